@@ -383,7 +383,7 @@ def gen_binary(schema, f, msgs):
     out.append("internal import CChiboProto\ninternal import CProtobufC\nimport ChiboModel\n\n")
     for m in msgs:
         n_fields = len(m.fields)
-        out.append(f"extension {m.swift}: ProtoMessage {{\n")
+        out.append(f"extension {m.swift}: ProtoMessage, CDescribedMessage {{\n")
         out.append("    /// The message's full name in the schema.\n")
         out.append(f"    public static var protoMessageName: String {{ \"{m.full_name}\" }}\n\n")
         out.append("    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.\n")
@@ -574,7 +574,7 @@ def gen_json(schema, f, msgs):
                 )
             else:
                 out.append(f"                self.{fl.swift} = {json_read_value(schema, fl, 'value')}\n")
-            out.append("            default:\n")
+        out.append("            default:\n")
         out.append("                try seen.unknown(key: key, node: value, options: options)\n")
         out.append("            }\n        }\n    }\n}\n\n")
     return "".join(out).rstrip() + "\n"
