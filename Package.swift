@@ -13,6 +13,8 @@ let package = Package(
     products: [
         .library(name: "ChiboModel", targets: ["ChiboModel"]),
         .library(name: "ChiboCodec", targets: ["ChiboCodec"]),
+        // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
+        .library(name: "CChiboProto", targets: ["CChiboProto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1")
