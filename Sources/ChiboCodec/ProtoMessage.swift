@@ -51,6 +51,11 @@ extension ProtoMessage {
         try self.init(jsonUTF8: Array(jsonString.utf8), options: options)
     }
 
+    /// Encodes compact canonical proto3 JSON as UTF-8.
+    public func jsonUTF8() -> [UInt8] {
+        jsonUTF8(options: JSONEncodingOptions())
+    }
+
     /// Encodes canonical proto3 JSON as a string.
     public func jsonString(options: JSONEncodingOptions = .init()) -> String {
         String(decoding: jsonUTF8(options: options), as: UTF8.self)

@@ -341,9 +341,6 @@ def is_default_check(schema, fl, value):
         return value
     if fl.is_enum:
         return f"{value}.rawValue != 0"
-    if t in (FD.TYPE_DOUBLE, FD.TYPE_FLOAT):
-        # Like protobuf-c and the reference implementations: -0.0 is not the default.
-        return f"{value}.bitPattern != 0"
     return f"{value} != 0"
 
 

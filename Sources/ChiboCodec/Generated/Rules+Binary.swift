@@ -83,13 +83,13 @@ extension RuleSet: ProtoMessage, CDescribedMessage {
         if self.excellentCellMinGoodBp != 0 {
             c.pointee.excellent_cell_min_good_bp = self.excellentCellMinGoodBp
         }
-        if self.scoreExcellentMin.bitPattern != 0 {
+        if self.scoreExcellentMin != 0 {
             c.pointee.score_excellent_min = self.scoreExcellentMin
         }
-        if self.scoreGoodMin.bitPattern != 0 {
+        if self.scoreGoodMin != 0 {
             c.pointee.score_good_min = self.scoreGoodMin
         }
-        if self.scoreCompletedMin.bitPattern != 0 {
+        if self.scoreCompletedMin != 0 {
             c.pointee.score_completed_min = self.scoreCompletedMin
         }
         if self.probationMonths != 0 {

@@ -18,9 +18,9 @@ extension RuleSet: JSONCodable {
         if self.excellentMemberCapBp != 0 { writer.key("excellentMemberCapBp"); writer.int32(self.excellentMemberCapBp) }
         if self.excellentCapBase.rawValue != 0 { writer.key("excellentCapBase"); writer.enumValue(self.excellentCapBase.rawValue, name: self.excellentCapBase.protoName) }
         if self.excellentCellMinGoodBp != 0 { writer.key("excellentCellMinGoodBp"); writer.int32(self.excellentCellMinGoodBp) }
-        if self.scoreExcellentMin.bitPattern != 0 { writer.key("scoreExcellentMin"); writer.double(self.scoreExcellentMin) }
-        if self.scoreGoodMin.bitPattern != 0 { writer.key("scoreGoodMin"); writer.double(self.scoreGoodMin) }
-        if self.scoreCompletedMin.bitPattern != 0 { writer.key("scoreCompletedMin"); writer.double(self.scoreCompletedMin) }
+        if self.scoreExcellentMin != 0 { writer.key("scoreExcellentMin"); writer.double(self.scoreExcellentMin) }
+        if self.scoreGoodMin != 0 { writer.key("scoreGoodMin"); writer.double(self.scoreGoodMin) }
+        if self.scoreCompletedMin != 0 { writer.key("scoreCompletedMin"); writer.double(self.scoreCompletedMin) }
         if self.probationMonths != 0 { writer.key("probationMonths"); writer.int32(self.probationMonths) }
         if self.maxExcusedAbsencesInRow != 0 { writer.key("maxExcusedAbsencesInRow"); writer.int32(self.maxExcusedAbsencesInRow) }
         if self.unexcusedMonthsAtRisk != 0 { writer.key("unexcusedMonthsAtRisk"); writer.int32(self.unexcusedMonthsAtRisk) }
