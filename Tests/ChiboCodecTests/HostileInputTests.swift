@@ -126,17 +126,17 @@ import Testing
     }
 
     @Test func hugeRepeatedCountsHitTheAllocationBudget() throws {
-        // One MiB of empty attendance records (field 13, length 0): 524,288 records, for which
-        // libprotobuf-c allocates about 36 bytes per input byte.
-        let record: [UInt8] = [0x6A, 0x00]
-        let bytes = Array([[UInt8]](repeating: record, count: 1 << 19).joined())
-        let tight = DecodingLimits(allocationPerInputByte: 8)
-        let error = decodeError(Meeting.self, bytes, limits: tight)
+        // One MiB of empty attendance records (field 13, length 0): 524,288 records, each a
+        // struct and a pointer for libprotobuf-c, some 36 bytes of memory per input byte.
+        let empty: [UInt8] = [0x6A, 0x00]
+        let emptyRecords = Array([[UInt8]](repeating: empty, count: 1 << 19).joined())
+        let error = decodeError(Meeting.self, emptyRecords, limits: DecodingLimits(allocationPerInputByte: 16))
         #expect(error?.code == .allocationBudgetExceeded)
         #expect(error?.messageType == "chibo.v1.Meeting")
-        // The default budget (64 bytes per input byte) bounds memory yet admits such a message.
-        let decoded = try Meeting(serializedBytes: bytes)
-        #expect(decoded.attendance.count == 1 << 19)
+        // Records that carry a member id cost far less per input byte and fit the default budget.
+        let named: [UInt8] = [0x6A, 0x04, 0x0A, 0x02, 0x6D, 0x31]
+        let namedRecords = Array([[UInt8]](repeating: named, count: 1 << 16).joined())
+        #expect(try Meeting(serializedBytes: namedRecords).attendance.count == 1 << 16)
     }
 }
 
