@@ -1,7 +1,8 @@
-@testable import ChiboCodec
 internal import CProtobufC
 import ChiboModel
 import Testing
+
+@testable import ChiboCodec
 
 /// Walks the libprotobuf-c descriptors and proves that every field of every message is mapped
 /// by the Swift glue: the Swift type has one property per field (or per oneof), the encoder
@@ -83,8 +84,14 @@ import Testing
             jsonText += message.jsonString()
         }
         for field in cFields {
-            #expect(written.contains(field.number), "\(T.protoMessageName).\(field.name) (\(field.number)) is never encoded")
-            #expect(jsonText.contains("\"\(lowerCamel(field.name))\":"), "\(T.protoMessageName).\(field.name) is missing from JSON")
+            #expect(
+                written.contains(field.number),
+                "\(T.protoMessageName).\(field.name) (\(field.number)) is never encoded"
+            )
+            #expect(
+                jsonText.contains("\"\(lowerCamel(field.name))\":"),
+                "\(T.protoMessageName).\(field.name) is missing from JSON"
+            )
         }
         #expect(written.count == cFields.count, "fields encoded that the descriptor does not declare")
     }

@@ -30,10 +30,18 @@ import Testing
             officialOn: CalendarDate(year: 2006, month: 5, day: 19),
             cellId: "cb-ban-bo",
             positions: [
-                Position(kind: .secretary, unitId: "cb-ban-bo", valid: DateRange(from: CalendarDate(year: 2020, month: 8, day: 1)))
+                Position(
+                    kind: .secretary,
+                    unitId: "cb-ban-bo",
+                    valid: DateRange(from: CalendarDate(year: 2020, month: 8, day: 1))
+                )
             ],
             events: [
-                StatusEvent(kind: .admitted, effectiveOn: CalendarDate(year: 2005, month: 5, day: 19), decisionRef: "QĐ 12-QĐ/HU"),
+                StatusEvent(
+                    kind: .admitted,
+                    effectiveOn: CalendarDate(year: 2005, month: 5, day: 19),
+                    decisionRef: "QĐ 12-QĐ/HU"
+                ),
                 StatusEvent(kind: .madeOfficial, effectiveOn: CalendarDate(year: 2006, month: 5, day: 19)),
             ],
             status: .official,
@@ -56,13 +64,20 @@ import Testing
             attendance: [
                 AttendanceRecord(memberId: "m-0042", state: .present, category: .official, spoke: true),
                 AttendanceRecord(
-                    memberId: "m-0043", state: .absentExcused, reason: "đi làm ăn xa", category: MemberCategory(rawValue: 999)),
+                    memberId: "m-0043",
+                    state: .absentExcused,
+                    reason: "đi làm ăn xa",
+                    category: MemberCategory(rawValue: 999)
+                ),
             ],
             minutes: "Đồng chí bí thư quán triệt…\nTab\there \"quoted\"",
             resolutions: [
                 Resolution(
-                    text: "Hoàn thành thu hoạch lúa", ownerMemberId: "m-0042", dueOn: CalendarDate(year: 2025, month: 12, day: 1),
-                    status: .open)
+                    text: "Hoàn thành thu hoạch lúa",
+                    ownerMemberId: "m-0042",
+                    dueOn: CalendarDate(year: 2025, month: 12, day: 1),
+                    status: .open
+                )
             ],
             quality: .qualityScore(0)
         )

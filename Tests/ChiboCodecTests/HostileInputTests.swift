@@ -5,7 +5,11 @@ import Testing
 /// Malformed and hostile binary input gives a `CodecError` naming the type, and where known the
 /// field and byte offset; it never crashes, hangs or allocates without bound.
 @Suite struct HostileBinaryInputTests {
-    private func decodeError<T: ProtoMessage>(_ type: T.Type, _ bytes: [UInt8], limits: DecodingLimits = .default) -> CodecError? {
+    private func decodeError<T: ProtoMessage>(
+        _ type: T.Type,
+        _ bytes: [UInt8],
+        limits: DecodingLimits = .default
+    ) -> CodecError? {
         do {
             _ = try T(serializedBytes: bytes, limits: limits)
             return nil
@@ -159,7 +163,11 @@ import Testing
 
 /// Malformed proto3 JSON gives a `CodecError` with the field path and byte offset.
 @Suite struct HostileJSONInputTests {
-    private func jsonError<T: ProtoMessage>(_ type: T.Type, _ text: String, options: JSONDecodingOptions = .init()) -> CodecError? {
+    private func jsonError<T: ProtoMessage>(
+        _ type: T.Type,
+        _ text: String,
+        options: JSONDecodingOptions = .init()
+    ) -> CodecError? {
         do {
             _ = try T(jsonString: text, options: options)
             return nil
@@ -173,7 +181,9 @@ import Testing
         #expect(error.code == .invalidJSON)
         #expect(error.offset == 11)
         #expect(error.messageType == "chibo.v1.Member")
-        for text in ["", "{", "[]", "null", #"{"id": "a"} x"#, #"{"id": 'a'}"#, #"{"id": "a\q"}"#, "{\"id\": \"a\tb\"}"] {
+        for text in [
+            "", "{", "[]", "null", #"{"id": "a"} x"#, #"{"id": 'a'}"#, #"{"id": "a\q"}"#, "{\"id\": \"a\tb\"}",
+        ] {
             #expect(jsonError(Member.self, text) != nil, "\(text)")
         }
     }
@@ -206,7 +216,9 @@ import Testing
         #expect(jsonError(CalendarDate.self, #"{"year": 1.5}"#)?.code == .invalidValue)
         #expect(jsonError(RecordMeta.self, #"{"revision": "9223372036854775808"}"#)?.code == .invalidValue)
         #expect(jsonError(RecordMeta.self, #"{"revision": "12abc"}"#)?.code == .invalidValue)
-        #expect(try CalendarDate(jsonString: #"{"year": 2.025e3, "month": "11"}"#) == CalendarDate(year: 2025, month: 11))
+        #expect(
+            try CalendarDate(jsonString: #"{"year": 2.025e3, "month": "11"}"#) == CalendarDate(year: 2025, month: 11)
+        )
         #expect(try RecordMeta(jsonString: #"{"revision": "-9223372036854775808"}"#).revision == .min)
     }
 

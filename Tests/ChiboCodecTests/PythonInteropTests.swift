@@ -40,7 +40,9 @@ import Testing
     @Test func swiftReadsPython() throws {
         let directory = ExternalTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let outcome = try ExternalTools.interop(["generate", "--out", directory.path, "--count", "\(Self.messagesPerType)"])
+        let outcome = try ExternalTools.interop([
+            "generate", "--out", directory.path, "--count", "\(Self.messagesPerType)",
+        ])
         try #require(outcome.status == 0, "\(outcome.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".bin") }
         var typesSeen = Set<String>()

@@ -1,7 +1,8 @@
-@testable import ChiboCodec
 import ChiboModel
 import PropertyBased
 import Testing
+
+@testable import ChiboCodec
 
 /// Every message type survives binary and JSON round trips, whatever its field values.
 @Suite struct RoundTripTests {

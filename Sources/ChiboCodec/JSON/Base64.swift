@@ -4,7 +4,8 @@
 /// standard and the URL-safe alphabet, with or without padding.
 enum Base64 {
     private static let alphabet: [UInt8] = Array(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8
+    )
 
     /// Appends the standard, padded encoding of `input`.
     static func encode(_ input: [UInt8], into output: inout [UInt8]) {

@@ -27,7 +27,8 @@ enum JSONDecoding {
                 throw CodecError(
                     code: .tooLarge,
                     message: "JSON input of \(bytes.count) bytes exceeds the limit of \(options.maxBytes)",
-                    messageType: "")
+                    messageType: ""
+                )
             }
             let document = try JSONParser.parse(bytes, maxDepth: options.maxDepth)
             let root = document.root

@@ -119,8 +119,12 @@ struct JSONNode {
             return bytes
         case .failure(let failure):
             throw CodecError(
-                code: .invalidValue, message: "invalid base64 at character \(failure.index)",
-                messageType: "", field: path, offset: offset + 1 + failure.index)
+                code: .invalidValue,
+                message: "invalid base64 at character \(failure.index)",
+                messageType: "",
+                field: path,
+                offset: offset + 1 + failure.index
+            )
         }
     }
 
@@ -165,7 +169,9 @@ struct JSONFieldTracker {
         guard let oneof, !node.isNull else { return }
         if let other = seenOneofs.first(where: { $0.name == oneof }) {
             throw node.error(
-                .duplicateField, "\"\(key)\" and \"\(other.key)\" both set oneof \(oneof) of \(messageName)")
+                .duplicateField,
+                "\"\(key)\" and \"\(other.key)\" both set oneof \(oneof) of \(messageName)"
+            )
         }
         seenOneofs.append((oneof, key))
     }

@@ -63,7 +63,11 @@ struct JSONParser {
     /// Parses the value at the current position; returns its entry index. Siblings are linked by
     /// the caller through `append`.
     private mutating func parseValue(
-        parent: Int, key: String?, arrayIndex: Int, depth: Int, previousSibling: Int? = nil
+        parent: Int,
+        key: String?,
+        arrayIndex: Int,
+        depth: Int,
+        previousSibling: Int? = nil
     ) throws(CodecError) -> Int {
         let start = position
         var entry = JSONDocument.Entry(kind: .null, offset: start, parent: parent, key: key, arrayIndex: arrayIndex)
@@ -115,7 +119,13 @@ struct JSONParser {
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "':' after a member name")
             skipWhitespace()
-            previous = try parseValue(parent: index, key: key, arrayIndex: count, depth: depth, previousSibling: previous)
+            previous = try parseValue(
+                parent: index,
+                key: key,
+                arrayIndex: count,
+                depth: depth,
+                previousSibling: previous
+            )
             count += 1
             skipWhitespace()
             if current == UInt8(ascii: ",") {
@@ -138,7 +148,13 @@ struct JSONParser {
         var previous: Int?
         var count = 0
         while true {
-            previous = try parseValue(parent: index, key: nil, arrayIndex: count, depth: depth, previousSibling: previous)
+            previous = try parseValue(
+                parent: index,
+                key: nil,
+                arrayIndex: count,
+                depth: depth,
+                previousSibling: previous
+            )
             count += 1
             skipWhitespace()
             if current == UInt8(ascii: ",") {
@@ -208,7 +224,9 @@ struct JSONParser {
             case UInt8(ascii: "\\"):
                 try parseEscape(into: &decoded)
             case 0..<0x20:
-                throw failure("control character U+00\(byte < 16 ? "0" : "")\(String(byte, radix: 16)) must be escaped in a string")
+                throw failure(
+                    "control character U+00\(byte < 16 ? "0" : "")\(String(byte, radix: 16)) must be escaped in a string"
+                )
             default:
                 if byte >= 0x80 { hasNonASCII = true }
                 decoded.append(byte)
@@ -234,7 +252,8 @@ struct JSONParser {
         case UInt8(ascii: "u"):
             var scalar = try hexQuad()
             if (0xD800..<0xDC00).contains(scalar) {
-                guard current == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u")
+                guard current == UInt8(ascii: "\\"), position + 1 < bytes.count,
+                    bytes[position + 1] == UInt8(ascii: "u")
                 else { throw failure("lone high surrogate in \\u escape", at: escapeStart, code: .invalidUTF8) }
                 position += 2
                 let low = try hexQuad()
@@ -246,7 +265,11 @@ struct JSONParser {
                 throw failure("lone low surrogate in \\u escape", at: escapeStart, code: .invalidUTF8)
             }
             if scalar == 0 {
-                throw failure("string holds U+0000, which Chibo strings cannot carry", at: escapeStart, code: .embeddedNUL)
+                throw failure(
+                    "string holds U+0000, which Chibo strings cannot carry",
+                    at: escapeStart,
+                    code: .embeddedNUL
+                )
             }
             decoded.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
         default:

@@ -69,13 +69,21 @@ enum ExternalTools {
         try stdin.fileHandleForWriting.close()
         process.waitUntilExit()
         group.wait()
-        return Outcome(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        return Outcome(
+            status: process.terminationStatus,
+            stdout: outData,
+            stderr: String(decoding: errData, as: UTF8.self)
+        )
     }
 
     /// Runs `protoc` over the schema with `arguments`; fails the test when protoc is missing.
     static func protoc(_ arguments: [String], input: Data = Data()) throws -> Outcome {
         do {
-            return try run("protoc", ["-I", projectRoot.appendingPathComponent("proto").path] + arguments + protoFiles, input: input)
+            return try run(
+                "protoc",
+                ["-I", projectRoot.appendingPathComponent("proto").path] + arguments + protoFiles,
+                input: input
+            )
         } catch {
             Issue.record("protoc could not be started (\(error)); install protobuf-compiler or run tools/test")
             throw error

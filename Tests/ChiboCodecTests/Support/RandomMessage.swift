@@ -72,7 +72,11 @@ enum RandomValues {
         full || Bool.random(using: &rng)
     }
 
-    static func integer<T: FixedWidthInteger>(_ type: T.Type, using rng: inout some RandomNumberGenerator, full: Bool) -> T {
+    static func integer<T: FixedWidthInteger>(
+        _ type: T.Type,
+        using rng: inout some RandomNumberGenerator,
+        full: Bool
+    ) -> T {
         if !full && Bool.random(using: &rng) { return 0 }
         let value: T
         switch Int.random(in: 0..<6, using: &rng) {
