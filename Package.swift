@@ -3,21 +3,30 @@
 
 import PackageDescription
 
-/// Settings shared by every Swift target of the project: Swift 6 language mode and no warnings.
+/// Settings shared by every Swift target of the project: no warnings.
 let strictSwift: [SwiftSetting] = [
     .treatAllWarnings(as: .error)
 ]
 
 let package = Package(
     name: "Chibo",
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "ChiboModel", targets: ["ChiboModel"]),
         .library(name: "ChiboCodec", targets: ["ChiboCodec"]),
+        .library(name: "ChiboWire", targets: ["ChiboWire"]),
+        .library(name: "ChiboServer", targets: ["ChiboServer"]),
+        .library(name: "ChiboClient", targets: ["ChiboClient"]),
         // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
         .library(name: "CChiboProto", targets: ["CChiboProto"]),
+        .executable(name: "chibo-server", targets: ["chibo-server"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1")
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // libprotobuf-c from the system (Debian: libprotobuf-c-dev).
@@ -43,11 +52,75 @@ let package = Package(
             dependencies: ["ChiboModel", "CChiboProto", "CProtobufC"],
             swiftSettings: strictSwift
         ),
+        // The wire protocol: framing, call state machines, NIO handlers. Payloads are opaque bytes.
+        .target(
+            name: "ChiboWire",
+            dependencies: [
+                "ChiboModel", "ChiboCodec",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The server runtime: listener, method registry, built-in health and server info.
+        .target(
+            name: "ChiboServer",
+            dependencies: [
+                "ChiboModel", "ChiboCodec", "ChiboWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The typed async client: one multiplexed connection per client.
+        .target(
+            name: "ChiboClient",
+            dependencies: [
+                "ChiboModel", "ChiboCodec", "ChiboWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "chibo-server",
+            dependencies: [
+                "ChiboServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "ChiboCodecTests",
             dependencies: [
                 "ChiboCodec", "ChiboModel", "CChiboProto", "CProtobufC",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ChiboWireTests",
+            dependencies: [
+                "ChiboWire", "ChiboCodec", "ChiboModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ChiboServerTests",
+            dependencies: [
+                "ChiboServer", "ChiboClient", "ChiboWire", "ChiboCodec", "ChiboModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),

@@ -1,0 +1,79 @@
+import ChiboModel
+
+/// How a call failed: the status the server sent, or one the client made up for a local fault
+/// (UNAVAILABLE when the connection failed, DEADLINE_EXCEEDED, CANCELLED).
+public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The status code, numbered as in gRPC.
+    public var code: StatusCode
+    /// What went wrong, for a person.
+    public var message: String
+    /// For INVALID_ARGUMENT: each invalid field with its path and reason.
+    public var violations: [FieldViolation]
+
+    /// Creates an error.
+    public init(code: StatusCode, message: String, violations: [FieldViolation] = []) {
+        self.code = code
+        self.message = message
+        self.violations = violations
+    }
+
+    /// An error from a status received on the wire.
+    public init(status: Status) {
+        self.init(code: status.code, message: status.message, violations: status.violations)
+    }
+
+    /// One line: code, message and violations.
+    public var description: String {
+        var text = "\(code.protoName ?? String(code.rawValue)): \(message)"
+        for violation in violations { text += "; \(violation.field): \(violation.description)" }
+        return text
+    }
+}
+
+/// Per-call options.
+public struct CallOptions: Hashable, Sendable {
+    /// How long the call may take; sent to the server as a relative deadline and enforced here.
+    public var timeout: Duration?
+    /// Whether the call may safely be sent again: an idempotent call that fails with UNAVAILABLE
+    /// (connection refused or lost) is retried with exponential backoff on a new connection.
+    public var idempotent: Bool
+
+    /// Creates options: no deadline, not retried.
+    public init(timeout: Duration? = nil, idempotent: Bool = false) {
+        self.timeout = timeout
+        self.idempotent = idempotent
+    }
+}
+
+/// How a client connects and retries.
+public struct ClientConfiguration: Sendable {
+    /// Name and version sent in the hello.
+    public var clientName: String
+    /// Bearer token sent in the hello; empty for anonymous calls.
+    public var token: String
+    /// How long to wait for the TCP connection and the welcome.
+    public var connectTimeout: Duration
+    /// Attempts for an idempotent call, the first included.
+    public var maxAttempts: Int
+    /// Delay before the first retry; doubled for every further one, up to `maxBackoff`.
+    public var initialBackoff: Duration
+    /// Longest delay between retries.
+    public var maxBackoff: Duration
+
+    /// Creates a configuration.
+    public init(
+        clientName: String = "chibo-client/0.1.0",
+        token: String = "",
+        connectTimeout: Duration = .seconds(10),
+        maxAttempts: Int = 5,
+        initialBackoff: Duration = .milliseconds(100),
+        maxBackoff: Duration = .seconds(5)
+    ) {
+        self.clientName = clientName
+        self.token = token
+        self.connectTimeout = connectTimeout
+        self.maxAttempts = maxAttempts
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+    }
+}

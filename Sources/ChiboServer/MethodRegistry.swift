@@ -1,0 +1,78 @@
+import ChiboCodec
+import ChiboModel
+import ChiboWire
+
+/// The methods a server serves, each with a typed handler. Services register their methods here;
+/// the runtime decodes requests, encodes responses and turns thrown errors into statuses.
+public struct MethodRegistry: Sendable {
+    /// A registered handler with its types erased to bytes.
+    enum Handler: Sendable {
+        /// Runs on the connection's event loop, with no task hop: for cheap, non-blocking work.
+        case inline(@Sendable ([UInt8], CallContext) throws -> [UInt8])
+        /// A unary handler run in a task.
+        case unary(@Sendable ([UInt8], CallContext) async throws -> [UInt8])
+        /// A server-streaming handler run in a task.
+        case serverStreaming(@Sendable ([UInt8], ResponseStreamWriter, CallContext) async throws -> Void)
+        /// A client-streaming handler run in a task.
+        case clientStreaming(@Sendable (RequestByteStream, CallContext) async throws -> [UInt8])
+
+        var kind: CallKind {
+            switch self {
+            case .inline, .unary: .unary
+            case .serverStreaming: .serverStreaming
+            case .clientStreaming: .clientStreaming
+            }
+        }
+    }
+
+    private(set) var handlers: [Method: Handler] = [:]
+
+    /// An empty registry.
+    public init() {}
+
+    /// Registers a cheap, non-blocking unary handler that runs directly on the connection's event
+    /// loop (no Swift-concurrency hop): health checks, lookups in memory.
+    public mutating func registerInline<Request: ProtoMessage, Response: ProtoMessage>(
+        _ method: Method,
+        _ handler: @escaping @Sendable (Request, CallContext) throws -> Response
+    ) {
+        handlers[method] = .inline { bytes, context in
+            try handler(try Request(serializedBytes: bytes), context).serializedBytes()
+        }
+    }
+
+    /// Registers a unary handler.
+    public mutating func registerUnary<Request: ProtoMessage, Response: ProtoMessage>(
+        _ method: Method,
+        _ handler: @escaping @Sendable (Request, CallContext) async throws -> Response
+    ) {
+        handlers[method] = .unary { bytes, context in
+            try await handler(try Request(serializedBytes: bytes), context).serializedBytes()
+        }
+    }
+
+    /// Registers a server-streaming handler: it sends responses through the writer, which
+    /// suspends while the client's window is empty or the connection cannot take more bytes.
+    public mutating func registerServerStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ method: Method,
+        _ handler: @escaping @Sendable (Request, ResponseStream<Response>, CallContext) async throws -> Void
+    ) {
+        handlers[method] = .serverStreaming { bytes, writer, context in
+            try await handler(try Request(serializedBytes: bytes), ResponseStream(writer: writer), context)
+        }
+    }
+
+    /// Registers a client-streaming handler: it reads requests as an async sequence and returns
+    /// one response.
+    public mutating func registerClientStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ method: Method,
+        _ handler: @escaping @Sendable (RequestStream<Request>, CallContext) async throws -> Response
+    ) {
+        handlers[method] = .clientStreaming { stream, context in
+            try await handler(RequestStream(bytes: stream), context).serializedBytes()
+        }
+    }
+
+    /// Each registered method with how its messages flow.
+    var callKinds: [Method: CallKind] { handlers.mapValues(\.kind) }
+}

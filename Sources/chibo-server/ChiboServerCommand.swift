@@ -1,0 +1,91 @@
+import ArgumentParser
+import ChiboServer
+import Logging
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `chibo-server`: serves the Chibo wire protocol until SIGINT or SIGTERM.
+@main
+struct ChiboServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chibo-server",
+        abstract: "Serve Chibo's records over the Chibo wire protocol.",
+        discussion: """
+            Prints the address it listens on as the first line of standard output. SIGINT or SIGTERM \
+            starts a graceful shutdown: new calls are refused, calls in flight finish within the grace \
+            period.
+            """
+    )
+
+    @Option(name: .long, help: "Address to listen on, HOST:PORT; port 0 picks a free port.")
+    var listen: String = "127.0.0.1:7420"
+
+    @Option(name: .long, help: "Path of the database file.")
+    var db: String = "./chibo.sqlite"
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(name: .long, help: "Seconds calls in flight may run after a shutdown begins.")
+    var shutdownGrace: Int = 10
+
+    func run() async throws {
+        let (host, port) = try Self.parseAddress(listen)
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "chibo.server")
+        let server = ChiboServer(
+            configuration: ServerConfiguration(host: host, port: port, shutdownGracePeriod: .seconds(shutdownGrace)),
+            logger: logger
+        )
+        let announcer = AddressAnnouncer(server: server)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: announcer, successTerminationBehavior: .ignore),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+
+    /// Splits HOST:PORT (IPv6 hosts in brackets).
+    static func parseAddress(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw ValidationError("--listen expects HOST:PORT with a port from 0 to 65535, got \"\(text)\"")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ValidationError("--listen is missing the host in \"\(text)\"") }
+        return (host, port)
+    }
+}
+
+/// Prints the listening address on standard output once the server is bound.
+struct AddressAnnouncer: Service {
+    let server: ChiboServer
+
+    func run() async throws {
+        let address = try await server.listeningAddress
+        let host = address.ipAddress ?? "?"
+        let shown = host.contains(":") ? "[\(host)]" : host
+        print("\(shown):\(address.port ?? 0)")
+        fflush(nil)
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
