@@ -163,7 +163,7 @@ public final class ChiboClient: Sendable {
         let payload = try request.serializedBytes()
         let connection = try await withRetries(options) { try await self.connection() }
         let handler = connection.handler
-        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let (stream, continuation) = AsyncThrowingStream<StreamEvent, any Error>.makeStream()
         let callID = NIOLockedValueBox<UInt32?>(nil)
         let started = connection.eventLoop.submit {
             let id = handler.value.startServerStream(
@@ -275,30 +275,51 @@ public final class ChiboClient: Sendable {
     }
 }
 
-/// Responses of a server-streaming call, in order.
+/// Responses of a server-streaming call, in order. After the last response, `trailer(as:)`
+/// gives the message the server ended the stream with, such as a list's `PageEnd`.
 public struct ResponseSequence<Response: ProtoMessage>: AsyncSequence, Sendable {
     /// The decoded responses.
     public typealias Element = Response
-    let stream: AsyncThrowingStream<[UInt8], any Error>
+    let stream: AsyncThrowingStream<StreamEvent, any Error>
     let onConsume: @Sendable () -> Void
+    private let trailerBytes = NIOLockedValueBox<[UInt8]?>(nil)
+
+    init(stream: AsyncThrowingStream<StreamEvent, any Error>, onConsume: @escaping @Sendable () -> Void) {
+        self.stream = stream
+        self.onConsume = onConsume
+    }
 
     /// Iterates the responses.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+        var base: AsyncThrowingStream<StreamEvent, any Error>.AsyncIterator
         let onConsume: @Sendable () -> Void
+        let trailerBytes: NIOLockedValueBox<[UInt8]?>
 
         /// The next response, or nil when the server closed the call with OK; throws
         /// `ClientError` when it closed it with another status.
         public mutating func next() async throws -> Response? {
-            guard let payload = try await base.next() else { return nil }
-            onConsume()
-            return try Response(serializedBytes: payload)
+            while let event = try await base.next() {
+                switch event {
+                case .message(let payload):
+                    onConsume()
+                    return try Response(serializedBytes: payload)
+                case .trailer(let payload):
+                    trailerBytes.withLockedValue { $0 = payload }
+                }
+            }
+            return nil
         }
     }
 
     /// Starts iterating; a response sequence can be iterated once.
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: stream.makeAsyncIterator(), onConsume: onConsume)
+        AsyncIterator(base: stream.makeAsyncIterator(), onConsume: onConsume, trailerBytes: trailerBytes)
+    }
+
+    /// The trailer of a finished stream, decoded as `type`; nil when the server sent none.
+    public func trailer<Trailer: ProtoMessage>(as type: Trailer.Type) throws -> Trailer? {
+        guard let bytes = trailerBytes.withLockedValue({ $0 }) else { return nil }
+        return try Trailer(serializedBytes: bytes)
     }
 }
 

@@ -2,6 +2,12 @@ import ChiboModel
 import ChiboWire
 import NIOCore
 
+/// What a server stream delivers: messages, then possibly a trailer from the `Close`.
+enum StreamEvent: Sendable {
+    case message([UInt8])
+    case trailer([UInt8])
+}
+
 /// The client side of one connection: assigns call ids, writes frames and routes the server's
 /// frames to the waiting calls. Confined to the channel's event loop.
 final class ClientConnectionHandler: ChannelInboundHandler {
@@ -10,7 +16,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private enum CallSink {
         case unary(CheckedContinuation<[UInt8], any Error>)
-        case serverStream(AsyncThrowingStream<[UInt8], any Error>.Continuation, consumed: Int)
+        case serverStream(AsyncThrowingStream<StreamEvent, any Error>.Continuation, consumed: Int)
         case clientStream(
             AsyncThrowingStream<[UInt8], any Error>.Continuation,
             window: Int,
@@ -96,7 +102,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         method: Method,
         payload: [UInt8],
         timeout: Duration?,
-        continuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
+        continuation: AsyncThrowingStream<StreamEvent, any Error>.Continuation
     ) -> UInt32? {
         guard let id = allocateCallID() else {
             continuation.finish(throwing: Self.unavailable)
@@ -208,6 +214,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             case .unary(let continuation):
                 continuation.resume(returning: close.payload)
             case .serverStream(let continuation, _):
+                if !close.payload.isEmpty { continuation.yield(.trailer(close.payload)) }
                 continuation.finish()
             case .clientStream(let continuation, _, let waiter):
                 waiter?.resume(throwing: CancellationError())
@@ -216,7 +223,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         case .data(let message)?:
             guard case .serverStream(let continuation, _)? = calls[id], !message.end else { return }
-            continuation.yield(message.payload)
+            continuation.yield(.message(message.payload))
         case .windowUpdate(let update)?:
             guard case .clientStream(let response, let window, let waiter)? = calls[id] else { return }
             let newWindow = window + Int(update.messages)

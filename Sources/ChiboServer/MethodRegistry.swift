@@ -11,8 +11,8 @@ public struct MethodRegistry: Sendable {
         case inline(@Sendable ([UInt8], CallContext) throws -> [UInt8])
         /// A unary handler run in a task.
         case unary(@Sendable ([UInt8], CallContext) async throws -> [UInt8])
-        /// A server-streaming handler run in a task.
-        case serverStreaming(@Sendable ([UInt8], ResponseStreamWriter, CallContext) async throws -> Void)
+        /// A server-streaming handler run in a task; it returns the trailer sent in the `Close`.
+        case serverStreaming(@Sendable ([UInt8], ResponseStreamWriter, CallContext) async throws -> [UInt8])
         /// A client-streaming handler run in a task.
         case clientStreaming(@Sendable (RequestByteStream, CallContext) async throws -> [UInt8])
 
@@ -59,6 +59,23 @@ public struct MethodRegistry: Sendable {
     ) {
         handlers[method] = .serverStreaming { bytes, writer, context in
             try await handler(try Request(serializedBytes: bytes), ResponseStream(writer: writer), context)
+            return []
+        }
+    }
+
+    /// Registers a server-streaming handler that ends its stream with a trailer, such as the
+    /// `PageEnd` of a list, sent as the payload of the call's `Close`.
+    public mutating func registerServerStreaming<
+        Request: ProtoMessage,
+        Response: ProtoMessage,
+        Trailer: ProtoMessage
+    >(
+        _ method: Method,
+        _ handler: @escaping @Sendable (Request, ResponseStream<Response>, CallContext) async throws -> Trailer
+    ) {
+        handlers[method] = .serverStreaming { bytes, writer, context in
+            try await handler(try Request(serializedBytes: bytes), ResponseStream(writer: writer), context)
+                .serializedBytes()
         }
     }
 

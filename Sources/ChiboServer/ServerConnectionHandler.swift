@@ -216,7 +216,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             let writer = ResponseStreamWriter(callID: callID, connection: loopBound)
             tasks[callID] = Self.spawn(loopBound, callID: callID, logger: callLogger) {
                 try await run(payload, writer, callContext)
-                return []
             }
         case .clientStreaming(let run):
             let stream = RequestByteStream {
