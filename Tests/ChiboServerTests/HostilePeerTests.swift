@@ -1,0 +1,206 @@
+import ChiboClient
+import ChiboModel
+import ChiboServer
+import ChiboWire
+import Logging
+import Testing
+
+/// Misbehaving clients cost themselves a status or their connection, never the server: after
+/// each test a well-behaved client on another connection is still served.
+@Suite struct HostilePeerTests {
+    static let limits = ConnectionLimits(
+        maxFrameBytes: 1024,
+        maxConcurrentCalls: 4,
+        initialWindow: 8,
+        idleTimeout: .milliseconds(600),
+        handshakeTimeout: .milliseconds(300)
+    )
+
+    /// Runs `body` against a server with small limits, then checks the server still serves.
+    private func withServer(_ body: @Sendable (Int) async throws -> Void) async throws {
+        try await ServerClientTests.withServer(limits: Self.limits) { _, address in
+            let port = address.port!
+            try await body(port)
+            let client = ChiboClient(host: "127.0.0.1", port: port)
+            let health = try await client.unary(.healthCheck, HealthCheckRequest(), as: HealthCheckResponse.self)
+            #expect(health.status == .serving, "the server must go on serving other clients")
+            await client.close()
+        }
+    }
+
+    private func goAwayStatus(_ frames: [Frame]) -> Status? {
+        for frame in frames {
+            if case .goAway(let goAway)? = frame.body { return goAway.status }
+        }
+        return nil
+    }
+
+    private func closeStatus(_ frame: Frame) -> Status? {
+        if case .close(let close)? = frame.body { return close.status }
+        return nil
+    }
+
+    @Test func garbageBeforeTheHelloIsRefusedAtTheLengthPrefix() async throws {
+        try await withServer { port in
+            let connection = try await RawConnection.connect(port: port)
+            // An HTTP request: "GET " read as a length is 1,195,725,856 bytes.
+            try await connection.send(Array("GET / HTTP/1.1\r\nHost: chibo\r\n\r\n".utf8))
+            let status = goAwayStatus(try await connection.framesUntilClosed())
+            #expect(status?.code == .resourceExhausted)
+            #expect(status?.message.contains("above the maximum of 1024") == true)
+        }
+    }
+
+    @Test func aMalformedFrameBodyEndsTheConnectionWithItsOffset() async throws {
+        try await withServer { port in
+            let connection = try await RawConnection.connect(port: port)
+            try await connection.send([0, 0, 0, 3, 0x08, 0xFF, 0xFF])
+            let status = goAwayStatus(try await connection.framesUntilClosed())
+            #expect(status?.code == .invalidArgument)
+            // The truncated varint starts at byte 1 of the body, byte 5 of the connection.
+            #expect(status?.message.contains("frame at byte 5") == true, "\(status?.message ?? "")")
+        }
+    }
+
+    @Test func aLengthAboveTheMaximumAfterTheHandshakeEndsTheConnection() async throws {
+        try await withServer { port in
+            let connection = try await RawConnection.connect(port: port)
+            _ = try await connection.handshake()
+            try await connection.send([0, 0, 0x04, 0x01])
+            #expect(goAwayStatus(try await connection.framesUntilClosed())?.code == .resourceExhausted)
+        }
+    }
+
+    @Test func nothingAfterConnectingHitsTheHandshakeTimeout() async throws {
+        try await withServer { port in
+            let connection = try await RawConnection.connect(port: port)
+            #expect(goAwayStatus(try await connection.framesUntilClosed())?.code == .deadlineExceeded)
+        }
+    }
+
+    @Test func aTruncatedFrameThenSilenceHitsTheIdleTimeout() async throws {
+        try await withServer { port in
+            let connection = try await RawConnection.connect(port: port)
+            _ = try await connection.handshake()
+            try await connection.send([0, 0, 0, 100, 0x08, 0x01])
+            let status = goAwayStatus(try await connection.framesUntilClosed())
+            #expect(status?.code == .unavailable)
+        }
+    }
+
+    @Test func theFirstFrameMustBeAHello() async throws {
+        try await withServer { port in
+            let connection = try await RawConnection.connect(port: port)
+            try await connection.send(Frame(callId: 1, body: .open(Open(method: .healthCheck))))
+            #expect(goAwayStatus(try await connection.framesUntilClosed())?.code == .invalidArgument)
+        }
+    }
+
+    @Test func unknownMethodsAndCallIDsGetAStatusAndTheConnectionGoesOn() async throws {
+        try await withServer { port in
+            let connection = try await RawConnection.connect(port: port)
+            _ = try await connection.handshake()
+            try await connection.send(Frame(callId: 1, body: .open(Open(method: Method(rawValue: 4242)))))
+            #expect(closeStatus(try await connection.readFrame())?.code == .unimplemented)
+            try await connection.send(Frame(callId: 99, body: .data(StreamMessage(payload: [1, 2, 3]))))
+            let refused = try await connection.readFrame()
+            #expect(refused.callId == 99)
+            #expect(closeStatus(refused)?.code == .failedPrecondition)
+            // Cancels and window updates for unknown calls are ignored; the connection still works.
+            try await connection.send(Frame(callId: 77, body: .cancel(Cancel())))
+            try await connection.send(Frame(callId: 78, body: .windowUpdate(WindowUpdate(messages: 5))))
+            try await connection.send(Frame(callId: 100, body: .open(Open(method: .healthCheck))))
+            let answer = try await connection.readFrame()
+            #expect(answer.callId == 100)
+            #expect(closeStatus(answer) == nil)
+            await connection.close()
+        }
+    }
+
+    @Test func callsBeyondTheConcurrencyLimitAreRefused() async throws {
+        try await withServer { port in
+            let connection = try await RawConnection.connect(port: port)
+            _ = try await connection.handshake()
+            let slow = try GetMemberRequest(id: "1000").serializedBytes()
+            for id in UInt32(1)...5 {
+                try await connection.send(Frame(callId: id, body: .open(Open(method: .membersGet, payload: slow))))
+            }
+            let refused = try await connection.readFrame()
+            #expect(refused.callId == 5)
+            #expect(closeStatus(refused)?.code == .resourceExhausted)
+            await connection.close()
+        }
+    }
+
+    @Test func aStreamNobodyReadsStopsAtTheWindow() async throws {
+        try await withServer { port in
+            let connection = try await RawConnection.connect(port: port)
+            _ = try await connection.handshake()
+            let request = try ListMembersRequest(page: PageRequest(pageSize: 1_000_000)).serializedBytes()
+            try await connection.send(Frame(callId: 1, body: .open(Open(method: .membersList, payload: request))))
+            // The client grants nothing: the server may send the initial window and no more.
+            for _ in 0..<Self.limits.initialWindow {
+                guard case .data? = try await connection.readFrame().body else {
+                    Issue.record("expected stream messages")
+                    return
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(connection.bufferedBytes == 0, "the server sent past the window")
+            // A grant of three lets exactly three more through.
+            try await connection.send(Frame(callId: 1, body: .windowUpdate(WindowUpdate(messages: 3))))
+            for _ in 0..<3 { _ = try await connection.readFrame() }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(connection.bufferedBytes == 0)
+            try await connection.send(Frame(callId: 1, body: .cancel(Cancel())))
+            #expect(closeStatus(try await connection.readFrame())?.code == .cancelled)
+            await connection.close()
+        }
+    }
+
+    @Test func aClientStreamPastTheWindowIsStopped() async throws {
+        try await withServer { port in
+            let connection = try await RawConnection.connect(port: port)
+            _ = try await connection.handshake()
+            try await connection.send(Frame(callId: 1, body: .open(Open(method: .meetingsRecord))))
+            // Twenty messages at once against a window of eight: the handler has not consumed
+            // them all, so the server ends the call.
+            var burst: [UInt8] = []
+            for _ in 0..<20 {
+                let frame = Frame(callId: 1, body: .data(StreamMessage(payload: [])))
+                let body = try frame.serializedBytes()
+                burst += withUnsafeBytes(of: UInt32(body.count).bigEndian, Array.init) + body
+            }
+            try await connection.send(burst)
+            let frames = try await readUntilClose(connection, callID: 1)
+            #expect(closeStatus(frames.last!)?.code == .resourceExhausted)
+            await connection.close()
+        }
+    }
+
+    private func readUntilClose(_ connection: RawConnection, callID: UInt32) async throws -> [Frame] {
+        var frames: [Frame] = []
+        while true {
+            let frame = try await connection.readFrame()
+            frames.append(frame)
+            if frame.callId == callID, case .close? = frame.body { return frames }
+        }
+    }
+
+    @Test func manyMisbehavingConnectionsAtOnce() async throws {
+        try await withServer { port in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        let connection = try await RawConnection.connect(port: port)
+                        if index % 2 == 0 {
+                            try await connection.send((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ index) })
+                        }
+                        _ = try await connection.framesUntilClosed()
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+}
