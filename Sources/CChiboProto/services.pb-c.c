@@ -3224,11 +3224,12 @@ const ProtobufCMessageDescriptor chibo__v1__page_end__descriptor =
   (ProtobufCMessageInit) chibo__v1__page_end__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[26] =
+static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[27] =
 {
   { "METHOD_UNSPECIFIED", "CHIBO__V1__METHOD__METHOD_UNSPECIFIED", 0 },
   { "METHOD_HEALTH_CHECK", "CHIBO__V1__METHOD__METHOD_HEALTH_CHECK", 1 },
   { "METHOD_SERVER_INFO_GET", "CHIBO__V1__METHOD__METHOD_SERVER_INFO_GET", 2 },
+  { "METHOD_HEALTH_WATCH", "CHIBO__V1__METHOD__METHOD_HEALTH_WATCH", 3 },
   { "METHOD_ORG_UNITS_CREATE", "CHIBO__V1__METHOD__METHOD_ORG_UNITS_CREATE", 100 },
   { "METHOD_ORG_UNITS_UPDATE", "CHIBO__V1__METHOD__METHOD_ORG_UNITS_UPDATE", 101 },
   { "METHOD_ORG_UNITS_GET", "CHIBO__V1__METHOD__METHOD_ORG_UNITS_GET", 102 },
@@ -3254,34 +3255,35 @@ static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[26] =
   { "METHOD_MEETINGS_LIST_RESOLUTIONS", "CHIBO__V1__METHOD__METHOD_MEETINGS_LIST_RESOLUTIONS", 306 },
 };
 static const ProtobufCIntRange chibo__v1__method__value_ranges[] = {
-{0, 0},{100, 3},{200, 13},{300, 19},{0, 26}
+{0, 0},{100, 4},{200, 14},{300, 20},{0, 27}
 };
-static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[26] =
+static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[27] =
 {
   { "METHOD_HEALTH_CHECK", 1 },
-  { "METHOD_MEETINGS_AMEND", 20 },
-  { "METHOD_MEETINGS_GET", 21 },
-  { "METHOD_MEETINGS_LIST", 22 },
-  { "METHOD_MEETINGS_LIST_RESOLUTIONS", 25 },
-  { "METHOD_MEETINGS_RECORD", 19 },
-  { "METHOD_MEETINGS_UPDATE_RESOLUTION", 24 },
-  { "METHOD_MEETINGS_VOID_RECORD", 23 },
-  { "METHOD_MEMBERS_ADD_STATUS_EVENT", 17 },
-  { "METHOD_MEMBERS_CREATE", 13 },
-  { "METHOD_MEMBERS_GET", 15 },
-  { "METHOD_MEMBERS_LIST", 16 },
-  { "METHOD_MEMBERS_UPDATE", 14 },
-  { "METHOD_MEMBERS_VOID_RECORD", 18 },
-  { "METHOD_ORG_UNITS_ASSIGN_SUPERVISOR", 10 },
-  { "METHOD_ORG_UNITS_CREATE", 3 },
-  { "METHOD_ORG_UNITS_END_SUPERVISOR", 11 },
-  { "METHOD_ORG_UNITS_GET", 5 },
-  { "METHOD_ORG_UNITS_LIST", 6 },
-  { "METHOD_ORG_UNITS_MERGE", 8 },
-  { "METHOD_ORG_UNITS_MOVE", 7 },
-  { "METHOD_ORG_UNITS_SPLIT", 9 },
-  { "METHOD_ORG_UNITS_UPDATE", 4 },
-  { "METHOD_ORG_UNITS_VOID_RECORD", 12 },
+  { "METHOD_HEALTH_WATCH", 3 },
+  { "METHOD_MEETINGS_AMEND", 21 },
+  { "METHOD_MEETINGS_GET", 22 },
+  { "METHOD_MEETINGS_LIST", 23 },
+  { "METHOD_MEETINGS_LIST_RESOLUTIONS", 26 },
+  { "METHOD_MEETINGS_RECORD", 20 },
+  { "METHOD_MEETINGS_UPDATE_RESOLUTION", 25 },
+  { "METHOD_MEETINGS_VOID_RECORD", 24 },
+  { "METHOD_MEMBERS_ADD_STATUS_EVENT", 18 },
+  { "METHOD_MEMBERS_CREATE", 14 },
+  { "METHOD_MEMBERS_GET", 16 },
+  { "METHOD_MEMBERS_LIST", 17 },
+  { "METHOD_MEMBERS_UPDATE", 15 },
+  { "METHOD_MEMBERS_VOID_RECORD", 19 },
+  { "METHOD_ORG_UNITS_ASSIGN_SUPERVISOR", 11 },
+  { "METHOD_ORG_UNITS_CREATE", 4 },
+  { "METHOD_ORG_UNITS_END_SUPERVISOR", 12 },
+  { "METHOD_ORG_UNITS_GET", 6 },
+  { "METHOD_ORG_UNITS_LIST", 7 },
+  { "METHOD_ORG_UNITS_MERGE", 9 },
+  { "METHOD_ORG_UNITS_MOVE", 8 },
+  { "METHOD_ORG_UNITS_SPLIT", 10 },
+  { "METHOD_ORG_UNITS_UPDATE", 5 },
+  { "METHOD_ORG_UNITS_VOID_RECORD", 13 },
   { "METHOD_SERVER_INFO_GET", 2 },
   { "METHOD_UNSPECIFIED", 0 },
 };
@@ -3292,9 +3294,9 @@ const ProtobufCEnumDescriptor chibo__v1__method__descriptor =
   "Method",
   "Chibo__V1__Method",
   "chibo.v1",
-  26,
+  27,
   chibo__v1__method__enum_values_by_number,
-  26,
+  27,
   chibo__v1__method__enum_values_by_name,
   4,
   chibo__v1__method__value_ranges,
@@ -3330,12 +3332,14 @@ const ProtobufCEnumDescriptor chibo__v1__serving_status__descriptor =
   chibo__v1__serving_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor chibo__v1__health__method_descriptors[1] =
+static const ProtobufCMethodDescriptor chibo__v1__health__method_descriptors[2] =
 {
   { "Check", &chibo__v1__health_check_request__descriptor, &chibo__v1__health_check_response__descriptor },
+  { "Watch", &chibo__v1__health_check_request__descriptor, &chibo__v1__health_check_response__descriptor },
 };
 const unsigned chibo__v1__health__method_indices_by_name[] = {
-  0         /* Check */
+  0,        /* Check */
+  1         /* Watch */
 };
 const ProtobufCServiceDescriptor chibo__v1__health__descriptor =
 {
@@ -3344,7 +3348,7 @@ const ProtobufCServiceDescriptor chibo__v1__health__descriptor =
   "Health",
   "Chibo__V1__Health",
   "chibo.v1",
-  1,
+  2,
   chibo__v1__health__method_descriptors,
   chibo__v1__health__method_indices_by_name
 };
@@ -3355,6 +3359,14 @@ void chibo__v1__health__check(ProtobufCService *service,
 {
   assert(service->descriptor == &chibo__v1__health__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__health__watch(ProtobufCService *service,
+                              const Chibo__V1__HealthCheckRequest *input,
+                              Chibo__V1__HealthCheckResponse_Closure closure,
+                              void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__health__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chibo__v1__health__init (Chibo__V1__Health_Service *service,
                               Chibo__V1__Health_ServiceDestroy destroy)

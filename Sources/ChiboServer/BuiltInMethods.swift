@@ -2,16 +2,25 @@ import ChiboModel
 import ChiboWire
 import NIOCore
 
-/// The methods every server serves: health check and server info.
+/// The methods every server serves: health check and watch, and server info.
 enum BuiltInMethods {
     static func register(
         into registry: inout MethodRegistry,
         configuration: ServerConfiguration,
         startedAt: NIODeadline,
-        isServing: @escaping @Sendable () -> Bool
+        shutdown: ShutdownSignal
     ) {
         registry.registerInline(.healthCheck) { (_: HealthCheckRequest, _) in
-            HealthCheckResponse(status: isServing() ? .serving : .notServing)
+            HealthCheckResponse(status: shutdown.isSignalled ? .notServing : .serving)
+        }
+        registry.registerServerStreaming(.healthWatch) {
+            (_: HealthCheckRequest, stream: ResponseStream<HealthCheckResponse>, _) in
+            if !shutdown.isSignalled {
+                try await stream.send(HealthCheckResponse(status: .serving))
+                await shutdown.wait()
+                try Task.checkCancellation()
+            }
+            try await stream.send(HealthCheckResponse(status: .notServing))
         }
         let limits = configuration.limits
         let storage = configuration.storage

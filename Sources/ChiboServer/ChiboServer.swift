@@ -17,6 +17,7 @@ public final class ChiboServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let state = NIOLockedValueBox(RunState())
     private let startedAt = NIODeadline.now()
+    private let shutdown = ShutdownSignal()
 
     private struct RunState {
         var connections: [ObjectIdentifier: Connection] = [:]
@@ -43,12 +44,11 @@ public final class ChiboServer: Service, Sendable {
         self.logger = logger
         self.group = group
         var registry = registry
-        let state = self.state
         BuiltInMethods.register(
             into: &registry,
             configuration: configuration,
             startedAt: startedAt,
-            isServing: { !state.withLockedValue { $0.shuttingDown } }
+            shutdown: shutdown
         )
         self.registry = registry
     }
@@ -158,6 +158,7 @@ public final class ChiboServer: Service, Sendable {
             state.shuttingDown = true
             return Array(state.connections.values)
         }
+        shutdown.signal()
         for connection in connections {
             connection.channel.eventLoop.execute { connection.handler.value.beginDrain() }
         }

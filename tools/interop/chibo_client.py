@@ -7,6 +7,7 @@ nothing generated is committed.
 
     python chibo_client.py --server 127.0.0.1:7420 health
     python chibo_client.py --server 127.0.0.1:7420 info
+    python chibo_client.py --server 127.0.0.1:7420 watch
     python chibo_client.py --server 127.0.0.1:7420 stream METHOD_NUMBER --page-size N
 """
 
@@ -152,6 +153,7 @@ def main():
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("health")
     commands.add_parser("info")
+    commands.add_parser("watch", help="print the serving status and each change until the stream ends")
     stream = commands.add_parser("stream", help="call a server-streaming list method")
     stream.add_argument("method", type=int)
     stream.add_argument("--page-size", type=int, default=10)
@@ -169,6 +171,12 @@ def main():
                 services.METHOD_SERVER_INFO_GET, services.ServerInfoRequest(), services.ServerInfoResponse
             )
             print(response)
+        elif args.command == "watch":
+            for response in connection.server_stream(
+                services.METHOD_HEALTH_WATCH, services.HealthCheckRequest(), services.HealthCheckResponse
+            ):
+                print(services.ServingStatus.Name(response.status), flush=True)
+            print("stream ended", flush=True)
         else:
             from google.protobuf import json_format
 

@@ -15,6 +15,8 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
     public static let healthCheck = Method(rawValue: 1)
     /// ServerInfo.Get.
     public static let serverInfoGet = Method(rawValue: 2)
+    /// Health.Watch (server streaming).
+    public static let healthWatch = Method(rawValue: 3)
     /// OrgUnits.Create.
     public static let orgUnitsCreate = Method(rawValue: 100)
     /// OrgUnits.Update.
@@ -63,7 +65,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
     public static let meetingsListResolutions = Method(rawValue: 306)
 
     /// Every value this build knows, in declaration order.
-    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions]
+    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions]
 
     /// The value's name in the schema, or nil for a number this build does not know.
     public var protoName: String? {
@@ -71,6 +73,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case 0: "METHOD_UNSPECIFIED"
         case 1: "METHOD_HEALTH_CHECK"
         case 2: "METHOD_SERVER_INFO_GET"
+        case 3: "METHOD_HEALTH_WATCH"
         case 100: "METHOD_ORG_UNITS_CREATE"
         case 101: "METHOD_ORG_UNITS_UPDATE"
         case 102: "METHOD_ORG_UNITS_GET"
@@ -104,6 +107,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case "METHOD_UNSPECIFIED": self = .unspecified
         case "METHOD_HEALTH_CHECK": self = .healthCheck
         case "METHOD_SERVER_INFO_GET": self = .serverInfoGet
+        case "METHOD_HEALTH_WATCH": self = .healthWatch
         case "METHOD_ORG_UNITS_CREATE": self = .orgUnitsCreate
         case "METHOD_ORG_UNITS_UPDATE": self = .orgUnitsUpdate
         case "METHOD_ORG_UNITS_GET": self = .orgUnitsGet

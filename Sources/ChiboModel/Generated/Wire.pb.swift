@@ -269,7 +269,8 @@ public struct StreamMessage: Hashable, Sendable {
 
 /// Ends a call (server to client): the last response of a unary call and the status.
 public struct Close: Hashable, Sendable {
-    /// The response message of a unary or client-streaming call; empty otherwise.
+    /// The response message of a unary or client-streaming call; for a server-streaming call, an
+    /// optional trailer (a PageEnd for lists); empty otherwise.
     public var payload: [UInt8] = []
     /// How the call ended; absent means OK.
     public var status: Status? = nil

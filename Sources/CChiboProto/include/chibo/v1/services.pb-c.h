@@ -71,6 +71,10 @@ typedef enum _Chibo__V1__Method {
    */
   CHIBO__V1__METHOD__METHOD_SERVER_INFO_GET = 2,
   /*
+   * Health.Watch (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_HEALTH_WATCH = 3,
+  /*
    * OrgUnits.Create.
    */
   CHIBO__V1__METHOD__METHOD_ORG_UNITS_CREATE = 100,
@@ -1572,6 +1576,10 @@ struct Chibo__V1__Health_Service
                 const Chibo__V1__HealthCheckRequest *input,
                 Chibo__V1__HealthCheckResponse_Closure closure,
                 void *closure_data);
+  void (*watch)(Chibo__V1__Health_Service *service,
+                const Chibo__V1__HealthCheckRequest *input,
+                Chibo__V1__HealthCheckResponse_Closure closure,
+                void *closure_data);
 };
 typedef void (*Chibo__V1__Health_ServiceDestroy)(Chibo__V1__Health_Service *);
 void chibo__v1__health__init (Chibo__V1__Health_Service *service,
@@ -1580,8 +1588,13 @@ void chibo__v1__health__init (Chibo__V1__Health_Service *service,
     { &chibo__v1__health__descriptor, protobuf_c_service_invoke_internal, NULL }
 #define CHIBO__V1__HEALTH__INIT(function_prefix__) \
     { CHIBO__V1__HEALTH__BASE_INIT,\
-      function_prefix__ ## check  }
+      function_prefix__ ## check,\
+      function_prefix__ ## watch  }
 void chibo__v1__health__check(ProtobufCService *service,
+                              const Chibo__V1__HealthCheckRequest *input,
+                              Chibo__V1__HealthCheckResponse_Closure closure,
+                              void *closure_data);
+void chibo__v1__health__watch(ProtobufCService *service,
                               const Chibo__V1__HealthCheckRequest *input,
                               Chibo__V1__HealthCheckResponse_Closure closure,
                               void *closure_data);

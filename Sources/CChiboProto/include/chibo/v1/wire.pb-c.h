@@ -288,7 +288,8 @@ struct  Chibo__V1__Close
 {
   ProtobufCMessage base;
   /*
-   * The response message of a unary or client-streaming call; empty otherwise.
+   * The response message of a unary or client-streaming call; for a server-streaming call, an
+   * optional trailer (a PageEnd for lists); empty otherwise.
    */
   ProtobufCBinaryData payload;
   /*
