@@ -88,14 +88,9 @@ public final class ChiboClient: Sendable {
         } catch {
             throw ClientError(code: .unavailable, message: "cannot connect to \(host):\(port): \(error)")
         }
-        let hello = Hello(
-            protocolVersion: WireVersion.current,
-            clientName: configuration.clientName,
-            token: configuration.token
-        )
         let (future, handler) = try await channel.eventLoop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
-            handler.sendHello(hello)
+            handler.sendHello(clientName: configuration.clientName, token: configuration.token)
             return (handler.welcome, NIOLoopBound(handler, eventLoop: channel.eventLoop))
         }.get()
         let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
@@ -132,23 +127,31 @@ public final class ChiboClient: Sendable {
     {
         let handler = connection.handler
         let slot = CallSlot()
+        let (response, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                connection.eventLoop.execute {
-                    let id = handler.value.startUnary(
-                        method: method,
-                        payload: payload,
-                        timeout: timeout,
-                        continuation: continuation
-                    )
-                    if slot.started(id), let id { handler.value.cancel(id) }
-                }
-            }
+            try await connection.eventLoop.submit {
+                let id = handler.value.startCall(
+                    kind: .unary,
+                    method: method,
+                    payload: payload,
+                    timeout: timeout,
+                    response: continuation
+                )
+                if slot.started(id), let id { handler.value.cancel(id) }
+            }.get()
+            return try await Self.single(response)
         } onCancel: {
             if let id = slot.cancel() {
                 connection.eventLoop.execute { handler.value.cancel(id) }
             }
         }
+    }
+
+    /// The one response of a call; a cancelled task gets CANCELLED.
+    private static func single(_ response: AsyncThrowingStream<[UInt8], any Error>) async throws -> [UInt8] {
+        for try await bytes in response { return bytes }
+        if Task.isCancelled { throw ClientError(code: .cancelled, message: "the call was cancelled") }
+        throw ClientError(code: .internal, message: "the call ended without a response")
     }
 
     /// Makes a server-streaming call; responses arrive as an async sequence that grants the
@@ -170,7 +173,7 @@ public final class ChiboClient: Sendable {
                 method: method,
                 payload: payload,
                 timeout: options.timeout,
-                continuation: continuation
+                stream: continuation
             )
             callID.withLockedValue { $0 = id }
         }
@@ -204,17 +207,16 @@ public final class ChiboClient: Sendable {
             try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
                 let response = AsyncThrowingStream<[UInt8], any Error>.makeStream()
                 try await connection.eventLoop.submit {
-                    let id = handler.value.startClientStream(
+                    let id = handler.value.startCall(
+                        kind: .clientStreaming,
                         method: method,
+                        payload: [],
                         timeout: options.timeout,
-                        continuation: response.continuation
+                        response: response.continuation
                     )
                     if slot.started(id), let id { handler.value.cancel(id) }
                 }.get()
-                group.addTask {
-                    for try await value in response.stream { return value }
-                    throw ClientError(code: .internal, message: "the call ended without a response")
-                }
+                group.addTask { try await Self.single(response.stream) }
                 group.addTask {
                     for try await request in requests {
                         let payload = try request.serializedBytes()
