@@ -316,7 +316,7 @@ def gen_fill_scalar(schema, fl, value, target, indent):
     t = fl.type
     field_label = f"\"{fl.message.name}.{fl.name}\""
     if t == FD.TYPE_STRING:
-        return [f"{indent}{target} = try arena.copyString({value}, field: {field_label})"]
+        return [f"{indent}{target} = arena.copyString({value}, field: {field_label})"]
     if t == FD.TYPE_BYTES:
         return [f"{indent}{target} = arena.copyBytes({value})"]
     if t == FD.TYPE_BOOL:
@@ -327,7 +327,7 @@ def gen_fill_scalar(schema, fl, value, target, indent):
         sub = schema.messages[fl.type_name]
         return [
             f"{indent}let sub = arena.allocate({sub.c_type}.self)",
-            f"{indent}try {value}.fill(sub, &arena)",
+            f"{indent}{value}.fill(sub, &arena)",
             f"{indent}{target} = sub",
         ]
     return [f"{indent}{target} = {value}"]
@@ -363,7 +363,11 @@ def c_elem_type(schema, fl):
 
 
 def read_scalar(schema, fl, expr):
-    """Swift expression converting C value `expr` to the Swift field type (non-repeated)."""
+    """Swift expression converting C value `expr` to the Swift field type (non-repeated).
+
+    Strings and messages can throw `UnpackedStringFault` (invalid UTF-8): use `read_try` to
+    prefix the statement that holds the expression.
+    """
     t = fl.type
     if t == FD.TYPE_STRING:
         return f"cString({expr})"
@@ -376,6 +380,11 @@ def read_scalar(schema, fl, expr):
     if fl.is_message:
         return f"{schema.messages[fl.type_name].swift}(c: {expr}!)"
     return expr
+
+
+def read_try(fl):
+    """`try ` when `read_scalar` of this field can throw, else nothing (a needless `try` warns)."""
+    return "try " if fl.type == FD.TYPE_STRING or fl.is_message else ""
 
 
 def gen_binary(schema, f, msgs):
@@ -393,15 +402,16 @@ def gen_binary(schema, f, msgs):
         )
         out.append(
             f"        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, "
-            f"messageName: Self.protoMessageName) {{ raw in\n"
+            f"messageName: Self.protoMessageName) {{\n"
         )
-        out.append(f"            {m.swift}(c: raw.assumingMemoryBound(to: {m.c_type}.self))\n")
+        out.append(f"            (raw) throws(UnpackedStringFault) in\n")
+        out.append(f"            try {m.swift}(c: raw.assumingMemoryBound(to: {m.c_type}.self))\n")
         out.append("        }\n    }\n\n")
         out.append("    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.\n")
         out.append("    public func serializedBytes() throws(CodecError) -> [UInt8] {\n")
-        out.append("        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in\n")
+        out.append("        try BinaryEncoding.encode { (arena: inout EncodeArena) in\n")
         out.append(f"            let c = arena.allocate({m.c_type}.self)\n")
-        out.append("            try self.fill(c, &arena)\n")
+        out.append("            self.fill(c, &arena)\n")
         out.append("            return UnsafeMutableRawPointer(c)\n")
         out.append("        }\n    }\n\n")
         out.append("    /// Encodes canonical proto3 JSON as UTF-8.\n")
@@ -418,9 +428,10 @@ def gen_binary(schema, f, msgs):
         out.append(f"        var m = {m.c_type}()\n        {m.c_func}__init(&m)\n")
         out.append("        return m.base.descriptor\n    }()\n\n")
         # fill
-        out.append("    /// Writes this message into a protoc-c struct whose storage lives in `arena`.\n")
+        out.append("    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it\n")
+        out.append("    /// cannot encode is recorded in `arena.failure`.\n")
         out.append(
-            f"    func fill(_ c: UnsafeMutablePointer<{m.c_type}>, _ arena: inout EncodeArena) throws(CodecError) {{\n"
+            f"    func fill(_ c: UnsafeMutablePointer<{m.c_type}>, _ arena: inout EncodeArena) {{\n"
         )
         out.append(f"        {m.c_func}__init(c)\n")
         out.append(f"        arena.reserveOutput({16 * n_fields})\n")
@@ -430,16 +441,23 @@ def gen_binary(schema, f, msgs):
             v = f"self.{fl.swift}"
             tgt = f"c.pointee.{fl.name}"
             if fl.repeated:
+                # Elements are borrowed in place through `UnsafePointer`'s addressor: iterating
+                # the array, or subscripting it or its buffer pointer, copies each element and
+                # retains every String inside it.
                 out.append(f"        if !{v}.isEmpty {{\n")
-                out.append(f"            let items = {v}\n")
-                out.append(f"            arena.reserveOutput(16 * items.count)\n")
-                out.append(f"            let array = arena.allocate({c_elem_type(schema, fl)}.self, count: items.count)\n")
-                out.append("            for (i, item) in items.enumerated() {\n")
-                for line in gen_fill_scalar(schema, fl, "item", "array[i]", "                "):
+                out.append(f"            {v}.withUnsafeBufferPointer {{ items in\n")
+                out.append("                let elements = items.baseAddress!\n")
+                out.append(f"                arena.reserveOutput(16 * items.count)\n")
+                out.append(
+                    f"                let array = arena.allocate({c_elem_type(schema, fl)}.self, count: items.count)\n"
+                )
+                out.append("                for i in 0..<items.count {\n")
+                for line in gen_fill_scalar(schema, fl, "elements[i]", "array[i]", "                    "):
                     out.append(line + "\n")
+                out.append("                }\n")
+                out.append(f"                c.pointee.n_{fl.name} = items.count\n")
+                out.append(f"                {tgt} = array\n")
                 out.append("            }\n")
-                out.append(f"            c.pointee.n_{fl.name} = items.count\n")
-                out.append(f"            {tgt} = array\n")
                 out.append("        }\n")
             elif fl.is_message:
                 out.append(f"        if let value = {v} {{\n")
@@ -464,8 +482,8 @@ def gen_binary(schema, f, msgs):
             out.append("        }\n")
         out.append("    }\n\n")
         # init from C
-        out.append("    /// Reads a message unpacked by protoc-c.\n")
-        out.append(f"    init(c: UnsafePointer<{m.c_type}>) {{\n")
+        out.append("    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.\n")
+        out.append(f"    init(c: UnsafePointer<{m.c_type}>) throws(UnpackedStringFault) {{\n")
         out.append("        self.init()\n")
         for fl in m.fields:
             if fl.oneof:
@@ -473,21 +491,25 @@ def gen_binary(schema, f, msgs):
             src = f"c.pointee.{fl.name}"
             if fl.repeated:
                 out.append(f"        if let array = {src}, c.pointee.n_{fl.name} > 0 {{\n")
-                out.append(
-                    f"            self.{fl.swift} = UnsafeBufferPointer(start: array, count: c.pointee.n_{fl.name}).map {{ item in {read_scalar(schema, fl, 'item')} }}\n"
-                )
+                out.append(f"            let count = c.pointee.n_{fl.name}\n")
+                out.append(f"            var items: {schema.swift_type(fl)} = []\n")
+                out.append("            items.reserveCapacity(count)\n")
+                out.append("            for i in 0..<count {\n")
+                out.append(f"                items.append({read_try(fl)}{read_scalar(schema, fl, 'array[i]')})\n")
+                out.append("            }\n")
+                out.append(f"            self.{fl.swift} = items\n")
                 out.append("        }\n")
             elif fl.is_message:
                 out.append(
-                    f"        if let value = {src} {{ self.{fl.swift} = {schema.messages[fl.type_name].swift}(c: value) }}\n"
+                    f"        if let value = {src} {{ self.{fl.swift} = try {schema.messages[fl.type_name].swift}(c: value) }}\n"
                 )
             else:
-                out.append(f"        self.{fl.swift} = {read_scalar(schema, fl, src)}\n")
+                out.append(f"        self.{fl.swift} = {read_try(fl)}{read_scalar(schema, fl, src)}\n")
         for o in m.oneofs:
             out.append(f"        switch c.pointee.{o['name']}_case.rawValue {{\n")
             for fl in o["fields"]:
                 out.append(
-                    f"        case {fl.number}: self.{o['swift_prop']} = .{fl.swift}({read_scalar(schema, fl, 'c.pointee.' + fl.name)})\n"
+                    f"        case {fl.number}: self.{o['swift_prop']} = {read_try(fl)}.{fl.swift}({read_scalar(schema, fl, 'c.pointee.' + fl.name)})\n"
                 )
             out.append("        default: break\n        }\n")
         out.append("    }\n}\n\n")

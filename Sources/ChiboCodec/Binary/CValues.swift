@@ -1,11 +1,22 @@
 internal import CProtobufC
 
-/// Reads a NUL-terminated string unpacked by libprotobuf-c. The wire pre-pass has already
-/// checked that the bytes are valid UTF-8 without NUL, so decoding cannot repair anything.
+/// Thrown while reading unpacked structs when a string is not valid UTF-8. It carries no
+/// position: `BinaryDecoding` then runs the reporting pre-pass over the wire bytes, which finds
+/// the field and byte offset.
+struct UnpackedStringFault: Error {}
+
+/// Reads a NUL-terminated string unpacked by libprotobuf-c. The quick pre-pass has already
+/// rejected strings holding NUL, so the C length is the wire length.
+///
+/// UTF-8 is validated here, once, by the standard library, which has to check the bytes anyway
+/// to make a String; a pre-pass of our own over the same bytes would double the cost of every
+/// string. (`String(validatingCString:)` is not generic, unlike `String(validating:as:)`, whose
+/// unspecialized path spends more on metadata lookups than on validating.)
 @inline(__always)
-func cString(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
+func cString(_ pointer: UnsafeMutablePointer<CChar>?) throws(UnpackedStringFault) -> String {
     guard let pointer, pointer.pointee != 0 else { return "" }
-    return String(cString: pointer)
+    guard let string = String(validatingCString: pointer) else { throw UnpackedStringFault() }
+    return string
 }
 
 /// Copies a `bytes` field unpacked by libprotobuf-c.

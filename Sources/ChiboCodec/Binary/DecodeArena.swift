@@ -64,15 +64,19 @@ struct DecodeArenaState {
 
 /// Unpacks a message through libprotobuf-c after the checks libprotobuf-c does not make.
 enum BinaryDecoding {
-    /// Checks the size limit, validates every string field (UTF-8, no NUL) in a pre-pass over
-    /// the wire bytes, unpacks into a budgeted arena and converts with `make`.
+    /// Checks the size limit, walks the wire bytes once (`WireValidator.isClean`), unpacks into a
+    /// budgeted arena and converts with `make`, which validates UTF-8 as it makes Strings.
+    ///
+    /// Whenever a step fails, the reporting pre-pass (`WireValidator.validate`) runs over the
+    /// input before the step's own error is thrown, so the error is the first fault in byte
+    /// order with its offset, exactly as if the full pre-pass had run before unpacking.
     @inline(__always)
     static func decode<T>(
         _ bytes: UnsafeRawBufferPointer,
         limits: DecodingLimits,
         descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
         messageName: String,
-        make: (UnsafeRawPointer) -> T
+        make: (UnsafeRawPointer) throws(UnpackedStringFault) -> T
     ) throws(CodecError) -> T {
         guard bytes.count <= limits.maxMessageBytes else {
             throw CodecError(
@@ -81,7 +85,10 @@ enum BinaryDecoding {
                 messageType: messageName
             )
         }
-        try WireValidator.validate(bytes, descriptor: descriptor, messageName: messageName)
+        if !WireValidator.isClean(bytes, descriptor: descriptor) {
+            // Throws for every input the quick walk rejects.
+            try WireValidator.validate(bytes, descriptor: descriptor, messageName: messageName)
+        }
         var state = DecodeArenaState(
             budget: limits.allocationBudget(forInputBytes: bytes.count),
             expectedSize: bytes.count * 3 + 256
@@ -105,6 +112,8 @@ enum BinaryDecoding {
             )
         }
         guard let unpacked else {
+            // A string fault earlier in the input takes precedence, as it would in a full pre-pass.
+            try WireValidator.validate(bytes, descriptor: descriptor, messageName: messageName)
             if state.exceeded {
                 throw CodecError(
                     code: .allocationBudgetExceeded,
@@ -118,6 +127,12 @@ enum BinaryDecoding {
                 messageType: messageName
             )
         }
-        return make(UnsafeRawPointer(unpacked))
+        do {
+            return try make(UnsafeRawPointer(unpacked))
+        } catch {
+            // A string is not valid UTF-8: the reporting pre-pass finds which and where.
+            try WireValidator.validate(bytes, descriptor: descriptor, messageName: messageName)
+            throw CodecError(code: .invalidUTF8, message: "string is not valid UTF-8", messageType: messageName)
+        }
     }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 internal import CProtobufC
 
 /// A pre-pass over protobuf wire bytes, driven by the libprotobuf-c descriptors, that catches
@@ -11,6 +16,12 @@ internal import CProtobufC
 ///
 /// Each fault is reported with the field path and the byte offset. Hand-written: no listed
 /// library walks protobuf-c descriptors; protobuf-c itself reports only NULL.
+///
+/// Two walks share these rules. `isClean` is the quick one every decode runs: it answers yes or
+/// no, allocates nothing and leaves UTF-8 to the String conversion after unpacking (which must
+/// validate anyway). `validate` is the reporting one: it also checks UTF-8 and throws the first
+/// fault in byte order; decoding runs it only when something already failed, so errors are the
+/// same as if it ran first.
 enum WireValidator {
     /// The schema has no recursive messages; this bounds the walk for any descriptor anyway.
     static let maxDepth = 64
@@ -24,6 +35,127 @@ enum WireValidator {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         var walker = Walker(base: base, messageName: messageName)
         try walker.message(from: 0, to: bytes.count, descriptor: descriptor, depth: 0)
+    }
+
+    /// Whether the bytes pass every rule above except UTF-8 validity (NUL is still rejected).
+    /// When it says no, `validate` throws the fault.
+    static func isClean(
+        _ bytes: UnsafeRawBufferPointer,
+        descriptor: UnsafePointer<ProtobufCMessageDescriptor>
+    ) -> Bool {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+        return quickMessage(base.assumingMemoryBound(to: UInt8.self), from: 0, to: bytes.count, descriptor, depth: 0)
+    }
+
+    /// The field with `number`: a direct index when the descriptor's fields are numbered densely
+    /// from 1 (as most are), else protobuf-c's binary search.
+    @inline(__always)
+    static func field(
+        _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        _ number: UInt32
+    ) -> UnsafePointer<ProtobufCFieldDescriptor>? {
+        let index = Int(truncatingIfNeeded: number) &- 1
+        if index >= 0, index < Int(descriptor.pointee.n_fields), let fields = descriptor.pointee.fields {
+            let candidate = fields + index
+            if candidate.pointee.id == number { return candidate }
+        }
+        return protobuf_c_message_descriptor_get_field(descriptor, number)
+    }
+
+    /// The wire type a field's declared type is sent with: 0 varint, 1 fixed 64-bit, 2 length
+    /// delimited, 5 fixed 32-bit.
+    @inline(__always)
+    static func nativeWireType(_ type: ProtobufCType) -> Int {
+        switch type {
+        case PROTOBUF_C_TYPE_STRING, PROTOBUF_C_TYPE_BYTES, PROTOBUF_C_TYPE_MESSAGE: 2
+        case PROTOBUF_C_TYPE_FIXED64, PROTOBUF_C_TYPE_SFIXED64, PROTOBUF_C_TYPE_DOUBLE: 1
+        case PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_SFIXED32, PROTOBUF_C_TYPE_FLOAT: 5
+        default: 0
+        }
+    }
+
+    /// A varint under the reporting walk's rules (at most 10 bytes, no bits past 64); nil when
+    /// it breaks one or runs past `end`.
+    @inline(__always)
+    private static func quickVarint(_ bytes: UnsafePointer<UInt8>, _ position: inout Int, _ end: Int) -> UInt64? {
+        guard position < end else { return nil }
+        let first = bytes[position]
+        if first < 0x80 {
+            position &+= 1
+            return UInt64(first)
+        }
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while position < end {
+            let byte = bytes[position]
+            position &+= 1
+            if shift == 63 && byte > 1 { return nil }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift &+= 7
+            if shift > 63 { return nil }
+        }
+        return nil
+    }
+
+    private static func quickMessage(
+        _ bytes: UnsafePointer<UInt8>,
+        from start: Int,
+        to end: Int,
+        _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        depth: Int
+    ) -> Bool {
+        guard depth < maxDepth else { return false }
+        var position = start
+        while position < end {
+            guard let tag = quickVarint(bytes, &position, end) else { return false }
+            let number = tag >> 3
+            let wireType = Int(tag & 7)
+            guard number != 0, number <= 536_870_911 else { return false }
+            let field = field(descriptor, UInt32(number))
+            switch wireType {
+            case 0:
+                guard quickVarint(bytes, &position, end) != nil else { return false }
+                if let field, nativeWireType(field.pointee.type) != 0 { return false }
+            case 1, 5:
+                guard end - position >= (wireType == 1 ? 8 : 4) else { return false }
+                position &+= wireType == 1 ? 8 : 4
+                if let field, nativeWireType(field.pointee.type) != wireType { return false }
+            case 2:
+                guard let length = quickVarint(bytes, &position, end), length <= UInt64(end - position) else {
+                    return false
+                }
+                let payload = position
+                position &+= Int(length)
+                guard let field else { continue }
+                let type = field.pointee.type
+                let native = nativeWireType(type)
+                if native != 2 {
+                    guard field.pointee.label == PROTOBUF_C_LABEL_REPEATED,
+                        quickPacked(bytes, from: payload, to: position, native: native)
+                    else { return false }
+                } else if type == PROTOBUF_C_TYPE_STRING {
+                    if length > 0, memchr(bytes + payload, 0, Int(length)) != nil { return false }
+                } else if type == PROTOBUF_C_TYPE_MESSAGE, let nested = field.pointee.descriptor {
+                    let nestedDescriptor = nested.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
+                    guard quickMessage(bytes, from: payload, to: position, nestedDescriptor, depth: depth + 1) else {
+                        return false
+                    }
+                }
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    private static func quickPacked(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int, native: Int) -> Bool {
+        guard native == 0 else { return (end - start) % (native == 1 ? 8 : 4) == 0 }
+        var position = start
+        while position < end {
+            guard quickVarint(bytes, &position, end) != nil else { return false }
+        }
+        return true
     }
 
     private struct Walker {
@@ -72,7 +204,7 @@ enum WireValidator {
                 guard number != 0, number <= 536_870_911 else {
                     throw fail(.malformed, "field number \(number) is out of range", at: tagOffset)
                 }
-                let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number))
+                let field = WireValidator.field(descriptor, UInt32(number))
                 // Names are made only for error messages: the walk itself allocates nothing.
                 var fieldName: String? { field.map { String(cString: $0.pointee.name) } }
                 let valueOffset = position
@@ -121,13 +253,7 @@ enum WireValidator {
             var name: String { String(cString: field.pointee.name) }
             let type = field.pointee.type
             let repeated = field.pointee.label == PROTOBUF_C_LABEL_REPEATED
-            let native: Int
-            switch type {
-            case PROTOBUF_C_TYPE_STRING, PROTOBUF_C_TYPE_BYTES, PROTOBUF_C_TYPE_MESSAGE: native = 2
-            case PROTOBUF_C_TYPE_FIXED64, PROTOBUF_C_TYPE_SFIXED64, PROTOBUF_C_TYPE_DOUBLE: native = 1
-            case PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_SFIXED32, PROTOBUF_C_TYPE_FLOAT: native = 5
-            default: native = 0
-            }
+            let native = WireValidator.nativeWireType(type)
             let packed = repeated && native != 2 && wireType == 2
             guard wireType == native || packed else {
                 throw fail(

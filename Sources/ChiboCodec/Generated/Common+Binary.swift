@@ -10,16 +10,17 @@ extension CalendarDate: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            CalendarDate(c: raw.assumingMemoryBound(to: Chibo__V1__Date.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try CalendarDate(c: raw.assumingMemoryBound(to: Chibo__V1__Date.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Date.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -41,8 +42,9 @@ extension CalendarDate: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Date>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Date>, _ arena: inout EncodeArena) {
         chibo__v1__date__init(c)
         arena.reserveOutput(48)
         if self.year != 0 {
@@ -56,8 +58,8 @@ extension CalendarDate: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Date>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Date>) throws(UnpackedStringFault) {
         self.init()
         self.year = c.pointee.year
         self.month = c.pointee.month
@@ -71,16 +73,17 @@ extension DateRange: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            DateRange(c: raw.assumingMemoryBound(to: Chibo__V1__DateRange.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try DateRange(c: raw.assumingMemoryBound(to: Chibo__V1__DateRange.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__DateRange.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -102,27 +105,28 @@ extension DateRange: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__DateRange>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__DateRange>, _ arena: inout EncodeArena) {
         chibo__v1__date_range__init(c)
         arena.reserveOutput(32)
         if let value = self.from {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.from = sub
         }
         if let value = self.to {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.to = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__DateRange>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__DateRange>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.from { self.from = CalendarDate(c: value) }
-        if let value = c.pointee.to { self.to = CalendarDate(c: value) }
+        if let value = c.pointee.from { self.from = try CalendarDate(c: value) }
+        if let value = c.pointee.to { self.to = try CalendarDate(c: value) }
     }
 }
 
@@ -132,16 +136,17 @@ extension FieldMask: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            FieldMask(c: raw.assumingMemoryBound(to: Chibo__V1__FieldMask.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try FieldMask(c: raw.assumingMemoryBound(to: Chibo__V1__FieldMask.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__FieldMask.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -163,27 +168,36 @@ extension FieldMask: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__FieldMask>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__FieldMask>, _ arena: inout EncodeArena) {
         chibo__v1__field_mask__init(c)
         arena.reserveOutput(16)
         if !self.paths.isEmpty {
-            let items = self.paths
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                array[i] = try arena.copyString(item, field: "FieldMask.paths")
+            self.paths.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: items.count)
+                for i in 0..<items.count {
+                    array[i] = arena.copyString(elements[i], field: "FieldMask.paths")
+                }
+                c.pointee.n_paths = items.count
+                c.pointee.paths = array
             }
-            c.pointee.n_paths = items.count
-            c.pointee.paths = array
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__FieldMask>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__FieldMask>) throws(UnpackedStringFault) {
         self.init()
         if let array = c.pointee.paths, c.pointee.n_paths > 0 {
-            self.paths = UnsafeBufferPointer(start: array, count: c.pointee.n_paths).map { item in cString(item) }
+            let count = c.pointee.n_paths
+            var items: [String] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try cString(array[i]))
+            }
+            self.paths = items
         }
     }
 }
@@ -194,16 +208,17 @@ extension RecordMeta: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            RecordMeta(c: raw.assumingMemoryBound(to: Chibo__V1__RecordMeta.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try RecordMeta(c: raw.assumingMemoryBound(to: Chibo__V1__RecordMeta.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__RecordMeta.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -225,8 +240,9 @@ extension RecordMeta: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__RecordMeta>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__RecordMeta>, _ arena: inout EncodeArena) {
         chibo__v1__record_meta__init(c)
         arena.reserveOutput(112)
         if self.revision != 0 {
@@ -239,28 +255,28 @@ extension RecordMeta: ProtoMessage, CDescribedMessage {
             c.pointee.updated_at_ms = self.updatedAtMs
         }
         if !self.updatedBy.isEmpty {
-            c.pointee.updated_by = try arena.copyString(self.updatedBy, field: "RecordMeta.updated_by")
+            c.pointee.updated_by = arena.copyString(self.updatedBy, field: "RecordMeta.updated_by")
         }
         if self.voided {
             c.pointee.voided = self.voided ? 1 : 0
         }
         if !self.voidReason.isEmpty {
-            c.pointee.void_reason = try arena.copyString(self.voidReason, field: "RecordMeta.void_reason")
+            c.pointee.void_reason = arena.copyString(self.voidReason, field: "RecordMeta.void_reason")
         }
         if self.voidedAtMs != 0 {
             c.pointee.voided_at_ms = self.voidedAtMs
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__RecordMeta>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__RecordMeta>) throws(UnpackedStringFault) {
         self.init()
         self.revision = c.pointee.revision
         self.createdAtMs = c.pointee.created_at_ms
         self.updatedAtMs = c.pointee.updated_at_ms
-        self.updatedBy = cString(c.pointee.updated_by)
+        self.updatedBy = try cString(c.pointee.updated_by)
         self.voided = (c.pointee.voided != 0)
-        self.voidReason = cString(c.pointee.void_reason)
+        self.voidReason = try cString(c.pointee.void_reason)
         self.voidedAtMs = c.pointee.voided_at_ms
     }
 }
@@ -271,16 +287,17 @@ extension MutationOptions: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            MutationOptions(c: raw.assumingMemoryBound(to: Chibo__V1__MutationOptions.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try MutationOptions(c: raw.assumingMemoryBound(to: Chibo__V1__MutationOptions.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__MutationOptions.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -302,22 +319,23 @@ extension MutationOptions: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MutationOptions>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MutationOptions>, _ arena: inout EncodeArena) {
         chibo__v1__mutation_options__init(c)
         arena.reserveOutput(32)
         if !self.requestId.isEmpty {
-            c.pointee.request_id = try arena.copyString(self.requestId, field: "MutationOptions.request_id")
+            c.pointee.request_id = arena.copyString(self.requestId, field: "MutationOptions.request_id")
         }
         if self.validateOnly {
             c.pointee.validate_only = self.validateOnly ? 1 : 0
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__MutationOptions>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__MutationOptions>) throws(UnpackedStringFault) {
         self.init()
-        self.requestId = cString(c.pointee.request_id)
+        self.requestId = try cString(c.pointee.request_id)
         self.validateOnly = (c.pointee.validate_only != 0)
     }
 }
@@ -328,16 +346,17 @@ extension PageRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            PageRequest(c: raw.assumingMemoryBound(to: Chibo__V1__PageRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try PageRequest(c: raw.assumingMemoryBound(to: Chibo__V1__PageRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__PageRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -359,23 +378,24 @@ extension PageRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__PageRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__PageRequest>, _ arena: inout EncodeArena) {
         chibo__v1__page_request__init(c)
         arena.reserveOutput(32)
         if self.pageSize != 0 {
             c.pointee.page_size = self.pageSize
         }
         if !self.pageToken.isEmpty {
-            c.pointee.page_token = try arena.copyString(self.pageToken, field: "PageRequest.page_token")
+            c.pointee.page_token = arena.copyString(self.pageToken, field: "PageRequest.page_token")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__PageRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__PageRequest>) throws(UnpackedStringFault) {
         self.init()
         self.pageSize = c.pointee.page_size
-        self.pageToken = cString(c.pointee.page_token)
+        self.pageToken = try cString(c.pointee.page_token)
     }
 }
 
@@ -385,16 +405,17 @@ extension VoidRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            VoidRequest(c: raw.assumingMemoryBound(to: Chibo__V1__VoidRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try VoidRequest(c: raw.assumingMemoryBound(to: Chibo__V1__VoidRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__VoidRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -416,32 +437,33 @@ extension VoidRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__VoidRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__VoidRequest>, _ arena: inout EncodeArena) {
         chibo__v1__void_request__init(c)
         arena.reserveOutput(64)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "VoidRequest.id")
+            c.pointee.id = arena.copyString(self.id, field: "VoidRequest.id")
         }
         if self.revision != 0 {
             c.pointee.revision = self.revision
         }
         if !self.reason.isEmpty {
-            c.pointee.reason = try arena.copyString(self.reason, field: "VoidRequest.reason")
+            c.pointee.reason = arena.copyString(self.reason, field: "VoidRequest.reason")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__VoidRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__VoidRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        self.id = cString(c.pointee.id)
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        self.id = try cString(c.pointee.id)
         self.revision = c.pointee.revision
-        self.reason = cString(c.pointee.reason)
+        self.reason = try cString(c.pointee.reason)
     }
 }

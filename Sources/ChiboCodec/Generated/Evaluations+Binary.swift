@@ -10,16 +10,17 @@ extension Evaluation: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Evaluation(c: raw.assumingMemoryBound(to: Chibo__V1__Evaluation.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Evaluation(c: raw.assumingMemoryBound(to: Chibo__V1__Evaluation.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Evaluation.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -41,18 +42,19 @@ extension Evaluation: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Evaluation>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Evaluation>, _ arena: inout EncodeArena) {
         chibo__v1__evaluation__init(c)
         arena.reserveOutput(176)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "Evaluation.id")
+            c.pointee.id = arena.copyString(self.id, field: "Evaluation.id")
         }
         if self.subject.rawValue != 0 {
             c.pointee.subject = Chibo__V1__EvaluationSubject(rawValue: UInt32(bitPattern: self.subject.rawValue))
         }
         if !self.subjectId.isEmpty {
-            c.pointee.subject_id = try arena.copyString(self.subjectId, field: "Evaluation.subject_id")
+            c.pointee.subject_id = arena.copyString(self.subjectId, field: "Evaluation.subject_id")
         }
         if self.year != 0 {
             c.pointee.year = self.year
@@ -61,17 +63,17 @@ extension Evaluation: ProtoMessage, CDescribedMessage {
             c.pointee.clean_and_strong = self.cleanAndStrong ? 1 : 0
         }
         if !self.cellId.isEmpty {
-            c.pointee.cell_id = try arena.copyString(self.cellId, field: "Evaluation.cell_id")
+            c.pointee.cell_id = arena.copyString(self.cellId, field: "Evaluation.cell_id")
         }
         if !self.decisionRef.isEmpty {
-            c.pointee.decision_ref = try arena.copyString(self.decisionRef, field: "Evaluation.decision_ref")
+            c.pointee.decision_ref = arena.copyString(self.decisionRef, field: "Evaluation.decision_ref")
         }
         if !self.note.isEmpty {
-            c.pointee.note = try arena.copyString(self.note, field: "Evaluation.note")
+            c.pointee.note = arena.copyString(self.note, field: "Evaluation.note")
         }
         if let value = self.meta {
             let sub = arena.allocate(Chibo__V1__RecordMeta.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.meta = sub
         }
         switch self.result {
@@ -85,18 +87,18 @@ extension Evaluation: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Evaluation>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Evaluation>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
+        self.id = try cString(c.pointee.id)
         self.subject = EvaluationSubject(rawValue: Int32(bitPattern: c.pointee.subject.rawValue))
-        self.subjectId = cString(c.pointee.subject_id)
+        self.subjectId = try cString(c.pointee.subject_id)
         self.year = c.pointee.year
         self.cleanAndStrong = (c.pointee.clean_and_strong != 0)
-        self.cellId = cString(c.pointee.cell_id)
-        self.decisionRef = cString(c.pointee.decision_ref)
-        self.note = cString(c.pointee.note)
-        if let value = c.pointee.meta { self.meta = RecordMeta(c: value) }
+        self.cellId = try cString(c.pointee.cell_id)
+        self.decisionRef = try cString(c.pointee.decision_ref)
+        self.note = try cString(c.pointee.note)
+        if let value = c.pointee.meta { self.meta = try RecordMeta(c: value) }
         switch c.pointee.result_case.rawValue {
         case 5: self.result = .grade(Grade(rawValue: Int32(bitPattern: c.pointee.grade.rawValue)))
         case 6: self.result = .score(c.pointee.score)

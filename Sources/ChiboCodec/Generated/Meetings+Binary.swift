@@ -10,16 +10,17 @@ extension AgendaItem: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            AgendaItem(c: raw.assumingMemoryBound(to: Chibo__V1__AgendaItem.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try AgendaItem(c: raw.assumingMemoryBound(to: Chibo__V1__AgendaItem.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__AgendaItem.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -41,27 +42,28 @@ extension AgendaItem: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AgendaItem>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AgendaItem>, _ arena: inout EncodeArena) {
         chibo__v1__agenda_item__init(c)
         arena.reserveOutput(48)
         if self.number != 0 {
             c.pointee.number = self.number
         }
         if !self.title.isEmpty {
-            c.pointee.title = try arena.copyString(self.title, field: "AgendaItem.title")
+            c.pointee.title = arena.copyString(self.title, field: "AgendaItem.title")
         }
         if !self.summary.isEmpty {
-            c.pointee.summary = try arena.copyString(self.summary, field: "AgendaItem.summary")
+            c.pointee.summary = arena.copyString(self.summary, field: "AgendaItem.summary")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__AgendaItem>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__AgendaItem>) throws(UnpackedStringFault) {
         self.init()
         self.number = c.pointee.number
-        self.title = cString(c.pointee.title)
-        self.summary = cString(c.pointee.summary)
+        self.title = try cString(c.pointee.title)
+        self.summary = try cString(c.pointee.summary)
     }
 }
 
@@ -71,16 +73,17 @@ extension Guest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Guest(c: raw.assumingMemoryBound(to: Chibo__V1__Guest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Guest(c: raw.assumingMemoryBound(to: Chibo__V1__Guest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Guest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -102,30 +105,31 @@ extension Guest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Guest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Guest>, _ arena: inout EncodeArena) {
         chibo__v1__guest__init(c)
         arena.reserveOutput(64)
         if !self.memberId.isEmpty {
-            c.pointee.member_id = try arena.copyString(self.memberId, field: "Guest.member_id")
+            c.pointee.member_id = arena.copyString(self.memberId, field: "Guest.member_id")
         }
         if !self.fullName.isEmpty {
-            c.pointee.full_name = try arena.copyString(self.fullName, field: "Guest.full_name")
+            c.pointee.full_name = arena.copyString(self.fullName, field: "Guest.full_name")
         }
         if !self.role.isEmpty {
-            c.pointee.role = try arena.copyString(self.role, field: "Guest.role")
+            c.pointee.role = arena.copyString(self.role, field: "Guest.role")
         }
         if self.isSupervisor {
             c.pointee.is_supervisor = self.isSupervisor ? 1 : 0
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Guest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Guest>) throws(UnpackedStringFault) {
         self.init()
-        self.memberId = cString(c.pointee.member_id)
-        self.fullName = cString(c.pointee.full_name)
-        self.role = cString(c.pointee.role)
+        self.memberId = try cString(c.pointee.member_id)
+        self.fullName = try cString(c.pointee.full_name)
+        self.role = try cString(c.pointee.role)
         self.isSupervisor = (c.pointee.is_supervisor != 0)
     }
 }
@@ -136,16 +140,17 @@ extension AttendanceRecord: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            AttendanceRecord(c: raw.assumingMemoryBound(to: Chibo__V1__AttendanceRecord.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try AttendanceRecord(c: raw.assumingMemoryBound(to: Chibo__V1__AttendanceRecord.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__AttendanceRecord.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -167,18 +172,19 @@ extension AttendanceRecord: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AttendanceRecord>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AttendanceRecord>, _ arena: inout EncodeArena) {
         chibo__v1__attendance_record__init(c)
         arena.reserveOutput(96)
         if !self.memberId.isEmpty {
-            c.pointee.member_id = try arena.copyString(self.memberId, field: "AttendanceRecord.member_id")
+            c.pointee.member_id = arena.copyString(self.memberId, field: "AttendanceRecord.member_id")
         }
         if self.state.rawValue != 0 {
             c.pointee.state = Chibo__V1__AttendanceState(rawValue: UInt32(bitPattern: self.state.rawValue))
         }
         if !self.reason.isEmpty {
-            c.pointee.reason = try arena.copyString(self.reason, field: "AttendanceRecord.reason")
+            c.pointee.reason = arena.copyString(self.reason, field: "AttendanceRecord.reason")
         }
         if self.category.rawValue != 0 {
             c.pointee.category = Chibo__V1__MemberCategory(rawValue: UInt32(bitPattern: self.category.rawValue))
@@ -187,19 +193,19 @@ extension AttendanceRecord: ProtoMessage, CDescribedMessage {
             c.pointee.spoke = self.spoke ? 1 : 0
         }
         if !self.fullName.isEmpty {
-            c.pointee.full_name = try arena.copyString(self.fullName, field: "AttendanceRecord.full_name")
+            c.pointee.full_name = arena.copyString(self.fullName, field: "AttendanceRecord.full_name")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__AttendanceRecord>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__AttendanceRecord>) throws(UnpackedStringFault) {
         self.init()
-        self.memberId = cString(c.pointee.member_id)
+        self.memberId = try cString(c.pointee.member_id)
         self.state = AttendanceState(rawValue: Int32(bitPattern: c.pointee.state.rawValue))
-        self.reason = cString(c.pointee.reason)
+        self.reason = try cString(c.pointee.reason)
         self.category = MemberCategory(rawValue: Int32(bitPattern: c.pointee.category.rawValue))
         self.spoke = (c.pointee.spoke != 0)
-        self.fullName = cString(c.pointee.full_name)
+        self.fullName = try cString(c.pointee.full_name)
     }
 }
 
@@ -209,16 +215,17 @@ extension Contribution: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Contribution(c: raw.assumingMemoryBound(to: Chibo__V1__Contribution.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Contribution(c: raw.assumingMemoryBound(to: Chibo__V1__Contribution.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Contribution.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -240,27 +247,28 @@ extension Contribution: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Contribution>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Contribution>, _ arena: inout EncodeArena) {
         chibo__v1__contribution__init(c)
         arena.reserveOutput(48)
         if !self.memberId.isEmpty {
-            c.pointee.member_id = try arena.copyString(self.memberId, field: "Contribution.member_id")
+            c.pointee.member_id = arena.copyString(self.memberId, field: "Contribution.member_id")
         }
         if !self.speakerName.isEmpty {
-            c.pointee.speaker_name = try arena.copyString(self.speakerName, field: "Contribution.speaker_name")
+            c.pointee.speaker_name = arena.copyString(self.speakerName, field: "Contribution.speaker_name")
         }
         if !self.summary.isEmpty {
-            c.pointee.summary = try arena.copyString(self.summary, field: "Contribution.summary")
+            c.pointee.summary = arena.copyString(self.summary, field: "Contribution.summary")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Contribution>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Contribution>) throws(UnpackedStringFault) {
         self.init()
-        self.memberId = cString(c.pointee.member_id)
-        self.speakerName = cString(c.pointee.speaker_name)
-        self.summary = cString(c.pointee.summary)
+        self.memberId = try cString(c.pointee.member_id)
+        self.speakerName = try cString(c.pointee.speaker_name)
+        self.summary = try cString(c.pointee.summary)
     }
 }
 
@@ -270,16 +278,17 @@ extension Resolution: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Resolution(c: raw.assumingMemoryBound(to: Chibo__V1__Resolution.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Resolution(c: raw.assumingMemoryBound(to: Chibo__V1__Resolution.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Resolution.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -301,28 +310,29 @@ extension Resolution: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Resolution>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Resolution>, _ arena: inout EncodeArena) {
         chibo__v1__resolution__init(c)
         arena.reserveOutput(160)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "Resolution.id")
+            c.pointee.id = arena.copyString(self.id, field: "Resolution.id")
         }
         if !self.meetingId.isEmpty {
-            c.pointee.meeting_id = try arena.copyString(self.meetingId, field: "Resolution.meeting_id")
+            c.pointee.meeting_id = arena.copyString(self.meetingId, field: "Resolution.meeting_id")
         }
         if !self.text.isEmpty {
-            c.pointee.text = try arena.copyString(self.text, field: "Resolution.text")
+            c.pointee.text = arena.copyString(self.text, field: "Resolution.text")
         }
         if !self.ownerMemberId.isEmpty {
-            c.pointee.owner_member_id = try arena.copyString(self.ownerMemberId, field: "Resolution.owner_member_id")
+            c.pointee.owner_member_id = arena.copyString(self.ownerMemberId, field: "Resolution.owner_member_id")
         }
         if !self.ownerName.isEmpty {
-            c.pointee.owner_name = try arena.copyString(self.ownerName, field: "Resolution.owner_name")
+            c.pointee.owner_name = arena.copyString(self.ownerName, field: "Resolution.owner_name")
         }
         if let value = self.dueOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.due_on = sub
         }
         if self.status.rawValue != 0 {
@@ -330,32 +340,32 @@ extension Resolution: ProtoMessage, CDescribedMessage {
         }
         if let value = self.closedOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.closed_on = sub
         }
         if !self.note.isEmpty {
-            c.pointee.note = try arena.copyString(self.note, field: "Resolution.note")
+            c.pointee.note = arena.copyString(self.note, field: "Resolution.note")
         }
         if let value = self.meta {
             let sub = arena.allocate(Chibo__V1__RecordMeta.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.meta = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Resolution>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Resolution>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
-        self.meetingId = cString(c.pointee.meeting_id)
-        self.text = cString(c.pointee.text)
-        self.ownerMemberId = cString(c.pointee.owner_member_id)
-        self.ownerName = cString(c.pointee.owner_name)
-        if let value = c.pointee.due_on { self.dueOn = CalendarDate(c: value) }
+        self.id = try cString(c.pointee.id)
+        self.meetingId = try cString(c.pointee.meeting_id)
+        self.text = try cString(c.pointee.text)
+        self.ownerMemberId = try cString(c.pointee.owner_member_id)
+        self.ownerName = try cString(c.pointee.owner_name)
+        if let value = c.pointee.due_on { self.dueOn = try CalendarDate(c: value) }
         self.status = ResolutionStatus(rawValue: Int32(bitPattern: c.pointee.status.rawValue))
-        if let value = c.pointee.closed_on { self.closedOn = CalendarDate(c: value) }
-        self.note = cString(c.pointee.note)
-        if let value = c.pointee.meta { self.meta = RecordMeta(c: value) }
+        if let value = c.pointee.closed_on { self.closedOn = try CalendarDate(c: value) }
+        self.note = try cString(c.pointee.note)
+        if let value = c.pointee.meta { self.meta = try RecordMeta(c: value) }
     }
 }
 
@@ -365,16 +375,17 @@ extension Meeting: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Meeting(c: raw.assumingMemoryBound(to: Chibo__V1__Meeting.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Meeting(c: raw.assumingMemoryBound(to: Chibo__V1__Meeting.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Meeting.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -396,19 +407,20 @@ extension Meeting: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Meeting>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Meeting>, _ arena: inout EncodeArena) {
         chibo__v1__meeting__init(c)
         arena.reserveOutput(304)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "Meeting.id")
+            c.pointee.id = arena.copyString(self.id, field: "Meeting.id")
         }
         if !self.cellId.isEmpty {
-            c.pointee.cell_id = try arena.copyString(self.cellId, field: "Meeting.cell_id")
+            c.pointee.cell_id = arena.copyString(self.cellId, field: "Meeting.cell_id")
         }
         if let value = self.heldOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.held_on = sub
         }
         if self.startMinute != 0 {
@@ -421,86 +433,96 @@ extension Meeting: ProtoMessage, CDescribedMessage {
             c.pointee.kind = Chibo__V1__MeetingKind(rawValue: UInt32(bitPattern: self.kind.rawValue))
         }
         if !self.topic.isEmpty {
-            c.pointee.topic = try arena.copyString(self.topic, field: "Meeting.topic")
+            c.pointee.topic = arena.copyString(self.topic, field: "Meeting.topic")
         }
         if !self.place.isEmpty {
-            c.pointee.place = try arena.copyString(self.place, field: "Meeting.place")
+            c.pointee.place = arena.copyString(self.place, field: "Meeting.place")
         }
         if !self.agenda.isEmpty {
-            let items = self.agenda
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__AgendaItem>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__AgendaItem.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.agenda.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__AgendaItem>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__AgendaItem.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_agenda = items.count
+                c.pointee.agenda = array
             }
-            c.pointee.n_agenda = items.count
-            c.pointee.agenda = array
         }
         if !self.chairMemberId.isEmpty {
-            c.pointee.chair_member_id = try arena.copyString(self.chairMemberId, field: "Meeting.chair_member_id")
+            c.pointee.chair_member_id = arena.copyString(self.chairMemberId, field: "Meeting.chair_member_id")
         }
         if !self.recorderMemberId.isEmpty {
-            c.pointee.recorder_member_id = try arena.copyString(self.recorderMemberId, field: "Meeting.recorder_member_id")
+            c.pointee.recorder_member_id = arena.copyString(self.recorderMemberId, field: "Meeting.recorder_member_id")
         }
         if !self.guests.isEmpty {
-            let items = self.guests
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Guest>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__Guest.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.guests.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Guest>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__Guest.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_guests = items.count
+                c.pointee.guests = array
             }
-            c.pointee.n_guests = items.count
-            c.pointee.guests = array
         }
         if !self.attendance.isEmpty {
-            let items = self.attendance
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__AttendanceRecord>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__AttendanceRecord.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.attendance.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__AttendanceRecord>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__AttendanceRecord.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_attendance = items.count
+                c.pointee.attendance = array
             }
-            c.pointee.n_attendance = items.count
-            c.pointee.attendance = array
         }
         if !self.contributions.isEmpty {
-            let items = self.contributions
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Contribution>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__Contribution.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.contributions.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Contribution>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__Contribution.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_contributions = items.count
+                c.pointee.contributions = array
             }
-            c.pointee.n_contributions = items.count
-            c.pointee.contributions = array
         }
         if !self.minutes.isEmpty {
-            c.pointee.minutes = try arena.copyString(self.minutes, field: "Meeting.minutes")
+            c.pointee.minutes = arena.copyString(self.minutes, field: "Meeting.minutes")
         }
         if !self.resolutions.isEmpty {
-            let items = self.resolutions
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Resolution>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__Resolution.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.resolutions.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Resolution>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__Resolution.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_resolutions = items.count
+                c.pointee.resolutions = array
             }
-            c.pointee.n_resolutions = items.count
-            c.pointee.resolutions = array
         }
         if self.minutesApproved {
             c.pointee.minutes_approved = self.minutesApproved ? 1 : 0
         }
         if let value = self.meta {
             let sub = arena.allocate(Chibo__V1__RecordMeta.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.meta = sub
         }
         switch self.quality {
@@ -511,37 +533,67 @@ extension Meeting: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Meeting>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Meeting>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
-        self.cellId = cString(c.pointee.cell_id)
-        if let value = c.pointee.held_on { self.heldOn = CalendarDate(c: value) }
+        self.id = try cString(c.pointee.id)
+        self.cellId = try cString(c.pointee.cell_id)
+        if let value = c.pointee.held_on { self.heldOn = try CalendarDate(c: value) }
         self.startMinute = c.pointee.start_minute
         self.endMinute = c.pointee.end_minute
         self.kind = MeetingKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
-        self.topic = cString(c.pointee.topic)
-        self.place = cString(c.pointee.place)
+        self.topic = try cString(c.pointee.topic)
+        self.place = try cString(c.pointee.place)
         if let array = c.pointee.agenda, c.pointee.n_agenda > 0 {
-            self.agenda = UnsafeBufferPointer(start: array, count: c.pointee.n_agenda).map { item in AgendaItem(c: item!) }
+            let count = c.pointee.n_agenda
+            var items: [AgendaItem] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try AgendaItem(c: array[i]!))
+            }
+            self.agenda = items
         }
-        self.chairMemberId = cString(c.pointee.chair_member_id)
-        self.recorderMemberId = cString(c.pointee.recorder_member_id)
+        self.chairMemberId = try cString(c.pointee.chair_member_id)
+        self.recorderMemberId = try cString(c.pointee.recorder_member_id)
         if let array = c.pointee.guests, c.pointee.n_guests > 0 {
-            self.guests = UnsafeBufferPointer(start: array, count: c.pointee.n_guests).map { item in Guest(c: item!) }
+            let count = c.pointee.n_guests
+            var items: [Guest] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try Guest(c: array[i]!))
+            }
+            self.guests = items
         }
         if let array = c.pointee.attendance, c.pointee.n_attendance > 0 {
-            self.attendance = UnsafeBufferPointer(start: array, count: c.pointee.n_attendance).map { item in AttendanceRecord(c: item!) }
+            let count = c.pointee.n_attendance
+            var items: [AttendanceRecord] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try AttendanceRecord(c: array[i]!))
+            }
+            self.attendance = items
         }
         if let array = c.pointee.contributions, c.pointee.n_contributions > 0 {
-            self.contributions = UnsafeBufferPointer(start: array, count: c.pointee.n_contributions).map { item in Contribution(c: item!) }
+            let count = c.pointee.n_contributions
+            var items: [Contribution] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try Contribution(c: array[i]!))
+            }
+            self.contributions = items
         }
-        self.minutes = cString(c.pointee.minutes)
+        self.minutes = try cString(c.pointee.minutes)
         if let array = c.pointee.resolutions, c.pointee.n_resolutions > 0 {
-            self.resolutions = UnsafeBufferPointer(start: array, count: c.pointee.n_resolutions).map { item in Resolution(c: item!) }
+            let count = c.pointee.n_resolutions
+            var items: [Resolution] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try Resolution(c: array[i]!))
+            }
+            self.resolutions = items
         }
         self.minutesApproved = (c.pointee.minutes_approved != 0)
-        if let value = c.pointee.meta { self.meta = RecordMeta(c: value) }
+        if let value = c.pointee.meta { self.meta = try RecordMeta(c: value) }
         switch c.pointee.quality_case.rawValue {
         case 18: self.quality = .qualityScore(c.pointee.quality_score)
         default: break

@@ -10,16 +10,17 @@ extension StatusEvent: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            StatusEvent(c: raw.assumingMemoryBound(to: Chibo__V1__StatusEvent.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try StatusEvent(c: raw.assumingMemoryBound(to: Chibo__V1__StatusEvent.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__StatusEvent.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -41,57 +42,58 @@ extension StatusEvent: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__StatusEvent>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__StatusEvent>, _ arena: inout EncodeArena) {
         chibo__v1__status_event__init(c)
         arena.reserveOutput(144)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "StatusEvent.id")
+            c.pointee.id = arena.copyString(self.id, field: "StatusEvent.id")
         }
         if self.kind.rawValue != 0 {
             c.pointee.kind = Chibo__V1__StatusEventKind(rawValue: UInt32(bitPattern: self.kind.rawValue))
         }
         if let value = self.effectiveOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.effective_on = sub
         }
         if !self.decisionRef.isEmpty {
-            c.pointee.decision_ref = try arena.copyString(self.decisionRef, field: "StatusEvent.decision_ref")
+            c.pointee.decision_ref = arena.copyString(self.decisionRef, field: "StatusEvent.decision_ref")
         }
         if !self.place.isEmpty {
-            c.pointee.place = try arena.copyString(self.place, field: "StatusEvent.place")
+            c.pointee.place = arena.copyString(self.place, field: "StatusEvent.place")
         }
         if let value = self.expectedReturnOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.expected_return_on = sub
         }
         if !self.otherUnitId.isEmpty {
-            c.pointee.other_unit_id = try arena.copyString(self.otherUnitId, field: "StatusEvent.other_unit_id")
+            c.pointee.other_unit_id = arena.copyString(self.otherUnitId, field: "StatusEvent.other_unit_id")
         }
         if !self.note.isEmpty {
-            c.pointee.note = try arena.copyString(self.note, field: "StatusEvent.note")
+            c.pointee.note = arena.copyString(self.note, field: "StatusEvent.note")
         }
         if let value = self.meta {
             let sub = arena.allocate(Chibo__V1__RecordMeta.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.meta = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__StatusEvent>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__StatusEvent>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
+        self.id = try cString(c.pointee.id)
         self.kind = StatusEventKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
-        if let value = c.pointee.effective_on { self.effectiveOn = CalendarDate(c: value) }
-        self.decisionRef = cString(c.pointee.decision_ref)
-        self.place = cString(c.pointee.place)
-        if let value = c.pointee.expected_return_on { self.expectedReturnOn = CalendarDate(c: value) }
-        self.otherUnitId = cString(c.pointee.other_unit_id)
-        self.note = cString(c.pointee.note)
-        if let value = c.pointee.meta { self.meta = RecordMeta(c: value) }
+        if let value = c.pointee.effective_on { self.effectiveOn = try CalendarDate(c: value) }
+        self.decisionRef = try cString(c.pointee.decision_ref)
+        self.place = try cString(c.pointee.place)
+        if let value = c.pointee.expected_return_on { self.expectedReturnOn = try CalendarDate(c: value) }
+        self.otherUnitId = try cString(c.pointee.other_unit_id)
+        self.note = try cString(c.pointee.note)
+        if let value = c.pointee.meta { self.meta = try RecordMeta(c: value) }
     }
 }
 
@@ -101,16 +103,17 @@ extension Position: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Position(c: raw.assumingMemoryBound(to: Chibo__V1__Position.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Position(c: raw.assumingMemoryBound(to: Chibo__V1__Position.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Position.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -132,29 +135,30 @@ extension Position: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Position>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Position>, _ arena: inout EncodeArena) {
         chibo__v1__position__init(c)
         arena.reserveOutput(48)
         if self.kind.rawValue != 0 {
             c.pointee.kind = Chibo__V1__PositionKind(rawValue: UInt32(bitPattern: self.kind.rawValue))
         }
         if !self.unitId.isEmpty {
-            c.pointee.unit_id = try arena.copyString(self.unitId, field: "Position.unit_id")
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "Position.unit_id")
         }
         if let value = self.valid {
             let sub = arena.allocate(Chibo__V1__DateRange.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.valid = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Position>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Position>) throws(UnpackedStringFault) {
         self.init()
         self.kind = PositionKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
-        self.unitId = cString(c.pointee.unit_id)
-        if let value = c.pointee.valid { self.valid = DateRange(c: value) }
+        self.unitId = try cString(c.pointee.unit_id)
+        if let value = c.pointee.valid { self.valid = try DateRange(c: value) }
     }
 }
 
@@ -164,16 +168,17 @@ extension Member: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Member(c: raw.assumingMemoryBound(to: Chibo__V1__Member.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Member(c: raw.assumingMemoryBound(to: Chibo__V1__Member.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Member.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -195,124 +200,141 @@ extension Member: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Member>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Member>, _ arena: inout EncodeArena) {
         chibo__v1__member__init(c)
         arena.reserveOutput(320)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "Member.id")
+            c.pointee.id = arena.copyString(self.id, field: "Member.id")
         }
         if !self.partyCardNumber.isEmpty {
-            c.pointee.party_card_number = try arena.copyString(self.partyCardNumber, field: "Member.party_card_number")
+            c.pointee.party_card_number = arena.copyString(self.partyCardNumber, field: "Member.party_card_number")
         }
         if !self.citizenId.isEmpty {
-            c.pointee.citizen_id = try arena.copyString(self.citizenId, field: "Member.citizen_id")
+            c.pointee.citizen_id = arena.copyString(self.citizenId, field: "Member.citizen_id")
         }
         if !self.fullName.isEmpty {
-            c.pointee.full_name = try arena.copyString(self.fullName, field: "Member.full_name")
+            c.pointee.full_name = arena.copyString(self.fullName, field: "Member.full_name")
         }
         if !self.familyName.isEmpty {
-            c.pointee.family_name = try arena.copyString(self.familyName, field: "Member.family_name")
+            c.pointee.family_name = arena.copyString(self.familyName, field: "Member.family_name")
         }
         if !self.middleName.isEmpty {
-            c.pointee.middle_name = try arena.copyString(self.middleName, field: "Member.middle_name")
+            c.pointee.middle_name = arena.copyString(self.middleName, field: "Member.middle_name")
         }
         if !self.givenName.isEmpty {
-            c.pointee.given_name = try arena.copyString(self.givenName, field: "Member.given_name")
+            c.pointee.given_name = arena.copyString(self.givenName, field: "Member.given_name")
         }
         if self.gender.rawValue != 0 {
             c.pointee.gender = Chibo__V1__Gender(rawValue: UInt32(bitPattern: self.gender.rawValue))
         }
         if let value = self.birthDate {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.birth_date = sub
         }
         if !self.ethnicity.isEmpty {
-            c.pointee.ethnicity = try arena.copyString(self.ethnicity, field: "Member.ethnicity")
+            c.pointee.ethnicity = arena.copyString(self.ethnicity, field: "Member.ethnicity")
         }
         if !self.homePlace.isEmpty {
-            c.pointee.home_place = try arena.copyString(self.homePlace, field: "Member.home_place")
+            c.pointee.home_place = arena.copyString(self.homePlace, field: "Member.home_place")
         }
         if !self.phone.isEmpty {
-            c.pointee.phone = try arena.copyString(self.phone, field: "Member.phone")
+            c.pointee.phone = arena.copyString(self.phone, field: "Member.phone")
         }
         if let value = self.admittedOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.admitted_on = sub
         }
         if let value = self.officialOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.official_on = sub
         }
         if !self.cellId.isEmpty {
-            c.pointee.cell_id = try arena.copyString(self.cellId, field: "Member.cell_id")
+            c.pointee.cell_id = arena.copyString(self.cellId, field: "Member.cell_id")
         }
         if !self.positions.isEmpty {
-            let items = self.positions
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Position>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__Position.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.positions.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Position>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__Position.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_positions = items.count
+                c.pointee.positions = array
             }
-            c.pointee.n_positions = items.count
-            c.pointee.positions = array
         }
         if !self.events.isEmpty {
-            let items = self.events
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__StatusEvent>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__StatusEvent.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.events.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__StatusEvent>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__StatusEvent.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_events = items.count
+                c.pointee.events = array
             }
-            c.pointee.n_events = items.count
-            c.pointee.events = array
         }
         if self.status.rawValue != 0 {
             c.pointee.status = Chibo__V1__MemberStatus(rawValue: UInt32(bitPattern: self.status.rawValue))
         }
         if !self.note.isEmpty {
-            c.pointee.note = try arena.copyString(self.note, field: "Member.note")
+            c.pointee.note = arena.copyString(self.note, field: "Member.note")
         }
         if let value = self.meta {
             let sub = arena.allocate(Chibo__V1__RecordMeta.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.meta = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Member>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Member>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
-        self.partyCardNumber = cString(c.pointee.party_card_number)
-        self.citizenId = cString(c.pointee.citizen_id)
-        self.fullName = cString(c.pointee.full_name)
-        self.familyName = cString(c.pointee.family_name)
-        self.middleName = cString(c.pointee.middle_name)
-        self.givenName = cString(c.pointee.given_name)
+        self.id = try cString(c.pointee.id)
+        self.partyCardNumber = try cString(c.pointee.party_card_number)
+        self.citizenId = try cString(c.pointee.citizen_id)
+        self.fullName = try cString(c.pointee.full_name)
+        self.familyName = try cString(c.pointee.family_name)
+        self.middleName = try cString(c.pointee.middle_name)
+        self.givenName = try cString(c.pointee.given_name)
         self.gender = Gender(rawValue: Int32(bitPattern: c.pointee.gender.rawValue))
-        if let value = c.pointee.birth_date { self.birthDate = CalendarDate(c: value) }
-        self.ethnicity = cString(c.pointee.ethnicity)
-        self.homePlace = cString(c.pointee.home_place)
-        self.phone = cString(c.pointee.phone)
-        if let value = c.pointee.admitted_on { self.admittedOn = CalendarDate(c: value) }
-        if let value = c.pointee.official_on { self.officialOn = CalendarDate(c: value) }
-        self.cellId = cString(c.pointee.cell_id)
+        if let value = c.pointee.birth_date { self.birthDate = try CalendarDate(c: value) }
+        self.ethnicity = try cString(c.pointee.ethnicity)
+        self.homePlace = try cString(c.pointee.home_place)
+        self.phone = try cString(c.pointee.phone)
+        if let value = c.pointee.admitted_on { self.admittedOn = try CalendarDate(c: value) }
+        if let value = c.pointee.official_on { self.officialOn = try CalendarDate(c: value) }
+        self.cellId = try cString(c.pointee.cell_id)
         if let array = c.pointee.positions, c.pointee.n_positions > 0 {
-            self.positions = UnsafeBufferPointer(start: array, count: c.pointee.n_positions).map { item in Position(c: item!) }
+            let count = c.pointee.n_positions
+            var items: [Position] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try Position(c: array[i]!))
+            }
+            self.positions = items
         }
         if let array = c.pointee.events, c.pointee.n_events > 0 {
-            self.events = UnsafeBufferPointer(start: array, count: c.pointee.n_events).map { item in StatusEvent(c: item!) }
+            let count = c.pointee.n_events
+            var items: [StatusEvent] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try StatusEvent(c: array[i]!))
+            }
+            self.events = items
         }
         self.status = MemberStatus(rawValue: Int32(bitPattern: c.pointee.status.rawValue))
-        self.note = cString(c.pointee.note)
-        if let value = c.pointee.meta { self.meta = RecordMeta(c: value) }
+        self.note = try cString(c.pointee.note)
+        if let value = c.pointee.meta { self.meta = try RecordMeta(c: value) }
     }
 }

@@ -10,16 +10,17 @@ extension ParentPeriod: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            ParentPeriod(c: raw.assumingMemoryBound(to: Chibo__V1__ParentPeriod.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ParentPeriod(c: raw.assumingMemoryBound(to: Chibo__V1__ParentPeriod.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__ParentPeriod.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -41,25 +42,26 @@ extension ParentPeriod: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ParentPeriod>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ParentPeriod>, _ arena: inout EncodeArena) {
         chibo__v1__parent_period__init(c)
         arena.reserveOutput(32)
         if !self.parentId.isEmpty {
-            c.pointee.parent_id = try arena.copyString(self.parentId, field: "ParentPeriod.parent_id")
+            c.pointee.parent_id = arena.copyString(self.parentId, field: "ParentPeriod.parent_id")
         }
         if let value = self.valid {
             let sub = arena.allocate(Chibo__V1__DateRange.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.valid = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__ParentPeriod>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ParentPeriod>) throws(UnpackedStringFault) {
         self.init()
-        self.parentId = cString(c.pointee.parent_id)
-        if let value = c.pointee.valid { self.valid = DateRange(c: value) }
+        self.parentId = try cString(c.pointee.parent_id)
+        if let value = c.pointee.valid { self.valid = try DateRange(c: value) }
     }
 }
 
@@ -69,16 +71,17 @@ extension SupervisorAssignment: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            SupervisorAssignment(c: raw.assumingMemoryBound(to: Chibo__V1__SupervisorAssignment.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try SupervisorAssignment(c: raw.assumingMemoryBound(to: Chibo__V1__SupervisorAssignment.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__SupervisorAssignment.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -100,37 +103,38 @@ extension SupervisorAssignment: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__SupervisorAssignment>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__SupervisorAssignment>, _ arena: inout EncodeArena) {
         chibo__v1__supervisor_assignment__init(c)
         arena.reserveOutput(80)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "SupervisorAssignment.id")
+            c.pointee.id = arena.copyString(self.id, field: "SupervisorAssignment.id")
         }
         if !self.memberId.isEmpty {
-            c.pointee.member_id = try arena.copyString(self.memberId, field: "SupervisorAssignment.member_id")
+            c.pointee.member_id = arena.copyString(self.memberId, field: "SupervisorAssignment.member_id")
         }
         if !self.fullName.isEmpty {
-            c.pointee.full_name = try arena.copyString(self.fullName, field: "SupervisorAssignment.full_name")
+            c.pointee.full_name = arena.copyString(self.fullName, field: "SupervisorAssignment.full_name")
         }
         if let value = self.valid {
             let sub = arena.allocate(Chibo__V1__DateRange.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.valid = sub
         }
         if !self.note.isEmpty {
-            c.pointee.note = try arena.copyString(self.note, field: "SupervisorAssignment.note")
+            c.pointee.note = arena.copyString(self.note, field: "SupervisorAssignment.note")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__SupervisorAssignment>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__SupervisorAssignment>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
-        self.memberId = cString(c.pointee.member_id)
-        self.fullName = cString(c.pointee.full_name)
-        if let value = c.pointee.valid { self.valid = DateRange(c: value) }
-        self.note = cString(c.pointee.note)
+        self.id = try cString(c.pointee.id)
+        self.memberId = try cString(c.pointee.member_id)
+        self.fullName = try cString(c.pointee.full_name)
+        if let value = c.pointee.valid { self.valid = try DateRange(c: value) }
+        self.note = try cString(c.pointee.note)
     }
 }
 
@@ -140,16 +144,17 @@ extension OrgUnit: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            OrgUnit(c: raw.assumingMemoryBound(to: Chibo__V1__OrgUnit.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try OrgUnit(c: raw.assumingMemoryBound(to: Chibo__V1__OrgUnit.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__OrgUnit.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -171,118 +176,151 @@ extension OrgUnit: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__OrgUnit>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__OrgUnit>, _ arena: inout EncodeArena) {
         chibo__v1__org_unit__init(c)
         arena.reserveOutput(240)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "OrgUnit.id")
+            c.pointee.id = arena.copyString(self.id, field: "OrgUnit.id")
         }
         if !self.code.isEmpty {
-            c.pointee.code = try arena.copyString(self.code, field: "OrgUnit.code")
+            c.pointee.code = arena.copyString(self.code, field: "OrgUnit.code")
         }
         if !self.name.isEmpty {
-            c.pointee.name = try arena.copyString(self.name, field: "OrgUnit.name")
+            c.pointee.name = arena.copyString(self.name, field: "OrgUnit.name")
         }
         if self.kind.rawValue != 0 {
             c.pointee.kind = Chibo__V1__OrgUnitKind(rawValue: UInt32(bitPattern: self.kind.rawValue))
         }
         if !self.parentId.isEmpty {
-            c.pointee.parent_id = try arena.copyString(self.parentId, field: "OrgUnit.parent_id")
+            c.pointee.parent_id = arena.copyString(self.parentId, field: "OrgUnit.parent_id")
         }
         if !self.parentHistory.isEmpty {
-            let items = self.parentHistory
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__ParentPeriod>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__ParentPeriod.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.parentHistory.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__ParentPeriod>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__ParentPeriod.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_parent_history = items.count
+                c.pointee.parent_history = array
             }
-            c.pointee.n_parent_history = items.count
-            c.pointee.parent_history = array
         }
         if self.meetingDay != 0 {
             c.pointee.meeting_day = self.meetingDay
         }
         if !self.supervisors.isEmpty {
-            let items = self.supervisors
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__SupervisorAssignment>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__SupervisorAssignment.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.supervisors.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__SupervisorAssignment>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__SupervisorAssignment.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_supervisors = items.count
+                c.pointee.supervisors = array
             }
-            c.pointee.n_supervisors = items.count
-            c.pointee.supervisors = array
         }
         if let value = self.valid {
             let sub = arena.allocate(Chibo__V1__DateRange.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.valid = sub
         }
         if self.origin.rawValue != 0 {
             c.pointee.origin = Chibo__V1__OrgUnitChangeKind(rawValue: UInt32(bitPattern: self.origin.rawValue))
         }
         if !self.predecessorIds.isEmpty {
-            let items = self.predecessorIds
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                array[i] = try arena.copyString(item, field: "OrgUnit.predecessor_ids")
+            self.predecessorIds.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: items.count)
+                for i in 0..<items.count {
+                    array[i] = arena.copyString(elements[i], field: "OrgUnit.predecessor_ids")
+                }
+                c.pointee.n_predecessor_ids = items.count
+                c.pointee.predecessor_ids = array
             }
-            c.pointee.n_predecessor_ids = items.count
-            c.pointee.predecessor_ids = array
         }
         if self.end.rawValue != 0 {
             c.pointee.end = Chibo__V1__OrgUnitChangeKind(rawValue: UInt32(bitPattern: self.end.rawValue))
         }
         if !self.successorIds.isEmpty {
-            let items = self.successorIds
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                array[i] = try arena.copyString(item, field: "OrgUnit.successor_ids")
+            self.successorIds.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: items.count)
+                for i in 0..<items.count {
+                    array[i] = arena.copyString(elements[i], field: "OrgUnit.successor_ids")
+                }
+                c.pointee.n_successor_ids = items.count
+                c.pointee.successor_ids = array
             }
-            c.pointee.n_successor_ids = items.count
-            c.pointee.successor_ids = array
         }
         if !self.note.isEmpty {
-            c.pointee.note = try arena.copyString(self.note, field: "OrgUnit.note")
+            c.pointee.note = arena.copyString(self.note, field: "OrgUnit.note")
         }
         if let value = self.meta {
             let sub = arena.allocate(Chibo__V1__RecordMeta.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.meta = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__OrgUnit>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__OrgUnit>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
-        self.code = cString(c.pointee.code)
-        self.name = cString(c.pointee.name)
+        self.id = try cString(c.pointee.id)
+        self.code = try cString(c.pointee.code)
+        self.name = try cString(c.pointee.name)
         self.kind = OrgUnitKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
-        self.parentId = cString(c.pointee.parent_id)
+        self.parentId = try cString(c.pointee.parent_id)
         if let array = c.pointee.parent_history, c.pointee.n_parent_history > 0 {
-            self.parentHistory = UnsafeBufferPointer(start: array, count: c.pointee.n_parent_history).map { item in ParentPeriod(c: item!) }
+            let count = c.pointee.n_parent_history
+            var items: [ParentPeriod] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try ParentPeriod(c: array[i]!))
+            }
+            self.parentHistory = items
         }
         self.meetingDay = c.pointee.meeting_day
         if let array = c.pointee.supervisors, c.pointee.n_supervisors > 0 {
-            self.supervisors = UnsafeBufferPointer(start: array, count: c.pointee.n_supervisors).map { item in SupervisorAssignment(c: item!) }
+            let count = c.pointee.n_supervisors
+            var items: [SupervisorAssignment] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try SupervisorAssignment(c: array[i]!))
+            }
+            self.supervisors = items
         }
-        if let value = c.pointee.valid { self.valid = DateRange(c: value) }
+        if let value = c.pointee.valid { self.valid = try DateRange(c: value) }
         self.origin = OrgUnitChangeKind(rawValue: Int32(bitPattern: c.pointee.origin.rawValue))
         if let array = c.pointee.predecessor_ids, c.pointee.n_predecessor_ids > 0 {
-            self.predecessorIds = UnsafeBufferPointer(start: array, count: c.pointee.n_predecessor_ids).map { item in cString(item) }
+            let count = c.pointee.n_predecessor_ids
+            var items: [String] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try cString(array[i]))
+            }
+            self.predecessorIds = items
         }
         self.end = OrgUnitChangeKind(rawValue: Int32(bitPattern: c.pointee.end.rawValue))
         if let array = c.pointee.successor_ids, c.pointee.n_successor_ids > 0 {
-            self.successorIds = UnsafeBufferPointer(start: array, count: c.pointee.n_successor_ids).map { item in cString(item) }
+            let count = c.pointee.n_successor_ids
+            var items: [String] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try cString(array[i]))
+            }
+            self.successorIds = items
         }
-        self.note = cString(c.pointee.note)
-        if let value = c.pointee.meta { self.meta = RecordMeta(c: value) }
+        self.note = try cString(c.pointee.note)
+        if let value = c.pointee.meta { self.meta = try RecordMeta(c: value) }
     }
 }

@@ -10,16 +10,17 @@ extension Period: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Period(c: raw.assumingMemoryBound(to: Chibo__V1__Period.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Period(c: raw.assumingMemoryBound(to: Chibo__V1__Period.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Period.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -41,8 +42,9 @@ extension Period: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Period>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Period>, _ arena: inout EncodeArena) {
         chibo__v1__period__init(c)
         arena.reserveOutput(48)
         if self.kind.rawValue != 0 {
@@ -56,8 +58,8 @@ extension Period: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Period>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Period>) throws(UnpackedStringFault) {
         self.init()
         self.kind = PeriodKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
         self.year = c.pointee.year
@@ -71,16 +73,17 @@ extension AttendanceRow: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            AttendanceRow(c: raw.assumingMemoryBound(to: Chibo__V1__AttendanceRow.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try AttendanceRow(c: raw.assumingMemoryBound(to: Chibo__V1__AttendanceRow.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__AttendanceRow.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -102,19 +105,20 @@ extension AttendanceRow: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AttendanceRow>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AttendanceRow>, _ arena: inout EncodeArena) {
         chibo__v1__attendance_row__init(c)
         arena.reserveOutput(192)
         if !self.unitId.isEmpty {
-            c.pointee.unit_id = try arena.copyString(self.unitId, field: "AttendanceRow.unit_id")
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "AttendanceRow.unit_id")
         }
         if !self.unitName.isEmpty {
-            c.pointee.unit_name = try arena.copyString(self.unitName, field: "AttendanceRow.unit_name")
+            c.pointee.unit_name = arena.copyString(self.unitName, field: "AttendanceRow.unit_name")
         }
         if let value = self.period {
             let sub = arena.allocate(Chibo__V1__Period.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.period = sub
         }
         if self.meetings != 0 {
@@ -142,16 +146,16 @@ extension AttendanceRow: ProtoMessage, CDescribedMessage {
             c.pointee.spoke = self.spoke
         }
         if !self.ruleSetId.isEmpty {
-            c.pointee.rule_set_id = try arena.copyString(self.ruleSetId, field: "AttendanceRow.rule_set_id")
+            c.pointee.rule_set_id = arena.copyString(self.ruleSetId, field: "AttendanceRow.rule_set_id")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__AttendanceRow>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__AttendanceRow>) throws(UnpackedStringFault) {
         self.init()
-        self.unitId = cString(c.pointee.unit_id)
-        self.unitName = cString(c.pointee.unit_name)
-        if let value = c.pointee.period { self.period = Period(c: value) }
+        self.unitId = try cString(c.pointee.unit_id)
+        self.unitName = try cString(c.pointee.unit_name)
+        if let value = c.pointee.period { self.period = try Period(c: value) }
         self.meetings = c.pointee.meetings
         self.expected = c.pointee.expected
         self.present = c.pointee.present
@@ -160,7 +164,7 @@ extension AttendanceRow: ProtoMessage, CDescribedMessage {
         self.notRecorded = c.pointee.not_recorded
         self.rateBp = c.pointee.rate_bp
         self.spoke = c.pointee.spoke
-        self.ruleSetId = cString(c.pointee.rule_set_id)
+        self.ruleSetId = try cString(c.pointee.rule_set_id)
     }
 }
 
@@ -170,16 +174,17 @@ extension Flag: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Flag(c: raw.assumingMemoryBound(to: Chibo__V1__Flag.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Flag(c: raw.assumingMemoryBound(to: Chibo__V1__Flag.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Flag.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -201,55 +206,56 @@ extension Flag: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Flag>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Flag>, _ arena: inout EncodeArena) {
         chibo__v1__flag__init(c)
         arena.reserveOutput(144)
         if self.kind.rawValue != 0 {
             c.pointee.kind = Chibo__V1__FlagKind(rawValue: UInt32(bitPattern: self.kind.rawValue))
         }
         if !self.unitId.isEmpty {
-            c.pointee.unit_id = try arena.copyString(self.unitId, field: "Flag.unit_id")
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "Flag.unit_id")
         }
         if !self.memberId.isEmpty {
-            c.pointee.member_id = try arena.copyString(self.memberId, field: "Flag.member_id")
+            c.pointee.member_id = arena.copyString(self.memberId, field: "Flag.member_id")
         }
         if !self.meetingId.isEmpty {
-            c.pointee.meeting_id = try arena.copyString(self.meetingId, field: "Flag.meeting_id")
+            c.pointee.meeting_id = arena.copyString(self.meetingId, field: "Flag.meeting_id")
         }
         if !self.resolutionId.isEmpty {
-            c.pointee.resolution_id = try arena.copyString(self.resolutionId, field: "Flag.resolution_id")
+            c.pointee.resolution_id = arena.copyString(self.resolutionId, field: "Flag.resolution_id")
         }
         if let value = self.period {
             let sub = arena.allocate(Chibo__V1__Period.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.period = sub
         }
         if let value = self.on {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.on = sub
         }
         if !self.detail.isEmpty {
-            c.pointee.detail = try arena.copyString(self.detail, field: "Flag.detail")
+            c.pointee.detail = arena.copyString(self.detail, field: "Flag.detail")
         }
         if !self.ruleSetId.isEmpty {
-            c.pointee.rule_set_id = try arena.copyString(self.ruleSetId, field: "Flag.rule_set_id")
+            c.pointee.rule_set_id = arena.copyString(self.ruleSetId, field: "Flag.rule_set_id")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Flag>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Flag>) throws(UnpackedStringFault) {
         self.init()
         self.kind = FlagKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
-        self.unitId = cString(c.pointee.unit_id)
-        self.memberId = cString(c.pointee.member_id)
-        self.meetingId = cString(c.pointee.meeting_id)
-        self.resolutionId = cString(c.pointee.resolution_id)
-        if let value = c.pointee.period { self.period = Period(c: value) }
-        if let value = c.pointee.on { self.on = CalendarDate(c: value) }
-        self.detail = cString(c.pointee.detail)
-        self.ruleSetId = cString(c.pointee.rule_set_id)
+        self.unitId = try cString(c.pointee.unit_id)
+        self.memberId = try cString(c.pointee.member_id)
+        self.meetingId = try cString(c.pointee.meeting_id)
+        self.resolutionId = try cString(c.pointee.resolution_id)
+        if let value = c.pointee.period { self.period = try Period(c: value) }
+        if let value = c.pointee.on { self.on = try CalendarDate(c: value) }
+        self.detail = try cString(c.pointee.detail)
+        self.ruleSetId = try cString(c.pointee.rule_set_id)
     }
 }
 
@@ -259,16 +265,17 @@ extension GradeCount: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            GradeCount(c: raw.assumingMemoryBound(to: Chibo__V1__GradeCount.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try GradeCount(c: raw.assumingMemoryBound(to: Chibo__V1__GradeCount.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__GradeCount.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -290,8 +297,9 @@ extension GradeCount: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GradeCount>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GradeCount>, _ arena: inout EncodeArena) {
         chibo__v1__grade_count__init(c)
         arena.reserveOutput(32)
         if self.grade.rawValue != 0 {
@@ -302,8 +310,8 @@ extension GradeCount: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__GradeCount>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__GradeCount>) throws(UnpackedStringFault) {
         self.init()
         self.grade = Grade(rawValue: Int32(bitPattern: c.pointee.grade.rawValue))
         self.count = c.pointee.count
@@ -316,16 +324,17 @@ extension GradingRow: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            GradingRow(c: raw.assumingMemoryBound(to: Chibo__V1__GradingRow.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try GradingRow(c: raw.assumingMemoryBound(to: Chibo__V1__GradingRow.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__GradingRow.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -347,75 +356,100 @@ extension GradingRow: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GradingRow>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GradingRow>, _ arena: inout EncodeArena) {
         chibo__v1__grading_row__init(c)
         arena.reserveOutput(112)
         if !self.unitId.isEmpty {
-            c.pointee.unit_id = try arena.copyString(self.unitId, field: "GradingRow.unit_id")
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "GradingRow.unit_id")
         }
         if self.year != 0 {
             c.pointee.year = self.year
         }
         if !self.members.isEmpty {
-            let items = self.members
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__GradeCount>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__GradeCount.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.members.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__GradeCount>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__GradeCount.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_members = items.count
+                c.pointee.members = array
             }
-            c.pointee.n_members = items.count
-            c.pointee.members = array
         }
         if !self.cells.isEmpty {
-            let items = self.cells
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__GradeCount>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__GradeCount.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.cells.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__GradeCount>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__GradeCount.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_cells = items.count
+                c.pointee.cells = array
             }
-            c.pointee.n_cells = items.count
-            c.pointee.cells = array
         }
         if self.cleanAndStrongCells != 0 {
             c.pointee.clean_and_strong_cells = self.cleanAndStrongCells
         }
         if !self.violations.isEmpty {
-            let items = self.violations
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Flag>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__Flag.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.violations.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Flag>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__Flag.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_violations = items.count
+                c.pointee.violations = array
             }
-            c.pointee.n_violations = items.count
-            c.pointee.violations = array
         }
         if !self.ruleSetId.isEmpty {
-            c.pointee.rule_set_id = try arena.copyString(self.ruleSetId, field: "GradingRow.rule_set_id")
+            c.pointee.rule_set_id = arena.copyString(self.ruleSetId, field: "GradingRow.rule_set_id")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__GradingRow>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__GradingRow>) throws(UnpackedStringFault) {
         self.init()
-        self.unitId = cString(c.pointee.unit_id)
+        self.unitId = try cString(c.pointee.unit_id)
         self.year = c.pointee.year
         if let array = c.pointee.members, c.pointee.n_members > 0 {
-            self.members = UnsafeBufferPointer(start: array, count: c.pointee.n_members).map { item in GradeCount(c: item!) }
+            let count = c.pointee.n_members
+            var items: [GradeCount] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try GradeCount(c: array[i]!))
+            }
+            self.members = items
         }
         if let array = c.pointee.cells, c.pointee.n_cells > 0 {
-            self.cells = UnsafeBufferPointer(start: array, count: c.pointee.n_cells).map { item in GradeCount(c: item!) }
+            let count = c.pointee.n_cells
+            var items: [GradeCount] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try GradeCount(c: array[i]!))
+            }
+            self.cells = items
         }
         self.cleanAndStrongCells = c.pointee.clean_and_strong_cells
         if let array = c.pointee.violations, c.pointee.n_violations > 0 {
-            self.violations = UnsafeBufferPointer(start: array, count: c.pointee.n_violations).map { item in Flag(c: item!) }
+            let count = c.pointee.n_violations
+            var items: [Flag] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try Flag(c: array[i]!))
+            }
+            self.violations = items
         }
-        self.ruleSetId = cString(c.pointee.rule_set_id)
+        self.ruleSetId = try cString(c.pointee.rule_set_id)
     }
 }

@@ -10,16 +10,17 @@ extension RuleSet: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            RuleSet(c: raw.assumingMemoryBound(to: Chibo__V1__RuleSet.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try RuleSet(c: raw.assumingMemoryBound(to: Chibo__V1__RuleSet.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__RuleSet.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -41,23 +42,24 @@ extension RuleSet: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__RuleSet>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__RuleSet>, _ arena: inout EncodeArena) {
         chibo__v1__rule_set__init(c)
         arena.reserveOutput(304)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "RuleSet.id")
+            c.pointee.id = arena.copyString(self.id, field: "RuleSet.id")
         }
         if !self.scopeUnitId.isEmpty {
-            c.pointee.scope_unit_id = try arena.copyString(self.scopeUnitId, field: "RuleSet.scope_unit_id")
+            c.pointee.scope_unit_id = arena.copyString(self.scopeUnitId, field: "RuleSet.scope_unit_id")
         }
         if let value = self.effectiveFrom {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.effective_from = sub
         }
         if !self.source.isEmpty {
-            c.pointee.source = try arena.copyString(self.source, field: "RuleSet.source")
+            c.pointee.source = arena.copyString(self.source, field: "RuleSet.source")
         }
         if self.goodAttendanceBp != 0 {
             c.pointee.good_attendance_bp = self.goodAttendanceBp
@@ -103,18 +105,18 @@ extension RuleSet: ProtoMessage, CDescribedMessage {
         }
         if let value = self.meta {
             let sub = arena.allocate(Chibo__V1__RecordMeta.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.meta = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__RuleSet>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__RuleSet>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
-        self.scopeUnitId = cString(c.pointee.scope_unit_id)
-        if let value = c.pointee.effective_from { self.effectiveFrom = CalendarDate(c: value) }
-        self.source = cString(c.pointee.source)
+        self.id = try cString(c.pointee.id)
+        self.scopeUnitId = try cString(c.pointee.scope_unit_id)
+        if let value = c.pointee.effective_from { self.effectiveFrom = try CalendarDate(c: value) }
+        self.source = try cString(c.pointee.source)
         self.goodAttendanceBp = c.pointee.good_attendance_bp
         self.thematicEveryMonths = c.pointee.thematic_every_months
         self.regularEveryMonths = c.pointee.regular_every_months
@@ -129,6 +131,6 @@ extension RuleSet: ProtoMessage, CDescribedMessage {
         self.probationMonths = c.pointee.probation_months
         self.maxExcusedAbsencesInRow = c.pointee.max_excused_absences_in_row
         self.unexcusedMonthsAtRisk = c.pointee.unexcused_months_at_risk
-        if let value = c.pointee.meta { self.meta = RecordMeta(c: value) }
+        if let value = c.pointee.meta { self.meta = try RecordMeta(c: value) }
     }
 }

@@ -10,16 +10,17 @@ extension HealthCheckRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            HealthCheckRequest(c: raw.assumingMemoryBound(to: Chibo__V1__HealthCheckRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try HealthCheckRequest(c: raw.assumingMemoryBound(to: Chibo__V1__HealthCheckRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__HealthCheckRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -41,14 +42,15 @@ extension HealthCheckRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__HealthCheckRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__HealthCheckRequest>, _ arena: inout EncodeArena) {
         chibo__v1__health_check_request__init(c)
         arena.reserveOutput(0)
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__HealthCheckRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__HealthCheckRequest>) throws(UnpackedStringFault) {
         self.init()
     }
 }
@@ -59,16 +61,17 @@ extension HealthCheckResponse: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            HealthCheckResponse(c: raw.assumingMemoryBound(to: Chibo__V1__HealthCheckResponse.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try HealthCheckResponse(c: raw.assumingMemoryBound(to: Chibo__V1__HealthCheckResponse.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__HealthCheckResponse.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -90,8 +93,9 @@ extension HealthCheckResponse: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__HealthCheckResponse>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__HealthCheckResponse>, _ arena: inout EncodeArena) {
         chibo__v1__health_check_response__init(c)
         arena.reserveOutput(16)
         if self.status.rawValue != 0 {
@@ -99,8 +103,8 @@ extension HealthCheckResponse: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__HealthCheckResponse>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__HealthCheckResponse>) throws(UnpackedStringFault) {
         self.init()
         self.status = ServingStatus(rawValue: Int32(bitPattern: c.pointee.status.rawValue))
     }
@@ -112,16 +116,17 @@ extension ServerInfoRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            ServerInfoRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ServerInfoRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ServerInfoRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ServerInfoRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__ServerInfoRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -143,14 +148,15 @@ extension ServerInfoRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ServerInfoRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ServerInfoRequest>, _ arena: inout EncodeArena) {
         chibo__v1__server_info_request__init(c)
         arena.reserveOutput(0)
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__ServerInfoRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ServerInfoRequest>) throws(UnpackedStringFault) {
         self.init()
     }
 }
@@ -161,16 +167,17 @@ extension ServerInfoResponse: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            ServerInfoResponse(c: raw.assumingMemoryBound(to: Chibo__V1__ServerInfoResponse.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ServerInfoResponse(c: raw.assumingMemoryBound(to: Chibo__V1__ServerInfoResponse.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__ServerInfoResponse.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -192,18 +199,19 @@ extension ServerInfoResponse: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ServerInfoResponse>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ServerInfoResponse>, _ arena: inout EncodeArena) {
         chibo__v1__server_info_response__init(c)
         arena.reserveOutput(128)
         if !self.serverVersion.isEmpty {
-            c.pointee.server_version = try arena.copyString(self.serverVersion, field: "ServerInfoResponse.server_version")
+            c.pointee.server_version = arena.copyString(self.serverVersion, field: "ServerInfoResponse.server_version")
         }
         if self.protocolVersion != 0 {
             c.pointee.protocol_version = self.protocolVersion
         }
         if !self.storage.isEmpty {
-            c.pointee.storage = try arena.copyString(self.storage, field: "ServerInfoResponse.storage")
+            c.pointee.storage = arena.copyString(self.storage, field: "ServerInfoResponse.storage")
         }
         if self.uptimeMs != 0 {
             c.pointee.uptime_ms = self.uptimeMs
@@ -222,12 +230,12 @@ extension ServerInfoResponse: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__ServerInfoResponse>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ServerInfoResponse>) throws(UnpackedStringFault) {
         self.init()
-        self.serverVersion = cString(c.pointee.server_version)
+        self.serverVersion = try cString(c.pointee.server_version)
         self.protocolVersion = c.pointee.protocol_version
-        self.storage = cString(c.pointee.storage)
+        self.storage = try cString(c.pointee.storage)
         self.uptimeMs = c.pointee.uptime_ms
         self.maxFrameBytes = c.pointee.max_frame_bytes
         self.maxConcurrentCalls = c.pointee.max_concurrent_calls
@@ -242,16 +250,17 @@ extension CreateOrgUnitRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            CreateOrgUnitRequest(c: raw.assumingMemoryBound(to: Chibo__V1__CreateOrgUnitRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try CreateOrgUnitRequest(c: raw.assumingMemoryBound(to: Chibo__V1__CreateOrgUnitRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__CreateOrgUnitRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -273,27 +282,28 @@ extension CreateOrgUnitRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__CreateOrgUnitRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__CreateOrgUnitRequest>, _ arena: inout EncodeArena) {
         chibo__v1__create_org_unit_request__init(c)
         arena.reserveOutput(32)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if let value = self.unit {
             let sub = arena.allocate(Chibo__V1__OrgUnit.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.unit = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__CreateOrgUnitRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__CreateOrgUnitRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        if let value = c.pointee.unit { self.unit = OrgUnit(c: value) }
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        if let value = c.pointee.unit { self.unit = try OrgUnit(c: value) }
     }
 }
 
@@ -303,16 +313,17 @@ extension UpdateOrgUnitRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            UpdateOrgUnitRequest(c: raw.assumingMemoryBound(to: Chibo__V1__UpdateOrgUnitRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try UpdateOrgUnitRequest(c: raw.assumingMemoryBound(to: Chibo__V1__UpdateOrgUnitRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__UpdateOrgUnitRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -334,33 +345,34 @@ extension UpdateOrgUnitRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__UpdateOrgUnitRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__UpdateOrgUnitRequest>, _ arena: inout EncodeArena) {
         chibo__v1__update_org_unit_request__init(c)
         arena.reserveOutput(48)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if let value = self.unit {
             let sub = arena.allocate(Chibo__V1__OrgUnit.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.unit = sub
         }
         if let value = self.updateMask {
             let sub = arena.allocate(Chibo__V1__FieldMask.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.update_mask = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__UpdateOrgUnitRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__UpdateOrgUnitRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        if let value = c.pointee.unit { self.unit = OrgUnit(c: value) }
-        if let value = c.pointee.update_mask { self.updateMask = FieldMask(c: value) }
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        if let value = c.pointee.unit { self.unit = try OrgUnit(c: value) }
+        if let value = c.pointee.update_mask { self.updateMask = try FieldMask(c: value) }
     }
 }
 
@@ -370,16 +382,17 @@ extension GetOrgUnitRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            GetOrgUnitRequest(c: raw.assumingMemoryBound(to: Chibo__V1__GetOrgUnitRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try GetOrgUnitRequest(c: raw.assumingMemoryBound(to: Chibo__V1__GetOrgUnitRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__GetOrgUnitRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -401,29 +414,30 @@ extension GetOrgUnitRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GetOrgUnitRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GetOrgUnitRequest>, _ arena: inout EncodeArena) {
         chibo__v1__get_org_unit_request__init(c)
         arena.reserveOutput(48)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "GetOrgUnitRequest.id")
+            c.pointee.id = arena.copyString(self.id, field: "GetOrgUnitRequest.id")
         }
         if !self.code.isEmpty {
-            c.pointee.code = try arena.copyString(self.code, field: "GetOrgUnitRequest.code")
+            c.pointee.code = arena.copyString(self.code, field: "GetOrgUnitRequest.code")
         }
         if let value = self.asOf {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.as_of = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__GetOrgUnitRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__GetOrgUnitRequest>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
-        self.code = cString(c.pointee.code)
-        if let value = c.pointee.as_of { self.asOf = CalendarDate(c: value) }
+        self.id = try cString(c.pointee.id)
+        self.code = try cString(c.pointee.code)
+        if let value = c.pointee.as_of { self.asOf = try CalendarDate(c: value) }
     }
 }
 
@@ -433,16 +447,17 @@ extension ListOrgUnitsRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            ListOrgUnitsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListOrgUnitsRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ListOrgUnitsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListOrgUnitsRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__ListOrgUnitsRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -464,27 +479,28 @@ extension ListOrgUnitsRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListOrgUnitsRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListOrgUnitsRequest>, _ arena: inout EncodeArena) {
         chibo__v1__list_org_units_request__init(c)
         arena.reserveOutput(96)
         if let value = self.page {
             let sub = arena.allocate(Chibo__V1__PageRequest.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.page = sub
         }
         if !self.parentId.isEmpty {
-            c.pointee.parent_id = try arena.copyString(self.parentId, field: "ListOrgUnitsRequest.parent_id")
+            c.pointee.parent_id = arena.copyString(self.parentId, field: "ListOrgUnitsRequest.parent_id")
         }
         if !self.subtreeOf.isEmpty {
-            c.pointee.subtree_of = try arena.copyString(self.subtreeOf, field: "ListOrgUnitsRequest.subtree_of")
+            c.pointee.subtree_of = arena.copyString(self.subtreeOf, field: "ListOrgUnitsRequest.subtree_of")
         }
         if self.kind.rawValue != 0 {
             c.pointee.kind = Chibo__V1__OrgUnitKind(rawValue: UInt32(bitPattern: self.kind.rawValue))
         }
         if let value = self.asOf {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.as_of = sub
         }
         if self.includeVoided {
@@ -492,14 +508,14 @@ extension ListOrgUnitsRequest: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__ListOrgUnitsRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ListOrgUnitsRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.page { self.page = PageRequest(c: value) }
-        self.parentId = cString(c.pointee.parent_id)
-        self.subtreeOf = cString(c.pointee.subtree_of)
+        if let value = c.pointee.page { self.page = try PageRequest(c: value) }
+        self.parentId = try cString(c.pointee.parent_id)
+        self.subtreeOf = try cString(c.pointee.subtree_of)
         self.kind = OrgUnitKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
-        if let value = c.pointee.as_of { self.asOf = CalendarDate(c: value) }
+        if let value = c.pointee.as_of { self.asOf = try CalendarDate(c: value) }
         self.includeVoided = (c.pointee.include_voided != 0)
     }
 }
@@ -510,16 +526,17 @@ extension MoveOrgUnitRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            MoveOrgUnitRequest(c: raw.assumingMemoryBound(to: Chibo__V1__MoveOrgUnitRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try MoveOrgUnitRequest(c: raw.assumingMemoryBound(to: Chibo__V1__MoveOrgUnitRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__MoveOrgUnitRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -541,39 +558,40 @@ extension MoveOrgUnitRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MoveOrgUnitRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MoveOrgUnitRequest>, _ arena: inout EncodeArena) {
         chibo__v1__move_org_unit_request__init(c)
         arena.reserveOutput(80)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "MoveOrgUnitRequest.id")
+            c.pointee.id = arena.copyString(self.id, field: "MoveOrgUnitRequest.id")
         }
         if self.revision != 0 {
             c.pointee.revision = self.revision
         }
         if !self.newParentId.isEmpty {
-            c.pointee.new_parent_id = try arena.copyString(self.newParentId, field: "MoveOrgUnitRequest.new_parent_id")
+            c.pointee.new_parent_id = arena.copyString(self.newParentId, field: "MoveOrgUnitRequest.new_parent_id")
         }
         if let value = self.effectiveOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.effective_on = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__MoveOrgUnitRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__MoveOrgUnitRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        self.id = cString(c.pointee.id)
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        self.id = try cString(c.pointee.id)
         self.revision = c.pointee.revision
-        self.newParentId = cString(c.pointee.new_parent_id)
-        if let value = c.pointee.effective_on { self.effectiveOn = CalendarDate(c: value) }
+        self.newParentId = try cString(c.pointee.new_parent_id)
+        if let value = c.pointee.effective_on { self.effectiveOn = try CalendarDate(c: value) }
     }
 }
 
@@ -583,16 +601,17 @@ extension MergeOrgUnitsRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            MergeOrgUnitsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__MergeOrgUnitsRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try MergeOrgUnitsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__MergeOrgUnitsRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__MergeOrgUnitsRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -614,46 +633,55 @@ extension MergeOrgUnitsRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MergeOrgUnitsRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MergeOrgUnitsRequest>, _ arena: inout EncodeArena) {
         chibo__v1__merge_org_units_request__init(c)
         arena.reserveOutput(64)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if !self.sourceIds.isEmpty {
-            let items = self.sourceIds
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                array[i] = try arena.copyString(item, field: "MergeOrgUnitsRequest.source_ids")
+            self.sourceIds.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: items.count)
+                for i in 0..<items.count {
+                    array[i] = arena.copyString(elements[i], field: "MergeOrgUnitsRequest.source_ids")
+                }
+                c.pointee.n_source_ids = items.count
+                c.pointee.source_ids = array
             }
-            c.pointee.n_source_ids = items.count
-            c.pointee.source_ids = array
         }
         if let value = self.successor {
             let sub = arena.allocate(Chibo__V1__OrgUnit.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.successor = sub
         }
         if let value = self.effectiveOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.effective_on = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__MergeOrgUnitsRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__MergeOrgUnitsRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
         if let array = c.pointee.source_ids, c.pointee.n_source_ids > 0 {
-            self.sourceIds = UnsafeBufferPointer(start: array, count: c.pointee.n_source_ids).map { item in cString(item) }
+            let count = c.pointee.n_source_ids
+            var items: [String] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try cString(array[i]))
+            }
+            self.sourceIds = items
         }
-        if let value = c.pointee.successor { self.successor = OrgUnit(c: value) }
-        if let value = c.pointee.effective_on { self.effectiveOn = CalendarDate(c: value) }
+        if let value = c.pointee.successor { self.successor = try OrgUnit(c: value) }
+        if let value = c.pointee.effective_on { self.effectiveOn = try CalendarDate(c: value) }
     }
 }
 
@@ -663,16 +691,17 @@ extension SplitOrgUnitRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            SplitOrgUnitRequest(c: raw.assumingMemoryBound(to: Chibo__V1__SplitOrgUnitRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try SplitOrgUnitRequest(c: raw.assumingMemoryBound(to: Chibo__V1__SplitOrgUnitRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__SplitOrgUnitRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -694,46 +723,55 @@ extension SplitOrgUnitRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__SplitOrgUnitRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__SplitOrgUnitRequest>, _ arena: inout EncodeArena) {
         chibo__v1__split_org_unit_request__init(c)
         arena.reserveOutput(64)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if !self.sourceId.isEmpty {
-            c.pointee.source_id = try arena.copyString(self.sourceId, field: "SplitOrgUnitRequest.source_id")
+            c.pointee.source_id = arena.copyString(self.sourceId, field: "SplitOrgUnitRequest.source_id")
         }
         if !self.successors.isEmpty {
-            let items = self.successors
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__OrgUnit>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__OrgUnit.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.successors.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__OrgUnit>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__OrgUnit.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_successors = items.count
+                c.pointee.successors = array
             }
-            c.pointee.n_successors = items.count
-            c.pointee.successors = array
         }
         if let value = self.effectiveOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.effective_on = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__SplitOrgUnitRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__SplitOrgUnitRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        self.sourceId = cString(c.pointee.source_id)
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        self.sourceId = try cString(c.pointee.source_id)
         if let array = c.pointee.successors, c.pointee.n_successors > 0 {
-            self.successors = UnsafeBufferPointer(start: array, count: c.pointee.n_successors).map { item in OrgUnit(c: item!) }
+            let count = c.pointee.n_successors
+            var items: [OrgUnit] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try OrgUnit(c: array[i]!))
+            }
+            self.successors = items
         }
-        if let value = c.pointee.effective_on { self.effectiveOn = CalendarDate(c: value) }
+        if let value = c.pointee.effective_on { self.effectiveOn = try CalendarDate(c: value) }
     }
 }
 
@@ -743,16 +781,17 @@ extension AssignSupervisorRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            AssignSupervisorRequest(c: raw.assumingMemoryBound(to: Chibo__V1__AssignSupervisorRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try AssignSupervisorRequest(c: raw.assumingMemoryBound(to: Chibo__V1__AssignSupervisorRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__AssignSupervisorRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -774,31 +813,32 @@ extension AssignSupervisorRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AssignSupervisorRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AssignSupervisorRequest>, _ arena: inout EncodeArena) {
         chibo__v1__assign_supervisor_request__init(c)
         arena.reserveOutput(48)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if !self.unitId.isEmpty {
-            c.pointee.unit_id = try arena.copyString(self.unitId, field: "AssignSupervisorRequest.unit_id")
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "AssignSupervisorRequest.unit_id")
         }
         if let value = self.assignment {
             let sub = arena.allocate(Chibo__V1__SupervisorAssignment.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.assignment = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__AssignSupervisorRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__AssignSupervisorRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        self.unitId = cString(c.pointee.unit_id)
-        if let value = c.pointee.assignment { self.assignment = SupervisorAssignment(c: value) }
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        self.unitId = try cString(c.pointee.unit_id)
+        if let value = c.pointee.assignment { self.assignment = try SupervisorAssignment(c: value) }
     }
 }
 
@@ -808,16 +848,17 @@ extension EndSupervisorRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            EndSupervisorRequest(c: raw.assumingMemoryBound(to: Chibo__V1__EndSupervisorRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try EndSupervisorRequest(c: raw.assumingMemoryBound(to: Chibo__V1__EndSupervisorRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__EndSupervisorRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -839,35 +880,36 @@ extension EndSupervisorRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__EndSupervisorRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__EndSupervisorRequest>, _ arena: inout EncodeArena) {
         chibo__v1__end_supervisor_request__init(c)
         arena.reserveOutput(64)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if !self.unitId.isEmpty {
-            c.pointee.unit_id = try arena.copyString(self.unitId, field: "EndSupervisorRequest.unit_id")
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "EndSupervisorRequest.unit_id")
         }
         if !self.assignmentId.isEmpty {
-            c.pointee.assignment_id = try arena.copyString(self.assignmentId, field: "EndSupervisorRequest.assignment_id")
+            c.pointee.assignment_id = arena.copyString(self.assignmentId, field: "EndSupervisorRequest.assignment_id")
         }
         if let value = self.endedOn {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.ended_on = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__EndSupervisorRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__EndSupervisorRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        self.unitId = cString(c.pointee.unit_id)
-        self.assignmentId = cString(c.pointee.assignment_id)
-        if let value = c.pointee.ended_on { self.endedOn = CalendarDate(c: value) }
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        self.unitId = try cString(c.pointee.unit_id)
+        self.assignmentId = try cString(c.pointee.assignment_id)
+        if let value = c.pointee.ended_on { self.endedOn = try CalendarDate(c: value) }
     }
 }
 
@@ -877,16 +919,17 @@ extension OrgUnitResponse: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            OrgUnitResponse(c: raw.assumingMemoryBound(to: Chibo__V1__OrgUnitResponse.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try OrgUnitResponse(c: raw.assumingMemoryBound(to: Chibo__V1__OrgUnitResponse.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__OrgUnitResponse.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -908,21 +951,22 @@ extension OrgUnitResponse: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__OrgUnitResponse>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__OrgUnitResponse>, _ arena: inout EncodeArena) {
         chibo__v1__org_unit_response__init(c)
         arena.reserveOutput(16)
         if let value = self.unit {
             let sub = arena.allocate(Chibo__V1__OrgUnit.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.unit = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__OrgUnitResponse>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__OrgUnitResponse>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.unit { self.unit = OrgUnit(c: value) }
+        if let value = c.pointee.unit { self.unit = try OrgUnit(c: value) }
     }
 }
 
@@ -932,16 +976,17 @@ extension OrgUnitsResponse: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            OrgUnitsResponse(c: raw.assumingMemoryBound(to: Chibo__V1__OrgUnitsResponse.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try OrgUnitsResponse(c: raw.assumingMemoryBound(to: Chibo__V1__OrgUnitsResponse.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__OrgUnitsResponse.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -963,29 +1008,38 @@ extension OrgUnitsResponse: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__OrgUnitsResponse>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__OrgUnitsResponse>, _ arena: inout EncodeArena) {
         chibo__v1__org_units_response__init(c)
         arena.reserveOutput(16)
         if !self.units.isEmpty {
-            let items = self.units
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__OrgUnit>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__OrgUnit.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.units.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__OrgUnit>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__OrgUnit.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_units = items.count
+                c.pointee.units = array
             }
-            c.pointee.n_units = items.count
-            c.pointee.units = array
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__OrgUnitsResponse>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__OrgUnitsResponse>) throws(UnpackedStringFault) {
         self.init()
         if let array = c.pointee.units, c.pointee.n_units > 0 {
-            self.units = UnsafeBufferPointer(start: array, count: c.pointee.n_units).map { item in OrgUnit(c: item!) }
+            let count = c.pointee.n_units
+            var items: [OrgUnit] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try OrgUnit(c: array[i]!))
+            }
+            self.units = items
         }
     }
 }
@@ -996,16 +1050,17 @@ extension CreateMemberRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            CreateMemberRequest(c: raw.assumingMemoryBound(to: Chibo__V1__CreateMemberRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try CreateMemberRequest(c: raw.assumingMemoryBound(to: Chibo__V1__CreateMemberRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__CreateMemberRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1027,27 +1082,28 @@ extension CreateMemberRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__CreateMemberRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__CreateMemberRequest>, _ arena: inout EncodeArena) {
         chibo__v1__create_member_request__init(c)
         arena.reserveOutput(32)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if let value = self.member {
             let sub = arena.allocate(Chibo__V1__Member.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.member = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__CreateMemberRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__CreateMemberRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        if let value = c.pointee.member { self.member = Member(c: value) }
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        if let value = c.pointee.member { self.member = try Member(c: value) }
     }
 }
 
@@ -1057,16 +1113,17 @@ extension UpdateMemberRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            UpdateMemberRequest(c: raw.assumingMemoryBound(to: Chibo__V1__UpdateMemberRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try UpdateMemberRequest(c: raw.assumingMemoryBound(to: Chibo__V1__UpdateMemberRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__UpdateMemberRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1088,33 +1145,34 @@ extension UpdateMemberRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__UpdateMemberRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__UpdateMemberRequest>, _ arena: inout EncodeArena) {
         chibo__v1__update_member_request__init(c)
         arena.reserveOutput(48)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if let value = self.member {
             let sub = arena.allocate(Chibo__V1__Member.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.member = sub
         }
         if let value = self.updateMask {
             let sub = arena.allocate(Chibo__V1__FieldMask.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.update_mask = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__UpdateMemberRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__UpdateMemberRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        if let value = c.pointee.member { self.member = Member(c: value) }
-        if let value = c.pointee.update_mask { self.updateMask = FieldMask(c: value) }
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        if let value = c.pointee.member { self.member = try Member(c: value) }
+        if let value = c.pointee.update_mask { self.updateMask = try FieldMask(c: value) }
     }
 }
 
@@ -1124,16 +1182,17 @@ extension GetMemberRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            GetMemberRequest(c: raw.assumingMemoryBound(to: Chibo__V1__GetMemberRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try GetMemberRequest(c: raw.assumingMemoryBound(to: Chibo__V1__GetMemberRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__GetMemberRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1155,23 +1214,24 @@ extension GetMemberRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GetMemberRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GetMemberRequest>, _ arena: inout EncodeArena) {
         chibo__v1__get_member_request__init(c)
         arena.reserveOutput(32)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "GetMemberRequest.id")
+            c.pointee.id = arena.copyString(self.id, field: "GetMemberRequest.id")
         }
         if !self.partyCardNumber.isEmpty {
-            c.pointee.party_card_number = try arena.copyString(self.partyCardNumber, field: "GetMemberRequest.party_card_number")
+            c.pointee.party_card_number = arena.copyString(self.partyCardNumber, field: "GetMemberRequest.party_card_number")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__GetMemberRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__GetMemberRequest>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
-        self.partyCardNumber = cString(c.pointee.party_card_number)
+        self.id = try cString(c.pointee.id)
+        self.partyCardNumber = try cString(c.pointee.party_card_number)
     }
 }
 
@@ -1181,16 +1241,17 @@ extension ListMembersRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            ListMembersRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListMembersRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ListMembersRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListMembersRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__ListMembersRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1212,37 +1273,40 @@ extension ListMembersRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListMembersRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListMembersRequest>, _ arena: inout EncodeArena) {
         chibo__v1__list_members_request__init(c)
         arena.reserveOutput(112)
         if let value = self.page {
             let sub = arena.allocate(Chibo__V1__PageRequest.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.page = sub
         }
         if !self.cellId.isEmpty {
-            c.pointee.cell_id = try arena.copyString(self.cellId, field: "ListMembersRequest.cell_id")
+            c.pointee.cell_id = arena.copyString(self.cellId, field: "ListMembersRequest.cell_id")
         }
         if !self.subtreeOf.isEmpty {
-            c.pointee.subtree_of = try arena.copyString(self.subtreeOf, field: "ListMembersRequest.subtree_of")
+            c.pointee.subtree_of = arena.copyString(self.subtreeOf, field: "ListMembersRequest.subtree_of")
         }
         if !self.statuses.isEmpty {
-            let items = self.statuses
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(Chibo__V1__MemberStatus.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                array[i] = Chibo__V1__MemberStatus(rawValue: UInt32(bitPattern: item.rawValue))
+            self.statuses.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(Chibo__V1__MemberStatus.self, count: items.count)
+                for i in 0..<items.count {
+                    array[i] = Chibo__V1__MemberStatus(rawValue: UInt32(bitPattern: elements[i].rawValue))
+                }
+                c.pointee.n_statuses = items.count
+                c.pointee.statuses = array
             }
-            c.pointee.n_statuses = items.count
-            c.pointee.statuses = array
         }
         if !self.nameQuery.isEmpty {
-            c.pointee.name_query = try arena.copyString(self.nameQuery, field: "ListMembersRequest.name_query")
+            c.pointee.name_query = arena.copyString(self.nameQuery, field: "ListMembersRequest.name_query")
         }
         if let value = self.asOf {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.as_of = sub
         }
         if self.includeVoided {
@@ -1250,17 +1314,23 @@ extension ListMembersRequest: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__ListMembersRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ListMembersRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.page { self.page = PageRequest(c: value) }
-        self.cellId = cString(c.pointee.cell_id)
-        self.subtreeOf = cString(c.pointee.subtree_of)
+        if let value = c.pointee.page { self.page = try PageRequest(c: value) }
+        self.cellId = try cString(c.pointee.cell_id)
+        self.subtreeOf = try cString(c.pointee.subtree_of)
         if let array = c.pointee.statuses, c.pointee.n_statuses > 0 {
-            self.statuses = UnsafeBufferPointer(start: array, count: c.pointee.n_statuses).map { item in MemberStatus(rawValue: Int32(bitPattern: item.rawValue)) }
+            let count = c.pointee.n_statuses
+            var items: [MemberStatus] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(MemberStatus(rawValue: Int32(bitPattern: array[i].rawValue)))
+            }
+            self.statuses = items
         }
-        self.nameQuery = cString(c.pointee.name_query)
-        if let value = c.pointee.as_of { self.asOf = CalendarDate(c: value) }
+        self.nameQuery = try cString(c.pointee.name_query)
+        if let value = c.pointee.as_of { self.asOf = try CalendarDate(c: value) }
         self.includeVoided = (c.pointee.include_voided != 0)
     }
 }
@@ -1271,16 +1341,17 @@ extension AddStatusEventRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            AddStatusEventRequest(c: raw.assumingMemoryBound(to: Chibo__V1__AddStatusEventRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try AddStatusEventRequest(c: raw.assumingMemoryBound(to: Chibo__V1__AddStatusEventRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__AddStatusEventRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1302,35 +1373,36 @@ extension AddStatusEventRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AddStatusEventRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AddStatusEventRequest>, _ arena: inout EncodeArena) {
         chibo__v1__add_status_event_request__init(c)
         arena.reserveOutput(64)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if !self.memberId.isEmpty {
-            c.pointee.member_id = try arena.copyString(self.memberId, field: "AddStatusEventRequest.member_id")
+            c.pointee.member_id = arena.copyString(self.memberId, field: "AddStatusEventRequest.member_id")
         }
         if self.revision != 0 {
             c.pointee.revision = self.revision
         }
         if let value = self.event {
             let sub = arena.allocate(Chibo__V1__StatusEvent.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.event = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__AddStatusEventRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__AddStatusEventRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        self.memberId = cString(c.pointee.member_id)
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        self.memberId = try cString(c.pointee.member_id)
         self.revision = c.pointee.revision
-        if let value = c.pointee.event { self.event = StatusEvent(c: value) }
+        if let value = c.pointee.event { self.event = try StatusEvent(c: value) }
     }
 }
 
@@ -1340,16 +1412,17 @@ extension MemberResponse: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            MemberResponse(c: raw.assumingMemoryBound(to: Chibo__V1__MemberResponse.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try MemberResponse(c: raw.assumingMemoryBound(to: Chibo__V1__MemberResponse.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__MemberResponse.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1371,21 +1444,22 @@ extension MemberResponse: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MemberResponse>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MemberResponse>, _ arena: inout EncodeArena) {
         chibo__v1__member_response__init(c)
         arena.reserveOutput(16)
         if let value = self.member {
             let sub = arena.allocate(Chibo__V1__Member.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.member = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__MemberResponse>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__MemberResponse>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.member { self.member = Member(c: value) }
+        if let value = c.pointee.member { self.member = try Member(c: value) }
     }
 }
 
@@ -1395,16 +1469,17 @@ extension RecordMeetingRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            RecordMeetingRequest(c: raw.assumingMemoryBound(to: Chibo__V1__RecordMeetingRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try RecordMeetingRequest(c: raw.assumingMemoryBound(to: Chibo__V1__RecordMeetingRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__RecordMeetingRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1426,27 +1501,28 @@ extension RecordMeetingRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__RecordMeetingRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__RecordMeetingRequest>, _ arena: inout EncodeArena) {
         chibo__v1__record_meeting_request__init(c)
         arena.reserveOutput(32)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if let value = self.meeting {
             let sub = arena.allocate(Chibo__V1__Meeting.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.meeting = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__RecordMeetingRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__RecordMeetingRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        if let value = c.pointee.meeting { self.meeting = Meeting(c: value) }
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        if let value = c.pointee.meeting { self.meeting = try Meeting(c: value) }
     }
 }
 
@@ -1456,16 +1532,17 @@ extension AmendMeetingRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            AmendMeetingRequest(c: raw.assumingMemoryBound(to: Chibo__V1__AmendMeetingRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try AmendMeetingRequest(c: raw.assumingMemoryBound(to: Chibo__V1__AmendMeetingRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__AmendMeetingRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1487,33 +1564,34 @@ extension AmendMeetingRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AmendMeetingRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AmendMeetingRequest>, _ arena: inout EncodeArena) {
         chibo__v1__amend_meeting_request__init(c)
         arena.reserveOutput(48)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if let value = self.meeting {
             let sub = arena.allocate(Chibo__V1__Meeting.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.meeting = sub
         }
         if let value = self.updateMask {
             let sub = arena.allocate(Chibo__V1__FieldMask.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.update_mask = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__AmendMeetingRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__AmendMeetingRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        if let value = c.pointee.meeting { self.meeting = Meeting(c: value) }
-        if let value = c.pointee.update_mask { self.updateMask = FieldMask(c: value) }
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        if let value = c.pointee.meeting { self.meeting = try Meeting(c: value) }
+        if let value = c.pointee.update_mask { self.updateMask = try FieldMask(c: value) }
     }
 }
 
@@ -1523,16 +1601,17 @@ extension GetMeetingRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            GetMeetingRequest(c: raw.assumingMemoryBound(to: Chibo__V1__GetMeetingRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try GetMeetingRequest(c: raw.assumingMemoryBound(to: Chibo__V1__GetMeetingRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__GetMeetingRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1554,19 +1633,20 @@ extension GetMeetingRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GetMeetingRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GetMeetingRequest>, _ arena: inout EncodeArena) {
         chibo__v1__get_meeting_request__init(c)
         arena.reserveOutput(16)
         if !self.id.isEmpty {
-            c.pointee.id = try arena.copyString(self.id, field: "GetMeetingRequest.id")
+            c.pointee.id = arena.copyString(self.id, field: "GetMeetingRequest.id")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__GetMeetingRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__GetMeetingRequest>) throws(UnpackedStringFault) {
         self.init()
-        self.id = cString(c.pointee.id)
+        self.id = try cString(c.pointee.id)
     }
 }
 
@@ -1576,16 +1656,17 @@ extension ListMeetingsRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            ListMeetingsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListMeetingsRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ListMeetingsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListMeetingsRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__ListMeetingsRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1607,29 +1688,30 @@ extension ListMeetingsRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListMeetingsRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListMeetingsRequest>, _ arena: inout EncodeArena) {
         chibo__v1__list_meetings_request__init(c)
         arena.reserveOutput(112)
         if let value = self.page {
             let sub = arena.allocate(Chibo__V1__PageRequest.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.page = sub
         }
         if !self.cellId.isEmpty {
-            c.pointee.cell_id = try arena.copyString(self.cellId, field: "ListMeetingsRequest.cell_id")
+            c.pointee.cell_id = arena.copyString(self.cellId, field: "ListMeetingsRequest.cell_id")
         }
         if !self.subtreeOf.isEmpty {
-            c.pointee.subtree_of = try arena.copyString(self.subtreeOf, field: "ListMeetingsRequest.subtree_of")
+            c.pointee.subtree_of = arena.copyString(self.subtreeOf, field: "ListMeetingsRequest.subtree_of")
         }
         if let value = self.from {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.from = sub
         }
         if let value = self.to {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.to = sub
         }
         if self.kind.rawValue != 0 {
@@ -1640,14 +1722,14 @@ extension ListMeetingsRequest: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__ListMeetingsRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ListMeetingsRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.page { self.page = PageRequest(c: value) }
-        self.cellId = cString(c.pointee.cell_id)
-        self.subtreeOf = cString(c.pointee.subtree_of)
-        if let value = c.pointee.from { self.from = CalendarDate(c: value) }
-        if let value = c.pointee.to { self.to = CalendarDate(c: value) }
+        if let value = c.pointee.page { self.page = try PageRequest(c: value) }
+        self.cellId = try cString(c.pointee.cell_id)
+        self.subtreeOf = try cString(c.pointee.subtree_of)
+        if let value = c.pointee.from { self.from = try CalendarDate(c: value) }
+        if let value = c.pointee.to { self.to = try CalendarDate(c: value) }
         self.kind = MeetingKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
         self.includeVoided = (c.pointee.include_voided != 0)
     }
@@ -1659,16 +1741,17 @@ extension MeetingResponse: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            MeetingResponse(c: raw.assumingMemoryBound(to: Chibo__V1__MeetingResponse.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try MeetingResponse(c: raw.assumingMemoryBound(to: Chibo__V1__MeetingResponse.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__MeetingResponse.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1690,21 +1773,22 @@ extension MeetingResponse: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MeetingResponse>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MeetingResponse>, _ arena: inout EncodeArena) {
         chibo__v1__meeting_response__init(c)
         arena.reserveOutput(16)
         if let value = self.meeting {
             let sub = arena.allocate(Chibo__V1__Meeting.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.meeting = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__MeetingResponse>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__MeetingResponse>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.meeting { self.meeting = Meeting(c: value) }
+        if let value = c.pointee.meeting { self.meeting = try Meeting(c: value) }
     }
 }
 
@@ -1714,16 +1798,17 @@ extension UpdateResolutionRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            UpdateResolutionRequest(c: raw.assumingMemoryBound(to: Chibo__V1__UpdateResolutionRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try UpdateResolutionRequest(c: raw.assumingMemoryBound(to: Chibo__V1__UpdateResolutionRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__UpdateResolutionRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1745,33 +1830,34 @@ extension UpdateResolutionRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__UpdateResolutionRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__UpdateResolutionRequest>, _ arena: inout EncodeArena) {
         chibo__v1__update_resolution_request__init(c)
         arena.reserveOutput(48)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.options = sub
         }
         if let value = self.resolution {
             let sub = arena.allocate(Chibo__V1__Resolution.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.resolution = sub
         }
         if let value = self.updateMask {
             let sub = arena.allocate(Chibo__V1__FieldMask.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.update_mask = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__UpdateResolutionRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__UpdateResolutionRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.options { self.options = MutationOptions(c: value) }
-        if let value = c.pointee.resolution { self.resolution = Resolution(c: value) }
-        if let value = c.pointee.update_mask { self.updateMask = FieldMask(c: value) }
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        if let value = c.pointee.resolution { self.resolution = try Resolution(c: value) }
+        if let value = c.pointee.update_mask { self.updateMask = try FieldMask(c: value) }
     }
 }
 
@@ -1781,16 +1867,17 @@ extension ListResolutionsRequest: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            ListResolutionsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListResolutionsRequest.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ListResolutionsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListResolutionsRequest.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__ListResolutionsRequest.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1812,44 +1899,53 @@ extension ListResolutionsRequest: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListResolutionsRequest>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListResolutionsRequest>, _ arena: inout EncodeArena) {
         chibo__v1__list_resolutions_request__init(c)
         arena.reserveOutput(64)
         if let value = self.page {
             let sub = arena.allocate(Chibo__V1__PageRequest.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.page = sub
         }
         if !self.subtreeOf.isEmpty {
-            c.pointee.subtree_of = try arena.copyString(self.subtreeOf, field: "ListResolutionsRequest.subtree_of")
+            c.pointee.subtree_of = arena.copyString(self.subtreeOf, field: "ListResolutionsRequest.subtree_of")
         }
         if !self.statuses.isEmpty {
-            let items = self.statuses
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(Chibo__V1__ResolutionStatus.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                array[i] = Chibo__V1__ResolutionStatus(rawValue: UInt32(bitPattern: item.rawValue))
+            self.statuses.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(Chibo__V1__ResolutionStatus.self, count: items.count)
+                for i in 0..<items.count {
+                    array[i] = Chibo__V1__ResolutionStatus(rawValue: UInt32(bitPattern: elements[i].rawValue))
+                }
+                c.pointee.n_statuses = items.count
+                c.pointee.statuses = array
             }
-            c.pointee.n_statuses = items.count
-            c.pointee.statuses = array
         }
         if let value = self.dueBefore {
             let sub = arena.allocate(Chibo__V1__Date.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.due_before = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__ListResolutionsRequest>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ListResolutionsRequest>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.page { self.page = PageRequest(c: value) }
-        self.subtreeOf = cString(c.pointee.subtree_of)
+        if let value = c.pointee.page { self.page = try PageRequest(c: value) }
+        self.subtreeOf = try cString(c.pointee.subtree_of)
         if let array = c.pointee.statuses, c.pointee.n_statuses > 0 {
-            self.statuses = UnsafeBufferPointer(start: array, count: c.pointee.n_statuses).map { item in ResolutionStatus(rawValue: Int32(bitPattern: item.rawValue)) }
+            let count = c.pointee.n_statuses
+            var items: [ResolutionStatus] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(ResolutionStatus(rawValue: Int32(bitPattern: array[i].rawValue)))
+            }
+            self.statuses = items
         }
-        if let value = c.pointee.due_before { self.dueBefore = CalendarDate(c: value) }
+        if let value = c.pointee.due_before { self.dueBefore = try CalendarDate(c: value) }
     }
 }
 
@@ -1859,16 +1955,17 @@ extension ResolutionResponse: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            ResolutionResponse(c: raw.assumingMemoryBound(to: Chibo__V1__ResolutionResponse.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ResolutionResponse(c: raw.assumingMemoryBound(to: Chibo__V1__ResolutionResponse.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__ResolutionResponse.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1890,21 +1987,22 @@ extension ResolutionResponse: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ResolutionResponse>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ResolutionResponse>, _ arena: inout EncodeArena) {
         chibo__v1__resolution_response__init(c)
         arena.reserveOutput(16)
         if let value = self.resolution {
             let sub = arena.allocate(Chibo__V1__Resolution.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.resolution = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__ResolutionResponse>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ResolutionResponse>) throws(UnpackedStringFault) {
         self.init()
-        if let value = c.pointee.resolution { self.resolution = Resolution(c: value) }
+        if let value = c.pointee.resolution { self.resolution = try Resolution(c: value) }
     }
 }
 
@@ -1914,16 +2012,17 @@ extension PageEnd: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            PageEnd(c: raw.assumingMemoryBound(to: Chibo__V1__PageEnd.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try PageEnd(c: raw.assumingMemoryBound(to: Chibo__V1__PageEnd.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__PageEnd.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -1945,18 +2044,19 @@ extension PageEnd: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__PageEnd>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__PageEnd>, _ arena: inout EncodeArena) {
         chibo__v1__page_end__init(c)
         arena.reserveOutput(16)
         if !self.nextPageToken.isEmpty {
-            c.pointee.next_page_token = try arena.copyString(self.nextPageToken, field: "PageEnd.next_page_token")
+            c.pointee.next_page_token = arena.copyString(self.nextPageToken, field: "PageEnd.next_page_token")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__PageEnd>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__PageEnd>) throws(UnpackedStringFault) {
         self.init()
-        self.nextPageToken = cString(c.pointee.next_page_token)
+        self.nextPageToken = try cString(c.pointee.next_page_token)
     }
 }

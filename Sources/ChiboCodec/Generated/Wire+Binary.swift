@@ -10,16 +10,17 @@ extension FieldViolation: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            FieldViolation(c: raw.assumingMemoryBound(to: Chibo__V1__FieldViolation.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try FieldViolation(c: raw.assumingMemoryBound(to: Chibo__V1__FieldViolation.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__FieldViolation.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -41,23 +42,24 @@ extension FieldViolation: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__FieldViolation>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__FieldViolation>, _ arena: inout EncodeArena) {
         chibo__v1__field_violation__init(c)
         arena.reserveOutput(32)
         if !self.field.isEmpty {
-            c.pointee.field = try arena.copyString(self.field, field: "FieldViolation.field")
+            c.pointee.field = arena.copyString(self.field, field: "FieldViolation.field")
         }
         if !self.description.isEmpty {
-            c.pointee.description = try arena.copyString(self.description, field: "FieldViolation.description")
+            c.pointee.description = arena.copyString(self.description, field: "FieldViolation.description")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__FieldViolation>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__FieldViolation>) throws(UnpackedStringFault) {
         self.init()
-        self.field = cString(c.pointee.field)
-        self.description = cString(c.pointee.description)
+        self.field = try cString(c.pointee.field)
+        self.description = try cString(c.pointee.description)
     }
 }
 
@@ -67,16 +69,17 @@ extension Status: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Status(c: raw.assumingMemoryBound(to: Chibo__V1__Status.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Status(c: raw.assumingMemoryBound(to: Chibo__V1__Status.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Status.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -98,37 +101,46 @@ extension Status: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Status>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Status>, _ arena: inout EncodeArena) {
         chibo__v1__status__init(c)
         arena.reserveOutput(48)
         if self.code.rawValue != 0 {
             c.pointee.code = Chibo__V1__StatusCode(rawValue: UInt32(bitPattern: self.code.rawValue))
         }
         if !self.message.isEmpty {
-            c.pointee.message = try arena.copyString(self.message, field: "Status.message")
+            c.pointee.message = arena.copyString(self.message, field: "Status.message")
         }
         if !self.violations.isEmpty {
-            let items = self.violations
-            arena.reserveOutput(16 * items.count)
-            let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__FieldViolation>?.self, count: items.count)
-            for (i, item) in items.enumerated() {
-                let sub = arena.allocate(Chibo__V1__FieldViolation.self)
-                try item.fill(sub, &arena)
-                array[i] = sub
+            self.violations.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__FieldViolation>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__FieldViolation.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_violations = items.count
+                c.pointee.violations = array
             }
-            c.pointee.n_violations = items.count
-            c.pointee.violations = array
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Status>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Status>) throws(UnpackedStringFault) {
         self.init()
         self.code = StatusCode(rawValue: Int32(bitPattern: c.pointee.code.rawValue))
-        self.message = cString(c.pointee.message)
+        self.message = try cString(c.pointee.message)
         if let array = c.pointee.violations, c.pointee.n_violations > 0 {
-            self.violations = UnsafeBufferPointer(start: array, count: c.pointee.n_violations).map { item in FieldViolation(c: item!) }
+            let count = c.pointee.n_violations
+            var items: [FieldViolation] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try FieldViolation(c: array[i]!))
+            }
+            self.violations = items
         }
     }
 }
@@ -139,16 +151,17 @@ extension Limits: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Limits(c: raw.assumingMemoryBound(to: Chibo__V1__Limits.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Limits(c: raw.assumingMemoryBound(to: Chibo__V1__Limits.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Limits.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -170,8 +183,9 @@ extension Limits: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Limits>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Limits>, _ arena: inout EncodeArena) {
         chibo__v1__limits__init(c)
         arena.reserveOutput(80)
         if self.maxFrameBytes != 0 {
@@ -191,8 +205,8 @@ extension Limits: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Limits>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Limits>) throws(UnpackedStringFault) {
         self.init()
         self.maxFrameBytes = c.pointee.max_frame_bytes
         self.maxConcurrentCalls = c.pointee.max_concurrent_calls
@@ -208,16 +222,17 @@ extension Hello: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Hello(c: raw.assumingMemoryBound(to: Chibo__V1__Hello.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Hello(c: raw.assumingMemoryBound(to: Chibo__V1__Hello.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Hello.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -239,27 +254,28 @@ extension Hello: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Hello>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Hello>, _ arena: inout EncodeArena) {
         chibo__v1__hello__init(c)
         arena.reserveOutput(48)
         if self.protocolVersion != 0 {
             c.pointee.protocol_version = self.protocolVersion
         }
         if !self.clientName.isEmpty {
-            c.pointee.client_name = try arena.copyString(self.clientName, field: "Hello.client_name")
+            c.pointee.client_name = arena.copyString(self.clientName, field: "Hello.client_name")
         }
         if !self.token.isEmpty {
-            c.pointee.token = try arena.copyString(self.token, field: "Hello.token")
+            c.pointee.token = arena.copyString(self.token, field: "Hello.token")
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Hello>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Hello>) throws(UnpackedStringFault) {
         self.init()
         self.protocolVersion = c.pointee.protocol_version
-        self.clientName = cString(c.pointee.client_name)
-        self.token = cString(c.pointee.token)
+        self.clientName = try cString(c.pointee.client_name)
+        self.token = try cString(c.pointee.token)
     }
 }
 
@@ -269,16 +285,17 @@ extension Welcome: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Welcome(c: raw.assumingMemoryBound(to: Chibo__V1__Welcome.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Welcome(c: raw.assumingMemoryBound(to: Chibo__V1__Welcome.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Welcome.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -300,29 +317,30 @@ extension Welcome: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Welcome>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Welcome>, _ arena: inout EncodeArena) {
         chibo__v1__welcome__init(c)
         arena.reserveOutput(48)
         if self.protocolVersion != 0 {
             c.pointee.protocol_version = self.protocolVersion
         }
         if !self.serverName.isEmpty {
-            c.pointee.server_name = try arena.copyString(self.serverName, field: "Welcome.server_name")
+            c.pointee.server_name = arena.copyString(self.serverName, field: "Welcome.server_name")
         }
         if let value = self.limits {
             let sub = arena.allocate(Chibo__V1__Limits.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.limits = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Welcome>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Welcome>) throws(UnpackedStringFault) {
         self.init()
         self.protocolVersion = c.pointee.protocol_version
-        self.serverName = cString(c.pointee.server_name)
-        if let value = c.pointee.limits { self.limits = Limits(c: value) }
+        self.serverName = try cString(c.pointee.server_name)
+        if let value = c.pointee.limits { self.limits = try Limits(c: value) }
     }
 }
 
@@ -332,16 +350,17 @@ extension Open: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Open(c: raw.assumingMemoryBound(to: Chibo__V1__Open.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Open(c: raw.assumingMemoryBound(to: Chibo__V1__Open.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Open.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -363,8 +382,9 @@ extension Open: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Open>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Open>, _ arena: inout EncodeArena) {
         chibo__v1__open__init(c)
         arena.reserveOutput(48)
         if self.method.rawValue != 0 {
@@ -378,8 +398,8 @@ extension Open: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Open>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Open>) throws(UnpackedStringFault) {
         self.init()
         self.method = Method(rawValue: Int32(bitPattern: c.pointee.method.rawValue))
         self.timeoutMs = c.pointee.timeout_ms
@@ -393,16 +413,17 @@ extension StreamMessage: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            StreamMessage(c: raw.assumingMemoryBound(to: Chibo__V1__StreamMessage.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try StreamMessage(c: raw.assumingMemoryBound(to: Chibo__V1__StreamMessage.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__StreamMessage.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -424,8 +445,9 @@ extension StreamMessage: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__StreamMessage>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__StreamMessage>, _ arena: inout EncodeArena) {
         chibo__v1__stream_message__init(c)
         arena.reserveOutput(32)
         if !self.payload.isEmpty {
@@ -436,8 +458,8 @@ extension StreamMessage: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__StreamMessage>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__StreamMessage>) throws(UnpackedStringFault) {
         self.init()
         self.payload = cBytes(c.pointee.payload)
         self.end = (c.pointee.end != 0)
@@ -450,16 +472,17 @@ extension Close: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Close(c: raw.assumingMemoryBound(to: Chibo__V1__Close.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Close(c: raw.assumingMemoryBound(to: Chibo__V1__Close.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Close.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -481,8 +504,9 @@ extension Close: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Close>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Close>, _ arena: inout EncodeArena) {
         chibo__v1__close__init(c)
         arena.reserveOutput(32)
         if !self.payload.isEmpty {
@@ -490,16 +514,16 @@ extension Close: ProtoMessage, CDescribedMessage {
         }
         if let value = self.status {
             let sub = arena.allocate(Chibo__V1__Status.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.status = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Close>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Close>) throws(UnpackedStringFault) {
         self.init()
         self.payload = cBytes(c.pointee.payload)
-        if let value = c.pointee.status { self.status = Status(c: value) }
+        if let value = c.pointee.status { self.status = try Status(c: value) }
     }
 }
 
@@ -509,16 +533,17 @@ extension Cancel: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Cancel(c: raw.assumingMemoryBound(to: Chibo__V1__Cancel.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Cancel(c: raw.assumingMemoryBound(to: Chibo__V1__Cancel.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Cancel.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -540,14 +565,15 @@ extension Cancel: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Cancel>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Cancel>, _ arena: inout EncodeArena) {
         chibo__v1__cancel__init(c)
         arena.reserveOutput(0)
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Cancel>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Cancel>) throws(UnpackedStringFault) {
         self.init()
     }
 }
@@ -558,16 +584,17 @@ extension Ping: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Ping(c: raw.assumingMemoryBound(to: Chibo__V1__Ping.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Ping(c: raw.assumingMemoryBound(to: Chibo__V1__Ping.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Ping.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -589,8 +616,9 @@ extension Ping: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Ping>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Ping>, _ arena: inout EncodeArena) {
         chibo__v1__ping__init(c)
         arena.reserveOutput(16)
         if self.opaque != 0 {
@@ -598,8 +626,8 @@ extension Ping: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Ping>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Ping>) throws(UnpackedStringFault) {
         self.init()
         self.opaque = c.pointee.opaque
     }
@@ -611,16 +639,17 @@ extension Pong: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Pong(c: raw.assumingMemoryBound(to: Chibo__V1__Pong.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Pong(c: raw.assumingMemoryBound(to: Chibo__V1__Pong.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Pong.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -642,8 +671,9 @@ extension Pong: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Pong>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Pong>, _ arena: inout EncodeArena) {
         chibo__v1__pong__init(c)
         arena.reserveOutput(16)
         if self.opaque != 0 {
@@ -651,8 +681,8 @@ extension Pong: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Pong>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Pong>) throws(UnpackedStringFault) {
         self.init()
         self.opaque = c.pointee.opaque
     }
@@ -664,16 +694,17 @@ extension GoAway: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            GoAway(c: raw.assumingMemoryBound(to: Chibo__V1__GoAway.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try GoAway(c: raw.assumingMemoryBound(to: Chibo__V1__GoAway.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__GoAway.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -695,8 +726,9 @@ extension GoAway: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GoAway>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GoAway>, _ arena: inout EncodeArena) {
         chibo__v1__go_away__init(c)
         arena.reserveOutput(32)
         if self.lastCallId != 0 {
@@ -704,16 +736,16 @@ extension GoAway: ProtoMessage, CDescribedMessage {
         }
         if let value = self.status {
             let sub = arena.allocate(Chibo__V1__Status.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.status = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__GoAway>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__GoAway>) throws(UnpackedStringFault) {
         self.init()
         self.lastCallId = c.pointee.last_call_id
-        if let value = c.pointee.status { self.status = Status(c: value) }
+        if let value = c.pointee.status { self.status = try Status(c: value) }
     }
 }
 
@@ -723,16 +755,17 @@ extension WindowUpdate: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            WindowUpdate(c: raw.assumingMemoryBound(to: Chibo__V1__WindowUpdate.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try WindowUpdate(c: raw.assumingMemoryBound(to: Chibo__V1__WindowUpdate.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__WindowUpdate.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -754,8 +787,9 @@ extension WindowUpdate: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__WindowUpdate>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__WindowUpdate>, _ arena: inout EncodeArena) {
         chibo__v1__window_update__init(c)
         arena.reserveOutput(16)
         if self.messages != 0 {
@@ -763,8 +797,8 @@ extension WindowUpdate: ProtoMessage, CDescribedMessage {
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__WindowUpdate>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__WindowUpdate>) throws(UnpackedStringFault) {
         self.init()
         self.messages = c.pointee.messages
     }
@@ -776,16 +810,17 @@ extension Frame: ProtoMessage, CDescribedMessage {
 
     /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
-        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) { raw in
-            Frame(c: raw.assumingMemoryBound(to: Chibo__V1__Frame.self))
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try Frame(c: raw.assumingMemoryBound(to: Chibo__V1__Frame.self))
         }
     }
 
     /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
     public func serializedBytes() throws(CodecError) -> [UInt8] {
-        try BinaryEncoding.encode { (arena: inout EncodeArena) throws(CodecError) in
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
             let c = arena.allocate(Chibo__V1__Frame.self)
-            try self.fill(c, &arena)
+            self.fill(c, &arena)
             return UnsafeMutableRawPointer(c)
         }
     }
@@ -807,8 +842,9 @@ extension Frame: ProtoMessage, CDescribedMessage {
         return m.base.descriptor
     }()
 
-    /// Writes this message into a protoc-c struct whose storage lives in `arena`.
-    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Frame>, _ arena: inout EncodeArena) throws(CodecError) {
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__Frame>, _ arena: inout EncodeArena) {
         chibo__v1__frame__init(c)
         arena.reserveOutput(176)
         if self.callId != 0 {
@@ -819,71 +855,71 @@ extension Frame: ProtoMessage, CDescribedMessage {
         case .hello(let value):
             c.pointee.body_case = Chibo__V1__Frame__BodyCase(rawValue: 2)
             let sub = arena.allocate(Chibo__V1__Hello.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.hello = sub
         case .welcome(let value):
             c.pointee.body_case = Chibo__V1__Frame__BodyCase(rawValue: 3)
             let sub = arena.allocate(Chibo__V1__Welcome.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.welcome = sub
         case .`open`(let value):
             c.pointee.body_case = Chibo__V1__Frame__BodyCase(rawValue: 4)
             let sub = arena.allocate(Chibo__V1__Open.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.open = sub
         case .data(let value):
             c.pointee.body_case = Chibo__V1__Frame__BodyCase(rawValue: 5)
             let sub = arena.allocate(Chibo__V1__StreamMessage.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.data = sub
         case .close(let value):
             c.pointee.body_case = Chibo__V1__Frame__BodyCase(rawValue: 6)
             let sub = arena.allocate(Chibo__V1__Close.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.close = sub
         case .cancel(let value):
             c.pointee.body_case = Chibo__V1__Frame__BodyCase(rawValue: 7)
             let sub = arena.allocate(Chibo__V1__Cancel.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.cancel = sub
         case .ping(let value):
             c.pointee.body_case = Chibo__V1__Frame__BodyCase(rawValue: 8)
             let sub = arena.allocate(Chibo__V1__Ping.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.ping = sub
         case .pong(let value):
             c.pointee.body_case = Chibo__V1__Frame__BodyCase(rawValue: 9)
             let sub = arena.allocate(Chibo__V1__Pong.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.pong = sub
         case .goAway(let value):
             c.pointee.body_case = Chibo__V1__Frame__BodyCase(rawValue: 10)
             let sub = arena.allocate(Chibo__V1__GoAway.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.go_away = sub
         case .windowUpdate(let value):
             c.pointee.body_case = Chibo__V1__Frame__BodyCase(rawValue: 11)
             let sub = arena.allocate(Chibo__V1__WindowUpdate.self)
-            try value.fill(sub, &arena)
+            value.fill(sub, &arena)
             c.pointee.window_update = sub
         }
     }
 
-    /// Reads a message unpacked by protoc-c.
-    init(c: UnsafePointer<Chibo__V1__Frame>) {
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__Frame>) throws(UnpackedStringFault) {
         self.init()
         self.callId = c.pointee.call_id
         switch c.pointee.body_case.rawValue {
-        case 2: self.body = .hello(Hello(c: c.pointee.hello!))
-        case 3: self.body = .welcome(Welcome(c: c.pointee.welcome!))
-        case 4: self.body = .`open`(Open(c: c.pointee.open!))
-        case 5: self.body = .data(StreamMessage(c: c.pointee.data!))
-        case 6: self.body = .close(Close(c: c.pointee.close!))
-        case 7: self.body = .cancel(Cancel(c: c.pointee.cancel!))
-        case 8: self.body = .ping(Ping(c: c.pointee.ping!))
-        case 9: self.body = .pong(Pong(c: c.pointee.pong!))
-        case 10: self.body = .goAway(GoAway(c: c.pointee.go_away!))
-        case 11: self.body = .windowUpdate(WindowUpdate(c: c.pointee.window_update!))
+        case 2: self.body = try .hello(Hello(c: c.pointee.hello!))
+        case 3: self.body = try .welcome(Welcome(c: c.pointee.welcome!))
+        case 4: self.body = try .`open`(Open(c: c.pointee.open!))
+        case 5: self.body = try .data(StreamMessage(c: c.pointee.data!))
+        case 6: self.body = try .close(Close(c: c.pointee.close!))
+        case 7: self.body = try .cancel(Cancel(c: c.pointee.cancel!))
+        case 8: self.body = try .ping(Ping(c: c.pointee.ping!))
+        case 9: self.body = try .pong(Pong(c: c.pointee.pong!))
+        case 10: self.body = try .goAway(GoAway(c: c.pointee.go_away!))
+        case 11: self.body = try .windowUpdate(WindowUpdate(c: c.pointee.window_update!))
         default: break
         }
     }
