@@ -22,10 +22,11 @@ import Testing
             let port = try await server.listeningAddress.port!
             let client = ChiboClient(host: "127.0.0.1", port: port)
             _ = try await client.welcome()
+            let startsBefore = ServerClientTests.handlerStarts.withLockedValue { $0 }
             let slowCall = Task {
                 try await client.unary(.membersGet, GetMemberRequest(id: "400"), as: MemberResponse.self)
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await ServerClientTests.waitForHandlerStarts(startsBefore + 1)
             await group.triggerGracefulShutdown()
             // The call in flight completes normally.
             let response = try await slowCall.value

@@ -3,11 +3,23 @@ import ChiboModel
 import ChiboServer
 import ChiboWire
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
 /// A real server on an ephemeral loopback port with the real client.
 @Suite struct ServerClientTests {
+    /// How many `Members.Get` calls have reached their handler, so tests can wait for a call to
+    /// be in flight instead of guessing with a sleep.
+    static let handlerStarts = NIOLockedValueBox(0)
+
+    /// Waits until `count` `Members.Get` handlers have started.
+    static func waitForHandlerStarts(_ count: Int) async throws {
+        while handlerStarts.withLockedValue({ $0 }) < count {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// A registry with test methods standing in for the record services.
     static func testRegistry() -> MethodRegistry {
         var registry = MethodRegistry()
@@ -34,6 +46,7 @@ import Testing
             guard let milliseconds = Int(request.id) else {
                 throw CallError.invalidArgument(field: "id", "must be a number of milliseconds")
             }
+            handlerStarts.withLockedValue { $0 += 1 }
             try await Task.sleep(for: .milliseconds(milliseconds))
             return MemberResponse(member: Member(id: request.id))
         }
