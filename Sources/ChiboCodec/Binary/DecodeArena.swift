@@ -1,9 +1,10 @@
+internal import CProtobufC
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CProtobufC
 
 /// The allocator libprotobuf-c unpacks into: a bump arena with a byte budget. Every block is
 /// freed at once when decoding ends, so `protobuf_c_message_free_unpacked` is never needed, and

@@ -1,9 +1,10 @@
+internal import CProtobufC
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CProtobufC
 
 /// Scratch memory for one encode: the protoc-c structs of a message tree and NUL-terminated
 /// copies of its strings, bump-allocated from a few blocks and freed all at once.

@@ -1,9 +1,10 @@
+internal import CProtobufC
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CProtobufC
 
 /// A pre-pass over protobuf wire bytes, driven by the libprotobuf-c descriptors, that catches
 /// what libprotobuf-c would accept silently or reject without saying where:
@@ -215,7 +216,12 @@ enum WireValidator {
                 case 1, 5:
                     let size = wireType == 1 ? 8 : 4
                     guard end - position >= size else {
-                        throw fail(.malformed, "fixed-size value of field \(number) is truncated", at: position, field: fieldName)
+                        throw fail(
+                            .malformed,
+                            "fixed-size value of field \(number) is truncated",
+                            at: position,
+                            field: fieldName
+                        )
                     }
                     position += size
                 case 2:
@@ -230,14 +236,24 @@ enum WireValidator {
                     }
                     payloadEnd = position + Int(length)
                 case 3, 4:
-                    throw fail(.malformed, "groups (wire type \(wireType)) are not supported", at: tagOffset, field: fieldName)
+                    throw fail(
+                        .malformed,
+                        "groups (wire type \(wireType)) are not supported",
+                        at: tagOffset,
+                        field: fieldName
+                    )
                 default:
                     throw fail(.malformed, "invalid wire type \(wireType)", at: tagOffset, field: fieldName)
                 }
                 if wireType != 2 { payloadEnd = position }
                 if let field {
-                    try check(field: field, wireType: wireType, tagOffset: tagOffset,
-                              payload: position..<payloadEnd, depth: depth)
+                    try check(
+                        field: field,
+                        wireType: wireType,
+                        tagOffset: tagOffset,
+                        payload: position..<payloadEnd,
+                        depth: depth
+                    )
                 }
                 if wireType == 2 { position = payloadEnd }
             }
@@ -306,7 +322,12 @@ enum WireValidator {
             default:
                 let size = native == 1 ? 8 : 4
                 guard payload.count % size == 0 else {
-                    throw fail(.malformed, "packed length \(payload.count) is not a multiple of \(size)", at: payload.lowerBound, field: name())
+                    throw fail(
+                        .malformed,
+                        "packed length \(payload.count) is not a multiple of \(size)",
+                        at: payload.lowerBound,
+                        field: name()
+                    )
                 }
             }
         }
