@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ChiboWire", targets: ["ChiboWire"]),
         .library(name: "ChiboServer", targets: ["ChiboServer"]),
         .library(name: "ChiboClient", targets: ["ChiboClient"]),
+        .library(name: "ChiboStore", targets: ["ChiboStore"]),
         // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
         .library(name: "CChiboProto", targets: ["CChiboProto"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
@@ -86,6 +87,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Storage: the Store protocol and its backends; search and sort keys computed in Swift.
+        .target(
+            name: "ChiboStore",
+            dependencies: ["ChiboModel"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "chibo-server",
             dependencies: [
@@ -112,6 +119,11 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ChiboStoreTests",
+            dependencies: ["ChiboStore", "ChiboModel"],
             swiftSettings: strictSwift
         ),
         .testTarget(
