@@ -9,11 +9,12 @@ import Testing
 /// Shutdown drains: calls in flight finish, new calls are refused, the server stops.
 @Suite struct GracefulShutdownTests {
     @Test func callsInFlightFinishAndNewOnesAreRefused() async throws {
+        let handlerStarts = ServerClientTests.HandlerStarts()
         var logger = Logger(label: "chibo.test")
         logger.logLevel = .critical
         let server = ChiboServer(
             configuration: ServerConfiguration(port: 0, shutdownGracePeriod: .seconds(5)),
-            registry: ServerClientTests.testRegistry(),
+            registry: ServerClientTests.testRegistry(handlerStarts: handlerStarts),
             logger: logger
         )
         let group = ServiceGroup(services: [server], logger: logger)
@@ -22,11 +23,10 @@ import Testing
             let port = try await server.listeningAddress.port!
             let client = ChiboClient(host: "127.0.0.1", port: port)
             _ = try await client.welcome()
-            let startsBefore = ServerClientTests.handlerStarts.withLockedValue { $0 }
             let slowCall = Task {
                 try await client.unary(.membersGet, GetMemberRequest(id: "400"), as: MemberResponse.self)
             }
-            try await ServerClientTests.waitForHandlerStarts(startsBefore + 1)
+            try await handlerStarts.wait(for: 1)
             await group.triggerGracefulShutdown()
             // The call in flight completes normally.
             let response = try await slowCall.value

@@ -9,19 +9,23 @@ import Testing
 
 /// A real server on an ephemeral loopback port with the real client.
 @Suite struct ServerClientTests {
-    /// How many `Members.Get` calls have reached their handler, so tests can wait for a call to
-    /// be in flight instead of guessing with a sleep.
-    static let handlerStarts = NIOLockedValueBox(0)
+    /// Counts the `Members.Get` calls that reached their handler, so a test can wait for a call
+    /// to be in flight instead of guessing with a sleep.
+    final class HandlerStarts: Sendable {
+        private let count = NIOLockedValueBox(0)
 
-    /// Waits until `count` `Members.Get` handlers have started.
-    static func waitForHandlerStarts(_ count: Int) async throws {
-        while handlerStarts.withLockedValue({ $0 }) < count {
-            try await Task.sleep(for: .milliseconds(5))
+        func increment() { count.withLockedValue { $0 += 1 } }
+
+        /// Waits until `target` handlers have started.
+        func wait(for target: Int) async throws {
+            while count.withLockedValue({ $0 }) < target {
+                try await Task.sleep(for: .milliseconds(5))
+            }
         }
     }
 
     /// A registry with test methods standing in for the record services.
-    static func testRegistry() -> MethodRegistry {
+    static func testRegistry(handlerStarts: HandlerStarts = HandlerStarts()) -> MethodRegistry {
         var registry = MethodRegistry()
         // Streams `pageSize` members, named by their index.
         registry.registerServerStreaming(.membersList) {
@@ -46,7 +50,7 @@ import Testing
             guard let milliseconds = Int(request.id) else {
                 throw CallError.invalidArgument(field: "id", "must be a number of milliseconds")
             }
-            handlerStarts.withLockedValue { $0 += 1 }
+            handlerStarts.increment()
             try await Task.sleep(for: .milliseconds(milliseconds))
             return MemberResponse(member: Member(id: request.id))
         }
