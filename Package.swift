@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ChiboServer", targets: ["ChiboServer"]),
         .library(name: "ChiboClient", targets: ["ChiboClient"]),
         .library(name: "ChiboStore", targets: ["ChiboStore"]),
+        .library(name: "ChiboStoreSQLite", targets: ["ChiboStoreSQLite"]),
         // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
         .library(name: "CChiboProto", targets: ["CChiboProto"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -90,7 +92,16 @@ let package = Package(
         // Storage: the Store protocol and its backends; search and sort keys computed in Swift.
         .target(
             name: "ChiboStore",
-            dependencies: ["ChiboModel"],
+            dependencies: ["ChiboModel", "ChiboCodec"],
+            swiftSettings: strictSwift
+        ),
+        // The embedded SQLite store, through GRDB.
+        .target(
+            name: "ChiboStoreSQLite",
+            dependencies: [
+                "ChiboStore", "ChiboModel", "ChiboCodec",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -123,7 +134,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ChiboStoreTests",
-            dependencies: ["ChiboStore", "ChiboModel"],
+            dependencies: [
+                "ChiboStore", "ChiboStoreSQLite", "ChiboModel", "ChiboCodec",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

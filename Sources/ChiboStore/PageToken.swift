@@ -1,0 +1,26 @@
+import Foundation
+
+/// Opaque page tokens for keyset pagination: the sort key and id of the last record of a page.
+public enum PageToken {
+    /// The token that continues after a record with this sort key and id.
+    public static func make(sortKey: String, id: String) -> String {
+        Data((sortKey + "\u{0}" + id).utf8).base64EncodedString()
+    }
+
+    /// The sort key and id a token continues after; nil for an empty or malformed token.
+    public static func parse(_ token: String) -> (sortKey: String, id: String)? {
+        guard !token.isEmpty, let data = Data(base64Encoded: token),
+            let text = String(data: data, encoding: .utf8)
+        else { return nil }
+        let parts = text.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        return (String(parts[0]), String(parts[1]))
+    }
+}
+
+/// Field masks: which fields of a record an update may change.
+public enum FieldMasks {
+    /// The fields of an org unit an update may set; the parent changes through a move, the
+    /// supervisors through their own calls, validity through merge and split.
+    public static let orgUnitUpdatable: Set<String> = ["code", "name", "kind", "meeting_day", "note"]
+}

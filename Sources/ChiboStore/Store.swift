@@ -1,0 +1,92 @@
+import ChiboModel
+
+/// Who makes a change, when, and under which request id.
+public struct MutationContext: Sendable {
+    /// The client's idempotency key; a repeated key returns the first outcome and writes nothing.
+    public var requestID: String
+    /// Validate fully and write nothing.
+    public var validateOnly: Bool
+    /// The token name recorded as the author of the change.
+    public var actor: String
+    /// The time of the change, Unix milliseconds.
+    public var nowMs: Int64
+
+    /// Creates a context.
+    public init(requestID: String = "", validateOnly: Bool = false, actor: String = "", nowMs: Int64) {
+        self.requestID = requestID
+        self.validateOnly = validateOnly
+        self.actor = actor
+        self.nowMs = nowMs
+    }
+}
+
+/// One page of a list, with the token of the next page (empty at the end).
+public struct Page<Record: Sendable>: Sendable {
+    /// The records of the page, in list order.
+    public var records: [Record]
+    /// Opaque token for the next page; empty when the list is complete.
+    public var nextPageToken: String
+
+    /// Creates a page.
+    public init(records: [Record], nextPageToken: String) {
+        self.records = records
+        self.nextPageToken = nextPageToken
+    }
+}
+
+/// Which org units a list returns.
+public struct OrgUnitQuery: Hashable, Sendable {
+    /// Only direct children of this unit (as of `asOf`).
+    public var parentID: String?
+    /// Only this unit and its descendants (as of `asOf`).
+    public var subtreeOf: String?
+    /// Only units of this kind.
+    public var kind: OrgUnitKind?
+    /// The date the tree is read at; nil for today's tree (units still valid).
+    public var asOf: CalendarDate?
+    /// Include voided units.
+    public var includeVoided: Bool
+    /// Page size (at most 1,000).
+    public var pageSize: Int
+    /// Token from the previous page.
+    public var pageToken: String
+
+    /// Creates a query; the default lists every valid unit.
+    public init(
+        parentID: String? = nil,
+        subtreeOf: String? = nil,
+        kind: OrgUnitKind? = nil,
+        asOf: CalendarDate? = nil,
+        includeVoided: Bool = false,
+        pageSize: Int = 100,
+        pageToken: String = ""
+    ) {
+        self.parentID = parentID
+        self.subtreeOf = subtreeOf
+        self.kind = kind
+        self.asOf = asOf
+        self.includeVoided = includeVoided
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+}
+
+/// Chibo's storage. Every backend (SQLite embedded, PostgreSQL) implements it and passes the
+/// conformance suite, so services behave the same whatever the backend. Records are returned
+/// as the schema's value types, with `meta` filled in.
+public protocol Store: Sendable {
+    /// A short name for server info, for example "sqlite".
+    var backendName: String { get }
+    /// The schema version of the store.
+    var schemaVersion: Int { get async throws }
+
+    /// Creates a unit; its id is assigned when empty. Returns the stored unit.
+    func createOrgUnit(_ unit: OrgUnit, context: MutationContext) async throws -> OrgUnit
+    /// Replaces the fields named by `mask` (proto field names) of the stored unit with those of
+    /// `unit`, provided `unit.meta.revision` is the stored revision.
+    func updateOrgUnit(_ unit: OrgUnit, mask: [String], context: MutationContext) async throws -> OrgUnit
+    /// The unit with this id, voided or not.
+    func orgUnit(id: String) async throws -> OrgUnit?
+    /// Units matching the query, ordered by name, then id.
+    func listOrgUnits(_ query: OrgUnitQuery) async throws -> Page<OrgUnit>
+}

@@ -1,0 +1,60 @@
+import GRDB
+
+/// The versioned schema. Migrations are only ever appended; a released one never changes.
+/// Columns are portable SQL types (TEXT, INTEGER, BLOB); dates are `YYYY-MM-DD` text and search
+/// and sort keys are computed in Swift, so every backend answers alike.
+enum Migrations {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: org units, change log, request log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE org_unit (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        code TEXT,
+                        name_key TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        parent_id TEXT REFERENCES org_unit(id),
+                        valid_from TEXT,
+                        valid_to TEXT,
+                        voided INTEGER NOT NULL DEFAULT 0,
+                        revision INTEGER NOT NULL,
+                        record BLOB NOT NULL
+                    );
+                    CREATE UNIQUE INDEX org_unit_by_code ON org_unit(code) WHERE code IS NOT NULL;
+                    CREATE INDEX org_unit_by_parent ON org_unit(parent_id, name_key, id);
+                    CREATE INDEX org_unit_by_kind ON org_unit(kind, name_key, id);
+                    -- Which parent a unit had when: the tree of any past date stays readable.
+                    CREATE TABLE org_unit_parent (
+                        unit_id TEXT NOT NULL REFERENCES org_unit(id),
+                        parent_id TEXT NOT NULL REFERENCES org_unit(id),
+                        valid_from TEXT,
+                        valid_to TEXT
+                    );
+                    CREATE INDEX org_unit_parent_by_parent ON org_unit_parent(parent_id, valid_from);
+                    CREATE INDEX org_unit_parent_by_unit ON org_unit_parent(unit_id, valid_from);
+                    -- Every change, in order: the audit trail and the change feed.
+                    CREATE TABLE change_log (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at_ms INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        entity TEXT NOT NULL,
+                        entity_id TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        change TEXT NOT NULL,
+                        record BLOB NOT NULL
+                    );
+                    CREATE INDEX change_log_entity ON change_log(entity, entity_id, seq);
+                    -- Outcomes of mutating requests by request id, for idempotent retries.
+                    CREATE TABLE request_log (
+                        request_id TEXT PRIMARY KEY NOT NULL,
+                        operation TEXT NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        outcome BLOB NOT NULL
+                    );
+                    """
+            )
+        }
+        return migrator
+    }()
+}

@@ -1,0 +1,60 @@
+import ChiboModel
+import ChiboStore
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file through GRDB, in WAL mode with foreign keys on and
+/// `synchronous=FULL`, so an acknowledged write survives a crash or power loss.
+public final class SQLiteStore: Store, Sendable {
+    /// Where the database lives.
+    public let path: String
+    let pool: DatabasePool
+
+    /// A short name for server info.
+    public var backendName: String { "sqlite" }
+
+    /// Opens the file at `path`, creating it (mode 0600) or migrating it to the current schema.
+    /// A file written by a newer version is refused with `StoreError.newerSchema`.
+    public init(path: String) throws {
+        self.path = path
+        try Self.createPrivateFile(at: path)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.unavailable("cannot open the database \(path): \(error)")
+        }
+        let migrator = Migrations.migrator
+        try pool.write { db in
+            if try migrator.hasBeenSuperseded(db) {
+                throw StoreError.newerSchema(path: path)
+            }
+        }
+        try migrator.migrate(pool)
+        // The WAL and shared-memory files hold the same data: keep them private too.
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            chmod(path + suffix, 0o600)
+        }
+    }
+
+    /// Creates an empty file readable and writable by its owner only, if none exists.
+    private static func createPrivateFile(at path: String) throws {
+        let descriptor = open(path, O_CREAT | O_RDWR, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError.unavailable("cannot create the database \(path): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
+    }
+
+    /// The number of migrations applied: the schema version of the file.
+    public var schemaVersion: Int {
+        get async throws {
+            try await pool.read { db in try Migrations.migrator.appliedIdentifiers(db).count }
+        }
+    }
+}
