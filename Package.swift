@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ChiboClient", targets: ["ChiboClient"]),
         .library(name: "ChiboStore", targets: ["ChiboStore"]),
         .library(name: "ChiboStoreSQLite", targets: ["ChiboStoreSQLite"]),
+        .library(name: "ChiboRecords", targets: ["ChiboRecords"]),
         // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
         .library(name: "CChiboProto", targets: ["CChiboProto"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
@@ -104,10 +105,16 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The record services: validation and handlers over a Store.
+        .target(
+            name: "ChiboRecords",
+            dependencies: ["ChiboServer", "ChiboStore", "ChiboModel", "ChiboCodec"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "chibo-server",
             dependencies: [
-                "ChiboServer",
+                "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -137,6 +144,14 @@ let package = Package(
             dependencies: [
                 "ChiboStore", "ChiboStoreSQLite", "ChiboModel", "ChiboCodec",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ChiboRecordsTests",
+            dependencies: [
+                "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite", "ChiboModel",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),

@@ -1,5 +1,8 @@
 import ArgumentParser
+import ChiboRecords
 import ChiboServer
+import ChiboStore
+import ChiboStoreSQLite
 import Logging
 import ServiceLifecycle
 
@@ -43,8 +46,22 @@ struct ChiboServerCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "chibo.server")
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: db)
+        } catch let error as StoreError {
+            throw ValidationError("--db \(db): \(error)")
+        }
+        var registry = MethodRegistry()
+        Records.register(into: &registry, store: store)
         let server = ChiboServer(
-            configuration: ServerConfiguration(host: host, port: port, shutdownGracePeriod: .seconds(shutdownGrace)),
+            configuration: ServerConfiguration(
+                host: host,
+                port: port,
+                shutdownGracePeriod: .seconds(shutdownGrace),
+                storage: store.backendName
+            ),
+            registry: registry,
             logger: logger
         )
         let announcer = AddressAnnouncer(server: server)

@@ -28,7 +28,12 @@ import Testing
 
         init() throws {
             process.executableURL = PythonReferenceClientTests.serverExecutable
-            process.arguments = ["--listen", "127.0.0.1:0", "--log-level", "warning", "--shutdown-grace", "5"]
+            let database = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "chibo-python-\(UUID().uuidString).sqlite"
+            )
+            process.arguments = [
+                "--listen", "127.0.0.1:0", "--log-level", "warning", "--shutdown-grace", "5", "--db", database.path,
+            ]
             process.standardOutput = output
             try process.run()
             // The first line of standard output is the address.

@@ -1,0 +1,166 @@
+import ChiboModel
+import ChiboServer
+import ChiboStore
+
+/// Org units over the wire: create, update, get and list, every input validated.
+public struct OrgUnitService: Sendable {
+    let store: any Store
+    let clock: RecordsClock
+
+    /// Creates the service over a store.
+    public init(store: any Store, clock: RecordsClock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Registers the service's methods.
+    public func register(into registry: inout MethodRegistry) {
+        let service = self
+        registry.registerUnary(.orgUnitsCreate) { (request: CreateOrgUnitRequest, context) in
+            try await service.create(request, context)
+        }
+        registry.registerUnary(.orgUnitsUpdate) { (request: UpdateOrgUnitRequest, context) in
+            try await service.update(request, context)
+        }
+        registry.registerUnary(.orgUnitsGet) { (request: GetOrgUnitRequest, _) in
+            try await service.get(request)
+        }
+        registry.registerServerStreaming(.orgUnitsList) {
+            (request: ListOrgUnitsRequest, stream: ResponseStream<OrgUnit>, _) -> PageEnd in
+            try await service.list(request, stream)
+        }
+    }
+
+    private func mutationContext(_ options: MutationOptions?) -> MutationContext {
+        MutationContext(
+            requestID: options?.requestId ?? "",
+            validateOnly: options?.validateOnly ?? false,
+            actor: "",
+            nowMs: clock.nowMs()
+        )
+    }
+
+    /// Checks the fields a unit must have, with paths under `prefix`.
+    static func validate(_ unit: OrgUnit, prefix: String, into violations: inout Violations) {
+        violations.requireText(unit.name, prefix + "name")
+        if unit.kind.rawValue == 0 {
+            violations.add(prefix + "kind", "required")
+        } else if unit.kind.protoName == nil {
+            violations.add(prefix + "kind", "\(unit.kind.rawValue) is not a known unit kind")
+        }
+        if unit.code.count > 50 { violations.add(prefix + "code", "longer than 50 characters") }
+        if !(0...31).contains(unit.meetingDay) {
+            violations.add(prefix + "meeting_day", "must be a day of the month, 1 to 31 (0 for none)")
+        }
+        if unit.meetingDay != 0 && unit.kind != .cell && unit.kind != .partyGroup {
+            violations.add(prefix + "meeting_day", "only cells and party groups have a meeting day")
+        }
+        violations.checkRange(unit.valid, prefix + "valid")
+        for (index, period) in unit.parentHistory.enumerated() {
+            let path = prefix + "parent_history[\(index)]"
+            if period.parentId.isEmpty { violations.add(path + ".parent_id", "required") }
+            violations.checkRange(period.valid, path + ".valid")
+        }
+        if unit.parentId == unit.id && !unit.id.isEmpty {
+            violations.add(prefix + "parent_id", "a unit cannot be its own parent")
+        }
+    }
+
+    func create(_ request: CreateOrgUnitRequest, _ context: CallContext) async throws -> OrgUnitResponse {
+        var violations = Violations()
+        guard let unit = request.unit else {
+            violations.add("unit", "required")
+            try violations.throwIfAny()
+            return OrgUnitResponse()
+        }
+        Self.validate(unit, prefix: "unit.", into: &violations)
+        if unit.meta != nil { violations.add("unit.meta", "set by the server; leave it out") }
+        try violations.throwIfAny()
+        let stored = try await StoreErrors.mapping {
+            try await store.createOrgUnit(unit, context: mutationContext(request.options))
+        }
+        return OrgUnitResponse(unit: stored)
+    }
+
+    func update(_ request: UpdateOrgUnitRequest, _ context: CallContext) async throws -> OrgUnitResponse {
+        var violations = Violations()
+        let unit = request.unit ?? OrgUnit()
+        if request.unit == nil { violations.add("unit", "required") }
+        if unit.id.isEmpty { violations.add("unit.id", "required") }
+        if (unit.meta?.revision ?? 0) <= 0 { violations.add("unit.meta.revision", "required: the revision you read") }
+        let paths = request.updateMask?.paths ?? []
+        if paths.isEmpty { violations.add("update_mask", "required: name the fields to change") }
+        for (index, path) in paths.enumerated() where !FieldMasks.orgUnitUpdatable.contains(path) {
+            violations.add(
+                "update_mask.paths[\(index)]",
+                "\(path) cannot be updated; updatable: \(FieldMasks.orgUnitUpdatable.sorted().joined(separator: ", "))"
+            )
+        }
+        try violations.throwIfAny()
+        // Validate the unit as it would be after the update.
+        let stored = try await StoreErrors.mapping { try await store.orgUnit(id: unit.id) }
+        guard var merged = stored else { throw CallError(.notFound, "org unit \(unit.id) does not exist") }
+        for path in paths {
+            switch path {
+            case "code": merged.code = unit.code
+            case "name": merged.name = unit.name
+            case "kind": merged.kind = unit.kind
+            case "meeting_day": merged.meetingDay = unit.meetingDay
+            case "note": merged.note = unit.note
+            default: break
+            }
+        }
+        Self.validate(merged, prefix: "unit.", into: &violations)
+        try violations.throwIfAny()
+        let updated = try await StoreErrors.mapping {
+            try await store.updateOrgUnit(unit, mask: paths, context: mutationContext(request.options))
+        }
+        return OrgUnitResponse(unit: updated)
+    }
+
+    func get(_ request: GetOrgUnitRequest) async throws -> OrgUnitResponse {
+        var violations = Violations()
+        if request.id.isEmpty { violations.add("id", "required") }
+        violations.checkDate(request.asOf, "as_of")
+        try violations.throwIfAny()
+        guard var unit = try await StoreErrors.mapping({ try await store.orgUnit(id: request.id) }) else {
+            throw CallError(.notFound, "org unit \(request.id) does not exist")
+        }
+        // As of a past date, the parent is the one of that date.
+        if let asOf = DateKeys.key(request.asOf) {
+            let period = unit.parentHistory.first { period in
+                (DateKeys.key(period.valid?.from).map { $0 <= asOf } ?? true)
+                    && (DateKeys.key(period.valid?.to).map { $0 > asOf } ?? true)
+            }
+            unit.parentId = period?.parentId ?? (unit.parentHistory.isEmpty ? unit.parentId : "")
+        }
+        return OrgUnitResponse(unit: unit)
+    }
+
+    func list(_ request: ListOrgUnitsRequest, _ stream: ResponseStream<OrgUnit>) async throws -> PageEnd {
+        var violations = Violations()
+        let pageSize = Int(request.page?.pageSize ?? 0)
+        if pageSize < 0 || pageSize > 1000 { violations.add("page.page_size", "must be 0 to 1000") }
+        violations.checkDate(request.asOf, "as_of")
+        if request.kind.rawValue != 0 && request.kind.protoName == nil {
+            violations.add("kind", "\(request.kind.rawValue) is not a known unit kind")
+        }
+        let token = request.page?.pageToken ?? ""
+        if !token.isEmpty && PageToken.parse(token) == nil {
+            violations.add("page.page_token", "not a token from this server")
+        }
+        try violations.throwIfAny()
+        let query = OrgUnitQuery(
+            parentID: request.parentId.isEmpty ? nil : request.parentId,
+            subtreeOf: request.subtreeOf.isEmpty ? nil : request.subtreeOf,
+            kind: request.kind.rawValue == 0 ? nil : request.kind,
+            asOf: request.asOf,
+            includeVoided: request.includeVoided,
+            pageSize: pageSize == 0 ? 100 : pageSize,
+            pageToken: token
+        )
+        let page = try await StoreErrors.mapping { try await store.listOrgUnits(query) }
+        for unit in page.records { try await stream.send(unit) }
+        return PageEnd(nextPageToken: page.nextPageToken)
+    }
+}

@@ -1,0 +1,10 @@
+import ChiboServer
+import ChiboStore
+
+/// The record services of a Chibo server, registered together.
+public enum Records {
+    /// Registers every record service over `store`.
+    public static func register(into registry: inout MethodRegistry, store: any Store, clock: RecordsClock = .system) {
+        OrgUnitService(store: store, clock: clock).register(into: &registry)
+    }
+}
