@@ -122,6 +122,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "ChiboModelTests",
+            dependencies: ["ChiboModel"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "ChiboCodecTests",
             dependencies: [
                 "ChiboCodec", "ChiboModel", "CChiboProto", "CProtobufC",
