@@ -6,5 +6,6 @@ public enum Records {
     /// Registers every record service over `store`.
     public static func register(into registry: inout MethodRegistry, store: any Store, clock: RecordsClock = .system) {
         OrgUnitService(store: store, clock: clock).register(into: &registry)
+        MemberService(store: store, clock: clock).register(into: &registry)
     }
 }

@@ -23,4 +23,11 @@ public enum FieldMasks {
     /// The fields of an org unit an update may set; the parent changes through a move, the
     /// supervisors through their own calls, validity through merge and split.
     public static let orgUnitUpdatable: Set<String> = ["code", "name", "kind", "meeting_day", "note"]
+
+    /// The fields of a member an update may set; the cell changes through transfer events, the
+    /// status through status events.
+    public static let memberUpdatable: Set<String> = [
+        "party_card_number", "citizen_id", "full_name", "family_name", "middle_name", "given_name", "gender",
+        "birth_date", "ethnicity", "home_place", "phone", "admitted_on", "official_on", "positions", "note",
+    ]
 }

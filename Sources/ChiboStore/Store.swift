@@ -89,4 +89,60 @@ public protocol Store: Sendable {
     func orgUnit(id: String) async throws -> OrgUnit?
     /// Units matching the query, ordered by name, then id.
     func listOrgUnits(_ query: OrgUnitQuery) async throws -> Page<OrgUnit>
+
+    /// Creates a member with their status history; ids are assigned when empty and the status is
+    /// derived from the events. The cell must exist.
+    func createMember(_ member: Member, context: MutationContext) async throws -> Member
+    /// Replaces the masked fields (see `FieldMasks.memberUpdatable`) at the given revision.
+    func updateMember(_ member: Member, mask: [String], context: MutationContext) async throws -> Member
+    /// Appends a status event at the given revision; illegal transitions fail.
+    func addStatusEvent(
+        memberID: String,
+        revision: Int64,
+        event: StatusEvent,
+        context: MutationContext
+    ) async throws -> Member
+    /// The member with this id, voided or not.
+    func member(id: String) async throws -> Member?
+    /// The member with this party card number.
+    func member(partyCardNumber: String) async throws -> Member?
+    /// Members matching the query, in Vietnamese name order.
+    func listMembers(_ query: MemberQuery) async throws -> Page<Member>
+}
+
+/// Which members a list returns.
+public struct MemberQuery: Hashable, Sendable {
+    /// Only members of this cell.
+    public var cellID: String?
+    /// Only members of cells in this subtree (today's tree).
+    public var subtreeOf: String?
+    /// Only members with one of these statuses; empty for any.
+    public var statuses: [MemberStatus]
+    /// Words that must each start a word of the name, diacritics and case ignored.
+    public var nameQuery: String
+    /// Include voided members.
+    public var includeVoided: Bool
+    /// Page size (at most 1,000).
+    public var pageSize: Int
+    /// Token from the previous page.
+    public var pageToken: String
+
+    /// Creates a query; the default lists every member.
+    public init(
+        cellID: String? = nil,
+        subtreeOf: String? = nil,
+        statuses: [MemberStatus] = [],
+        nameQuery: String = "",
+        includeVoided: Bool = false,
+        pageSize: Int = 100,
+        pageToken: String = ""
+    ) {
+        self.cellID = cellID
+        self.subtreeOf = subtreeOf
+        self.statuses = statuses
+        self.nameQuery = nameQuery
+        self.includeVoided = includeVoided
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
 }

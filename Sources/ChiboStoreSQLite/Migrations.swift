@@ -55,6 +55,37 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v2: members and status events") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE member (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        party_card_number TEXT,
+                        cell_id TEXT REFERENCES org_unit(id),
+                        status INTEGER NOT NULL,
+                        name_key TEXT NOT NULL,
+                        sort_key TEXT NOT NULL,
+                        voided INTEGER NOT NULL DEFAULT 0,
+                        revision INTEGER NOT NULL,
+                        record BLOB NOT NULL
+                    );
+                    CREATE UNIQUE INDEX member_by_card ON member(party_card_number) WHERE party_card_number IS NOT NULL;
+                    CREATE INDEX member_by_cell ON member(cell_id, sort_key, id);
+                    CREATE INDEX member_by_sort ON member(sort_key, id);
+                    CREATE INDEX member_by_status ON member(status, sort_key, id);
+                    -- Status events, for timelines and for who belonged where on a date.
+                    CREATE TABLE member_event (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        member_id TEXT NOT NULL REFERENCES member(id),
+                        kind INTEGER NOT NULL,
+                        effective_on TEXT NOT NULL,
+                        other_unit_id TEXT,
+                        record BLOB NOT NULL
+                    );
+                    CREATE INDEX member_event_by_member ON member_event(member_id, effective_on);
+                    """
+            )
+        }
         return migrator
     }()
 }

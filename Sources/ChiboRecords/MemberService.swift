@@ -1,0 +1,204 @@
+import ChiboModel
+import ChiboServer
+import ChiboStore
+
+/// Members over the wire: create, update, get, list and search, and status events.
+public struct MemberService: Sendable {
+    let store: any Store
+    let clock: RecordsClock
+
+    /// Creates the service over a store.
+    public init(store: any Store, clock: RecordsClock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Registers the service's methods.
+    public func register(into registry: inout MethodRegistry) {
+        let service = self
+        registry.registerUnary(.membersCreate) { (request: CreateMemberRequest, _) in try await service.create(request)
+        }
+        registry.registerUnary(.membersUpdate) { (request: UpdateMemberRequest, _) in try await service.update(request)
+        }
+        registry.registerUnary(.membersGet) { (request: GetMemberRequest, _) in try await service.get(request) }
+        registry.registerUnary(.membersAddStatusEvent) { (request: AddStatusEventRequest, _) in
+            try await service.addStatusEvent(request)
+        }
+        registry.registerServerStreaming(.membersList) {
+            (request: ListMembersRequest, stream: ResponseStream<Member>, _) -> PageEnd in
+            try await service.list(request, stream)
+        }
+    }
+
+    private func mutationContext(_ options: MutationOptions?) -> MutationContext {
+        MutationContext(
+            requestID: options?.requestId ?? "",
+            validateOnly: options?.validateOnly ?? false,
+            actor: "",
+            nowMs: clock.nowMs()
+        )
+    }
+
+    /// Checks a member's profile fields, with paths under `prefix`.
+    static func validateProfile(_ member: Member, prefix: String, into violations: inout Violations) {
+        violations.requireText(member.fullName, prefix + "full_name", maxLength: 120)
+        if member.gender.protoName == nil {
+            violations.add(prefix + "gender", "\(member.gender.rawValue) is not a known gender")
+        }
+        for (date, field) in [
+            (member.birthDate, "birth_date"), (member.admittedOn, "admitted_on"), (member.officialOn, "official_on"),
+        ] {
+            violations.checkDate(date, prefix + field)
+        }
+        if !member.citizenId.isEmpty
+            && (member.citizenId.count != 12 || !member.citizenId.allSatisfy(\.isASCII)
+                || !member.citizenId.allSatisfy(\.isNumber))
+        {
+            violations.add(prefix + "citizen_id", "a citizen ID (CCCD) has 12 digits")
+        }
+        if member.partyCardNumber.count > 30 {
+            violations.add(prefix + "party_card_number", "longer than 30 characters")
+        }
+        for (index, position) in member.positions.enumerated() {
+            let path = prefix + "positions[\(index)]"
+            if position.kind.rawValue == 0 || position.kind.protoName == nil {
+                violations.add(path + ".kind", "required: secretary, deputy, committee member or standing committee")
+            }
+            if position.unitId.isEmpty { violations.add(path + ".unit_id", "required") }
+            violations.checkRange(position.valid, path + ".valid")
+        }
+    }
+
+    /// Checks one status event, with paths under `prefix`.
+    static func validateEvent(_ event: StatusEvent, prefix: String, into violations: inout Violations) {
+        if event.kind.rawValue == 0 || event.kind.protoName == nil {
+            violations.add(prefix + "kind", "required: a known status event kind")
+        }
+        if event.effectiveOn == nil {
+            violations.add(prefix + "effective_on", "required")
+        } else {
+            violations.checkDate(event.effectiveOn, prefix + "effective_on")
+        }
+        if event.kind == .workingAway && event.place.isEmpty {
+            violations.add(prefix + "place", "required: where the member works away")
+        }
+        violations.checkDate(event.expectedReturnOn, prefix + "expected_return_on")
+    }
+
+    func create(_ request: CreateMemberRequest) async throws -> MemberResponse {
+        var violations = Violations()
+        guard let member = request.member else {
+            violations.add("member", "required")
+            try violations.throwIfAny()
+            return MemberResponse()
+        }
+        Self.validateProfile(member, prefix: "member.", into: &violations)
+        if member.cellId.isEmpty { violations.add("member.cell_id", "required") }
+        for (index, event) in member.events.enumerated() {
+            Self.validateEvent(event, prefix: "member.events[\(index)].", into: &violations)
+        }
+        if member.meta != nil { violations.add("member.meta", "set by the server; leave it out") }
+        try violations.throwIfAny()
+        let stored = try await StoreErrors.mapping {
+            try await store.createMember(member, context: mutationContext(request.options))
+        }
+        return MemberResponse(member: stored)
+    }
+
+    func update(_ request: UpdateMemberRequest) async throws -> MemberResponse {
+        var violations = Violations()
+        let member = request.member ?? Member()
+        if request.member == nil { violations.add("member", "required") }
+        if member.id.isEmpty { violations.add("member.id", "required") }
+        if (member.meta?.revision ?? 0) <= 0 {
+            violations.add("member.meta.revision", "required: the revision you read")
+        }
+        let paths = request.updateMask?.paths ?? []
+        if paths.isEmpty { violations.add("update_mask", "required: name the fields to change") }
+        for (index, path) in paths.enumerated() where !FieldMasks.memberUpdatable.contains(path) {
+            violations.add("update_mask.paths[\(index)]", "\(path) cannot be updated")
+        }
+        try violations.throwIfAny()
+        // Check the member as it would be after the update, before anything is written.
+        var dryRun = mutationContext(request.options)
+        dryRun.validateOnly = true
+        let merged = try await StoreErrors.mapping {
+            try await store.updateMember(member, mask: paths, context: dryRun)
+        }
+        Self.validateProfile(merged, prefix: "member.", into: &violations)
+        try violations.throwIfAny()
+        if request.options?.validateOnly == true { return MemberResponse(member: merged) }
+        let updated = try await StoreErrors.mapping {
+            try await store.updateMember(member, mask: paths, context: mutationContext(request.options))
+        }
+        return MemberResponse(member: updated)
+    }
+
+    func get(_ request: GetMemberRequest) async throws -> MemberResponse {
+        var violations = Violations()
+        if request.id.isEmpty && request.partyCardNumber.isEmpty {
+            violations.add("id", "required (or party_card_number)")
+        }
+        try violations.throwIfAny()
+        let found = try await StoreErrors.mapping {
+            request.id.isEmpty
+                ? try await store.member(partyCardNumber: request.partyCardNumber)
+                : try await store.member(id: request.id)
+        }
+        guard let member = found else {
+            throw CallError(
+                .notFound,
+                "member \(request.id.isEmpty ? request.partyCardNumber : request.id) does not exist"
+            )
+        }
+        return MemberResponse(member: member)
+    }
+
+    func addStatusEvent(_ request: AddStatusEventRequest) async throws -> MemberResponse {
+        var violations = Violations()
+        if request.memberId.isEmpty { violations.add("member_id", "required") }
+        if request.revision <= 0 { violations.add("revision", "required: the revision you read") }
+        if let event = request.event {
+            Self.validateEvent(event, prefix: "event.", into: &violations)
+        } else {
+            violations.add("event", "required")
+        }
+        try violations.throwIfAny()
+        let member = try await StoreErrors.mapping {
+            try await store.addStatusEvent(
+                memberID: request.memberId,
+                revision: request.revision,
+                event: request.event ?? StatusEvent(),
+                context: mutationContext(request.options)
+            )
+        }
+        return MemberResponse(member: member)
+    }
+
+    func list(_ request: ListMembersRequest, _ stream: ResponseStream<Member>) async throws -> PageEnd {
+        var violations = Violations()
+        let pageSize = Int(request.page?.pageSize ?? 0)
+        if pageSize < 0 || pageSize > 1000 { violations.add("page.page_size", "must be 0 to 1000") }
+        let token = request.page?.pageToken ?? ""
+        if !token.isEmpty && PageToken.parse(token) == nil {
+            violations.add("page.page_token", "not a token from this server")
+        }
+        for (index, status) in request.statuses.enumerated() where status.protoName == nil || status.rawValue == 0 {
+            violations.add("statuses[\(index)]", "\(status.rawValue) is not a member status")
+        }
+        if request.nameQuery.count > 120 { violations.add("name_query", "longer than 120 characters") }
+        try violations.throwIfAny()
+        let query = MemberQuery(
+            cellID: request.cellId.isEmpty ? nil : request.cellId,
+            subtreeOf: request.subtreeOf.isEmpty ? nil : request.subtreeOf,
+            statuses: request.statuses,
+            nameQuery: request.nameQuery,
+            includeVoided: request.includeVoided,
+            pageSize: pageSize == 0 ? 100 : pageSize,
+            pageToken: token
+        )
+        let page = try await StoreErrors.mapping { try await store.listMembers(query) }
+        for member in page.records { try await stream.send(member) }
+        return PageEnd(nextPageToken: page.nextPageToken)
+    }
+}

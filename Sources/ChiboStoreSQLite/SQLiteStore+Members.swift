@@ -1,0 +1,314 @@
+import ChiboCodec
+import ChiboModel
+import ChiboStore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// Creates a member (see `Store.createMember`).
+    public func createMember(_ member: Member, context: MutationContext) async throws -> Member {
+        try await mutate(operation: "member.create", context: context) { db in
+            var member = member
+            if member.id.isEmpty { member.id = "m-" + UUID().uuidString.lowercased() }
+            if try Self.exists(db, table: "member", id: member.id) {
+                throw StoreError.alreadyExists(entity: "member", key: member.id)
+            }
+            try Self.checkPartyCard(db, member.partyCardNumber, excluding: nil)
+            try Self.checkCell(db, member.cellId)
+            Self.fillNames(&member)
+            for index in member.events.indices where member.events[index].id.isEmpty {
+                member.events[index].id = "ev-" + UUID().uuidString.lowercased()
+            }
+            do {
+                member.status = try MemberLifecycle.replay(member.events).status
+            } catch let violation as MemberLifecycle.Violation {
+                throw StoreError.failedPrecondition(violation.message)
+            }
+            member.meta = RecordMeta(
+                revision: 1,
+                createdAtMs: context.nowMs,
+                updatedAtMs: context.nowMs,
+                updatedBy: context.actor
+            )
+            guard !context.validateOnly else { return member }
+            try Self.writeMember(db, member, insert: true)
+            try Self.logChange(
+                db,
+                context: context,
+                entity: "member",
+                id: member.id,
+                revision: 1,
+                change: "create",
+                record: member
+            )
+            return member
+        }
+    }
+
+    /// Updates the masked fields of a member (see `Store.updateMember`).
+    public func updateMember(_ member: Member, mask: [String], context: MutationContext) async throws -> Member {
+        try await mutate(operation: "member.update", context: context) { db in
+            var stored = try Self.loadCurrentMember(db, id: member.id, revision: member.meta?.revision ?? 0)
+            for path in mask {
+                switch path {
+                case "party_card_number":
+                    try Self.checkPartyCard(db, member.partyCardNumber, excluding: stored.id)
+                    stored.partyCardNumber = member.partyCardNumber
+                case "citizen_id": stored.citizenId = member.citizenId
+                case "full_name":
+                    stored.fullName = member.fullName
+                    if !mask.contains("family_name") && !mask.contains("middle_name") && !mask.contains("given_name") {
+                        (stored.familyName, stored.middleName, stored.givenName) = ("", "", "")
+                    }
+                case "family_name": stored.familyName = member.familyName
+                case "middle_name": stored.middleName = member.middleName
+                case "given_name": stored.givenName = member.givenName
+                case "gender": stored.gender = member.gender
+                case "birth_date": stored.birthDate = member.birthDate
+                case "ethnicity": stored.ethnicity = member.ethnicity
+                case "home_place": stored.homePlace = member.homePlace
+                case "phone": stored.phone = member.phone
+                case "admitted_on": stored.admittedOn = member.admittedOn
+                case "official_on": stored.officialOn = member.officialOn
+                case "positions": stored.positions = member.positions
+                case "note": stored.note = member.note
+                default: throw StoreError.failedPrecondition("field \(path) cannot be changed by an update")
+                }
+            }
+            Self.fillNames(&stored)
+            Self.bumpRevision(&stored.meta, context: context)
+            guard !context.validateOnly else { return stored }
+            try Self.writeMember(db, stored, insert: false)
+            try Self.logChange(
+                db,
+                context: context,
+                entity: "member",
+                id: stored.id,
+                revision: stored.meta?.revision ?? 0,
+                change: "update",
+                record: stored
+            )
+            return stored
+        }
+    }
+
+    /// Appends a status event (see `Store.addStatusEvent`).
+    public func addStatusEvent(
+        memberID: String,
+        revision: Int64,
+        event: StatusEvent,
+        context: MutationContext
+    ) async throws -> Member {
+        try await mutate(operation: "member.add_status_event", context: context) { db in
+            var stored = try Self.loadCurrentMember(db, id: memberID, revision: revision)
+            var event = event
+            if event.id.isEmpty { event.id = "ev-" + UUID().uuidString.lowercased() }
+            event.meta = RecordMeta(
+                revision: 1,
+                createdAtMs: context.nowMs,
+                updatedAtMs: context.nowMs,
+                updatedBy: context.actor
+            )
+            do {
+                let before = try MemberLifecycle.replay(stored.events)
+                stored.status = try MemberLifecycle.apply(event, to: before).status
+            } catch let violation as MemberLifecycle.Violation {
+                throw StoreError.failedPrecondition(violation.message)
+            }
+            // A transfer in or back names the member's cell; a permanent transfer out keeps it.
+            if (event.kind == .transferredIn || event.kind == .temporaryTransferBack) && !event.otherUnitId.isEmpty {
+                try Self.checkCell(db, event.otherUnitId)
+                stored.cellId = event.otherUnitId
+            }
+            if event.kind == .madeOfficial && stored.officialOn == nil { stored.officialOn = event.effectiveOn }
+            if event.kind == .admitted && stored.admittedOn == nil { stored.admittedOn = event.effectiveOn }
+            stored.events.append(event)
+            Self.bumpRevision(&stored.meta, context: context)
+            guard !context.validateOnly else { return stored }
+            try Self.writeMember(db, stored, insert: false)
+            try Self.logChange(
+                db,
+                context: context,
+                entity: "member",
+                id: stored.id,
+                revision: stored.meta?.revision ?? 0,
+                change: "status_event",
+                record: stored
+            )
+            return stored
+        }
+    }
+
+    /// The member with this id.
+    public func member(id: String) async throws -> Member? {
+        try await pool.read { db in try Self.loadMember(db, sql: "SELECT record FROM member WHERE id = ?", id) }
+    }
+
+    /// The member with this party card number.
+    public func member(partyCardNumber: String) async throws -> Member? {
+        try await pool.read { db in
+            try Self.loadMember(db, sql: "SELECT record FROM member WHERE party_card_number = ?", partyCardNumber)
+        }
+    }
+
+    /// Members matching the query, in Vietnamese name order, one page at a time.
+    public func listMembers(_ query: MemberQuery) async throws -> Page<Member> {
+        try await pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            var with = ""
+            if let subtree = query.subtreeOf {
+                with = """
+                    WITH RECURSIVE subtree(id) AS (
+                        SELECT ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
+                    )
+                    """
+                arguments += [subtree]
+                conditions.append("m.cell_id IN (SELECT id FROM subtree)")
+            }
+            if let cell = query.cellID {
+                conditions.append("m.cell_id = ?")
+                arguments += [cell]
+            }
+            if !query.statuses.isEmpty {
+                conditions.append("m.status IN (\(query.statuses.map { _ in "?" }.joined(separator: ", ")))")
+                for status in query.statuses { arguments += [status.rawValue] }
+            }
+            // Each query word must start a word of the folded name.
+            for word in SearchKeys.fold(query.nameQuery).split(separator: " ") {
+                conditions.append("(' ' || m.name_key) LIKE ? ESCAPE '!'")
+                arguments += ["% " + Self.escapeLike(String(word)) + "%"]
+            }
+            if !query.includeVoided { conditions.append("m.voided = 0") }
+            if let after = PageToken.parse(query.pageToken) {
+                conditions.append("(m.sort_key > ? OR (m.sort_key = ? AND m.id > ?))")
+                arguments += [after.sortKey, after.sortKey, after.id]
+            }
+            let limit = max(1, min(query.pageSize, 1000))
+            let sql = """
+                \(with)
+                SELECT m.id, m.sort_key, m.record FROM member m
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                ORDER BY m.sort_key, m.id LIMIT \(limit + 1)
+                """
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let members = try rows.prefix(limit).map { row in
+                try Member(serializedBytes: [UInt8](row["record"] as Data))
+            }
+            var next = ""
+            if rows.count > limit, let last = rows.prefix(limit).last {
+                next = PageToken.make(sortKey: last["sort_key"], id: last["id"])
+            }
+            return Page(records: members, nextPageToken: next)
+        }
+    }
+
+    // MARK: Helpers
+
+    private static func escapeLike(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "!" { escaped.append("!") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
+    static func loadMember(_ db: Database, sql: String, _ key: String) throws -> Member? {
+        guard let data = try Data.fetchOne(db, sql: sql, arguments: [key]) else { return nil }
+        return try Member(serializedBytes: [UInt8](data))
+    }
+
+    /// The stored member, checked to be at `revision` and not voided.
+    static func loadCurrentMember(_ db: Database, id: String, revision: Int64) throws -> Member {
+        guard let stored = try loadMember(db, sql: "SELECT record FROM member WHERE id = ?", id) else {
+            throw StoreError.notFound(entity: "member", id: id)
+        }
+        let actual = stored.meta?.revision ?? 0
+        guard revision == actual else {
+            throw StoreError.staleRevision(entity: "member", id: id, expected: revision, actual: actual)
+        }
+        if stored.meta?.voided == true {
+            throw StoreError.failedPrecondition("member \(id) is voided and cannot change")
+        }
+        return stored
+    }
+
+    static func checkPartyCard(_ db: Database, _ number: String, excluding id: String?) throws {
+        guard !number.isEmpty else { return }
+        if let owner = try String.fetchOne(
+            db,
+            sql: "SELECT id FROM member WHERE party_card_number = ?",
+            arguments: [number]
+        ), owner != id {
+            throw StoreError.alreadyExists(entity: "member with party card number", key: number)
+        }
+    }
+
+    static func checkCell(_ db: Database, _ cellID: String) throws {
+        guard !cellID.isEmpty else { return }
+        guard let unit = try loadOrgUnit(db, id: cellID), unit.meta?.voided != true else {
+            throw StoreError.failedPrecondition("cell \(cellID) does not exist")
+        }
+        guard unit.kind == .cell || unit.kind == .partyGroup else {
+            throw StoreError.failedPrecondition("\(cellID) is not a cell; members belong to cells")
+        }
+    }
+
+    /// Derives family, middle and given names from the full name when they are empty.
+    static func fillNames(_ member: inout Member) {
+        guard member.familyName.isEmpty && member.middleName.isEmpty && member.givenName.isEmpty else { return }
+        (member.familyName, member.middleName, member.givenName) = SearchKeys.splitFullName(member.fullName)
+    }
+
+    static func bumpRevision(_ meta: inout RecordMeta?, context: MutationContext) {
+        var updated = meta ?? RecordMeta()
+        updated.revision += 1
+        updated.updatedAtMs = context.nowMs
+        updated.updatedBy = context.actor
+        meta = updated
+    }
+
+    static func writeMember(_ db: Database, _ member: Member, insert: Bool) throws {
+        let sortKey = SearchKeys.vietnameseSortKey(
+            familyName: member.familyName,
+            middleName: member.middleName,
+            givenName: member.givenName
+        )
+        let arguments: StatementArguments = [
+            member.partyCardNumber.isEmpty ? nil : member.partyCardNumber, member.cellId.isEmpty ? nil : member.cellId,
+            member.status.rawValue, SearchKeys.fold(member.fullName), sortKey, member.meta?.voided == true ? 1 : 0,
+            member.meta?.revision ?? 1, Data(try member.serializedBytes()), member.id,
+        ]
+        if insert {
+            try db.execute(
+                sql: """
+                    INSERT INTO member (party_card_number, cell_id, status, name_key, sort_key, voided, revision, record, id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: arguments
+            )
+        } else {
+            try db.execute(
+                sql: """
+                    UPDATE member SET party_card_number = ?, cell_id = ?, status = ?, name_key = ?, sort_key = ?,
+                        voided = ?, revision = ?, record = ? WHERE id = ?
+                    """,
+                arguments: arguments
+            )
+        }
+        try db.execute(sql: "DELETE FROM member_event WHERE member_id = ?", arguments: [member.id])
+        for event in member.events {
+            try db.execute(
+                sql: """
+                    INSERT INTO member_event (id, member_id, kind, effective_on, other_unit_id, record)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    event.id, member.id, event.kind.rawValue, DateKeys.key(event.effectiveOn) ?? "",
+                    event.otherUnitId.isEmpty ? nil : event.otherUnitId, Data(try event.serializedBytes()),
+                ]
+            )
+        }
+    }
+}
