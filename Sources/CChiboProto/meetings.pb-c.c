@@ -1046,20 +1046,22 @@ const ProtobufCEnumDescriptor chibo__v1__meeting_kind__descriptor =
   chibo__v1__meeting_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue chibo__v1__attendance_state__enum_values_by_number[4] =
+static const ProtobufCEnumValue chibo__v1__attendance_state__enum_values_by_number[5] =
 {
   { "ATTENDANCE_STATE_UNSPECIFIED", "CHIBO__V1__ATTENDANCE_STATE__ATTENDANCE_STATE_UNSPECIFIED", 0 },
   { "ATTENDANCE_STATE_PRESENT", "CHIBO__V1__ATTENDANCE_STATE__ATTENDANCE_STATE_PRESENT", 1 },
   { "ATTENDANCE_STATE_ABSENT_EXCUSED", "CHIBO__V1__ATTENDANCE_STATE__ATTENDANCE_STATE_ABSENT_EXCUSED", 2 },
   { "ATTENDANCE_STATE_ABSENT_UNEXCUSED", "CHIBO__V1__ATTENDANCE_STATE__ATTENDANCE_STATE_ABSENT_UNEXCUSED", 3 },
+  { "ATTENDANCE_STATE_NOT_RECORDED", "CHIBO__V1__ATTENDANCE_STATE__ATTENDANCE_STATE_NOT_RECORDED", 4 },
 };
 static const ProtobufCIntRange chibo__v1__attendance_state__value_ranges[] = {
-{0, 0},{0, 4}
+{0, 0},{0, 5}
 };
-static const ProtobufCEnumValueIndex chibo__v1__attendance_state__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex chibo__v1__attendance_state__enum_values_by_name[5] =
 {
   { "ATTENDANCE_STATE_ABSENT_EXCUSED", 2 },
   { "ATTENDANCE_STATE_ABSENT_UNEXCUSED", 3 },
+  { "ATTENDANCE_STATE_NOT_RECORDED", 4 },
   { "ATTENDANCE_STATE_PRESENT", 1 },
   { "ATTENDANCE_STATE_UNSPECIFIED", 0 },
 };
@@ -1070,9 +1072,9 @@ const ProtobufCEnumDescriptor chibo__v1__attendance_state__descriptor =
   "AttendanceState",
   "Chibo__V1__AttendanceState",
   "chibo.v1",
-  4,
+  5,
   chibo__v1__attendance_state__enum_values_by_number,
-  4,
+  5,
   chibo__v1__attendance_state__enum_values_by_name,
   1,
   chibo__v1__attendance_state__value_ranges,

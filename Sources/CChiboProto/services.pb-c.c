@@ -1357,6 +1357,96 @@ void   chibo__v1__page_end__free_unpacked
   assert(message->base.descriptor == &chibo__v1__page_end__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chibo__v1__follow_changes_request__init
+                     (Chibo__V1__FollowChangesRequest         *message)
+{
+  static const Chibo__V1__FollowChangesRequest init_value = CHIBO__V1__FOLLOW_CHANGES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__follow_changes_request__get_packed_size
+                     (const Chibo__V1__FollowChangesRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__follow_changes_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__follow_changes_request__pack
+                     (const Chibo__V1__FollowChangesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__follow_changes_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__follow_changes_request__pack_to_buffer
+                     (const Chibo__V1__FollowChangesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__follow_changes_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__FollowChangesRequest *
+       chibo__v1__follow_changes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__FollowChangesRequest *)
+     protobuf_c_message_unpack (&chibo__v1__follow_changes_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__follow_changes_request__free_unpacked
+                     (Chibo__V1__FollowChangesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__follow_changes_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__change_event__init
+                     (Chibo__V1__ChangeEvent         *message)
+{
+  static const Chibo__V1__ChangeEvent init_value = CHIBO__V1__CHANGE_EVENT__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__change_event__get_packed_size
+                     (const Chibo__V1__ChangeEvent *message)
+{
+  assert(message->base.descriptor == &chibo__v1__change_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__change_event__pack
+                     (const Chibo__V1__ChangeEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__change_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__change_event__pack_to_buffer
+                     (const Chibo__V1__ChangeEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__change_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__ChangeEvent *
+       chibo__v1__change_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__ChangeEvent *)
+     protobuf_c_message_unpack (&chibo__v1__change_event__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__change_event__free_unpacked
+                     (Chibo__V1__ChangeEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__change_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 #define chibo__v1__health_check_request__field_descriptors NULL
 #define chibo__v1__health_check_request__field_indices_by_name NULL
 #define chibo__v1__health_check_request__number_ranges NULL
@@ -2700,7 +2790,7 @@ const ProtobufCMessageDescriptor chibo__v1__member_response__descriptor =
   (ProtobufCMessageInit) chibo__v1__member_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__record_meeting_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor chibo__v1__record_meeting_request__field_descriptors[3] =
 {
   {
     "options",
@@ -2726,15 +2816,28 @@ static const ProtobufCFieldDescriptor chibo__v1__record_meeting_request__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "partial_attendance",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__RecordMeetingRequest, partial_attendance),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__record_meeting_request__field_indices_by_name[] = {
   1,   /* field[1] = meeting */
   0,   /* field[0] = options */
+  2,   /* field[2] = partial_attendance */
 };
 static const ProtobufCIntRange chibo__v1__record_meeting_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor chibo__v1__record_meeting_request__descriptor =
 {
@@ -2744,7 +2847,7 @@ const ProtobufCMessageDescriptor chibo__v1__record_meeting_request__descriptor =
   "Chibo__V1__RecordMeetingRequest",
   "chibo.v1",
   sizeof(Chibo__V1__RecordMeetingRequest),
-  2,
+  3,
   chibo__v1__record_meeting_request__field_descriptors,
   chibo__v1__record_meeting_request__field_indices_by_name,
   1,  chibo__v1__record_meeting_request__number_ranges,
@@ -2815,7 +2918,7 @@ const ProtobufCMessageDescriptor chibo__v1__amend_meeting_request__descriptor =
   (ProtobufCMessageInit) chibo__v1__amend_meeting_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__get_meeting_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor chibo__v1__get_meeting_request__field_descriptors[2] =
 {
   {
     "id",
@@ -2829,14 +2932,27 @@ static const ProtobufCFieldDescriptor chibo__v1__get_meeting_request__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "revision",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__GetMeetingRequest, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__get_meeting_request__field_indices_by_name[] = {
   0,   /* field[0] = id */
+  1,   /* field[1] = revision */
 };
 static const ProtobufCIntRange chibo__v1__get_meeting_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor chibo__v1__get_meeting_request__descriptor =
 {
@@ -2846,7 +2962,7 @@ const ProtobufCMessageDescriptor chibo__v1__get_meeting_request__descriptor =
   "Chibo__V1__GetMeetingRequest",
   "chibo.v1",
   sizeof(Chibo__V1__GetMeetingRequest),
-  1,
+  2,
   chibo__v1__get_meeting_request__field_descriptors,
   chibo__v1__get_meeting_request__field_indices_by_name,
   1,  chibo__v1__get_meeting_request__number_ranges,
@@ -3224,7 +3340,226 @@ const ProtobufCMessageDescriptor chibo__v1__page_end__descriptor =
   (ProtobufCMessageInit) chibo__v1__page_end__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[27] =
+static const ProtobufCFieldDescriptor chibo__v1__follow_changes_request__field_descriptors[3] =
+{
+  {
+    "after",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__FollowChangesRequest, after),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "follow",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__FollowChangesRequest, follow),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__FollowChangesRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__follow_changes_request__field_indices_by_name[] = {
+  0,   /* field[0] = after */
+  1,   /* field[1] = follow */
+  2,   /* field[2] = limit */
+};
+static const ProtobufCIntRange chibo__v1__follow_changes_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chibo__v1__follow_changes_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.FollowChangesRequest",
+  "FollowChangesRequest",
+  "Chibo__V1__FollowChangesRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__FollowChangesRequest),
+  3,
+  chibo__v1__follow_changes_request__field_descriptors,
+  chibo__v1__follow_changes_request__field_indices_by_name,
+  1,  chibo__v1__follow_changes_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__follow_changes_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__change_event__field_descriptors[10] =
+{
+  {
+    "seq",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ChangeEvent, seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ChangeEvent, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "actor",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ChangeEvent, actor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ChangeEvent, entity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entity_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ChangeEvent, entity_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revision",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ChangeEvent, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "change",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ChangeEvent, change),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "org_unit",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ChangeEvent, record_case),
+    offsetof(Chibo__V1__ChangeEvent, org_unit),
+    &chibo__v1__org_unit__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "member",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ChangeEvent, record_case),
+    offsetof(Chibo__V1__ChangeEvent, member),
+    &chibo__v1__member__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ChangeEvent, record_case),
+    offsetof(Chibo__V1__ChangeEvent, meeting),
+    &chibo__v1__meeting__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__change_event__field_indices_by_name[] = {
+  2,   /* field[2] = actor */
+  1,   /* field[1] = at_ms */
+  6,   /* field[6] = change */
+  3,   /* field[3] = entity */
+  4,   /* field[4] = entity_id */
+  9,   /* field[9] = meeting */
+  8,   /* field[8] = member */
+  7,   /* field[7] = org_unit */
+  5,   /* field[5] = revision */
+  0,   /* field[0] = seq */
+};
+static const ProtobufCIntRange chibo__v1__change_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor chibo__v1__change_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.ChangeEvent",
+  "ChangeEvent",
+  "Chibo__V1__ChangeEvent",
+  "chibo.v1",
+  sizeof(Chibo__V1__ChangeEvent),
+  10,
+  chibo__v1__change_event__field_descriptors,
+  chibo__v1__change_event__field_indices_by_name,
+  1,  chibo__v1__change_event__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__change_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[28] =
 {
   { "METHOD_UNSPECIFIED", "CHIBO__V1__METHOD__METHOD_UNSPECIFIED", 0 },
   { "METHOD_HEALTH_CHECK", "CHIBO__V1__METHOD__METHOD_HEALTH_CHECK", 1 },
@@ -3253,12 +3588,14 @@ static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[27] =
   { "METHOD_MEETINGS_VOID_RECORD", "CHIBO__V1__METHOD__METHOD_MEETINGS_VOID_RECORD", 304 },
   { "METHOD_MEETINGS_UPDATE_RESOLUTION", "CHIBO__V1__METHOD__METHOD_MEETINGS_UPDATE_RESOLUTION", 305 },
   { "METHOD_MEETINGS_LIST_RESOLUTIONS", "CHIBO__V1__METHOD__METHOD_MEETINGS_LIST_RESOLUTIONS", 306 },
+  { "METHOD_CHANGES_FOLLOW", "CHIBO__V1__METHOD__METHOD_CHANGES_FOLLOW", 400 },
 };
 static const ProtobufCIntRange chibo__v1__method__value_ranges[] = {
-{0, 0},{100, 4},{200, 14},{300, 20},{0, 27}
+{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{0, 28}
 };
-static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[27] =
+static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[28] =
 {
+  { "METHOD_CHANGES_FOLLOW", 27 },
   { "METHOD_HEALTH_CHECK", 1 },
   { "METHOD_HEALTH_WATCH", 3 },
   { "METHOD_MEETINGS_AMEND", 21 },
@@ -3294,11 +3631,11 @@ const ProtobufCEnumDescriptor chibo__v1__method__descriptor =
   "Method",
   "Chibo__V1__Method",
   "chibo.v1",
-  27,
+  28,
   chibo__v1__method__enum_values_by_number,
-  27,
+  28,
   chibo__v1__method__enum_values_by_name,
-  4,
+  5,
   chibo__v1__method__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
@@ -3705,5 +4042,38 @@ void chibo__v1__meetings__init (Chibo__V1__Meetings_Service *service,
 {
   protobuf_c_service_generated_init (&service->base,
                                      &chibo__v1__meetings__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor chibo__v1__changes__method_descriptors[1] =
+{
+  { "Follow", &chibo__v1__follow_changes_request__descriptor, &chibo__v1__change_event__descriptor },
+};
+const unsigned chibo__v1__changes__method_indices_by_name[] = {
+  0         /* Follow */
+};
+const ProtobufCServiceDescriptor chibo__v1__changes__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "chibo.v1.Changes",
+  "Changes",
+  "Chibo__V1__Changes",
+  "chibo.v1",
+  1,
+  chibo__v1__changes__method_descriptors,
+  chibo__v1__changes__method_indices_by_name
+};
+void chibo__v1__changes__follow(ProtobufCService *service,
+                                const Chibo__V1__FollowChangesRequest *input,
+                                Chibo__V1__ChangeEvent_Closure closure,
+                                void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__changes__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__changes__init (Chibo__V1__Changes_Service *service,
+                               Chibo__V1__Changes_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &chibo__v1__changes__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

@@ -7,5 +7,8 @@ public enum Records {
     public static func register(into registry: inout MethodRegistry, store: any Store, clock: RecordsClock = .system) {
         OrgUnitService(store: store, clock: clock).register(into: &registry)
         MemberService(store: store, clock: clock).register(into: &registry)
+        MeetingService(store: store, clock: clock).register(into: &registry)
+        VoidHandlers(store: store, clock: clock).register(into: &registry)
+        ChangeFeedService(store: store).register(into: &registry)
     }
 }

@@ -55,6 +55,8 @@ enum StoreErrors {
         case .alreadyExists: return CallError(.alreadyExists, error.description)
         case .staleRevision: return CallError(.aborted, error.description)
         case .failedPrecondition: return CallError(.failedPrecondition, error.description)
+        case .invalidRecord(let violations):
+            return CallError(.invalidArgument, error.description, violations: violations)
         case .newerSchema, .unavailable: return CallError(.unavailable, error.description)
         }
     }

@@ -24,6 +24,13 @@ public enum FieldMasks {
     /// supervisors through their own calls, validity through merge and split.
     public static let orgUnitUpdatable: Set<String> = ["code", "name", "kind", "meeting_day", "note"]
 
+    /// The fields of a meeting an amendment may set; the cell and date are fixed once recorded
+    /// (void and record again to move a meeting).
+    public static let meetingAmendable: Set<String> = [
+        "start_minute", "end_minute", "kind", "topic", "place", "agenda", "chair_member_id", "recorder_member_id",
+        "guests", "attendance", "contributions", "minutes", "resolutions", "minutes_approved", "quality_score",
+    ]
+
     /// The fields of a member an update may set; the cell changes through transfer events, the
     /// status through status events.
     public static let memberUpdatable: Set<String> = [

@@ -108,6 +108,72 @@ public protocol Store: Sendable {
     func member(partyCardNumber: String) async throws -> Member?
     /// Members matching the query, in Vietnamese name order.
     func listMembers(_ query: MemberQuery) async throws -> Page<Member>
+
+    /// Records a meeting. The cell must be valid on the meeting's date; attendance must name
+    /// exactly the members expected that day (`ExpectedAttendance`), each once; categories are
+    /// set from each member's status that day. With `partialAttendance`, expected members the
+    /// logbook left out are recorded as not recorded instead of being refused.
+    func recordMeeting(_ meeting: Meeting, partialAttendance: Bool, context: MutationContext) async throws -> Meeting
+    /// Amends the masked fields of a meeting at the given revision; the earlier revision stays
+    /// readable.
+    func amendMeeting(_ meeting: Meeting, mask: [String], context: MutationContext) async throws -> Meeting
+    /// The meeting with this id: its current revision, or `revision` when given.
+    func meeting(id: String, revision: Int64?) async throws -> Meeting?
+    /// Meetings matching the query, by date then id.
+    func listMeetings(_ query: MeetingQuery) async throws -> Page<Meeting>
+
+    /// Voids a unit at the given revision: it stays readable and leaves lists and reports.
+    func voidOrgUnit(id: String, revision: Int64, reason: String, context: MutationContext) async throws -> OrgUnit
+    /// Voids a member at the given revision.
+    func voidMember(id: String, revision: Int64, reason: String, context: MutationContext) async throws -> Member
+    /// Voids a meeting at the given revision.
+    func voidMeeting(id: String, revision: Int64, reason: String, context: MutationContext) async throws -> Meeting
+
+    /// The changes after cursor `after`, oldest first, at most `limit`.
+    func changes(after: Int64, limit: Int) async throws -> [ChangeEvent]
+    /// Signals every committed change, for followers of the change feed.
+    var changeSignal: ChangeSignal { get }
+}
+
+/// Which meetings a list returns.
+public struct MeetingQuery: Hashable, Sendable {
+    /// Only meetings of this cell.
+    public var cellID: String?
+    /// Only meetings of cells in this subtree (today's tree).
+    public var subtreeOf: String?
+    /// Held on or after this date.
+    public var from: CalendarDate?
+    /// Held before this date.
+    public var to: CalendarDate?
+    /// Only meetings of this kind.
+    public var kind: MeetingKind?
+    /// Include voided meetings.
+    public var includeVoided: Bool
+    /// Page size (at most 1,000).
+    public var pageSize: Int
+    /// Token from the previous page.
+    public var pageToken: String
+
+    /// Creates a query; the default lists every meeting.
+    public init(
+        cellID: String? = nil,
+        subtreeOf: String? = nil,
+        from: CalendarDate? = nil,
+        to: CalendarDate? = nil,
+        kind: MeetingKind? = nil,
+        includeVoided: Bool = false,
+        pageSize: Int = 100,
+        pageToken: String = ""
+    ) {
+        self.cellID = cellID
+        self.subtreeOf = subtreeOf
+        self.from = from
+        self.to = to
+        self.kind = kind
+        self.includeVoided = includeVoided
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
 }
 
 /// Which members a list returns.

@@ -1,3 +1,5 @@
+import ChiboModel
+
 /// Why a store operation failed. Services map each case to a wire status.
 public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The record does not exist.
@@ -9,6 +11,9 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The request breaks a rule about stored data (an illegal transition, a reference to a
     /// unit not valid on that date).
     case failedPrecondition(String)
+    /// The record breaks rules that depend on stored data, field by field (an attendance record
+    /// for someone not in the cell, a member the logbook left out).
+    case invalidRecord([FieldViolation])
     /// The database file was written by a newer version of Chibo.
     case newerSchema(path: String)
     /// The database could not be opened or used.
@@ -22,6 +27,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .staleRevision(let entity, let id, let expected, let actual):
             "\(entity) \(id) is at revision \(actual), not \(expected): read it again and retry"
         case .failedPrecondition(let message): message
+        case .invalidRecord(let violations):
+            violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
         case .newerSchema(let path):
             "the database \(path) was written by a newer version of Chibo; upgrade chibo-server to open it"
         case .unavailable(let message): message

@@ -86,6 +86,54 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v3: meetings, revisions, attendance, resolutions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meeting (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        cell_id TEXT NOT NULL REFERENCES org_unit(id),
+                        held_on TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        voided INTEGER NOT NULL DEFAULT 0,
+                        revision INTEGER NOT NULL,
+                        record BLOB NOT NULL
+                    );
+                    CREATE INDEX meeting_by_cell ON meeting(cell_id, held_on, id);
+                    CREATE INDEX meeting_by_date ON meeting(held_on, id);
+                    -- Every revision of every meeting: amendments never lose what was recorded.
+                    CREATE TABLE meeting_revision (
+                        meeting_id TEXT NOT NULL REFERENCES meeting(id),
+                        revision INTEGER NOT NULL,
+                        record BLOB NOT NULL,
+                        PRIMARY KEY (meeting_id, revision)
+                    );
+                    -- The current attendance, one row per member per meeting, for the reports.
+                    CREATE TABLE attendance (
+                        meeting_id TEXT NOT NULL REFERENCES meeting(id),
+                        member_id TEXT NOT NULL REFERENCES member(id),
+                        cell_id TEXT NOT NULL,
+                        held_on TEXT NOT NULL,
+                        state INTEGER NOT NULL,
+                        category INTEGER NOT NULL,
+                        spoke INTEGER NOT NULL,
+                        PRIMARY KEY (meeting_id, member_id)
+                    );
+                    CREATE INDEX attendance_by_member ON attendance(member_id, held_on);
+                    CREATE INDEX attendance_by_cell ON attendance(cell_id, held_on);
+                    CREATE TABLE resolution (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        meeting_id TEXT NOT NULL REFERENCES meeting(id),
+                        owner_member_id TEXT,
+                        due_on TEXT,
+                        status INTEGER NOT NULL,
+                        revision INTEGER NOT NULL,
+                        record BLOB NOT NULL
+                    );
+                    CREATE INDEX resolution_by_meeting ON resolution(meeting_id);
+                    CREATE INDEX resolution_by_owner ON resolution(owner_member_id, due_on);
+                    """
+            )
+        }
         return migrator
     }()
 }

@@ -115,10 +115,9 @@ extension SQLiteStore {
             } catch let violation as MemberLifecycle.Violation {
                 throw StoreError.failedPrecondition(violation.message)
             }
-            // A transfer in or back names the member's cell; a permanent transfer out keeps it.
-            if (event.kind == .transferredIn || event.kind == .temporaryTransferBack) && !event.otherUnitId.isEmpty {
+            // A member record stays in its home cell for life; a temporary transfer names the host.
+            if event.kind == .temporaryTransferOut && !event.otherUnitId.isEmpty {
                 try Self.checkCell(db, event.otherUnitId)
-                stored.cellId = event.otherUnitId
             }
             if event.kind == .madeOfficial && stored.officialOn == nil { stored.officialOn = event.effectiveOn }
             if event.kind == .admitted && stored.admittedOn == nil { stored.admittedOn = event.effectiveOn }

@@ -13,7 +13,7 @@ extension SQLiteStore {
         context: MutationContext,
         _ body: @Sendable @escaping (Database) throws -> Record
     ) async throws -> Record {
-        try await pool.write { db in
+        let record = try await pool.write { db in
             if !context.requestID.isEmpty,
                 let row = try Row.fetchOne(
                     db,
@@ -37,6 +37,8 @@ extension SQLiteStore {
             }
             return record
         }
+        if !context.validateOnly { changeSignal.notify() }
+        return record
     }
 
     static func exists(_ db: Database, table: String, id: String) throws -> Bool {

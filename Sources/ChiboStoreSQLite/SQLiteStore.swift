@@ -9,6 +9,8 @@ public final class SQLiteStore: Store, Sendable {
     /// Where the database lives.
     public let path: String
     let pool: DatabasePool
+    /// Wakes change-feed followers after each committed change.
+    public let changeSignal = ChangeSignal()
 
     /// A short name for server info.
     public var backendName: String { "sqlite" }

@@ -62,6 +62,8 @@ public enum MessageRegistry {
         ListResolutionsRequest.self,
         ResolutionResponse.self,
         PageEnd.self,
+        FollowChangesRequest.self,
+        ChangeEvent.self,
         FieldViolation.self,
         Status.self,
         Limits.self,

@@ -1505,7 +1505,7 @@ extension RecordMeetingRequest: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__RecordMeetingRequest>, _ arena: inout EncodeArena) {
         chibo__v1__record_meeting_request__init(c)
-        arena.reserveOutput(32)
+        arena.reserveOutput(48)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
             value.fill(sub, &arena)
@@ -1516,6 +1516,9 @@ extension RecordMeetingRequest: ProtoMessage, CDescribedMessage {
             value.fill(sub, &arena)
             c.pointee.meeting = sub
         }
+        if self.partialAttendance {
+            c.pointee.partial_attendance = self.partialAttendance ? 1 : 0
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -1523,6 +1526,7 @@ extension RecordMeetingRequest: ProtoMessage, CDescribedMessage {
         self.init()
         if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
         if let value = c.pointee.meeting { self.meeting = try Meeting(c: value) }
+        self.partialAttendance = (c.pointee.partial_attendance != 0)
     }
 }
 
@@ -1637,9 +1641,12 @@ extension GetMeetingRequest: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__GetMeetingRequest>, _ arena: inout EncodeArena) {
         chibo__v1__get_meeting_request__init(c)
-        arena.reserveOutput(16)
+        arena.reserveOutput(32)
         if !self.id.isEmpty {
             c.pointee.id = arena.copyString(self.id, field: "GetMeetingRequest.id")
+        }
+        if self.revision != 0 {
+            c.pointee.revision = self.revision
         }
     }
 
@@ -1647,6 +1654,7 @@ extension GetMeetingRequest: ProtoMessage, CDescribedMessage {
     init(c: UnsafePointer<Chibo__V1__GetMeetingRequest>) throws(UnpackedStringFault) {
         self.init()
         self.id = try cString(c.pointee.id)
+        self.revision = c.pointee.revision
     }
 }
 
@@ -2058,5 +2066,171 @@ extension PageEnd: ProtoMessage, CDescribedMessage {
     init(c: UnsafePointer<Chibo__V1__PageEnd>) throws(UnpackedStringFault) {
         self.init()
         self.nextPageToken = try cString(c.pointee.next_page_token)
+    }
+}
+
+extension FollowChangesRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.FollowChangesRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try FollowChangesRequest(c: raw.assumingMemoryBound(to: Chibo__V1__FollowChangesRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__FollowChangesRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__FollowChangesRequest()
+        chibo__v1__follow_changes_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__FollowChangesRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__follow_changes_request__init(c)
+        arena.reserveOutput(48)
+        if self.after != 0 {
+            c.pointee.after = self.after
+        }
+        if self.follow {
+            c.pointee.follow = self.follow ? 1 : 0
+        }
+        if self.limit != 0 {
+            c.pointee.limit = self.limit
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__FollowChangesRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.after = c.pointee.after
+        self.follow = (c.pointee.follow != 0)
+        self.limit = c.pointee.limit
+    }
+}
+
+extension ChangeEvent: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.ChangeEvent" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ChangeEvent(c: raw.assumingMemoryBound(to: Chibo__V1__ChangeEvent.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__ChangeEvent.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__ChangeEvent()
+        chibo__v1__change_event__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ChangeEvent>, _ arena: inout EncodeArena) {
+        chibo__v1__change_event__init(c)
+        arena.reserveOutput(160)
+        if self.seq != 0 {
+            c.pointee.seq = self.seq
+        }
+        if self.atMs != 0 {
+            c.pointee.at_ms = self.atMs
+        }
+        if !self.actor.isEmpty {
+            c.pointee.actor = arena.copyString(self.actor, field: "ChangeEvent.actor")
+        }
+        if !self.entity.isEmpty {
+            c.pointee.entity = arena.copyString(self.entity, field: "ChangeEvent.entity")
+        }
+        if !self.entityId.isEmpty {
+            c.pointee.entity_id = arena.copyString(self.entityId, field: "ChangeEvent.entity_id")
+        }
+        if self.revision != 0 {
+            c.pointee.revision = self.revision
+        }
+        if !self.change.isEmpty {
+            c.pointee.change = arena.copyString(self.change, field: "ChangeEvent.change")
+        }
+        switch self.record {
+        case nil: break
+        case .orgUnit(let value):
+            c.pointee.record_case = Chibo__V1__ChangeEvent__RecordCase(rawValue: 8)
+            let sub = arena.allocate(Chibo__V1__OrgUnit.self)
+            value.fill(sub, &arena)
+            c.pointee.org_unit = sub
+        case .member(let value):
+            c.pointee.record_case = Chibo__V1__ChangeEvent__RecordCase(rawValue: 9)
+            let sub = arena.allocate(Chibo__V1__Member.self)
+            value.fill(sub, &arena)
+            c.pointee.member = sub
+        case .meeting(let value):
+            c.pointee.record_case = Chibo__V1__ChangeEvent__RecordCase(rawValue: 10)
+            let sub = arena.allocate(Chibo__V1__Meeting.self)
+            value.fill(sub, &arena)
+            c.pointee.meeting = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ChangeEvent>) throws(UnpackedStringFault) {
+        self.init()
+        self.seq = c.pointee.seq
+        self.atMs = c.pointee.at_ms
+        self.actor = try cString(c.pointee.actor)
+        self.entity = try cString(c.pointee.entity)
+        self.entityId = try cString(c.pointee.entity_id)
+        self.revision = c.pointee.revision
+        self.change = try cString(c.pointee.change)
+        switch c.pointee.record_case.rawValue {
+        case 8: self.record = try .orgUnit(OrgUnit(c: c.pointee.org_unit!))
+        case 9: self.record = try .member(Member(c: c.pointee.member!))
+        case 10: self.record = try .meeting(Meeting(c: c.pointee.meeting!))
+        default: break
+        }
     }
 }

@@ -780,6 +780,7 @@ extension RecordMeetingRequest: JSONCodable {
         writer.beginObject()
         if let value = self.options { writer.key("options"); value.writeJSON(to: &writer) }
         if let value = self.meeting { writer.key("meeting"); value.writeJSON(to: &writer) }
+        if self.partialAttendance { writer.key("partialAttendance"); writer.bool(self.partialAttendance) }
         writer.endObject()
     }
 
@@ -797,6 +798,10 @@ extension RecordMeetingRequest: JSONCodable {
                 try seen.mark(2, key: key, node: value)
                 if value.isNull { continue }
                 self.meeting = try Meeting(jsonNode: value, options: options)
+            case "partialAttendance", "partial_attendance":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.partialAttendance = try value.bool()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }
@@ -844,6 +849,7 @@ extension GetMeetingRequest: JSONCodable {
     func writeJSON(to writer: inout JSONWriter) {
         writer.beginObject()
         if !self.id.isEmpty { writer.key("id"); writer.string(self.id) }
+        if self.revision != 0 { writer.key("revision"); writer.int64(self.revision) }
         writer.endObject()
     }
 
@@ -857,6 +863,10 @@ extension GetMeetingRequest: JSONCodable {
                 try seen.mark(1, key: key, node: value)
                 if value.isNull { continue }
                 self.id = try value.string()
+            case "revision":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.revision = try value.int64()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }
@@ -1070,6 +1080,111 @@ extension PageEnd: JSONCodable {
                 try seen.mark(1, key: key, node: value)
                 if value.isNull { continue }
                 self.nextPageToken = try value.string()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension FollowChangesRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if self.after != 0 { writer.key("after"); writer.int64(self.after) }
+        if self.follow { writer.key("follow"); writer.bool(self.follow) }
+        if self.limit != 0 { writer.key("limit"); writer.int32(self.limit) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.FollowChangesRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "after":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.after = try value.int64()
+            case "follow":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.follow = try value.bool()
+            case "limit":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.limit = try value.int32()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension ChangeEvent: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if self.seq != 0 { writer.key("seq"); writer.int64(self.seq) }
+        if self.atMs != 0 { writer.key("atMs"); writer.int64(self.atMs) }
+        if !self.actor.isEmpty { writer.key("actor"); writer.string(self.actor) }
+        if !self.entity.isEmpty { writer.key("entity"); writer.string(self.entity) }
+        if !self.entityId.isEmpty { writer.key("entityId"); writer.string(self.entityId) }
+        if self.revision != 0 { writer.key("revision"); writer.int64(self.revision) }
+        if !self.change.isEmpty { writer.key("change"); writer.string(self.change) }
+        if case .orgUnit(let value)? = self.record { writer.key("orgUnit"); value.writeJSON(to: &writer) }
+        if case .member(let value)? = self.record { writer.key("member"); value.writeJSON(to: &writer) }
+        if case .meeting(let value)? = self.record { writer.key("meeting"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.ChangeEvent")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "seq":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.seq = try value.int64()
+            case "atMs", "at_ms":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.atMs = try value.int64()
+            case "actor":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.actor = try value.string()
+            case "entity":
+                try seen.mark(4, key: key, node: value)
+                if value.isNull { continue }
+                self.entity = try value.string()
+            case "entityId", "entity_id":
+                try seen.mark(5, key: key, node: value)
+                if value.isNull { continue }
+                self.entityId = try value.string()
+            case "revision":
+                try seen.mark(6, key: key, node: value)
+                if value.isNull { continue }
+                self.revision = try value.int64()
+            case "change":
+                try seen.mark(7, key: key, node: value)
+                if value.isNull { continue }
+                self.change = try value.string()
+            case "orgUnit", "org_unit":
+                try seen.mark(8, key: key, node: value, oneof: "record")
+                if value.isNull { continue }
+                self.record = .orgUnit(try OrgUnit(jsonNode: value, options: options))
+            case "member":
+                try seen.mark(9, key: key, node: value, oneof: "record")
+                if value.isNull { continue }
+                self.record = .member(try Member(jsonNode: value, options: options))
+            case "meeting":
+                try seen.mark(10, key: key, node: value, oneof: "record")
+                if value.isNull { continue }
+                self.record = .meeting(try Meeting(jsonNode: value, options: options))
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

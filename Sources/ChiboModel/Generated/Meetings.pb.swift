@@ -58,7 +58,7 @@ public struct AttendanceState: RawRepresentable, Hashable, Sendable, CaseIterabl
     /// Wraps any enum number, known or not.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
-    /// Not recorded; left out of rates and flagged by reports.
+    /// Not set; a meeting with it is rejected.
     public static let unspecified = AttendanceState(rawValue: 0)
     /// Present (Có mặt).
     public static let present = AttendanceState(rawValue: 1)
@@ -66,9 +66,11 @@ public struct AttendanceState: RawRepresentable, Hashable, Sendable, CaseIterabl
     public static let absentExcused = AttendanceState(rawValue: 2)
     /// Absent without a reason (Vắng không lý do).
     public static let absentUnexcused = AttendanceState(rawValue: 3)
+    /// The logbook does not say (an old, partial list); left out of rates and flagged by reports.
+    public static let notRecorded = AttendanceState(rawValue: 4)
 
     /// Every value this build knows, in declaration order.
-    public static let allCases: [AttendanceState] = [.unspecified, .present, .absentExcused, .absentUnexcused]
+    public static let allCases: [AttendanceState] = [.unspecified, .present, .absentExcused, .absentUnexcused, .notRecorded]
 
     /// The value's name in the schema, or nil for a number this build does not know.
     public var protoName: String? {
@@ -77,6 +79,7 @@ public struct AttendanceState: RawRepresentable, Hashable, Sendable, CaseIterabl
         case 1: "ATTENDANCE_STATE_PRESENT"
         case 2: "ATTENDANCE_STATE_ABSENT_EXCUSED"
         case 3: "ATTENDANCE_STATE_ABSENT_UNEXCUSED"
+        case 4: "ATTENDANCE_STATE_NOT_RECORDED"
         default: nil
         }
     }
@@ -88,6 +91,7 @@ public struct AttendanceState: RawRepresentable, Hashable, Sendable, CaseIterabl
         case "ATTENDANCE_STATE_PRESENT": self = .present
         case "ATTENDANCE_STATE_ABSENT_EXCUSED": self = .absentExcused
         case "ATTENDANCE_STATE_ABSENT_UNEXCUSED": self = .absentUnexcused
+        case "ATTENDANCE_STATE_NOT_RECORDED": self = .notRecorded
         default: return nil
         }
     }

@@ -63,9 +63,11 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
     public static let meetingsUpdateResolution = Method(rawValue: 305)
     /// Meetings.ListResolutions (server streaming).
     public static let meetingsListResolutions = Method(rawValue: 306)
+    /// Changes.Follow (server streaming).
+    public static let changesFollow = Method(rawValue: 400)
 
     /// Every value this build knows, in declaration order.
-    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions]
+    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow]
 
     /// The value's name in the schema, or nil for a number this build does not know.
     public var protoName: String? {
@@ -97,6 +99,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case 304: "METHOD_MEETINGS_VOID_RECORD"
         case 305: "METHOD_MEETINGS_UPDATE_RESOLUTION"
         case 306: "METHOD_MEETINGS_LIST_RESOLUTIONS"
+        case 400: "METHOD_CHANGES_FOLLOW"
         default: nil
         }
     }
@@ -131,6 +134,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case "METHOD_MEETINGS_VOID_RECORD": self = .meetingsVoidRecord
         case "METHOD_MEETINGS_UPDATE_RESOLUTION": self = .meetingsUpdateResolution
         case "METHOD_MEETINGS_LIST_RESOLUTIONS": self = .meetingsListResolutions
+        case "METHOD_CHANGES_FOLLOW": self = .changesFollow
         default: return nil
         }
     }
@@ -686,6 +690,9 @@ public struct RecordMeetingRequest: Hashable, Sendable {
     public var options: MutationOptions? = nil
     /// The meeting with its attendance; `id` and `meta` are assigned by the server.
     public var meeting: Meeting? = nil
+    /// The logbook's attendance list is incomplete: expected members without a record are stored
+    /// as ATTENDANCE_STATE_NOT_RECORDED instead of being rejected as missing.
+    public var partialAttendance: Bool = false
 
     /// A message with every field at its default.
     public init() {}
@@ -693,10 +700,12 @@ public struct RecordMeetingRequest: Hashable, Sendable {
     /// A message with the given fields; omitted ones keep their defaults.
     public init(
         options: MutationOptions? = nil,
-        meeting: Meeting? = nil
+        meeting: Meeting? = nil,
+        partialAttendance: Bool = false
     ) {
         self.options = options
         self.meeting = meeting
+        self.partialAttendance = partialAttendance
     }
 }
 
@@ -728,15 +737,19 @@ public struct AmendMeetingRequest: Hashable, Sendable {
 public struct GetMeetingRequest: Hashable, Sendable {
     /// ID of the meeting.
     public var id: String = ""
+    /// An earlier revision to read (amendments keep every revision); 0 for the current one.
+    public var revision: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
 
     /// A message with the given fields; omitted ones keep their defaults.
     public init(
-        id: String = ""
+        id: String = "",
+        revision: Int64 = 0
     ) {
         self.id = id
+        self.revision = revision
     }
 }
 
@@ -877,5 +890,84 @@ public struct PageEnd: Hashable, Sendable {
         nextPageToken: String = ""
     ) {
         self.nextPageToken = nextPageToken
+    }
+}
+
+/// Changes.Follow request.
+public struct FollowChangesRequest: Hashable, Sendable {
+    /// Send the changes after this cursor (the `seq` of the last change the client has); 0 for all.
+    public var after: Int64 = 0
+    /// Keep the stream open and send new changes as they are made, until the client cancels.
+    public var follow: Bool = false
+    /// Most changes to send before closing when not following; 0 for the server's default (1000).
+    public var limit: Int32 = 0
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        after: Int64 = 0,
+        follow: Bool = false,
+        limit: Int32 = 0
+    ) {
+        self.after = after
+        self.follow = follow
+        self.limit = limit
+    }
+}
+
+/// One change to a record, with the record as it was after the change.
+public struct ChangeEvent: Hashable, Sendable {
+    /// Position in the change log: the cursor to resume after this change. Increasing; survives
+    /// restarts.
+    public var seq: Int64 = 0
+    /// When the change was made, Unix milliseconds.
+    public var atMs: Int64 = 0
+    /// Name of the token that made it.
+    public var actor: String = ""
+    /// Kind of record: "org_unit", "member" or "meeting".
+    public var entity: String = ""
+    /// ID of the record.
+    public var entityId: String = ""
+    /// Revision of the record after the change.
+    public var revision: Int64 = 0
+    /// What happened: "create", "update", "status_event", "record", "amend" or "void".
+    public var change: String = ""
+    /// The record after the change.
+    public var record: Record? = nil
+
+    /// The members of the `record` oneof; at most one is set.
+    public enum Record: Hashable, Sendable {
+        /// An org unit.
+        case orgUnit(OrgUnit)
+        /// A member.
+        case member(Member)
+        /// A meeting.
+        case meeting(Meeting)
+    }
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        seq: Int64 = 0,
+        atMs: Int64 = 0,
+        actor: String = "",
+        entity: String = "",
+        entityId: String = "",
+        revision: Int64 = 0,
+        change: String = "",
+        record: Record? = nil
+    ) {
+        self.seq = seq
+        self.atMs = atMs
+        self.actor = actor
+        self.entity = entity
+        self.entityId = entityId
+        self.revision = revision
+        self.change = change
+        self.record = record
     }
 }

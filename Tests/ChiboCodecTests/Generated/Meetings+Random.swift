@@ -48,7 +48,7 @@ extension AttendanceRecord: RandomMessage {
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
         var m = Self()
         m.memberId = RandomValues.string(using: &rng, full: full)
-        m.state = AttendanceState(rawValue: RandomValues.enumNumber(known: [1, 2, 3], using: &rng, full: full))
+        m.state = AttendanceState(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 4], using: &rng, full: full))
         m.reason = RandomValues.string(using: &rng, full: full)
         m.category = MemberCategory(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 4, 5, 6], using: &rng, full: full))
         m.spoke = RandomValues.bool(using: &rng, full: full)

@@ -61,6 +61,8 @@ let allRandomMessageTypes: [any RandomMessage.Type] = [
     ListResolutionsRequest.self,
     ResolutionResponse.self,
     PageEnd.self,
+    FollowChangesRequest.self,
+    ChangeEvent.self,
     FieldViolation.self,
     Status.self,
     Limits.self,

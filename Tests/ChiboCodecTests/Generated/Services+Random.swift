@@ -429,6 +429,7 @@ extension RecordMeetingRequest: RandomMessage {
         var m = Self()
         if full || Bool.random(using: &rng) { m.options = MutationOptions.random(using: &rng, full: full, depth: depth + 1) }
         if full || Bool.random(using: &rng) { m.meeting = Meeting.random(using: &rng, full: full, depth: depth + 1) }
+        m.partialAttendance = RandomValues.bool(using: &rng, full: full)
         return m
     }
 
@@ -467,6 +468,7 @@ extension GetMeetingRequest: RandomMessage {
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
         var m = Self()
         m.id = RandomValues.string(using: &rng, full: full)
+        m.revision = RandomValues.integer(Int64.self, using: &rng, full: full)
         return m
     }
 
@@ -594,6 +596,61 @@ extension PageEnd: RandomMessage {
         (0..<1).map { index in
             let m = Self.random(using: &rng, full: true)
             _ = index
+            return m
+        }
+    }
+}
+
+extension FollowChangesRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.after = RandomValues.integer(Int64.self, using: &rng, full: full)
+        m.follow = RandomValues.bool(using: &rng, full: full)
+        m.limit = RandomValues.integer(Int32.self, using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension ChangeEvent: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.seq = RandomValues.integer(Int64.self, using: &rng, full: full)
+        m.atMs = RandomValues.integer(Int64.self, using: &rng, full: full)
+        m.actor = RandomValues.string(using: &rng, full: full)
+        m.entity = RandomValues.string(using: &rng, full: full)
+        m.entityId = RandomValues.string(using: &rng, full: full)
+        m.revision = RandomValues.integer(Int64.self, using: &rng, full: full)
+        m.change = RandomValues.string(using: &rng, full: full)
+        switch Int.random(in: 0...3, using: &rng) {
+        case 0: m.record = .orgUnit(OrgUnit.random(using: &rng, full: full, depth: depth + 1))
+        case 1: m.record = .member(Member.random(using: &rng, full: full, depth: depth + 1))
+        case 2: m.record = .meeting(Meeting.random(using: &rng, full: full, depth: depth + 1))
+        default: if full { m.record = .orgUnit(OrgUnit.random(using: &rng, full: true, depth: depth + 1)) }
+        }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<3).map { index in
+            var m = Self.random(using: &rng, full: true)
+            switch index % 3 {
+            case 0: m.record = .orgUnit(OrgUnit.random(using: &rng, full: true, depth: 1))
+            case 1: m.record = .member(Member.random(using: &rng, full: true, depth: 1))
+            case 2: m.record = .meeting(Meeting.random(using: &rng, full: true, depth: 1))
+            default: break
+            }
             return m
         }
     }

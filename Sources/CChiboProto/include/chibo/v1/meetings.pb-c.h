@@ -57,7 +57,7 @@ typedef enum _Chibo__V1__MeetingKind {
  */
 typedef enum _Chibo__V1__AttendanceState {
   /*
-   * Not recorded; left out of rates and flagged by reports.
+   * Not set; a meeting with it is rejected.
    */
   CHIBO__V1__ATTENDANCE_STATE__ATTENDANCE_STATE_UNSPECIFIED = 0,
   /*
@@ -71,7 +71,11 @@ typedef enum _Chibo__V1__AttendanceState {
   /*
    * Absent without a reason (Vắng không lý do).
    */
-  CHIBO__V1__ATTENDANCE_STATE__ATTENDANCE_STATE_ABSENT_UNEXCUSED = 3
+  CHIBO__V1__ATTENDANCE_STATE__ATTENDANCE_STATE_ABSENT_UNEXCUSED = 3,
+  /*
+   * The logbook does not say (an old, partial list); left out of rates and flagged by reports.
+   */
+  CHIBO__V1__ATTENDANCE_STATE__ATTENDANCE_STATE_NOT_RECORDED = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHIBO__V1__ATTENDANCE_STATE)
 } Chibo__V1__AttendanceState;
 /*

@@ -49,6 +49,8 @@ typedef struct Chibo__V1__UpdateResolutionRequest Chibo__V1__UpdateResolutionReq
 typedef struct Chibo__V1__ListResolutionsRequest Chibo__V1__ListResolutionsRequest;
 typedef struct Chibo__V1__ResolutionResponse Chibo__V1__ResolutionResponse;
 typedef struct Chibo__V1__PageEnd Chibo__V1__PageEnd;
+typedef struct Chibo__V1__FollowChangesRequest Chibo__V1__FollowChangesRequest;
+typedef struct Chibo__V1__ChangeEvent Chibo__V1__ChangeEvent;
 
 
 /* --- enums --- */
@@ -165,7 +167,11 @@ typedef enum _Chibo__V1__Method {
   /*
    * Meetings.ListResolutions (server streaming).
    */
-  CHIBO__V1__METHOD__METHOD_MEETINGS_LIST_RESOLUTIONS = 306
+  CHIBO__V1__METHOD__METHOD_MEETINGS_LIST_RESOLUTIONS = 306,
+  /*
+   * Changes.Follow (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_CHANGES_FOLLOW = 400
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHIBO__V1__METHOD)
 } Chibo__V1__Method;
 /*
@@ -716,10 +722,15 @@ struct  Chibo__V1__RecordMeetingRequest
    * The meeting with its attendance; `id` and `meta` are assigned by the server.
    */
   Chibo__V1__Meeting *meeting;
+  /*
+   * The logbook's attendance list is incomplete: expected members without a record are stored
+   * as ATTENDANCE_STATE_NOT_RECORDED instead of being rejected as missing.
+   */
+  protobuf_c_boolean partial_attendance;
 };
 #define CHIBO__V1__RECORD_MEETING_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__record_meeting_request__descriptor) \
-    , NULL, NULL }
+    , NULL, NULL, 0 }
 
 
 /*
@@ -756,10 +767,14 @@ struct  Chibo__V1__GetMeetingRequest
    * ID of the meeting.
    */
   char *id;
+  /*
+   * An earlier revision to read (amendments keep every revision); 0 for the current one.
+   */
+  int64_t revision;
 };
 #define CHIBO__V1__GET_MEETING_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__get_meeting_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -901,6 +916,94 @@ struct  Chibo__V1__PageEnd
 #define CHIBO__V1__PAGE_END__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__page_end__descriptor) \
     , (char *)protobuf_c_empty_string }
+
+
+/*
+ * Changes.Follow request.
+ */
+struct  Chibo__V1__FollowChangesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Send the changes after this cursor (the `seq` of the last change the client has); 0 for all.
+   */
+  int64_t after;
+  /*
+   * Keep the stream open and send new changes as they are made, until the client cancels.
+   */
+  protobuf_c_boolean follow;
+  /*
+   * Most changes to send before closing when not following; 0 for the server's default (1000).
+   */
+  int32_t limit;
+};
+#define CHIBO__V1__FOLLOW_CHANGES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__follow_changes_request__descriptor) \
+    , 0, 0, 0 }
+
+
+typedef enum {
+  CHIBO__V1__CHANGE_EVENT__RECORD__NOT_SET = 0,
+  CHIBO__V1__CHANGE_EVENT__RECORD_ORG_UNIT = 8,
+  CHIBO__V1__CHANGE_EVENT__RECORD_MEMBER = 9,
+  CHIBO__V1__CHANGE_EVENT__RECORD_MEETING = 10
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHIBO__V1__CHANGE_EVENT__RECORD__CASE)
+} Chibo__V1__ChangeEvent__RecordCase;
+
+/*
+ * One change to a record, with the record as it was after the change.
+ */
+struct  Chibo__V1__ChangeEvent
+{
+  ProtobufCMessage base;
+  /*
+   * Position in the change log: the cursor to resume after this change. Increasing; survives
+   * restarts.
+   */
+  int64_t seq;
+  /*
+   * When the change was made, Unix milliseconds.
+   */
+  int64_t at_ms;
+  /*
+   * Name of the token that made it.
+   */
+  char *actor;
+  /*
+   * Kind of record: "org_unit", "member" or "meeting".
+   */
+  char *entity;
+  /*
+   * ID of the record.
+   */
+  char *entity_id;
+  /*
+   * Revision of the record after the change.
+   */
+  int64_t revision;
+  /*
+   * What happened: "create", "update", "status_event", "record", "amend" or "void".
+   */
+  char *change;
+  Chibo__V1__ChangeEvent__RecordCase record_case;
+  union {
+    /*
+     * An org unit.
+     */
+    Chibo__V1__OrgUnit *org_unit;
+    /*
+     * A member.
+     */
+    Chibo__V1__Member *member;
+    /*
+     * A meeting.
+     */
+    Chibo__V1__Meeting *meeting;
+  };
+};
+#define CHIBO__V1__CHANGE_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__change_event__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, CHIBO__V1__CHANGE_EVENT__RECORD__NOT_SET, {0} }
 
 
 /* Chibo__V1__HealthCheckRequest methods */
@@ -1473,6 +1576,44 @@ Chibo__V1__PageEnd *
 void   chibo__v1__page_end__free_unpacked
                      (Chibo__V1__PageEnd *message,
                       ProtobufCAllocator *allocator);
+/* Chibo__V1__FollowChangesRequest methods */
+void   chibo__v1__follow_changes_request__init
+                     (Chibo__V1__FollowChangesRequest         *message);
+size_t chibo__v1__follow_changes_request__get_packed_size
+                     (const Chibo__V1__FollowChangesRequest   *message);
+size_t chibo__v1__follow_changes_request__pack
+                     (const Chibo__V1__FollowChangesRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__follow_changes_request__pack_to_buffer
+                     (const Chibo__V1__FollowChangesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__FollowChangesRequest *
+       chibo__v1__follow_changes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__follow_changes_request__free_unpacked
+                     (Chibo__V1__FollowChangesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__ChangeEvent methods */
+void   chibo__v1__change_event__init
+                     (Chibo__V1__ChangeEvent         *message);
+size_t chibo__v1__change_event__get_packed_size
+                     (const Chibo__V1__ChangeEvent   *message);
+size_t chibo__v1__change_event__pack
+                     (const Chibo__V1__ChangeEvent   *message,
+                      uint8_t             *out);
+size_t chibo__v1__change_event__pack_to_buffer
+                     (const Chibo__V1__ChangeEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__ChangeEvent *
+       chibo__v1__change_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__change_event__free_unpacked
+                     (Chibo__V1__ChangeEvent *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Chibo__V1__HealthCheckRequest_Closure)
@@ -1564,6 +1705,12 @@ typedef void (*Chibo__V1__ResolutionResponse_Closure)
                   void *closure_data);
 typedef void (*Chibo__V1__PageEnd_Closure)
                  (const Chibo__V1__PageEnd *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__FollowChangesRequest_Closure)
+                 (const Chibo__V1__FollowChangesRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__ChangeEvent_Closure)
+                 (const Chibo__V1__ChangeEvent *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -1862,6 +2009,27 @@ void chibo__v1__meetings__list_resolutions(ProtobufCService *service,
                                            const Chibo__V1__ListResolutionsRequest *input,
                                            Chibo__V1__Resolution_Closure closure,
                                            void *closure_data);
+typedef struct Chibo__V1__Changes_Service Chibo__V1__Changes_Service;
+struct Chibo__V1__Changes_Service
+{
+  ProtobufCService base;
+  void (*follow)(Chibo__V1__Changes_Service *service,
+                 const Chibo__V1__FollowChangesRequest *input,
+                 Chibo__V1__ChangeEvent_Closure closure,
+                 void *closure_data);
+};
+typedef void (*Chibo__V1__Changes_ServiceDestroy)(Chibo__V1__Changes_Service *);
+void chibo__v1__changes__init (Chibo__V1__Changes_Service *service,
+                               Chibo__V1__Changes_ServiceDestroy destroy);
+#define CHIBO__V1__CHANGES__BASE_INIT \
+    { &chibo__v1__changes__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define CHIBO__V1__CHANGES__INIT(function_prefix__) \
+    { CHIBO__V1__CHANGES__BASE_INIT,\
+      function_prefix__ ## follow  }
+void chibo__v1__changes__follow(ProtobufCService *service,
+                                const Chibo__V1__FollowChangesRequest *input,
+                                Chibo__V1__ChangeEvent_Closure closure,
+                                void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1897,11 +2065,14 @@ extern const ProtobufCMessageDescriptor chibo__v1__update_resolution_request__de
 extern const ProtobufCMessageDescriptor chibo__v1__list_resolutions_request__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__resolution_response__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__page_end__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__follow_changes_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__change_event__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__health__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__server_info__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__org_units__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__members__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__meetings__descriptor;
+extern const ProtobufCServiceDescriptor chibo__v1__changes__descriptor;
 
 PROTOBUF_C__END_DECLS
 

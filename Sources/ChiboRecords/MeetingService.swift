@@ -1,0 +1,173 @@
+import ChiboModel
+import ChiboServer
+import ChiboStore
+
+/// Meetings over the wire: record with attendance, amend, get (any revision) and list.
+public struct MeetingService: Sendable {
+    let store: any Store
+    let clock: RecordsClock
+
+    /// Creates the service over a store.
+    public init(store: any Store, clock: RecordsClock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Registers the service's methods.
+    public func register(into registry: inout MethodRegistry) {
+        let service = self
+        registry.registerUnary(.meetingsRecord) { (request: RecordMeetingRequest, _) in
+            try await service.record(request)
+        }
+        registry.registerUnary(.meetingsAmend) { (request: AmendMeetingRequest, _) in try await service.amend(request) }
+        registry.registerUnary(.meetingsGet) { (request: GetMeetingRequest, _) in try await service.get(request) }
+        registry.registerServerStreaming(.meetingsList) {
+            (request: ListMeetingsRequest, stream: ResponseStream<Meeting>, _) -> PageEnd in
+            try await service.list(request, stream)
+        }
+    }
+
+    private func mutationContext(_ options: MutationOptions?) -> MutationContext {
+        MutationContext(
+            requestID: options?.requestId ?? "",
+            validateOnly: options?.validateOnly ?? false,
+            actor: "",
+            nowMs: clock.nowMs()
+        )
+    }
+
+    /// Checks what a meeting must hold whatever is stored, with paths under `prefix`.
+    static func validate(_ meeting: Meeting, prefix: String, into violations: inout Violations) {
+        if meeting.cellId.isEmpty { violations.add(prefix + "cell_id", "required") }
+        if meeting.heldOn == nil {
+            violations.add(prefix + "held_on", "required")
+        } else {
+            violations.checkDate(meeting.heldOn, prefix + "held_on")
+        }
+        if meeting.kind.rawValue == 0 || meeting.kind.protoName == nil {
+            violations.add(prefix + "kind", "required: regular, thematic, combined or extraordinary")
+        }
+        for (value, field) in [(meeting.startMinute, "start_minute"), (meeting.endMinute, "end_minute")]
+        where !(0...1440).contains(value) {
+            violations.add(prefix + field, "minutes after midnight, 0 to 1440")
+        }
+        if meeting.endMinute != 0 && meeting.endMinute <= meeting.startMinute {
+            violations.add(prefix + "end_minute", "the meeting ends before it starts")
+        }
+        if case .qualityScore(let score)? = meeting.quality, !(0...100).contains(score) {
+            violations.add(prefix + "quality_score", "a score from 0 to 100")
+        }
+        for (index, record) in meeting.attendance.enumerated() {
+            let path = prefix + "attendance[\(index)]"
+            if record.memberId.isEmpty { violations.add(path + ".member_id", "required") }
+            if record.state.rawValue == 0 || record.state.protoName == nil {
+                violations.add(path + ".state", "required: present, absent excused, absent unexcused or not recorded")
+            }
+            if record.state == .absentExcused && record.reason.isEmpty {
+                violations.add(path + ".reason", "required for an excused absence")
+            }
+            if record.spoke && record.state != .present {
+                violations.add(path + ".spoke", "only someone present can speak")
+            }
+        }
+        for (index, item) in meeting.agenda.enumerated() {
+            violations.requireText(item.title, prefix + "agenda[\(index)].title", maxLength: 500)
+        }
+        for (index, resolution) in meeting.resolutions.enumerated() {
+            let path = prefix + "resolutions[\(index)]"
+            violations.requireText(resolution.text, path + ".text", maxLength: 2000)
+            violations.checkDate(resolution.dueOn, path + ".due_on")
+            if resolution.status.protoName == nil { violations.add(path + ".status", "not a resolution status") }
+        }
+    }
+
+    func record(_ request: RecordMeetingRequest) async throws -> MeetingResponse {
+        var violations = Violations()
+        guard let meeting = request.meeting else {
+            violations.add("meeting", "required")
+            try violations.throwIfAny()
+            return MeetingResponse()
+        }
+        Self.validate(meeting, prefix: "meeting.", into: &violations)
+        if meeting.meta != nil { violations.add("meeting.meta", "set by the server; leave it out") }
+        try violations.throwIfAny()
+        let stored = try await StoreErrors.mapping {
+            try await store.recordMeeting(
+                meeting,
+                partialAttendance: request.partialAttendance,
+                context: mutationContext(request.options)
+            )
+        }
+        return MeetingResponse(meeting: stored)
+    }
+
+    func amend(_ request: AmendMeetingRequest) async throws -> MeetingResponse {
+        var violations = Violations()
+        let meeting = request.meeting ?? Meeting()
+        if request.meeting == nil { violations.add("meeting", "required") }
+        if meeting.id.isEmpty { violations.add("meeting.id", "required") }
+        if (meeting.meta?.revision ?? 0) <= 0 {
+            violations.add("meeting.meta.revision", "required: the revision you read")
+        }
+        let paths = request.updateMask?.paths ?? []
+        if paths.isEmpty { violations.add("update_mask", "required: name the fields to change") }
+        for (index, path) in paths.enumerated() where !FieldMasks.meetingAmendable.contains(path) {
+            violations.add("update_mask.paths[\(index)]", "\(path) cannot be amended")
+        }
+        try violations.throwIfAny()
+        var dryRun = mutationContext(request.options)
+        dryRun.validateOnly = true
+        let merged = try await StoreErrors.mapping {
+            try await store.amendMeeting(meeting, mask: paths, context: dryRun)
+        }
+        Self.validate(merged, prefix: "meeting.", into: &violations)
+        try violations.throwIfAny()
+        if request.options?.validateOnly == true { return MeetingResponse(meeting: merged) }
+        let amended = try await StoreErrors.mapping {
+            try await store.amendMeeting(meeting, mask: paths, context: mutationContext(request.options))
+        }
+        return MeetingResponse(meeting: amended)
+    }
+
+    func get(_ request: GetMeetingRequest) async throws -> MeetingResponse {
+        var violations = Violations()
+        if request.id.isEmpty { violations.add("id", "required") }
+        if request.revision < 0 { violations.add("revision", "a revision number, or 0 for the current one") }
+        try violations.throwIfAny()
+        let found = try await StoreErrors.mapping {
+            try await store.meeting(id: request.id, revision: request.revision == 0 ? nil : request.revision)
+        }
+        guard let meeting = found else {
+            let which = request.revision == 0 ? "" : " at revision \(request.revision)"
+            throw CallError(.notFound, "meeting \(request.id)\(which) does not exist")
+        }
+        return MeetingResponse(meeting: meeting)
+    }
+
+    func list(_ request: ListMeetingsRequest, _ stream: ResponseStream<Meeting>) async throws -> PageEnd {
+        var violations = Violations()
+        let pageSize = Int(request.page?.pageSize ?? 0)
+        if pageSize < 0 || pageSize > 1000 { violations.add("page.page_size", "must be 0 to 1000") }
+        let token = request.page?.pageToken ?? ""
+        if !token.isEmpty && PageToken.parse(token) == nil {
+            violations.add("page.page_token", "not a token from this server")
+        }
+        violations.checkDate(request.from, "from")
+        violations.checkDate(request.to, "to")
+        if request.kind.rawValue != 0 && request.kind.protoName == nil { violations.add("kind", "not a meeting kind") }
+        try violations.throwIfAny()
+        let query = MeetingQuery(
+            cellID: request.cellId.isEmpty ? nil : request.cellId,
+            subtreeOf: request.subtreeOf.isEmpty ? nil : request.subtreeOf,
+            from: request.from,
+            to: request.to,
+            kind: request.kind.rawValue == 0 ? nil : request.kind,
+            includeVoided: request.includeVoided,
+            pageSize: pageSize == 0 ? 100 : pageSize,
+            pageToken: token
+        )
+        let page = try await StoreErrors.mapping { try await store.listMeetings(query) }
+        for meeting in page.records { try await stream.send(meeting) }
+        return PageEnd(nextPageToken: page.nextPageToken)
+    }
+}

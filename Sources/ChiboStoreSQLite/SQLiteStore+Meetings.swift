@@ -1,0 +1,331 @@
+import ChiboCodec
+import ChiboModel
+import ChiboStore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// Records a meeting (see `Store.recordMeeting`).
+    public func recordMeeting(
+        _ meeting: Meeting,
+        partialAttendance: Bool,
+        context: MutationContext
+    ) async throws
+        -> Meeting
+    {
+        try await mutate(operation: "meeting.record", context: context) { db in
+            var meeting = meeting
+            if meeting.id.isEmpty { meeting.id = "mt-" + UUID().uuidString.lowercased() }
+            if try Self.exists(db, table: "meeting", id: meeting.id) {
+                throw StoreError.alreadyExists(entity: "meeting", key: meeting.id)
+            }
+            try Self.checkAgainstStoredData(db, &meeting, partialAttendance: partialAttendance)
+            for index in meeting.resolutions.indices {
+                if meeting.resolutions[index].id.isEmpty {
+                    meeting.resolutions[index].id = "rs-" + UUID().uuidString.lowercased()
+                }
+                meeting.resolutions[index].meetingId = meeting.id
+            }
+            meeting.meta = RecordMeta(
+                revision: 1,
+                createdAtMs: context.nowMs,
+                updatedAtMs: context.nowMs,
+                updatedBy: context.actor
+            )
+            guard !context.validateOnly else { return meeting }
+            try Self.writeMeeting(db, meeting, insert: true)
+            try Self.logChange(
+                db,
+                context: context,
+                entity: "meeting",
+                id: meeting.id,
+                revision: 1,
+                change: "record",
+                record: meeting
+            )
+            return meeting
+        }
+    }
+
+    /// Amends a meeting (see `Store.amendMeeting`).
+    public func amendMeeting(_ meeting: Meeting, mask: [String], context: MutationContext) async throws -> Meeting {
+        try await mutate(operation: "meeting.amend", context: context) { db in
+            guard var stored = try Self.loadMeeting(db, id: meeting.id, revision: nil) else {
+                throw StoreError.notFound(entity: "meeting", id: meeting.id)
+            }
+            let actual = stored.meta?.revision ?? 0
+            let expected = meeting.meta?.revision ?? 0
+            guard expected == actual else {
+                throw StoreError.staleRevision(entity: "meeting", id: meeting.id, expected: expected, actual: actual)
+            }
+            if stored.meta?.voided == true {
+                throw StoreError.failedPrecondition("meeting \(meeting.id) is voided and cannot change")
+            }
+            for path in mask {
+                switch path {
+                case "start_minute": stored.startMinute = meeting.startMinute
+                case "end_minute": stored.endMinute = meeting.endMinute
+                case "kind": stored.kind = meeting.kind
+                case "topic": stored.topic = meeting.topic
+                case "place": stored.place = meeting.place
+                case "agenda": stored.agenda = meeting.agenda
+                case "chair_member_id": stored.chairMemberId = meeting.chairMemberId
+                case "recorder_member_id": stored.recorderMemberId = meeting.recorderMemberId
+                case "guests": stored.guests = meeting.guests
+                case "attendance": stored.attendance = meeting.attendance
+                case "contributions": stored.contributions = meeting.contributions
+                case "minutes": stored.minutes = meeting.minutes
+                case "resolutions": stored.resolutions = meeting.resolutions
+                case "minutes_approved": stored.minutesApproved = meeting.minutesApproved
+                case "quality_score": stored.quality = meeting.quality
+                default: throw StoreError.failedPrecondition("field \(path) cannot be changed by an amendment")
+                }
+            }
+            try Self.checkAgainstStoredData(db, &stored, partialAttendance: false)
+            for index in stored.resolutions.indices {
+                if stored.resolutions[index].id.isEmpty {
+                    stored.resolutions[index].id = "rs-" + UUID().uuidString.lowercased()
+                }
+                stored.resolutions[index].meetingId = stored.id
+            }
+            Self.bumpRevision(&stored.meta, context: context)
+            guard !context.validateOnly else { return stored }
+            try Self.writeMeeting(db, stored, insert: false)
+            try Self.logChange(
+                db,
+                context: context,
+                entity: "meeting",
+                id: stored.id,
+                revision: stored.meta?.revision ?? 0,
+                change: "amend",
+                record: stored
+            )
+            return stored
+        }
+    }
+
+    /// A meeting, current or at an earlier revision.
+    public func meeting(id: String, revision: Int64?) async throws -> Meeting? {
+        try await pool.read { db in try Self.loadMeeting(db, id: id, revision: revision) }
+    }
+
+    /// Meetings matching the query, by date then id.
+    public func listMeetings(_ query: MeetingQuery) async throws -> Page<Meeting> {
+        try await pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            var with = ""
+            if let subtree = query.subtreeOf {
+                with = """
+                    WITH RECURSIVE subtree(id) AS (
+                        SELECT ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
+                    )
+                    """
+                arguments += [subtree]
+                conditions.append("m.cell_id IN (SELECT id FROM subtree)")
+            }
+            if let cell = query.cellID {
+                conditions.append("m.cell_id = ?")
+                arguments += [cell]
+            }
+            if let from = DateKeys.key(query.from) {
+                conditions.append("m.held_on >= ?")
+                arguments += [from]
+            }
+            if let to = DateKeys.key(query.to) {
+                conditions.append("m.held_on < ?")
+                arguments += [to]
+            }
+            if let kind = query.kind {
+                conditions.append("m.kind = ?")
+                arguments += [kind.rawValue]
+            }
+            if !query.includeVoided { conditions.append("m.voided = 0") }
+            if let after = PageToken.parse(query.pageToken) {
+                conditions.append("(m.held_on > ? OR (m.held_on = ? AND m.id > ?))")
+                arguments += [after.sortKey, after.sortKey, after.id]
+            }
+            let limit = max(1, min(query.pageSize, 1000))
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    \(with)
+                    SELECT m.id, m.held_on, m.record FROM meeting m
+                    \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                    ORDER BY m.held_on, m.id LIMIT \(limit + 1)
+                    """,
+                arguments: arguments
+            )
+            let meetings = try rows.prefix(limit).map { row in
+                try Meeting(serializedBytes: [UInt8](row["record"] as Data))
+            }
+            var next = ""
+            if rows.count > limit, let last = rows.prefix(limit).last {
+                next = PageToken.make(sortKey: last["held_on"], id: last["id"])
+            }
+            return Page(records: meetings, nextPageToken: next)
+        }
+    }
+
+    // MARK: Rules against stored data
+
+    /// Checks a meeting against the org tree and the membership on its date, fixes each
+    /// record's category, and fills members left out when the list is partial.
+    static func checkAgainstStoredData(_ db: Database, _ meeting: inout Meeting, partialAttendance: Bool) throws {
+        var violations: [FieldViolation] = []
+        func add(_ field: String, _ description: String) {
+            violations.append(FieldViolation(field: field, description: description))
+        }
+        guard let heldOn = DateKeys.key(meeting.heldOn) else {
+            throw StoreError.invalidRecord([FieldViolation(field: "meeting.held_on", description: "required")])
+        }
+        guard let cell = try loadOrgUnit(db, id: meeting.cellId), cell.meta?.voided != true else {
+            throw StoreError.invalidRecord([
+                FieldViolation(field: "meeting.cell_id", description: "cell \(meeting.cellId) does not exist")
+            ])
+        }
+        if cell.kind != .cell && cell.kind != .partyGroup {
+            add("meeting.cell_id", "\(cell.id) is not a cell")
+        }
+        if let from = DateKeys.key(cell.valid?.from), heldOn < from {
+            add("meeting.held_on", "the cell \(cell.id) did not exist yet on \(heldOn) (from \(from))")
+        }
+        if let to = DateKeys.key(cell.valid?.to), heldOn >= to {
+            add("meeting.held_on", "the cell \(cell.id) no longer existed on \(heldOn) (until \(to))")
+        }
+        // Who was expected that day.
+        let candidates = try Data.fetchAll(
+            db,
+            sql: """
+                SELECT record FROM member WHERE voided = 0 AND (cell_id = ? OR id IN (
+                    SELECT member_id FROM member_event WHERE other_unit_id = ?))
+                """,
+            arguments: [cell.id, cell.id]
+        ).map { try Member(serializedBytes: [UInt8]($0)) }
+        var expected: [String: ExpectedAttendance.Entry] = [:]
+        var names: [String: String] = [:]
+        for member in candidates {
+            names[member.id] = member.fullName
+            if let entry = ExpectedAttendance.entry(for: member, cellID: cell.id, dateKey: heldOn) {
+                expected[member.id] = entry
+            }
+        }
+        var seen = Set<String>()
+        for index in meeting.attendance.indices {
+            let record = meeting.attendance[index]
+            let path = "meeting.attendance[\(index)]"
+            guard seen.insert(record.memberId).inserted else {
+                add(path + ".member_id", "\(record.memberId) is recorded twice")
+                continue
+            }
+            guard let entry = expected[record.memberId] else {
+                add(path + ".member_id", "\(record.memberId) was not a member of \(cell.id) on \(heldOn)")
+                continue
+            }
+            meeting.attendance[index].category = entry.category
+            if meeting.attendance[index].fullName.isEmpty {
+                meeting.attendance[index].fullName = names[record.memberId] ?? ""
+            }
+        }
+        for (id, entry) in expected.sorted(by: { $0.key < $1.key }) where !seen.contains(id) {
+            if partialAttendance {
+                meeting.attendance.append(
+                    AttendanceRecord(
+                        memberId: id,
+                        state: .notRecorded,
+                        category: entry.category,
+                        fullName: names[id] ?? ""
+                    )
+                )
+            } else {
+                add("meeting.attendance", "\(names[id] ?? id) (\(id)) was a member on \(heldOn) and has no record")
+            }
+        }
+        let present = Set(meeting.attendance.filter { $0.state == .present }.map(\.memberId))
+        for (field, id) in [
+            ("chair_member_id", meeting.chairMemberId), ("recorder_member_id", meeting.recorderMemberId),
+        ]
+        where !id.isEmpty && !present.contains(id) {
+            add("meeting." + field, "\(id) is not recorded as present")
+        }
+        for (index, resolution) in meeting.resolutions.enumerated() where !resolution.ownerMemberId.isEmpty {
+            if !(try exists(db, table: "member", id: resolution.ownerMemberId)) {
+                add(
+                    "meeting.resolutions[\(index)].owner_member_id",
+                    "member \(resolution.ownerMemberId) does not exist"
+                )
+            }
+        }
+        if !violations.isEmpty { throw StoreError.invalidRecord(violations) }
+    }
+
+    // MARK: Rows
+
+    static func loadMeeting(_ db: Database, id: String, revision: Int64?) throws -> Meeting? {
+        let data: Data?
+        if let revision {
+            data = try Data.fetchOne(
+                db,
+                sql: "SELECT record FROM meeting_revision WHERE meeting_id = ? AND revision = ?",
+                arguments: [id, revision]
+            )
+        } else {
+            data = try Data.fetchOne(db, sql: "SELECT record FROM meeting WHERE id = ?", arguments: [id])
+        }
+        return try data.map { try Meeting(serializedBytes: [UInt8]($0)) }
+    }
+
+    static func writeMeeting(_ db: Database, _ meeting: Meeting, insert: Bool) throws {
+        let record = Data(try meeting.serializedBytes())
+        let heldOn = DateKeys.key(meeting.heldOn) ?? ""
+        let revision = meeting.meta?.revision ?? 1
+        let arguments: StatementArguments = [
+            meeting.cellId, heldOn, meeting.kind.rawValue, meeting.meta?.voided == true ? 1 : 0, revision, record,
+            meeting.id,
+        ]
+        if insert {
+            try db.execute(
+                sql:
+                    "INSERT INTO meeting (cell_id, held_on, kind, voided, revision, record, id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: arguments
+            )
+        } else {
+            try db.execute(
+                sql:
+                    "UPDATE meeting SET cell_id = ?, held_on = ?, kind = ?, voided = ?, revision = ?, record = ? WHERE id = ?",
+                arguments: arguments
+            )
+        }
+        try db.execute(
+            sql: "INSERT INTO meeting_revision (meeting_id, revision, record) VALUES (?, ?, ?)",
+            arguments: [meeting.id, revision, record]
+        )
+        try db.execute(sql: "DELETE FROM attendance WHERE meeting_id = ?", arguments: [meeting.id])
+        for entry in meeting.attendance {
+            try db.execute(
+                sql: """
+                    INSERT INTO attendance (meeting_id, member_id, cell_id, held_on, state, category, spoke)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    meeting.id, entry.memberId, meeting.cellId, heldOn, entry.state.rawValue, entry.category.rawValue,
+                    entry.spoke ? 1 : 0,
+                ]
+            )
+        }
+        try db.execute(sql: "DELETE FROM resolution WHERE meeting_id = ?", arguments: [meeting.id])
+        for resolution in meeting.resolutions {
+            try db.execute(
+                sql: """
+                    INSERT INTO resolution (id, meeting_id, owner_member_id, due_on, status, revision, record)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    resolution.id, meeting.id, resolution.ownerMemberId.isEmpty ? nil : resolution.ownerMemberId,
+                    DateKeys.key(resolution.dueOn), resolution.status.rawValue, resolution.meta?.revision ?? 1,
+                    Data(try resolution.serializedBytes()),
+                ]
+            )
+        }
+    }
+}
