@@ -164,3 +164,89 @@ public struct OrgUnitService: Sendable {
         return PageEnd(nextPageToken: page.nextPageToken)
     }
 }
+
+/// Moves and supervisor assignments over the wire.
+struct OrgTreeHandlers {
+    let store: any Store
+    let clock: RecordsClock
+
+    private func context(_ options: MutationOptions?) -> MutationContext {
+        MutationContext(
+            requestID: options?.requestId ?? "",
+            validateOnly: options?.validateOnly ?? false,
+            actor: "",
+            nowMs: clock.nowMs()
+        )
+    }
+
+    func register(into registry: inout MethodRegistry) {
+        let handlers = self
+        registry.registerUnary(.orgUnitsMove) { (request: MoveOrgUnitRequest, _) in try await handlers.move(request) }
+        registry.registerUnary(.orgUnitsAssignSupervisor) { (request: AssignSupervisorRequest, _) in
+            try await handlers.assign(request)
+        }
+        registry.registerUnary(.orgUnitsEndSupervisor) { (request: EndSupervisorRequest, _) in
+            try await handlers.end(request)
+        }
+    }
+
+    func move(_ request: MoveOrgUnitRequest) async throws -> OrgUnitResponse {
+        var violations = Violations()
+        if request.id.isEmpty { violations.add("id", "required") }
+        if request.revision <= 0 { violations.add("revision", "required: the revision you read") }
+        if request.newParentId.isEmpty { violations.add("new_parent_id", "required") }
+        if request.newParentId == request.id && !request.id.isEmpty {
+            violations.add("new_parent_id", "a unit cannot be its own parent")
+        }
+        if request.effectiveOn == nil { violations.add("effective_on", "required") }
+        violations.checkDate(request.effectiveOn, "effective_on")
+        try violations.throwIfAny()
+        let unit = try await StoreErrors.mapping {
+            try await store.moveOrgUnit(
+                id: request.id,
+                revision: request.revision,
+                newParentID: request.newParentId,
+                effectiveOn: request.effectiveOn ?? CalendarDate(),
+                context: context(request.options)
+            )
+        }
+        return OrgUnitResponse(unit: unit)
+    }
+
+    func assign(_ request: AssignSupervisorRequest) async throws -> OrgUnitResponse {
+        var violations = Violations()
+        if request.unitId.isEmpty { violations.add("unit_id", "required") }
+        let assignment = request.assignment ?? SupervisorAssignment()
+        if request.assignment == nil { violations.add("assignment", "required") }
+        if assignment.memberId.isEmpty { violations.add("assignment.member_id", "required") }
+        if assignment.valid?.from == nil { violations.add("assignment.valid.from", "required") }
+        violations.checkRange(assignment.valid, "assignment.valid")
+        try violations.throwIfAny()
+        let unit = try await StoreErrors.mapping {
+            try await store.assignSupervisor(
+                unitID: request.unitId,
+                assignment: assignment,
+                context: context(request.options)
+            )
+        }
+        return OrgUnitResponse(unit: unit)
+    }
+
+    func end(_ request: EndSupervisorRequest) async throws -> OrgUnitResponse {
+        var violations = Violations()
+        if request.unitId.isEmpty { violations.add("unit_id", "required") }
+        if request.assignmentId.isEmpty { violations.add("assignment_id", "required") }
+        if request.endedOn == nil { violations.add("ended_on", "required") }
+        violations.checkDate(request.endedOn, "ended_on")
+        try violations.throwIfAny()
+        let unit = try await StoreErrors.mapping {
+            try await store.endSupervisor(
+                unitID: request.unitId,
+                assignmentID: request.assignmentId,
+                endedOn: request.endedOn ?? CalendarDate(),
+                context: context(request.options)
+            )
+        }
+        return OrgUnitResponse(unit: unit)
+    }
+}

@@ -6,6 +6,7 @@ public enum Records {
     /// Registers every record service over `store`.
     public static func register(into registry: inout MethodRegistry, store: any Store, clock: RecordsClock = .system) {
         OrgUnitService(store: store, clock: clock).register(into: &registry)
+        OrgTreeHandlers(store: store, clock: clock).register(into: &registry)
         MemberService(store: store, clock: clock).register(into: &registry)
         MeetingService(store: store, clock: clock).register(into: &registry)
         VoidHandlers(store: store, clock: clock).register(into: &registry)

@@ -85,6 +85,30 @@ public protocol Store: Sendable {
     /// Replaces the fields named by `mask` (proto field names) of the stored unit with those of
     /// `unit`, provided `unit.meta.revision` is the stored revision.
     func updateOrgUnit(_ unit: OrgUnit, mask: [String], context: MutationContext) async throws -> OrgUnit
+    /// Moves a unit under a new parent from `effectiveOn`: the current parent period ends that
+    /// day and a new one starts, so the tree of any earlier date is unchanged.
+    func moveOrgUnit(
+        id: String,
+        revision: Int64,
+        newParentID: String,
+        effectiveOn: CalendarDate,
+        context: MutationContext
+    ) async throws -> OrgUnit
+    /// Adds a supervising standing-committee member to a cell.
+    func assignSupervisor(
+        unitID: String,
+        assignment: SupervisorAssignment,
+        context: MutationContext
+    ) async throws
+        -> OrgUnit
+    /// Ends a supervisor assignment on `endedOn` (the first day it no longer holds).
+    func endSupervisor(
+        unitID: String,
+        assignmentID: String,
+        endedOn: CalendarDate,
+        context: MutationContext
+    )
+        async throws -> OrgUnit
     /// The unit with this id, voided or not.
     func orgUnit(id: String) async throws -> OrgUnit?
     /// Units matching the query, ordered by name, then id.
