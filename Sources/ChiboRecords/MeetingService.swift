@@ -21,6 +21,13 @@ public struct MeetingService: Sendable {
         }
         registry.registerUnary(.meetingsAmend) { (request: AmendMeetingRequest, _) in try await service.amend(request) }
         registry.registerUnary(.meetingsGet) { (request: GetMeetingRequest, _) in try await service.get(request) }
+        registry.registerUnary(.meetingsUpdateResolution) { (request: UpdateResolutionRequest, _) in
+            try await service.updateResolution(request)
+        }
+        registry.registerServerStreaming(.meetingsListResolutions) {
+            (request: ListResolutionsRequest, stream: ResponseStream<Resolution>, _) -> PageEnd in
+            try await service.listResolutions(request, stream)
+        }
         registry.registerServerStreaming(.meetingsList) {
             (request: ListMeetingsRequest, stream: ResponseStream<Meeting>, _) -> PageEnd in
             try await service.list(request, stream)
@@ -168,6 +175,66 @@ public struct MeetingService: Sendable {
         )
         let page = try await StoreErrors.mapping { try await store.listMeetings(query) }
         for meeting in page.records { try await stream.send(meeting) }
+        return PageEnd(nextPageToken: page.nextPageToken)
+    }
+
+    func updateResolution(_ request: UpdateResolutionRequest) async throws -> ResolutionResponse {
+        var violations = Violations()
+        var resolution = request.resolution ?? Resolution()
+        if request.resolution == nil { violations.add("resolution", "required") }
+        if resolution.id.isEmpty { violations.add("resolution.id", "required") }
+        if (resolution.meta?.revision ?? 0) <= 0 {
+            violations.add("resolution.meta.revision", "required: the revision you read")
+        }
+        var paths = request.updateMask?.paths ?? []
+        if paths.isEmpty { violations.add("update_mask", "required: name the fields to change") }
+        for (index, path) in paths.enumerated() where !FieldMasks.resolutionUpdatable.contains(path) {
+            violations.add("update_mask.paths[\(index)]", "\(path) cannot be updated")
+        }
+        if paths.contains("status") && (resolution.status.rawValue == 0 || resolution.status.protoName == nil) {
+            violations.add("resolution.status", "required: open, in progress, done or cancelled")
+        }
+        violations.checkDate(resolution.dueOn, "resolution.due_on")
+        violations.checkDate(resolution.closedOn, "resolution.closed_on")
+        try violations.throwIfAny()
+        // A resolution done or cancelled without a closing date closes today.
+        if paths.contains("status"), resolution.status == .done || resolution.status == .cancelled,
+            !paths.contains("closed_on")
+        {
+            resolution.closedOn = clock.today()
+            paths.append("closed_on")
+        }
+        let updated = try await StoreErrors.mapping {
+            try await store.updateResolution(resolution, mask: paths, context: mutationContext(request.options))
+        }
+        return ResolutionResponse(resolution: updated)
+    }
+
+    func listResolutions(
+        _ request: ListResolutionsRequest,
+        _ stream: ResponseStream<Resolution>
+    ) async throws -> PageEnd {
+        var violations = Violations()
+        let pageSize = Int(request.page?.pageSize ?? 0)
+        if pageSize < 0 || pageSize > 1000 { violations.add("page.page_size", "must be 0 to 1000") }
+        let token = request.page?.pageToken ?? ""
+        if !token.isEmpty && PageToken.parse(token) == nil {
+            violations.add("page.page_token", "not a token from this server")
+        }
+        violations.checkDate(request.dueBefore, "due_before")
+        for (index, status) in request.statuses.enumerated() where status.protoName == nil || status.rawValue == 0 {
+            violations.add("statuses[\(index)]", "\(status.rawValue) is not a resolution status")
+        }
+        try violations.throwIfAny()
+        let query = ResolutionQuery(
+            subtreeOf: request.subtreeOf.isEmpty ? nil : request.subtreeOf,
+            statuses: request.statuses,
+            dueBefore: request.dueBefore,
+            pageSize: pageSize == 0 ? 100 : pageSize,
+            pageToken: token
+        )
+        let page = try await StoreErrors.mapping { try await store.listResolutions(query) }
+        for resolution in page.records { try await stream.send(resolution) }
         return PageEnd(nextPageToken: page.nextPageToken)
     }
 }

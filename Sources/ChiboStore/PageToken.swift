@@ -31,6 +31,11 @@ public enum FieldMasks {
         "guests", "attendance", "contributions", "minutes", "resolutions", "minutes_approved", "quality_score",
     ]
 
+    /// The fields of a resolution an update may set, as its work goes on after the meeting.
+    public static let resolutionUpdatable: Set<String> = [
+        "status", "due_on", "owner_member_id", "owner_name", "closed_on", "note",
+    ]
+
     /// The fields of a member an update may set; the cell changes through transfer events, the
     /// status through status events.
     public static let memberUpdatable: Set<String> = [

@@ -145,6 +145,16 @@ public protocol Store: Sendable {
     func meeting(id: String, revision: Int64?) async throws -> Meeting?
     /// Meetings matching the query, by date then id.
     func listMeetings(_ query: MeetingQuery) async throws -> Page<Meeting>
+    /// Updates the masked fields (see `FieldMasks.resolutionUpdatable`) of a resolution at its
+    /// revision; the meeting's record shows the new state.
+    func updateResolution(
+        _ resolution: Resolution,
+        mask: [String],
+        context: MutationContext
+    ) async throws
+        -> Resolution
+    /// Resolutions matching the query, by due date (undated last) then id.
+    func listResolutions(_ query: ResolutionQuery) async throws -> Page<Resolution>
 
     /// Voids a unit at the given revision: it stays readable and leaves lists and reports.
     func voidOrgUnit(id: String, revision: Int64, reason: String, context: MutationContext) async throws -> OrgUnit
@@ -232,6 +242,35 @@ public struct MemberQuery: Hashable, Sendable {
         self.statuses = statuses
         self.nameQuery = nameQuery
         self.includeVoided = includeVoided
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+}
+
+/// Which resolutions a list returns.
+public struct ResolutionQuery: Hashable, Sendable {
+    /// Only resolutions of meetings of cells in this subtree.
+    public var subtreeOf: String?
+    /// Only resolutions with one of these statuses; empty for any.
+    public var statuses: [ResolutionStatus]
+    /// Only resolutions due before this date.
+    public var dueBefore: CalendarDate?
+    /// Page size (at most 1,000).
+    public var pageSize: Int
+    /// Token from the previous page.
+    public var pageToken: String
+
+    /// Creates a query; the default lists every resolution of a meeting that is not voided.
+    public init(
+        subtreeOf: String? = nil,
+        statuses: [ResolutionStatus] = [],
+        dueBefore: CalendarDate? = nil,
+        pageSize: Int = 100,
+        pageToken: String = ""
+    ) {
+        self.subtreeOf = subtreeOf
+        self.statuses = statuses
+        self.dueBefore = dueBefore
         self.pageSize = pageSize
         self.pageToken = pageToken
     }

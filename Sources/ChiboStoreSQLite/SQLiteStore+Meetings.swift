@@ -20,12 +20,7 @@ extension SQLiteStore {
                 throw StoreError.alreadyExists(entity: "meeting", key: meeting.id)
             }
             try Self.checkAgainstStoredData(db, &meeting, partialAttendance: partialAttendance)
-            for index in meeting.resolutions.indices {
-                if meeting.resolutions[index].id.isEmpty {
-                    meeting.resolutions[index].id = "rs-" + UUID().uuidString.lowercased()
-                }
-                meeting.resolutions[index].meetingId = meeting.id
-            }
+            Self.prepareResolutions(&meeting, previous: [], context: context)
             meeting.meta = RecordMeta(
                 revision: 1,
                 createdAtMs: context.nowMs,
@@ -61,6 +56,7 @@ extension SQLiteStore {
             if stored.meta?.voided == true {
                 throw StoreError.failedPrecondition("meeting \(meeting.id) is voided and cannot change")
             }
+            let previousResolutions = stored.resolutions
             for path in mask {
                 switch path {
                 case "start_minute": stored.startMinute = meeting.startMinute
@@ -82,12 +78,7 @@ extension SQLiteStore {
                 }
             }
             try Self.checkAgainstStoredData(db, &stored, partialAttendance: false)
-            for index in stored.resolutions.indices {
-                if stored.resolutions[index].id.isEmpty {
-                    stored.resolutions[index].id = "rs-" + UUID().uuidString.lowercased()
-                }
-                stored.resolutions[index].meetingId = stored.id
-            }
+            Self.prepareResolutions(&stored, previous: previousResolutions, context: context)
             Self.bumpRevision(&stored.meta, context: context)
             guard !context.validateOnly else { return stored }
             try Self.writeMeeting(db, stored, insert: false)
@@ -164,6 +155,167 @@ extension SQLiteStore {
                 next = PageToken.make(sortKey: last["held_on"], id: last["id"])
             }
             return Page(records: meetings, nextPageToken: next)
+        }
+    }
+
+    /// Gives new resolutions an id and a first revision, and keeps the revision of those that
+    /// were already stored.
+    static func prepareResolutions(_ meeting: inout Meeting, previous: [Resolution], context: MutationContext) {
+        let known = Dictionary(previous.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for index in meeting.resolutions.indices {
+            if meeting.resolutions[index].id.isEmpty {
+                meeting.resolutions[index].id = "rs-" + UUID().uuidString.lowercased()
+            }
+            meeting.resolutions[index].meetingId = meeting.id
+            if let stored = known[meeting.resolutions[index].id] {
+                var changed = meeting.resolutions[index]
+                changed.meta = stored.meta
+                if changed != stored { bumpRevision(&changed.meta, context: context) }
+                meeting.resolutions[index] = changed
+            } else {
+                meeting.resolutions[index].meta = RecordMeta(
+                    revision: 1,
+                    createdAtMs: context.nowMs,
+                    updatedAtMs: context.nowMs,
+                    updatedBy: context.actor
+                )
+            }
+        }
+    }
+
+    /// Updates a resolution (see `Store.updateResolution`).
+    public func updateResolution(
+        _ resolution: Resolution,
+        mask: [String],
+        context: MutationContext
+    ) async throws
+        -> Resolution
+    {
+        try await mutate(operation: "resolution.update", context: context) { db in
+            guard
+                let meetingID = try String.fetchOne(
+                    db,
+                    sql: "SELECT meeting_id FROM resolution WHERE id = ?",
+                    arguments: [resolution.id]
+                ),
+                var meeting = try Self.loadMeeting(db, id: meetingID, revision: nil)
+            else {
+                throw StoreError.notFound(entity: "resolution", id: resolution.id)
+            }
+            if meeting.meta?.voided == true {
+                throw StoreError.failedPrecondition("the meeting of resolution \(resolution.id) is voided")
+            }
+            guard let index = meeting.resolutions.firstIndex(where: { $0.id == resolution.id }) else {
+                throw StoreError.notFound(entity: "resolution", id: resolution.id)
+            }
+            var stored = meeting.resolutions[index]
+            let actual = stored.meta?.revision ?? 0
+            let expected = resolution.meta?.revision ?? 0
+            guard expected == actual else {
+                throw StoreError.staleRevision(
+                    entity: "resolution",
+                    id: resolution.id,
+                    expected: expected,
+                    actual: actual
+                )
+            }
+            for path in mask {
+                switch path {
+                case "status": stored.status = resolution.status
+                case "due_on": stored.dueOn = resolution.dueOn
+                case "owner_member_id":
+                    if !resolution.ownerMemberId.isEmpty,
+                        !(try Self.exists(db, table: "member", id: resolution.ownerMemberId))
+                    {
+                        throw StoreError.invalidRecord([
+                            FieldViolation(
+                                field: "resolution.owner_member_id",
+                                description: "member \(resolution.ownerMemberId) does not exist"
+                            )
+                        ])
+                    }
+                    stored.ownerMemberId = resolution.ownerMemberId
+                case "owner_name": stored.ownerName = resolution.ownerName
+                case "closed_on": stored.closedOn = resolution.closedOn
+                case "note": stored.note = resolution.note
+                default: throw StoreError.failedPrecondition("field \(path) cannot be changed by an update")
+                }
+            }
+            Self.bumpRevision(&stored.meta, context: context)
+            meeting.resolutions[index] = stored
+            guard !context.validateOnly else { return stored }
+            // The meeting's record shows the resolution's current state; the meeting keeps its
+            // revision (an amendment is a change to the minutes, this is the work that followed).
+            let record = Data(try meeting.serializedBytes())
+            try db.execute(sql: "UPDATE meeting SET record = ? WHERE id = ?", arguments: [record, meeting.id])
+            try db.execute(
+                sql:
+                    "UPDATE resolution SET owner_member_id = ?, due_on = ?, status = ?, revision = ?, record = ? WHERE id = ?",
+                arguments: [
+                    stored.ownerMemberId.isEmpty ? nil : stored.ownerMemberId, DateKeys.key(stored.dueOn),
+                    stored.status.rawValue, stored.meta?.revision ?? 1, Data(try stored.serializedBytes()), stored.id,
+                ]
+            )
+            try Self.logChange(
+                db,
+                context: context,
+                entity: "meeting",
+                id: meeting.id,
+                revision: meeting.meta?.revision ?? 0,
+                change: "resolution_update",
+                record: meeting
+            )
+            return stored
+        }
+    }
+
+    /// Resolutions matching the query (see `Store.listResolutions`).
+    public func listResolutions(_ query: ResolutionQuery) async throws -> Page<Resolution> {
+        try await pool.read { db in
+            var conditions = ["m.voided = 0"]
+            var arguments: StatementArguments = []
+            var with = ""
+            if let subtree = query.subtreeOf {
+                with = """
+                    WITH RECURSIVE subtree(id) AS (
+                        SELECT ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
+                    )
+                    """
+                arguments += [subtree]
+                conditions.append("m.cell_id IN (SELECT id FROM subtree)")
+            }
+            if !query.statuses.isEmpty {
+                conditions.append("r.status IN (\(query.statuses.map { _ in "?" }.joined(separator: ", ")))")
+                for status in query.statuses { arguments += [status.rawValue] }
+            }
+            if let before = DateKeys.key(query.dueBefore) {
+                conditions.append("r.due_on < ?")
+                arguments += [before]
+            }
+            let dueKey = "COALESCE(r.due_on, '9999-12-31')"
+            if let after = PageToken.parse(query.pageToken) {
+                conditions.append("(\(dueKey) > ? OR (\(dueKey) = ? AND r.id > ?))")
+                arguments += [after.sortKey, after.sortKey, after.id]
+            }
+            let limit = max(1, min(query.pageSize, 1000))
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    \(with)
+                    SELECT r.id, \(dueKey) AS due_key, r.record FROM resolution r JOIN meeting m ON m.id = r.meeting_id
+                    WHERE \(conditions.joined(separator: " AND "))
+                    ORDER BY due_key, r.id LIMIT \(limit + 1)
+                    """,
+                arguments: arguments
+            )
+            let resolutions = try rows.prefix(limit).map { row in
+                try Resolution(serializedBytes: [UInt8](row["record"] as Data))
+            }
+            var next = ""
+            if rows.count > limit, let last = rows.prefix(limit).last {
+                next = PageToken.make(sortKey: last["due_key"], id: last["id"])
+            }
+            return Page(records: resolutions, nextPageToken: next)
         }
     }
 

@@ -278,3 +278,81 @@ import Testing
         }
     }
 }
+
+/// Resolutions: their status follows the work after the meeting.
+@Suite struct ResolutionTests {
+    @Test func resolutionsAreUpdatedAndListedByDueDate() async throws {
+        try await OrgUnitServiceTests.withRecordsServer { client in
+            let day = { (y: Int32, m: Int32, d: Int32) in CalendarDate(year: y, month: m, day: d) }
+            for unit in [
+                OrgUnit(id: "mb", name: "Xã Mường Bằng", kind: .commune),
+                OrgUnit(id: "bo", name: "Chi bộ bản Bó", kind: .cell, parentId: "mb"),
+            ] {
+                _ = try await client.unary(.orgUnitsCreate, CreateOrgUnitRequest(unit: unit), as: OrgUnitResponse.self)
+            }
+            _ = try await client.unary(
+                .membersCreate,
+                CreateMemberRequest(
+                    member: Member(
+                        id: "m1",
+                        fullName: "Tòng Văn Hạnh",
+                        cellId: "bo",
+                        events: [StatusEvent(kind: .admitted, effectiveOn: day(2020, 1, 1))]
+                    )
+                ),
+                as: MemberResponse.self
+            )
+            let meeting = try #require(
+                try await client.unary(
+                    .meetingsRecord,
+                    RecordMeetingRequest(
+                        meeting: Meeting(
+                            cellId: "bo",
+                            heldOn: day(2025, 11, 3),
+                            kind: .regular,
+                            attendance: [AttendanceRecord(memberId: "m1", state: .present)],
+                            resolutions: [
+                                Resolution(
+                                    text: "Thu hoạch lúa",
+                                    ownerMemberId: "m1",
+                                    dueOn: day(2025, 12, 1),
+                                    status: .open
+                                ),
+                                Resolution(text: "Làm đường", status: .open),
+                            ]
+                        )
+                    ),
+                    as: MeetingResponse.self
+                ).meeting
+            )
+            let harvest = try #require(meeting.resolutions.first)
+            #expect(harvest.meta?.revision == 1)
+            let done = try await client.unary(
+                .meetingsUpdateResolution,
+                UpdateResolutionRequest(
+                    resolution: Resolution(id: harvest.id, status: .done, meta: harvest.meta),
+                    updateMask: FieldMask(paths: ["status"])
+                ),
+                as: ResolutionResponse.self
+            )
+            #expect(done.resolution?.status == .done)
+            #expect(done.resolution?.closedOn != nil, "a resolution done today closes today")
+            #expect(done.resolution?.text == "Thu hoạch lúa")
+            let reread = try await client.unary(
+                .meetingsGet,
+                GetMeetingRequest(id: meeting.id),
+                as: MeetingResponse.self
+            )
+            #expect(reread.meeting?.resolutions.first?.status == .done)
+            var open: [String] = []
+            for try await resolution in try await client.serverStream(
+                .meetingsListResolutions,
+                ListResolutionsRequest(subtreeOf: "mb", statuses: [.open]),
+                as: Resolution.self
+            ) {
+                open.append(resolution.text)
+            }
+            #expect(open == ["Làm đường"])
+        }
+    }
+}
