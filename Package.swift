@@ -157,6 +157,7 @@ let package = Package(
             dependencies: [
                 "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite", "ChiboModel",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSwift
         ),
