@@ -105,6 +105,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The checks every Store backend must pass; run by each backend's tests.
+        .target(
+            name: "ChiboStoreConformance",
+            dependencies: ["ChiboStore", "ChiboModel"],
+            swiftSettings: strictSwift
+        ),
         // The record services: validation and handlers over a Store.
         .target(
             name: "ChiboRecords",
@@ -147,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "ChiboStoreTests",
             dependencies: [
-                "ChiboStore", "ChiboStoreSQLite", "ChiboModel", "ChiboCodec",
+                "ChiboStore", "ChiboStoreSQLite", "ChiboStoreConformance", "ChiboModel", "ChiboCodec",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSwift
