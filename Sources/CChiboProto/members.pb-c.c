@@ -52,6 +52,51 @@ void   chibo__v1__status_event__free_unpacked
   assert(message->base.descriptor == &chibo__v1__status_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chibo__v1__cell_period__init
+                     (Chibo__V1__CellPeriod         *message)
+{
+  static const Chibo__V1__CellPeriod init_value = CHIBO__V1__CELL_PERIOD__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__cell_period__get_packed_size
+                     (const Chibo__V1__CellPeriod *message)
+{
+  assert(message->base.descriptor == &chibo__v1__cell_period__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__cell_period__pack
+                     (const Chibo__V1__CellPeriod *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__cell_period__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__cell_period__pack_to_buffer
+                     (const Chibo__V1__CellPeriod *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__cell_period__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__CellPeriod *
+       chibo__v1__cell_period__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__CellPeriod *)
+     protobuf_c_message_unpack (&chibo__v1__cell_period__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__cell_period__free_unpacked
+                     (Chibo__V1__CellPeriod *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__cell_period__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chibo__v1__position__init
                      (Chibo__V1__Position         *message)
 {
@@ -284,6 +329,57 @@ const ProtobufCMessageDescriptor chibo__v1__status_event__descriptor =
   (ProtobufCMessageInit) chibo__v1__status_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor chibo__v1__cell_period__field_descriptors[2] =
+{
+  {
+    "cell_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__CellPeriod, cell_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "valid",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__CellPeriod, valid),
+    &chibo__v1__date_range__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__cell_period__field_indices_by_name[] = {
+  0,   /* field[0] = cell_id */
+  1,   /* field[1] = valid */
+};
+static const ProtobufCIntRange chibo__v1__cell_period__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__cell_period__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.CellPeriod",
+  "CellPeriod",
+  "Chibo__V1__CellPeriod",
+  "chibo.v1",
+  sizeof(Chibo__V1__CellPeriod),
+  2,
+  chibo__v1__cell_period__field_descriptors,
+  chibo__v1__cell_period__field_indices_by_name,
+  1,  chibo__v1__cell_period__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__cell_period__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor chibo__v1__position__field_descriptors[3] =
 {
   {
@@ -348,7 +444,7 @@ const ProtobufCMessageDescriptor chibo__v1__position__descriptor =
   (ProtobufCMessageInit) chibo__v1__position__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__member__field_descriptors[20] =
+static const ProtobufCFieldDescriptor chibo__v1__member__field_descriptors[21] =
 {
   {
     "id",
@@ -590,10 +686,23 @@ static const ProtobufCFieldDescriptor chibo__v1__member__field_descriptors[20] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "cell_history",
+    21,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__Member, n_cell_history),
+    offsetof(Chibo__V1__Member, cell_history),
+    &chibo__v1__cell_period__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__member__field_indices_by_name[] = {
   12,   /* field[12] = admitted_on */
   8,   /* field[8] = birth_date */
+  20,   /* field[20] = cell_history */
   14,   /* field[14] = cell_id */
   2,   /* field[2] = citizen_id */
   9,   /* field[9] = ethnicity */
@@ -616,7 +725,7 @@ static const unsigned chibo__v1__member__field_indices_by_name[] = {
 static const ProtobufCIntRange chibo__v1__member__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 20 }
+  { 0, 21 }
 };
 const ProtobufCMessageDescriptor chibo__v1__member__descriptor =
 {
@@ -626,7 +735,7 @@ const ProtobufCMessageDescriptor chibo__v1__member__descriptor =
   "Chibo__V1__Member",
   "chibo.v1",
   sizeof(Chibo__V1__Member),
-  20,
+  21,
   chibo__v1__member__field_descriptors,
   chibo__v1__member__field_indices_by_name,
   1,  chibo__v1__member__number_ranges,

@@ -502,6 +502,51 @@ void   chibo__v1__split_org_unit_request__free_unpacked
   assert(message->base.descriptor == &chibo__v1__split_org_unit_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chibo__v1__member_move__init
+                     (Chibo__V1__MemberMove         *message)
+{
+  static const Chibo__V1__MemberMove init_value = CHIBO__V1__MEMBER_MOVE__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__member_move__get_packed_size
+                     (const Chibo__V1__MemberMove *message)
+{
+  assert(message->base.descriptor == &chibo__v1__member_move__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__member_move__pack
+                     (const Chibo__V1__MemberMove *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__member_move__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__member_move__pack_to_buffer
+                     (const Chibo__V1__MemberMove *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__member_move__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__MemberMove *
+       chibo__v1__member_move__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__MemberMove *)
+     protobuf_c_message_unpack (&chibo__v1__member_move__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__member_move__free_unpacked
+                     (Chibo__V1__MemberMove *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__member_move__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chibo__v1__assign_supervisor_request__init
                      (Chibo__V1__AssignSupervisorRequest         *message)
 {
@@ -2099,7 +2144,7 @@ const ProtobufCMessageDescriptor chibo__v1__merge_org_units_request__descriptor 
   (ProtobufCMessageInit) chibo__v1__merge_org_units_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__split_org_unit_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor chibo__v1__split_org_unit_request__field_descriptors[5] =
 {
   {
     "options",
@@ -2149,9 +2194,22 @@ static const ProtobufCFieldDescriptor chibo__v1__split_org_unit_request__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "member_moves",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__SplitOrgUnitRequest, n_member_moves),
+    offsetof(Chibo__V1__SplitOrgUnitRequest, member_moves),
+    &chibo__v1__member_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__split_org_unit_request__field_indices_by_name[] = {
   3,   /* field[3] = effective_on */
+  4,   /* field[4] = member_moves */
   0,   /* field[0] = options */
   1,   /* field[1] = source_id */
   2,   /* field[2] = successors */
@@ -2159,7 +2217,7 @@ static const unsigned chibo__v1__split_org_unit_request__field_indices_by_name[]
 static const ProtobufCIntRange chibo__v1__split_org_unit_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor chibo__v1__split_org_unit_request__descriptor =
 {
@@ -2169,11 +2227,62 @@ const ProtobufCMessageDescriptor chibo__v1__split_org_unit_request__descriptor =
   "Chibo__V1__SplitOrgUnitRequest",
   "chibo.v1",
   sizeof(Chibo__V1__SplitOrgUnitRequest),
-  4,
+  5,
   chibo__v1__split_org_unit_request__field_descriptors,
   chibo__v1__split_org_unit_request__field_indices_by_name,
   1,  chibo__v1__split_org_unit_request__number_ranges,
   (ProtobufCMessageInit) chibo__v1__split_org_unit_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__member_move__field_descriptors[2] =
+{
+  {
+    "member_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__MemberMove, member_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cell_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__MemberMove, cell_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__member_move__field_indices_by_name[] = {
+  1,   /* field[1] = cell_id */
+  0,   /* field[0] = member_id */
+};
+static const ProtobufCIntRange chibo__v1__member_move__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__member_move__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.MemberMove",
+  "MemberMove",
+  "Chibo__V1__MemberMove",
+  "chibo.v1",
+  sizeof(Chibo__V1__MemberMove),
+  2,
+  chibo__v1__member_move__field_descriptors,
+  chibo__v1__member_move__field_indices_by_name,
+  1,  chibo__v1__member_move__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__member_move__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor chibo__v1__assign_supervisor_request__field_descriptors[3] =

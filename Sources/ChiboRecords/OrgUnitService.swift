@@ -250,3 +250,89 @@ struct OrgTreeHandlers {
         return OrgUnitResponse(unit: unit)
     }
 }
+
+/// Merges and splits over the wire.
+struct MergeSplitHandlers {
+    let store: any Store
+    let clock: RecordsClock
+
+    private func context(_ options: MutationOptions?) -> MutationContext {
+        MutationContext(
+            requestID: options?.requestId ?? "",
+            validateOnly: options?.validateOnly ?? false,
+            actor: "",
+            nowMs: clock.nowMs()
+        )
+    }
+
+    func register(into registry: inout MethodRegistry) {
+        let handlers = self
+        registry.registerUnary(.orgUnitsMerge) { (request: MergeOrgUnitsRequest, _) in try await handlers.merge(request)
+        }
+        registry.registerUnary(.orgUnitsSplit) { (request: SplitOrgUnitRequest, _) in try await handlers.split(request)
+        }
+    }
+
+    func merge(_ request: MergeOrgUnitsRequest) async throws -> OrgUnitsResponse {
+        var violations = Violations()
+        if request.sourceIds.isEmpty { violations.add("source_ids", "required: the units merged") }
+        for (index, id) in request.sourceIds.enumerated() where id.isEmpty {
+            violations.add("source_ids[\(index)]", "empty id")
+        }
+        if Set(request.sourceIds).count != request.sourceIds.count { violations.add("source_ids", "an id is repeated") }
+        if request.effectiveOn == nil { violations.add("effective_on", "required") }
+        violations.checkDate(request.effectiveOn, "effective_on")
+        let successor = request.successor ?? OrgUnit()
+        if request.successor == nil {
+            violations.add("successor", "required: a new unit, or the id of one that absorbs")
+        }
+        // A successor given by id alone absorbs the others; otherwise it is a new unit.
+        let absorbing = !successor.id.isEmpty && successor.name.isEmpty && successor.kind.rawValue == 0
+        if request.successor != nil && !absorbing {
+            OrgUnitService.validate(successor, prefix: "successor.", into: &violations)
+        }
+        try violations.throwIfAny()
+        let units = try await StoreErrors.mapping {
+            try await store.mergeOrgUnits(
+                sourceIDs: request.sourceIds,
+                successor: successor,
+                effectiveOn: request.effectiveOn ?? CalendarDate(),
+                context: context(request.options)
+            )
+        }
+        return OrgUnitsResponse(units: units)
+    }
+
+    func split(_ request: SplitOrgUnitRequest) async throws -> OrgUnitsResponse {
+        var violations = Violations()
+        if request.sourceId.isEmpty { violations.add("source_id", "required") }
+        if request.successors.count < 2 { violations.add("successors", "a split makes at least two units") }
+        for (index, successor) in request.successors.enumerated() {
+            var candidate = successor
+            if candidate.kind.rawValue == 0 { candidate.kind = .cell }
+            OrgUnitService.validate(candidate, prefix: "successors[\(index)].", into: &violations)
+            if successor.id.isEmpty { violations.add("successors[\(index)].id", "required: member moves name it") }
+        }
+        if request.effectiveOn == nil { violations.add("effective_on", "required") }
+        violations.checkDate(request.effectiveOn, "effective_on")
+        var moves: [String: String] = [:]
+        for (index, move) in request.memberMoves.enumerated() {
+            if move.memberId.isEmpty || move.cellId.isEmpty {
+                violations.add("member_moves[\(index)]", "needs member_id and cell_id")
+            } else if moves.updateValue(move.cellId, forKey: move.memberId) != nil {
+                violations.add("member_moves[\(index)].member_id", "\(move.memberId) is moved twice")
+            }
+        }
+        try violations.throwIfAny()
+        let units = try await StoreErrors.mapping {
+            try await store.splitOrgUnit(
+                sourceID: request.sourceId,
+                successors: request.successors,
+                memberMoves: moves,
+                effectiveOn: request.effectiveOn ?? CalendarDate(),
+                context: context(request.options)
+            )
+        }
+        return OrgUnitsResponse(units: units)
+    }
+}

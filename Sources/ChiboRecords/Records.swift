@@ -7,6 +7,7 @@ public enum Records {
     public static func register(into registry: inout MethodRegistry, store: any Store, clock: RecordsClock = .system) {
         OrgUnitService(store: store, clock: clock).register(into: &registry)
         OrgTreeHandlers(store: store, clock: clock).register(into: &registry)
+        MergeSplitHandlers(store: store, clock: clock).register(into: &registry)
         MemberService(store: store, clock: clock).register(into: &registry)
         MeetingService(store: store, clock: clock).register(into: &registry)
         VoidHandlers(store: store, clock: clock).register(into: &registry)

@@ -94,6 +94,24 @@ public protocol Store: Sendable {
         effectiveOn: CalendarDate,
         context: MutationContext
     ) async throws -> OrgUnit
+    /// Merges units on `effectiveOn`: the sources end, and `successor` (created, or an existing
+    /// unit given by id alone) continues them; their child units and their members move to it.
+    /// Returns the successor, then the sources.
+    func mergeOrgUnits(
+        sourceIDs: [String],
+        successor: OrgUnit,
+        effectiveOn: CalendarDate,
+        context: MutationContext
+    ) async throws -> [OrgUnit]
+    /// Splits a unit on `effectiveOn` into new successors; each member moves as `memberMoves`
+    /// says (member id to successor id). Returns the successors, then the source.
+    func splitOrgUnit(
+        sourceID: String,
+        successors: [OrgUnit],
+        memberMoves: [String: String],
+        effectiveOn: CalendarDate,
+        context: MutationContext
+    ) async throws -> [OrgUnit]
     /// Adds a supervising standing-committee member to a cell.
     func assignSupervisor(
         unitID: String,

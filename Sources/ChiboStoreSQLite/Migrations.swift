@@ -134,6 +134,21 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v4: members' cell history") { db in
+            try db.execute(
+                sql: """
+                    -- Which cell each member belonged to when, as cells merge and split.
+                    CREATE TABLE member_cell (
+                        member_id TEXT NOT NULL REFERENCES member(id),
+                        cell_id TEXT NOT NULL REFERENCES org_unit(id),
+                        valid_from TEXT,
+                        valid_to TEXT
+                    );
+                    CREATE INDEX member_cell_by_cell ON member_cell(cell_id, valid_from);
+                    CREATE INDEX member_cell_by_member ON member_cell(member_id);
+                    """
+            )
+        }
         return migrator
     }()
 }

@@ -349,10 +349,11 @@ extension SQLiteStore {
         let candidates = try Data.fetchAll(
             db,
             sql: """
-                SELECT record FROM member WHERE voided = 0 AND (cell_id = ? OR id IN (
-                    SELECT member_id FROM member_event WHERE other_unit_id = ?))
+                SELECT record FROM member WHERE voided = 0 AND (cell_id = ?
+                    OR id IN (SELECT member_id FROM member_event WHERE other_unit_id = ?)
+                    OR id IN (SELECT member_id FROM member_cell WHERE cell_id = ?))
                 """,
-            arguments: [cell.id, cell.id]
+            arguments: [cell.id, cell.id, cell.id]
         ).map { try Member(serializedBytes: [UInt8]($0)) }
         var expected: [String: ExpectedAttendance.Entry] = [:]
         var names: [String: String] = [:]

@@ -16,6 +16,8 @@ extension SQLiteStore {
             try Self.checkPartyCard(db, member.partyCardNumber, excluding: nil)
             try Self.checkCell(db, member.cellId)
             Self.fillNames(&member)
+            // The server keeps the cell history: a new record starts in its cell.
+            member.cellHistory = member.cellId.isEmpty ? [] : [CellPeriod(cellId: member.cellId)]
             for index in member.events.indices where member.events[index].id.isEmpty {
                 member.events[index].id = "ev-" + UUID().uuidString.lowercased()
             }
@@ -294,6 +296,13 @@ extension SQLiteStore {
                         voided = ?, revision = ?, record = ? WHERE id = ?
                     """,
                 arguments: arguments
+            )
+        }
+        try db.execute(sql: "DELETE FROM member_cell WHERE member_id = ?", arguments: [member.id])
+        for period in member.cellHistory {
+            try db.execute(
+                sql: "INSERT INTO member_cell (member_id, cell_id, valid_from, valid_to) VALUES (?, ?, ?, ?)",
+                arguments: [member.id, period.cellId, DateKeys.key(period.valid?.from), DateKeys.key(period.valid?.to)]
             )
         }
         try db.execute(sql: "DELETE FROM member_event WHERE member_id = ?", arguments: [member.id])

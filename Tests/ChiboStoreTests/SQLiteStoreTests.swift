@@ -33,7 +33,7 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         let journalMode = try await queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journalMode == "wal")
-        #expect(try await store.schemaVersion == 3)
+        #expect(try await store.schemaVersion == 4)
     }
 
     @Test func aFileFromANewerVersionIsRefused() throws {

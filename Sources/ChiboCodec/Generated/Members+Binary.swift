@@ -97,6 +97,67 @@ extension StatusEvent: ProtoMessage, CDescribedMessage {
     }
 }
 
+extension CellPeriod: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.CellPeriod" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try CellPeriod(c: raw.assumingMemoryBound(to: Chibo__V1__CellPeriod.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__CellPeriod.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__CellPeriod()
+        chibo__v1__cell_period__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__CellPeriod>, _ arena: inout EncodeArena) {
+        chibo__v1__cell_period__init(c)
+        arena.reserveOutput(32)
+        if !self.cellId.isEmpty {
+            c.pointee.cell_id = arena.copyString(self.cellId, field: "CellPeriod.cell_id")
+        }
+        if let value = self.valid {
+            let sub = arena.allocate(Chibo__V1__DateRange.self)
+            value.fill(sub, &arena)
+            c.pointee.valid = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__CellPeriod>) throws(UnpackedStringFault) {
+        self.init()
+        self.cellId = try cString(c.pointee.cell_id)
+        if let value = c.pointee.valid { self.valid = try DateRange(c: value) }
+    }
+}
+
 extension Position: ProtoMessage, CDescribedMessage {
     /// The message's full name in the schema.
     public static var protoMessageName: String { "chibo.v1.Position" }
@@ -204,7 +265,7 @@ extension Member: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__Member>, _ arena: inout EncodeArena) {
         chibo__v1__member__init(c)
-        arena.reserveOutput(320)
+        arena.reserveOutput(336)
         if !self.id.isEmpty {
             c.pointee.id = arena.copyString(self.id, field: "Member.id")
         }
@@ -295,6 +356,20 @@ extension Member: ProtoMessage, CDescribedMessage {
             value.fill(sub, &arena)
             c.pointee.meta = sub
         }
+        if !self.cellHistory.isEmpty {
+            self.cellHistory.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__CellPeriod>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__CellPeriod.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_cell_history = items.count
+                c.pointee.cell_history = array
+            }
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -336,5 +411,14 @@ extension Member: ProtoMessage, CDescribedMessage {
         self.status = MemberStatus(rawValue: Int32(bitPattern: c.pointee.status.rawValue))
         self.note = try cString(c.pointee.note)
         if let value = c.pointee.meta { self.meta = try RecordMeta(c: value) }
+        if let array = c.pointee.cell_history, c.pointee.n_cell_history > 0 {
+            let count = c.pointee.n_cell_history
+            var items: [CellPeriod] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try CellPeriod(c: array[i]!))
+            }
+            self.cellHistory = items
+        }
     }
 }

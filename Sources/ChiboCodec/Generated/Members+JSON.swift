@@ -67,6 +67,36 @@ extension StatusEvent: JSONCodable {
     }
 }
 
+extension CellPeriod: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.cellId.isEmpty { writer.key("cellId"); writer.string(self.cellId) }
+        if let value = self.valid { writer.key("valid"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.CellPeriod")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "cellId", "cell_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.cellId = try value.string()
+            case "valid":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.valid = try DateRange(jsonNode: value, options: options)
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
 extension Position: JSONCodable {
     /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
     func writeJSON(to writer: inout JSONWriter) {
@@ -142,6 +172,15 @@ extension Member: JSONCodable {
         if self.status.rawValue != 0 { writer.key("status"); writer.enumValue(self.status.rawValue, name: self.status.protoName) }
         if !self.note.isEmpty { writer.key("note"); writer.string(self.note) }
         if let value = self.meta { writer.key("meta"); value.writeJSON(to: &writer) }
+        if !self.cellHistory.isEmpty {
+            writer.key("cellHistory")
+            writer.beginArray()
+            for item in self.cellHistory {
+                writer.arrayElement()
+                item.writeJSON(to: &writer)
+            }
+            writer.endArray()
+        }
         writer.endObject()
     }
 
@@ -231,6 +270,10 @@ extension Member: JSONCodable {
                 try seen.mark(20, key: key, node: value)
                 if value.isNull { continue }
                 self.meta = try RecordMeta(jsonNode: value, options: options)
+            case "cellHistory", "cell_history":
+                try seen.mark(21, key: key, node: value)
+                if value.isNull { continue }
+                self.cellHistory = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try CellPeriod(jsonNode: item, options: options) }
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

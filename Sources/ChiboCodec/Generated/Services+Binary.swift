@@ -727,7 +727,7 @@ extension SplitOrgUnitRequest: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__SplitOrgUnitRequest>, _ arena: inout EncodeArena) {
         chibo__v1__split_org_unit_request__init(c)
-        arena.reserveOutput(64)
+        arena.reserveOutput(80)
         if let value = self.options {
             let sub = arena.allocate(Chibo__V1__MutationOptions.self)
             value.fill(sub, &arena)
@@ -755,6 +755,20 @@ extension SplitOrgUnitRequest: ProtoMessage, CDescribedMessage {
             value.fill(sub, &arena)
             c.pointee.effective_on = sub
         }
+        if !self.memberMoves.isEmpty {
+            self.memberMoves.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__MemberMove>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__MemberMove.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_member_moves = items.count
+                c.pointee.member_moves = array
+            }
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -772,6 +786,74 @@ extension SplitOrgUnitRequest: ProtoMessage, CDescribedMessage {
             self.successors = items
         }
         if let value = c.pointee.effective_on { self.effectiveOn = try CalendarDate(c: value) }
+        if let array = c.pointee.member_moves, c.pointee.n_member_moves > 0 {
+            let count = c.pointee.n_member_moves
+            var items: [MemberMove] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try MemberMove(c: array[i]!))
+            }
+            self.memberMoves = items
+        }
+    }
+}
+
+extension MemberMove: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.MemberMove" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try MemberMove(c: raw.assumingMemoryBound(to: Chibo__V1__MemberMove.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__MemberMove.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__MemberMove()
+        chibo__v1__member_move__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MemberMove>, _ arena: inout EncodeArena) {
+        chibo__v1__member_move__init(c)
+        arena.reserveOutput(32)
+        if !self.memberId.isEmpty {
+            c.pointee.member_id = arena.copyString(self.memberId, field: "MemberMove.member_id")
+        }
+        if !self.cellId.isEmpty {
+            c.pointee.cell_id = arena.copyString(self.cellId, field: "MemberMove.cell_id")
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__MemberMove>) throws(UnpackedStringFault) {
+        self.init()
+        self.memberId = try cString(c.pointee.member_id)
+        self.cellId = try cString(c.pointee.cell_id)
     }
 }
 

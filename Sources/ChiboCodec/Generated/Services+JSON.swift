@@ -386,6 +386,15 @@ extension SplitOrgUnitRequest: JSONCodable {
             writer.endArray()
         }
         if let value = self.effectiveOn { writer.key("effectiveOn"); value.writeJSON(to: &writer) }
+        if !self.memberMoves.isEmpty {
+            writer.key("memberMoves")
+            writer.beginArray()
+            for item in self.memberMoves {
+                writer.arrayElement()
+                item.writeJSON(to: &writer)
+            }
+            writer.endArray()
+        }
         writer.endObject()
     }
 
@@ -411,6 +420,40 @@ extension SplitOrgUnitRequest: JSONCodable {
                 try seen.mark(4, key: key, node: value)
                 if value.isNull { continue }
                 self.effectiveOn = try CalendarDate(jsonNode: value, options: options)
+            case "memberMoves", "member_moves":
+                try seen.mark(5, key: key, node: value)
+                if value.isNull { continue }
+                self.memberMoves = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try MemberMove(jsonNode: item, options: options) }
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension MemberMove: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.memberId.isEmpty { writer.key("memberId"); writer.string(self.memberId) }
+        if !self.cellId.isEmpty { writer.key("cellId"); writer.string(self.cellId) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.MemberMove")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "memberId", "member_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.memberId = try value.string()
+            case "cellId", "cell_id":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.cellId = try value.string()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

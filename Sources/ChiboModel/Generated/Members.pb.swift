@@ -296,6 +296,26 @@ public struct StatusEvent: Hashable, Sendable {
     }
 }
 
+/// A period of membership in one cell.
+public struct CellPeriod: Hashable, Sendable {
+    /// ID of the cell.
+    public var cellId: String = ""
+    /// The period, half-open; absent `to` while current, absent `from` since the record began.
+    public var valid: DateRange? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        cellId: String = "",
+        valid: DateRange? = nil
+    ) {
+        self.cellId = cellId
+        self.valid = valid
+    }
+}
+
 /// A position a member holds or held.
 public struct Position: Hashable, Sendable {
     /// Which position.
@@ -362,6 +382,9 @@ public struct Member: Hashable, Sendable {
     public var note: String = ""
     /// Revision, timestamps and void state.
     public var meta: RecordMeta? = nil
+    /// Which cell the member belonged to when, oldest first; kept by the server as cells merge and
+    /// split, so a meeting of any date knows who was expected. The last period is `cell_id`'s.
+    public var cellHistory: [CellPeriod] = []
 
     /// A message with every field at its default.
     public init() {}
@@ -387,7 +410,8 @@ public struct Member: Hashable, Sendable {
         events: [StatusEvent] = [],
         status: MemberStatus = MemberStatus(rawValue: 0),
         note: String = "",
-        meta: RecordMeta? = nil
+        meta: RecordMeta? = nil,
+        cellHistory: [CellPeriod] = []
     ) {
         self.id = id
         self.partyCardNumber = partyCardNumber
@@ -409,5 +433,6 @@ public struct Member: Hashable, Sendable {
         self.status = status
         self.note = note
         self.meta = meta
+        self.cellHistory = cellHistory
     }
 }

@@ -430,10 +430,14 @@ public struct SplitOrgUnitRequest: Hashable, Sendable {
     public var options: MutationOptions? = nil
     /// ID of the unit split.
     public var sourceId: String = ""
-    /// The successor units, created valid from `effective_on`.
+    /// The successor units, created valid from `effective_on`; give each an `id` so that
+    /// `member_moves` can name it.
     public var successors: [OrgUnit] = []
     /// Date the split takes effect.
     public var effectiveOn: CalendarDate? = nil
+    /// Where each member of the split cell goes; every member still in the cell on `effective_on`
+    /// must be listed.
+    public var memberMoves: [MemberMove] = []
 
     /// A message with every field at its default.
     public init() {}
@@ -443,12 +447,34 @@ public struct SplitOrgUnitRequest: Hashable, Sendable {
         options: MutationOptions? = nil,
         sourceId: String = "",
         successors: [OrgUnit] = [],
-        effectiveOn: CalendarDate? = nil
+        effectiveOn: CalendarDate? = nil,
+        memberMoves: [MemberMove] = []
     ) {
         self.options = options
         self.sourceId = sourceId
         self.successors = successors
         self.effectiveOn = effectiveOn
+        self.memberMoves = memberMoves
+    }
+}
+
+/// One member's cell after a split.
+public struct MemberMove: Hashable, Sendable {
+    /// ID of the member.
+    public var memberId: String = ""
+    /// ID of the successor cell the member joins.
+    public var cellId: String = ""
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        memberId: String = "",
+        cellId: String = ""
+    ) {
+        self.memberId = memberId
+        self.cellId = cellId
     }
 }
 

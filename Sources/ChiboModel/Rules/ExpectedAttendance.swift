@@ -18,7 +18,7 @@ public enum ExpectedAttendance {
             return key <= dateKey
         }
         guard let state = try? MemberLifecycle.replay(past), state.isMember else { return nil }
-        if member.cellId == cellID {
+        if cell(of: member, dateKey: dateKey) == cellID {
             return Entry(memberID: member.id, category: category(for: state.status))
         }
         if state.status == .temporaryTransfer,
@@ -27,6 +27,17 @@ public enum ExpectedAttendance {
             return Entry(memberID: member.id, category: .temporarilyAttached)
         }
         return nil
+    }
+
+    /// The cell a member belonged to on a date: the period of `cellHistory` holding the date,
+    /// or `cellId` for a record without history.
+    public static func cell(of member: Member, dateKey: String) -> String? {
+        guard !member.cellHistory.isEmpty else { return member.cellId }
+        let period = member.cellHistory.last { period in
+            (period.valid?.from.flatMap(MemberLifecycle.key).map { $0 <= dateKey } ?? true)
+                && (period.valid?.to.flatMap(MemberLifecycle.key).map { $0 > dateKey } ?? true)
+        }
+        return period?.cellId
     }
 
     /// The attendance category of a member of the cell with this status.

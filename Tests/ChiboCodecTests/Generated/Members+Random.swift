@@ -28,6 +28,25 @@ extension StatusEvent: RandomMessage {
     }
 }
 
+extension CellPeriod: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.cellId = RandomValues.string(using: &rng, full: full)
+        if full || Bool.random(using: &rng) { m.valid = DateRange.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
 extension Position: RandomMessage {
     /// A random message; with `full`, every field is set to a non-default value.
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
@@ -72,6 +91,7 @@ extension Member: RandomMessage {
         m.status = MemberStatus(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 4, 5, 6, 7, 8, 9], using: &rng, full: full))
         m.note = RandomValues.string(using: &rng, full: full)
         if full || Bool.random(using: &rng) { m.meta = RecordMeta.random(using: &rng, full: full, depth: depth + 1) }
+        m.cellHistory = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in CellPeriod.random(using: &rng, full: full, depth: depth + 1) }
         return m
     }
 

@@ -212,6 +212,26 @@ extension SplitOrgUnitRequest: RandomMessage {
         m.sourceId = RandomValues.string(using: &rng, full: full)
         m.successors = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in OrgUnit.random(using: &rng, full: full, depth: depth + 1) }
         if full || Bool.random(using: &rng) { m.effectiveOn = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        m.memberMoves = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in MemberMove.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension MemberMove: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.memberId = RandomValues.string(using: &rng, full: full)
+        m.cellId = RandomValues.string(using: &rng, full: full)
         return m
     }
 

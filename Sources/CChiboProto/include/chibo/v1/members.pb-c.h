@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "chibo/v1/common.pb-c.h"
 
 typedef struct Chibo__V1__StatusEvent Chibo__V1__StatusEvent;
+typedef struct Chibo__V1__CellPeriod Chibo__V1__CellPeriod;
 typedef struct Chibo__V1__Position Chibo__V1__Position;
 typedef struct Chibo__V1__Member Chibo__V1__Member;
 
@@ -227,6 +228,26 @@ struct  Chibo__V1__StatusEvent
 
 
 /*
+ * A period of membership in one cell.
+ */
+struct  Chibo__V1__CellPeriod
+{
+  ProtobufCMessage base;
+  /*
+   * ID of the cell.
+   */
+  char *cell_id;
+  /*
+   * The period, half-open; absent `to` while current, absent `from` since the record began.
+   */
+  Chibo__V1__DateRange *valid;
+};
+#define CHIBO__V1__CELL_PERIOD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__cell_period__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+/*
  * A position a member holds or held.
  */
 struct  Chibo__V1__Position
@@ -338,10 +359,16 @@ struct  Chibo__V1__Member
    * Revision, timestamps and void state.
    */
   Chibo__V1__RecordMeta *meta;
+  /*
+   * Which cell the member belonged to when, oldest first; kept by the server as cells merge and
+   * split, so a meeting of any date knows who was expected. The last period is `cell_id`'s.
+   */
+  size_t n_cell_history;
+  Chibo__V1__CellPeriod **cell_history;
 };
 #define CHIBO__V1__MEMBER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__member__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CHIBO__V1__GENDER__GENDER_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, CHIBO__V1__MEMBER_STATUS__MEMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CHIBO__V1__GENDER__GENDER_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, CHIBO__V1__MEMBER_STATUS__MEMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, 0,NULL }
 
 
 /* Chibo__V1__StatusEvent methods */
@@ -362,6 +389,25 @@ Chibo__V1__StatusEvent *
                       const uint8_t       *data);
 void   chibo__v1__status_event__free_unpacked
                      (Chibo__V1__StatusEvent *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__CellPeriod methods */
+void   chibo__v1__cell_period__init
+                     (Chibo__V1__CellPeriod         *message);
+size_t chibo__v1__cell_period__get_packed_size
+                     (const Chibo__V1__CellPeriod   *message);
+size_t chibo__v1__cell_period__pack
+                     (const Chibo__V1__CellPeriod   *message,
+                      uint8_t             *out);
+size_t chibo__v1__cell_period__pack_to_buffer
+                     (const Chibo__V1__CellPeriod   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__CellPeriod *
+       chibo__v1__cell_period__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__cell_period__free_unpacked
+                     (Chibo__V1__CellPeriod *message,
                       ProtobufCAllocator *allocator);
 /* Chibo__V1__Position methods */
 void   chibo__v1__position__init
@@ -406,6 +452,9 @@ void   chibo__v1__member__free_unpacked
 typedef void (*Chibo__V1__StatusEvent_Closure)
                  (const Chibo__V1__StatusEvent *message,
                   void *closure_data);
+typedef void (*Chibo__V1__CellPeriod_Closure)
+                 (const Chibo__V1__CellPeriod *message,
+                  void *closure_data);
 typedef void (*Chibo__V1__Position_Closure)
                  (const Chibo__V1__Position *message,
                   void *closure_data);
@@ -423,6 +472,7 @@ extern const ProtobufCEnumDescriptor    chibo__v1__member_status__descriptor;
 extern const ProtobufCEnumDescriptor    chibo__v1__status_event_kind__descriptor;
 extern const ProtobufCEnumDescriptor    chibo__v1__position_kind__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__status_event__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__cell_period__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__position__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__member__descriptor;
 

@@ -30,6 +30,7 @@ typedef struct Chibo__V1__ListOrgUnitsRequest Chibo__V1__ListOrgUnitsRequest;
 typedef struct Chibo__V1__MoveOrgUnitRequest Chibo__V1__MoveOrgUnitRequest;
 typedef struct Chibo__V1__MergeOrgUnitsRequest Chibo__V1__MergeOrgUnitsRequest;
 typedef struct Chibo__V1__SplitOrgUnitRequest Chibo__V1__SplitOrgUnitRequest;
+typedef struct Chibo__V1__MemberMove Chibo__V1__MemberMove;
 typedef struct Chibo__V1__AssignSupervisorRequest Chibo__V1__AssignSupervisorRequest;
 typedef struct Chibo__V1__EndSupervisorRequest Chibo__V1__EndSupervisorRequest;
 typedef struct Chibo__V1__OrgUnitResponse Chibo__V1__OrgUnitResponse;
@@ -460,7 +461,8 @@ struct  Chibo__V1__SplitOrgUnitRequest
    */
   char *source_id;
   /*
-   * The successor units, created valid from `effective_on`.
+   * The successor units, created valid from `effective_on`; give each an `id` so that
+   * `member_moves` can name it.
    */
   size_t n_successors;
   Chibo__V1__OrgUnit **successors;
@@ -468,10 +470,36 @@ struct  Chibo__V1__SplitOrgUnitRequest
    * Date the split takes effect.
    */
   Chibo__V1__Date *effective_on;
+  /*
+   * Where each member of the split cell goes; every member still in the cell on `effective_on`
+   * must be listed.
+   */
+  size_t n_member_moves;
+  Chibo__V1__MemberMove **member_moves;
 };
 #define CHIBO__V1__SPLIT_ORG_UNIT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__split_org_unit_request__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, 0,NULL, NULL }
+    , NULL, (char *)protobuf_c_empty_string, 0,NULL, NULL, 0,NULL }
+
+
+/*
+ * One member's cell after a split.
+ */
+struct  Chibo__V1__MemberMove
+{
+  ProtobufCMessage base;
+  /*
+   * ID of the member.
+   */
+  char *member_id;
+  /*
+   * ID of the successor cell the member joins.
+   */
+  char *cell_id;
+};
+#define CHIBO__V1__MEMBER_MOVE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__member_move__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1215,6 +1243,25 @@ Chibo__V1__SplitOrgUnitRequest *
 void   chibo__v1__split_org_unit_request__free_unpacked
                      (Chibo__V1__SplitOrgUnitRequest *message,
                       ProtobufCAllocator *allocator);
+/* Chibo__V1__MemberMove methods */
+void   chibo__v1__member_move__init
+                     (Chibo__V1__MemberMove         *message);
+size_t chibo__v1__member_move__get_packed_size
+                     (const Chibo__V1__MemberMove   *message);
+size_t chibo__v1__member_move__pack
+                     (const Chibo__V1__MemberMove   *message,
+                      uint8_t             *out);
+size_t chibo__v1__member_move__pack_to_buffer
+                     (const Chibo__V1__MemberMove   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__MemberMove *
+       chibo__v1__member_move__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__member_move__free_unpacked
+                     (Chibo__V1__MemberMove *message,
+                      ProtobufCAllocator *allocator);
 /* Chibo__V1__AssignSupervisorRequest methods */
 void   chibo__v1__assign_supervisor_request__init
                      (Chibo__V1__AssignSupervisorRequest         *message);
@@ -1649,6 +1696,9 @@ typedef void (*Chibo__V1__MergeOrgUnitsRequest_Closure)
 typedef void (*Chibo__V1__SplitOrgUnitRequest_Closure)
                  (const Chibo__V1__SplitOrgUnitRequest *message,
                   void *closure_data);
+typedef void (*Chibo__V1__MemberMove_Closure)
+                 (const Chibo__V1__MemberMove *message,
+                  void *closure_data);
 typedef void (*Chibo__V1__AssignSupervisorRequest_Closure)
                  (const Chibo__V1__AssignSupervisorRequest *message,
                   void *closure_data);
@@ -2046,6 +2096,7 @@ extern const ProtobufCMessageDescriptor chibo__v1__list_org_units_request__descr
 extern const ProtobufCMessageDescriptor chibo__v1__move_org_unit_request__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__merge_org_units_request__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__split_org_unit_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__member_move__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__assign_supervisor_request__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__end_supervisor_request__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__org_unit_response__descriptor;
