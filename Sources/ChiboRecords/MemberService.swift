@@ -187,6 +187,7 @@ public struct MemberService: Sendable {
             violations.add("statuses[\(index)]", "\(status.rawValue) is not a member status")
         }
         if request.nameQuery.count > 120 { violations.add("name_query", "longer than 120 characters") }
+        violations.checkDate(request.asOf, "as_of")
         try violations.throwIfAny()
         let query = MemberQuery(
             cellID: request.cellId.isEmpty ? nil : request.cellId,
@@ -194,6 +195,7 @@ public struct MemberService: Sendable {
             statuses: request.statuses,
             nameQuery: request.nameQuery,
             includeVoided: request.includeVoided,
+            asOf: request.asOf,
             pageSize: pageSize == 0 ? 100 : pageSize,
             pageToken: token
         )

@@ -120,11 +120,14 @@ public struct OrgUnitService: Sendable {
 
     func get(_ request: GetOrgUnitRequest) async throws -> OrgUnitResponse {
         var violations = Violations()
-        if request.id.isEmpty { violations.add("id", "required") }
+        if request.id.isEmpty && request.code.isEmpty { violations.add("id", "required (or code)") }
         violations.checkDate(request.asOf, "as_of")
         try violations.throwIfAny()
-        guard var unit = try await StoreErrors.mapping({ try await store.orgUnit(id: request.id) }) else {
-            throw CallError(.notFound, "org unit \(request.id) does not exist")
+        let found = try await StoreErrors.mapping {
+            request.id.isEmpty ? try await store.orgUnit(code: request.code) : try await store.orgUnit(id: request.id)
+        }
+        guard var unit = found else {
+            throw CallError(.notFound, "org unit \(request.id.isEmpty ? request.code : request.id) does not exist")
         }
         // As of a past date, the parent is the one of that date.
         if let asOf = DateKeys.key(request.asOf) {

@@ -129,6 +129,8 @@ public protocol Store: Sendable {
         async throws -> OrgUnit
     /// The unit with this id, voided or not.
     func orgUnit(id: String) async throws -> OrgUnit?
+    /// The unit with this code.
+    func orgUnit(code: String) async throws -> OrgUnit?
     /// Units matching the query, ordered by name, then id.
     func listOrgUnits(_ query: OrgUnitQuery) async throws -> Page<OrgUnit>
 
@@ -240,6 +242,9 @@ public struct MemberQuery: Hashable, Sendable {
     public var nameQuery: String
     /// Include voided members.
     public var includeVoided: Bool
+    /// Read cells and statuses as they were on this date (today's when nil): a member matches
+    /// the cell filters through their cell history, and the status filter by their status then.
+    public var asOf: CalendarDate?
     /// Page size (at most 1,000).
     public var pageSize: Int
     /// Token from the previous page.
@@ -252,6 +257,7 @@ public struct MemberQuery: Hashable, Sendable {
         statuses: [MemberStatus] = [],
         nameQuery: String = "",
         includeVoided: Bool = false,
+        asOf: CalendarDate? = nil,
         pageSize: Int = 100,
         pageToken: String = ""
     ) {
@@ -260,6 +266,7 @@ public struct MemberQuery: Hashable, Sendable {
         self.statuses = statuses
         self.nameQuery = nameQuery
         self.includeVoided = includeVoided
+        self.asOf = asOf
         self.pageSize = pageSize
         self.pageToken = pageToken
     }

@@ -167,11 +167,23 @@ extension SQLiteStore {
                 arguments += [subtree]
                 conditions.append("m.cell_id IN (SELECT id FROM subtree)")
             }
+            let asOf = DateKeys.key(query.asOf)
             if let cell = query.cellID {
-                conditions.append("m.cell_id = ?")
-                arguments += [cell]
+                if let asOf {
+                    conditions.append(
+                        """
+                        m.id IN (SELECT member_id FROM member_cell WHERE cell_id = ?
+                            AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to > ?))
+                        """
+                    )
+                    arguments += [cell, asOf, asOf]
+                } else {
+                    conditions.append("m.cell_id = ?")
+                    arguments += [cell]
+                }
             }
-            if !query.statuses.isEmpty {
+            // A status on a past date is derived from the events, in Swift, after the query.
+            if !query.statuses.isEmpty && asOf == nil {
                 conditions.append("m.status IN (\(query.statuses.map { _ in "?" }.joined(separator: ", ")))")
                 for status in query.statuses { arguments += [status.rawValue] }
             }
@@ -193,8 +205,12 @@ extension SQLiteStore {
                 ORDER BY m.sort_key, m.id LIMIT \(limit + 1)
                 """
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-            let members = try rows.prefix(limit).map { row in
+            var members = try rows.prefix(limit).map { row in
                 try Member(serializedBytes: [UInt8](row["record"] as Data))
+            }
+            if let asOf {
+                members = members.map { Self.asOf(asOf, $0) }
+                if !query.statuses.isEmpty { members = members.filter { query.statuses.contains($0.status) } }
             }
             var next = ""
             if rows.count > limit, let last = rows.prefix(limit).last {
@@ -205,6 +221,15 @@ extension SQLiteStore {
     }
 
     // MARK: Helpers
+
+    /// The member as of a date: the status then and the cell then.
+    static func asOf(_ dateKey: String, _ member: Member) -> Member {
+        var member = member
+        let past = member.events.filter { event in (DateKeys.key(event.effectiveOn) ?? "") <= dateKey }
+        member.status = (try? MemberLifecycle.replay(past).status) ?? .unspecified
+        member.cellId = ExpectedAttendance.cell(of: member, dateKey: dateKey) ?? ""
+        return member
+    }
 
     private static func escapeLike(_ text: String) -> String {
         var escaped = ""

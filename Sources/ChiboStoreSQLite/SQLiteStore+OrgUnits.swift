@@ -110,6 +110,15 @@ extension SQLiteStore {
         try await pool.read { db in try Self.loadOrgUnit(db, id: id) }
     }
 
+    /// The unit with this code.
+    public func orgUnit(code: String) async throws -> OrgUnit? {
+        try await pool.read { db in
+            guard let data = try Data.fetchOne(db, sql: "SELECT record FROM org_unit WHERE code = ?", arguments: [code])
+            else { return nil }
+            return try OrgUnit(serializedBytes: [UInt8](data))
+        }
+    }
+
     /// Units matching the query, by name then id, one page at a time.
     public func listOrgUnits(_ query: OrgUnitQuery) async throws -> Page<OrgUnit> {
         try await pool.read { db in

@@ -65,7 +65,13 @@ import Testing
                 .orgUnitsMerge,
                 MergeOrgUnitsRequest(
                     sourceIds: ["bo", "ang"],
-                    successor: OrgUnit(id: "bo-ang", name: "Chi bộ bản Bó Áng", kind: .cell, parentId: "mb"),
+                    successor: OrgUnit(
+                        id: "bo-ang",
+                        code: "BA",
+                        name: "Chi bộ bản Bó Áng",
+                        kind: .cell,
+                        parentId: "mb"
+                    ),
                     effectiveOn: day(2025, 7, 1)
                 ),
                 as: OrgUnitsResponse.self
@@ -118,6 +124,19 @@ import Testing
             let member = try await client.unary(.membersGet, GetMemberRequest(id: "b1"), as: MemberResponse.self)
             #expect(member.member?.cellId == "bo-ang")
             #expect(member.member?.cellHistory.map(\.cellId) == ["bo", "bo-ang"])
+            // Lists read the cells of any date.
+            var before2025: [String] = []
+            for try await member in try await client.serverStream(
+                .membersList,
+                ListMembersRequest(cellId: "bo", asOf: day(2024, 1, 1)),
+                as: Member.self
+            ) {
+                before2025.append(member.id)
+                #expect(member.cellId == "bo")
+            }
+            #expect(before2025 == ["b1", "b2"])
+            let byCode = try await client.unary(.orgUnitsGet, GetOrgUnitRequest(code: "BA"), as: OrgUnitResponse.self)
+            #expect(byCode.unit?.id == "bo-ang")
         }
     }
 
