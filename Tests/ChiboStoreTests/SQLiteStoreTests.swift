@@ -1,10 +1,11 @@
 import ChiboCodec
 import ChiboModel
 import ChiboStore
-import ChiboStoreSQLite
 import Foundation
 import GRDB
 import Testing
+
+@testable import ChiboStoreSQLite
 
 /// The SQLite store on real files: how the file is opened and kept, and org units end to end.
 @Suite struct SQLiteStoreTests {
@@ -33,6 +34,15 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         let journalMode = try await queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journalMode == "wal")
+        // Connection settings, read on the store's own connections.
+        let (synchronous, foreignKeys) = try await store.pool.read { db in
+            (
+                try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+                try Int.fetchOne(db, sql: "PRAGMA foreign_keys")
+            )
+        }
+        #expect(synchronous == 2, "synchronous=FULL")
+        #expect(foreignKeys == 1)
         #expect(try await store.schemaVersion == 4)
     }
 
