@@ -12,6 +12,37 @@ public struct CallContext: Sendable {
     public var deadline: NIODeadline?
     /// The client's address.
     public var remoteAddress: SocketAddress?
-    /// A logger with the call's metadata.
-    public var logger: Logger
+    /// The connection's logger, without the call's metadata.
+    private let connectionLogger: Logger
+    /// A logger the handler assigned, which replaces the derived one.
+    private var assignedLogger: Logger?
+
+    init(
+        method: Method,
+        callID: UInt32,
+        deadline: NIODeadline?,
+        remoteAddress: SocketAddress?,
+        connectionLogger: Logger
+    ) {
+        self.method = method
+        self.callID = callID
+        self.deadline = deadline
+        self.remoteAddress = remoteAddress
+        self.connectionLogger = connectionLogger
+    }
+
+    /// A logger with the call's metadata. It is built when read, not for every call: setting
+    /// logger metadata costs more than a cheap handler's whole work.
+    public var logger: Logger {
+        get {
+            if let assignedLogger { return assignedLogger }
+            var logger = connectionLogger
+            logger[metadataKey: "call"] = "\(callID)"
+            logger[metadataKey: "method"] = "\(method.protoName ?? String(method.rawValue))"
+            return logger
+        }
+        set {
+            assignedLogger = newValue
+        }
+    }
 }

@@ -131,7 +131,6 @@ public final class ChiboServer: Service, Sendable {
                     )
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.limits.maxFrameBytes)),
-                        MessageToByteHandler(FrameEncoder()),
                         handler,
                     ])
                     self.track(channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))

@@ -37,7 +37,7 @@ public struct MethodRegistry: Sendable {
         _ handler: @escaping @Sendable (Request, CallContext) throws -> Response
     ) {
         handlers[method] = .inline { bytes, context in
-            try handler(try Request(serializedBytes: bytes), context).serializedBytes()
+            try handler(try Request(payload: bytes), context).serializedBytes()
         }
     }
 
@@ -47,18 +47,19 @@ public struct MethodRegistry: Sendable {
         _ handler: @escaping @Sendable (Request, CallContext) async throws -> Response
     ) {
         handlers[method] = .unary { bytes, context in
-            try await handler(try Request(serializedBytes: bytes), context).serializedBytes()
+            try await handler(try Request(payload: bytes), context).serializedBytes()
         }
     }
 
     /// Registers a server-streaming handler: it sends responses through the writer, which
-    /// suspends while the client's window is empty or the connection cannot take more bytes.
+    /// suspends while the client's window is empty or the connection cannot take more bytes
+    /// (after queueing at most one initial window of messages ahead).
     public mutating func registerServerStreaming<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: Method,
         _ handler: @escaping @Sendable (Request, ResponseStream<Response>, CallContext) async throws -> Void
     ) {
         handlers[method] = .serverStreaming { bytes, writer, context in
-            try await handler(try Request(serializedBytes: bytes), ResponseStream(writer: writer), context)
+            try await handler(try Request(payload: bytes), ResponseStream(writer: writer), context)
             return []
         }
     }
@@ -74,7 +75,7 @@ public struct MethodRegistry: Sendable {
         _ handler: @escaping @Sendable (Request, ResponseStream<Response>, CallContext) async throws -> Trailer
     ) {
         handlers[method] = .serverStreaming { bytes, writer, context in
-            try await handler(try Request(serializedBytes: bytes), ResponseStream(writer: writer), context)
+            try await handler(try Request(payload: bytes), ResponseStream(writer: writer), context)
                 .serializedBytes()
         }
     }

@@ -5,24 +5,30 @@ import Logging
 import NIOCore
 
 /// Carries out the actions of a `ServerConnectionStateMachine` on one channel: starts handlers,
-/// writes frames, runs timers. Writes made while reading are flushed once per read burst.
+/// writes frames, runs timers. Frames are encoded into one buffer, written and flushed once per
+/// read burst, or outside a burst once the event loop has run the tasks already queued.
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = Frame
-    typealias OutboundOut = Frame
+    typealias OutboundOut = ByteBuffer
 
     private var machine: ServerConnectionStateMachine
     private let handlers: [Method: MethodRegistry.Handler]
     private var logger: Logger
     private var context: ChannelHandlerContext?
+    /// The client's address, read once: asking the channel costs a system call.
+    private var remoteAddress: SocketAddress?
 
     private var tasks: [UInt32: Task<Void, Never>] = [:]
     private var deadlines: [UInt32: Scheduled<Void>] = [:]
     private var requestStreams: [UInt32: RequestByteStream] = [:]
-    /// Stream messages waiting for window or writability, per call.
-    private var pendingSends: [UInt32: (payload: [UInt8], continuation: CheckedContinuation<Void, any Error>)] = [:]
+    /// Server streams: messages taken from each call's writer and not yet written.
+    private var streams: [UInt32: StreamBacklog] = [:]
 
     private var readingBurst = false
     private var needsFlush = false
+    private var flushScheduled = false
+    /// Frames encoded since the last flush.
+    private var outbound: ByteBuffer?
     private var lastFrameAt = NIODeadline.now()
     private var handshakeTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
@@ -101,7 +107,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
-            for callID in Array(pendingSends.keys) { retryPendingSend(callID) }
+            for callID in Array(streams.keys) { drainStream(callID) }
             flushIfNeeded()
         }
         context.fireChannelWritabilityChanged()
@@ -111,9 +117,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         if let error = error as? WireError {
             logger.notice("closing connection: \(error)")
             machine.closed()
-            let goAway = Frame(callId: 0, body: .goAway(GoAway(status: error.status)))
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(goAway)).whenComplete { _ in channel.close(promise: nil) }
+            writeAndClose(Frame(callId: 0, body: .goAway(GoAway(status: error.status))))
         } else {
             logger.notice("closing connection after error: \(error)")
             context.close(promise: nil)
@@ -145,8 +149,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .send(let frame):
             write(frame)
         case .sendAndClose(let frame):
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in channel.close(promise: nil) }
+            writeAndClose(frame)
         case .close:
             context.close(promise: nil)
         case .startCall(let callID, let method, _, let payload, let timeout):
@@ -159,35 +162,73 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             stopCall(callID)
             write(frame)
         case .resumeSending(let callID):
-            retryPendingSend(callID)
+            drainStream(callID)
         }
     }
 
     private func write(_ frame: Frame) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(frame), promise: nil)
+        guard encode(frame) else { return }
+        flushSoon()
+    }
+
+    /// Marks the outbound buffer for flushing: at the end of the read burst, or outside a burst
+    /// after the tasks already queued on the event loop (other calls finishing, stream
+    /// messages), so that they share one write.
+    private func flushSoon() {
         needsFlush = true
-        if !readingBurst { flushIfNeeded() }
+        guard !readingBurst, !flushScheduled, let context else { return }
+        flushScheduled = true
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            loopBound.value.flushScheduled = false
+            loopBound.value.flushIfNeeded()
+        }
+    }
+
+    /// Appends `frame` to the outbound buffer; false (and the connection closing) if it cannot
+    /// be encoded, which only a string holding NUL causes.
+    private func encode(_ frame: Frame) -> Bool {
+        guard let context else { return false }
+        if outbound == nil { outbound = context.channel.allocator.buffer(capacity: 1024) }
+        do {
+            try FrameEncoding.write(frame, into: &outbound!)
+            return true
+        } catch {
+            logger.error("closing connection: cannot encode a frame: \(error)")
+            context.close(promise: nil)
+            return false
+        }
     }
 
     private func flushIfNeeded() {
         guard needsFlush, let context else { return }
         needsFlush = false
+        if let buffer = outbound {
+            outbound = nil
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        }
         context.flush()
+    }
+
+    /// Writes `frame` after everything pending, flushes, then closes the connection.
+    private func writeAndClose(_ frame: Frame) {
+        guard let context, encode(frame), let buffer = outbound else { return }
+        outbound = nil
+        needsFlush = false
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     private func startCall(_ callID: UInt32, method: Method, payload: [UInt8], timeout: Duration?) {
         guard let context, let handler = handlers[method] else { return }
         let deadline = timeout.map { NIODeadline.now() + TimeAmount($0) }
-        var callLogger = logger
-        callLogger[metadataKey: "call"] = "\(callID)"
-        callLogger[metadataKey: "method"] = "\(method.protoName ?? String(method.rawValue))"
+        if remoteAddress == nil { remoteAddress = context.remoteAddress }
         let callContext = CallContext(
             method: method,
             callID: callID,
             deadline: deadline,
-            remoteAddress: context.remoteAddress,
-            logger: callLogger
+            remoteAddress: remoteAddress,
+            connectionLogger: logger
         )
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
 
@@ -205,16 +246,21 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             do {
                 result = try run(payload, callContext)
             } catch {
-                status = Self.status(error, logger: callLogger)
+                status = Self.status(error, logger: callContext.logger)
             }
             finishCall(callID, payload: result, status: status)
         case .unary(let run):
-            tasks[callID] = Self.spawn(loopBound, callID: callID, logger: callLogger) {
+            tasks[callID] = Self.spawn(loopBound, context: callContext) {
                 try await run(payload, callContext)
             }
         case .serverStreaming(let run):
-            let writer = ResponseStreamWriter(callID: callID, connection: loopBound)
-            tasks[callID] = Self.spawn(loopBound, callID: callID, logger: callLogger) {
+            let writer = ResponseStreamWriter(
+                callID: callID,
+                connection: loopBound,
+                capacity: machine.limits.initialWindow
+            )
+            streams[callID] = StreamBacklog(writer: writer)
+            tasks[callID] = Self.spawn(loopBound, context: callContext) {
                 try await run(payload, writer, callContext)
             }
         case .clientStreaming(let run):
@@ -225,7 +271,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 }
             }
             requestStreams[callID] = stream
-            tasks[callID] = Self.spawn(loopBound, callID: callID, logger: callLogger) {
+            tasks[callID] = Self.spawn(loopBound, context: callContext) {
                 try await run(stream, callContext)
             }
         }
@@ -234,17 +280,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// Runs a handler in a task and finishes its call on the event loop with the outcome.
     private static func spawn(
         _ loopBound: NIOLoopBound<ServerConnectionHandler>,
-        callID: UInt32,
-        logger: Logger,
+        context: CallContext,
         _ body: @escaping @Sendable () async throws -> [UInt8]
     ) -> Task<Void, Never> {
-        Task {
+        let callID = context.callID
+        return Task {
             var payload: [UInt8] = []
             var status = Status()
             do {
                 payload = try await body()
             } catch {
-                status = Self.status(error, logger: logger)
+                status = Self.status(error, logger: context.logger)
             }
             let result = payload
             let finalStatus = status
@@ -263,6 +309,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func finishCall(_ callID: UInt32, payload: [UInt8], status: Status) {
+        if let stream = streams[callID] {
+            // The stream's last messages go out before its close.
+            stream.finish = (payload, status)
+            drainStream(callID)
+            return
+        }
         releaseCall(callID)
         perform(machine.finish(callID: callID, payload: payload, status: status))
     }
@@ -271,7 +323,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func stopCall(_ callID: UInt32) {
         tasks[callID]?.cancel()
         requestStreams[callID]?.continuation.finish(throwing: CancellationError())
-        pendingSends.removeValue(forKey: callID)?.continuation.resume(throwing: CancellationError())
+        streams.removeValue(forKey: callID)?.writer.close()
         releaseCall(callID)
     }
 
@@ -283,32 +335,51 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     // MARK: Server streams
 
-    /// A server-streaming handler's message: written now, or parked until the client grants
-    /// window and the channel is writable.
-    func streamSend(callID: UInt32, payload: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
-        guard let context else {
-            continuation.resume(throwing: CancellationError())
-            return
+    /// Writes what a stream's writer has queued, as far as the client's window and the channel
+    /// allow, and the stream's close once its handler has returned and every message is out.
+    func drainStream(_ callID: UInt32) {
+        guard let context, let stream = streams[callID] else { return }
+        var wroteAny = false
+        var more = true
+        while more {
+            stream.messages.append(contentsOf: stream.writer.take())
+            var written = 0
+            sending: while let payload = stream.messages.first, context.channel.isWritable {
+                switch machine.sendMessage(callID: callID, payload: payload) {
+                case .send(let frame):
+                    guard encode(frame) else { return }
+                    stream.messages.removeFirst()
+                    written += 1
+                case .wait:
+                    break sending
+                case .callGone:
+                    stopCall(callID)
+                    return
+                }
+            }
+            wroteAny = wroteAny || written > 0
+            more = written > 0 && stream.writer.written(written)
         }
-        guard context.channel.isWritable else {
-            pendingSends[callID] = (payload, continuation)
-            return
-        }
-        switch machine.sendMessage(callID: callID, payload: payload) {
-        case .send(let frame):
-            write(frame)
-            flushIfNeeded()
-            continuation.resume()
-        case .wait:
-            pendingSends[callID] = (payload, continuation)
-        case .callGone:
-            continuation.resume(throwing: CancellationError())
+        if stream.messages.isEmpty, let (payload, status) = stream.finish {
+            streams[callID] = nil
+            stream.writer.close()
+            releaseCall(callID)
+            perform(machine.finish(callID: callID, payload: payload, status: status))
+        } else if wroteAny {
+            flushSoon()
         }
     }
+}
 
-    private func retryPendingSend(_ callID: UInt32) {
-        guard let pending = pendingSends.removeValue(forKey: callID) else { return }
-        streamSend(callID: callID, payload: pending.payload, continuation: pending.continuation)
+/// A server stream's messages taken from its writer and not yet written, and the close that
+/// waits for them once the handler has returned.
+private final class StreamBacklog {
+    let writer: ResponseStreamWriter
+    var messages = CircularBuffer<[UInt8]>()
+    var finish: (payload: [UInt8], status: Status)?
+
+    init(writer: ResponseStreamWriter) {
+        self.writer = writer
     }
 }
 

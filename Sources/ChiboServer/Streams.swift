@@ -1,28 +1,126 @@
 import ChiboCodec
 import ChiboModel
+import NIOConcurrencyHelpers
 import NIOCore
 
-/// Sends one call's stream messages through its connection; owned by the connection handler,
-/// used from the handler's task. Every method hops to the connection's event loop.
+/// Carries one server stream's messages from its handler's task to the connection. `send`
+/// queues a message and returns at once while fewer than `capacity` messages are outstanding
+/// (queued, or waiting for the client's window), so the task and the event loop work in
+/// batches: the loop is woken once per batch, writes what the window allows and flushes once.
+/// The task suspends only when `capacity` messages are outstanding, which bounds what a slow
+/// reader costs in memory.
 final class ResponseStreamWriter: Sendable {
     private let callID: UInt32
     private let connection: NIOLoopBound<ServerConnectionHandler>
+    private let capacity: Int
+    private let state = NIOLockedValueBox(State())
 
-    init(callID: UInt32, connection: NIOLoopBound<ServerConnectionHandler>) {
-        self.callID = callID
-        self.connection = connection
+    private struct State {
+        /// Messages accepted and not yet taken by the connection.
+        var queued: [[UInt8]] = []
+        /// Messages accepted and not yet written.
+        var outstanding = 0
+        var drainScheduled = false
+        /// A send waiting for room, with its message.
+        var parked: (payload: [UInt8], continuation: CheckedContinuation<Void, any Error>)?
+        /// The call is over: sends fail.
+        var closed = false
     }
 
-    /// Sends one message; suspends while the client's window is empty or the connection's
-    /// outbound buffer is full; throws `CancellationError` once the call is gone.
+    private enum Admission {
+        case accepted(scheduleDrain: Bool)
+        case full
+        case closed
+    }
+
+    init(callID: UInt32, connection: NIOLoopBound<ServerConnectionHandler>, capacity: Int) {
+        self.callID = callID
+        self.connection = connection
+        self.capacity = max(1, capacity)
+    }
+
+    /// Sends one message; suspends while `capacity` messages are outstanding; throws
+    /// `CancellationError` once the call is gone.
     func send(_ payload: [UInt8]) async throws {
-        let connection = self.connection
-        let callID = self.callID
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            connection.eventLoop.execute {
-                connection.value.streamSend(callID: callID, payload: payload, continuation: continuation)
+        let capacity = self.capacity
+        switch state.withLockedValue({ Self.admit(payload, into: &$0, capacity: capacity) }) {
+        case .accepted(let scheduleDrain):
+            if scheduleDrain { self.scheduleDrain() }
+        case .closed:
+            throw CancellationError()
+        case .full:
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let admission = state.withLockedValue { state in
+                    let admission = Self.admit(payload, into: &state, capacity: capacity)
+                    if case .full = admission { state.parked = (payload, continuation) }
+                    return admission
+                }
+                switch admission {
+                case .accepted(let scheduleDrain):
+                    if scheduleDrain { self.scheduleDrain() }
+                    continuation.resume()
+                case .closed:
+                    continuation.resume(throwing: CancellationError())
+                case .full:
+                    break
+                }
             }
         }
+    }
+
+    private static func admit(_ payload: [UInt8], into state: inout State, capacity: Int) -> Admission {
+        if state.closed { return .closed }
+        guard state.outstanding < capacity else { return .full }
+        state.outstanding += 1
+        state.queued.append(payload)
+        let scheduleDrain = !state.drainScheduled
+        state.drainScheduled = true
+        return .accepted(scheduleDrain: scheduleDrain)
+    }
+
+    private func scheduleDrain() {
+        let connection = self.connection
+        let callID = self.callID
+        connection.eventLoop.execute { connection.value.drainStream(callID) }
+    }
+
+    // MARK: The connection's side, on its event loop
+
+    /// The messages queued since the last call, in order.
+    func take() -> [[UInt8]] {
+        state.withLockedValue { state in
+            state.drainScheduled = false
+            let queued = state.queued
+            state.queued = []
+            return queued
+        }
+    }
+
+    /// `count` taken messages were written. A parked send gets its room back: its message is
+    /// queued and true is returned.
+    func written(_ count: Int) -> Bool {
+        let capacity = self.capacity
+        let resumed = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
+            state.outstanding -= count
+            guard let parked = state.parked, state.outstanding < capacity else { return nil }
+            state.parked = nil
+            state.outstanding += 1
+            state.queued.append(parked.payload)
+            return parked.continuation
+        }
+        resumed?.resume()
+        return resumed != nil
+    }
+
+    /// The call is over: queued messages are dropped, pending and later sends fail.
+    func close() {
+        let parked = state.withLockedValue { state in
+            state.closed = true
+            state.queued = []
+            defer { state.parked = nil }
+            return state.parked
+        }
+        parked?.continuation.resume(throwing: CancellationError())
     }
 }
 
@@ -30,8 +128,9 @@ final class ResponseStreamWriter: Sendable {
 public struct ResponseStream<Response: ProtoMessage>: Sendable {
     let writer: ResponseStreamWriter
 
-    /// Sends one response; suspends while the client cannot take more (flow control), and
-    /// throws `CancellationError` when the call was cancelled or its deadline passed.
+    /// Sends one response: queues it, and suspends while the client cannot take more (flow
+    /// control, with at most one initial window of messages queued ahead); throws
+    /// `CancellationError` when the call was cancelled or its deadline passed.
     public func send(_ response: Response) async throws {
         try await writer.send(try response.serializedBytes())
     }
@@ -80,7 +179,7 @@ public struct RequestStream<Request: ProtoMessage>: AsyncSequence, Sendable {
         /// The next request, or nil after the client's end of stream.
         public mutating func next() async throws -> Request? {
             guard let payload = try await base.next() else { return nil }
-            return try Request(serializedBytes: payload)
+            return try Request(payload: payload)
         }
     }
 

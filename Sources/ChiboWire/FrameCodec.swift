@@ -29,6 +29,7 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         guard buffer.readableBytes >= total else { return nil }
         let result: Result<Frame, CodecError> = buffer.withUnsafeReadableBytes { bytes in
             let body = UnsafeRawBufferPointer(rebasing: bytes[4..<total])
+            if let open = FrameFastDecoding.decodeOpen(body) { return .success(open) }
             return Result { () throws(CodecError) in
                 try Frame(serializedBytes: body, limits: DecodingLimits(maxMessageBytes: maxFrameBytes))
             }
@@ -60,6 +61,7 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
 public enum FrameEncoding {
     /// Appends one frame to `buffer`. Throws `CodecError` only for a string holding NUL.
     public static func write(_ frame: Frame, into buffer: inout ByteBuffer) throws(CodecError) {
+        if FrameFastEncoding.write(frame, into: &buffer) { return }
         let body = try frame.serializedBytes()
         buffer.writeInteger(UInt32(body.count))
         buffer.writeBytes(body)
