@@ -77,6 +77,19 @@ import Testing
         #expect(error.offset == 8)
     }
 
+    @Test func invalidUTF8IsFoundEvenInAnOccurrenceLaterOverwritten() throws {
+        // full_name sent twice: first invalid (C3 28), then "A". libprotobuf-c keeps only "A".
+        let error = try #require(decodeError(Member.self, [0x22, 0x02, 0xC3, 0x28, 0x22, 0x01, 0x41]))
+        #expect(error.code == .invalidUTF8)
+        #expect(error.offset == 2)
+        // The same inside a sub-message: one status event whose place is sent twice.
+        let event: [UInt8] = [0x2A, 0x02, 0xC3, 0x28, 0x2A, 0x01, 0x41]
+        let nested = try #require(decodeError(Member.self, [0x8A, 0x01, UInt8(event.count)] + event))
+        #expect(nested.code == .invalidUTF8)
+        // Valid text sent twice still decodes, keeping the last value as the specification says.
+        #expect(try Member(serializedBytes: [0x22, 0x01, 0x42, 0x22, 0x01, 0x41]).fullName == "A")
+    }
+
     @Test func embeddedNULCannotAliasAnotherID() throws {
         // Member.id = "M1\0x": protobuf-c alone would silently decode "M1".
         let bytes: [UInt8] = [0x0A, 0x04, 0x4D, 0x31, 0x00, 0x78]

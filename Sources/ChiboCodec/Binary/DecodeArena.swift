@@ -87,7 +87,8 @@ enum BinaryDecoding {
             )
         }
         if !WireValidator.isClean(bytes, descriptor: descriptor) {
-            // Throws for every input the quick walk rejects.
+            // Throws for every fault; returns for valid input the quick walk leaves to it (a
+            // singular field sent twice).
             try WireValidator.validate(bytes, descriptor: descriptor, messageName: messageName)
         }
         var state = DecodeArenaState(

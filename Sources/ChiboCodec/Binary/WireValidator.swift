@@ -20,9 +20,11 @@ import Darwin
 ///
 /// Two walks share these rules. `isClean` is the quick one every decode runs: it answers yes or
 /// no, allocates nothing and leaves UTF-8 to the String conversion after unpacking (which must
-/// validate anyway). `validate` is the reporting one: it also checks UTF-8 and throws the first
-/// fault in byte order; decoding runs it only when something already failed, so errors are the
-/// same as if it ran first.
+/// validate anyway) — except when a singular string or message field occurs twice, whose
+/// earlier occurrence libprotobuf-c would drop unseen: then it answers no. `validate` is the
+/// reporting one: it also checks UTF-8 and throws the first fault in byte order; decoding runs it
+/// whenever the quick walk says no or a later step fails, so errors are the same as if it ran
+/// first, and every string occurrence on the wire is checked.
 enum WireValidator {
     /// The schema has no recursive messages; this bounds the walk for any descriptor anyway.
     static let maxDepth = 64
@@ -108,6 +110,10 @@ enum WireValidator {
     ) -> Bool {
         guard depth < maxDepth else { return false }
         var position = start
+        // Singular strings and messages seen so far, by field number. libprotobuf-c keeps only
+        // the last of repeated occurrences, so the String conversion would never see an earlier
+        // one: a second occurrence sends the input to the full pre-pass, which checks them all.
+        var seenSingular: UInt64 = 0
         while position < end {
             guard let tag = quickVarint(bytes, &position, end) else { return false }
             let number = tag >> 3
@@ -131,6 +137,12 @@ enum WireValidator {
                 guard let field else { continue }
                 let type = field.pointee.type
                 let native = nativeWireType(type)
+                if native == 2, field.pointee.label != PROTOBUF_C_LABEL_REPEATED, type != PROTOBUF_C_TYPE_BYTES {
+                    guard number < 64 else { return false }
+                    let bit: UInt64 = 1 << number
+                    if seenSingular & bit != 0 { return false }
+                    seenSingular |= bit
+                }
                 if native != 2 {
                     guard field.pointee.label == PROTOBUF_C_LABEL_REPEATED,
                         quickPacked(bytes, from: payload, to: position, native: native)
