@@ -2668,7 +2668,7 @@ const ProtobufCMessageDescriptor chibo__v1__get_member_request__descriptor =
   (ProtobufCMessageInit) chibo__v1__get_member_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__list_members_request__field_descriptors[7] =
+static const ProtobufCFieldDescriptor chibo__v1__list_members_request__field_descriptors[8] =
 {
   {
     "page",
@@ -2754,10 +2754,23 @@ static const ProtobufCFieldDescriptor chibo__v1__list_members_request__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "include_attached",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListMembersRequest, include_attached),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__list_members_request__field_indices_by_name[] = {
   5,   /* field[5] = as_of */
   1,   /* field[1] = cell_id */
+  7,   /* field[7] = include_attached */
   6,   /* field[6] = include_voided */
   4,   /* field[4] = name_query */
   0,   /* field[0] = page */
@@ -2767,7 +2780,7 @@ static const unsigned chibo__v1__list_members_request__field_indices_by_name[] =
 static const ProtobufCIntRange chibo__v1__list_members_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor chibo__v1__list_members_request__descriptor =
 {
@@ -2777,7 +2790,7 @@ const ProtobufCMessageDescriptor chibo__v1__list_members_request__descriptor =
   "Chibo__V1__ListMembersRequest",
   "chibo.v1",
   sizeof(Chibo__V1__ListMembersRequest),
-  7,
+  8,
   chibo__v1__list_members_request__field_descriptors,
   chibo__v1__list_members_request__field_indices_by_name,
   1,  chibo__v1__list_members_request__number_ranges,

@@ -188,6 +188,9 @@ public struct MemberService: Sendable {
         }
         if request.nameQuery.count > 120 { violations.add("name_query", "longer than 120 characters") }
         violations.checkDate(request.asOf, "as_of")
+        if request.includeAttached && request.cellId.isEmpty {
+            violations.add("include_attached", "needs cell_id: attached to which cell")
+        }
         try violations.throwIfAny()
         let query = MemberQuery(
             cellID: request.cellId.isEmpty ? nil : request.cellId,
@@ -195,6 +198,7 @@ public struct MemberService: Sendable {
             statuses: request.statuses,
             nameQuery: request.nameQuery,
             includeVoided: request.includeVoided,
+            includeAttached: request.includeAttached,
             asOf: request.asOf,
             pageSize: pageSize == 0 ? 100 : pageSize,
             pageToken: token

@@ -242,6 +242,8 @@ public struct MemberQuery: Hashable, Sendable {
     public var nameQuery: String
     /// Include voided members.
     public var includeVoided: Bool
+    /// With `cellID`: also members of other cells temporarily attached to it on the date.
+    public var includeAttached: Bool
     /// Read cells and statuses as they were on this date (today's when nil): a member matches
     /// the cell filters through their cell history, and the status filter by their status then.
     public var asOf: CalendarDate?
@@ -257,6 +259,7 @@ public struct MemberQuery: Hashable, Sendable {
         statuses: [MemberStatus] = [],
         nameQuery: String = "",
         includeVoided: Bool = false,
+        includeAttached: Bool = false,
         asOf: CalendarDate? = nil,
         pageSize: Int = 100,
         pageToken: String = ""
@@ -266,6 +269,7 @@ public struct MemberQuery: Hashable, Sendable {
         self.statuses = statuses
         self.nameQuery = nameQuery
         self.includeVoided = includeVoided
+        self.includeAttached = includeAttached
         self.asOf = asOf
         self.pageSize = pageSize
         self.pageToken = pageToken

@@ -169,18 +169,24 @@ extension SQLiteStore {
             }
             let asOf = DateKeys.key(query.asOf)
             if let cell = query.cellID {
+                var home: String
                 if let asOf {
-                    conditions.append(
-                        """
+                    home = """
                         m.id IN (SELECT member_id FROM member_cell WHERE cell_id = ?
                             AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to > ?))
                         """
-                    )
                     arguments += [cell, asOf, asOf]
                 } else {
-                    conditions.append("m.cell_id = ?")
+                    home = "m.cell_id = ?"
                     arguments += [cell]
                 }
+                if query.includeAttached {
+                    // Candidates only: whether the transfer holds on the date is checked below.
+                    home =
+                        "(\(home) OR m.id IN (SELECT member_id FROM member_event WHERE kind = ? AND other_unit_id = ?))"
+                    arguments += [StatusEventKind.temporaryTransferOut.rawValue, cell]
+                }
+                conditions.append(home)
             }
             // A status on a past date is derived from the events, in Swift, after the query.
             if !query.statuses.isEmpty && asOf == nil {
@@ -208,8 +214,18 @@ extension SQLiteStore {
             var members = try rows.prefix(limit).map { row in
                 try Member(serializedBytes: [UInt8](row["record"] as Data))
             }
+            if let cell = query.cellID, query.includeAttached {
+                // Keep members of other cells only while they are attached here.
+                let day = asOf ?? "9999-12-31"
+                members = members.filter { member in
+                    Self.isHome(member, cell: cell, asOf: asOf)
+                        || ExpectedAttendance.entry(for: member, cellID: cell, dateKey: day)?.category
+                            == .temporarilyAttached
+                }
+            }
             if let asOf {
-                members = members.map { Self.asOf(asOf, $0) }
+                // As of a date, a record whose first event came later did not exist yet.
+                members = members.map { Self.asOf(asOf, $0) }.filter { $0.status != .unspecified }
                 if !query.statuses.isEmpty { members = members.filter { query.statuses.contains($0.status) } }
             }
             var next = ""
@@ -221,6 +237,12 @@ extension SQLiteStore {
     }
 
     // MARK: Helpers
+
+    /// Whether `cell` is the member's own cell (on the date, or now).
+    static func isHome(_ member: Member, cell: String, asOf: String?) -> Bool {
+        guard let asOf else { return member.cellId == cell }
+        return ExpectedAttendance.cell(of: member, dateKey: asOf) == cell
+    }
 
     /// The member as of a date: the status then and the cell then.
     static func asOf(_ dateKey: String, _ member: Member) -> Member {

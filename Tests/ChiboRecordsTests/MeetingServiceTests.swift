@@ -139,6 +139,30 @@ import Testing
         }
     }
 
+    @Test func listsIncludeMembersAttachedFromOtherCells() async throws {
+        try await OrgUnitServiceTests.withRecordsServer { client in
+            try await setUp(client)
+            var ids: [String] = []
+            for try await member in try await client.serverStream(
+                .membersList,
+                ListMembersRequest(cellId: "bo", includeAttached: true),
+                as: Member.self
+            ) {
+                ids.append(member.id)
+            }
+            #expect(Set(ids) == ["m1", "m2", "m3", "m4", "m5"])
+            var before: [String] = []
+            for try await member in try await client.serverStream(
+                .membersList,
+                ListMembersRequest(cellId: "bo", asOf: day(2020, 1, 1), includeAttached: true),
+                as: Member.self
+            ) {
+                before.append(member.id)
+            }
+            #expect(Set(before) == ["m1", "m2", "m4"], "m5 was not attached yet, m3 not yet admitted")
+        }
+    }
+
     @Test func aPartialLogbookRecordsTheMissingAsNotRecorded() async throws {
         try await OrgUnitServiceTests.withRecordsServer { client in
             try await setUp(client)

@@ -1359,7 +1359,7 @@ extension ListMembersRequest: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListMembersRequest>, _ arena: inout EncodeArena) {
         chibo__v1__list_members_request__init(c)
-        arena.reserveOutput(112)
+        arena.reserveOutput(128)
         if let value = self.page {
             let sub = arena.allocate(Chibo__V1__PageRequest.self)
             value.fill(sub, &arena)
@@ -1394,6 +1394,9 @@ extension ListMembersRequest: ProtoMessage, CDescribedMessage {
         if self.includeVoided {
             c.pointee.include_voided = self.includeVoided ? 1 : 0
         }
+        if self.includeAttached {
+            c.pointee.include_attached = self.includeAttached ? 1 : 0
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -1414,6 +1417,7 @@ extension ListMembersRequest: ProtoMessage, CDescribedMessage {
         self.nameQuery = try cString(c.pointee.name_query)
         if let value = c.pointee.as_of { self.asOf = try CalendarDate(c: value) }
         self.includeVoided = (c.pointee.include_voided != 0)
+        self.includeAttached = (c.pointee.include_attached != 0)
     }
 }
 

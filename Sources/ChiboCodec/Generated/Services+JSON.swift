@@ -708,6 +708,7 @@ extension ListMembersRequest: JSONCodable {
         if !self.nameQuery.isEmpty { writer.key("nameQuery"); writer.string(self.nameQuery) }
         if let value = self.asOf { writer.key("asOf"); value.writeJSON(to: &writer) }
         if self.includeVoided { writer.key("includeVoided"); writer.bool(self.includeVoided) }
+        if self.includeAttached { writer.key("includeAttached"); writer.bool(self.includeAttached) }
         writer.endObject()
     }
 
@@ -745,6 +746,10 @@ extension ListMembersRequest: JSONCodable {
                 try seen.mark(7, key: key, node: value)
                 if value.isNull { continue }
                 self.includeVoided = try value.bool()
+            case "includeAttached", "include_attached":
+                try seen.mark(8, key: key, node: value)
+                if value.isNull { continue }
+                self.includeAttached = try value.bool()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

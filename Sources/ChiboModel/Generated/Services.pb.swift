@@ -642,6 +642,9 @@ public struct ListMembersRequest: Hashable, Sendable {
     public var asOf: CalendarDate? = nil
     /// Include voided members.
     public var includeVoided: Bool = false
+    /// With `cell_id`: also the members of other cells temporarily attached to it (their category
+    /// at its meetings is "temporarily attached"); their own `cell_id` stays their home cell.
+    public var includeAttached: Bool = false
 
     /// A message with every field at its default.
     public init() {}
@@ -654,7 +657,8 @@ public struct ListMembersRequest: Hashable, Sendable {
         statuses: [MemberStatus] = [],
         nameQuery: String = "",
         asOf: CalendarDate? = nil,
-        includeVoided: Bool = false
+        includeVoided: Bool = false,
+        includeAttached: Bool = false
     ) {
         self.page = page
         self.cellId = cellId
@@ -663,6 +667,7 @@ public struct ListMembersRequest: Hashable, Sendable {
         self.nameQuery = nameQuery
         self.asOf = asOf
         self.includeVoided = includeVoided
+        self.includeAttached = includeAttached
     }
 }
 

@@ -391,6 +391,7 @@ extension ListMembersRequest: RandomMessage {
         m.nameQuery = RandomValues.string(using: &rng, full: full)
         if full || Bool.random(using: &rng) { m.asOf = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
         m.includeVoided = RandomValues.bool(using: &rng, full: full)
+        m.includeAttached = RandomValues.bool(using: &rng, full: full)
         return m
     }
 

@@ -686,10 +686,15 @@ struct  Chibo__V1__ListMembersRequest
    * Include voided members.
    */
   protobuf_c_boolean include_voided;
+  /*
+   * With `cell_id`: also the members of other cells temporarily attached to it (their category
+   * at its meetings is "temporarily attached"); their own `cell_id` stays their home cell.
+   */
+  protobuf_c_boolean include_attached;
 };
 #define CHIBO__V1__LIST_MEMBERS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__list_members_request__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0 }
+    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0, 0 }
 
 
 /*
