@@ -90,8 +90,9 @@ public struct ClientConnectionStateMachine: Sendable {
         return (id, Frame(callId: id, body: .open(Open(method: method, timeoutMs: timeoutMs, payload: payload))))
     }
 
-    /// A frame arrived from the server.
+    /// A frame arrived from the server; after a refusal or the connection's close, it is ignored.
     public mutating func receive(_ frame: Frame) -> Action {
+        guard !closed else { return .none }
         let id = frame.callId
         switch frame.body {
         case .welcome(let welcome)?:

@@ -106,7 +106,7 @@ public struct ServerConnectionStateMachine: Sendable {
             return wasBlocked && call.sendWindow > 0 ? .resumeSending(callID: id) : .none
         case .cancel?:
             guard calls.removeValue(forKey: id) != nil else { return .none }
-            return .cancelCall(callID: id, send: Self.close(id, .cancelled, "cancelled by the client"))
+            return stopCall(id, .cancelled, "cancelled by the client")
         case .ping(let ping)?:
             return .send(Frame(callId: 0, body: .pong(Pong(opaque: ping.opaque))))
         case .pong?:
@@ -171,7 +171,7 @@ public struct ServerConnectionStateMachine: Sendable {
             calls[id] = nil
             let reason =
                 call.clientHalfClosed ? "stream message after the end of the stream" : "this method takes no stream"
-            return .cancelCall(callID: id, send: Self.close(id, .invalidArgument, reason))
+            return stopCall(id, .invalidArgument, reason)
         }
         if message.end {
             call.clientHalfClosed = true
@@ -180,10 +180,7 @@ public struct ServerConnectionStateMachine: Sendable {
         }
         guard call.receiveWindow > 0 else {
             calls[id] = nil
-            return .cancelCall(
-                callID: id,
-                send: Self.close(id, .resourceExhausted, "stream message beyond the flow-control window")
-            )
+            return stopCall(id, .resourceExhausted, "stream message beyond the flow-control window")
         }
         call.receiveWindow -= 1
         calls[id] = call
@@ -233,7 +230,7 @@ public struct ServerConnectionStateMachine: Sendable {
     /// A call's deadline passed.
     public mutating func deadlineExpired(callID id: UInt32) -> Action {
         guard calls.removeValue(forKey: id) != nil else { return .none }
-        return .cancelCall(callID: id, send: Self.close(id, .deadlineExceeded, "the call's deadline passed"))
+        return stopCall(id, .deadlineExceeded, "the call's deadline passed")
     }
 
     /// No hello arrived in time.
@@ -244,7 +241,7 @@ public struct ServerConnectionStateMachine: Sendable {
 
     /// No frame arrived for the idle timeout.
     public mutating func idleTimedOut() -> Action {
-        guard calls.isEmpty else { return .none }
+        guard calls.isEmpty, state != .closed else { return .none }
         return goAwayAndClose(.unavailable, "idle for longer than the idle timeout")
     }
 
@@ -290,8 +287,22 @@ public struct ServerConnectionStateMachine: Sendable {
         goAwayAndClose(.invalidArgument, "protocol error: " + message)
     }
 
+    /// Stops a call already removed from `calls`: its handler is cancelled and its `Close` written.
+    /// A draining connection closes after its last call however it ends (the handlers left are
+    /// stopped when the connection closes).
+    private mutating func stopCall(_ id: UInt32, _ code: StatusCode, _ message: String) -> Action {
+        let frame = Self.close(id, code, message)
+        if case .draining = state, calls.isEmpty {
+            state = .closed
+            return .sendAndClose(frame)
+        }
+        return .cancelCall(callID: id, send: frame)
+    }
+
+    /// Ends the connection; its calls end with it, so their handlers' late events get `.none`.
     private mutating func goAwayAndClose(_ code: StatusCode, _ message: String) -> Action {
         state = .closed
+        calls.removeAll()
         let goAway = GoAway(lastCallId: highestCallID, status: Status(code: code, message: message))
         return .sendAndClose(Frame(callId: 0, body: .goAway(goAway)))
     }

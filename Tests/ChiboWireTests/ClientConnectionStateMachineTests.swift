@@ -97,6 +97,9 @@ import Testing
         let status = Status(code: .failedPrecondition, message: "version")
         #expect(machine.receive(Frame(callId: 0, body: .goAway(GoAway(status: status)))) == .refused(status))
         #expect(!machine.isUsable)
+        // A refused connection is over: a late welcome or a second go-away changes nothing.
+        #expect(machine.receive(Frame(callId: 0, body: .welcome(Welcome(protocolVersion: 1)))) == .none)
+        #expect(machine.receive(Frame(callId: 0, body: .goAway(GoAway(status: status)))) == .none)
     }
 
     @Test func closingTheConnectionReturnsTheOpenCalls() {

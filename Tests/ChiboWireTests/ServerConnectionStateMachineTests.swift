@@ -201,6 +201,28 @@ import Testing
         }
     }
 
+    @Test func drainClosesAfterTheLastCallHoweverItEnds() {
+        let endings: [(inout ServerConnectionStateMachine) -> ServerConnectionStateMachine.Action] = [
+            { $0.receive(Frame(callId: 1, body: .cancel(Cancel()))) },
+            { $0.deadlineExpired(callID: 1) },
+            { $0.receive(Frame(callId: 1, body: .data(StreamMessage(payload: [1])))) },
+        ]
+        for end in endings {
+            var machine = established()
+            _ = machine.receive(open(1, .healthCheck))
+            _ = machine.receive(open(2, .healthCheck))
+            _ = machine.beginDrain()
+            _ = machine.finish(callID: 2, payload: [], status: Status())
+            let action = end(&machine)
+            guard case .sendAndClose(let frame) = action, frame.callId == 1, case .close? = frame.body else {
+                Issue.record("the last call's end must close a draining connection, got \(action)")
+                continue
+            }
+            #expect(machine.openCalls == 0)
+            #expect(machine.idleTimedOut() == .none)
+        }
+    }
+
     @Test func timeoutsCloseTheConnection() {
         var waiting = machine()
         #expect(status(of: waiting.handshakeTimedOut())?.code == .deadlineExceeded)
@@ -209,6 +231,30 @@ import Testing
         var busy = established()
         _ = busy.receive(open(1, .healthCheck))
         #expect(busy.idleTimedOut() == .none)
+    }
+
+    @Test func aClosedConnectionIgnoresLateEvents() {
+        // A protocol error with a call open: the call ends with the connection.
+        var machine = established()
+        _ = machine.receive(open(1, .membersList))
+        guard case .sendAndClose = machine.receive(Frame(callId: 0)) else {
+            Issue.record("a frame without a body must close the connection")
+            return
+        }
+        #expect(machine.openCalls == 0)
+        #expect(machine.finish(callID: 1, payload: [], status: Status()) == .none)
+        #expect(machine.deadlineExpired(callID: 1) == .none)
+        #expect(machine.messageConsumed(callID: 1) == .none)
+        #expect(machine.sendMessage(callID: 1, payload: [1]) == .callGone)
+        #expect(machine.idleTimedOut() == .none)
+
+        // An idle timer firing after the connection closed does not close it again.
+        var drained = established()
+        guard case .sendAndClose = drained.beginDrain() else {
+            Issue.record("draining without calls must close the connection")
+            return
+        }
+        #expect(drained.idleTimedOut() == .none)
     }
 
     @Test func pingIsAnswered() {
