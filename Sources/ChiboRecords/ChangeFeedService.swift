@@ -103,11 +103,6 @@ struct VoidHandlers {
         if request.revision <= 0 { violations.add("revision", "required: the revision you read") }
         violations.requireText(request.reason, "reason", maxLength: 1000)
         try violations.throwIfAny()
-        return MutationContext(
-            requestID: request.options?.requestId ?? "",
-            validateOnly: request.options?.validateOnly ?? false,
-            actor: "",
-            nowMs: clock.nowMs()
-        )
+        return clock.mutationContext(request.options)
     }
 }

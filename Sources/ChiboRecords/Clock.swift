@@ -1,4 +1,5 @@
 import ChiboModel
+import ChiboStore
 import Foundation
 
 /// The time services stamp changes with; tests may fix it.
@@ -13,6 +14,16 @@ public struct RecordsClock: Sendable {
 
     /// The system clock.
     public static let system = RecordsClock { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// The context of a change made now under a request's options.
+    public func mutationContext(_ options: MutationOptions?) -> MutationContext {
+        MutationContext(
+            requestID: options?.requestId ?? "",
+            validateOnly: options?.validateOnly ?? false,
+            actor: "",
+            nowMs: nowMs()
+        )
+    }
 
     /// Today's date in Vietnam (UTC+7), the date a paper record would carry.
     public func today() -> CalendarDate {

@@ -34,15 +34,6 @@ public struct MeetingService: Sendable {
         }
     }
 
-    private func mutationContext(_ options: MutationOptions?) -> MutationContext {
-        MutationContext(
-            requestID: options?.requestId ?? "",
-            validateOnly: options?.validateOnly ?? false,
-            actor: "",
-            nowMs: clock.nowMs()
-        )
-    }
-
     /// Checks what a meeting must hold whatever is stored, with paths under `prefix`.
     static func validate(_ meeting: Meeting, prefix: String, into violations: inout Violations) {
         if meeting.cellId.isEmpty { violations.add(prefix + "cell_id", "required") }
@@ -102,7 +93,7 @@ public struct MeetingService: Sendable {
             try await store.recordMeeting(
                 meeting,
                 partialAttendance: request.partialAttendance,
-                context: mutationContext(request.options)
+                context: clock.mutationContext(request.options)
             )
         }
         return MeetingResponse(meeting: stored)
@@ -122,7 +113,7 @@ public struct MeetingService: Sendable {
             violations.add("update_mask.paths[\(index)]", "\(path) cannot be amended")
         }
         try violations.throwIfAny()
-        var dryRun = mutationContext(request.options)
+        var dryRun = clock.mutationContext(request.options)
         dryRun.validateOnly = true
         let merged = try await StoreErrors.mapping {
             try await store.amendMeeting(meeting, mask: paths, context: dryRun)
@@ -131,7 +122,7 @@ public struct MeetingService: Sendable {
         try violations.throwIfAny()
         if request.options?.validateOnly == true { return MeetingResponse(meeting: merged) }
         let amended = try await StoreErrors.mapping {
-            try await store.amendMeeting(meeting, mask: paths, context: mutationContext(request.options))
+            try await store.amendMeeting(meeting, mask: paths, context: clock.mutationContext(request.options))
         }
         return MeetingResponse(meeting: amended)
     }
@@ -205,7 +196,7 @@ public struct MeetingService: Sendable {
             paths.append("closed_on")
         }
         let updated = try await StoreErrors.mapping {
-            try await store.updateResolution(resolution, mask: paths, context: mutationContext(request.options))
+            try await store.updateResolution(resolution, mask: paths, context: clock.mutationContext(request.options))
         }
         return ResolutionResponse(resolution: updated)
     }

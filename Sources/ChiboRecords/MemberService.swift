@@ -30,15 +30,6 @@ public struct MemberService: Sendable {
         }
     }
 
-    private func mutationContext(_ options: MutationOptions?) -> MutationContext {
-        MutationContext(
-            requestID: options?.requestId ?? "",
-            validateOnly: options?.validateOnly ?? false,
-            actor: "",
-            nowMs: clock.nowMs()
-        )
-    }
-
     /// Checks a member's profile fields, with paths under `prefix`.
     static func validateProfile(_ member: Member, prefix: String, into violations: inout Violations) {
         violations.requireText(member.fullName, prefix + "full_name", maxLength: 120)
@@ -100,7 +91,7 @@ public struct MemberService: Sendable {
         if member.meta != nil { violations.add("member.meta", "set by the server; leave it out") }
         try violations.throwIfAny()
         let stored = try await StoreErrors.mapping {
-            try await store.createMember(member, context: mutationContext(request.options))
+            try await store.createMember(member, context: clock.mutationContext(request.options))
         }
         return MemberResponse(member: stored)
     }
@@ -120,7 +111,7 @@ public struct MemberService: Sendable {
         }
         try violations.throwIfAny()
         // Check the member as it would be after the update, before anything is written.
-        var dryRun = mutationContext(request.options)
+        var dryRun = clock.mutationContext(request.options)
         dryRun.validateOnly = true
         let merged = try await StoreErrors.mapping {
             try await store.updateMember(member, mask: paths, context: dryRun)
@@ -129,7 +120,7 @@ public struct MemberService: Sendable {
         try violations.throwIfAny()
         if request.options?.validateOnly == true { return MemberResponse(member: merged) }
         let updated = try await StoreErrors.mapping {
-            try await store.updateMember(member, mask: paths, context: mutationContext(request.options))
+            try await store.updateMember(member, mask: paths, context: clock.mutationContext(request.options))
         }
         return MemberResponse(member: updated)
     }
@@ -169,7 +160,7 @@ public struct MemberService: Sendable {
                 memberID: request.memberId,
                 revision: request.revision,
                 event: request.event ?? StatusEvent(),
-                context: mutationContext(request.options)
+                context: clock.mutationContext(request.options)
             )
         }
         return MemberResponse(member: member)

@@ -31,15 +31,6 @@ public struct OrgUnitService: Sendable {
         }
     }
 
-    private func mutationContext(_ options: MutationOptions?) -> MutationContext {
-        MutationContext(
-            requestID: options?.requestId ?? "",
-            validateOnly: options?.validateOnly ?? false,
-            actor: "",
-            nowMs: clock.nowMs()
-        )
-    }
-
     /// Checks the fields a unit must have, with paths under `prefix`.
     static func validate(_ unit: OrgUnit, prefix: String, into violations: inout Violations) {
         violations.requireText(unit.name, prefix + "name")
@@ -77,7 +68,7 @@ public struct OrgUnitService: Sendable {
         if unit.meta != nil { violations.add("unit.meta", "set by the server; leave it out") }
         try violations.throwIfAny()
         let stored = try await StoreErrors.mapping {
-            try await store.createOrgUnit(unit, context: mutationContext(request.options))
+            try await store.createOrgUnit(unit, context: clock.mutationContext(request.options))
         }
         return OrgUnitResponse(unit: stored)
     }
@@ -113,7 +104,7 @@ public struct OrgUnitService: Sendable {
         Self.validate(merged, prefix: "unit.", into: &violations)
         try violations.throwIfAny()
         let updated = try await StoreErrors.mapping {
-            try await store.updateOrgUnit(unit, mask: paths, context: mutationContext(request.options))
+            try await store.updateOrgUnit(unit, mask: paths, context: clock.mutationContext(request.options))
         }
         return OrgUnitResponse(unit: updated)
     }
@@ -173,15 +164,6 @@ struct OrgTreeHandlers {
     let store: any Store
     let clock: RecordsClock
 
-    private func context(_ options: MutationOptions?) -> MutationContext {
-        MutationContext(
-            requestID: options?.requestId ?? "",
-            validateOnly: options?.validateOnly ?? false,
-            actor: "",
-            nowMs: clock.nowMs()
-        )
-    }
-
     func register(into registry: inout MethodRegistry) {
         let handlers = self
         registry.registerUnary(.orgUnitsMove) { (request: MoveOrgUnitRequest, _) in try await handlers.move(request) }
@@ -210,7 +192,7 @@ struct OrgTreeHandlers {
                 revision: request.revision,
                 newParentID: request.newParentId,
                 effectiveOn: request.effectiveOn ?? CalendarDate(),
-                context: context(request.options)
+                context: clock.mutationContext(request.options)
             )
         }
         return OrgUnitResponse(unit: unit)
@@ -229,7 +211,7 @@ struct OrgTreeHandlers {
             try await store.assignSupervisor(
                 unitID: request.unitId,
                 assignment: assignment,
-                context: context(request.options)
+                context: clock.mutationContext(request.options)
             )
         }
         return OrgUnitResponse(unit: unit)
@@ -247,7 +229,7 @@ struct OrgTreeHandlers {
                 unitID: request.unitId,
                 assignmentID: request.assignmentId,
                 endedOn: request.endedOn ?? CalendarDate(),
-                context: context(request.options)
+                context: clock.mutationContext(request.options)
             )
         }
         return OrgUnitResponse(unit: unit)
@@ -258,15 +240,6 @@ struct OrgTreeHandlers {
 struct MergeSplitHandlers {
     let store: any Store
     let clock: RecordsClock
-
-    private func context(_ options: MutationOptions?) -> MutationContext {
-        MutationContext(
-            requestID: options?.requestId ?? "",
-            validateOnly: options?.validateOnly ?? false,
-            actor: "",
-            nowMs: clock.nowMs()
-        )
-    }
 
     func register(into registry: inout MethodRegistry) {
         let handlers = self
@@ -300,7 +273,7 @@ struct MergeSplitHandlers {
                 sourceIDs: request.sourceIds,
                 successor: successor,
                 effectiveOn: request.effectiveOn ?? CalendarDate(),
-                context: context(request.options)
+                context: clock.mutationContext(request.options)
             )
         }
         return OrgUnitsResponse(units: units)
@@ -333,7 +306,7 @@ struct MergeSplitHandlers {
                 successors: request.successors,
                 memberMoves: moves,
                 effectiveOn: request.effectiveOn ?? CalendarDate(),
-                context: context(request.options)
+                context: clock.mutationContext(request.options)
             )
         }
         return OrgUnitsResponse(units: units)
