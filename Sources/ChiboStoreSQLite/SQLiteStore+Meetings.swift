@@ -107,11 +107,7 @@ extension SQLiteStore {
             var arguments: StatementArguments = []
             var with = ""
             if let subtree = query.subtreeOf {
-                with = """
-                    WITH RECURSIVE subtree(id) AS (
-                        SELECT ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
-                    )
-                    """
+                with = Self.currentSubtree
                 arguments += [subtree]
                 conditions.append("m.cell_id IN (SELECT id FROM subtree)")
             }
@@ -276,11 +272,7 @@ extension SQLiteStore {
             var arguments: StatementArguments = []
             var with = ""
             if let subtree = query.subtreeOf {
-                with = """
-                    WITH RECURSIVE subtree(id) AS (
-                        SELECT ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
-                    )
-                    """
+                with = Self.currentSubtree
                 arguments += [subtree]
                 conditions.append("m.cell_id IN (SELECT id FROM subtree)")
             }

@@ -41,6 +41,14 @@ extension SQLiteStore {
         return record
     }
 
+    /// A `subtree(id)` table of a unit (bound to the first `?`) and its descendants in today's
+    /// tree; portable SQL (`WITH RECURSIVE` works in SQLite and PostgreSQL).
+    static let currentSubtree = """
+        WITH RECURSIVE subtree(id) AS (
+            SELECT ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
+        )
+        """
+
     static func exists(_ db: Database, table: String, id: String) throws -> Bool {
         try Row.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [id]) != nil
     }
