@@ -232,6 +232,141 @@ void   chibo__v1__grading_row__free_unpacked
   assert(message->base.descriptor == &chibo__v1__grading_row__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chibo__v1__participation_row__init
+                     (Chibo__V1__ParticipationRow         *message)
+{
+  static const Chibo__V1__ParticipationRow init_value = CHIBO__V1__PARTICIPATION_ROW__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__participation_row__get_packed_size
+                     (const Chibo__V1__ParticipationRow *message)
+{
+  assert(message->base.descriptor == &chibo__v1__participation_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__participation_row__pack
+                     (const Chibo__V1__ParticipationRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__participation_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__participation_row__pack_to_buffer
+                     (const Chibo__V1__ParticipationRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__participation_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__ParticipationRow *
+       chibo__v1__participation_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__ParticipationRow *)
+     protobuf_c_message_unpack (&chibo__v1__participation_row__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__participation_row__free_unpacked
+                     (Chibo__V1__ParticipationRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__participation_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__status_count__init
+                     (Chibo__V1__StatusCount         *message)
+{
+  static const Chibo__V1__StatusCount init_value = CHIBO__V1__STATUS_COUNT__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__status_count__get_packed_size
+                     (const Chibo__V1__StatusCount *message)
+{
+  assert(message->base.descriptor == &chibo__v1__status_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__status_count__pack
+                     (const Chibo__V1__StatusCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__status_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__status_count__pack_to_buffer
+                     (const Chibo__V1__StatusCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__status_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__StatusCount *
+       chibo__v1__status_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__StatusCount *)
+     protobuf_c_message_unpack (&chibo__v1__status_count__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__status_count__free_unpacked
+                     (Chibo__V1__StatusCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__status_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__overview_report__init
+                     (Chibo__V1__OverviewReport         *message)
+{
+  static const Chibo__V1__OverviewReport init_value = CHIBO__V1__OVERVIEW_REPORT__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__overview_report__get_packed_size
+                     (const Chibo__V1__OverviewReport *message)
+{
+  assert(message->base.descriptor == &chibo__v1__overview_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__overview_report__pack
+                     (const Chibo__V1__OverviewReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__overview_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__overview_report__pack_to_buffer
+                     (const Chibo__V1__OverviewReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__overview_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__OverviewReport *
+       chibo__v1__overview_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__OverviewReport *)
+     protobuf_c_message_unpack (&chibo__v1__overview_report__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__overview_report__free_unpacked
+                     (Chibo__V1__OverviewReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__overview_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor chibo__v1__period__field_descriptors[3] =
 {
   {
@@ -296,7 +431,7 @@ const ProtobufCMessageDescriptor chibo__v1__period__descriptor =
   (ProtobufCMessageInit) chibo__v1__period__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__attendance_row__field_descriptors[12] =
+static const ProtobufCFieldDescriptor chibo__v1__attendance_row__field_descriptors[14] =
 {
   {
     "unit_id",
@@ -442,12 +577,38 @@ static const ProtobufCFieldDescriptor chibo__v1__attendance_row__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "good_meetings",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AttendanceRow, good_meetings),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meetings_with_not_recorded",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AttendanceRow, meetings_with_not_recorded),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__attendance_row__field_indices_by_name[] = {
   6,   /* field[6] = absent_excused */
   7,   /* field[7] = absent_unexcused */
   4,   /* field[4] = expected */
+  12,   /* field[12] = good_meetings */
   3,   /* field[3] = meetings */
+  13,   /* field[13] = meetings_with_not_recorded */
   8,   /* field[8] = not_recorded */
   2,   /* field[2] = period */
   5,   /* field[5] = present */
@@ -460,7 +621,7 @@ static const unsigned chibo__v1__attendance_row__field_indices_by_name[] = {
 static const ProtobufCIntRange chibo__v1__attendance_row__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor chibo__v1__attendance_row__descriptor =
 {
@@ -470,7 +631,7 @@ const ProtobufCMessageDescriptor chibo__v1__attendance_row__descriptor =
   "Chibo__V1__AttendanceRow",
   "chibo.v1",
   sizeof(Chibo__V1__AttendanceRow),
-  12,
+  14,
   chibo__v1__attendance_row__field_descriptors,
   chibo__v1__attendance_row__field_indices_by_name,
   1,  chibo__v1__attendance_row__number_ranges,
@@ -784,6 +945,380 @@ const ProtobufCMessageDescriptor chibo__v1__grading_row__descriptor =
   chibo__v1__grading_row__field_indices_by_name,
   1,  chibo__v1__grading_row__number_ranges,
   (ProtobufCMessageInit) chibo__v1__grading_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__participation_row__field_descriptors[9] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationRow, unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationRow, unit_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meetings",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationRow, meetings),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "present",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationRow, present),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "spoke",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationRow, spoke),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "speaking_rate_bp",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationRow, speaking_rate_bp),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supervised_meetings",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationRow, supervised_meetings),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supervisor_attended",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationRow, supervisor_attended),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supervision_coverage_bp",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationRow, supervision_coverage_bp),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__participation_row__field_indices_by_name[] = {
+  2,   /* field[2] = meetings */
+  3,   /* field[3] = present */
+  5,   /* field[5] = speaking_rate_bp */
+  4,   /* field[4] = spoke */
+  6,   /* field[6] = supervised_meetings */
+  8,   /* field[8] = supervision_coverage_bp */
+  7,   /* field[7] = supervisor_attended */
+  0,   /* field[0] = unit_id */
+  1,   /* field[1] = unit_name */
+};
+static const ProtobufCIntRange chibo__v1__participation_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor chibo__v1__participation_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.ParticipationRow",
+  "ParticipationRow",
+  "Chibo__V1__ParticipationRow",
+  "chibo.v1",
+  sizeof(Chibo__V1__ParticipationRow),
+  9,
+  chibo__v1__participation_row__field_descriptors,
+  chibo__v1__participation_row__field_indices_by_name,
+  1,  chibo__v1__participation_row__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__participation_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__status_count__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__StatusCount, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__StatusCount, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__status_count__field_indices_by_name[] = {
+  1,   /* field[1] = count */
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange chibo__v1__status_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__status_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.StatusCount",
+  "StatusCount",
+  "Chibo__V1__StatusCount",
+  "chibo.v1",
+  sizeof(Chibo__V1__StatusCount),
+  2,
+  chibo__v1__status_count__field_descriptors,
+  chibo__v1__status_count__field_indices_by_name,
+  1,  chibo__v1__status_count__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__status_count__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__overview_report__field_descriptors[12] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewReport, unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewReport, unit_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "year",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewReport, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewReport, on),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cells",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewReport, cells),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "members",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewReport, members),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "by_status",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__OverviewReport, n_by_status),
+    offsetof(Chibo__V1__OverviewReport, by_status),
+    &chibo__v1__status_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "by_category",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__OverviewReport, n_by_category),
+    offsetof(Chibo__V1__OverviewReport, by_category),
+    &chibo__v1__status_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attendance",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewReport, attendance),
+    &chibo__v1__attendance_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "flags",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__OverviewReport, n_flags),
+    offsetof(Chibo__V1__OverviewReport, flags),
+    &chibo__v1__flag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "grading",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__OverviewReport, n_grading),
+    offsetof(Chibo__V1__OverviewReport, grading),
+    &chibo__v1__grading_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rule_set_id",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewReport, rule_set_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__overview_report__field_indices_by_name[] = {
+  8,   /* field[8] = attendance */
+  7,   /* field[7] = by_category */
+  6,   /* field[6] = by_status */
+  4,   /* field[4] = cells */
+  9,   /* field[9] = flags */
+  10,   /* field[10] = grading */
+  5,   /* field[5] = members */
+  3,   /* field[3] = on */
+  11,   /* field[11] = rule_set_id */
+  0,   /* field[0] = unit_id */
+  1,   /* field[1] = unit_name */
+  2,   /* field[2] = year */
+};
+static const ProtobufCIntRange chibo__v1__overview_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 12 }
+};
+const ProtobufCMessageDescriptor chibo__v1__overview_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.OverviewReport",
+  "OverviewReport",
+  "Chibo__V1__OverviewReport",
+  "chibo.v1",
+  sizeof(Chibo__V1__OverviewReport),
+  12,
+  chibo__v1__overview_report__field_descriptors,
+  chibo__v1__overview_report__field_indices_by_name,
+  1,  chibo__v1__overview_report__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__overview_report__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue chibo__v1__period_kind__enum_values_by_number[4] =

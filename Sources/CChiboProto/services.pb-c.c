@@ -1492,6 +1492,816 @@ void   chibo__v1__change_event__free_unpacked
   assert(message->base.descriptor == &chibo__v1__change_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chibo__v1__create_rule_set_request__init
+                     (Chibo__V1__CreateRuleSetRequest         *message)
+{
+  static const Chibo__V1__CreateRuleSetRequest init_value = CHIBO__V1__CREATE_RULE_SET_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__create_rule_set_request__get_packed_size
+                     (const Chibo__V1__CreateRuleSetRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__create_rule_set_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__create_rule_set_request__pack
+                     (const Chibo__V1__CreateRuleSetRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__create_rule_set_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__create_rule_set_request__pack_to_buffer
+                     (const Chibo__V1__CreateRuleSetRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__create_rule_set_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__CreateRuleSetRequest *
+       chibo__v1__create_rule_set_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__CreateRuleSetRequest *)
+     protobuf_c_message_unpack (&chibo__v1__create_rule_set_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__create_rule_set_request__free_unpacked
+                     (Chibo__V1__CreateRuleSetRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__create_rule_set_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__get_rule_set_request__init
+                     (Chibo__V1__GetRuleSetRequest         *message)
+{
+  static const Chibo__V1__GetRuleSetRequest init_value = CHIBO__V1__GET_RULE_SET_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__get_rule_set_request__get_packed_size
+                     (const Chibo__V1__GetRuleSetRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__get_rule_set_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__get_rule_set_request__pack
+                     (const Chibo__V1__GetRuleSetRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__get_rule_set_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__get_rule_set_request__pack_to_buffer
+                     (const Chibo__V1__GetRuleSetRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__get_rule_set_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__GetRuleSetRequest *
+       chibo__v1__get_rule_set_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__GetRuleSetRequest *)
+     protobuf_c_message_unpack (&chibo__v1__get_rule_set_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__get_rule_set_request__free_unpacked
+                     (Chibo__V1__GetRuleSetRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__get_rule_set_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__rule_set_response__init
+                     (Chibo__V1__RuleSetResponse         *message)
+{
+  static const Chibo__V1__RuleSetResponse init_value = CHIBO__V1__RULE_SET_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__rule_set_response__get_packed_size
+                     (const Chibo__V1__RuleSetResponse *message)
+{
+  assert(message->base.descriptor == &chibo__v1__rule_set_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__rule_set_response__pack
+                     (const Chibo__V1__RuleSetResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__rule_set_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__rule_set_response__pack_to_buffer
+                     (const Chibo__V1__RuleSetResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__rule_set_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__RuleSetResponse *
+       chibo__v1__rule_set_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__RuleSetResponse *)
+     protobuf_c_message_unpack (&chibo__v1__rule_set_response__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__rule_set_response__free_unpacked
+                     (Chibo__V1__RuleSetResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__rule_set_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__list_rule_sets_request__init
+                     (Chibo__V1__ListRuleSetsRequest         *message)
+{
+  static const Chibo__V1__ListRuleSetsRequest init_value = CHIBO__V1__LIST_RULE_SETS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__list_rule_sets_request__get_packed_size
+                     (const Chibo__V1__ListRuleSetsRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__list_rule_sets_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__list_rule_sets_request__pack
+                     (const Chibo__V1__ListRuleSetsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__list_rule_sets_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__list_rule_sets_request__pack_to_buffer
+                     (const Chibo__V1__ListRuleSetsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__list_rule_sets_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__ListRuleSetsRequest *
+       chibo__v1__list_rule_sets_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__ListRuleSetsRequest *)
+     protobuf_c_message_unpack (&chibo__v1__list_rule_sets_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__list_rule_sets_request__free_unpacked
+                     (Chibo__V1__ListRuleSetsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__list_rule_sets_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__resolve_rules_request__init
+                     (Chibo__V1__ResolveRulesRequest         *message)
+{
+  static const Chibo__V1__ResolveRulesRequest init_value = CHIBO__V1__RESOLVE_RULES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__resolve_rules_request__get_packed_size
+                     (const Chibo__V1__ResolveRulesRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__resolve_rules_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__resolve_rules_request__pack
+                     (const Chibo__V1__ResolveRulesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__resolve_rules_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__resolve_rules_request__pack_to_buffer
+                     (const Chibo__V1__ResolveRulesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__resolve_rules_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__ResolveRulesRequest *
+       chibo__v1__resolve_rules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__ResolveRulesRequest *)
+     protobuf_c_message_unpack (&chibo__v1__resolve_rules_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__resolve_rules_request__free_unpacked
+                     (Chibo__V1__ResolveRulesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__resolve_rules_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__resolve_rules_response__init
+                     (Chibo__V1__ResolveRulesResponse         *message)
+{
+  static const Chibo__V1__ResolveRulesResponse init_value = CHIBO__V1__RESOLVE_RULES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__resolve_rules_response__get_packed_size
+                     (const Chibo__V1__ResolveRulesResponse *message)
+{
+  assert(message->base.descriptor == &chibo__v1__resolve_rules_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__resolve_rules_response__pack
+                     (const Chibo__V1__ResolveRulesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__resolve_rules_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__resolve_rules_response__pack_to_buffer
+                     (const Chibo__V1__ResolveRulesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__resolve_rules_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__ResolveRulesResponse *
+       chibo__v1__resolve_rules_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__ResolveRulesResponse *)
+     protobuf_c_message_unpack (&chibo__v1__resolve_rules_response__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__resolve_rules_response__free_unpacked
+                     (Chibo__V1__ResolveRulesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__resolve_rules_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__create_evaluation_request__init
+                     (Chibo__V1__CreateEvaluationRequest         *message)
+{
+  static const Chibo__V1__CreateEvaluationRequest init_value = CHIBO__V1__CREATE_EVALUATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__create_evaluation_request__get_packed_size
+                     (const Chibo__V1__CreateEvaluationRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__create_evaluation_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__create_evaluation_request__pack
+                     (const Chibo__V1__CreateEvaluationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__create_evaluation_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__create_evaluation_request__pack_to_buffer
+                     (const Chibo__V1__CreateEvaluationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__create_evaluation_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__CreateEvaluationRequest *
+       chibo__v1__create_evaluation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__CreateEvaluationRequest *)
+     protobuf_c_message_unpack (&chibo__v1__create_evaluation_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__create_evaluation_request__free_unpacked
+                     (Chibo__V1__CreateEvaluationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__create_evaluation_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__update_evaluation_request__init
+                     (Chibo__V1__UpdateEvaluationRequest         *message)
+{
+  static const Chibo__V1__UpdateEvaluationRequest init_value = CHIBO__V1__UPDATE_EVALUATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__update_evaluation_request__get_packed_size
+                     (const Chibo__V1__UpdateEvaluationRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__update_evaluation_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__update_evaluation_request__pack
+                     (const Chibo__V1__UpdateEvaluationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__update_evaluation_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__update_evaluation_request__pack_to_buffer
+                     (const Chibo__V1__UpdateEvaluationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__update_evaluation_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__UpdateEvaluationRequest *
+       chibo__v1__update_evaluation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__UpdateEvaluationRequest *)
+     protobuf_c_message_unpack (&chibo__v1__update_evaluation_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__update_evaluation_request__free_unpacked
+                     (Chibo__V1__UpdateEvaluationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__update_evaluation_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__get_evaluation_request__init
+                     (Chibo__V1__GetEvaluationRequest         *message)
+{
+  static const Chibo__V1__GetEvaluationRequest init_value = CHIBO__V1__GET_EVALUATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__get_evaluation_request__get_packed_size
+                     (const Chibo__V1__GetEvaluationRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__get_evaluation_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__get_evaluation_request__pack
+                     (const Chibo__V1__GetEvaluationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__get_evaluation_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__get_evaluation_request__pack_to_buffer
+                     (const Chibo__V1__GetEvaluationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__get_evaluation_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__GetEvaluationRequest *
+       chibo__v1__get_evaluation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__GetEvaluationRequest *)
+     protobuf_c_message_unpack (&chibo__v1__get_evaluation_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__get_evaluation_request__free_unpacked
+                     (Chibo__V1__GetEvaluationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__get_evaluation_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__evaluation_response__init
+                     (Chibo__V1__EvaluationResponse         *message)
+{
+  static const Chibo__V1__EvaluationResponse init_value = CHIBO__V1__EVALUATION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__evaluation_response__get_packed_size
+                     (const Chibo__V1__EvaluationResponse *message)
+{
+  assert(message->base.descriptor == &chibo__v1__evaluation_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__evaluation_response__pack
+                     (const Chibo__V1__EvaluationResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__evaluation_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__evaluation_response__pack_to_buffer
+                     (const Chibo__V1__EvaluationResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__evaluation_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__EvaluationResponse *
+       chibo__v1__evaluation_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__EvaluationResponse *)
+     protobuf_c_message_unpack (&chibo__v1__evaluation_response__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__evaluation_response__free_unpacked
+                     (Chibo__V1__EvaluationResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__evaluation_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__list_evaluations_request__init
+                     (Chibo__V1__ListEvaluationsRequest         *message)
+{
+  static const Chibo__V1__ListEvaluationsRequest init_value = CHIBO__V1__LIST_EVALUATIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__list_evaluations_request__get_packed_size
+                     (const Chibo__V1__ListEvaluationsRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__list_evaluations_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__list_evaluations_request__pack
+                     (const Chibo__V1__ListEvaluationsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__list_evaluations_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__list_evaluations_request__pack_to_buffer
+                     (const Chibo__V1__ListEvaluationsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__list_evaluations_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__ListEvaluationsRequest *
+       chibo__v1__list_evaluations_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__ListEvaluationsRequest *)
+     protobuf_c_message_unpack (&chibo__v1__list_evaluations_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__list_evaluations_request__free_unpacked
+                     (Chibo__V1__ListEvaluationsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__list_evaluations_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__attendance_report_request__init
+                     (Chibo__V1__AttendanceReportRequest         *message)
+{
+  static const Chibo__V1__AttendanceReportRequest init_value = CHIBO__V1__ATTENDANCE_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__attendance_report_request__get_packed_size
+                     (const Chibo__V1__AttendanceReportRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__attendance_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__attendance_report_request__pack
+                     (const Chibo__V1__AttendanceReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__attendance_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__attendance_report_request__pack_to_buffer
+                     (const Chibo__V1__AttendanceReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__attendance_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__AttendanceReportRequest *
+       chibo__v1__attendance_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__AttendanceReportRequest *)
+     protobuf_c_message_unpack (&chibo__v1__attendance_report_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__attendance_report_request__free_unpacked
+                     (Chibo__V1__AttendanceReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__attendance_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__regularity_report_request__init
+                     (Chibo__V1__RegularityReportRequest         *message)
+{
+  static const Chibo__V1__RegularityReportRequest init_value = CHIBO__V1__REGULARITY_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__regularity_report_request__get_packed_size
+                     (const Chibo__V1__RegularityReportRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__regularity_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__regularity_report_request__pack
+                     (const Chibo__V1__RegularityReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__regularity_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__regularity_report_request__pack_to_buffer
+                     (const Chibo__V1__RegularityReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__regularity_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__RegularityReportRequest *
+       chibo__v1__regularity_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__RegularityReportRequest *)
+     protobuf_c_message_unpack (&chibo__v1__regularity_report_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__regularity_report_request__free_unpacked
+                     (Chibo__V1__RegularityReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__regularity_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__absence_report_request__init
+                     (Chibo__V1__AbsenceReportRequest         *message)
+{
+  static const Chibo__V1__AbsenceReportRequest init_value = CHIBO__V1__ABSENCE_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__absence_report_request__get_packed_size
+                     (const Chibo__V1__AbsenceReportRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__absence_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__absence_report_request__pack
+                     (const Chibo__V1__AbsenceReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__absence_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__absence_report_request__pack_to_buffer
+                     (const Chibo__V1__AbsenceReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__absence_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__AbsenceReportRequest *
+       chibo__v1__absence_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__AbsenceReportRequest *)
+     protobuf_c_message_unpack (&chibo__v1__absence_report_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__absence_report_request__free_unpacked
+                     (Chibo__V1__AbsenceReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__absence_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__participation_report_request__init
+                     (Chibo__V1__ParticipationReportRequest         *message)
+{
+  static const Chibo__V1__ParticipationReportRequest init_value = CHIBO__V1__PARTICIPATION_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__participation_report_request__get_packed_size
+                     (const Chibo__V1__ParticipationReportRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__participation_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__participation_report_request__pack
+                     (const Chibo__V1__ParticipationReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__participation_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__participation_report_request__pack_to_buffer
+                     (const Chibo__V1__ParticipationReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__participation_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__ParticipationReportRequest *
+       chibo__v1__participation_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__ParticipationReportRequest *)
+     protobuf_c_message_unpack (&chibo__v1__participation_report_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__participation_report_request__free_unpacked
+                     (Chibo__V1__ParticipationReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__participation_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__grading_report_request__init
+                     (Chibo__V1__GradingReportRequest         *message)
+{
+  static const Chibo__V1__GradingReportRequest init_value = CHIBO__V1__GRADING_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__grading_report_request__get_packed_size
+                     (const Chibo__V1__GradingReportRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__grading_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__grading_report_request__pack
+                     (const Chibo__V1__GradingReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__grading_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__grading_report_request__pack_to_buffer
+                     (const Chibo__V1__GradingReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__grading_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__GradingReportRequest *
+       chibo__v1__grading_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__GradingReportRequest *)
+     protobuf_c_message_unpack (&chibo__v1__grading_report_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__grading_report_request__free_unpacked
+                     (Chibo__V1__GradingReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__grading_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__due_report_request__init
+                     (Chibo__V1__DueReportRequest         *message)
+{
+  static const Chibo__V1__DueReportRequest init_value = CHIBO__V1__DUE_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__due_report_request__get_packed_size
+                     (const Chibo__V1__DueReportRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__due_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__due_report_request__pack
+                     (const Chibo__V1__DueReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__due_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__due_report_request__pack_to_buffer
+                     (const Chibo__V1__DueReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__due_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__DueReportRequest *
+       chibo__v1__due_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__DueReportRequest *)
+     protobuf_c_message_unpack (&chibo__v1__due_report_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__due_report_request__free_unpacked
+                     (Chibo__V1__DueReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__due_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__overview_request__init
+                     (Chibo__V1__OverviewRequest         *message)
+{
+  static const Chibo__V1__OverviewRequest init_value = CHIBO__V1__OVERVIEW_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__overview_request__get_packed_size
+                     (const Chibo__V1__OverviewRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__overview_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__overview_request__pack
+                     (const Chibo__V1__OverviewRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__overview_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__overview_request__pack_to_buffer
+                     (const Chibo__V1__OverviewRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__overview_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__OverviewRequest *
+       chibo__v1__overview_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__OverviewRequest *)
+     protobuf_c_message_unpack (&chibo__v1__overview_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__overview_request__free_unpacked
+                     (Chibo__V1__OverviewRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__overview_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 #define chibo__v1__health_check_request__field_descriptors NULL
 #define chibo__v1__health_check_request__field_indices_by_name NULL
 #define chibo__v1__health_check_request__number_ranges NULL
@@ -3526,7 +4336,7 @@ const ProtobufCMessageDescriptor chibo__v1__follow_changes_request__descriptor =
   (ProtobufCMessageInit) chibo__v1__follow_changes_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__change_event__field_descriptors[10] =
+static const ProtobufCFieldDescriptor chibo__v1__change_event__field_descriptors[12] =
 {
   {
     "seq",
@@ -3648,6 +4458,30 @@ static const ProtobufCFieldDescriptor chibo__v1__change_event__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "rule_set",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ChangeEvent, record_case),
+    offsetof(Chibo__V1__ChangeEvent, rule_set),
+    &chibo__v1__rule_set__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "evaluation",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ChangeEvent, record_case),
+    offsetof(Chibo__V1__ChangeEvent, evaluation),
+    &chibo__v1__evaluation__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__change_event__field_indices_by_name[] = {
   2,   /* field[2] = actor */
@@ -3655,16 +4489,18 @@ static const unsigned chibo__v1__change_event__field_indices_by_name[] = {
   6,   /* field[6] = change */
   3,   /* field[3] = entity */
   4,   /* field[4] = entity_id */
+  11,   /* field[11] = evaluation */
   9,   /* field[9] = meeting */
   8,   /* field[8] = member */
   7,   /* field[7] = org_unit */
   5,   /* field[5] = revision */
+  10,   /* field[10] = rule_set */
   0,   /* field[0] = seq */
 };
 static const ProtobufCIntRange chibo__v1__change_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor chibo__v1__change_event__descriptor =
 {
@@ -3674,14 +4510,1062 @@ const ProtobufCMessageDescriptor chibo__v1__change_event__descriptor =
   "Chibo__V1__ChangeEvent",
   "chibo.v1",
   sizeof(Chibo__V1__ChangeEvent),
-  10,
+  12,
   chibo__v1__change_event__field_descriptors,
   chibo__v1__change_event__field_indices_by_name,
   1,  chibo__v1__change_event__number_ranges,
   (ProtobufCMessageInit) chibo__v1__change_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[28] =
+static const ProtobufCFieldDescriptor chibo__v1__create_rule_set_request__field_descriptors[2] =
+{
+  {
+    "options",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__CreateRuleSetRequest, options),
+    &chibo__v1__mutation_options__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rule_set",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__CreateRuleSetRequest, rule_set),
+    &chibo__v1__rule_set__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__create_rule_set_request__field_indices_by_name[] = {
+  0,   /* field[0] = options */
+  1,   /* field[1] = rule_set */
+};
+static const ProtobufCIntRange chibo__v1__create_rule_set_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__create_rule_set_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.CreateRuleSetRequest",
+  "CreateRuleSetRequest",
+  "Chibo__V1__CreateRuleSetRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__CreateRuleSetRequest),
+  2,
+  chibo__v1__create_rule_set_request__field_descriptors,
+  chibo__v1__create_rule_set_request__field_indices_by_name,
+  1,  chibo__v1__create_rule_set_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__create_rule_set_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__get_rule_set_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__GetRuleSetRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__get_rule_set_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange chibo__v1__get_rule_set_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chibo__v1__get_rule_set_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.GetRuleSetRequest",
+  "GetRuleSetRequest",
+  "Chibo__V1__GetRuleSetRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__GetRuleSetRequest),
+  1,
+  chibo__v1__get_rule_set_request__field_descriptors,
+  chibo__v1__get_rule_set_request__field_indices_by_name,
+  1,  chibo__v1__get_rule_set_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__get_rule_set_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__rule_set_response__field_descriptors[1] =
+{
+  {
+    "rule_set",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__RuleSetResponse, rule_set),
+    &chibo__v1__rule_set__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__rule_set_response__field_indices_by_name[] = {
+  0,   /* field[0] = rule_set */
+};
+static const ProtobufCIntRange chibo__v1__rule_set_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chibo__v1__rule_set_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.RuleSetResponse",
+  "RuleSetResponse",
+  "Chibo__V1__RuleSetResponse",
+  "chibo.v1",
+  sizeof(Chibo__V1__RuleSetResponse),
+  1,
+  chibo__v1__rule_set_response__field_descriptors,
+  chibo__v1__rule_set_response__field_indices_by_name,
+  1,  chibo__v1__rule_set_response__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__rule_set_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__list_rule_sets_request__field_descriptors[4] =
+{
+  {
+    "page",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListRuleSetsRequest, page),
+    &chibo__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scope_unit_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListRuleSetsRequest, scope_unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "national_only",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListRuleSetsRequest, national_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_voided",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListRuleSetsRequest, include_voided),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__list_rule_sets_request__field_indices_by_name[] = {
+  3,   /* field[3] = include_voided */
+  2,   /* field[2] = national_only */
+  0,   /* field[0] = page */
+  1,   /* field[1] = scope_unit_id */
+};
+static const ProtobufCIntRange chibo__v1__list_rule_sets_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chibo__v1__list_rule_sets_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.ListRuleSetsRequest",
+  "ListRuleSetsRequest",
+  "Chibo__V1__ListRuleSetsRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__ListRuleSetsRequest),
+  4,
+  chibo__v1__list_rule_sets_request__field_descriptors,
+  chibo__v1__list_rule_sets_request__field_indices_by_name,
+  1,  chibo__v1__list_rule_sets_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__list_rule_sets_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__resolve_rules_request__field_descriptors[2] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ResolveRulesRequest, unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ResolveRulesRequest, on),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__resolve_rules_request__field_indices_by_name[] = {
+  1,   /* field[1] = on */
+  0,   /* field[0] = unit_id */
+};
+static const ProtobufCIntRange chibo__v1__resolve_rules_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__resolve_rules_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.ResolveRulesRequest",
+  "ResolveRulesRequest",
+  "Chibo__V1__ResolveRulesRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__ResolveRulesRequest),
+  2,
+  chibo__v1__resolve_rules_request__field_descriptors,
+  chibo__v1__resolve_rules_request__field_indices_by_name,
+  1,  chibo__v1__resolve_rules_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__resolve_rules_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__resolve_rules_response__field_descriptors[2] =
+{
+  {
+    "effective",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ResolveRulesResponse, effective),
+    &chibo__v1__rule_set__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "applied",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ResolveRulesResponse, n_applied),
+    offsetof(Chibo__V1__ResolveRulesResponse, applied),
+    &chibo__v1__rule_set__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__resolve_rules_response__field_indices_by_name[] = {
+  1,   /* field[1] = applied */
+  0,   /* field[0] = effective */
+};
+static const ProtobufCIntRange chibo__v1__resolve_rules_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__resolve_rules_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.ResolveRulesResponse",
+  "ResolveRulesResponse",
+  "Chibo__V1__ResolveRulesResponse",
+  "chibo.v1",
+  sizeof(Chibo__V1__ResolveRulesResponse),
+  2,
+  chibo__v1__resolve_rules_response__field_descriptors,
+  chibo__v1__resolve_rules_response__field_indices_by_name,
+  1,  chibo__v1__resolve_rules_response__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__resolve_rules_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__create_evaluation_request__field_descriptors[2] =
+{
+  {
+    "options",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__CreateEvaluationRequest, options),
+    &chibo__v1__mutation_options__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "evaluation",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__CreateEvaluationRequest, evaluation),
+    &chibo__v1__evaluation__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__create_evaluation_request__field_indices_by_name[] = {
+  1,   /* field[1] = evaluation */
+  0,   /* field[0] = options */
+};
+static const ProtobufCIntRange chibo__v1__create_evaluation_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__create_evaluation_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.CreateEvaluationRequest",
+  "CreateEvaluationRequest",
+  "Chibo__V1__CreateEvaluationRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__CreateEvaluationRequest),
+  2,
+  chibo__v1__create_evaluation_request__field_descriptors,
+  chibo__v1__create_evaluation_request__field_indices_by_name,
+  1,  chibo__v1__create_evaluation_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__create_evaluation_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__update_evaluation_request__field_descriptors[3] =
+{
+  {
+    "options",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UpdateEvaluationRequest, options),
+    &chibo__v1__mutation_options__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "evaluation",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UpdateEvaluationRequest, evaluation),
+    &chibo__v1__evaluation__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UpdateEvaluationRequest, update_mask),
+    &chibo__v1__field_mask__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__update_evaluation_request__field_indices_by_name[] = {
+  1,   /* field[1] = evaluation */
+  0,   /* field[0] = options */
+  2,   /* field[2] = update_mask */
+};
+static const ProtobufCIntRange chibo__v1__update_evaluation_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chibo__v1__update_evaluation_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.UpdateEvaluationRequest",
+  "UpdateEvaluationRequest",
+  "Chibo__V1__UpdateEvaluationRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__UpdateEvaluationRequest),
+  3,
+  chibo__v1__update_evaluation_request__field_descriptors,
+  chibo__v1__update_evaluation_request__field_indices_by_name,
+  1,  chibo__v1__update_evaluation_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__update_evaluation_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__get_evaluation_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__GetEvaluationRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__get_evaluation_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange chibo__v1__get_evaluation_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chibo__v1__get_evaluation_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.GetEvaluationRequest",
+  "GetEvaluationRequest",
+  "Chibo__V1__GetEvaluationRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__GetEvaluationRequest),
+  1,
+  chibo__v1__get_evaluation_request__field_descriptors,
+  chibo__v1__get_evaluation_request__field_indices_by_name,
+  1,  chibo__v1__get_evaluation_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__get_evaluation_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__evaluation_response__field_descriptors[1] =
+{
+  {
+    "evaluation",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__EvaluationResponse, evaluation),
+    &chibo__v1__evaluation__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__evaluation_response__field_indices_by_name[] = {
+  0,   /* field[0] = evaluation */
+};
+static const ProtobufCIntRange chibo__v1__evaluation_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chibo__v1__evaluation_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.EvaluationResponse",
+  "EvaluationResponse",
+  "Chibo__V1__EvaluationResponse",
+  "chibo.v1",
+  sizeof(Chibo__V1__EvaluationResponse),
+  1,
+  chibo__v1__evaluation_response__field_descriptors,
+  chibo__v1__evaluation_response__field_indices_by_name,
+  1,  chibo__v1__evaluation_response__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__evaluation_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__list_evaluations_request__field_descriptors[6] =
+{
+  {
+    "page",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListEvaluationsRequest, page),
+    &chibo__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "year",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListEvaluationsRequest, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subtree_of",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListEvaluationsRequest, subtree_of),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListEvaluationsRequest, subject),
+    &chibo__v1__evaluation_subject__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListEvaluationsRequest, subject_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_voided",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListEvaluationsRequest, include_voided),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__list_evaluations_request__field_indices_by_name[] = {
+  5,   /* field[5] = include_voided */
+  0,   /* field[0] = page */
+  3,   /* field[3] = subject */
+  4,   /* field[4] = subject_id */
+  2,   /* field[2] = subtree_of */
+  1,   /* field[1] = year */
+};
+static const ProtobufCIntRange chibo__v1__list_evaluations_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor chibo__v1__list_evaluations_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.ListEvaluationsRequest",
+  "ListEvaluationsRequest",
+  "Chibo__V1__ListEvaluationsRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__ListEvaluationsRequest),
+  6,
+  chibo__v1__list_evaluations_request__field_descriptors,
+  chibo__v1__list_evaluations_request__field_indices_by_name,
+  1,  chibo__v1__list_evaluations_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__list_evaluations_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__attendance_report_request__field_descriptors[5] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AttendanceReportRequest, unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AttendanceReportRequest, from),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AttendanceReportRequest, to),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "period",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AttendanceReportRequest, period),
+    &chibo__v1__period_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "by_cell",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AttendanceReportRequest, by_cell),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__attendance_report_request__field_indices_by_name[] = {
+  4,   /* field[4] = by_cell */
+  1,   /* field[1] = from */
+  3,   /* field[3] = period */
+  2,   /* field[2] = to */
+  0,   /* field[0] = unit_id */
+};
+static const ProtobufCIntRange chibo__v1__attendance_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor chibo__v1__attendance_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.AttendanceReportRequest",
+  "AttendanceReportRequest",
+  "Chibo__V1__AttendanceReportRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__AttendanceReportRequest),
+  5,
+  chibo__v1__attendance_report_request__field_descriptors,
+  chibo__v1__attendance_report_request__field_indices_by_name,
+  1,  chibo__v1__attendance_report_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__attendance_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__regularity_report_request__field_descriptors[3] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__RegularityReportRequest, unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__RegularityReportRequest, from),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__RegularityReportRequest, to),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__regularity_report_request__field_indices_by_name[] = {
+  1,   /* field[1] = from */
+  2,   /* field[2] = to */
+  0,   /* field[0] = unit_id */
+};
+static const ProtobufCIntRange chibo__v1__regularity_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chibo__v1__regularity_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.RegularityReportRequest",
+  "RegularityReportRequest",
+  "Chibo__V1__RegularityReportRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__RegularityReportRequest),
+  3,
+  chibo__v1__regularity_report_request__field_descriptors,
+  chibo__v1__regularity_report_request__field_indices_by_name,
+  1,  chibo__v1__regularity_report_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__regularity_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__absence_report_request__field_descriptors[2] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AbsenceReportRequest, unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "year",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AbsenceReportRequest, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__absence_report_request__field_indices_by_name[] = {
+  0,   /* field[0] = unit_id */
+  1,   /* field[1] = year */
+};
+static const ProtobufCIntRange chibo__v1__absence_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__absence_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.AbsenceReportRequest",
+  "AbsenceReportRequest",
+  "Chibo__V1__AbsenceReportRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__AbsenceReportRequest),
+  2,
+  chibo__v1__absence_report_request__field_descriptors,
+  chibo__v1__absence_report_request__field_indices_by_name,
+  1,  chibo__v1__absence_report_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__absence_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__participation_report_request__field_descriptors[3] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationReportRequest, unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationReportRequest, from),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ParticipationReportRequest, to),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__participation_report_request__field_indices_by_name[] = {
+  1,   /* field[1] = from */
+  2,   /* field[2] = to */
+  0,   /* field[0] = unit_id */
+};
+static const ProtobufCIntRange chibo__v1__participation_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chibo__v1__participation_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.ParticipationReportRequest",
+  "ParticipationReportRequest",
+  "Chibo__V1__ParticipationReportRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__ParticipationReportRequest),
+  3,
+  chibo__v1__participation_report_request__field_descriptors,
+  chibo__v1__participation_report_request__field_indices_by_name,
+  1,  chibo__v1__participation_report_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__participation_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__grading_report_request__field_descriptors[2] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__GradingReportRequest, unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "year",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__GradingReportRequest, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__grading_report_request__field_indices_by_name[] = {
+  0,   /* field[0] = unit_id */
+  1,   /* field[1] = year */
+};
+static const ProtobufCIntRange chibo__v1__grading_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__grading_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.GradingReportRequest",
+  "GradingReportRequest",
+  "Chibo__V1__GradingReportRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__GradingReportRequest),
+  2,
+  chibo__v1__grading_report_request__field_descriptors,
+  chibo__v1__grading_report_request__field_indices_by_name,
+  1,  chibo__v1__grading_report_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__grading_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__due_report_request__field_descriptors[3] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__DueReportRequest, unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__DueReportRequest, on),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "badge_year",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__DueReportRequest, badge_year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__due_report_request__field_indices_by_name[] = {
+  2,   /* field[2] = badge_year */
+  1,   /* field[1] = on */
+  0,   /* field[0] = unit_id */
+};
+static const ProtobufCIntRange chibo__v1__due_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chibo__v1__due_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.DueReportRequest",
+  "DueReportRequest",
+  "Chibo__V1__DueReportRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__DueReportRequest),
+  3,
+  chibo__v1__due_report_request__field_descriptors,
+  chibo__v1__due_report_request__field_indices_by_name,
+  1,  chibo__v1__due_report_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__due_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__overview_request__field_descriptors[3] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewRequest, unit_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "year",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewRequest, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__OverviewRequest, on),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__overview_request__field_indices_by_name[] = {
+  2,   /* field[2] = on */
+  0,   /* field[0] = unit_id */
+  1,   /* field[1] = year */
+};
+static const ProtobufCIntRange chibo__v1__overview_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chibo__v1__overview_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.OverviewRequest",
+  "OverviewRequest",
+  "Chibo__V1__OverviewRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__OverviewRequest),
+  3,
+  chibo__v1__overview_request__field_descriptors,
+  chibo__v1__overview_request__field_indices_by_name,
+  1,  chibo__v1__overview_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__overview_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[45] =
 {
   { "METHOD_UNSPECIFIED", "CHIBO__V1__METHOD__METHOD_UNSPECIFIED", 0 },
   { "METHOD_HEALTH_CHECK", "CHIBO__V1__METHOD__METHOD_HEALTH_CHECK", 1 },
@@ -3711,13 +5595,35 @@ static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[28] =
   { "METHOD_MEETINGS_UPDATE_RESOLUTION", "CHIBO__V1__METHOD__METHOD_MEETINGS_UPDATE_RESOLUTION", 305 },
   { "METHOD_MEETINGS_LIST_RESOLUTIONS", "CHIBO__V1__METHOD__METHOD_MEETINGS_LIST_RESOLUTIONS", 306 },
   { "METHOD_CHANGES_FOLLOW", "CHIBO__V1__METHOD__METHOD_CHANGES_FOLLOW", 400 },
+  { "METHOD_RULES_CREATE", "CHIBO__V1__METHOD__METHOD_RULES_CREATE", 500 },
+  { "METHOD_RULES_GET", "CHIBO__V1__METHOD__METHOD_RULES_GET", 501 },
+  { "METHOD_RULES_LIST", "CHIBO__V1__METHOD__METHOD_RULES_LIST", 502 },
+  { "METHOD_RULES_RESOLVE", "CHIBO__V1__METHOD__METHOD_RULES_RESOLVE", 503 },
+  { "METHOD_RULES_VOID_RECORD", "CHIBO__V1__METHOD__METHOD_RULES_VOID_RECORD", 504 },
+  { "METHOD_EVALUATIONS_CREATE", "CHIBO__V1__METHOD__METHOD_EVALUATIONS_CREATE", 600 },
+  { "METHOD_EVALUATIONS_UPDATE", "CHIBO__V1__METHOD__METHOD_EVALUATIONS_UPDATE", 601 },
+  { "METHOD_EVALUATIONS_GET", "CHIBO__V1__METHOD__METHOD_EVALUATIONS_GET", 602 },
+  { "METHOD_EVALUATIONS_LIST", "CHIBO__V1__METHOD__METHOD_EVALUATIONS_LIST", 603 },
+  { "METHOD_EVALUATIONS_VOID_RECORD", "CHIBO__V1__METHOD__METHOD_EVALUATIONS_VOID_RECORD", 604 },
+  { "METHOD_REPORTS_ATTENDANCE", "CHIBO__V1__METHOD__METHOD_REPORTS_ATTENDANCE", 700 },
+  { "METHOD_REPORTS_REGULARITY", "CHIBO__V1__METHOD__METHOD_REPORTS_REGULARITY", 701 },
+  { "METHOD_REPORTS_ABSENCES", "CHIBO__V1__METHOD__METHOD_REPORTS_ABSENCES", 702 },
+  { "METHOD_REPORTS_PARTICIPATION", "CHIBO__V1__METHOD__METHOD_REPORTS_PARTICIPATION", 703 },
+  { "METHOD_REPORTS_GRADING", "CHIBO__V1__METHOD__METHOD_REPORTS_GRADING", 704 },
+  { "METHOD_REPORTS_DUE", "CHIBO__V1__METHOD__METHOD_REPORTS_DUE", 705 },
+  { "METHOD_REPORTS_OVERVIEW", "CHIBO__V1__METHOD__METHOD_REPORTS_OVERVIEW", 706 },
 };
 static const ProtobufCIntRange chibo__v1__method__value_ranges[] = {
-{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{0, 28}
+{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{500, 28},{600, 33},{700, 38},{0, 45}
 };
-static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[28] =
+static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[45] =
 {
   { "METHOD_CHANGES_FOLLOW", 27 },
+  { "METHOD_EVALUATIONS_CREATE", 33 },
+  { "METHOD_EVALUATIONS_GET", 35 },
+  { "METHOD_EVALUATIONS_LIST", 36 },
+  { "METHOD_EVALUATIONS_UPDATE", 34 },
+  { "METHOD_EVALUATIONS_VOID_RECORD", 37 },
   { "METHOD_HEALTH_CHECK", 1 },
   { "METHOD_HEALTH_WATCH", 3 },
   { "METHOD_MEETINGS_AMEND", 21 },
@@ -3743,6 +5649,18 @@ static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[28] 
   { "METHOD_ORG_UNITS_SPLIT", 10 },
   { "METHOD_ORG_UNITS_UPDATE", 5 },
   { "METHOD_ORG_UNITS_VOID_RECORD", 13 },
+  { "METHOD_REPORTS_ABSENCES", 40 },
+  { "METHOD_REPORTS_ATTENDANCE", 38 },
+  { "METHOD_REPORTS_DUE", 43 },
+  { "METHOD_REPORTS_GRADING", 42 },
+  { "METHOD_REPORTS_OVERVIEW", 44 },
+  { "METHOD_REPORTS_PARTICIPATION", 41 },
+  { "METHOD_REPORTS_REGULARITY", 39 },
+  { "METHOD_RULES_CREATE", 28 },
+  { "METHOD_RULES_GET", 29 },
+  { "METHOD_RULES_LIST", 30 },
+  { "METHOD_RULES_RESOLVE", 31 },
+  { "METHOD_RULES_VOID_RECORD", 32 },
   { "METHOD_SERVER_INFO_GET", 2 },
   { "METHOD_UNSPECIFIED", 0 },
 };
@@ -3753,11 +5671,11 @@ const ProtobufCEnumDescriptor chibo__v1__method__descriptor =
   "Method",
   "Chibo__V1__Method",
   "chibo.v1",
-  28,
+  45,
   chibo__v1__method__enum_values_by_number,
-  28,
+  45,
   chibo__v1__method__enum_values_by_name,
-  5,
+  8,
   chibo__v1__method__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
@@ -4197,5 +6115,244 @@ void chibo__v1__changes__init (Chibo__V1__Changes_Service *service,
 {
   protobuf_c_service_generated_init (&service->base,
                                      &chibo__v1__changes__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor chibo__v1__reports__method_descriptors[7] =
+{
+  { "Attendance", &chibo__v1__attendance_report_request__descriptor, &chibo__v1__attendance_row__descriptor },
+  { "Regularity", &chibo__v1__regularity_report_request__descriptor, &chibo__v1__flag__descriptor },
+  { "Absences", &chibo__v1__absence_report_request__descriptor, &chibo__v1__flag__descriptor },
+  { "Participation", &chibo__v1__participation_report_request__descriptor, &chibo__v1__participation_row__descriptor },
+  { "Grading", &chibo__v1__grading_report_request__descriptor, &chibo__v1__grading_row__descriptor },
+  { "Due", &chibo__v1__due_report_request__descriptor, &chibo__v1__flag__descriptor },
+  { "Overview", &chibo__v1__overview_request__descriptor, &chibo__v1__overview_report__descriptor },
+};
+const unsigned chibo__v1__reports__method_indices_by_name[] = {
+  2,        /* Absences */
+  0,        /* Attendance */
+  5,        /* Due */
+  4,        /* Grading */
+  6,        /* Overview */
+  3,        /* Participation */
+  1         /* Regularity */
+};
+const ProtobufCServiceDescriptor chibo__v1__reports__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "chibo.v1.Reports",
+  "Reports",
+  "Chibo__V1__Reports",
+  "chibo.v1",
+  7,
+  chibo__v1__reports__method_descriptors,
+  chibo__v1__reports__method_indices_by_name
+};
+void chibo__v1__reports__attendance(ProtobufCService *service,
+                                    const Chibo__V1__AttendanceReportRequest *input,
+                                    Chibo__V1__AttendanceRow_Closure closure,
+                                    void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__reports__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__reports__regularity(ProtobufCService *service,
+                                    const Chibo__V1__RegularityReportRequest *input,
+                                    Chibo__V1__Flag_Closure closure,
+                                    void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__reports__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__reports__absences(ProtobufCService *service,
+                                  const Chibo__V1__AbsenceReportRequest *input,
+                                  Chibo__V1__Flag_Closure closure,
+                                  void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__reports__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__reports__participation(ProtobufCService *service,
+                                       const Chibo__V1__ParticipationReportRequest *input,
+                                       Chibo__V1__ParticipationRow_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__reports__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__reports__grading(ProtobufCService *service,
+                                 const Chibo__V1__GradingReportRequest *input,
+                                 Chibo__V1__GradingRow_Closure closure,
+                                 void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__reports__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__reports__due(ProtobufCService *service,
+                             const Chibo__V1__DueReportRequest *input,
+                             Chibo__V1__Flag_Closure closure,
+                             void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__reports__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__reports__overview(ProtobufCService *service,
+                                  const Chibo__V1__OverviewRequest *input,
+                                  Chibo__V1__OverviewReport_Closure closure,
+                                  void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__reports__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__reports__init (Chibo__V1__Reports_Service *service,
+                               Chibo__V1__Reports_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &chibo__v1__reports__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor chibo__v1__rules__method_descriptors[5] =
+{
+  { "Create", &chibo__v1__create_rule_set_request__descriptor, &chibo__v1__rule_set_response__descriptor },
+  { "Get", &chibo__v1__get_rule_set_request__descriptor, &chibo__v1__rule_set_response__descriptor },
+  { "List", &chibo__v1__list_rule_sets_request__descriptor, &chibo__v1__rule_set__descriptor },
+  { "Resolve", &chibo__v1__resolve_rules_request__descriptor, &chibo__v1__resolve_rules_response__descriptor },
+  { "VoidRecord", &chibo__v1__void_request__descriptor, &chibo__v1__rule_set_response__descriptor },
+};
+const unsigned chibo__v1__rules__method_indices_by_name[] = {
+  0,        /* Create */
+  1,        /* Get */
+  2,        /* List */
+  3,        /* Resolve */
+  4         /* VoidRecord */
+};
+const ProtobufCServiceDescriptor chibo__v1__rules__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "chibo.v1.Rules",
+  "Rules",
+  "Chibo__V1__Rules",
+  "chibo.v1",
+  5,
+  chibo__v1__rules__method_descriptors,
+  chibo__v1__rules__method_indices_by_name
+};
+void chibo__v1__rules__create(ProtobufCService *service,
+                              const Chibo__V1__CreateRuleSetRequest *input,
+                              Chibo__V1__RuleSetResponse_Closure closure,
+                              void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__rules__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__rules__get(ProtobufCService *service,
+                           const Chibo__V1__GetRuleSetRequest *input,
+                           Chibo__V1__RuleSetResponse_Closure closure,
+                           void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__rules__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__rules__list(ProtobufCService *service,
+                            const Chibo__V1__ListRuleSetsRequest *input,
+                            Chibo__V1__RuleSet_Closure closure,
+                            void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__rules__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__rules__resolve(ProtobufCService *service,
+                               const Chibo__V1__ResolveRulesRequest *input,
+                               Chibo__V1__ResolveRulesResponse_Closure closure,
+                               void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__rules__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__rules__void_record(ProtobufCService *service,
+                                   const Chibo__V1__VoidRequest *input,
+                                   Chibo__V1__RuleSetResponse_Closure closure,
+                                   void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__rules__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__rules__init (Chibo__V1__Rules_Service *service,
+                             Chibo__V1__Rules_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &chibo__v1__rules__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor chibo__v1__evaluations__method_descriptors[5] =
+{
+  { "Create", &chibo__v1__create_evaluation_request__descriptor, &chibo__v1__evaluation_response__descriptor },
+  { "Update", &chibo__v1__update_evaluation_request__descriptor, &chibo__v1__evaluation_response__descriptor },
+  { "Get", &chibo__v1__get_evaluation_request__descriptor, &chibo__v1__evaluation_response__descriptor },
+  { "List", &chibo__v1__list_evaluations_request__descriptor, &chibo__v1__evaluation__descriptor },
+  { "VoidRecord", &chibo__v1__void_request__descriptor, &chibo__v1__evaluation_response__descriptor },
+};
+const unsigned chibo__v1__evaluations__method_indices_by_name[] = {
+  0,        /* Create */
+  2,        /* Get */
+  3,        /* List */
+  1,        /* Update */
+  4         /* VoidRecord */
+};
+const ProtobufCServiceDescriptor chibo__v1__evaluations__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "chibo.v1.Evaluations",
+  "Evaluations",
+  "Chibo__V1__Evaluations",
+  "chibo.v1",
+  5,
+  chibo__v1__evaluations__method_descriptors,
+  chibo__v1__evaluations__method_indices_by_name
+};
+void chibo__v1__evaluations__create(ProtobufCService *service,
+                                    const Chibo__V1__CreateEvaluationRequest *input,
+                                    Chibo__V1__EvaluationResponse_Closure closure,
+                                    void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__evaluations__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__evaluations__update(ProtobufCService *service,
+                                    const Chibo__V1__UpdateEvaluationRequest *input,
+                                    Chibo__V1__EvaluationResponse_Closure closure,
+                                    void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__evaluations__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__evaluations__get(ProtobufCService *service,
+                                 const Chibo__V1__GetEvaluationRequest *input,
+                                 Chibo__V1__EvaluationResponse_Closure closure,
+                                 void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__evaluations__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__evaluations__list(ProtobufCService *service,
+                                  const Chibo__V1__ListEvaluationsRequest *input,
+                                  Chibo__V1__Evaluation_Closure closure,
+                                  void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__evaluations__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__evaluations__void_record(ProtobufCService *service,
+                                         const Chibo__V1__VoidRequest *input,
+                                         Chibo__V1__EvaluationResponse_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__evaluations__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__evaluations__init (Chibo__V1__Evaluations_Service *service,
+                                   Chibo__V1__Evaluations_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &chibo__v1__evaluations__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

@@ -109,7 +109,7 @@ extension AttendanceRow: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__AttendanceRow>, _ arena: inout EncodeArena) {
         chibo__v1__attendance_row__init(c)
-        arena.reserveOutput(192)
+        arena.reserveOutput(224)
         if !self.unitId.isEmpty {
             c.pointee.unit_id = arena.copyString(self.unitId, field: "AttendanceRow.unit_id")
         }
@@ -148,6 +148,12 @@ extension AttendanceRow: ProtoMessage, CDescribedMessage {
         if !self.ruleSetId.isEmpty {
             c.pointee.rule_set_id = arena.copyString(self.ruleSetId, field: "AttendanceRow.rule_set_id")
         }
+        if self.goodMeetings != 0 {
+            c.pointee.good_meetings = self.goodMeetings
+        }
+        if self.meetingsWithNotRecorded != 0 {
+            c.pointee.meetings_with_not_recorded = self.meetingsWithNotRecorded
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -165,6 +171,8 @@ extension AttendanceRow: ProtoMessage, CDescribedMessage {
         self.rateBp = c.pointee.rate_bp
         self.spoke = c.pointee.spoke
         self.ruleSetId = try cString(c.pointee.rule_set_id)
+        self.goodMeetings = c.pointee.good_meetings
+        self.meetingsWithNotRecorded = c.pointee.meetings_with_not_recorded
     }
 }
 
@@ -449,6 +457,331 @@ extension GradingRow: ProtoMessage, CDescribedMessage {
                 items.append(try Flag(c: array[i]!))
             }
             self.violations = items
+        }
+        self.ruleSetId = try cString(c.pointee.rule_set_id)
+    }
+}
+
+extension ParticipationRow: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.ParticipationRow" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ParticipationRow(c: raw.assumingMemoryBound(to: Chibo__V1__ParticipationRow.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__ParticipationRow.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__ParticipationRow()
+        chibo__v1__participation_row__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ParticipationRow>, _ arena: inout EncodeArena) {
+        chibo__v1__participation_row__init(c)
+        arena.reserveOutput(144)
+        if !self.unitId.isEmpty {
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "ParticipationRow.unit_id")
+        }
+        if !self.unitName.isEmpty {
+            c.pointee.unit_name = arena.copyString(self.unitName, field: "ParticipationRow.unit_name")
+        }
+        if self.meetings != 0 {
+            c.pointee.meetings = self.meetings
+        }
+        if self.present != 0 {
+            c.pointee.present = self.present
+        }
+        if self.spoke != 0 {
+            c.pointee.spoke = self.spoke
+        }
+        if self.speakingRateBp != 0 {
+            c.pointee.speaking_rate_bp = self.speakingRateBp
+        }
+        if self.supervisedMeetings != 0 {
+            c.pointee.supervised_meetings = self.supervisedMeetings
+        }
+        if self.supervisorAttended != 0 {
+            c.pointee.supervisor_attended = self.supervisorAttended
+        }
+        if self.supervisionCoverageBp != 0 {
+            c.pointee.supervision_coverage_bp = self.supervisionCoverageBp
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ParticipationRow>) throws(UnpackedStringFault) {
+        self.init()
+        self.unitId = try cString(c.pointee.unit_id)
+        self.unitName = try cString(c.pointee.unit_name)
+        self.meetings = c.pointee.meetings
+        self.present = c.pointee.present
+        self.spoke = c.pointee.spoke
+        self.speakingRateBp = c.pointee.speaking_rate_bp
+        self.supervisedMeetings = c.pointee.supervised_meetings
+        self.supervisorAttended = c.pointee.supervisor_attended
+        self.supervisionCoverageBp = c.pointee.supervision_coverage_bp
+    }
+}
+
+extension StatusCount: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.StatusCount" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try StatusCount(c: raw.assumingMemoryBound(to: Chibo__V1__StatusCount.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__StatusCount.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__StatusCount()
+        chibo__v1__status_count__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__StatusCount>, _ arena: inout EncodeArena) {
+        chibo__v1__status_count__init(c)
+        arena.reserveOutput(32)
+        if !self.name.isEmpty {
+            c.pointee.name = arena.copyString(self.name, field: "StatusCount.name")
+        }
+        if self.count != 0 {
+            c.pointee.count = self.count
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__StatusCount>) throws(UnpackedStringFault) {
+        self.init()
+        self.name = try cString(c.pointee.name)
+        self.count = c.pointee.count
+    }
+}
+
+extension OverviewReport: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.OverviewReport" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try OverviewReport(c: raw.assumingMemoryBound(to: Chibo__V1__OverviewReport.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__OverviewReport.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__OverviewReport()
+        chibo__v1__overview_report__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__OverviewReport>, _ arena: inout EncodeArena) {
+        chibo__v1__overview_report__init(c)
+        arena.reserveOutput(192)
+        if !self.unitId.isEmpty {
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "OverviewReport.unit_id")
+        }
+        if !self.unitName.isEmpty {
+            c.pointee.unit_name = arena.copyString(self.unitName, field: "OverviewReport.unit_name")
+        }
+        if self.year != 0 {
+            c.pointee.year = self.year
+        }
+        if let value = self.on {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.on = sub
+        }
+        if self.cells != 0 {
+            c.pointee.cells = self.cells
+        }
+        if self.members != 0 {
+            c.pointee.members = self.members
+        }
+        if !self.byStatus.isEmpty {
+            self.byStatus.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__StatusCount>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__StatusCount.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_by_status = items.count
+                c.pointee.by_status = array
+            }
+        }
+        if !self.byCategory.isEmpty {
+            self.byCategory.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__StatusCount>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__StatusCount.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_by_category = items.count
+                c.pointee.by_category = array
+            }
+        }
+        if let value = self.attendance {
+            let sub = arena.allocate(Chibo__V1__AttendanceRow.self)
+            value.fill(sub, &arena)
+            c.pointee.attendance = sub
+        }
+        if !self.flags.isEmpty {
+            self.flags.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__Flag>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__Flag.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_flags = items.count
+                c.pointee.flags = array
+            }
+        }
+        if !self.grading.isEmpty {
+            self.grading.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__GradingRow>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__GradingRow.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_grading = items.count
+                c.pointee.grading = array
+            }
+        }
+        if !self.ruleSetId.isEmpty {
+            c.pointee.rule_set_id = arena.copyString(self.ruleSetId, field: "OverviewReport.rule_set_id")
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__OverviewReport>) throws(UnpackedStringFault) {
+        self.init()
+        self.unitId = try cString(c.pointee.unit_id)
+        self.unitName = try cString(c.pointee.unit_name)
+        self.year = c.pointee.year
+        if let value = c.pointee.on { self.on = try CalendarDate(c: value) }
+        self.cells = c.pointee.cells
+        self.members = c.pointee.members
+        if let array = c.pointee.by_status, c.pointee.n_by_status > 0 {
+            let count = c.pointee.n_by_status
+            var items: [StatusCount] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try StatusCount(c: array[i]!))
+            }
+            self.byStatus = items
+        }
+        if let array = c.pointee.by_category, c.pointee.n_by_category > 0 {
+            let count = c.pointee.n_by_category
+            var items: [StatusCount] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try StatusCount(c: array[i]!))
+            }
+            self.byCategory = items
+        }
+        if let value = c.pointee.attendance { self.attendance = try AttendanceRow(c: value) }
+        if let array = c.pointee.flags, c.pointee.n_flags > 0 {
+            let count = c.pointee.n_flags
+            var items: [Flag] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try Flag(c: array[i]!))
+            }
+            self.flags = items
+        }
+        if let array = c.pointee.grading, c.pointee.n_grading > 0 {
+            let count = c.pointee.n_grading
+            var items: [GradingRow] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try GradingRow(c: array[i]!))
+            }
+            self.grading = items
         }
         self.ruleSetId = try cString(c.pointee.rule_set_id)
     }

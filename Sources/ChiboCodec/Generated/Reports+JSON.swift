@@ -53,6 +53,8 @@ extension AttendanceRow: JSONCodable {
         if self.rateBp != 0 { writer.key("rateBp"); writer.int32(self.rateBp) }
         if self.spoke != 0 { writer.key("spoke"); writer.int32(self.spoke) }
         if !self.ruleSetId.isEmpty { writer.key("ruleSetId"); writer.string(self.ruleSetId) }
+        if self.goodMeetings != 0 { writer.key("goodMeetings"); writer.int32(self.goodMeetings) }
+        if self.meetingsWithNotRecorded != 0 { writer.key("meetingsWithNotRecorded"); writer.int32(self.meetingsWithNotRecorded) }
         writer.endObject()
     }
 
@@ -110,6 +112,14 @@ extension AttendanceRow: JSONCodable {
                 try seen.mark(12, key: key, node: value)
                 if value.isNull { continue }
                 self.ruleSetId = try value.string()
+            case "goodMeetings", "good_meetings":
+                try seen.mark(13, key: key, node: value)
+                if value.isNull { continue }
+                self.goodMeetings = try value.int32()
+            case "meetingsWithNotRecorded", "meetings_with_not_recorded":
+                try seen.mark(14, key: key, node: value)
+                if value.isNull { continue }
+                self.meetingsWithNotRecorded = try value.int32()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }
@@ -282,6 +292,213 @@ extension GradingRow: JSONCodable {
                 self.violations = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try Flag(jsonNode: item, options: options) }
             case "ruleSetId", "rule_set_id":
                 try seen.mark(7, key: key, node: value)
+                if value.isNull { continue }
+                self.ruleSetId = try value.string()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension ParticipationRow: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.unitId.isEmpty { writer.key("unitId"); writer.string(self.unitId) }
+        if !self.unitName.isEmpty { writer.key("unitName"); writer.string(self.unitName) }
+        if self.meetings != 0 { writer.key("meetings"); writer.int32(self.meetings) }
+        if self.present != 0 { writer.key("present"); writer.int32(self.present) }
+        if self.spoke != 0 { writer.key("spoke"); writer.int32(self.spoke) }
+        if self.speakingRateBp != 0 { writer.key("speakingRateBp"); writer.int32(self.speakingRateBp) }
+        if self.supervisedMeetings != 0 { writer.key("supervisedMeetings"); writer.int32(self.supervisedMeetings) }
+        if self.supervisorAttended != 0 { writer.key("supervisorAttended"); writer.int32(self.supervisorAttended) }
+        if self.supervisionCoverageBp != 0 { writer.key("supervisionCoverageBp"); writer.int32(self.supervisionCoverageBp) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.ParticipationRow")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "unitId", "unit_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.unitId = try value.string()
+            case "unitName", "unit_name":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.unitName = try value.string()
+            case "meetings":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.meetings = try value.int32()
+            case "present":
+                try seen.mark(4, key: key, node: value)
+                if value.isNull { continue }
+                self.present = try value.int32()
+            case "spoke":
+                try seen.mark(5, key: key, node: value)
+                if value.isNull { continue }
+                self.spoke = try value.int32()
+            case "speakingRateBp", "speaking_rate_bp":
+                try seen.mark(6, key: key, node: value)
+                if value.isNull { continue }
+                self.speakingRateBp = try value.int32()
+            case "supervisedMeetings", "supervised_meetings":
+                try seen.mark(7, key: key, node: value)
+                if value.isNull { continue }
+                self.supervisedMeetings = try value.int32()
+            case "supervisorAttended", "supervisor_attended":
+                try seen.mark(8, key: key, node: value)
+                if value.isNull { continue }
+                self.supervisorAttended = try value.int32()
+            case "supervisionCoverageBp", "supervision_coverage_bp":
+                try seen.mark(9, key: key, node: value)
+                if value.isNull { continue }
+                self.supervisionCoverageBp = try value.int32()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension StatusCount: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.name.isEmpty { writer.key("name"); writer.string(self.name) }
+        if self.count != 0 { writer.key("count"); writer.int32(self.count) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.StatusCount")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "name":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.name = try value.string()
+            case "count":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.count = try value.int32()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension OverviewReport: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.unitId.isEmpty { writer.key("unitId"); writer.string(self.unitId) }
+        if !self.unitName.isEmpty { writer.key("unitName"); writer.string(self.unitName) }
+        if self.year != 0 { writer.key("year"); writer.int32(self.year) }
+        if let value = self.on { writer.key("on"); value.writeJSON(to: &writer) }
+        if self.cells != 0 { writer.key("cells"); writer.int32(self.cells) }
+        if self.members != 0 { writer.key("members"); writer.int32(self.members) }
+        if !self.byStatus.isEmpty {
+            writer.key("byStatus")
+            writer.beginArray()
+            for item in self.byStatus {
+                writer.arrayElement()
+                item.writeJSON(to: &writer)
+            }
+            writer.endArray()
+        }
+        if !self.byCategory.isEmpty {
+            writer.key("byCategory")
+            writer.beginArray()
+            for item in self.byCategory {
+                writer.arrayElement()
+                item.writeJSON(to: &writer)
+            }
+            writer.endArray()
+        }
+        if let value = self.attendance { writer.key("attendance"); value.writeJSON(to: &writer) }
+        if !self.flags.isEmpty {
+            writer.key("flags")
+            writer.beginArray()
+            for item in self.flags {
+                writer.arrayElement()
+                item.writeJSON(to: &writer)
+            }
+            writer.endArray()
+        }
+        if !self.grading.isEmpty {
+            writer.key("grading")
+            writer.beginArray()
+            for item in self.grading {
+                writer.arrayElement()
+                item.writeJSON(to: &writer)
+            }
+            writer.endArray()
+        }
+        if !self.ruleSetId.isEmpty { writer.key("ruleSetId"); writer.string(self.ruleSetId) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.OverviewReport")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "unitId", "unit_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.unitId = try value.string()
+            case "unitName", "unit_name":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.unitName = try value.string()
+            case "year":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.year = try value.int32()
+            case "on":
+                try seen.mark(4, key: key, node: value)
+                if value.isNull { continue }
+                self.on = try CalendarDate(jsonNode: value, options: options)
+            case "cells":
+                try seen.mark(5, key: key, node: value)
+                if value.isNull { continue }
+                self.cells = try value.int32()
+            case "members":
+                try seen.mark(6, key: key, node: value)
+                if value.isNull { continue }
+                self.members = try value.int32()
+            case "byStatus", "by_status":
+                try seen.mark(7, key: key, node: value)
+                if value.isNull { continue }
+                self.byStatus = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try StatusCount(jsonNode: item, options: options) }
+            case "byCategory", "by_category":
+                try seen.mark(8, key: key, node: value)
+                if value.isNull { continue }
+                self.byCategory = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try StatusCount(jsonNode: item, options: options) }
+            case "attendance":
+                try seen.mark(9, key: key, node: value)
+                if value.isNull { continue }
+                self.attendance = try AttendanceRow(jsonNode: value, options: options)
+            case "flags":
+                try seen.mark(10, key: key, node: value)
+                if value.isNull { continue }
+                self.flags = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try Flag(jsonNode: item, options: options) }
+            case "grading":
+                try seen.mark(11, key: key, node: value)
+                if value.isNull { continue }
+                self.grading = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try GradingRow(jsonNode: item, options: options) }
+            case "ruleSetId", "rule_set_id":
+                try seen.mark(12, key: key, node: value)
                 if value.isNull { continue }
                 self.ruleSetId = try value.string()
             default:

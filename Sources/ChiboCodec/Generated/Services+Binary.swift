@@ -2260,7 +2260,7 @@ extension ChangeEvent: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__ChangeEvent>, _ arena: inout EncodeArena) {
         chibo__v1__change_event__init(c)
-        arena.reserveOutput(160)
+        arena.reserveOutput(192)
         if self.seq != 0 {
             c.pointee.seq = self.seq
         }
@@ -2299,6 +2299,16 @@ extension ChangeEvent: ProtoMessage, CDescribedMessage {
             let sub = arena.allocate(Chibo__V1__Meeting.self)
             value.fill(sub, &arena)
             c.pointee.meeting = sub
+        case .ruleSet(let value):
+            c.pointee.record_case = Chibo__V1__ChangeEvent__RecordCase(rawValue: 11)
+            let sub = arena.allocate(Chibo__V1__RuleSet.self)
+            value.fill(sub, &arena)
+            c.pointee.rule_set = sub
+        case .evaluation(let value):
+            c.pointee.record_case = Chibo__V1__ChangeEvent__RecordCase(rawValue: 12)
+            let sub = arena.allocate(Chibo__V1__Evaluation.self)
+            value.fill(sub, &arena)
+            c.pointee.evaluation = sub
         }
     }
 
@@ -2316,7 +2326,1172 @@ extension ChangeEvent: ProtoMessage, CDescribedMessage {
         case 8: self.record = try .orgUnit(OrgUnit(c: c.pointee.org_unit!))
         case 9: self.record = try .member(Member(c: c.pointee.member!))
         case 10: self.record = try .meeting(Meeting(c: c.pointee.meeting!))
+        case 11: self.record = try .ruleSet(RuleSet(c: c.pointee.rule_set!))
+        case 12: self.record = try .evaluation(Evaluation(c: c.pointee.evaluation!))
         default: break
         }
+    }
+}
+
+extension CreateRuleSetRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.CreateRuleSetRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try CreateRuleSetRequest(c: raw.assumingMemoryBound(to: Chibo__V1__CreateRuleSetRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__CreateRuleSetRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__CreateRuleSetRequest()
+        chibo__v1__create_rule_set_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__CreateRuleSetRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__create_rule_set_request__init(c)
+        arena.reserveOutput(32)
+        if let value = self.options {
+            let sub = arena.allocate(Chibo__V1__MutationOptions.self)
+            value.fill(sub, &arena)
+            c.pointee.options = sub
+        }
+        if let value = self.ruleSet {
+            let sub = arena.allocate(Chibo__V1__RuleSet.self)
+            value.fill(sub, &arena)
+            c.pointee.rule_set = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__CreateRuleSetRequest>) throws(UnpackedStringFault) {
+        self.init()
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        if let value = c.pointee.rule_set { self.ruleSet = try RuleSet(c: value) }
+    }
+}
+
+extension GetRuleSetRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.GetRuleSetRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try GetRuleSetRequest(c: raw.assumingMemoryBound(to: Chibo__V1__GetRuleSetRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__GetRuleSetRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__GetRuleSetRequest()
+        chibo__v1__get_rule_set_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GetRuleSetRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__get_rule_set_request__init(c)
+        arena.reserveOutput(16)
+        if !self.id.isEmpty {
+            c.pointee.id = arena.copyString(self.id, field: "GetRuleSetRequest.id")
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__GetRuleSetRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.id = try cString(c.pointee.id)
+    }
+}
+
+extension RuleSetResponse: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.RuleSetResponse" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try RuleSetResponse(c: raw.assumingMemoryBound(to: Chibo__V1__RuleSetResponse.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__RuleSetResponse.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__RuleSetResponse()
+        chibo__v1__rule_set_response__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__RuleSetResponse>, _ arena: inout EncodeArena) {
+        chibo__v1__rule_set_response__init(c)
+        arena.reserveOutput(16)
+        if let value = self.ruleSet {
+            let sub = arena.allocate(Chibo__V1__RuleSet.self)
+            value.fill(sub, &arena)
+            c.pointee.rule_set = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__RuleSetResponse>) throws(UnpackedStringFault) {
+        self.init()
+        if let value = c.pointee.rule_set { self.ruleSet = try RuleSet(c: value) }
+    }
+}
+
+extension ListRuleSetsRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.ListRuleSetsRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ListRuleSetsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListRuleSetsRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__ListRuleSetsRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__ListRuleSetsRequest()
+        chibo__v1__list_rule_sets_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListRuleSetsRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__list_rule_sets_request__init(c)
+        arena.reserveOutput(64)
+        if let value = self.page {
+            let sub = arena.allocate(Chibo__V1__PageRequest.self)
+            value.fill(sub, &arena)
+            c.pointee.page = sub
+        }
+        if !self.scopeUnitId.isEmpty {
+            c.pointee.scope_unit_id = arena.copyString(self.scopeUnitId, field: "ListRuleSetsRequest.scope_unit_id")
+        }
+        if self.nationalOnly {
+            c.pointee.national_only = self.nationalOnly ? 1 : 0
+        }
+        if self.includeVoided {
+            c.pointee.include_voided = self.includeVoided ? 1 : 0
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ListRuleSetsRequest>) throws(UnpackedStringFault) {
+        self.init()
+        if let value = c.pointee.page { self.page = try PageRequest(c: value) }
+        self.scopeUnitId = try cString(c.pointee.scope_unit_id)
+        self.nationalOnly = (c.pointee.national_only != 0)
+        self.includeVoided = (c.pointee.include_voided != 0)
+    }
+}
+
+extension ResolveRulesRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.ResolveRulesRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ResolveRulesRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ResolveRulesRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__ResolveRulesRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__ResolveRulesRequest()
+        chibo__v1__resolve_rules_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ResolveRulesRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__resolve_rules_request__init(c)
+        arena.reserveOutput(32)
+        if !self.unitId.isEmpty {
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "ResolveRulesRequest.unit_id")
+        }
+        if let value = self.on {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.on = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ResolveRulesRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.unitId = try cString(c.pointee.unit_id)
+        if let value = c.pointee.on { self.on = try CalendarDate(c: value) }
+    }
+}
+
+extension ResolveRulesResponse: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.ResolveRulesResponse" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ResolveRulesResponse(c: raw.assumingMemoryBound(to: Chibo__V1__ResolveRulesResponse.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__ResolveRulesResponse.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__ResolveRulesResponse()
+        chibo__v1__resolve_rules_response__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ResolveRulesResponse>, _ arena: inout EncodeArena) {
+        chibo__v1__resolve_rules_response__init(c)
+        arena.reserveOutput(32)
+        if let value = self.effective {
+            let sub = arena.allocate(Chibo__V1__RuleSet.self)
+            value.fill(sub, &arena)
+            c.pointee.effective = sub
+        }
+        if !self.applied.isEmpty {
+            self.applied.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__RuleSet>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__RuleSet.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_applied = items.count
+                c.pointee.applied = array
+            }
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ResolveRulesResponse>) throws(UnpackedStringFault) {
+        self.init()
+        if let value = c.pointee.effective { self.effective = try RuleSet(c: value) }
+        if let array = c.pointee.applied, c.pointee.n_applied > 0 {
+            let count = c.pointee.n_applied
+            var items: [RuleSet] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try RuleSet(c: array[i]!))
+            }
+            self.applied = items
+        }
+    }
+}
+
+extension CreateEvaluationRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.CreateEvaluationRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try CreateEvaluationRequest(c: raw.assumingMemoryBound(to: Chibo__V1__CreateEvaluationRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__CreateEvaluationRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__CreateEvaluationRequest()
+        chibo__v1__create_evaluation_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__CreateEvaluationRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__create_evaluation_request__init(c)
+        arena.reserveOutput(32)
+        if let value = self.options {
+            let sub = arena.allocate(Chibo__V1__MutationOptions.self)
+            value.fill(sub, &arena)
+            c.pointee.options = sub
+        }
+        if let value = self.evaluation {
+            let sub = arena.allocate(Chibo__V1__Evaluation.self)
+            value.fill(sub, &arena)
+            c.pointee.evaluation = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__CreateEvaluationRequest>) throws(UnpackedStringFault) {
+        self.init()
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        if let value = c.pointee.evaluation { self.evaluation = try Evaluation(c: value) }
+    }
+}
+
+extension UpdateEvaluationRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.UpdateEvaluationRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try UpdateEvaluationRequest(c: raw.assumingMemoryBound(to: Chibo__V1__UpdateEvaluationRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__UpdateEvaluationRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__UpdateEvaluationRequest()
+        chibo__v1__update_evaluation_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__UpdateEvaluationRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__update_evaluation_request__init(c)
+        arena.reserveOutput(48)
+        if let value = self.options {
+            let sub = arena.allocate(Chibo__V1__MutationOptions.self)
+            value.fill(sub, &arena)
+            c.pointee.options = sub
+        }
+        if let value = self.evaluation {
+            let sub = arena.allocate(Chibo__V1__Evaluation.self)
+            value.fill(sub, &arena)
+            c.pointee.evaluation = sub
+        }
+        if let value = self.updateMask {
+            let sub = arena.allocate(Chibo__V1__FieldMask.self)
+            value.fill(sub, &arena)
+            c.pointee.update_mask = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__UpdateEvaluationRequest>) throws(UnpackedStringFault) {
+        self.init()
+        if let value = c.pointee.options { self.options = try MutationOptions(c: value) }
+        if let value = c.pointee.evaluation { self.evaluation = try Evaluation(c: value) }
+        if let value = c.pointee.update_mask { self.updateMask = try FieldMask(c: value) }
+    }
+}
+
+extension GetEvaluationRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.GetEvaluationRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try GetEvaluationRequest(c: raw.assumingMemoryBound(to: Chibo__V1__GetEvaluationRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__GetEvaluationRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__GetEvaluationRequest()
+        chibo__v1__get_evaluation_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GetEvaluationRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__get_evaluation_request__init(c)
+        arena.reserveOutput(16)
+        if !self.id.isEmpty {
+            c.pointee.id = arena.copyString(self.id, field: "GetEvaluationRequest.id")
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__GetEvaluationRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.id = try cString(c.pointee.id)
+    }
+}
+
+extension EvaluationResponse: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.EvaluationResponse" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try EvaluationResponse(c: raw.assumingMemoryBound(to: Chibo__V1__EvaluationResponse.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__EvaluationResponse.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__EvaluationResponse()
+        chibo__v1__evaluation_response__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__EvaluationResponse>, _ arena: inout EncodeArena) {
+        chibo__v1__evaluation_response__init(c)
+        arena.reserveOutput(16)
+        if let value = self.evaluation {
+            let sub = arena.allocate(Chibo__V1__Evaluation.self)
+            value.fill(sub, &arena)
+            c.pointee.evaluation = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__EvaluationResponse>) throws(UnpackedStringFault) {
+        self.init()
+        if let value = c.pointee.evaluation { self.evaluation = try Evaluation(c: value) }
+    }
+}
+
+extension ListEvaluationsRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.ListEvaluationsRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ListEvaluationsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListEvaluationsRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__ListEvaluationsRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__ListEvaluationsRequest()
+        chibo__v1__list_evaluations_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListEvaluationsRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__list_evaluations_request__init(c)
+        arena.reserveOutput(96)
+        if let value = self.page {
+            let sub = arena.allocate(Chibo__V1__PageRequest.self)
+            value.fill(sub, &arena)
+            c.pointee.page = sub
+        }
+        if self.year != 0 {
+            c.pointee.year = self.year
+        }
+        if !self.subtreeOf.isEmpty {
+            c.pointee.subtree_of = arena.copyString(self.subtreeOf, field: "ListEvaluationsRequest.subtree_of")
+        }
+        if self.subject.rawValue != 0 {
+            c.pointee.subject = Chibo__V1__EvaluationSubject(rawValue: UInt32(bitPattern: self.subject.rawValue))
+        }
+        if !self.subjectId.isEmpty {
+            c.pointee.subject_id = arena.copyString(self.subjectId, field: "ListEvaluationsRequest.subject_id")
+        }
+        if self.includeVoided {
+            c.pointee.include_voided = self.includeVoided ? 1 : 0
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ListEvaluationsRequest>) throws(UnpackedStringFault) {
+        self.init()
+        if let value = c.pointee.page { self.page = try PageRequest(c: value) }
+        self.year = c.pointee.year
+        self.subtreeOf = try cString(c.pointee.subtree_of)
+        self.subject = EvaluationSubject(rawValue: Int32(bitPattern: c.pointee.subject.rawValue))
+        self.subjectId = try cString(c.pointee.subject_id)
+        self.includeVoided = (c.pointee.include_voided != 0)
+    }
+}
+
+extension AttendanceReportRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.AttendanceReportRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try AttendanceReportRequest(c: raw.assumingMemoryBound(to: Chibo__V1__AttendanceReportRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__AttendanceReportRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__AttendanceReportRequest()
+        chibo__v1__attendance_report_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AttendanceReportRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__attendance_report_request__init(c)
+        arena.reserveOutput(80)
+        if !self.unitId.isEmpty {
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "AttendanceReportRequest.unit_id")
+        }
+        if let value = self.from {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.from = sub
+        }
+        if let value = self.to {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.to = sub
+        }
+        if self.period.rawValue != 0 {
+            c.pointee.period = Chibo__V1__PeriodKind(rawValue: UInt32(bitPattern: self.period.rawValue))
+        }
+        if self.byCell {
+            c.pointee.by_cell = self.byCell ? 1 : 0
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__AttendanceReportRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.unitId = try cString(c.pointee.unit_id)
+        if let value = c.pointee.from { self.from = try CalendarDate(c: value) }
+        if let value = c.pointee.to { self.to = try CalendarDate(c: value) }
+        self.period = PeriodKind(rawValue: Int32(bitPattern: c.pointee.period.rawValue))
+        self.byCell = (c.pointee.by_cell != 0)
+    }
+}
+
+extension RegularityReportRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.RegularityReportRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try RegularityReportRequest(c: raw.assumingMemoryBound(to: Chibo__V1__RegularityReportRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__RegularityReportRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__RegularityReportRequest()
+        chibo__v1__regularity_report_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__RegularityReportRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__regularity_report_request__init(c)
+        arena.reserveOutput(48)
+        if !self.unitId.isEmpty {
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "RegularityReportRequest.unit_id")
+        }
+        if let value = self.from {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.from = sub
+        }
+        if let value = self.to {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.to = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__RegularityReportRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.unitId = try cString(c.pointee.unit_id)
+        if let value = c.pointee.from { self.from = try CalendarDate(c: value) }
+        if let value = c.pointee.to { self.to = try CalendarDate(c: value) }
+    }
+}
+
+extension AbsenceReportRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.AbsenceReportRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try AbsenceReportRequest(c: raw.assumingMemoryBound(to: Chibo__V1__AbsenceReportRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__AbsenceReportRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__AbsenceReportRequest()
+        chibo__v1__absence_report_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__AbsenceReportRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__absence_report_request__init(c)
+        arena.reserveOutput(32)
+        if !self.unitId.isEmpty {
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "AbsenceReportRequest.unit_id")
+        }
+        if self.year != 0 {
+            c.pointee.year = self.year
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__AbsenceReportRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.unitId = try cString(c.pointee.unit_id)
+        self.year = c.pointee.year
+    }
+}
+
+extension ParticipationReportRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.ParticipationReportRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ParticipationReportRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ParticipationReportRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__ParticipationReportRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__ParticipationReportRequest()
+        chibo__v1__participation_report_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ParticipationReportRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__participation_report_request__init(c)
+        arena.reserveOutput(48)
+        if !self.unitId.isEmpty {
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "ParticipationReportRequest.unit_id")
+        }
+        if let value = self.from {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.from = sub
+        }
+        if let value = self.to {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.to = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ParticipationReportRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.unitId = try cString(c.pointee.unit_id)
+        if let value = c.pointee.from { self.from = try CalendarDate(c: value) }
+        if let value = c.pointee.to { self.to = try CalendarDate(c: value) }
+    }
+}
+
+extension GradingReportRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.GradingReportRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try GradingReportRequest(c: raw.assumingMemoryBound(to: Chibo__V1__GradingReportRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__GradingReportRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__GradingReportRequest()
+        chibo__v1__grading_report_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__GradingReportRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__grading_report_request__init(c)
+        arena.reserveOutput(32)
+        if !self.unitId.isEmpty {
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "GradingReportRequest.unit_id")
+        }
+        if self.year != 0 {
+            c.pointee.year = self.year
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__GradingReportRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.unitId = try cString(c.pointee.unit_id)
+        self.year = c.pointee.year
+    }
+}
+
+extension DueReportRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.DueReportRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try DueReportRequest(c: raw.assumingMemoryBound(to: Chibo__V1__DueReportRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__DueReportRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__DueReportRequest()
+        chibo__v1__due_report_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__DueReportRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__due_report_request__init(c)
+        arena.reserveOutput(48)
+        if !self.unitId.isEmpty {
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "DueReportRequest.unit_id")
+        }
+        if let value = self.on {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.on = sub
+        }
+        if self.badgeYear != 0 {
+            c.pointee.badge_year = self.badgeYear
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__DueReportRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.unitId = try cString(c.pointee.unit_id)
+        if let value = c.pointee.on { self.on = try CalendarDate(c: value) }
+        self.badgeYear = c.pointee.badge_year
+    }
+}
+
+extension OverviewRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.OverviewRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try OverviewRequest(c: raw.assumingMemoryBound(to: Chibo__V1__OverviewRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__OverviewRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__OverviewRequest()
+        chibo__v1__overview_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__OverviewRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__overview_request__init(c)
+        arena.reserveOutput(48)
+        if !self.unitId.isEmpty {
+            c.pointee.unit_id = arena.copyString(self.unitId, field: "OverviewRequest.unit_id")
+        }
+        if self.year != 0 {
+            c.pointee.year = self.year
+        }
+        if let value = self.on {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.on = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__OverviewRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.unitId = try cString(c.pointee.unit_id)
+        self.year = c.pointee.year
+        if let value = c.pointee.on { self.on = try CalendarDate(c: value) }
     }
 }

@@ -1184,6 +1184,8 @@ extension ChangeEvent: JSONCodable {
         if case .orgUnit(let value)? = self.record { writer.key("orgUnit"); value.writeJSON(to: &writer) }
         if case .member(let value)? = self.record { writer.key("member"); value.writeJSON(to: &writer) }
         if case .meeting(let value)? = self.record { writer.key("meeting"); value.writeJSON(to: &writer) }
+        if case .ruleSet(let value)? = self.record { writer.key("ruleSet"); value.writeJSON(to: &writer) }
+        if case .evaluation(let value)? = self.record { writer.key("evaluation"); value.writeJSON(to: &writer) }
         writer.endObject()
     }
 
@@ -1233,6 +1235,612 @@ extension ChangeEvent: JSONCodable {
                 try seen.mark(10, key: key, node: value, oneof: "record")
                 if value.isNull { continue }
                 self.record = .meeting(try Meeting(jsonNode: value, options: options))
+            case "ruleSet", "rule_set":
+                try seen.mark(11, key: key, node: value, oneof: "record")
+                if value.isNull { continue }
+                self.record = .ruleSet(try RuleSet(jsonNode: value, options: options))
+            case "evaluation":
+                try seen.mark(12, key: key, node: value, oneof: "record")
+                if value.isNull { continue }
+                self.record = .evaluation(try Evaluation(jsonNode: value, options: options))
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension CreateRuleSetRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let value = self.options { writer.key("options"); value.writeJSON(to: &writer) }
+        if let value = self.ruleSet { writer.key("ruleSet"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.CreateRuleSetRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "options":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.options = try MutationOptions(jsonNode: value, options: options)
+            case "ruleSet", "rule_set":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.ruleSet = try RuleSet(jsonNode: value, options: options)
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension GetRuleSetRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.id.isEmpty { writer.key("id"); writer.string(self.id) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.GetRuleSetRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.id = try value.string()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension RuleSetResponse: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let value = self.ruleSet { writer.key("ruleSet"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.RuleSetResponse")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "ruleSet", "rule_set":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.ruleSet = try RuleSet(jsonNode: value, options: options)
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension ListRuleSetsRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let value = self.page { writer.key("page"); value.writeJSON(to: &writer) }
+        if !self.scopeUnitId.isEmpty { writer.key("scopeUnitId"); writer.string(self.scopeUnitId) }
+        if self.nationalOnly { writer.key("nationalOnly"); writer.bool(self.nationalOnly) }
+        if self.includeVoided { writer.key("includeVoided"); writer.bool(self.includeVoided) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.ListRuleSetsRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "page":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.page = try PageRequest(jsonNode: value, options: options)
+            case "scopeUnitId", "scope_unit_id":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.scopeUnitId = try value.string()
+            case "nationalOnly", "national_only":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.nationalOnly = try value.bool()
+            case "includeVoided", "include_voided":
+                try seen.mark(4, key: key, node: value)
+                if value.isNull { continue }
+                self.includeVoided = try value.bool()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension ResolveRulesRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.unitId.isEmpty { writer.key("unitId"); writer.string(self.unitId) }
+        if let value = self.on { writer.key("on"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.ResolveRulesRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "unitId", "unit_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.unitId = try value.string()
+            case "on":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.on = try CalendarDate(jsonNode: value, options: options)
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension ResolveRulesResponse: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let value = self.effective { writer.key("effective"); value.writeJSON(to: &writer) }
+        if !self.applied.isEmpty {
+            writer.key("applied")
+            writer.beginArray()
+            for item in self.applied {
+                writer.arrayElement()
+                item.writeJSON(to: &writer)
+            }
+            writer.endArray()
+        }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.ResolveRulesResponse")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "effective":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.effective = try RuleSet(jsonNode: value, options: options)
+            case "applied":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.applied = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try RuleSet(jsonNode: item, options: options) }
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension CreateEvaluationRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let value = self.options { writer.key("options"); value.writeJSON(to: &writer) }
+        if let value = self.evaluation { writer.key("evaluation"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.CreateEvaluationRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "options":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.options = try MutationOptions(jsonNode: value, options: options)
+            case "evaluation":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.evaluation = try Evaluation(jsonNode: value, options: options)
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension UpdateEvaluationRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let value = self.options { writer.key("options"); value.writeJSON(to: &writer) }
+        if let value = self.evaluation { writer.key("evaluation"); value.writeJSON(to: &writer) }
+        if let value = self.updateMask { writer.key("updateMask"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.UpdateEvaluationRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "options":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.options = try MutationOptions(jsonNode: value, options: options)
+            case "evaluation":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.evaluation = try Evaluation(jsonNode: value, options: options)
+            case "updateMask", "update_mask":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.updateMask = try FieldMask(jsonNode: value, options: options)
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension GetEvaluationRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.id.isEmpty { writer.key("id"); writer.string(self.id) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.GetEvaluationRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.id = try value.string()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension EvaluationResponse: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let value = self.evaluation { writer.key("evaluation"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.EvaluationResponse")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "evaluation":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.evaluation = try Evaluation(jsonNode: value, options: options)
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension ListEvaluationsRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let value = self.page { writer.key("page"); value.writeJSON(to: &writer) }
+        if self.year != 0 { writer.key("year"); writer.int32(self.year) }
+        if !self.subtreeOf.isEmpty { writer.key("subtreeOf"); writer.string(self.subtreeOf) }
+        if self.subject.rawValue != 0 { writer.key("subject"); writer.enumValue(self.subject.rawValue, name: self.subject.protoName) }
+        if !self.subjectId.isEmpty { writer.key("subjectId"); writer.string(self.subjectId) }
+        if self.includeVoided { writer.key("includeVoided"); writer.bool(self.includeVoided) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.ListEvaluationsRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "page":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.page = try PageRequest(jsonNode: value, options: options)
+            case "year":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.year = try value.int32()
+            case "subtreeOf", "subtree_of":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.subtreeOf = try value.string()
+            case "subject":
+                try seen.mark(4, key: key, node: value)
+                if value.isNull { continue }
+                self.subject = EvaluationSubject(rawValue: try value.enumNumber(options: options) { EvaluationSubject(protoName: $0)?.rawValue })
+            case "subjectId", "subject_id":
+                try seen.mark(5, key: key, node: value)
+                if value.isNull { continue }
+                self.subjectId = try value.string()
+            case "includeVoided", "include_voided":
+                try seen.mark(6, key: key, node: value)
+                if value.isNull { continue }
+                self.includeVoided = try value.bool()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension AttendanceReportRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.unitId.isEmpty { writer.key("unitId"); writer.string(self.unitId) }
+        if let value = self.from { writer.key("from"); value.writeJSON(to: &writer) }
+        if let value = self.to { writer.key("to"); value.writeJSON(to: &writer) }
+        if self.period.rawValue != 0 { writer.key("period"); writer.enumValue(self.period.rawValue, name: self.period.protoName) }
+        if self.byCell { writer.key("byCell"); writer.bool(self.byCell) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.AttendanceReportRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "unitId", "unit_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.unitId = try value.string()
+            case "from":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.from = try CalendarDate(jsonNode: value, options: options)
+            case "to":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.to = try CalendarDate(jsonNode: value, options: options)
+            case "period":
+                try seen.mark(4, key: key, node: value)
+                if value.isNull { continue }
+                self.period = PeriodKind(rawValue: try value.enumNumber(options: options) { PeriodKind(protoName: $0)?.rawValue })
+            case "byCell", "by_cell":
+                try seen.mark(5, key: key, node: value)
+                if value.isNull { continue }
+                self.byCell = try value.bool()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension RegularityReportRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.unitId.isEmpty { writer.key("unitId"); writer.string(self.unitId) }
+        if let value = self.from { writer.key("from"); value.writeJSON(to: &writer) }
+        if let value = self.to { writer.key("to"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.RegularityReportRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "unitId", "unit_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.unitId = try value.string()
+            case "from":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.from = try CalendarDate(jsonNode: value, options: options)
+            case "to":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.to = try CalendarDate(jsonNode: value, options: options)
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension AbsenceReportRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.unitId.isEmpty { writer.key("unitId"); writer.string(self.unitId) }
+        if self.year != 0 { writer.key("year"); writer.int32(self.year) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.AbsenceReportRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "unitId", "unit_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.unitId = try value.string()
+            case "year":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.year = try value.int32()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension ParticipationReportRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.unitId.isEmpty { writer.key("unitId"); writer.string(self.unitId) }
+        if let value = self.from { writer.key("from"); value.writeJSON(to: &writer) }
+        if let value = self.to { writer.key("to"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.ParticipationReportRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "unitId", "unit_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.unitId = try value.string()
+            case "from":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.from = try CalendarDate(jsonNode: value, options: options)
+            case "to":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.to = try CalendarDate(jsonNode: value, options: options)
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension GradingReportRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.unitId.isEmpty { writer.key("unitId"); writer.string(self.unitId) }
+        if self.year != 0 { writer.key("year"); writer.int32(self.year) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.GradingReportRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "unitId", "unit_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.unitId = try value.string()
+            case "year":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.year = try value.int32()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension DueReportRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.unitId.isEmpty { writer.key("unitId"); writer.string(self.unitId) }
+        if let value = self.on { writer.key("on"); value.writeJSON(to: &writer) }
+        if self.badgeYear != 0 { writer.key("badgeYear"); writer.int32(self.badgeYear) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.DueReportRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "unitId", "unit_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.unitId = try value.string()
+            case "on":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.on = try CalendarDate(jsonNode: value, options: options)
+            case "badgeYear", "badge_year":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.badgeYear = try value.int32()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension OverviewRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.unitId.isEmpty { writer.key("unitId"); writer.string(self.unitId) }
+        if self.year != 0 { writer.key("year"); writer.int32(self.year) }
+        if let value = self.on { writer.key("on"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.OverviewRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "unitId", "unit_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.unitId = try value.string()
+            case "year":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.year = try value.int32()
+            case "on":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.on = try CalendarDate(jsonNode: value, options: options)
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

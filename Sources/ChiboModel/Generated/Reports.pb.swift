@@ -176,8 +176,14 @@ public struct AttendanceRow: Hashable, Sendable {
     public var rateBp: Int32 = 0
     /// Records of counted members who spoke.
     public var spoke: Int32 = 0
-    /// ID of the rule set applied.
+    /// ID of the rules applied (see ResolveRulesResponse.effective); for a period under two rule
+    /// sets, the ids of both joined by ", ".
     public var ruleSetId: String = ""
+    /// Meetings judged good on attendance: rate strictly above the threshold in force and nobody
+    /// absent without reason (excused absences in a row are flagged per member by Absences).
+    public var goodMeetings: Int32 = 0
+    /// Meetings with at least one attendance record not recorded.
+    public var meetingsWithNotRecorded: Int32 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -195,7 +201,9 @@ public struct AttendanceRow: Hashable, Sendable {
         notRecorded: Int32 = 0,
         rateBp: Int32 = 0,
         spoke: Int32 = 0,
-        ruleSetId: String = ""
+        ruleSetId: String = "",
+        goodMeetings: Int32 = 0,
+        meetingsWithNotRecorded: Int32 = 0
     ) {
         self.unitId = unitId
         self.unitName = unitName
@@ -209,6 +217,8 @@ public struct AttendanceRow: Hashable, Sendable {
         self.rateBp = rateBp
         self.spoke = spoke
         self.ruleSetId = ruleSetId
+        self.goodMeetings = goodMeetings
+        self.meetingsWithNotRecorded = meetingsWithNotRecorded
     }
 }
 
@@ -316,6 +326,134 @@ public struct GradingRow: Hashable, Sendable {
         self.cells = cells
         self.cleanAndStrongCells = cleanAndStrongCells
         self.violations = violations
+        self.ruleSetId = ruleSetId
+    }
+}
+
+/// Speaking participation and supervision coverage of one cell over a range.
+public struct ParticipationRow: Hashable, Sendable {
+    /// ID of the cell.
+    public var unitId: String = ""
+    /// Name of the cell.
+    public var unitName: String = ""
+    /// Meetings held in the range.
+    public var meetings: Int32 = 0
+    /// Attendance records of counted members who were present.
+    public var present: Int32 = 0
+    /// Of those, who spoke.
+    public var spoke: Int32 = 0
+    /// spoke / present in basis points; 0 when nobody was present.
+    public var speakingRateBp: Int32 = 0
+    /// Meetings held while the cell had a supervising standing-committee member assigned.
+    public var supervisedMeetings: Int32 = 0
+    /// Of those, meetings the supervisor attended (a guest marked as the supervisor).
+    public var supervisorAttended: Int32 = 0
+    /// supervisor_attended / supervised_meetings in basis points; 0 when none.
+    public var supervisionCoverageBp: Int32 = 0
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        unitId: String = "",
+        unitName: String = "",
+        meetings: Int32 = 0,
+        present: Int32 = 0,
+        spoke: Int32 = 0,
+        speakingRateBp: Int32 = 0,
+        supervisedMeetings: Int32 = 0,
+        supervisorAttended: Int32 = 0,
+        supervisionCoverageBp: Int32 = 0
+    ) {
+        self.unitId = unitId
+        self.unitName = unitName
+        self.meetings = meetings
+        self.present = present
+        self.spoke = spoke
+        self.speakingRateBp = speakingRateBp
+        self.supervisedMeetings = supervisedMeetings
+        self.supervisorAttended = supervisorAttended
+        self.supervisionCoverageBp = supervisionCoverageBp
+    }
+}
+
+/// How many members have one status or category.
+public struct StatusCount: Hashable, Sendable {
+    /// Name of the status or category, as in the schema's enum without prefix, e.g. "OFFICIAL".
+    public var name: String = ""
+    /// How many members.
+    public var count: Int32 = 0
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        name: String = "",
+        count: Int32 = 0
+    ) {
+        self.name = name
+        self.count = count
+    }
+}
+
+/// A commune (or any unit) at a glance.
+public struct OverviewReport: Hashable, Sendable {
+    /// ID of the unit.
+    public var unitId: String = ""
+    /// Name of the unit.
+    public var unitName: String = ""
+    /// The year reported.
+    public var year: Int32 = 0
+    /// The date statuses and due items were read at.
+    public var on: CalendarDate? = nil
+    /// Cells in the subtree on `on`.
+    public var cells: Int32 = 0
+    /// Members of those cells on `on`, not in an end state.
+    public var members: Int32 = 0
+    /// Members by status on `on`.
+    public var byStatus: [StatusCount] = []
+    /// Members by attendance category on `on` (who is counted and who is not).
+    public var byCategory: [StatusCount] = []
+    /// Attendance over the year for the whole subtree.
+    public var attendance: AttendanceRow? = nil
+    /// Every flag of the Regularity, Absences, Due and Grading reports for the year.
+    public var flags: [Flag] = []
+    /// Grading distribution for the year, one row per commune in the subtree.
+    public var grading: [GradingRow] = []
+    /// ID of the rules in force on `on` for the unit.
+    public var ruleSetId: String = ""
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        unitId: String = "",
+        unitName: String = "",
+        year: Int32 = 0,
+        on: CalendarDate? = nil,
+        cells: Int32 = 0,
+        members: Int32 = 0,
+        byStatus: [StatusCount] = [],
+        byCategory: [StatusCount] = [],
+        attendance: AttendanceRow? = nil,
+        flags: [Flag] = [],
+        grading: [GradingRow] = [],
+        ruleSetId: String = ""
+    ) {
+        self.unitId = unitId
+        self.unitName = unitName
+        self.year = year
+        self.on = on
+        self.cells = cells
+        self.members = members
+        self.byStatus = byStatus
+        self.byCategory = byCategory
+        self.attendance = attendance
+        self.flags = flags
+        self.grading = grading
         self.ruleSetId = ruleSetId
     }
 }

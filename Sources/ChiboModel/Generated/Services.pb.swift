@@ -65,9 +65,43 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
     public static let meetingsListResolutions = Method(rawValue: 306)
     /// Changes.Follow (server streaming).
     public static let changesFollow = Method(rawValue: 400)
+    /// Rules.Create.
+    public static let rulesCreate = Method(rawValue: 500)
+    /// Rules.Get.
+    public static let rulesGet = Method(rawValue: 501)
+    /// Rules.List (server streaming).
+    public static let rulesList = Method(rawValue: 502)
+    /// Rules.Resolve.
+    public static let rulesResolve = Method(rawValue: 503)
+    /// Rules.VoidRecord.
+    public static let rulesVoidRecord = Method(rawValue: 504)
+    /// Evaluations.Create.
+    public static let evaluationsCreate = Method(rawValue: 600)
+    /// Evaluations.Update.
+    public static let evaluationsUpdate = Method(rawValue: 601)
+    /// Evaluations.Get.
+    public static let evaluationsGet = Method(rawValue: 602)
+    /// Evaluations.List (server streaming).
+    public static let evaluationsList = Method(rawValue: 603)
+    /// Evaluations.VoidRecord.
+    public static let evaluationsVoidRecord = Method(rawValue: 604)
+    /// Reports.Attendance (server streaming).
+    public static let reportsAttendance = Method(rawValue: 700)
+    /// Reports.Regularity (server streaming).
+    public static let reportsRegularity = Method(rawValue: 701)
+    /// Reports.Absences (server streaming).
+    public static let reportsAbsences = Method(rawValue: 702)
+    /// Reports.Participation (server streaming).
+    public static let reportsParticipation = Method(rawValue: 703)
+    /// Reports.Grading (server streaming).
+    public static let reportsGrading = Method(rawValue: 704)
+    /// Reports.Due (server streaming).
+    public static let reportsDue = Method(rawValue: 705)
+    /// Reports.Overview.
+    public static let reportsOverview = Method(rawValue: 706)
 
     /// Every value this build knows, in declaration order.
-    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow]
+    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow, .rulesCreate, .rulesGet, .rulesList, .rulesResolve, .rulesVoidRecord, .evaluationsCreate, .evaluationsUpdate, .evaluationsGet, .evaluationsList, .evaluationsVoidRecord, .reportsAttendance, .reportsRegularity, .reportsAbsences, .reportsParticipation, .reportsGrading, .reportsDue, .reportsOverview]
 
     /// The value's name in the schema, or nil for a number this build does not know.
     public var protoName: String? {
@@ -100,6 +134,23 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case 305: "METHOD_MEETINGS_UPDATE_RESOLUTION"
         case 306: "METHOD_MEETINGS_LIST_RESOLUTIONS"
         case 400: "METHOD_CHANGES_FOLLOW"
+        case 500: "METHOD_RULES_CREATE"
+        case 501: "METHOD_RULES_GET"
+        case 502: "METHOD_RULES_LIST"
+        case 503: "METHOD_RULES_RESOLVE"
+        case 504: "METHOD_RULES_VOID_RECORD"
+        case 600: "METHOD_EVALUATIONS_CREATE"
+        case 601: "METHOD_EVALUATIONS_UPDATE"
+        case 602: "METHOD_EVALUATIONS_GET"
+        case 603: "METHOD_EVALUATIONS_LIST"
+        case 604: "METHOD_EVALUATIONS_VOID_RECORD"
+        case 700: "METHOD_REPORTS_ATTENDANCE"
+        case 701: "METHOD_REPORTS_REGULARITY"
+        case 702: "METHOD_REPORTS_ABSENCES"
+        case 703: "METHOD_REPORTS_PARTICIPATION"
+        case 704: "METHOD_REPORTS_GRADING"
+        case 705: "METHOD_REPORTS_DUE"
+        case 706: "METHOD_REPORTS_OVERVIEW"
         default: nil
         }
     }
@@ -135,6 +186,23 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case "METHOD_MEETINGS_UPDATE_RESOLUTION": self = .meetingsUpdateResolution
         case "METHOD_MEETINGS_LIST_RESOLUTIONS": self = .meetingsListResolutions
         case "METHOD_CHANGES_FOLLOW": self = .changesFollow
+        case "METHOD_RULES_CREATE": self = .rulesCreate
+        case "METHOD_RULES_GET": self = .rulesGet
+        case "METHOD_RULES_LIST": self = .rulesList
+        case "METHOD_RULES_RESOLVE": self = .rulesResolve
+        case "METHOD_RULES_VOID_RECORD": self = .rulesVoidRecord
+        case "METHOD_EVALUATIONS_CREATE": self = .evaluationsCreate
+        case "METHOD_EVALUATIONS_UPDATE": self = .evaluationsUpdate
+        case "METHOD_EVALUATIONS_GET": self = .evaluationsGet
+        case "METHOD_EVALUATIONS_LIST": self = .evaluationsList
+        case "METHOD_EVALUATIONS_VOID_RECORD": self = .evaluationsVoidRecord
+        case "METHOD_REPORTS_ATTENDANCE": self = .reportsAttendance
+        case "METHOD_REPORTS_REGULARITY": self = .reportsRegularity
+        case "METHOD_REPORTS_ABSENCES": self = .reportsAbsences
+        case "METHOD_REPORTS_PARTICIPATION": self = .reportsParticipation
+        case "METHOD_REPORTS_GRADING": self = .reportsGrading
+        case "METHOD_REPORTS_DUE": self = .reportsDue
+        case "METHOD_REPORTS_OVERVIEW": self = .reportsOverview
         default: return nil
         }
     }
@@ -957,7 +1025,7 @@ public struct ChangeEvent: Hashable, Sendable {
     public var atMs: Int64 = 0
     /// Name of the token that made it.
     public var actor: String = ""
-    /// Kind of record: "org_unit", "member" or "meeting".
+    /// Kind of record: "org_unit", "member", "meeting", "rule_set" or "evaluation".
     public var entity: String = ""
     /// ID of the record.
     public var entityId: String = ""
@@ -976,6 +1044,10 @@ public struct ChangeEvent: Hashable, Sendable {
         case member(Member)
         /// A meeting.
         case meeting(Meeting)
+        /// A rule set.
+        case ruleSet(RuleSet)
+        /// A yearly evaluation.
+        case evaluation(Evaluation)
     }
 
     /// A message with every field at its default.
@@ -1000,5 +1072,410 @@ public struct ChangeEvent: Hashable, Sendable {
         self.revision = revision
         self.change = change
         self.record = record
+    }
+}
+
+/// Rules.Create request.
+public struct CreateRuleSetRequest: Hashable, Sendable {
+    /// Idempotency key and dry-run flag.
+    public var options: MutationOptions? = nil
+    /// The rule set; `id` and `meta` are assigned by the server. A set with an empty scope is a
+    /// national set and must give every threshold; a scoped set overrides only the thresholds it
+    /// gives (non-zero), inheriting the others from the sets above it.
+    public var ruleSet: RuleSet? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        options: MutationOptions? = nil,
+        ruleSet: RuleSet? = nil
+    ) {
+        self.options = options
+        self.ruleSet = ruleSet
+    }
+}
+
+/// Rules.Get request.
+public struct GetRuleSetRequest: Hashable, Sendable {
+    /// ID of the rule set.
+    public var id: String = ""
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        id: String = ""
+    ) {
+        self.id = id
+    }
+}
+
+/// A single rule set in a response.
+public struct RuleSetResponse: Hashable, Sendable {
+    /// The rule set as stored.
+    public var ruleSet: RuleSet? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        ruleSet: RuleSet? = nil
+    ) {
+        self.ruleSet = ruleSet
+    }
+}
+
+/// Rules.List request.
+public struct ListRuleSetsRequest: Hashable, Sendable {
+    /// Paging.
+    public var page: PageRequest? = nil
+    /// Only sets of this scope; empty for every scope.
+    public var scopeUnitId: String = ""
+    /// Only national sets (empty scope); `scope_unit_id` must then be empty.
+    public var nationalOnly: Bool = false
+    /// Include voided sets.
+    public var includeVoided: Bool = false
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        page: PageRequest? = nil,
+        scopeUnitId: String = "",
+        nationalOnly: Bool = false,
+        includeVoided: Bool = false
+    ) {
+        self.page = page
+        self.scopeUnitId = scopeUnitId
+        self.nationalOnly = nationalOnly
+        self.includeVoided = includeVoided
+    }
+}
+
+/// Rules.Resolve request: which thresholds apply to a unit on a date.
+public struct ResolveRulesRequest: Hashable, Sendable {
+    /// ID of the unit (usually a cell).
+    public var unitId: String = ""
+    /// The date (today when absent).
+    public var on: CalendarDate? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        unitId: String = "",
+        on: CalendarDate? = nil
+    ) {
+        self.unitId = unitId
+        self.on = on
+    }
+}
+
+/// Rules.Resolve response.
+public struct ResolveRulesResponse: Hashable, Sendable {
+    /// The thresholds in force, every field filled; `id` names the sets applied, joined by "+",
+    /// national first (the same string reports carry as `rule_set_id`).
+    public var effective: RuleSet? = nil
+    /// The sets that contributed, national first, then each ancestor scope down to the unit.
+    public var applied: [RuleSet] = []
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        effective: RuleSet? = nil,
+        applied: [RuleSet] = []
+    ) {
+        self.effective = effective
+        self.applied = applied
+    }
+}
+
+/// Evaluations.Create request.
+public struct CreateEvaluationRequest: Hashable, Sendable {
+    /// Idempotency key and dry-run flag.
+    public var options: MutationOptions? = nil
+    /// The evaluation; `id` and `meta` are assigned by the server. One evaluation per subject
+    /// and year: a second one fails with ALREADY_EXISTS (update or void the first).
+    public var evaluation: Evaluation? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        options: MutationOptions? = nil,
+        evaluation: Evaluation? = nil
+    ) {
+        self.options = options
+        self.evaluation = evaluation
+    }
+}
+
+/// Evaluations.Update request.
+public struct UpdateEvaluationRequest: Hashable, Sendable {
+    /// Idempotency key and dry-run flag.
+    public var options: MutationOptions? = nil
+    /// The evaluation with `id`, `meta.revision` and the new values of the masked fields.
+    public var evaluation: Evaluation? = nil
+    /// Fields to change (grade, score, clean_and_strong, cell_id, decision_ref, note); required.
+    public var updateMask: FieldMask? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        options: MutationOptions? = nil,
+        evaluation: Evaluation? = nil,
+        updateMask: FieldMask? = nil
+    ) {
+        self.options = options
+        self.evaluation = evaluation
+        self.updateMask = updateMask
+    }
+}
+
+/// Evaluations.Get request.
+public struct GetEvaluationRequest: Hashable, Sendable {
+    /// ID of the evaluation.
+    public var id: String = ""
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        id: String = ""
+    ) {
+        self.id = id
+    }
+}
+
+/// A single evaluation in a response.
+public struct EvaluationResponse: Hashable, Sendable {
+    /// The evaluation as stored.
+    public var evaluation: Evaluation? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        evaluation: Evaluation? = nil
+    ) {
+        self.evaluation = evaluation
+    }
+}
+
+/// Evaluations.List request. Filters combine with AND.
+public struct ListEvaluationsRequest: Hashable, Sendable {
+    /// Paging.
+    public var page: PageRequest? = nil
+    /// Only evaluations of this year; 0 for any.
+    public var year: Int32 = 0
+    /// Only evaluations of units in this subtree, and of members whose cell at evaluation is in it.
+    public var subtreeOf: String = ""
+    /// Only evaluations of this kind of subject.
+    public var subject: EvaluationSubject = EvaluationSubject(rawValue: 0)
+    /// Only evaluations of this member or unit.
+    public var subjectId: String = ""
+    /// Include voided evaluations.
+    public var includeVoided: Bool = false
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        page: PageRequest? = nil,
+        year: Int32 = 0,
+        subtreeOf: String = "",
+        subject: EvaluationSubject = EvaluationSubject(rawValue: 0),
+        subjectId: String = "",
+        includeVoided: Bool = false
+    ) {
+        self.page = page
+        self.year = year
+        self.subtreeOf = subtreeOf
+        self.subject = subject
+        self.subjectId = subjectId
+        self.includeVoided = includeVoided
+    }
+}
+
+/// Reports.Attendance request.
+public struct AttendanceReportRequest: Hashable, Sendable {
+    /// The unit whose subtree is reported (a cell, a commune, a province).
+    public var unitId: String = ""
+    /// First day of the range (inclusive).
+    public var from: CalendarDate? = nil
+    /// Last day of the range (inclusive).
+    public var to: CalendarDate? = nil
+    /// Rows per month, quarter or year.
+    public var period: PeriodKind = PeriodKind(rawValue: 0)
+    /// One row per cell and period; otherwise one row per period for the whole subtree.
+    public var byCell: Bool = false
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        unitId: String = "",
+        from: CalendarDate? = nil,
+        to: CalendarDate? = nil,
+        period: PeriodKind = PeriodKind(rawValue: 0),
+        byCell: Bool = false
+    ) {
+        self.unitId = unitId
+        self.from = from
+        self.to = to
+        self.period = period
+        self.byCell = byCell
+    }
+}
+
+/// Reports.Regularity request.
+public struct RegularityReportRequest: Hashable, Sendable {
+    /// The unit whose subtree is reported.
+    public var unitId: String = ""
+    /// First day of the range (inclusive).
+    public var from: CalendarDate? = nil
+    /// Last day of the range (inclusive).
+    public var to: CalendarDate? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        unitId: String = "",
+        from: CalendarDate? = nil,
+        to: CalendarDate? = nil
+    ) {
+        self.unitId = unitId
+        self.from = from
+        self.to = to
+    }
+}
+
+/// Reports.Absences request.
+public struct AbsenceReportRequest: Hashable, Sendable {
+    /// The unit whose subtree is reported.
+    public var unitId: String = ""
+    /// The year examined.
+    public var year: Int32 = 0
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        unitId: String = "",
+        year: Int32 = 0
+    ) {
+        self.unitId = unitId
+        self.year = year
+    }
+}
+
+/// Reports.Participation request.
+public struct ParticipationReportRequest: Hashable, Sendable {
+    /// The unit whose subtree is reported.
+    public var unitId: String = ""
+    /// First day of the range (inclusive).
+    public var from: CalendarDate? = nil
+    /// Last day of the range (inclusive).
+    public var to: CalendarDate? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        unitId: String = "",
+        from: CalendarDate? = nil,
+        to: CalendarDate? = nil
+    ) {
+        self.unitId = unitId
+        self.from = from
+        self.to = to
+    }
+}
+
+/// Reports.Grading request.
+public struct GradingReportRequest: Hashable, Sendable {
+    /// The unit whose subtree is reported; one row per commune (base organisation) in it.
+    public var unitId: String = ""
+    /// The year graded.
+    public var year: Int32 = 0
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        unitId: String = "",
+        year: Int32 = 0
+    ) {
+        self.unitId = unitId
+        self.year = year
+    }
+}
+
+/// Reports.Due request.
+public struct DueReportRequest: Hashable, Sendable {
+    /// The unit whose subtree is reported.
+    public var unitId: String = ""
+    /// The date overdue items are judged at (today when absent).
+    public var on: CalendarDate? = nil
+    /// The year whose party-badge anniversaries are listed (the year of `on` when 0).
+    public var badgeYear: Int32 = 0
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        unitId: String = "",
+        on: CalendarDate? = nil,
+        badgeYear: Int32 = 0
+    ) {
+        self.unitId = unitId
+        self.on = on
+        self.badgeYear = badgeYear
+    }
+}
+
+/// Reports.Overview request.
+public struct OverviewRequest: Hashable, Sendable {
+    /// The unit, usually a commune.
+    public var unitId: String = ""
+    /// The year reported (attendance, regularity, absences, grading).
+    public var year: Int32 = 0
+    /// The date statuses and due items are read at (31 December of `year`, or today if earlier,
+    /// when absent).
+    public var on: CalendarDate? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        unitId: String = "",
+        year: Int32 = 0,
+        on: CalendarDate? = nil
+    ) {
+        self.unitId = unitId
+        self.year = year
+        self.on = on
     }
 }

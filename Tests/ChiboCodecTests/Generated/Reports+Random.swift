@@ -38,6 +38,8 @@ extension AttendanceRow: RandomMessage {
         m.rateBp = RandomValues.integer(Int32.self, using: &rng, full: full)
         m.spoke = RandomValues.integer(Int32.self, using: &rng, full: full)
         m.ruleSetId = RandomValues.string(using: &rng, full: full)
+        m.goodMeetings = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.meetingsWithNotRecorded = RandomValues.integer(Int32.self, using: &rng, full: full)
         return m
     }
 
@@ -106,6 +108,80 @@ extension GradingRow: RandomMessage {
         m.cells = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in GradeCount.random(using: &rng, full: full, depth: depth + 1) }
         m.cleanAndStrongCells = RandomValues.integer(Int32.self, using: &rng, full: full)
         m.violations = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in Flag.random(using: &rng, full: full, depth: depth + 1) }
+        m.ruleSetId = RandomValues.string(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension ParticipationRow: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.unitId = RandomValues.string(using: &rng, full: full)
+        m.unitName = RandomValues.string(using: &rng, full: full)
+        m.meetings = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.present = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.spoke = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.speakingRateBp = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.supervisedMeetings = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.supervisorAttended = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.supervisionCoverageBp = RandomValues.integer(Int32.self, using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension StatusCount: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.name = RandomValues.string(using: &rng, full: full)
+        m.count = RandomValues.integer(Int32.self, using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension OverviewReport: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.unitId = RandomValues.string(using: &rng, full: full)
+        m.unitName = RandomValues.string(using: &rng, full: full)
+        m.year = RandomValues.integer(Int32.self, using: &rng, full: full)
+        if full || Bool.random(using: &rng) { m.on = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        m.cells = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.members = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.byStatus = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in StatusCount.random(using: &rng, full: full, depth: depth + 1) }
+        m.byCategory = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in StatusCount.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.attendance = AttendanceRow.random(using: &rng, full: full, depth: depth + 1) }
+        m.flags = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in Flag.random(using: &rng, full: full, depth: depth + 1) }
+        m.grading = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in GradingRow.random(using: &rng, full: full, depth: depth + 1) }
         m.ruleSetId = RandomValues.string(using: &rng, full: full)
         return m
     }

@@ -653,10 +653,12 @@ extension ChangeEvent: RandomMessage {
         m.entityId = RandomValues.string(using: &rng, full: full)
         m.revision = RandomValues.integer(Int64.self, using: &rng, full: full)
         m.change = RandomValues.string(using: &rng, full: full)
-        switch Int.random(in: 0...3, using: &rng) {
+        switch Int.random(in: 0...5, using: &rng) {
         case 0: m.record = .orgUnit(OrgUnit.random(using: &rng, full: full, depth: depth + 1))
         case 1: m.record = .member(Member.random(using: &rng, full: full, depth: depth + 1))
         case 2: m.record = .meeting(Meeting.random(using: &rng, full: full, depth: depth + 1))
+        case 3: m.record = .ruleSet(RuleSet.random(using: &rng, full: full, depth: depth + 1))
+        case 4: m.record = .evaluation(Evaluation.random(using: &rng, full: full, depth: depth + 1))
         default: if full { m.record = .orgUnit(OrgUnit.random(using: &rng, full: true, depth: depth + 1)) }
         }
         return m
@@ -664,14 +666,368 @@ extension ChangeEvent: RandomMessage {
 
     /// Fully populated instances that between them set every field of every oneof.
     static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
-        (0..<3).map { index in
+        (0..<5).map { index in
             var m = Self.random(using: &rng, full: true)
-            switch index % 3 {
+            switch index % 5 {
             case 0: m.record = .orgUnit(OrgUnit.random(using: &rng, full: true, depth: 1))
             case 1: m.record = .member(Member.random(using: &rng, full: true, depth: 1))
             case 2: m.record = .meeting(Meeting.random(using: &rng, full: true, depth: 1))
+            case 3: m.record = .ruleSet(RuleSet.random(using: &rng, full: true, depth: 1))
+            case 4: m.record = .evaluation(Evaluation.random(using: &rng, full: true, depth: 1))
             default: break
             }
+            return m
+        }
+    }
+}
+
+extension CreateRuleSetRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        if full || Bool.random(using: &rng) { m.options = MutationOptions.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.ruleSet = RuleSet.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension GetRuleSetRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.id = RandomValues.string(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension RuleSetResponse: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        if full || Bool.random(using: &rng) { m.ruleSet = RuleSet.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension ListRuleSetsRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        if full || Bool.random(using: &rng) { m.page = PageRequest.random(using: &rng, full: full, depth: depth + 1) }
+        m.scopeUnitId = RandomValues.string(using: &rng, full: full)
+        m.nationalOnly = RandomValues.bool(using: &rng, full: full)
+        m.includeVoided = RandomValues.bool(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension ResolveRulesRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.unitId = RandomValues.string(using: &rng, full: full)
+        if full || Bool.random(using: &rng) { m.on = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension ResolveRulesResponse: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        if full || Bool.random(using: &rng) { m.effective = RuleSet.random(using: &rng, full: full, depth: depth + 1) }
+        m.applied = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in RuleSet.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension CreateEvaluationRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        if full || Bool.random(using: &rng) { m.options = MutationOptions.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.evaluation = Evaluation.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension UpdateEvaluationRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        if full || Bool.random(using: &rng) { m.options = MutationOptions.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.evaluation = Evaluation.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.updateMask = FieldMask.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension GetEvaluationRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.id = RandomValues.string(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension EvaluationResponse: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        if full || Bool.random(using: &rng) { m.evaluation = Evaluation.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension ListEvaluationsRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        if full || Bool.random(using: &rng) { m.page = PageRequest.random(using: &rng, full: full, depth: depth + 1) }
+        m.year = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.subtreeOf = RandomValues.string(using: &rng, full: full)
+        m.subject = EvaluationSubject(rawValue: RandomValues.enumNumber(known: [1, 2], using: &rng, full: full))
+        m.subjectId = RandomValues.string(using: &rng, full: full)
+        m.includeVoided = RandomValues.bool(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension AttendanceReportRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.unitId = RandomValues.string(using: &rng, full: full)
+        if full || Bool.random(using: &rng) { m.from = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.to = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        m.period = PeriodKind(rawValue: RandomValues.enumNumber(known: [1, 2, 3], using: &rng, full: full))
+        m.byCell = RandomValues.bool(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension RegularityReportRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.unitId = RandomValues.string(using: &rng, full: full)
+        if full || Bool.random(using: &rng) { m.from = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.to = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension AbsenceReportRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.unitId = RandomValues.string(using: &rng, full: full)
+        m.year = RandomValues.integer(Int32.self, using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension ParticipationReportRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.unitId = RandomValues.string(using: &rng, full: full)
+        if full || Bool.random(using: &rng) { m.from = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.to = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension GradingReportRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.unitId = RandomValues.string(using: &rng, full: full)
+        m.year = RandomValues.integer(Int32.self, using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension DueReportRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.unitId = RandomValues.string(using: &rng, full: full)
+        if full || Bool.random(using: &rng) { m.on = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        m.badgeYear = RandomValues.integer(Int32.self, using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension OverviewRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.unitId = RandomValues.string(using: &rng, full: full)
+        m.year = RandomValues.integer(Int32.self, using: &rng, full: full)
+        if full || Bool.random(using: &rng) { m.on = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
             return m
         }
     }

@@ -22,6 +22,9 @@ typedef struct Chibo__V1__AttendanceRow Chibo__V1__AttendanceRow;
 typedef struct Chibo__V1__Flag Chibo__V1__Flag;
 typedef struct Chibo__V1__GradeCount Chibo__V1__GradeCount;
 typedef struct Chibo__V1__GradingRow Chibo__V1__GradingRow;
+typedef struct Chibo__V1__ParticipationRow Chibo__V1__ParticipationRow;
+typedef struct Chibo__V1__StatusCount Chibo__V1__StatusCount;
+typedef struct Chibo__V1__OverviewReport Chibo__V1__OverviewReport;
 
 
 /* --- enums --- */
@@ -184,13 +187,23 @@ struct  Chibo__V1__AttendanceRow
    */
   int32_t spoke;
   /*
-   * ID of the rule set applied.
+   * ID of the rules applied (see ResolveRulesResponse.effective); for a period under two rule
+   * sets, the ids of both joined by ", ".
    */
   char *rule_set_id;
+  /*
+   * Meetings judged good on attendance: rate strictly above the threshold in force and nobody
+   * absent without reason (excused absences in a row are flagged per member by Absences).
+   */
+  int32_t good_meetings;
+  /*
+   * Meetings with at least one attendance record not recorded.
+   */
+  int32_t meetings_with_not_recorded;
 };
 #define CHIBO__V1__ATTENDANCE_ROW__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__attendance_row__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*
@@ -304,6 +317,138 @@ struct  Chibo__V1__GradingRow
     , (char *)protobuf_c_empty_string, 0, 0,NULL, 0,NULL, 0, 0,NULL, (char *)protobuf_c_empty_string }
 
 
+/*
+ * Speaking participation and supervision coverage of one cell over a range.
+ */
+struct  Chibo__V1__ParticipationRow
+{
+  ProtobufCMessage base;
+  /*
+   * ID of the cell.
+   */
+  char *unit_id;
+  /*
+   * Name of the cell.
+   */
+  char *unit_name;
+  /*
+   * Meetings held in the range.
+   */
+  int32_t meetings;
+  /*
+   * Attendance records of counted members who were present.
+   */
+  int32_t present;
+  /*
+   * Of those, who spoke.
+   */
+  int32_t spoke;
+  /*
+   * spoke / present in basis points; 0 when nobody was present.
+   */
+  int32_t speaking_rate_bp;
+  /*
+   * Meetings held while the cell had a supervising standing-committee member assigned.
+   */
+  int32_t supervised_meetings;
+  /*
+   * Of those, meetings the supervisor attended (a guest marked as the supervisor).
+   */
+  int32_t supervisor_attended;
+  /*
+   * supervisor_attended / supervised_meetings in basis points; 0 when none.
+   */
+  int32_t supervision_coverage_bp;
+};
+#define CHIBO__V1__PARTICIPATION_ROW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__participation_row__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0 }
+
+
+/*
+ * How many members have one status or category.
+ */
+struct  Chibo__V1__StatusCount
+{
+  ProtobufCMessage base;
+  /*
+   * Name of the status or category, as in the schema's enum without prefix, e.g. "OFFICIAL".
+   */
+  char *name;
+  /*
+   * How many members.
+   */
+  int32_t count;
+};
+#define CHIBO__V1__STATUS_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__status_count__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * A commune (or any unit) at a glance.
+ */
+struct  Chibo__V1__OverviewReport
+{
+  ProtobufCMessage base;
+  /*
+   * ID of the unit.
+   */
+  char *unit_id;
+  /*
+   * Name of the unit.
+   */
+  char *unit_name;
+  /*
+   * The year reported.
+   */
+  int32_t year;
+  /*
+   * The date statuses and due items were read at.
+   */
+  Chibo__V1__Date *on;
+  /*
+   * Cells in the subtree on `on`.
+   */
+  int32_t cells;
+  /*
+   * Members of those cells on `on`, not in an end state.
+   */
+  int32_t members;
+  /*
+   * Members by status on `on`.
+   */
+  size_t n_by_status;
+  Chibo__V1__StatusCount **by_status;
+  /*
+   * Members by attendance category on `on` (who is counted and who is not).
+   */
+  size_t n_by_category;
+  Chibo__V1__StatusCount **by_category;
+  /*
+   * Attendance over the year for the whole subtree.
+   */
+  Chibo__V1__AttendanceRow *attendance;
+  /*
+   * Every flag of the Regularity, Absences, Due and Grading reports for the year.
+   */
+  size_t n_flags;
+  Chibo__V1__Flag **flags;
+  /*
+   * Grading distribution for the year, one row per commune in the subtree.
+   */
+  size_t n_grading;
+  Chibo__V1__GradingRow **grading;
+  /*
+   * ID of the rules in force on `on` for the unit.
+   */
+  char *rule_set_id;
+};
+#define CHIBO__V1__OVERVIEW_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__overview_report__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, NULL, 0, 0, 0,NULL, 0,NULL, NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+
+
 /* Chibo__V1__Period methods */
 void   chibo__v1__period__init
                      (Chibo__V1__Period         *message);
@@ -399,6 +544,63 @@ Chibo__V1__GradingRow *
 void   chibo__v1__grading_row__free_unpacked
                      (Chibo__V1__GradingRow *message,
                       ProtobufCAllocator *allocator);
+/* Chibo__V1__ParticipationRow methods */
+void   chibo__v1__participation_row__init
+                     (Chibo__V1__ParticipationRow         *message);
+size_t chibo__v1__participation_row__get_packed_size
+                     (const Chibo__V1__ParticipationRow   *message);
+size_t chibo__v1__participation_row__pack
+                     (const Chibo__V1__ParticipationRow   *message,
+                      uint8_t             *out);
+size_t chibo__v1__participation_row__pack_to_buffer
+                     (const Chibo__V1__ParticipationRow   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__ParticipationRow *
+       chibo__v1__participation_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__participation_row__free_unpacked
+                     (Chibo__V1__ParticipationRow *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__StatusCount methods */
+void   chibo__v1__status_count__init
+                     (Chibo__V1__StatusCount         *message);
+size_t chibo__v1__status_count__get_packed_size
+                     (const Chibo__V1__StatusCount   *message);
+size_t chibo__v1__status_count__pack
+                     (const Chibo__V1__StatusCount   *message,
+                      uint8_t             *out);
+size_t chibo__v1__status_count__pack_to_buffer
+                     (const Chibo__V1__StatusCount   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__StatusCount *
+       chibo__v1__status_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__status_count__free_unpacked
+                     (Chibo__V1__StatusCount *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__OverviewReport methods */
+void   chibo__v1__overview_report__init
+                     (Chibo__V1__OverviewReport         *message);
+size_t chibo__v1__overview_report__get_packed_size
+                     (const Chibo__V1__OverviewReport   *message);
+size_t chibo__v1__overview_report__pack
+                     (const Chibo__V1__OverviewReport   *message,
+                      uint8_t             *out);
+size_t chibo__v1__overview_report__pack_to_buffer
+                     (const Chibo__V1__OverviewReport   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__OverviewReport *
+       chibo__v1__overview_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__overview_report__free_unpacked
+                     (Chibo__V1__OverviewReport *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Chibo__V1__Period_Closure)
@@ -416,6 +618,15 @@ typedef void (*Chibo__V1__GradeCount_Closure)
 typedef void (*Chibo__V1__GradingRow_Closure)
                  (const Chibo__V1__GradingRow *message,
                   void *closure_data);
+typedef void (*Chibo__V1__ParticipationRow_Closure)
+                 (const Chibo__V1__ParticipationRow *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__StatusCount_Closure)
+                 (const Chibo__V1__StatusCount *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__OverviewReport_Closure)
+                 (const Chibo__V1__OverviewReport *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -429,6 +640,9 @@ extern const ProtobufCMessageDescriptor chibo__v1__attendance_row__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__flag__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__grade_count__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__grading_row__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__participation_row__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__status_count__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__overview_report__descriptor;
 
 PROTOBUF_C__END_DECLS
 

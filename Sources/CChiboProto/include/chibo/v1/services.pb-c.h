@@ -18,6 +18,9 @@ PROTOBUF_C__BEGIN_DECLS
 #include "chibo/v1/org_units.pb-c.h"
 #include "chibo/v1/members.pb-c.h"
 #include "chibo/v1/meetings.pb-c.h"
+#include "chibo/v1/evaluations.pb-c.h"
+#include "chibo/v1/reports.pb-c.h"
+#include "chibo/v1/rules.pb-c.h"
 
 typedef struct Chibo__V1__HealthCheckRequest Chibo__V1__HealthCheckRequest;
 typedef struct Chibo__V1__HealthCheckResponse Chibo__V1__HealthCheckResponse;
@@ -52,6 +55,24 @@ typedef struct Chibo__V1__ResolutionResponse Chibo__V1__ResolutionResponse;
 typedef struct Chibo__V1__PageEnd Chibo__V1__PageEnd;
 typedef struct Chibo__V1__FollowChangesRequest Chibo__V1__FollowChangesRequest;
 typedef struct Chibo__V1__ChangeEvent Chibo__V1__ChangeEvent;
+typedef struct Chibo__V1__CreateRuleSetRequest Chibo__V1__CreateRuleSetRequest;
+typedef struct Chibo__V1__GetRuleSetRequest Chibo__V1__GetRuleSetRequest;
+typedef struct Chibo__V1__RuleSetResponse Chibo__V1__RuleSetResponse;
+typedef struct Chibo__V1__ListRuleSetsRequest Chibo__V1__ListRuleSetsRequest;
+typedef struct Chibo__V1__ResolveRulesRequest Chibo__V1__ResolveRulesRequest;
+typedef struct Chibo__V1__ResolveRulesResponse Chibo__V1__ResolveRulesResponse;
+typedef struct Chibo__V1__CreateEvaluationRequest Chibo__V1__CreateEvaluationRequest;
+typedef struct Chibo__V1__UpdateEvaluationRequest Chibo__V1__UpdateEvaluationRequest;
+typedef struct Chibo__V1__GetEvaluationRequest Chibo__V1__GetEvaluationRequest;
+typedef struct Chibo__V1__EvaluationResponse Chibo__V1__EvaluationResponse;
+typedef struct Chibo__V1__ListEvaluationsRequest Chibo__V1__ListEvaluationsRequest;
+typedef struct Chibo__V1__AttendanceReportRequest Chibo__V1__AttendanceReportRequest;
+typedef struct Chibo__V1__RegularityReportRequest Chibo__V1__RegularityReportRequest;
+typedef struct Chibo__V1__AbsenceReportRequest Chibo__V1__AbsenceReportRequest;
+typedef struct Chibo__V1__ParticipationReportRequest Chibo__V1__ParticipationReportRequest;
+typedef struct Chibo__V1__GradingReportRequest Chibo__V1__GradingReportRequest;
+typedef struct Chibo__V1__DueReportRequest Chibo__V1__DueReportRequest;
+typedef struct Chibo__V1__OverviewRequest Chibo__V1__OverviewRequest;
 
 
 /* --- enums --- */
@@ -172,7 +193,75 @@ typedef enum _Chibo__V1__Method {
   /*
    * Changes.Follow (server streaming).
    */
-  CHIBO__V1__METHOD__METHOD_CHANGES_FOLLOW = 400
+  CHIBO__V1__METHOD__METHOD_CHANGES_FOLLOW = 400,
+  /*
+   * Rules.Create.
+   */
+  CHIBO__V1__METHOD__METHOD_RULES_CREATE = 500,
+  /*
+   * Rules.Get.
+   */
+  CHIBO__V1__METHOD__METHOD_RULES_GET = 501,
+  /*
+   * Rules.List (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_RULES_LIST = 502,
+  /*
+   * Rules.Resolve.
+   */
+  CHIBO__V1__METHOD__METHOD_RULES_RESOLVE = 503,
+  /*
+   * Rules.VoidRecord.
+   */
+  CHIBO__V1__METHOD__METHOD_RULES_VOID_RECORD = 504,
+  /*
+   * Evaluations.Create.
+   */
+  CHIBO__V1__METHOD__METHOD_EVALUATIONS_CREATE = 600,
+  /*
+   * Evaluations.Update.
+   */
+  CHIBO__V1__METHOD__METHOD_EVALUATIONS_UPDATE = 601,
+  /*
+   * Evaluations.Get.
+   */
+  CHIBO__V1__METHOD__METHOD_EVALUATIONS_GET = 602,
+  /*
+   * Evaluations.List (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_EVALUATIONS_LIST = 603,
+  /*
+   * Evaluations.VoidRecord.
+   */
+  CHIBO__V1__METHOD__METHOD_EVALUATIONS_VOID_RECORD = 604,
+  /*
+   * Reports.Attendance (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_REPORTS_ATTENDANCE = 700,
+  /*
+   * Reports.Regularity (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_REPORTS_REGULARITY = 701,
+  /*
+   * Reports.Absences (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_REPORTS_ABSENCES = 702,
+  /*
+   * Reports.Participation (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_REPORTS_PARTICIPATION = 703,
+  /*
+   * Reports.Grading (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_REPORTS_GRADING = 704,
+  /*
+   * Reports.Due (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_REPORTS_DUE = 705,
+  /*
+   * Reports.Overview.
+   */
+  CHIBO__V1__METHOD__METHOD_REPORTS_OVERVIEW = 706
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHIBO__V1__METHOD)
 } Chibo__V1__Method;
 /*
@@ -979,7 +1068,9 @@ typedef enum {
   CHIBO__V1__CHANGE_EVENT__RECORD__NOT_SET = 0,
   CHIBO__V1__CHANGE_EVENT__RECORD_ORG_UNIT = 8,
   CHIBO__V1__CHANGE_EVENT__RECORD_MEMBER = 9,
-  CHIBO__V1__CHANGE_EVENT__RECORD_MEETING = 10
+  CHIBO__V1__CHANGE_EVENT__RECORD_MEETING = 10,
+  CHIBO__V1__CHANGE_EVENT__RECORD_RULE_SET = 11,
+  CHIBO__V1__CHANGE_EVENT__RECORD_EVALUATION = 12
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHIBO__V1__CHANGE_EVENT__RECORD__CASE)
 } Chibo__V1__ChangeEvent__RecordCase;
 
@@ -1003,7 +1094,7 @@ struct  Chibo__V1__ChangeEvent
    */
   char *actor;
   /*
-   * Kind of record: "org_unit", "member" or "meeting".
+   * Kind of record: "org_unit", "member", "meeting", "rule_set" or "evaluation".
    */
   char *entity;
   /*
@@ -1032,11 +1123,425 @@ struct  Chibo__V1__ChangeEvent
      * A meeting.
      */
     Chibo__V1__Meeting *meeting;
+    /*
+     * A rule set.
+     */
+    Chibo__V1__RuleSet *rule_set;
+    /*
+     * A yearly evaluation.
+     */
+    Chibo__V1__Evaluation *evaluation;
   };
 };
 #define CHIBO__V1__CHANGE_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__change_event__descriptor) \
     , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, CHIBO__V1__CHANGE_EVENT__RECORD__NOT_SET, {0} }
+
+
+/*
+ * Rules.Create request.
+ */
+struct  Chibo__V1__CreateRuleSetRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Idempotency key and dry-run flag.
+   */
+  Chibo__V1__MutationOptions *options;
+  /*
+   * The rule set; `id` and `meta` are assigned by the server. A set with an empty scope is a
+   * national set and must give every threshold; a scoped set overrides only the thresholds it
+   * gives (non-zero), inheriting the others from the sets above it.
+   */
+  Chibo__V1__RuleSet *rule_set;
+};
+#define CHIBO__V1__CREATE_RULE_SET_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__create_rule_set_request__descriptor) \
+    , NULL, NULL }
+
+
+/*
+ * Rules.Get request.
+ */
+struct  Chibo__V1__GetRuleSetRequest
+{
+  ProtobufCMessage base;
+  /*
+   * ID of the rule set.
+   */
+  char *id;
+};
+#define CHIBO__V1__GET_RULE_SET_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__get_rule_set_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * A single rule set in a response.
+ */
+struct  Chibo__V1__RuleSetResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The rule set as stored.
+   */
+  Chibo__V1__RuleSet *rule_set;
+};
+#define CHIBO__V1__RULE_SET_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__rule_set_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Rules.List request.
+ */
+struct  Chibo__V1__ListRuleSetsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Paging.
+   */
+  Chibo__V1__PageRequest *page;
+  /*
+   * Only sets of this scope; empty for every scope.
+   */
+  char *scope_unit_id;
+  /*
+   * Only national sets (empty scope); `scope_unit_id` must then be empty.
+   */
+  protobuf_c_boolean national_only;
+  /*
+   * Include voided sets.
+   */
+  protobuf_c_boolean include_voided;
+};
+#define CHIBO__V1__LIST_RULE_SETS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__list_rule_sets_request__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * Rules.Resolve request: which thresholds apply to a unit on a date.
+ */
+struct  Chibo__V1__ResolveRulesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * ID of the unit (usually a cell).
+   */
+  char *unit_id;
+  /*
+   * The date (today when absent).
+   */
+  Chibo__V1__Date *on;
+};
+#define CHIBO__V1__RESOLVE_RULES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__resolve_rules_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * Rules.Resolve response.
+ */
+struct  Chibo__V1__ResolveRulesResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The thresholds in force, every field filled; `id` names the sets applied, joined by "+",
+   * national first (the same string reports carry as `rule_set_id`).
+   */
+  Chibo__V1__RuleSet *effective;
+  /*
+   * The sets that contributed, national first, then each ancestor scope down to the unit.
+   */
+  size_t n_applied;
+  Chibo__V1__RuleSet **applied;
+};
+#define CHIBO__V1__RESOLVE_RULES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__resolve_rules_response__descriptor) \
+    , NULL, 0,NULL }
+
+
+/*
+ * Evaluations.Create request.
+ */
+struct  Chibo__V1__CreateEvaluationRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Idempotency key and dry-run flag.
+   */
+  Chibo__V1__MutationOptions *options;
+  /*
+   * The evaluation; `id` and `meta` are assigned by the server. One evaluation per subject
+   * and year: a second one fails with ALREADY_EXISTS (update or void the first).
+   */
+  Chibo__V1__Evaluation *evaluation;
+};
+#define CHIBO__V1__CREATE_EVALUATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__create_evaluation_request__descriptor) \
+    , NULL, NULL }
+
+
+/*
+ * Evaluations.Update request.
+ */
+struct  Chibo__V1__UpdateEvaluationRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Idempotency key and dry-run flag.
+   */
+  Chibo__V1__MutationOptions *options;
+  /*
+   * The evaluation with `id`, `meta.revision` and the new values of the masked fields.
+   */
+  Chibo__V1__Evaluation *evaluation;
+  /*
+   * Fields to change (grade, score, clean_and_strong, cell_id, decision_ref, note); required.
+   */
+  Chibo__V1__FieldMask *update_mask;
+};
+#define CHIBO__V1__UPDATE_EVALUATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__update_evaluation_request__descriptor) \
+    , NULL, NULL, NULL }
+
+
+/*
+ * Evaluations.Get request.
+ */
+struct  Chibo__V1__GetEvaluationRequest
+{
+  ProtobufCMessage base;
+  /*
+   * ID of the evaluation.
+   */
+  char *id;
+};
+#define CHIBO__V1__GET_EVALUATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__get_evaluation_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * A single evaluation in a response.
+ */
+struct  Chibo__V1__EvaluationResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The evaluation as stored.
+   */
+  Chibo__V1__Evaluation *evaluation;
+};
+#define CHIBO__V1__EVALUATION_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__evaluation_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Evaluations.List request. Filters combine with AND.
+ */
+struct  Chibo__V1__ListEvaluationsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Paging.
+   */
+  Chibo__V1__PageRequest *page;
+  /*
+   * Only evaluations of this year; 0 for any.
+   */
+  int32_t year;
+  /*
+   * Only evaluations of units in this subtree, and of members whose cell at evaluation is in it.
+   */
+  char *subtree_of;
+  /*
+   * Only evaluations of this kind of subject.
+   */
+  Chibo__V1__EvaluationSubject subject;
+  /*
+   * Only evaluations of this member or unit.
+   */
+  char *subject_id;
+  /*
+   * Include voided evaluations.
+   */
+  protobuf_c_boolean include_voided;
+};
+#define CHIBO__V1__LIST_EVALUATIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__list_evaluations_request__descriptor) \
+    , NULL, 0, (char *)protobuf_c_empty_string, CHIBO__V1__EVALUATION_SUBJECT__EVALUATION_SUBJECT_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Reports.Attendance request.
+ */
+struct  Chibo__V1__AttendanceReportRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The unit whose subtree is reported (a cell, a commune, a province).
+   */
+  char *unit_id;
+  /*
+   * First day of the range (inclusive).
+   */
+  Chibo__V1__Date *from;
+  /*
+   * Last day of the range (inclusive).
+   */
+  Chibo__V1__Date *to;
+  /*
+   * Rows per month, quarter or year.
+   */
+  Chibo__V1__PeriodKind period;
+  /*
+   * One row per cell and period; otherwise one row per period for the whole subtree.
+   */
+  protobuf_c_boolean by_cell;
+};
+#define CHIBO__V1__ATTENDANCE_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__attendance_report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, NULL, CHIBO__V1__PERIOD_KIND__PERIOD_KIND_UNSPECIFIED, 0 }
+
+
+/*
+ * Reports.Regularity request.
+ */
+struct  Chibo__V1__RegularityReportRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The unit whose subtree is reported.
+   */
+  char *unit_id;
+  /*
+   * First day of the range (inclusive).
+   */
+  Chibo__V1__Date *from;
+  /*
+   * Last day of the range (inclusive).
+   */
+  Chibo__V1__Date *to;
+};
+#define CHIBO__V1__REGULARITY_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__regularity_report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, NULL }
+
+
+/*
+ * Reports.Absences request.
+ */
+struct  Chibo__V1__AbsenceReportRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The unit whose subtree is reported.
+   */
+  char *unit_id;
+  /*
+   * The year examined.
+   */
+  int32_t year;
+};
+#define CHIBO__V1__ABSENCE_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__absence_report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Reports.Participation request.
+ */
+struct  Chibo__V1__ParticipationReportRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The unit whose subtree is reported.
+   */
+  char *unit_id;
+  /*
+   * First day of the range (inclusive).
+   */
+  Chibo__V1__Date *from;
+  /*
+   * Last day of the range (inclusive).
+   */
+  Chibo__V1__Date *to;
+};
+#define CHIBO__V1__PARTICIPATION_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__participation_report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, NULL }
+
+
+/*
+ * Reports.Grading request.
+ */
+struct  Chibo__V1__GradingReportRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The unit whose subtree is reported; one row per commune (base organisation) in it.
+   */
+  char *unit_id;
+  /*
+   * The year graded.
+   */
+  int32_t year;
+};
+#define CHIBO__V1__GRADING_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__grading_report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Reports.Due request.
+ */
+struct  Chibo__V1__DueReportRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The unit whose subtree is reported.
+   */
+  char *unit_id;
+  /*
+   * The date overdue items are judged at (today when absent).
+   */
+  Chibo__V1__Date *on;
+  /*
+   * The year whose party-badge anniversaries are listed (the year of `on` when 0).
+   */
+  int32_t badge_year;
+};
+#define CHIBO__V1__DUE_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__due_report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, 0 }
+
+
+/*
+ * Reports.Overview request.
+ */
+struct  Chibo__V1__OverviewRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The unit, usually a commune.
+   */
+  char *unit_id;
+  /*
+   * The year reported (attendance, regularity, absences, grading).
+   */
+  int32_t year;
+  /*
+   * The date statuses and due items are read at (31 December of `year`, or today if earlier,
+   * when absent).
+   */
+  Chibo__V1__Date *on;
+};
+#define CHIBO__V1__OVERVIEW_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__overview_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, NULL }
 
 
 /* Chibo__V1__HealthCheckRequest methods */
@@ -1666,6 +2171,348 @@ Chibo__V1__ChangeEvent *
 void   chibo__v1__change_event__free_unpacked
                      (Chibo__V1__ChangeEvent *message,
                       ProtobufCAllocator *allocator);
+/* Chibo__V1__CreateRuleSetRequest methods */
+void   chibo__v1__create_rule_set_request__init
+                     (Chibo__V1__CreateRuleSetRequest         *message);
+size_t chibo__v1__create_rule_set_request__get_packed_size
+                     (const Chibo__V1__CreateRuleSetRequest   *message);
+size_t chibo__v1__create_rule_set_request__pack
+                     (const Chibo__V1__CreateRuleSetRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__create_rule_set_request__pack_to_buffer
+                     (const Chibo__V1__CreateRuleSetRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__CreateRuleSetRequest *
+       chibo__v1__create_rule_set_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__create_rule_set_request__free_unpacked
+                     (Chibo__V1__CreateRuleSetRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__GetRuleSetRequest methods */
+void   chibo__v1__get_rule_set_request__init
+                     (Chibo__V1__GetRuleSetRequest         *message);
+size_t chibo__v1__get_rule_set_request__get_packed_size
+                     (const Chibo__V1__GetRuleSetRequest   *message);
+size_t chibo__v1__get_rule_set_request__pack
+                     (const Chibo__V1__GetRuleSetRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__get_rule_set_request__pack_to_buffer
+                     (const Chibo__V1__GetRuleSetRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__GetRuleSetRequest *
+       chibo__v1__get_rule_set_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__get_rule_set_request__free_unpacked
+                     (Chibo__V1__GetRuleSetRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__RuleSetResponse methods */
+void   chibo__v1__rule_set_response__init
+                     (Chibo__V1__RuleSetResponse         *message);
+size_t chibo__v1__rule_set_response__get_packed_size
+                     (const Chibo__V1__RuleSetResponse   *message);
+size_t chibo__v1__rule_set_response__pack
+                     (const Chibo__V1__RuleSetResponse   *message,
+                      uint8_t             *out);
+size_t chibo__v1__rule_set_response__pack_to_buffer
+                     (const Chibo__V1__RuleSetResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__RuleSetResponse *
+       chibo__v1__rule_set_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__rule_set_response__free_unpacked
+                     (Chibo__V1__RuleSetResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__ListRuleSetsRequest methods */
+void   chibo__v1__list_rule_sets_request__init
+                     (Chibo__V1__ListRuleSetsRequest         *message);
+size_t chibo__v1__list_rule_sets_request__get_packed_size
+                     (const Chibo__V1__ListRuleSetsRequest   *message);
+size_t chibo__v1__list_rule_sets_request__pack
+                     (const Chibo__V1__ListRuleSetsRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__list_rule_sets_request__pack_to_buffer
+                     (const Chibo__V1__ListRuleSetsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__ListRuleSetsRequest *
+       chibo__v1__list_rule_sets_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__list_rule_sets_request__free_unpacked
+                     (Chibo__V1__ListRuleSetsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__ResolveRulesRequest methods */
+void   chibo__v1__resolve_rules_request__init
+                     (Chibo__V1__ResolveRulesRequest         *message);
+size_t chibo__v1__resolve_rules_request__get_packed_size
+                     (const Chibo__V1__ResolveRulesRequest   *message);
+size_t chibo__v1__resolve_rules_request__pack
+                     (const Chibo__V1__ResolveRulesRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__resolve_rules_request__pack_to_buffer
+                     (const Chibo__V1__ResolveRulesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__ResolveRulesRequest *
+       chibo__v1__resolve_rules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__resolve_rules_request__free_unpacked
+                     (Chibo__V1__ResolveRulesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__ResolveRulesResponse methods */
+void   chibo__v1__resolve_rules_response__init
+                     (Chibo__V1__ResolveRulesResponse         *message);
+size_t chibo__v1__resolve_rules_response__get_packed_size
+                     (const Chibo__V1__ResolveRulesResponse   *message);
+size_t chibo__v1__resolve_rules_response__pack
+                     (const Chibo__V1__ResolveRulesResponse   *message,
+                      uint8_t             *out);
+size_t chibo__v1__resolve_rules_response__pack_to_buffer
+                     (const Chibo__V1__ResolveRulesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__ResolveRulesResponse *
+       chibo__v1__resolve_rules_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__resolve_rules_response__free_unpacked
+                     (Chibo__V1__ResolveRulesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__CreateEvaluationRequest methods */
+void   chibo__v1__create_evaluation_request__init
+                     (Chibo__V1__CreateEvaluationRequest         *message);
+size_t chibo__v1__create_evaluation_request__get_packed_size
+                     (const Chibo__V1__CreateEvaluationRequest   *message);
+size_t chibo__v1__create_evaluation_request__pack
+                     (const Chibo__V1__CreateEvaluationRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__create_evaluation_request__pack_to_buffer
+                     (const Chibo__V1__CreateEvaluationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__CreateEvaluationRequest *
+       chibo__v1__create_evaluation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__create_evaluation_request__free_unpacked
+                     (Chibo__V1__CreateEvaluationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__UpdateEvaluationRequest methods */
+void   chibo__v1__update_evaluation_request__init
+                     (Chibo__V1__UpdateEvaluationRequest         *message);
+size_t chibo__v1__update_evaluation_request__get_packed_size
+                     (const Chibo__V1__UpdateEvaluationRequest   *message);
+size_t chibo__v1__update_evaluation_request__pack
+                     (const Chibo__V1__UpdateEvaluationRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__update_evaluation_request__pack_to_buffer
+                     (const Chibo__V1__UpdateEvaluationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__UpdateEvaluationRequest *
+       chibo__v1__update_evaluation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__update_evaluation_request__free_unpacked
+                     (Chibo__V1__UpdateEvaluationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__GetEvaluationRequest methods */
+void   chibo__v1__get_evaluation_request__init
+                     (Chibo__V1__GetEvaluationRequest         *message);
+size_t chibo__v1__get_evaluation_request__get_packed_size
+                     (const Chibo__V1__GetEvaluationRequest   *message);
+size_t chibo__v1__get_evaluation_request__pack
+                     (const Chibo__V1__GetEvaluationRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__get_evaluation_request__pack_to_buffer
+                     (const Chibo__V1__GetEvaluationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__GetEvaluationRequest *
+       chibo__v1__get_evaluation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__get_evaluation_request__free_unpacked
+                     (Chibo__V1__GetEvaluationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__EvaluationResponse methods */
+void   chibo__v1__evaluation_response__init
+                     (Chibo__V1__EvaluationResponse         *message);
+size_t chibo__v1__evaluation_response__get_packed_size
+                     (const Chibo__V1__EvaluationResponse   *message);
+size_t chibo__v1__evaluation_response__pack
+                     (const Chibo__V1__EvaluationResponse   *message,
+                      uint8_t             *out);
+size_t chibo__v1__evaluation_response__pack_to_buffer
+                     (const Chibo__V1__EvaluationResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__EvaluationResponse *
+       chibo__v1__evaluation_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__evaluation_response__free_unpacked
+                     (Chibo__V1__EvaluationResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__ListEvaluationsRequest methods */
+void   chibo__v1__list_evaluations_request__init
+                     (Chibo__V1__ListEvaluationsRequest         *message);
+size_t chibo__v1__list_evaluations_request__get_packed_size
+                     (const Chibo__V1__ListEvaluationsRequest   *message);
+size_t chibo__v1__list_evaluations_request__pack
+                     (const Chibo__V1__ListEvaluationsRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__list_evaluations_request__pack_to_buffer
+                     (const Chibo__V1__ListEvaluationsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__ListEvaluationsRequest *
+       chibo__v1__list_evaluations_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__list_evaluations_request__free_unpacked
+                     (Chibo__V1__ListEvaluationsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__AttendanceReportRequest methods */
+void   chibo__v1__attendance_report_request__init
+                     (Chibo__V1__AttendanceReportRequest         *message);
+size_t chibo__v1__attendance_report_request__get_packed_size
+                     (const Chibo__V1__AttendanceReportRequest   *message);
+size_t chibo__v1__attendance_report_request__pack
+                     (const Chibo__V1__AttendanceReportRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__attendance_report_request__pack_to_buffer
+                     (const Chibo__V1__AttendanceReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__AttendanceReportRequest *
+       chibo__v1__attendance_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__attendance_report_request__free_unpacked
+                     (Chibo__V1__AttendanceReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__RegularityReportRequest methods */
+void   chibo__v1__regularity_report_request__init
+                     (Chibo__V1__RegularityReportRequest         *message);
+size_t chibo__v1__regularity_report_request__get_packed_size
+                     (const Chibo__V1__RegularityReportRequest   *message);
+size_t chibo__v1__regularity_report_request__pack
+                     (const Chibo__V1__RegularityReportRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__regularity_report_request__pack_to_buffer
+                     (const Chibo__V1__RegularityReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__RegularityReportRequest *
+       chibo__v1__regularity_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__regularity_report_request__free_unpacked
+                     (Chibo__V1__RegularityReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__AbsenceReportRequest methods */
+void   chibo__v1__absence_report_request__init
+                     (Chibo__V1__AbsenceReportRequest         *message);
+size_t chibo__v1__absence_report_request__get_packed_size
+                     (const Chibo__V1__AbsenceReportRequest   *message);
+size_t chibo__v1__absence_report_request__pack
+                     (const Chibo__V1__AbsenceReportRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__absence_report_request__pack_to_buffer
+                     (const Chibo__V1__AbsenceReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__AbsenceReportRequest *
+       chibo__v1__absence_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__absence_report_request__free_unpacked
+                     (Chibo__V1__AbsenceReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__ParticipationReportRequest methods */
+void   chibo__v1__participation_report_request__init
+                     (Chibo__V1__ParticipationReportRequest         *message);
+size_t chibo__v1__participation_report_request__get_packed_size
+                     (const Chibo__V1__ParticipationReportRequest   *message);
+size_t chibo__v1__participation_report_request__pack
+                     (const Chibo__V1__ParticipationReportRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__participation_report_request__pack_to_buffer
+                     (const Chibo__V1__ParticipationReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__ParticipationReportRequest *
+       chibo__v1__participation_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__participation_report_request__free_unpacked
+                     (Chibo__V1__ParticipationReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__GradingReportRequest methods */
+void   chibo__v1__grading_report_request__init
+                     (Chibo__V1__GradingReportRequest         *message);
+size_t chibo__v1__grading_report_request__get_packed_size
+                     (const Chibo__V1__GradingReportRequest   *message);
+size_t chibo__v1__grading_report_request__pack
+                     (const Chibo__V1__GradingReportRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__grading_report_request__pack_to_buffer
+                     (const Chibo__V1__GradingReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__GradingReportRequest *
+       chibo__v1__grading_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__grading_report_request__free_unpacked
+                     (Chibo__V1__GradingReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__DueReportRequest methods */
+void   chibo__v1__due_report_request__init
+                     (Chibo__V1__DueReportRequest         *message);
+size_t chibo__v1__due_report_request__get_packed_size
+                     (const Chibo__V1__DueReportRequest   *message);
+size_t chibo__v1__due_report_request__pack
+                     (const Chibo__V1__DueReportRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__due_report_request__pack_to_buffer
+                     (const Chibo__V1__DueReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__DueReportRequest *
+       chibo__v1__due_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__due_report_request__free_unpacked
+                     (Chibo__V1__DueReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chibo__V1__OverviewRequest methods */
+void   chibo__v1__overview_request__init
+                     (Chibo__V1__OverviewRequest         *message);
+size_t chibo__v1__overview_request__get_packed_size
+                     (const Chibo__V1__OverviewRequest   *message);
+size_t chibo__v1__overview_request__pack
+                     (const Chibo__V1__OverviewRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__overview_request__pack_to_buffer
+                     (const Chibo__V1__OverviewRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__OverviewRequest *
+       chibo__v1__overview_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__overview_request__free_unpacked
+                     (Chibo__V1__OverviewRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Chibo__V1__HealthCheckRequest_Closure)
@@ -1766,6 +2613,60 @@ typedef void (*Chibo__V1__FollowChangesRequest_Closure)
                   void *closure_data);
 typedef void (*Chibo__V1__ChangeEvent_Closure)
                  (const Chibo__V1__ChangeEvent *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__CreateRuleSetRequest_Closure)
+                 (const Chibo__V1__CreateRuleSetRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__GetRuleSetRequest_Closure)
+                 (const Chibo__V1__GetRuleSetRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__RuleSetResponse_Closure)
+                 (const Chibo__V1__RuleSetResponse *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__ListRuleSetsRequest_Closure)
+                 (const Chibo__V1__ListRuleSetsRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__ResolveRulesRequest_Closure)
+                 (const Chibo__V1__ResolveRulesRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__ResolveRulesResponse_Closure)
+                 (const Chibo__V1__ResolveRulesResponse *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__CreateEvaluationRequest_Closure)
+                 (const Chibo__V1__CreateEvaluationRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__UpdateEvaluationRequest_Closure)
+                 (const Chibo__V1__UpdateEvaluationRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__GetEvaluationRequest_Closure)
+                 (const Chibo__V1__GetEvaluationRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__EvaluationResponse_Closure)
+                 (const Chibo__V1__EvaluationResponse *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__ListEvaluationsRequest_Closure)
+                 (const Chibo__V1__ListEvaluationsRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__AttendanceReportRequest_Closure)
+                 (const Chibo__V1__AttendanceReportRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__RegularityReportRequest_Closure)
+                 (const Chibo__V1__RegularityReportRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__AbsenceReportRequest_Closure)
+                 (const Chibo__V1__AbsenceReportRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__ParticipationReportRequest_Closure)
+                 (const Chibo__V1__ParticipationReportRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__GradingReportRequest_Closure)
+                 (const Chibo__V1__GradingReportRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__DueReportRequest_Closure)
+                 (const Chibo__V1__DueReportRequest *message,
+                  void *closure_data);
+typedef void (*Chibo__V1__OverviewRequest_Closure)
+                 (const Chibo__V1__OverviewRequest *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -2085,6 +2986,195 @@ void chibo__v1__changes__follow(ProtobufCService *service,
                                 const Chibo__V1__FollowChangesRequest *input,
                                 Chibo__V1__ChangeEvent_Closure closure,
                                 void *closure_data);
+typedef struct Chibo__V1__Reports_Service Chibo__V1__Reports_Service;
+struct Chibo__V1__Reports_Service
+{
+  ProtobufCService base;
+  void (*attendance)(Chibo__V1__Reports_Service *service,
+                     const Chibo__V1__AttendanceReportRequest *input,
+                     Chibo__V1__AttendanceRow_Closure closure,
+                     void *closure_data);
+  void (*regularity)(Chibo__V1__Reports_Service *service,
+                     const Chibo__V1__RegularityReportRequest *input,
+                     Chibo__V1__Flag_Closure closure,
+                     void *closure_data);
+  void (*absences)(Chibo__V1__Reports_Service *service,
+                   const Chibo__V1__AbsenceReportRequest *input,
+                   Chibo__V1__Flag_Closure closure,
+                   void *closure_data);
+  void (*participation)(Chibo__V1__Reports_Service *service,
+                        const Chibo__V1__ParticipationReportRequest *input,
+                        Chibo__V1__ParticipationRow_Closure closure,
+                        void *closure_data);
+  void (*grading)(Chibo__V1__Reports_Service *service,
+                  const Chibo__V1__GradingReportRequest *input,
+                  Chibo__V1__GradingRow_Closure closure,
+                  void *closure_data);
+  void (*due)(Chibo__V1__Reports_Service *service,
+              const Chibo__V1__DueReportRequest *input,
+              Chibo__V1__Flag_Closure closure,
+              void *closure_data);
+  void (*overview)(Chibo__V1__Reports_Service *service,
+                   const Chibo__V1__OverviewRequest *input,
+                   Chibo__V1__OverviewReport_Closure closure,
+                   void *closure_data);
+};
+typedef void (*Chibo__V1__Reports_ServiceDestroy)(Chibo__V1__Reports_Service *);
+void chibo__v1__reports__init (Chibo__V1__Reports_Service *service,
+                               Chibo__V1__Reports_ServiceDestroy destroy);
+#define CHIBO__V1__REPORTS__BASE_INIT \
+    { &chibo__v1__reports__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define CHIBO__V1__REPORTS__INIT(function_prefix__) \
+    { CHIBO__V1__REPORTS__BASE_INIT,\
+      function_prefix__ ## attendance,\
+      function_prefix__ ## regularity,\
+      function_prefix__ ## absences,\
+      function_prefix__ ## participation,\
+      function_prefix__ ## grading,\
+      function_prefix__ ## due,\
+      function_prefix__ ## overview  }
+void chibo__v1__reports__attendance(ProtobufCService *service,
+                                    const Chibo__V1__AttendanceReportRequest *input,
+                                    Chibo__V1__AttendanceRow_Closure closure,
+                                    void *closure_data);
+void chibo__v1__reports__regularity(ProtobufCService *service,
+                                    const Chibo__V1__RegularityReportRequest *input,
+                                    Chibo__V1__Flag_Closure closure,
+                                    void *closure_data);
+void chibo__v1__reports__absences(ProtobufCService *service,
+                                  const Chibo__V1__AbsenceReportRequest *input,
+                                  Chibo__V1__Flag_Closure closure,
+                                  void *closure_data);
+void chibo__v1__reports__participation(ProtobufCService *service,
+                                       const Chibo__V1__ParticipationReportRequest *input,
+                                       Chibo__V1__ParticipationRow_Closure closure,
+                                       void *closure_data);
+void chibo__v1__reports__grading(ProtobufCService *service,
+                                 const Chibo__V1__GradingReportRequest *input,
+                                 Chibo__V1__GradingRow_Closure closure,
+                                 void *closure_data);
+void chibo__v1__reports__due(ProtobufCService *service,
+                             const Chibo__V1__DueReportRequest *input,
+                             Chibo__V1__Flag_Closure closure,
+                             void *closure_data);
+void chibo__v1__reports__overview(ProtobufCService *service,
+                                  const Chibo__V1__OverviewRequest *input,
+                                  Chibo__V1__OverviewReport_Closure closure,
+                                  void *closure_data);
+typedef struct Chibo__V1__Rules_Service Chibo__V1__Rules_Service;
+struct Chibo__V1__Rules_Service
+{
+  ProtobufCService base;
+  void (*create)(Chibo__V1__Rules_Service *service,
+                 const Chibo__V1__CreateRuleSetRequest *input,
+                 Chibo__V1__RuleSetResponse_Closure closure,
+                 void *closure_data);
+  void (*get)(Chibo__V1__Rules_Service *service,
+              const Chibo__V1__GetRuleSetRequest *input,
+              Chibo__V1__RuleSetResponse_Closure closure,
+              void *closure_data);
+  void (*list)(Chibo__V1__Rules_Service *service,
+               const Chibo__V1__ListRuleSetsRequest *input,
+               Chibo__V1__RuleSet_Closure closure,
+               void *closure_data);
+  void (*resolve)(Chibo__V1__Rules_Service *service,
+                  const Chibo__V1__ResolveRulesRequest *input,
+                  Chibo__V1__ResolveRulesResponse_Closure closure,
+                  void *closure_data);
+  void (*void_record)(Chibo__V1__Rules_Service *service,
+                      const Chibo__V1__VoidRequest *input,
+                      Chibo__V1__RuleSetResponse_Closure closure,
+                      void *closure_data);
+};
+typedef void (*Chibo__V1__Rules_ServiceDestroy)(Chibo__V1__Rules_Service *);
+void chibo__v1__rules__init (Chibo__V1__Rules_Service *service,
+                             Chibo__V1__Rules_ServiceDestroy destroy);
+#define CHIBO__V1__RULES__BASE_INIT \
+    { &chibo__v1__rules__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define CHIBO__V1__RULES__INIT(function_prefix__) \
+    { CHIBO__V1__RULES__BASE_INIT,\
+      function_prefix__ ## create,\
+      function_prefix__ ## get,\
+      function_prefix__ ## list,\
+      function_prefix__ ## resolve,\
+      function_prefix__ ## void_record  }
+void chibo__v1__rules__create(ProtobufCService *service,
+                              const Chibo__V1__CreateRuleSetRequest *input,
+                              Chibo__V1__RuleSetResponse_Closure closure,
+                              void *closure_data);
+void chibo__v1__rules__get(ProtobufCService *service,
+                           const Chibo__V1__GetRuleSetRequest *input,
+                           Chibo__V1__RuleSetResponse_Closure closure,
+                           void *closure_data);
+void chibo__v1__rules__list(ProtobufCService *service,
+                            const Chibo__V1__ListRuleSetsRequest *input,
+                            Chibo__V1__RuleSet_Closure closure,
+                            void *closure_data);
+void chibo__v1__rules__resolve(ProtobufCService *service,
+                               const Chibo__V1__ResolveRulesRequest *input,
+                               Chibo__V1__ResolveRulesResponse_Closure closure,
+                               void *closure_data);
+void chibo__v1__rules__void_record(ProtobufCService *service,
+                                   const Chibo__V1__VoidRequest *input,
+                                   Chibo__V1__RuleSetResponse_Closure closure,
+                                   void *closure_data);
+typedef struct Chibo__V1__Evaluations_Service Chibo__V1__Evaluations_Service;
+struct Chibo__V1__Evaluations_Service
+{
+  ProtobufCService base;
+  void (*create)(Chibo__V1__Evaluations_Service *service,
+                 const Chibo__V1__CreateEvaluationRequest *input,
+                 Chibo__V1__EvaluationResponse_Closure closure,
+                 void *closure_data);
+  void (*update)(Chibo__V1__Evaluations_Service *service,
+                 const Chibo__V1__UpdateEvaluationRequest *input,
+                 Chibo__V1__EvaluationResponse_Closure closure,
+                 void *closure_data);
+  void (*get)(Chibo__V1__Evaluations_Service *service,
+              const Chibo__V1__GetEvaluationRequest *input,
+              Chibo__V1__EvaluationResponse_Closure closure,
+              void *closure_data);
+  void (*list)(Chibo__V1__Evaluations_Service *service,
+               const Chibo__V1__ListEvaluationsRequest *input,
+               Chibo__V1__Evaluation_Closure closure,
+               void *closure_data);
+  void (*void_record)(Chibo__V1__Evaluations_Service *service,
+                      const Chibo__V1__VoidRequest *input,
+                      Chibo__V1__EvaluationResponse_Closure closure,
+                      void *closure_data);
+};
+typedef void (*Chibo__V1__Evaluations_ServiceDestroy)(Chibo__V1__Evaluations_Service *);
+void chibo__v1__evaluations__init (Chibo__V1__Evaluations_Service *service,
+                                   Chibo__V1__Evaluations_ServiceDestroy destroy);
+#define CHIBO__V1__EVALUATIONS__BASE_INIT \
+    { &chibo__v1__evaluations__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define CHIBO__V1__EVALUATIONS__INIT(function_prefix__) \
+    { CHIBO__V1__EVALUATIONS__BASE_INIT,\
+      function_prefix__ ## create,\
+      function_prefix__ ## update,\
+      function_prefix__ ## get,\
+      function_prefix__ ## list,\
+      function_prefix__ ## void_record  }
+void chibo__v1__evaluations__create(ProtobufCService *service,
+                                    const Chibo__V1__CreateEvaluationRequest *input,
+                                    Chibo__V1__EvaluationResponse_Closure closure,
+                                    void *closure_data);
+void chibo__v1__evaluations__update(ProtobufCService *service,
+                                    const Chibo__V1__UpdateEvaluationRequest *input,
+                                    Chibo__V1__EvaluationResponse_Closure closure,
+                                    void *closure_data);
+void chibo__v1__evaluations__get(ProtobufCService *service,
+                                 const Chibo__V1__GetEvaluationRequest *input,
+                                 Chibo__V1__EvaluationResponse_Closure closure,
+                                 void *closure_data);
+void chibo__v1__evaluations__list(ProtobufCService *service,
+                                  const Chibo__V1__ListEvaluationsRequest *input,
+                                  Chibo__V1__Evaluation_Closure closure,
+                                  void *closure_data);
+void chibo__v1__evaluations__void_record(ProtobufCService *service,
+                                         const Chibo__V1__VoidRequest *input,
+                                         Chibo__V1__EvaluationResponse_Closure closure,
+                                         void *closure_data);
 
 /* --- descriptors --- */
 
@@ -2123,12 +3213,33 @@ extern const ProtobufCMessageDescriptor chibo__v1__resolution_response__descript
 extern const ProtobufCMessageDescriptor chibo__v1__page_end__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__follow_changes_request__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__change_event__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__create_rule_set_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__get_rule_set_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__rule_set_response__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__list_rule_sets_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__resolve_rules_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__resolve_rules_response__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__create_evaluation_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__update_evaluation_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__get_evaluation_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__evaluation_response__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__list_evaluations_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__attendance_report_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__regularity_report_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__absence_report_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__participation_report_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__grading_report_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__due_report_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__overview_request__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__health__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__server_info__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__org_units__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__members__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__meetings__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__changes__descriptor;
+extern const ProtobufCServiceDescriptor chibo__v1__reports__descriptor;
+extern const ProtobufCServiceDescriptor chibo__v1__rules__descriptor;
+extern const ProtobufCServiceDescriptor chibo__v1__evaluations__descriptor;
 
 PROTOBUF_C__END_DECLS
 
