@@ -21,7 +21,7 @@ public enum AttendanceReport {
         var groups: [GroupKey: Accumulator] = [:]
         var ruleCache = RuleCache(book: rules)
         for meeting in summaries where meeting.heldOn >= from && meeting.heldOn <= through {
-            guard history.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn) else { continue }
+            guard ruleCache.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn, in: history) else { continue }
             let period = Periods.period(of: meeting.heldOn, kind: kind)
             let key = GroupKey(unitID: byCell ? meeting.cellID : rootID, period: period)
             let applied = ruleCache.rules(for: meeting.cellID, on: meeting.heldOn)
@@ -79,7 +79,7 @@ public enum AttendanceReport {
         var totals = Accumulator()
         var ruleCache = RuleCache(book: rules)
         for meeting in summaries where meeting.heldOn >= from && meeting.heldOn <= through {
-            guard history.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn) else { continue }
+            guard ruleCache.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn, in: history) else { continue }
             totals.add(meeting, rules: ruleCache.rules(for: meeting.cellID, on: meeting.heldOn).rules)
         }
         let ruleIDs = totals.ruleIDs.isEmpty ? [ruleCache.rules(for: rootID, on: through).id] : totals.ruleIDs
@@ -149,19 +149,37 @@ public enum AttendanceReport {
     }
 }
 
-/// Remembers the rules of a unit between the dates they change, so a report over many
-/// meetings resolves each unit's rules once per change rather than once per meeting.
+/// Remembers each unit's rules and place in the tree between the dates they can change (see
+/// `RuleBook.changeDates`), so a report over many meetings resolves them once per unit and
+/// period of stillness rather than once per meeting.
 struct RuleCache {
     let book: RuleBook
-    private var memo: [String: EffectiveRules] = [:]
+    private var rules: [Key: EffectiveRules] = [:]
+    private var under: [Key: Bool] = [:]
+
+    private struct Key: Hashable {
+        var unitID: String
+        var epoch: Int
+    }
 
     init(book: RuleBook) { self.book = book }
 
     mutating func rules(for unitID: String, on date: CalendarDate) -> EffectiveRules {
-        let key = unitID + "|" + (DateKeys.key(date) ?? "")
-        if let known = memo[key] { return known }
-        let rules = book.rules(for: unitID, on: date)
-        memo[key] = rules
-        return rules
+        let key = Key(unitID: unitID, epoch: OrgHistory.epoch(of: date, in: book.changeDates))
+        if let known = rules[key] { return known }
+        let resolved = book.rules(for: unitID, on: date)
+        rules[key] = resolved
+        return resolved
+    }
+
+    /// Whether the unit sat under the root on the date (see `OrgHistory.isUnder`).
+    mutating func isUnder(_ unitID: String, root rootID: String, on date: CalendarDate, in history: OrgHistory)
+        -> Bool
+    {
+        let key = Key(unitID: unitID, epoch: OrgHistory.epoch(of: date, in: history.changeDates))
+        if let known = under[key] { return known }
+        let answer = history.isUnder(unitID, root: rootID, on: date)
+        under[key] = answer
+        return answer
     }
 }

@@ -10,11 +10,34 @@ public struct OrgHistory: Sendable {
 
     /// Sort keys by unit id, computed once.
     private let sortKeys: [String: String]
+    /// Every date on which some unit starts, ends or changes parent, sorted: between two of
+    /// them the tree stands still.
+    let changeDates: [CalendarDate]
 
     /// Creates a history from unit records (the report's subtree and the root's ancestors).
     public init(units: [OrgUnit]) {
         self.units = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.sortKeys = self.units.mapValues { SearchKeys.fold($0.name) + "\u{0}" + $0.id }
+        var dates = Set<CalendarDate>()
+        for unit in units {
+            for date in [unit.valid?.from, unit.valid?.to] + unit.parentHistory.flatMap({ [$0.valid?.from, $0.valid?.to] })
+            {
+                if let date { dates.insert(date) }
+            }
+        }
+        self.changeDates = dates.sorted()
+    }
+
+    /// The number of change dates on or before `date`, in `dates` (sorted): two days with the
+    /// same epoch see the same tree.
+    static func epoch(of date: CalendarDate, in dates: [CalendarDate]) -> Int {
+        var low = 0
+        var high = dates.count
+        while low < high {
+            let middle = (low + high) / 2
+            if dates[middle] <= date { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// Whether a unit existed on a date (its validity period holds the date).

@@ -27,6 +27,9 @@ public struct RuleBook: Sendable {
     private let national: [RuleSet]
     private let scoped: [String: [RuleSet]]
     private let history: OrgHistory
+    /// The tree's change dates and every set's effective date, sorted: between two of them a
+    /// unit's rules stand still.
+    let changeDates: [CalendarDate]
 
     /// Creates a rule book from the sets in force (voided sets are ignored) and the tree.
     public init(ruleSets: [RuleSet], history: OrgHistory) {
@@ -36,6 +39,7 @@ public struct RuleBook: Sendable {
         national = live.filter { $0.scopeUnitId.isEmpty }
         scoped = Dictionary(grouping: live.filter { !$0.scopeUnitId.isEmpty }, by: \.scopeUnitId)
         self.history = history
+        changeDates = Set(history.changeDates + live.compactMap(\.effectiveFrom)).sorted()
     }
 
     /// The rules for a unit on a date.
