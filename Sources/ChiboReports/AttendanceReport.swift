@@ -173,7 +173,12 @@ struct RuleCache {
     }
 
     /// Whether the unit sat under the root on the date (see `OrgHistory.isUnder`).
-    mutating func isUnder(_ unitID: String, root rootID: String, on date: CalendarDate, in history: OrgHistory)
+    mutating func isUnder(
+        _ unitID: String,
+        root rootID: String,
+        on date: CalendarDate,
+        in history: OrgHistory
+    )
         -> Bool
     {
         let key = Key(unitID: unitID, epoch: OrgHistory.epoch(of: date, in: history.changeDates))

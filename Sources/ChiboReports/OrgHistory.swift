@@ -20,7 +20,8 @@ public struct OrgHistory: Sendable {
         self.sortKeys = self.units.mapValues { SearchKeys.fold($0.name) + "\u{0}" + $0.id }
         var dates = Set<CalendarDate>()
         for unit in units {
-            for date in [unit.valid?.from, unit.valid?.to] + unit.parentHistory.flatMap({ [$0.valid?.from, $0.valid?.to] })
+            for date in [unit.valid?.from, unit.valid?.to]
+                + unit.parentHistory.flatMap({ [$0.valid?.from, $0.valid?.to] })
             {
                 if let date { dates.insert(date) }
             }
