@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ChiboStoreSQLite", targets: ["ChiboStoreSQLite"]),
         .library(name: "ChiboRecords", targets: ["ChiboRecords"]),
         .library(name: "ChiboReports", targets: ["ChiboReports"]),
+        .library(name: "ChiboAccess", targets: ["ChiboAccess"]),
         // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
         .library(name: "CChiboProto", targets: ["CChiboProto"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // libprotobuf-c from the system (Debian: libprotobuf-c-dev).
@@ -94,7 +97,7 @@ let package = Package(
         // Storage: the Store protocol and its backends; search and sort keys computed in Swift.
         .target(
             name: "ChiboStore",
-            dependencies: ["ChiboModel", "ChiboCodec"],
+            dependencies: ["ChiboModel", "ChiboCodec", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
         // The embedded SQLite store, through GRDB.
@@ -117,6 +120,18 @@ let package = Package(
         .target(
             name: "ChiboReports",
             dependencies: ["ChiboStore", "ChiboModel"],
+            swiftSettings: strictSwift
+        ),
+        // Access control: tokens, roles bound to org subtrees, the gate every call passes, and
+        // the audit entries the store does not write itself.
+        .target(
+            name: "ChiboAccess",
+            dependencies: [
+                "ChiboServer", "ChiboStore", "ChiboReports", "ChiboModel", "ChiboCodec",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
         // The record services: validation and handlers over a Store.

@@ -1,4 +1,5 @@
 import ChiboModel
+import ChiboServer
 import ChiboStore
 import Foundation
 
@@ -15,13 +16,18 @@ public struct RecordsClock: Sendable {
     /// The system clock.
     public static let system = RecordsClock { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    /// The context of a change made now under a request's options.
+    /// The context of a change made now under a request's options, by the caller of the
+    /// current call (its token name and role, its address and the method, for the audit log).
     public func mutationContext(_ options: MutationOptions?) -> MutationContext {
-        MutationContext(
+        let call = CurrentCall.context
+        return MutationContext(
             requestID: options?.requestId ?? "",
             validateOnly: options?.validateOnly ?? false,
-            actor: "",
-            nowMs: nowMs()
+            actor: call?.identity?.name ?? "",
+            nowMs: nowMs(),
+            role: call?.identity?.role ?? "",
+            peer: call?.peerText ?? "",
+            method: call?.methodName ?? ""
         )
     }
 
@@ -29,7 +35,7 @@ public struct RecordsClock: Sendable {
     public func today() -> CalendarDate {
         let seconds = nowMs() / 1000 + 7 * 3600
         let days = Int(seconds.dividedFloor(by: 86_400))
-        return CalendarDate(civilDaysSinceEpoch: days)
+        return CalendarDate(daysSince1970: days)
     }
 }
 
@@ -37,21 +43,5 @@ extension Int64 {
     fileprivate func dividedFloor(by divisor: Int64) -> Int64 {
         let quotient = self / divisor
         return (self % divisor < 0) ? quotient - 1 : quotient
-    }
-}
-
-extension CalendarDate {
-    /// The civil date `days` days after 1970-01-01 (Howard Hinnant's algorithm).
-    init(civilDaysSinceEpoch days: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        self.init(year: Int32(year), month: Int32(month), day: Int32(day))
     }
 }

@@ -1,3 +1,4 @@
+import ChiboCodec
 import ChiboModel
 import Logging
 import NIOCore
@@ -12,6 +13,11 @@ public struct CallContext: Sendable {
     public var deadline: NIODeadline?
     /// The client's address.
     public var remoteAddress: SocketAddress?
+    /// The bearer token the client gave in its hello; empty for an anonymous connection.
+    public let token: String
+    /// Who is calling, once a `CallGate` has authenticated the token; nil without a gate or for
+    /// an anonymous call to a public method.
+    public var identity: CallerIdentity?
     /// The connection's logger, without the call's metadata.
     private let connectionLogger: Logger
     /// A logger the handler assigned, which replaces the derived one.
@@ -22,12 +28,14 @@ public struct CallContext: Sendable {
         callID: UInt32,
         deadline: NIODeadline?,
         remoteAddress: SocketAddress?,
+        token: String = "",
         connectionLogger: Logger
     ) {
         self.method = method
         self.callID = callID
         self.deadline = deadline
         self.remoteAddress = remoteAddress
+        self.token = token
         self.connectionLogger = connectionLogger
     }
 
@@ -44,5 +52,63 @@ public struct CallContext: Sendable {
         set {
             assignedLogger = newValue
         }
+    }
+}
+
+/// An authenticated caller: the token's name, its role and the org subtree it is bound to.
+public struct CallerIdentity: Hashable, Sendable {
+    /// ID of the token.
+    public var tokenID: String
+    /// Name of the token, recorded as the author of changes and in the audit log.
+    public var name: String
+    /// The role: "admin", "officer", "secretary", "viewer" or "auditor".
+    public var role: String
+    /// ID of the org unit whose subtree the token may reach; empty for everything.
+    public var scopeUnitID: String
+
+    /// Creates an identity.
+    public init(tokenID: String, name: String, role: String, scopeUnitID: String) {
+        self.tokenID = tokenID
+        self.name = name
+        self.role = role
+        self.scopeUnitID = scopeUnitID
+    }
+}
+
+/// Checks every call before its handler runs: who is calling and whether they may. A server
+/// built with a gate runs every handler through it, the built-in ones included (so an inline
+/// handler becomes an ordinary one); health stays open if the gate lets it.
+public protocol CallGate: Sendable {
+    /// Admits a call with its decoded request, setting `context.identity`, or throws a
+    /// `CallError` (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED). Returns the request
+    /// the handler gets: a list may be narrowed to what the caller may see.
+    func admit<Request: ProtoMessage>(_ request: Request, context: inout CallContext) async throws -> Request
+    /// Admits a client-streaming call when it opens; its requests arrive later.
+    func admitStream(context: inout CallContext) async throws
+    /// Called once an admitted call has finished: `error` is what the handler threw, nil when
+    /// the call succeeded.
+    func finished(context: CallContext, error: (any Error)?)
+}
+
+/// The call the current task serves, for code below a handler that needs to know who is
+/// calling (a store's audit trail) without every function passing the context along.
+public enum CurrentCall {
+    /// The context of the call being handled; nil outside a handler.
+    @TaskLocal public static var context: CallContext?
+}
+
+extension CallContext {
+    /// The method's name as written in the `Method` enum without its prefix, for example
+    /// "MEMBERS_UPDATE".
+    public var methodName: String {
+        guard let name = method.protoName else { return String(method.rawValue) }
+        return name.hasPrefix("METHOD_") ? String(name.dropFirst("METHOD_".count)) : name
+    }
+
+    /// The client's address as text, for the audit log.
+    public var peerText: String {
+        guard let remoteAddress else { return "" }
+        if let ip = remoteAddress.ipAddress, let port = remoteAddress.port { return "\(ip):\(port)" }
+        return "\(remoteAddress)"
     }
 }

@@ -36,7 +36,7 @@ public struct CallError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(code.protoName ?? String(code.rawValue)): \(message)" }
 
     /// The status for any error a handler throws.
-    static func status(for error: any Error) -> Status {
+    public static func status(for error: any Error) -> Status {
         switch error {
         case let error as CallError:
             return error.status

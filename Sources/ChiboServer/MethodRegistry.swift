@@ -26,9 +26,41 @@ public struct MethodRegistry: Sendable {
     }
 
     private(set) var handlers: [Method: Handler] = [:]
+    /// The check every call passes before its handler; nil to run handlers unchecked.
+    public let gate: (any CallGate)?
 
-    /// An empty registry.
-    public init() {}
+    /// An empty registry; with a gate, every handler registered runs behind it.
+    public init(gate: (any CallGate)? = nil) {
+        self.gate = gate
+    }
+
+    /// Runs an admitted handler and tells the gate how it ended.
+    static func reporting(
+        to gate: (any CallGate)?,
+        _ context: CallContext,
+        _ body: () async throws -> [UInt8]
+    ) async throws -> [UInt8] {
+        do {
+            let result = try await CurrentCall.$context.withValue(context) { try await body() }
+            gate?.finished(context: context, error: nil)
+            return result
+        } catch {
+            gate?.finished(context: context, error: error)
+            throw error
+        }
+    }
+
+    /// Decodes a request and passes it through the gate, if any.
+    static func admitted<Request: ProtoMessage>(
+        _ bytes: [UInt8],
+        _ context: CallContext,
+        gate: (any CallGate)?
+    ) async throws -> (Request, CallContext) {
+        let request = try Request(payload: bytes)
+        guard let gate else { return (request, context) }
+        var context = context
+        return (try await gate.admit(request, context: &context), context)
+    }
 
     /// Registers a cheap, non-blocking unary handler that runs directly on the connection's event
     /// loop (no Swift-concurrency hop): health checks, lookups in memory.
@@ -36,6 +68,14 @@ public struct MethodRegistry: Sendable {
         _ method: Method,
         _ handler: @escaping @Sendable (Request, CallContext) throws -> Response
     ) {
+        if let gate {
+            // A gate may need to look the caller up: run the handler as an ordinary one.
+            handlers[method] = .unary { bytes, context in
+                let (request, admitted): (Request, CallContext) = try await Self.admitted(bytes, context, gate: gate)
+                return try await Self.reporting(to: gate, admitted) { try handler(request, admitted).serializedBytes() }
+            }
+            return
+        }
         handlers[method] = .inline { bytes, context in
             try handler(try Request(payload: bytes), context).serializedBytes()
         }
@@ -46,8 +86,12 @@ public struct MethodRegistry: Sendable {
         _ method: Method,
         _ handler: @escaping @Sendable (Request, CallContext) async throws -> Response
     ) {
+        let gate = gate
         handlers[method] = .unary { bytes, context in
-            try await handler(try Request(payload: bytes), context).serializedBytes()
+            let (request, admitted): (Request, CallContext) = try await Self.admitted(bytes, context, gate: gate)
+            return try await Self.reporting(to: gate, admitted) {
+                try await handler(request, admitted).serializedBytes()
+            }
         }
     }
 
@@ -58,9 +102,13 @@ public struct MethodRegistry: Sendable {
         _ method: Method,
         _ handler: @escaping @Sendable (Request, ResponseStream<Response>, CallContext) async throws -> Void
     ) {
+        let gate = gate
         handlers[method] = .serverStreaming { bytes, writer, context in
-            try await handler(try Request(payload: bytes), ResponseStream(writer: writer), context)
-            return []
+            let (request, admitted): (Request, CallContext) = try await Self.admitted(bytes, context, gate: gate)
+            return try await Self.reporting(to: gate, admitted) {
+                try await handler(request, ResponseStream(writer: writer), admitted)
+                return []
+            }
         }
     }
 
@@ -74,9 +122,12 @@ public struct MethodRegistry: Sendable {
         _ method: Method,
         _ handler: @escaping @Sendable (Request, ResponseStream<Response>, CallContext) async throws -> Trailer
     ) {
+        let gate = gate
         handlers[method] = .serverStreaming { bytes, writer, context in
-            try await handler(try Request(payload: bytes), ResponseStream(writer: writer), context)
-                .serializedBytes()
+            let (request, admitted): (Request, CallContext) = try await Self.admitted(bytes, context, gate: gate)
+            return try await Self.reporting(to: gate, admitted) {
+                try await handler(request, ResponseStream(writer: writer), admitted).serializedBytes()
+            }
         }
     }
 
@@ -86,8 +137,14 @@ public struct MethodRegistry: Sendable {
         _ method: Method,
         _ handler: @escaping @Sendable (RequestStream<Request>, CallContext) async throws -> Response
     ) {
+        let gate = gate
         handlers[method] = .clientStreaming { stream, context in
-            try await handler(RequestStream(bytes: stream), context).serializedBytes()
+            var admitted = context
+            if let gate { try await gate.admitStream(context: &admitted) }
+            let checked = admitted
+            return try await Self.reporting(to: gate, checked) {
+                try await handler(RequestStream(bytes: stream), checked).serializedBytes()
+            }
         }
     }
 

@@ -17,6 +17,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     /// The client's address, read once: asking the channel costs a system call.
     private var remoteAddress: SocketAddress?
+    /// The bearer token of the client's hello.
+    private var token = ""
 
     private var tasks: [UInt32: Task<Void, Never>] = [:]
     private var deadlines: [UInt32: Scheduled<Void>] = [:]
@@ -92,6 +94,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         readingBurst = true
         lastFrameAt = .now()
         let wasEstablished = machine.isEstablished
+        if !wasEstablished, case .hello(let hello)? = frame.body { token = hello.token }
         perform(machine.receive(frame))
         if !wasEstablished, machine.isEstablished {
             handshakeTimer?.cancel()
@@ -228,6 +231,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             callID: callID,
             deadline: deadline,
             remoteAddress: remoteAddress,
+            token: token,
             connectionLogger: logger
         )
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)

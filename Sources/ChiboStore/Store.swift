@@ -10,13 +10,30 @@ public struct MutationContext: Sendable {
     public var actor: String
     /// The time of the change, Unix milliseconds.
     public var nowMs: Int64
+    /// The token's role, for the audit log.
+    public var role: String
+    /// The caller's address, for the audit log.
+    public var peer: String
+    /// The method called, for the audit log, for example "Members.Update".
+    public var method: String
 
     /// Creates a context.
-    public init(requestID: String = "", validateOnly: Bool = false, actor: String = "", nowMs: Int64) {
+    public init(
+        requestID: String = "",
+        validateOnly: Bool = false,
+        actor: String = "",
+        nowMs: Int64,
+        role: String = "",
+        peer: String = "",
+        method: String = ""
+    ) {
         self.requestID = requestID
         self.validateOnly = validateOnly
         self.actor = actor
         self.nowMs = nowMs
+        self.role = role
+        self.peer = peer
+        self.method = method
     }
 }
 
@@ -173,6 +190,8 @@ public protocol Store: Sendable {
         context: MutationContext
     ) async throws
         -> Resolution
+    /// The resolution with this id.
+    func resolution(id: String) async throws -> Resolution?
     /// Resolutions matching the query, by due date (undated last) then id.
     func listResolutions(_ query: ResolutionQuery) async throws -> Page<Resolution>
 
@@ -235,6 +254,22 @@ public protocol Store: Sendable {
         -> [AttendanceFact]
     /// Every member (not voided) who ever belonged to a unit ever under `rootID`.
     func membersEverUnder(rootID: String) async throws -> [Member]
+
+    /// Stores a new token; its id is assigned when empty. Names are unique.
+    func createToken(_ token: TokenRecord) async throws -> TokenRecord
+    /// Every token, revoked and expired ones included, by creation.
+    func tokens() async throws -> [TokenRecord]
+    /// The token with this hash.
+    func token(hash: String) async throws -> TokenRecord?
+    /// Revokes the token with this id or name from `atMs` on.
+    func revokeToken(idOrName: String, atMs: Int64) async throws -> TokenRecord
+
+    /// Appends entries to the audit log, chained after the last one, in one transaction; `seq`,
+    /// `prev_hash` and `hash` are assigned. Every mutation is audited by the store itself, in
+    /// the mutation's transaction; this is for the rest (denials, reports, failed logins).
+    func appendAudit(_ entries: [AuditEntry]) async throws
+    /// Audit entries matching the query, in order.
+    func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]
 
     /// The changes after cursor `after`, oldest first, at most `limit`.
     func changes(after: Int64, limit: Int) async throws -> [ChangeEvent]

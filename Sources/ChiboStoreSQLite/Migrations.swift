@@ -200,6 +200,44 @@ enum Migrations {
                 try SQLiteStore.writeRuleSet(db, rules, insert: true)
             }
         }
+        migrator.registerMigration("v6: tokens and the audit log") { db in
+            try db.execute(
+                sql: """
+                    -- Access tokens, stored as hashes only.
+                    CREATE TABLE token (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL UNIQUE,
+                        role TEXT NOT NULL,
+                        scope_unit_id TEXT,
+                        hash TEXT NOT NULL UNIQUE,
+                        hint TEXT NOT NULL,
+                        created_at_ms INTEGER NOT NULL,
+                        expires_on TEXT,
+                        revoked_at_ms INTEGER
+                    );
+                    -- The append-only, hash-chained audit log. A unique prev_hash keeps one chain
+                    -- even when several servers append to one database.
+                    CREATE TABLE audit_log (
+                        seq INTEGER PRIMARY KEY NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        peer TEXT NOT NULL,
+                        method TEXT NOT NULL,
+                        entity TEXT NOT NULL,
+                        entity_id TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        detail TEXT NOT NULL,
+                        before_json TEXT NOT NULL,
+                        after_json TEXT NOT NULL,
+                        prev_hash TEXT NOT NULL UNIQUE,
+                        hash TEXT NOT NULL
+                    );
+                    CREATE INDEX audit_log_by_entity ON audit_log(entity, entity_id, seq);
+                    CREATE INDEX audit_log_by_actor ON audit_log(actor, seq);
+                    """
+            )
+        }
         return migrator
     }()
 }

@@ -265,6 +265,14 @@ extension SQLiteStore {
         }
     }
 
+    /// The resolution with this id (see `Store.resolution(id:)`).
+    public func resolution(id: String) async throws -> Resolution? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT record FROM resolution WHERE id = ?", arguments: [id])
+                .map { try Resolution(serializedBytes: [UInt8]($0)) }
+        }
+    }
+
     /// Resolutions matching the query (see `Store.listResolutions`).
     public func listResolutions(_ query: ResolutionQuery) async throws -> Page<Resolution> {
         try await pool.read { db in

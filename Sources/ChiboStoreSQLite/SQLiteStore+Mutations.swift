@@ -53,7 +53,8 @@ extension SQLiteStore {
         try Row.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [id]) != nil
     }
 
-    /// Appends a change to the change log.
+    /// Appends a change to the change log, and audits it in the same transaction: who, when,
+    /// from where, the record before (the entity's previous change) and after.
     static func logChange(
         _ db: Database,
         context: MutationContext,
@@ -63,6 +64,11 @@ extension SQLiteStore {
         change: String,
         record: some ProtoMessage
     ) throws {
+        let before = try Data.fetchOne(
+            db,
+            sql: "SELECT record FROM change_log WHERE entity = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1",
+            arguments: [entity, id]
+        )
         try db.execute(
             sql: """
                 INSERT INTO change_log (at_ms, actor, entity, entity_id, revision, change, record)
@@ -70,5 +76,65 @@ extension SQLiteStore {
                 """,
             arguments: [context.nowMs, context.actor, entity, id, revision, change, Data(try record.serializedBytes())]
         )
+        var beforeJSON = ""
+        if let before {
+            beforeJSON = try Self.minimisedJSON(entity: entity, bytes: [UInt8](before))
+        }
+        try appendAudit(
+            db,
+            [
+                AuditEntry(
+                    atMs: context.nowMs,
+                    actor: context.actor,
+                    role: context.role,
+                    peer: context.peer,
+                    method: context.method.isEmpty ? "\(entity).\(change)" : context.method,
+                    entity: entity,
+                    entityId: id,
+                    outcome: "OK",
+                    detail: "\(change), revision \(revision)",
+                    beforeJson: beforeJSON,
+                    afterJson: AuditChain.minimisedJSON(record)
+                )
+            ]
+        )
+    }
+
+    /// A stored record of an entity as the audit log keeps it.
+    static func minimisedJSON(entity: String, bytes: [UInt8]) throws -> String {
+        switch entity {
+        case "org_unit": AuditChain.minimisedJSON(try OrgUnit(serializedBytes: bytes))
+        case "member": AuditChain.minimisedJSON(try Member(serializedBytes: bytes))
+        case "meeting": AuditChain.minimisedJSON(try Meeting(serializedBytes: bytes))
+        case "rule_set": AuditChain.minimisedJSON(try RuleSet(serializedBytes: bytes))
+        case "evaluation": AuditChain.minimisedJSON(try Evaluation(serializedBytes: bytes))
+        default: ""
+        }
+    }
+
+    /// Appends entries after the last one, assigning seq and hashes.
+    static func appendAudit(_ db: Database, _ entries: [AuditEntry]) throws {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        var seq: Int64 = last?["seq"] ?? 0
+        var previousHash: String = last?["hash"] ?? ""
+        for var entry in entries {
+            seq += 1
+            entry.seq = seq
+            entry.prevHash = previousHash
+            entry.hash = AuditChain.hash(of: entry)
+            try db.execute(
+                sql: """
+                    INSERT INTO audit_log (seq, at_ms, actor, role, peer, method, entity, entity_id, outcome, detail,
+                        before_json, after_json, prev_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    entry.seq, entry.atMs, entry.actor, entry.role, entry.peer, entry.method, entry.entity,
+                    entry.entityId, entry.outcome, entry.detail, entry.beforeJson, entry.afterJson, entry.prevHash,
+                    entry.hash,
+                ]
+            )
+            previousHash = entry.hash
+        }
     }
 }

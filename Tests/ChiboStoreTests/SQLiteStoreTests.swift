@@ -43,10 +43,10 @@ import Testing
         }
         #expect(synchronous == 2, "synchronous=FULL")
         #expect(foreignKeys == 1)
-        #expect(try await store.schemaVersion == 5)
+        #expect(try await store.schemaVersion == 6)
     }
 
-    @Test func upgradingToVersion5SeedsTheRulesAndCountsEveryStoredMeeting() async throws {
+    @Test func upgradingAVersion4FileSeedsTheRulesAndCountsEveryStoredMeeting() async throws {
         // A file as version 4 left it: one cell, two members, one meeting with its attendance.
         let path = Self.temporaryPath()
         let queue = try DatabaseQueue(path: path)
@@ -83,7 +83,7 @@ import Testing
         }
         try queue.close()
         let store = try SQLiteStore(path: path)
-        #expect(try await store.schemaVersion == 5)
+        #expect(try await store.schemaVersion == 6)
         let summaries = try await store.meetingSummaries(
             everUnder: "bo",
             from: CalendarDate(year: 2019, month: 1, day: 1),

@@ -32,6 +32,20 @@ extension CalendarDate: Comparable {
         return CalendarDate(year: newYear, month: newMonth, day: min(day, Self.daysIn(month: newMonth, of: newYear)))
     }
 
+    /// The civil date `days` days after 1970-01-01 (Howard Hinnant's algorithm).
+    public init(daysSince1970 days: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        self.init(year: Int32(year), month: Int32(month), day: Int32(day))
+    }
+
     /// The next day.
     public var nextDay: CalendarDate {
         if day < Self.daysIn(month: month, of: year) { return CalendarDate(year: year, month: month, day: day + 1) }

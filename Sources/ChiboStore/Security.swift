@@ -1,0 +1,136 @@
+import ChiboCodec
+import ChiboModel
+import Crypto
+import Foundation
+
+/// A stored access token. The token itself is shown once when made and never stored: only its
+/// SHA-256 hash, which is enough because tokens are long random strings (nothing to guess).
+public struct TokenRecord: Hashable, Sendable {
+    /// Server-assigned ID.
+    public var id: String
+    /// Name, unique: recorded as the author of changes and in the audit log.
+    public var name: String
+    /// admin, officer, secretary, viewer or auditor.
+    public var role: String
+    /// ID of the org unit whose subtree the token reaches; empty for everything (admins).
+    public var scopeUnitID: String
+    /// Hex SHA-256 of the token.
+    public var hash: String
+    /// The token's first characters, to recognise it in a list without revealing it.
+    public var hint: String
+    /// When it was made, Unix milliseconds.
+    public var createdAtMs: Int64
+    /// The first day it no longer works; nil when it does not expire.
+    public var expiresOn: CalendarDate?
+    /// When it was revoked, Unix milliseconds; nil while valid.
+    public var revokedAtMs: Int64?
+
+    /// Creates a token record.
+    public init(
+        id: String = "",
+        name: String,
+        role: String,
+        scopeUnitID: String,
+        hash: String,
+        hint: String,
+        createdAtMs: Int64,
+        expiresOn: CalendarDate? = nil,
+        revokedAtMs: Int64? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.scopeUnitID = scopeUnitID
+        self.hash = hash
+        self.hint = hint
+        self.createdAtMs = createdAtMs
+        self.expiresOn = expiresOn
+        self.revokedAtMs = revokedAtMs
+    }
+}
+
+/// Which audit entries a list returns.
+public struct AuditQuery: Hashable, Sendable {
+    /// Only entries after this position.
+    public var afterSeq: Int64
+    /// At most this many (1 to 10,000).
+    public var limit: Int
+    /// Only entries about this kind of record.
+    public var entity: String?
+    /// Only entries about this record.
+    public var entityID: String?
+    /// Only entries made with this token name.
+    public var actor: String?
+
+    /// Creates a query; the default reads from the start.
+    public init(
+        afterSeq: Int64 = 0,
+        limit: Int = 100,
+        entity: String? = nil,
+        entityID: String? = nil,
+        actor: String? = nil
+    ) {
+        self.afterSeq = afterSeq
+        self.limit = limit
+        self.entity = entity
+        self.entityID = entityID
+        self.actor = actor
+    }
+}
+
+/// The audit log's hash chain. Each entry's hash is SHA-256 over its fields and the previous
+/// entry's hash, each field written as its UTF-8 byte count in decimal, a colon, then its bytes,
+/// in this order: seq, at_ms, actor, role, peer, method, entity, entity_id, outcome, detail,
+/// before_json, after_json, prev_hash. Every backend hashes alike, so a log copied between
+/// backends still verifies.
+public enum AuditChain {
+    /// The hex hash of an entry (its `hash` field is ignored).
+    public static func hash(of entry: AuditEntry) -> String {
+        var bytes: [UInt8] = []
+        let fields = [
+            String(entry.seq), String(entry.atMs), entry.actor, entry.role, entry.peer, entry.method, entry.entity,
+            entry.entityId, entry.outcome, entry.detail, entry.beforeJson, entry.afterJson, entry.prevHash,
+        ]
+        for field in fields {
+            let utf8 = Array(field.utf8)
+            bytes += Array(String(utf8.count).utf8) + [UInt8(ascii: ":")] + utf8
+        }
+        return SHA256.hash(data: bytes).map { byte in
+            let text = String(byte, radix: 16)
+            return byte < 16 ? "0" + text : text
+        }.joined()
+    }
+
+    /// Checks entries in order (the whole log from seq 1): each links to the one before and
+    /// hashes to its stored hash. Returns the first broken entry and what is wrong.
+    public static func verify(_ entries: [AuditEntry], previous: AuditEntry? = nil) -> (seq: Int64, problem: String)? {
+        var expectedSeq = (previous?.seq ?? 0) + 1
+        var previousHash = previous?.hash ?? ""
+        for entry in entries {
+            if entry.seq != expectedSeq {
+                return (entry.seq, "expected entry \(expectedSeq) here: entries are missing")
+            }
+            if entry.prevHash != previousHash {
+                return (entry.seq, "does not link to the entry before it")
+            }
+            if hash(of: entry) != entry.hash {
+                return (entry.seq, "its content does not match its hash: it was altered")
+            }
+            previousHash = entry.hash
+            expectedSeq += 1
+        }
+        return nil
+    }
+
+    /// A record as the audit log keeps it: proto3 JSON without personal fields (citizen ID,
+    /// phone, birth date), which the log does not need to show who changed what.
+    public static func minimisedJSON(_ record: some ProtoMessage) -> String {
+        if var member = record as? Member {
+            member.citizenId = ""
+            member.phone = ""
+            member.birthDate = nil
+            return member.jsonString()
+        }
+        return record.jsonString()
+    }
+}
