@@ -1,0 +1,240 @@
+import ChiboCodec
+import ChiboModel
+import ChiboServer
+import ChiboStore
+import Foundation
+import Logging
+
+/// The server's gate: authenticates the token of every call, checks its role and scope against
+/// `AccessPolicy`, narrows lists to the scope, applies the abuse limits and writes the audit
+/// entries the store does not (refusals, failed logins, exports, failed changes).
+public final class AccessGate: CallGate {
+    /// The token checks.
+    public let authority: TokenAuthority
+    /// The scope checks.
+    public let scopes: ScopeResolver
+    /// The abuse limits.
+    public let limits: AbuseLimits
+    let store: any Store
+    let nowMs: @Sendable () -> Int64
+
+    /// Creates a gate over a store.
+    public init(
+        store: any Store,
+        limits: AbuseLimits = AbuseLimits(),
+        nowMs: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    ) {
+        self.store = store
+        self.authority = TokenAuthority(store: store)
+        self.scopes = ScopeResolver(store: store)
+        self.limits = limits
+        self.nowMs = nowMs
+    }
+
+    /// Today in Vietnam (UTC+7).
+    func today() -> CalendarDate {
+        CalendarDate(daysSince1970: Int((nowMs() / 1000 + 7 * 3600) / 86_400))
+    }
+
+    public func admit<Request: ProtoMessage>(_ request: Request, context: inout CallContext) async throws -> Request {
+        let need = AccessPolicy.need(context.method, request)
+        if case .open = need { return request }
+        let identity = try await authenticate(&context)
+        guard limits.beginCall(tokenID: identity.tokenID) else {
+            try await refuse(
+                context,
+                .resourceExhausted,
+                "the token \(identity.name) has \(limits.maxCallsPerToken) calls in flight; wait for one to finish"
+            )
+        }
+        do {
+            let admitted = try await authorize(need, request, identity: identity, context: context)
+            if AccessPolicy.isExport(context.method) {
+                try await audit(context, outcome: "OK", detail: "read", entityID: Self.unitID(of: request))
+            }
+            return admitted
+        } catch {
+            limits.endCall(tokenID: identity.tokenID)
+            throw error
+        }
+    }
+
+    public func admitStream(context: inout CallContext) async throws {
+        let identity = try await authenticate(&context)
+        guard let role = Role(rawValue: identity.role), role == .admin || role == .officer else {
+            try await refuse(context, .permissionDenied, "\(identity.role) tokens may not stream records in")
+        }
+        guard limits.beginCall(tokenID: identity.tokenID) else {
+            try await refuse(context, .resourceExhausted, "the token \(identity.name) has all its calls in flight")
+        }
+    }
+
+    public func finished(context: CallContext, error: (any Error)?) {
+        guard let identity = context.identity else { return }
+        limits.endCall(tokenID: identity.tokenID)
+        if let error, AccessPolicy.isMutation(context.method) {
+            let status = CallError.status(for: error)
+            let entry = entry(
+                context,
+                outcome: status.code.protoName ?? "\(status.code.rawValue)",
+                detail: status.message
+            )
+            let store = self.store
+            Task { try? await store.appendAudit([entry]) }
+        }
+    }
+
+    // MARK: Steps
+
+    private func authenticate(_ context: inout CallContext) async throws -> CallerIdentity {
+        let host = context.remoteAddress?.ipAddress ?? ""
+        let now = nowMs()
+        if let wait = limits.blockedFor(host: host, nowMs: now) {
+            throw CallError(
+                .unauthenticated,
+                "too many failed authentications from \(host); try again in \(wait / 1000 + 1) s"
+            )
+        }
+        do {
+            let identity = try await authority.identify(context.token, nowMs: now, today: today())
+            context.identity = identity
+            return identity
+        } catch let refusal as TokenAuthority.Refusal {
+            let tripped = limits.recordFailure(host: host, nowMs: now)
+            var entry = entry(context, outcome: "UNAUTHENTICATED", detail: refusal.description)
+            entry.method = "auth"
+            if tripped { entry.detail += "; \(limits.maxFailures) failures: this host is refused for a while" }
+            try await store.appendAudit([entry])
+            throw CallError(.unauthenticated, refusal.description)
+        }
+    }
+
+    private func authorize<Request: ProtoMessage>(
+        _ need: Need,
+        _ request: Request,
+        identity: CallerIdentity,
+        context: CallContext
+    ) async throws -> Request {
+        let role = Role(rawValue: identity.role)
+        let scope = identity.scopeUnitID
+        let isAdmin = role == .admin
+        func deny(_ why: String) async throws -> Never {
+            try await refuse(context, .permissionDenied, why)
+        }
+        switch need {
+        case .open, .signedIn:
+            if case .signedIn = need, role == .auditor, context.method != .serverInfoGet {
+                try await deny("auditor tokens read only the audit log")
+            }
+            return request
+        case .audit:
+            if role != .admin && role != .auditor { try await deny("only admin and auditor tokens read the audit log") }
+            return request
+        case .adminOnly:
+            if !isAdmin { try await deny("only an admin token may do this (\(context.methodName))") }
+            return request
+        case .read(let refs):
+            guard let role, role != .auditor else { try await deny("auditor tokens read only the audit log") }
+            if isAdmin { return request }
+            for unit in try await units(refs) where !(try await scopes.canRead(unit, scope: scope)) {
+                try await deny("\(unit) is outside the token's scope (\(scope))")
+            }
+            return request
+        case .write(let refs), .meetings(let refs):
+            var allowed: Set<Role> = [.admin, .officer]
+            if case .meetings = need { allowed.insert(.secretary) }
+            guard let role, allowed.contains(role) else {
+                try await deny("a \(identity.role) token may not do this (\(context.methodName))")
+            }
+            if isAdmin { return request }
+            let day = today()
+            for unit in try await units(refs) {
+                if case .ruleSet = refs.first, unit.isEmpty {
+                    try await deny("only an admin token may change national rules")
+                }
+                if !(try await scopes.canWrite(unit, scope: scope, today: day)) {
+                    try await deny("\(unit.isEmpty ? "the record" : unit) is outside the token's scope (\(scope))")
+                }
+            }
+            return request
+        case .readList(let named):
+            guard let role, role != .auditor else { try await deny("auditor tokens read only the audit log") }
+            if isAdmin { return request }
+            let given = named.filter { !$0.isEmpty }
+            for unit in given where !(try await scopes.canRead(unit, scope: scope)) {
+                try await deny("\(unit) is outside the token's scope (\(scope))")
+            }
+            return given.isEmpty ? AccessPolicy.narrowed(request, to: scope) : request
+        }
+    }
+
+    /// The units a request's references belong to; a record that does not exist belongs to
+    /// no unit (the handler answers NOT_FOUND).
+    private func units(_ refs: [UnitRef]) async throws -> [String] {
+        var result: [String] = []
+        for ref in refs {
+            switch ref {
+            case .unit(let id): result.append(id)
+            case .unitCode(let code):
+                if let unit = try await store.orgUnit(code: code) { result.append(unit.id) }
+            case .member(let id):
+                if let member = try await store.member(id: id) { result.append(member.cellId) }
+            case .memberCard(let card):
+                if let member = try await store.member(partyCardNumber: card) { result.append(member.cellId) }
+            case .meeting(let id):
+                if let meeting = try await store.meeting(id: id, revision: nil) { result.append(meeting.cellId) }
+            case .resolution(let id):
+                if let resolution = try await store.resolution(id: id),
+                    let meeting = try await store.meeting(id: resolution.meetingId, revision: nil)
+                {
+                    result.append(meeting.cellId)
+                }
+            case .evaluation(let id):
+                if let evaluation = try await store.evaluation(id: id) {
+                    result.append(evaluation.subject == .member ? evaluation.cellId : evaluation.subjectId)
+                }
+            case .ruleSet(let id):
+                if let rules = try await store.ruleSet(id: id) { result.append(rules.scopeUnitId) }
+            }
+        }
+        return result
+    }
+
+    // MARK: Audit
+
+    private func refuse(_ context: CallContext, _ code: StatusCode, _ message: String) async throws -> Never {
+        try await store.appendAudit([entry(context, outcome: code.protoName ?? "\(code.rawValue)", detail: message)])
+        throw CallError(code, message)
+    }
+
+    private func audit(_ context: CallContext, outcome: String, detail: String, entityID: String) async throws {
+        var entry = entry(context, outcome: outcome, detail: detail)
+        entry.entityId = entityID
+        try await store.appendAudit([entry])
+    }
+
+    private func entry(_ context: CallContext, outcome: String, detail: String) -> AuditEntry {
+        AuditEntry(
+            atMs: nowMs(),
+            actor: context.identity?.name ?? "",
+            role: context.identity?.role ?? "",
+            peer: context.peerText,
+            method: context.methodName,
+            outcome: outcome,
+            detail: detail
+        )
+    }
+
+    private static func unitID(of request: some ProtoMessage) -> String {
+        switch request {
+        case let report as AttendanceReportRequest: report.unitId
+        case let report as RegularityReportRequest: report.unitId
+        case let report as AbsenceReportRequest: report.unitId
+        case let report as ParticipationReportRequest: report.unitId
+        case let report as GradingReportRequest: report.unitId
+        case let report as DueReportRequest: report.unitId
+        case let report as OverviewRequest: report.unitId
+        default: ""
+        }
+    }
+}
