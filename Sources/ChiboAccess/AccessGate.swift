@@ -36,6 +36,8 @@ public final class AccessGate: CallGate {
         CalendarDate(daysSince1970: Int((nowMs() / 1000 + 7 * 3600) / 86_400))
     }
 
+    /// Authenticates the caller, checks the method and units against the policy, narrows a list
+    /// to the scope, and audits exports and refusals.
     public func admit<Request: ProtoMessage>(_ request: Request, context: inout CallContext) async throws -> Request {
         let need = AccessPolicy.need(context.method, request)
         if case .open = need { return request }
@@ -59,6 +61,7 @@ public final class AccessGate: CallGate {
         }
     }
 
+    /// Admits a client stream (bulk import): admins and officers only.
     public func admitStream(context: inout CallContext) async throws {
         let identity = try await authenticate(&context)
         guard let role = Role(rawValue: identity.role), role == .admin || role == .officer else {
@@ -69,6 +72,7 @@ public final class AccessGate: CallGate {
         }
     }
 
+    /// Releases the call's slot and audits a change that failed.
     public func finished(context: CallContext, error: (any Error)?) {
         guard let identity = context.identity else { return }
         limits.endCall(tokenID: identity.tokenID)
