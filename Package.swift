@@ -23,6 +23,7 @@ let package = Package(
         // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
         .library(name: "CChiboProto", targets: ["CChiboProto"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
+        .executable(name: "chibo", targets: ["chibo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -127,6 +128,21 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The command-line client's commands, output formats, config contexts and HTML reports.
+        .target(
+            name: "ChiboCLI",
+            dependencies: [
+                "ChiboClient", "ChiboCodec", "ChiboModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // `chibo`, the command-line client: a thin @main over ChiboCLI.
+        .executableTarget(
+            name: "chibo",
+            dependencies: ["ChiboCLI"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "ChiboModelTests",
             dependencies: ["ChiboModel"],
@@ -164,6 +180,16 @@ let package = Package(
                 "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite", "ChiboModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Parse-level and unit tests of the CLI, and end-to-end runs of the built `chibo` against a
+        // real `chibo-server` on loopback.
+        .testTarget(
+            name: "ChiboCLITests",
+            dependencies: [
+                "ChiboCLI", "ChiboCodec", "ChiboModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct Evaluations: AsyncParsableCommand {}
+struct Rules: AsyncParsableCommand {}
+struct Reports: AsyncParsableCommand {}
