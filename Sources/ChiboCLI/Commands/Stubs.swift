@@ -1,5 +1,0 @@
-import ArgumentParser
-
-struct Evaluations: AsyncParsableCommand {}
-struct Rules: AsyncParsableCommand {}
-struct Reports: AsyncParsableCommand {}
