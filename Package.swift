@@ -188,8 +188,9 @@ let package = Package(
         .testTarget(
             name: "ChiboCLITests",
             dependencies: [
-                "ChiboCLI", "ChiboCodec", "ChiboModel",
+                "ChiboCLI", "ChiboCodec", "ChiboModel", "ChiboServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),
