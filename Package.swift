@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ChiboStore", targets: ["ChiboStore"]),
         .library(name: "ChiboStoreSQLite", targets: ["ChiboStoreSQLite"]),
         .library(name: "ChiboRecords", targets: ["ChiboRecords"]),
+        .library(name: "ChiboReports", targets: ["ChiboReports"]),
         // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
         .library(name: "CChiboProto", targets: ["CChiboProto"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
@@ -112,10 +113,17 @@ let package = Package(
             dependencies: ["ChiboStore", "ChiboModel"],
             swiftSettings: strictSwift
         ),
+        // The oversight reports: rule sets resolved by date and unit, and every report computed
+        // in Swift from the store's per-meeting counts, so all backends answer alike.
+        .target(
+            name: "ChiboReports",
+            dependencies: ["ChiboStore", "ChiboModel"],
+            swiftSettings: strictSwift
+        ),
         // The record services: validation and handlers over a Store.
         .target(
             name: "ChiboRecords",
-            dependencies: ["ChiboServer", "ChiboStore", "ChiboModel", "ChiboCodec"],
+            dependencies: ["ChiboServer", "ChiboStore", "ChiboReports", "ChiboModel", "ChiboCodec"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -141,6 +149,11 @@ let package = Package(
         .executableTarget(
             name: "chibo",
             dependencies: ["ChiboCLI"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ChiboReportsTests",
+            dependencies: ["ChiboReports", "ChiboModel"],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -178,6 +191,7 @@ let package = Package(
             name: "ChiboRecordsTests",
             dependencies: [
                 "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite", "ChiboModel",
+                "ChiboCodec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -12,5 +12,8 @@ public enum Records {
         MeetingService(store: store, clock: clock).register(into: &registry)
         VoidHandlers(store: store, clock: clock).register(into: &registry)
         ChangeFeedService(store: store).register(into: &registry)
+        RuleService(store: store, clock: clock).register(into: &registry)
+        EvaluationService(store: store, clock: clock).register(into: &registry)
+        ReportService(store: store, clock: clock).register(into: &registry)
     }
 }

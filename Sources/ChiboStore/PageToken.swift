@@ -36,6 +36,12 @@ public enum FieldMasks {
         "status", "due_on", "owner_member_id", "owner_name", "closed_on", "note",
     ]
 
+    /// The fields of an evaluation an update may set; the subject and year are fixed (void and
+    /// create again to correct them).
+    public static let evaluationUpdatable: Set<String> = [
+        "grade", "score", "clean_and_strong", "cell_id", "decision_ref", "note",
+    ]
+
     /// The fields of a member an update may set; the cell changes through transfer events, the
     /// status through status events.
     public static let memberUpdatable: Set<String> = [

@@ -183,6 +183,59 @@ public protocol Store: Sendable {
     /// Voids a meeting at the given revision.
     func voidMeeting(id: String, revision: Int64, reason: String, context: MutationContext) async throws -> Meeting
 
+    /// Creates a rule set; its id is assigned when empty.
+    func createRuleSet(_ ruleSet: RuleSet, context: MutationContext) async throws -> RuleSet
+    /// The rule set with this id, voided or not.
+    func ruleSet(id: String) async throws -> RuleSet?
+    /// Rule sets matching the query, by scope (national first) then effective date, then id.
+    func listRuleSets(_ query: RuleSetQuery) async throws -> Page<RuleSet>
+    /// Voids a rule set at the given revision: it no longer applies.
+    func voidRuleSet(id: String, revision: Int64, reason: String, context: MutationContext) async throws -> RuleSet
+
+    /// Creates an evaluation; one per subject and year among those not voided.
+    func createEvaluation(_ evaluation: Evaluation, context: MutationContext) async throws -> Evaluation
+    /// Replaces the masked fields (see `FieldMasks.evaluationUpdatable`) at the given revision.
+    func updateEvaluation(
+        _ evaluation: Evaluation,
+        mask: [String],
+        context: MutationContext
+    ) async throws
+        -> Evaluation
+    /// The evaluation with this id, voided or not.
+    func evaluation(id: String) async throws -> Evaluation?
+    /// Evaluations matching the query, by year, subject kind, subject id, then id.
+    func listEvaluations(_ query: EvaluationQuery) async throws -> Page<Evaluation>
+    /// Voids an evaluation at the given revision.
+    func voidEvaluation(
+        id: String,
+        revision: Int64,
+        reason: String,
+        context: MutationContext
+    ) async throws
+        -> Evaluation
+
+    /// Every unit that was ever in the subtree of `rootID` (the root included), not voided, with
+    /// its parent history: reports place each meeting by the tree of its date.
+    func unitsEverUnder(rootID: String) async throws -> [OrgUnit]
+    /// Per-meeting counts of the meetings (not voided) of every unit ever under `rootID`, held
+    /// from `from` up to and including `through`, by date then id. Kept per meeting when
+    /// recorded, so reports never rescan attendance rows.
+    func meetingSummaries(
+        everUnder rootID: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws
+        -> [MeetingSummary]
+    /// The attendance records of those meetings, by member, date, then meeting id.
+    func attendanceFacts(
+        everUnder rootID: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws
+        -> [AttendanceFact]
+    /// Every member (not voided) who ever belonged to a unit ever under `rootID`.
+    func membersEverUnder(rootID: String) async throws -> [Member]
+
     /// The changes after cursor `after`, oldest first, at most `limit`.
     func changes(after: Int64, limit: Int) async throws -> [ChangeEvent]
     /// Signals every committed change, for followers of the change feed.

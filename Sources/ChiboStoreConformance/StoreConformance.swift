@@ -85,5 +85,7 @@ public enum StoreConformance {
         CalendarDate(year: year, month: month, day: day)
     }
 
-    static let checks: [Check] = OrgUnitChecks.all + MemberChecks.all + MeetingChecks.all + ChangeFeedChecks.all
+    static let checks: [Check] =
+        OrgUnitChecks.all + MemberChecks.all + MeetingChecks.all + ChangeFeedChecks.all
+        + OversightChecks.all
 }

@@ -1,3 +1,7 @@
+import ChiboCodec
+import ChiboModel
+import ChiboStore
+import Foundation
 import GRDB
 
 /// The versioned schema. Migrations are only ever appended; a released one never changes.
@@ -148,6 +152,53 @@ enum Migrations {
                     CREATE INDEX member_cell_by_member ON member_cell(member_id);
                     """
             )
+        }
+        migrator.registerMigration("v5: rule sets, evaluations, per-meeting counts") { db in
+            try db.execute(
+                sql: """
+                    -- Effective-dated thresholds; a NULL scope is national.
+                    CREATE TABLE rule_set (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        scope_unit_id TEXT REFERENCES org_unit(id),
+                        effective_from TEXT NOT NULL,
+                        voided INTEGER NOT NULL DEFAULT 0,
+                        revision INTEGER NOT NULL,
+                        record BLOB NOT NULL
+                    );
+                    CREATE INDEX rule_set_by_scope ON rule_set(scope_unit_id, effective_from, id);
+                    -- Yearly evaluations: one per subject and year among those not voided.
+                    CREATE TABLE evaluation (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        subject INTEGER NOT NULL,
+                        subject_id TEXT NOT NULL,
+                        year INTEGER NOT NULL,
+                        cell_id TEXT,
+                        voided INTEGER NOT NULL DEFAULT 0,
+                        revision INTEGER NOT NULL,
+                        record BLOB NOT NULL
+                    );
+                    CREATE UNIQUE INDEX evaluation_by_subject ON evaluation(subject, subject_id, year) WHERE voided = 0;
+                    CREATE INDEX evaluation_by_year ON evaluation(year, subject, subject_id, id);
+                    -- Per-meeting counts, kept when a meeting is written, so reports read one row
+                    -- per meeting instead of rescanning attendance.
+                    ALTER TABLE meeting ADD COLUMN start_minute INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE meeting ADD COLUMN end_minute INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE meeting ADD COLUMN expected_count INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE meeting ADD COLUMN present_count INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE meeting ADD COLUMN excused_count INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE meeting ADD COLUMN unexcused_count INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE meeting ADD COLUMN not_recorded_count INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE meeting ADD COLUMN spoke_count INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE meeting ADD COLUMN supervisor_present INTEGER NOT NULL DEFAULT 0;
+                    """
+            )
+            let meetings = try Data.fetchAll(db, sql: "SELECT record FROM meeting")
+            for data in meetings {
+                try SQLiteStore.writeMeetingSummary(db, MeetingSummary(of: Meeting(serializedBytes: [UInt8](data))))
+            }
+            for rules in NationalRules.all {
+                try SQLiteStore.writeRuleSet(db, rules, insert: true)
+            }
         }
         return migrator
     }()

@@ -31,6 +31,8 @@ extension SQLiteStore {
                 case "org_unit": event.record = .orgUnit(try OrgUnit(serializedBytes: bytes))
                 case "member": event.record = .member(try Member(serializedBytes: bytes))
                 case "meeting": event.record = .meeting(try Meeting(serializedBytes: bytes))
+                case "rule_set": event.record = .ruleSet(try RuleSet(serializedBytes: bytes))
+                case "evaluation": event.record = .evaluation(try Evaluation(serializedBytes: bytes))
                 default: break
                 }
                 return event

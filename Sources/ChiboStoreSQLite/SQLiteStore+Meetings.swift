@@ -406,6 +406,23 @@ extension SQLiteStore {
 
     // MARK: Rows
 
+    /// Stores a meeting's counts beside it (see `MeetingSummary`).
+    static func writeMeetingSummary(_ db: Database, _ summary: MeetingSummary) throws {
+        try db.execute(
+            sql: """
+                UPDATE meeting SET start_minute = ?, end_minute = ?, expected_count = ?, present_count = ?,
+                    excused_count = ?, unexcused_count = ?, not_recorded_count = ?, spoke_count = ?,
+                    supervisor_present = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                summary.startMinute, summary.endMinute, summary.expected, summary.present, summary.absentExcused,
+                summary.absentUnexcused, summary.notRecorded, summary.spoke, summary.supervisorPresent ? 1 : 0,
+                summary.id,
+            ]
+        )
+    }
+
     static func loadMeeting(_ db: Database, id: String, revision: Int64?) throws -> Meeting? {
         let data: Data?
         if let revision {
@@ -445,6 +462,7 @@ extension SQLiteStore {
             sql: "INSERT INTO meeting_revision (meeting_id, revision, record) VALUES (?, ?, ?)",
             arguments: [meeting.id, revision, record]
         )
+        try writeMeetingSummary(db, MeetingSummary(of: meeting))
         try db.execute(sql: "DELETE FROM attendance WHERE meeting_id = ?", arguments: [meeting.id])
         for entry in meeting.attendance {
             try db.execute(

@@ -92,7 +92,8 @@ import Testing
 
     @Test func aTruncatedFrameThenSilenceHitsTheIdleTimeout() async throws {
         var limits = Self.limits
-        limits.idleTimeout = .milliseconds(600)
+        // Long enough that a loaded machine sends the truncated frame before the timeout.
+        limits.idleTimeout = .milliseconds(1500)
         try await withServer(limits: limits) { port in
             let connection = try await RawConnection.connect(port: port)
             _ = try await connection.handshake()
@@ -211,7 +212,9 @@ import Testing
                     group.addTask {
                         let connection = try await RawConnection.connect(port: port)
                         if index % 2 == 0 {
-                            try await connection.send((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ index) })
+                            // On a loaded machine the handshake timeout may close the connection
+                            // first; either way the server must close it.
+                            try? await connection.send((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ index) })
                         }
                         _ = try await connection.framesUntilClosed()
                     }

@@ -43,7 +43,56 @@ import Testing
         }
         #expect(synchronous == 2, "synchronous=FULL")
         #expect(foreignKeys == 1)
-        #expect(try await store.schemaVersion == 4)
+        #expect(try await store.schemaVersion == 5)
+    }
+
+    @Test func upgradingToVersion5SeedsTheRulesAndCountsEveryStoredMeeting() async throws {
+        // A file as version 4 left it: one cell, two members, one meeting with its attendance.
+        let path = Self.temporaryPath()
+        let queue = try DatabaseQueue(path: path)
+        try Migrations.migrator.migrate(queue, upTo: "v4: members' cell history")
+        let meeting = Meeting(
+            id: "mt1",
+            cellId: "bo",
+            heldOn: CalendarDate(year: 2019, month: 3, day: 3),
+            startMinute: 1140,
+            endMinute: 1260,
+            kind: .regular,
+            attendance: [
+                AttendanceRecord(memberId: "m1", state: .present, category: .official, spoke: true),
+                AttendanceRecord(memberId: "m2", state: .absentUnexcused, category: .probationary),
+            ]
+        )
+        try await queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO org_unit (id, name_key, kind, revision, record) VALUES ('bo', 'bo', 4, 1, ?)",
+                arguments: [Data(try OrgUnit(id: "bo", name: "Bó", kind: .cell).serializedBytes())]
+            )
+            for id in ["m1", "m2"] {
+                try db.execute(
+                    sql:
+                        "INSERT INTO member (id, cell_id, status, name_key, sort_key, revision, record) VALUES (?, 'bo', 2, ?, ?, 1, ?)",
+                    arguments: [id, id, id, Data(try Member(id: id, cellId: "bo").serializedBytes())]
+                )
+            }
+            try db.execute(
+                sql:
+                    "INSERT INTO meeting (id, cell_id, held_on, kind, revision, record) VALUES ('mt1', 'bo', '2019-03-03', 1, 1, ?)",
+                arguments: [Data(try meeting.serializedBytes())]
+            )
+        }
+        try queue.close()
+        let store = try SQLiteStore(path: path)
+        #expect(try await store.schemaVersion == 5)
+        let summaries = try await store.meetingSummaries(
+            everUnder: "bo",
+            from: CalendarDate(year: 2019, month: 1, day: 1),
+            through: CalendarDate(year: 2019, month: 12, day: 31)
+        )
+        #expect(summaries == [MeetingSummary(of: meeting)])
+        #expect(summaries.first?.expected == 2 && summaries.first?.present == 1 && summaries.first?.spoke == 1)
+        let national = try await store.listRuleSets(RuleSetQuery(nationalOnly: true))
+        #expect(national.records.map(\.id) == NationalRules.all.map(\.id))
     }
 
     @Test func aFileFromANewerVersionIsRefused() throws {

@@ -1,0 +1,190 @@
+import ChiboModel
+import ChiboStore
+
+/// Attendance rates by cell or for a whole subtree, per month, quarter or year, from the
+/// per-meeting counts. Who is counted follows GLOSSARY.md ("Status and category"); records not
+/// recorded are left out of the rate and counted apart. Each meeting is placed by the tree of
+/// its date and judged "good" by the rules in force that day.
+public enum AttendanceReport {
+    /// The rows, by cell name then period (`byCell`), or by period for the whole subtree.
+    /// With `byCell`, a cell that held no meeting in a period it existed in gets a row of zeros.
+    public static func rows(
+        summaries: [MeetingSummary],
+        history: OrgHistory,
+        rules: RuleBook,
+        rootID: String,
+        from: CalendarDate,
+        through: CalendarDate,
+        period kind: PeriodKind,
+        byCell: Bool
+    ) -> [AttendanceRow] {
+        var groups: [GroupKey: Accumulator] = [:]
+        var ruleCache = RuleCache(book: rules)
+        for meeting in summaries where meeting.heldOn >= from && meeting.heldOn <= through {
+            guard ruleCache.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn, in: history) else { continue }
+            let period = Periods.period(of: meeting.heldOn, kind: kind)
+            let key = GroupKey(unitID: byCell ? meeting.cellID : rootID, period: period)
+            let applied = ruleCache.rules(for: meeting.cellID, on: meeting.heldOn)
+            groups[key, default: Accumulator()].add(meeting, rules: applied.rules)
+        }
+        let periods = Periods.periods(from: from, through: through, kind: kind)
+        if byCell {
+            for unit in history.units.values where unit.kind == .cell {
+                for period in periods {
+                    let first = max(Periods.first(period), from)
+                    let last = min(Periods.last(period), through)
+                    let present =
+                        (history.exists(unit.id, on: first) && history.isUnder(unit.id, root: rootID, on: first))
+                        || (history.exists(unit.id, on: last) && history.isUnder(unit.id, root: rootID, on: last))
+                    if present {
+                        let key = GroupKey(unitID: unit.id, period: period)
+                        if groups[key] == nil { groups[key] = Accumulator() }
+                    }
+                }
+            }
+        } else {
+            for period in periods where groups[GroupKey(unitID: rootID, period: period)] == nil {
+                groups[GroupKey(unitID: rootID, period: period)] = Accumulator()
+            }
+        }
+        let ordered = groups.keys.sorted { lhs, rhs in
+            let left = (history.sortKey(of: lhs.unitID), Periods.sortKey(lhs.period))
+            let right = (history.sortKey(of: rhs.unitID), Periods.sortKey(rhs.period))
+            return left < right
+        }
+        return ordered.map { key in
+            let totals = groups[key] ?? Accumulator()
+            var ruleIDs = totals.ruleIDs
+            if ruleIDs.isEmpty {
+                ruleIDs = [ruleCache.rules(for: key.unitID, on: min(Periods.last(key.period), through)).id]
+            }
+            return totals.row(
+                unitID: key.unitID,
+                unitName: history.name(of: key.unitID),
+                period: key.period,
+                ruleSetID: ruleIDs.joined(separator: ", ")
+            )
+        }
+    }
+
+    /// Totals over a whole range for a subtree, in one row (the overview's attendance).
+    public static func total(
+        summaries: [MeetingSummary],
+        history: OrgHistory,
+        rules: RuleBook,
+        rootID: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) -> AttendanceRow {
+        var totals = Accumulator()
+        var ruleCache = RuleCache(book: rules)
+        for meeting in summaries where meeting.heldOn >= from && meeting.heldOn <= through {
+            guard ruleCache.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn, in: history) else { continue }
+            totals.add(meeting, rules: ruleCache.rules(for: meeting.cellID, on: meeting.heldOn).rules)
+        }
+        let ruleIDs = totals.ruleIDs.isEmpty ? [ruleCache.rules(for: rootID, on: through).id] : totals.ruleIDs
+        return totals.row(
+            unitID: rootID,
+            unitName: history.name(of: rootID),
+            period: Periods.period(of: from, kind: .year),
+            ruleSetID: ruleIDs.joined(separator: ", ")
+        )
+    }
+
+    /// Whether a meeting is good on attendance under some rules: rate strictly above the
+    /// threshold and nobody absent without reason.
+    public static func isGood(_ meeting: MeetingSummary, rules: RuleSet) -> Bool {
+        meeting.expected > 0 && meeting.absentUnexcused == 0
+            && meeting.present * 10_000 > Int(rules.goodAttendanceBp) * meeting.expected
+    }
+
+    private struct GroupKey: Hashable {
+        var unitID: String
+        var period: Period
+    }
+
+    private struct Accumulator {
+        var meetings = 0
+        var expected = 0
+        var present = 0
+        var excused = 0
+        var unexcused = 0
+        var notRecorded = 0
+        var spoke = 0
+        var good = 0
+        var withNotRecorded = 0
+        var ruleIDs: [String] = []
+
+        mutating func add(_ meeting: MeetingSummary, rules: RuleSet) {
+            meetings += 1
+            expected += meeting.expected
+            present += meeting.present
+            excused += meeting.absentExcused
+            unexcused += meeting.absentUnexcused
+            notRecorded += meeting.notRecorded
+            spoke += meeting.spoke
+            if AttendanceReport.isGood(meeting, rules: rules) { good += 1 }
+            if meeting.notRecorded > 0 { withNotRecorded += 1 }
+            if !ruleIDs.contains(rules.id) { ruleIDs.append(rules.id) }
+        }
+
+        func row(unitID: String, unitName: String, period: Period, ruleSetID: String) -> AttendanceRow {
+            AttendanceRow(
+                unitId: unitID,
+                unitName: unitName,
+                period: period,
+                meetings: Int32(meetings),
+                expected: Int32(expected),
+                present: Int32(present),
+                absentExcused: Int32(excused),
+                absentUnexcused: Int32(unexcused),
+                notRecorded: Int32(notRecorded),
+                rateBp: Percent.bp(present, of: expected),
+                spoke: Int32(spoke),
+                ruleSetId: ruleSetID,
+                goodMeetings: Int32(good),
+                meetingsWithNotRecorded: Int32(withNotRecorded)
+            )
+        }
+    }
+}
+
+/// Remembers each unit's rules and place in the tree between the dates they can change (see
+/// `RuleBook.changeDates`), so a report over many meetings resolves them once per unit and
+/// period of stillness rather than once per meeting.
+struct RuleCache {
+    let book: RuleBook
+    private var rules: [Key: EffectiveRules] = [:]
+    private var under: [Key: Bool] = [:]
+
+    private struct Key: Hashable {
+        var unitID: String
+        var epoch: Int
+    }
+
+    init(book: RuleBook) { self.book = book }
+
+    mutating func rules(for unitID: String, on date: CalendarDate) -> EffectiveRules {
+        let key = Key(unitID: unitID, epoch: OrgHistory.epoch(of: date, in: book.changeDates))
+        if let known = rules[key] { return known }
+        let resolved = book.rules(for: unitID, on: date)
+        rules[key] = resolved
+        return resolved
+    }
+
+    /// Whether the unit sat under the root on the date (see `OrgHistory.isUnder`).
+    mutating func isUnder(
+        _ unitID: String,
+        root rootID: String,
+        on date: CalendarDate,
+        in history: OrgHistory
+    )
+        -> Bool
+    {
+        let key = Key(unitID: unitID, epoch: OrgHistory.epoch(of: date, in: history.changeDates))
+        if let known = under[key] { return known }
+        let answer = history.isUnder(unitID, root: rootID, on: date)
+        under[key] = answer
+        return answer
+    }
+}

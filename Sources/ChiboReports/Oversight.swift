@@ -1,0 +1,320 @@
+import ChiboModel
+import ChiboStore
+
+/// The oversight reports over a store: loads what each report needs (the subtree's history, the
+/// rule sets, per-meeting counts, evaluations, members) and computes the report. Every backend
+/// answers the same because the counting happens here, in Swift.
+public struct Oversight: Sendable {
+    /// Where the records are.
+    public let store: any Store
+
+    /// Creates the reports over a store.
+    public init(store: any Store) {
+        self.store = store
+    }
+
+    /// Why a report cannot be made.
+    public enum Failure: Error, Hashable, Sendable {
+        /// The unit does not exist.
+        case unknownUnit(String)
+    }
+
+    /// The tree and rules a report on `rootID` reads: the subtree over time and the root's
+    /// ancestors (whose rule sets apply to it).
+    public func context(rootID: String) async throws -> (history: OrgHistory, rules: RuleBook) {
+        var units = try await store.unitsEverUnder(rootID: rootID)
+        guard let root = units.first(where: { $0.id == rootID }) else { throw Failure.unknownUnit(rootID) }
+        var seen = Set(units.map(\.id))
+        var pending = root.parentHistory.map(\.parentId) + (root.parentId.isEmpty ? [] : [root.parentId])
+        while let next = pending.popLast() {
+            guard seen.insert(next).inserted, let unit = try await store.orgUnit(id: next) else { continue }
+            units.append(unit)
+            pending += unit.parentHistory.map(\.parentId) + (unit.parentId.isEmpty ? [] : [unit.parentId])
+        }
+        let history = OrgHistory(units: units)
+        var ruleSets: [RuleSet] = []
+        var token = ""
+        repeat {
+            let page = try await store.listRuleSets(RuleSetQuery(pageSize: 1000, pageToken: token))
+            ruleSets += page.records
+            token = page.nextPageToken
+        } while !token.isEmpty
+        return (history, RuleBook(ruleSets: ruleSets, history: history))
+    }
+
+    /// Attendance rows (see `AttendanceReport`).
+    public func attendance(
+        rootID: String,
+        from: CalendarDate,
+        through: CalendarDate,
+        period: PeriodKind,
+        byCell: Bool
+    )
+        async throws -> [AttendanceRow]
+    {
+        let (history, rules) = try await context(rootID: rootID)
+        let summaries = try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
+        return AttendanceReport.rows(
+            summaries: summaries,
+            history: history,
+            rules: rules,
+            rootID: rootID,
+            from: from,
+            through: through,
+            period: period,
+            byCell: byCell
+        )
+    }
+
+    /// Regularity flags (see `RegularityReport`).
+    public func regularity(rootID: String, from: CalendarDate, through: CalendarDate) async throws -> [Flag] {
+        let (history, rules) = try await context(rootID: rootID)
+        let summaries = try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
+        return RegularityReport.flags(
+            summaries: summaries,
+            history: history,
+            rules: rules,
+            rootID: rootID,
+            from: from,
+            through: through
+        )
+    }
+
+    /// Absence flags for a year (see `AbsenceReport`).
+    public func absences(rootID: String, year: Int32) async throws -> [Flag] {
+        let (history, rules) = try await context(rootID: rootID)
+        return try await absences(rootID: rootID, year: year, history: history, rules: rules)
+    }
+
+    /// Participation rows (see `ParticipationReport`).
+    public func participation(
+        rootID: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws
+        -> [ParticipationRow]
+    {
+        let (history, _) = try await context(rootID: rootID)
+        let summaries = try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
+        return ParticipationReport.rows(
+            summaries: summaries,
+            history: history,
+            rootID: rootID,
+            from: from,
+            through: through
+        )
+    }
+
+    /// Grading rows for a year (see `GradingReport`).
+    public func grading(rootID: String, year: Int32) async throws -> [GradingRow] {
+        let (history, rules) = try await context(rootID: rootID)
+        return try await grading(rootID: rootID, year: year, history: history, rules: rules)
+    }
+
+    /// Due flags (see `DueReport`).
+    public func due(rootID: String, on date: CalendarDate, badgeYear: Int32) async throws -> [Flag] {
+        let (history, rules) = try await context(rootID: rootID)
+        let members = try await store.membersEverUnder(rootID: rootID)
+        return try await due(
+            rootID: rootID,
+            on: date,
+            badgeYear: badgeYear,
+            members: members,
+            history: history,
+            rules: rules
+        )
+    }
+
+    /// The overview of a unit for a year, statuses read on `date` (see `OverviewReport`).
+    public func overview(rootID: String, year: Int32, on date: CalendarDate) async throws -> OverviewReport {
+        let (history, rules) = try await context(rootID: rootID)
+        let from = CalendarDate(year: year, month: 1, day: 1)
+        let through = min(CalendarDate(year: year, month: 12, day: 31), max(date, from))
+        let summaries = try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
+        let members = try await store.membersEverUnder(rootID: rootID)
+        var report = OverviewReport(
+            unitId: rootID,
+            unitName: history.name(of: rootID),
+            year: year,
+            on: date,
+            ruleSetId: rules.rules(for: rootID, on: date).id
+        )
+        report.cells = Int32(
+            history.units.values.filter { unit in
+                unit.kind == .cell && history.exists(unit.id, on: date)
+                    && history.isUnder(unit.id, root: rootID, on: date)
+            }.count
+        )
+        let census = Census.count(members: members, history: history, rootID: rootID, on: date)
+        report.members = Int32(census.members)
+        report.byStatus = census.byStatus
+        report.byCategory = census.byCategory
+        report.attendance = AttendanceReport.total(
+            summaries: summaries,
+            history: history,
+            rules: rules,
+            rootID: rootID,
+            from: from,
+            through: through
+        )
+        report.flags += RegularityReport.flags(
+            summaries: summaries,
+            history: history,
+            rules: rules,
+            rootID: rootID,
+            from: from,
+            through: through
+        )
+        report.flags += try await absences(rootID: rootID, year: year, history: history, rules: rules, members: members)
+        report.flags += try await due(
+            rootID: rootID,
+            on: date,
+            badgeYear: year,
+            members: members,
+            history: history,
+            rules: rules
+        )
+        report.grading = try await grading(rootID: rootID, year: year, history: history, rules: rules)
+        report.flags += report.grading.flatMap(\.violations)
+        return report
+    }
+
+    // MARK: Shared loading
+
+    func absences(
+        rootID: String,
+        year: Int32,
+        history: OrgHistory,
+        rules: RuleBook,
+        members: [Member]? = nil
+    ) async throws -> [Flag] {
+        let facts = try await store.attendanceFacts(
+            everUnder: rootID,
+            from: CalendarDate(year: year, month: 1, day: 1),
+            through: CalendarDate(year: year, month: 12, day: 31)
+        )
+        let roster: [Member]
+        if let members { roster = members } else { roster = try await store.membersEverUnder(rootID: rootID) }
+        return AbsenceReport.flags(
+            facts: facts,
+            history: history,
+            rules: rules,
+            rootID: rootID,
+            year: year,
+            members: roster
+        )
+    }
+
+    func grading(rootID: String, year: Int32, history: OrgHistory, rules: RuleBook) async throws -> [GradingRow] {
+        let communes = GradingReport.communes(history: history, rootID: rootID, year: year)
+        var evaluations: [Evaluation] = []
+        for commune in communes {
+            var token = ""
+            repeat {
+                let page = try await store.listEvaluations(
+                    EvaluationQuery(year: year, subtreeOf: commune.id, pageSize: 1000, pageToken: token)
+                )
+                evaluations += page.records
+                token = page.nextPageToken
+            } while !token.isEmpty
+        }
+        // The communes of a grading report may lie outside the root's subtree (a root below a
+        // commune): read their units too.
+        var units = Array(history.units.values)
+        for commune in communes where !history.units.values.contains(where: { $0.parentId == commune.id }) {
+            units += try await store.unitsEverUnder(rootID: commune.id)
+        }
+        let wider = OrgHistory(units: units)
+        return GradingReport.rows(evaluations: evaluations, history: wider, rules: rules, rootID: rootID, year: year)
+    }
+
+    func due(
+        rootID: String,
+        on date: CalendarDate,
+        badgeYear: Int32,
+        members: [Member],
+        history: OrgHistory,
+        rules: RuleBook
+    ) async throws -> [Flag] {
+        var placed: [DueReport.PlacedResolution] = []
+        var token = ""
+        var cells: [String: String] = [:]
+        repeat {
+            let page = try await store.listResolutions(
+                ResolutionQuery(
+                    subtreeOf: nil,
+                    statuses: [.open, .inProgress],
+                    dueBefore: date,
+                    pageSize: 1000,
+                    pageToken: token
+                )
+            )
+            for resolution in page.records {
+                if cells[resolution.meetingId] == nil {
+                    cells[resolution.meetingId] = try await store.meeting(id: resolution.meetingId, revision: nil)?
+                        .cellId
+                }
+                if let cellID = cells[resolution.meetingId], history.units[cellID] != nil {
+                    placed.append(DueReport.PlacedResolution(resolution: resolution, cellID: cellID))
+                }
+            }
+            token = page.nextPageToken
+        } while !token.isEmpty
+        return DueReport.flags(
+            members: members,
+            resolutions: placed,
+            history: history,
+            rules: rules,
+            rootID: rootID,
+            on: date,
+            badgeYear: badgeYear
+        )
+    }
+}
+
+/// Members of a subtree on a date, by status and by attendance category.
+enum Census {
+    static func count(
+        members: [Member],
+        history: OrgHistory,
+        rootID: String,
+        on date: CalendarDate
+    )
+        -> (members: Int, byStatus: [StatusCount], byCategory: [StatusCount])
+    {
+        guard let dateKey = DateKeys.key(date) else { return (0, [], []) }
+        var statuses: [MemberStatus: Int] = [:]
+        var categories: [MemberCategory: Int] = [:]
+        var total = 0
+        for member in members {
+            let past = member.events.filter { $0.effectiveOn.map { $0 <= date } ?? false }
+            guard let state = try? MemberLifecycle.replay(past), state.isMember else { continue }
+            if let cellID = ExpectedAttendance.cell(of: member, dateKey: dateKey),
+                history.isUnder(cellID, root: rootID, on: date)
+            {
+                total += 1
+                statuses[state.status, default: 0] += 1
+                categories[ExpectedAttendance.category(for: state.status), default: 0] += 1
+            } else if state.status == .temporaryTransfer,
+                let transfer = past.last(where: { $0.kind == .temporaryTransferOut }),
+                history.units[transfer.otherUnitId] != nil,
+                history.isUnder(transfer.otherUnitId, root: rootID, on: date)
+            {
+                // Attached here from a cell outside the subtree.
+                categories[.temporarilyAttached, default: 0] += 1
+            }
+        }
+        func named<Key: Hashable>(_ counts: [Key: Int], _ order: [Key], _ name: (Key) -> String) -> [StatusCount] {
+            order.compactMap { key in counts[key].map { StatusCount(name: name(key), count: Int32($0)) } }
+        }
+        let statusOrder: [MemberStatus] = [.official, .probationary, .exempt, .workingAway, .temporaryTransfer]
+        let categoryOrder: [MemberCategory] = [
+            .official, .probationary, .temporarilyAttached, .exempt, .workingAway, .temporaryTransfer,
+        ]
+        return (
+            total,
+            named(statuses, statusOrder) { String(($0.protoName ?? "").dropFirst("MEMBER_STATUS_".count)) },
+            named(categories, categoryOrder) { String(($0.protoName ?? "").dropFirst("MEMBER_CATEGORY_".count)) }
+        )
+    }
+}

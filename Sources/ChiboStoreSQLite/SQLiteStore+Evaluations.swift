@@ -1,0 +1,254 @@
+import ChiboCodec
+import ChiboModel
+import ChiboStore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// Creates an evaluation (see `Store.createEvaluation`).
+    public func createEvaluation(_ evaluation: Evaluation, context: MutationContext) async throws -> Evaluation {
+        try await mutate(operation: "evaluation.create", context: context) { db in
+            var evaluation = evaluation
+            if evaluation.id.isEmpty { evaluation.id = "ev-" + UUID().uuidString.lowercased() }
+            if try Self.exists(db, table: "evaluation", id: evaluation.id) {
+                throw StoreError.alreadyExists(entity: "evaluation", key: evaluation.id)
+            }
+            try Self.checkEvaluationReferences(db, &evaluation)
+            if let other = try String.fetchOne(
+                db,
+                sql: "SELECT id FROM evaluation WHERE voided = 0 AND subject = ? AND subject_id = ? AND year = ?",
+                arguments: [evaluation.subject.rawValue, evaluation.subjectId, evaluation.year]
+            ) {
+                throw StoreError.alreadyExists(
+                    entity: "evaluation of \(evaluation.subjectId) for \(evaluation.year)",
+                    key: "\(other) (update or void it)"
+                )
+            }
+            evaluation.meta = RecordMeta(
+                revision: 1,
+                createdAtMs: context.nowMs,
+                updatedAtMs: context.nowMs,
+                updatedBy: context.actor
+            )
+            guard !context.validateOnly else { return evaluation }
+            try Self.writeEvaluation(db, evaluation, insert: true)
+            try Self.logChange(
+                db,
+                context: context,
+                entity: "evaluation",
+                id: evaluation.id,
+                revision: 1,
+                change: "create",
+                record: evaluation
+            )
+            return evaluation
+        }
+    }
+
+    /// Updates the masked fields of an evaluation (see `Store.updateEvaluation`).
+    public func updateEvaluation(
+        _ evaluation: Evaluation,
+        mask: [String],
+        context: MutationContext
+    ) async throws -> Evaluation {
+        try await mutate(operation: "evaluation.update", context: context) { db in
+            guard var stored = try Self.loadEvaluation(db, id: evaluation.id) else {
+                throw StoreError.notFound(entity: "evaluation", id: evaluation.id)
+            }
+            let actual = stored.meta?.revision ?? 0
+            let expected = evaluation.meta?.revision ?? 0
+            guard expected == actual else {
+                throw StoreError.staleRevision(
+                    entity: "evaluation",
+                    id: evaluation.id,
+                    expected: expected,
+                    actual: actual
+                )
+            }
+            if stored.meta?.voided == true {
+                throw StoreError.failedPrecondition("evaluation \(evaluation.id) is voided and cannot change")
+            }
+            for path in mask {
+                switch path {
+                case "grade", "score": stored.result = evaluation.result
+                case "clean_and_strong": stored.cleanAndStrong = evaluation.cleanAndStrong
+                case "cell_id": stored.cellId = evaluation.cellId
+                case "decision_ref": stored.decisionRef = evaluation.decisionRef
+                case "note": stored.note = evaluation.note
+                default: throw StoreError.failedPrecondition("field \(path) cannot be changed by an update")
+                }
+            }
+            try Self.checkEvaluationReferences(db, &stored)
+            Self.bumpRevision(&stored.meta, context: context)
+            guard !context.validateOnly else { return stored }
+            try Self.writeEvaluation(db, stored, insert: false)
+            try Self.logChange(
+                db,
+                context: context,
+                entity: "evaluation",
+                id: stored.id,
+                revision: stored.meta?.revision ?? 0,
+                change: "update",
+                record: stored
+            )
+            return stored
+        }
+    }
+
+    /// The evaluation with this id.
+    public func evaluation(id: String) async throws -> Evaluation? {
+        try await pool.read { db in try Self.loadEvaluation(db, id: id) }
+    }
+
+    /// Evaluations matching the query (see `Store.listEvaluations`).
+    public func listEvaluations(_ query: EvaluationQuery) async throws -> Page<Evaluation> {
+        try await pool.read { db in
+            let sortKey = "(printf('%04d', e.year) || '|' || e.subject || '|' || e.subject_id)"
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            var with = ""
+            if let subtree = query.subtreeOf {
+                with = Self.everSubtree
+                arguments += [subtree]
+                conditions.append(
+                    "((e.subject = 1 AND e.subject_id IN (SELECT id FROM ever)) OR (e.subject = 2 AND e.cell_id IN (SELECT id FROM ever)))"
+                )
+            }
+            if let year = query.year {
+                conditions.append("e.year = ?")
+                arguments += [year]
+            }
+            if let subject = query.subject {
+                conditions.append("e.subject = ?")
+                arguments += [subject.rawValue]
+            }
+            if let subjectID = query.subjectID {
+                conditions.append("e.subject_id = ?")
+                arguments += [subjectID]
+            }
+            if !query.includeVoided { conditions.append("e.voided = 0") }
+            if let after = PageToken.parse(query.pageToken) {
+                conditions.append("(\(sortKey) > ? OR (\(sortKey) = ? AND e.id > ?))")
+                arguments += [after.sortKey, after.sortKey, after.id]
+            }
+            let limit = max(1, min(query.pageSize, 1000))
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    \(with)
+                    SELECT e.id, \(sortKey) AS sort_key, e.record FROM evaluation e
+                    \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                    ORDER BY sort_key, e.id LIMIT \(limit + 1)
+                    """,
+                arguments: arguments
+            )
+            let evaluations = try rows.prefix(limit).map { row in
+                try Evaluation(serializedBytes: [UInt8](row["record"] as Data))
+            }
+            var next = ""
+            if rows.count > limit, let last = rows.prefix(limit).last {
+                next = PageToken.make(sortKey: last["sort_key"], id: last["id"])
+            }
+            return Page(records: evaluations, nextPageToken: next)
+        }
+    }
+
+    /// Voids an evaluation (see `Store.voidEvaluation`).
+    public func voidEvaluation(
+        id: String,
+        revision: Int64,
+        reason: String,
+        context: MutationContext
+    ) async throws -> Evaluation {
+        try await mutate(operation: "evaluation.void", context: context) { db in
+            guard var evaluation = try Self.loadEvaluation(db, id: id) else {
+                throw StoreError.notFound(entity: "evaluation", id: id)
+            }
+            try Self.markVoided(
+                &evaluation.meta,
+                entity: "evaluation",
+                id: id,
+                revision: revision,
+                reason: reason,
+                context: context
+            )
+            guard !context.validateOnly else { return evaluation }
+            try Self.writeEvaluation(db, evaluation, insert: false)
+            try Self.logChange(
+                db,
+                context: context,
+                entity: "evaluation",
+                id: id,
+                revision: evaluation.meta?.revision ?? 0,
+                change: "void",
+                record: evaluation
+            )
+            return evaluation
+        }
+    }
+
+    /// Checks that the subject and cell exist, and fills a member's cell from the roster when
+    /// it is not given: the cell the member belonged to at the end of the year, or their cell now.
+    static func checkEvaluationReferences(_ db: Database, _ evaluation: inout Evaluation) throws {
+        switch evaluation.subject {
+        case .orgUnit:
+            guard try exists(db, table: "org_unit", id: evaluation.subjectId) else {
+                throw StoreError.invalidRecord([
+                    FieldViolation(
+                        field: "evaluation.subject_id",
+                        description: "org unit \(evaluation.subjectId) does not exist"
+                    )
+                ])
+            }
+        default:
+            guard let member = try loadMember(db, sql: "SELECT record FROM member WHERE id = ?", evaluation.subjectId)
+            else {
+                throw StoreError.invalidRecord([
+                    FieldViolation(
+                        field: "evaluation.subject_id",
+                        description: "member \(evaluation.subjectId) does not exist"
+                    )
+                ])
+            }
+            if evaluation.cellId.isEmpty {
+                let yearEnd = DateKeys.key(year: Int(evaluation.year), month: 12, day: 31)
+                let period = member.cellHistory.last { period in
+                    (DateKeys.key(period.valid?.from) ?? "") <= yearEnd
+                }
+                evaluation.cellId = period?.cellId ?? member.cellId
+            } else if !(try exists(db, table: "org_unit", id: evaluation.cellId)) {
+                throw StoreError.invalidRecord([
+                    FieldViolation(
+                        field: "evaluation.cell_id",
+                        description: "org unit \(evaluation.cellId) does not exist"
+                    )
+                ])
+            }
+        }
+    }
+
+    static func loadEvaluation(_ db: Database, id: String) throws -> Evaluation? {
+        try Data.fetchOne(db, sql: "SELECT record FROM evaluation WHERE id = ?", arguments: [id])
+            .map { try Evaluation(serializedBytes: [UInt8]($0)) }
+    }
+
+    static func writeEvaluation(_ db: Database, _ evaluation: Evaluation, insert: Bool) throws {
+        let arguments: StatementArguments = [
+            evaluation.subject.rawValue, evaluation.subjectId, evaluation.year,
+            evaluation.cellId.isEmpty ? nil : evaluation.cellId, evaluation.meta?.voided == true ? 1 : 0,
+            evaluation.meta?.revision ?? 1, Data(try evaluation.serializedBytes()), evaluation.id,
+        ]
+        try db.execute(
+            sql: insert
+                ? """
+                INSERT INTO evaluation (subject, subject_id, year, cell_id, voided, revision, record, id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+                : """
+                UPDATE evaluation SET subject = ?, subject_id = ?, year = ?, cell_id = ?, voided = ?, revision = ?,
+                    record = ? WHERE id = ?
+                """,
+            arguments: arguments
+        )
+    }
+}

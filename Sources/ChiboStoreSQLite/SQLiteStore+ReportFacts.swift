@@ -1,0 +1,130 @@
+import ChiboCodec
+import ChiboModel
+import ChiboStore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// An `ever(id)` table of a unit (bound to the first `?`) and every unit that was ever
+    /// below it, through the dated parent history; portable SQL.
+    static let everSubtree = """
+        WITH RECURSIVE ever(id) AS (
+            SELECT ? UNION SELECT p.unit_id FROM org_unit_parent p JOIN ever e ON p.parent_id = e.id
+        )
+        """
+
+    /// Every unit ever under `rootID` (see `Store.unitsEverUnder`).
+    public func unitsEverUnder(rootID: String) async throws -> [OrgUnit] {
+        try await pool.read { db in
+            try Data.fetchAll(
+                db,
+                sql:
+                    "\(Self.everSubtree) SELECT u.record FROM org_unit u JOIN ever e ON e.id = u.id WHERE u.voided = 0",
+                arguments: [rootID]
+            ).map { try OrgUnit(serializedBytes: [UInt8]($0)) }
+        }
+    }
+
+    /// Per-meeting counts (see `Store.meetingSummaries`).
+    public func meetingSummaries(
+        everUnder rootID: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws -> [MeetingSummary] {
+        try await pool.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    \(Self.everSubtree)
+                    SELECT m.id, m.cell_id, m.held_on, m.kind, m.start_minute, m.end_minute, m.expected_count,
+                        m.present_count, m.excused_count, m.unexcused_count, m.not_recorded_count, m.spoke_count,
+                        m.supervisor_present
+                    FROM ever e JOIN meeting m ON m.cell_id = e.id
+                    WHERE m.voided = 0 AND m.held_on >= ? AND m.held_on <= ?
+                    ORDER BY m.held_on, m.id
+                    """,
+                arguments: [rootID, DateKeys.key(from), DateKeys.key(through)]
+            )
+            var summaries: [MeetingSummary] = []
+            while let row = try rows.next() {
+                summaries.append(
+                    MeetingSummary(
+                        id: row[0],
+                        cellID: row[1],
+                        heldOn: Self.date(row[2]),
+                        kind: MeetingKind(rawValue: row[3]),
+                        startMinute: row[4],
+                        endMinute: row[5],
+                        expected: row[6],
+                        present: row[7],
+                        absentExcused: row[8],
+                        absentUnexcused: row[9],
+                        notRecorded: row[10],
+                        spoke: row[11],
+                        supervisorPresent: (row[12] as Int) != 0
+                    )
+                )
+            }
+            return summaries
+        }
+    }
+
+    /// Attendance records of those meetings (see `Store.attendanceFacts`).
+    public func attendanceFacts(
+        everUnder rootID: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws -> [AttendanceFact] {
+        try await pool.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    \(Self.everSubtree)
+                    SELECT a.meeting_id, a.member_id, a.cell_id, a.held_on, m.kind, a.state, a.category
+                    FROM ever e JOIN attendance a ON a.cell_id = e.id JOIN meeting m ON m.id = a.meeting_id
+                    WHERE m.voided = 0 AND a.held_on >= ? AND a.held_on <= ?
+                    ORDER BY a.member_id, a.held_on, a.meeting_id
+                    """,
+                arguments: [rootID, DateKeys.key(from), DateKeys.key(through)]
+            )
+            var facts: [AttendanceFact] = []
+            while let row = try rows.next() {
+                facts.append(
+                    AttendanceFact(
+                        meetingID: row[0],
+                        memberID: row[1],
+                        cellID: row[2],
+                        heldOn: Self.date(row[3]),
+                        kind: MeetingKind(rawValue: row[4]),
+                        state: AttendanceState(rawValue: row[5]),
+                        category: MemberCategory(rawValue: row[6])
+                    )
+                )
+            }
+            return facts
+        }
+    }
+
+    /// Members who ever belonged to a unit under `rootID` (see `Store.membersEverUnder`).
+    public func membersEverUnder(rootID: String) async throws -> [Member] {
+        try await pool.read { db in
+            try Data.fetchAll(
+                db,
+                sql: """
+                    \(Self.everSubtree)
+                    SELECT record FROM member WHERE voided = 0 AND (cell_id IN (SELECT id FROM ever)
+                        OR id IN (SELECT member_id FROM member_cell WHERE cell_id IN (SELECT id FROM ever)))
+                    ORDER BY sort_key, id
+                    """,
+                arguments: [rootID]
+            ).map { try Member(serializedBytes: [UInt8]($0)) }
+        }
+    }
+
+    /// The date of a `YYYY-MM-DD` key.
+    static func date(_ key: String) -> CalendarDate {
+        let parts = key.split(separator: "-").compactMap { Int32($0) }
+        guard parts.count == 3 else { return CalendarDate() }
+        return CalendarDate(year: parts[0], month: parts[1], day: parts[2])
+    }
+}
