@@ -158,7 +158,11 @@ public struct Rules: AsyncParsableCommand {
                     )
                     created.append(response.ruleSet ?? RuleSet())
                 }
-                session.printer.list(created, columns: Columns.ruleSet)
+                if created.count == 1 && file == nil {
+                    session.printer.single(created[0], columns: Columns.ruleSet)
+                } else {
+                    session.printer.list(created, columns: Columns.ruleSet)
+                }
                 mutation.noteDryRun(session)
             }
         }
@@ -347,7 +351,11 @@ public struct Evaluations: AsyncParsableCommand {
                     )
                     created.append(response.evaluation ?? Evaluation())
                 }
-                session.printer.list(created, columns: Columns.evaluation)
+                if created.count == 1 && file == nil {
+                    session.printer.single(created[0], columns: Columns.evaluation)
+                } else {
+                    session.printer.list(created, columns: Columns.evaluation)
+                }
                 mutation.noteDryRun(session)
             }
         }
