@@ -5565,7 +5565,7 @@ const ProtobufCMessageDescriptor chibo__v1__overview_request__descriptor =
   (ProtobufCMessageInit) chibo__v1__overview_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[45] =
+static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[47] =
 {
   { "METHOD_UNSPECIFIED", "CHIBO__V1__METHOD__METHOD_UNSPECIFIED", 0 },
   { "METHOD_HEALTH_CHECK", "CHIBO__V1__METHOD__METHOD_HEALTH_CHECK", 1 },
@@ -5612,12 +5612,16 @@ static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[45] =
   { "METHOD_REPORTS_GRADING", "CHIBO__V1__METHOD__METHOD_REPORTS_GRADING", 704 },
   { "METHOD_REPORTS_DUE", "CHIBO__V1__METHOD__METHOD_REPORTS_DUE", 705 },
   { "METHOD_REPORTS_OVERVIEW", "CHIBO__V1__METHOD__METHOD_REPORTS_OVERVIEW", 706 },
+  { "METHOD_AUDIT_LIST", "CHIBO__V1__METHOD__METHOD_AUDIT_LIST", 800 },
+  { "METHOD_AUDIT_VERIFY", "CHIBO__V1__METHOD__METHOD_AUDIT_VERIFY", 801 },
 };
 static const ProtobufCIntRange chibo__v1__method__value_ranges[] = {
-{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{500, 28},{600, 33},{700, 38},{0, 45}
+{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{500, 28},{600, 33},{700, 38},{800, 45},{0, 47}
 };
-static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[45] =
+static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[47] =
 {
+  { "METHOD_AUDIT_LIST", 45 },
+  { "METHOD_AUDIT_VERIFY", 46 },
   { "METHOD_CHANGES_FOLLOW", 27 },
   { "METHOD_EVALUATIONS_CREATE", 33 },
   { "METHOD_EVALUATIONS_GET", 35 },
@@ -5671,11 +5675,11 @@ const ProtobufCEnumDescriptor chibo__v1__method__descriptor =
   "Method",
   "Chibo__V1__Method",
   "chibo.v1",
-  45,
+  47,
   chibo__v1__method__enum_values_by_number,
-  45,
+  47,
   chibo__v1__method__enum_values_by_name,
-  8,
+  9,
   chibo__v1__method__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
@@ -6354,5 +6358,48 @@ void chibo__v1__evaluations__init (Chibo__V1__Evaluations_Service *service,
 {
   protobuf_c_service_generated_init (&service->base,
                                      &chibo__v1__evaluations__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor chibo__v1__audit__method_descriptors[2] =
+{
+  { "List", &chibo__v1__list_audit_request__descriptor, &chibo__v1__audit_entry__descriptor },
+  { "Verify", &chibo__v1__verify_audit_request__descriptor, &chibo__v1__verify_audit_response__descriptor },
+};
+const unsigned chibo__v1__audit__method_indices_by_name[] = {
+  0,        /* List */
+  1         /* Verify */
+};
+const ProtobufCServiceDescriptor chibo__v1__audit__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "chibo.v1.Audit",
+  "Audit",
+  "Chibo__V1__Audit",
+  "chibo.v1",
+  2,
+  chibo__v1__audit__method_descriptors,
+  chibo__v1__audit__method_indices_by_name
+};
+void chibo__v1__audit__list(ProtobufCService *service,
+                            const Chibo__V1__ListAuditRequest *input,
+                            Chibo__V1__AuditEntry_Closure closure,
+                            void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__audit__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__audit__verify(ProtobufCService *service,
+                              const Chibo__V1__VerifyAuditRequest *input,
+                              Chibo__V1__VerifyAuditResponse_Closure closure,
+                              void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__audit__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__audit__init (Chibo__V1__Audit_Service *service,
+                             Chibo__V1__Audit_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &chibo__v1__audit__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

@@ -6,6 +6,10 @@ import ChiboModel
 public enum MessageRegistry {
     /// All message types, in schema order.
     public static let allTypes: [any ProtoMessage.Type] = [
+        AuditEntry.self,
+        ListAuditRequest.self,
+        VerifyAuditRequest.self,
+        VerifyAuditResponse.self,
         CalendarDate.self,
         DateRange.self,
         FieldMask.self,

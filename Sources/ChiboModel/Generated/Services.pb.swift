@@ -99,9 +99,13 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
     public static let reportsDue = Method(rawValue: 705)
     /// Reports.Overview.
     public static let reportsOverview = Method(rawValue: 706)
+    /// Audit.List (server streaming).
+    public static let auditList = Method(rawValue: 800)
+    /// Audit.Verify.
+    public static let auditVerify = Method(rawValue: 801)
 
     /// Every value this build knows, in declaration order.
-    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow, .rulesCreate, .rulesGet, .rulesList, .rulesResolve, .rulesVoidRecord, .evaluationsCreate, .evaluationsUpdate, .evaluationsGet, .evaluationsList, .evaluationsVoidRecord, .reportsAttendance, .reportsRegularity, .reportsAbsences, .reportsParticipation, .reportsGrading, .reportsDue, .reportsOverview]
+    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow, .rulesCreate, .rulesGet, .rulesList, .rulesResolve, .rulesVoidRecord, .evaluationsCreate, .evaluationsUpdate, .evaluationsGet, .evaluationsList, .evaluationsVoidRecord, .reportsAttendance, .reportsRegularity, .reportsAbsences, .reportsParticipation, .reportsGrading, .reportsDue, .reportsOverview, .auditList, .auditVerify]
 
     /// The value's name in the schema, or nil for a number this build does not know.
     public var protoName: String? {
@@ -151,6 +155,8 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case 704: "METHOD_REPORTS_GRADING"
         case 705: "METHOD_REPORTS_DUE"
         case 706: "METHOD_REPORTS_OVERVIEW"
+        case 800: "METHOD_AUDIT_LIST"
+        case 801: "METHOD_AUDIT_VERIFY"
         default: nil
         }
     }
@@ -203,6 +209,8 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case "METHOD_REPORTS_GRADING": self = .reportsGrading
         case "METHOD_REPORTS_DUE": self = .reportsDue
         case "METHOD_REPORTS_OVERVIEW": self = .reportsOverview
+        case "METHOD_AUDIT_LIST": self = .auditList
+        case "METHOD_AUDIT_VERIFY": self = .auditVerify
         default: return nil
         }
     }

@@ -5,6 +5,10 @@ import ChiboModel
 
 /// Every message type with its random-instance support, in schema order.
 let allRandomMessageTypes: [any RandomMessage.Type] = [
+    AuditEntry.self,
+    ListAuditRequest.self,
+    VerifyAuditRequest.self,
+    VerifyAuditResponse.self,
     CalendarDate.self,
     DateRange.self,
     FieldMask.self,
