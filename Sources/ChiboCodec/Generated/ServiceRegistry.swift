@@ -464,12 +464,308 @@ extension ServiceRegistry {
                 ),
             ]
         ),
+        ServiceDescriptor(
+            name: "Audit",
+            fullName: "chibo.v1.Audit",
+            comment: "The audit log, for auditors and admins.",
+            methods: [
+                MethodDescriptor(
+                    service: "Audit",
+                    name: "List",
+                    method: .auditList,
+                    requestType: ListAuditRequest.self,
+                    responseType: AuditEntry.self,
+                    streaming: .serverStreaming,
+                    comment: "Streams audit entries in order."
+                ),
+                MethodDescriptor(
+                    service: "Audit",
+                    name: "Verify",
+                    method: .auditVerify,
+                    requestType: VerifyAuditRequest.self,
+                    responseType: VerifyAuditResponse.self,
+                    streaming: .unary,
+                    comment: "Checks the hash chain of the whole log."
+                ),
+            ]
+        ),
     ]
 }
 
 extension SchemaDescription {
     /// Every message of the schema with its fields and comments, in schema order.
     public static let messages: [MessageDescription] = [
+        MessageDescription(
+            name: "chibo.v1.AuditEntry",
+            swiftName: "AuditEntry",
+            file: "chibo/v1/audit.proto",
+            comment: "One entry of the audit log. Entries are never changed or removed; each carries the hash of the\none before it, so altering or deleting an entry breaks the chain (see Audit.Verify).",
+            fields: [
+                FieldDescription(
+                    name: "seq",
+                    jsonName: "seq",
+                    number: 1,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Position in the log: increasing from 1, without gaps."
+                ),
+                FieldDescription(
+                    name: "at_ms",
+                    jsonName: "atMs",
+                    number: 2,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "When it happened, Unix milliseconds."
+                ),
+                FieldDescription(
+                    name: "actor",
+                    jsonName: "actor",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Name of the token used; empty for a caller without a valid token."
+                ),
+                FieldDescription(
+                    name: "role",
+                    jsonName: "role",
+                    number: 4,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Role of the token: admin, officer, secretary, viewer or auditor; empty when unauthenticated."
+                ),
+                FieldDescription(
+                    name: "peer",
+                    jsonName: "peer",
+                    number: 5,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The caller's address, for example \"10.0.0.7:51234\"."
+                ),
+                FieldDescription(
+                    name: "method",
+                    jsonName: "method",
+                    number: 6,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The method called, for example \"Members.Update\"; \"auth\" for a failed authentication."
+                ),
+                FieldDescription(
+                    name: "entity",
+                    jsonName: "entity",
+                    number: 7,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Kind of record concerned: \"org_unit\", \"member\", \"meeting\", \"rule_set\", \"evaluation\", or a\nreport name; empty when none."
+                ),
+                FieldDescription(
+                    name: "entity_id",
+                    jsonName: "entityId",
+                    number: 8,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the record or unit concerned."
+                ),
+                FieldDescription(
+                    name: "outcome",
+                    jsonName: "outcome",
+                    number: 9,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Outcome: a status code name such as \"OK\", \"PERMISSION_DENIED\" or \"UNAUTHENTICATED\"."
+                ),
+                FieldDescription(
+                    name: "detail",
+                    jsonName: "detail",
+                    number: 10,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "What happened, for a person."
+                ),
+                FieldDescription(
+                    name: "before_json",
+                    jsonName: "beforeJson",
+                    number: 11,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The record before the change as proto3 JSON, personal fields (citizen ID, phone, birth date)\nleft out; empty for a creation or a read."
+                ),
+                FieldDescription(
+                    name: "after_json",
+                    jsonName: "afterJson",
+                    number: 12,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The record after the change as proto3 JSON, personal fields left out."
+                ),
+                FieldDescription(
+                    name: "prev_hash",
+                    jsonName: "prevHash",
+                    number: 13,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Hex SHA-256 hash of the previous entry; empty for the first entry."
+                ),
+                FieldDescription(
+                    name: "hash",
+                    jsonName: "hash",
+                    number: 14,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Hex SHA-256 over this entry's fields and `prev_hash` (docs/SECURITY.md gives the layout)."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.ListAuditRequest",
+            swiftName: "ListAuditRequest",
+            file: "chibo/v1/audit.proto",
+            comment: "Audit.List request.",
+            fields: [
+                FieldDescription(
+                    name: "limit",
+                    jsonName: "limit",
+                    number: 1,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Most entries to send (1 to 1000; 0 for 100)."
+                ),
+                FieldDescription(
+                    name: "after_seq",
+                    jsonName: "afterSeq",
+                    number: 2,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Only entries after this position; 0 from the start."
+                ),
+                FieldDescription(
+                    name: "entity",
+                    jsonName: "entity",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Only entries about this kind of record."
+                ),
+                FieldDescription(
+                    name: "entity_id",
+                    jsonName: "entityId",
+                    number: 4,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Only entries about this record."
+                ),
+                FieldDescription(
+                    name: "actor",
+                    jsonName: "actor",
+                    number: 5,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Only entries made with this token name."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.VerifyAuditRequest",
+            swiftName: "VerifyAuditRequest",
+            file: "chibo/v1/audit.proto",
+            comment: "Audit.Verify request.",
+            fields: []
+        ),
+        MessageDescription(
+            name: "chibo.v1.VerifyAuditResponse",
+            swiftName: "VerifyAuditResponse",
+            file: "chibo/v1/audit.proto",
+            comment: "Audit.Verify response.",
+            fields: [
+                FieldDescription(
+                    name: "intact",
+                    jsonName: "intact",
+                    number: 1,
+                    type: "bool",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Whether every entry's hash and link to the previous entry check out."
+                ),
+                FieldDescription(
+                    name: "entries",
+                    jsonName: "entries",
+                    number: 2,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Entries checked."
+                ),
+                FieldDescription(
+                    name: "first_broken_seq",
+                    jsonName: "firstBrokenSeq",
+                    number: 3,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Position of the first entry that fails the check; 0 when intact."
+                ),
+                FieldDescription(
+                    name: "problem",
+                    jsonName: "problem",
+                    number: 4,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "What is wrong with that entry."
+                ),
+                FieldDescription(
+                    name: "head_hash",
+                    jsonName: "headHash",
+                    number: 5,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Hash of the last entry: keep it elsewhere to detect a truncated log later."
+                ),
+            ]
+        ),
         MessageDescription(
             name: "chibo.v1.Date",
             swiftName: "CalendarDate",
@@ -5520,6 +5816,8 @@ extension SchemaDescription {
                 EnumValueDescription(name: "METHOD_REPORTS_GRADING", number: 704, comment: "Reports.Grading (server streaming)."),
                 EnumValueDescription(name: "METHOD_REPORTS_DUE", number: 705, comment: "Reports.Due (server streaming)."),
                 EnumValueDescription(name: "METHOD_REPORTS_OVERVIEW", number: 706, comment: "Reports.Overview."),
+                EnumValueDescription(name: "METHOD_AUDIT_LIST", number: 800, comment: "Audit.List (server streaming)."),
+                EnumValueDescription(name: "METHOD_AUDIT_VERIFY", number: 801, comment: "Audit.Verify."),
             ]
         ),
         EnumDescription(
