@@ -25,6 +25,7 @@ let package = Package(
         // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
         .library(name: "CChiboProto", targets: ["CChiboProto"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
+        .executable(name: "chibo", targets: ["chibo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -150,6 +151,21 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The command-line client's commands, output formats, config contexts and HTML reports.
+        .target(
+            name: "ChiboCLI",
+            dependencies: [
+                "ChiboClient", "ChiboCodec", "ChiboModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // `chibo`, the command-line client: a thin @main over ChiboCLI.
+        .executableTarget(
+            name: "chibo",
+            dependencies: ["ChiboCLI"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "ChiboReportsTests",
             dependencies: ["ChiboReports", "ChiboModel"],
@@ -193,6 +209,17 @@ let package = Package(
                 "ChiboCodec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Parse-level and unit tests of the CLI, and end-to-end runs of the built `chibo` against a
+        // real `chibo-server` on loopback.
+        .testTarget(
+            name: "ChiboCLITests",
+            dependencies: [
+                "ChiboCLI", "ChiboCodec", "ChiboModel", "ChiboServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),

@@ -7,6 +7,10 @@ Output, under the project root given with --out:
   Sources/ChiboCodec/Generated/<file>+Binary.swift    conversion to and from the protoc-c structs
   Sources/ChiboCodec/Generated/<file>+JSON.swift      canonical proto3 JSON
   Sources/ChiboCodec/Generated/MessageRegistry.swift  every message type, by proto name
+  Sources/ChiboCodec/Generated/ServiceRegistry.swift  every service and method (wire number, message
+                                                      types, streaming) and the schema's messages and
+                                                      enums with their comments, for `chibo call`
+                                                      and `chibo describe`
   Tests/ChiboCodecTests/Generated/<file>+Random.swift random and fully populated instances
 
 Hand-written because protoc-c generates C only and the Swift glue over its structs is specific to
@@ -174,11 +178,35 @@ class Message:
             )
 
 
+class Service:
+    def __init__(self, proto, file, comments, path):
+        self.proto = proto
+        self.file = file
+        self.name = proto.name
+        self.full_name = f"{PACKAGE}.{proto.name}"
+        self.comment = comments.get(path, "")
+        self.methods = []
+        for i, m in enumerate(proto.method):
+            self.methods.append(
+                {
+                    "name": m.name,
+                    "input": m.input_type.lstrip("."),
+                    "output": m.output_type.lstrip("."),
+                    "client_streaming": m.client_streaming,
+                    "server_streaming": m.server_streaming,
+                    "comment": comments.get(path + (2, i), ""),
+                    # The wire number comes from the Method enum, never from rpc order.
+                    "enum_value": "METHOD_" + camel_to_lower(proto.name).upper() + "_" + camel_to_lower(m.name).upper(),
+                }
+            )
+
+
 class Schema:
     def __init__(self, fds):
         self.files = []
         self.messages = {}
         self.enums = {}
+        self.services = []
         for f in fds.file:
             if f.package != PACKAGE:
                 continue
@@ -187,6 +215,8 @@ class Schema:
                 if loc.leading_comments:
                     comments[tuple(loc.path)] = loc.leading_comments
             msgs = [Message(m, f, comments, (4, i)) for i, m in enumerate(f.message_type)]
+            for i, svc in enumerate(f.service):
+                self.services.append(Service(svc, f, comments, (6, i)))
             enums = [Enum(e, f, comments, (5, i)) for i, e in enumerate(f.enum_type)]
             for m in msgs:
                 self.messages[m.full_name] = m
@@ -620,6 +650,110 @@ def gen_registry(schema):
     return "".join(out)
 
 
+def swift_string(text):
+    """A Swift string literal holding `text` (a comment: leading spaces of each line removed)."""
+    lines = [l.strip() for l in (text or "").strip().split("\n")]
+    body = "\n".join(lines)
+    body = body.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{body}"'
+
+
+SCALAR_NAMES = {
+    FD.TYPE_INT32: "int32", FD.TYPE_SINT32: "sint32", FD.TYPE_SFIXED32: "sfixed32",
+    FD.TYPE_INT64: "int64", FD.TYPE_SINT64: "sint64", FD.TYPE_SFIXED64: "sfixed64",
+    FD.TYPE_UINT32: "uint32", FD.TYPE_FIXED32: "fixed32", FD.TYPE_UINT64: "uint64",
+    FD.TYPE_FIXED64: "fixed64", FD.TYPE_BOOL: "bool", FD.TYPE_DOUBLE: "double",
+    FD.TYPE_FLOAT: "float", FD.TYPE_STRING: "string", FD.TYPE_BYTES: "bytes",
+    FD.TYPE_MESSAGE: "message", FD.TYPE_ENUM: "enum",
+}
+
+
+def gen_service_registry(schema):
+    """The method table and schema description that `chibo call` and `chibo describe` use."""
+    method_enum = schema.enums.get(f"{PACKAGE}.Method")
+    if method_enum is None:
+        sys.exit("services: the schema has no Method enum")
+    by_name = {v["name"]: v for v in method_enum.values}
+    out = [HEADER.format(src="chibo/v1/*.proto"), "\n", "import ChiboModel\n\n"]
+    out.append("extension ServiceRegistry {\n")
+    out.append("    /// Every service of the schema with its rpcs, in schema order.\n")
+    out.append("    public static let services: [ServiceDescriptor] = [\n")
+    for svc in schema.services:
+        out.append("        ServiceDescriptor(\n")
+        out.append(f"            name: \"{svc.name}\",\n")
+        out.append(f"            fullName: \"{svc.full_name}\",\n")
+        out.append(f"            comment: {swift_string(svc.comment)},\n")
+        out.append("            methods: [\n")
+        for m in svc.methods:
+            value = by_name.get(m["enum_value"])
+            if value is None:
+                sys.exit(f"{svc.name}.{m['name']}: no {m['enum_value']} in the Method enum")
+            if m["client_streaming"] and m["server_streaming"]:
+                kind = "bidirectional"
+            elif m["client_streaming"]:
+                kind = "clientStreaming"
+            elif m["server_streaming"]:
+                kind = "serverStreaming"
+            else:
+                kind = "unary"
+            out.append("                MethodDescriptor(\n")
+            out.append(f"                    service: \"{svc.name}\",\n")
+            out.append(f"                    name: \"{m['name']}\",\n")
+            out.append(f"                    method: .{value['swift']},\n")
+            out.append(f"                    requestType: {schema.messages[m['input']].swift}.self,\n")
+            out.append(f"                    responseType: {schema.messages[m['output']].swift}.self,\n")
+            out.append(f"                    streaming: .{kind},\n")
+            out.append(f"                    comment: {swift_string(m['comment'])}\n")
+            out.append("                ),\n")
+        out.append("            ]\n        ),\n")
+    out.append("    ]\n}\n\n")
+    out.append("extension SchemaDescription {\n")
+    out.append("    /// Every message of the schema with its fields and comments, in schema order.\n")
+    out.append("    public static let messages: [MessageDescription] = [\n")
+    for f, msgs, _ in schema.files:
+        for m in msgs:
+            out.append("        MessageDescription(\n")
+            out.append(f"            name: \"{m.full_name}\",\n")
+            out.append(f"            swiftName: \"{m.swift}\",\n")
+            out.append(f"            file: \"{f.name}\",\n")
+            out.append(f"            comment: {swift_string(m.comment)},\n")
+            if not m.fields:
+                out.append("            fields: []\n        ),\n")
+                continue
+            out.append("            fields: [\n")
+            for fl in m.fields:
+                out.append("                FieldDescription(\n")
+                out.append(f"                    name: \"{fl.name}\",\n")
+                out.append(f"                    jsonName: \"{fl.json_name}\",\n")
+                out.append(f"                    number: {fl.number},\n")
+                out.append(f"                    type: \"{SCALAR_NAMES[fl.type]}\",\n")
+                type_name = fl.type_name if (fl.is_message or fl.is_enum) else ""
+                out.append(f"                    typeName: \"{type_name}\",\n")
+                out.append(f"                    repeated: {'true' if fl.repeated else 'false'},\n")
+                out.append(f"                    oneof: \"{fl.oneof or ''}\",\n")
+                out.append(f"                    comment: {swift_string(fl.comment)}\n")
+                out.append("                ),\n")
+            out.append("            ]\n        ),\n")
+    out.append("    ]\n\n")
+    out.append("    /// Every enum of the schema with its values and comments, in schema order.\n")
+    out.append("    public static let enums: [EnumDescription] = [\n")
+    for f, _, enums in schema.files:
+        for e in enums:
+            out.append("        EnumDescription(\n")
+            out.append(f"            name: \"{e.full_name}\",\n")
+            out.append(f"            file: \"{f.name}\",\n")
+            out.append(f"            comment: {swift_string(e.comment)},\n")
+            out.append("            values: [\n")
+            for v in e.values:
+                out.append(
+                    f"                EnumValueDescription(name: \"{v['name']}\", number: {v['number']}, "
+                    f"comment: {swift_string(v['comment'])}),\n"
+                )
+            out.append("            ]\n        ),\n")
+    out.append("    ]\n}\n")
+    return "".join(out)
+
+
 # ----------------------------------------------------------------------------------------------
 # Tests: random instances for property-based round trips
 
@@ -732,6 +866,7 @@ def main():
             write(os.path.join(codec_dir, f"{base}+JSON.swift"), gen_json(schema, f, msgs))
             write(os.path.join(test_dir, f"{base}+Random.swift"), gen_random(schema, f, msgs))
     write(os.path.join(codec_dir, "MessageRegistry.swift"), gen_registry(schema))
+    write(os.path.join(codec_dir, "ServiceRegistry.swift"), gen_service_registry(schema))
     write(os.path.join(test_dir, "RandomRegistry.swift"), gen_random_registry(schema))
 
 

@@ -1,0 +1,11 @@
+import ChiboCLI
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// `chibo`: everything happens in ChiboCLI; this only passes the arguments and exits with the code.
+let code = await Chibo.run(arguments: Array(CommandLine.arguments.dropFirst()))
+exit(code)
