@@ -559,7 +559,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "The method called, for example \"Members.Update\"; \"auth\" for a failed authentication."
+                    comment: "The method called, named as in the Method enum without its prefix, for example\n\"MEMBERS_UPDATE\"; \"auth\" for a failed authentication."
                 ),
                 FieldDescription(
                     name: "entity",

@@ -13,7 +13,8 @@ public struct AuditEntry: Hashable, Sendable {
     public var role: String = ""
     /// The caller's address, for example "10.0.0.7:51234".
     public var peer: String = ""
-    /// The method called, for example "Members.Update"; "auth" for a failed authentication.
+    /// The method called, named as in the Method enum without its prefix, for example
+    /// "MEMBERS_UPDATE"; "auth" for a failed authentication.
     public var method: String = ""
     /// Kind of record concerned: "org_unit", "member", "meeting", "rule_set", "evaluation", or a
     /// report name; empty when none.

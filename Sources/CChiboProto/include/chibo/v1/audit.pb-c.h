@@ -54,7 +54,8 @@ struct  Chibo__V1__AuditEntry
    */
   char *peer;
   /*
-   * The method called, for example "Members.Update"; "auth" for a failed authentication.
+   * The method called, named as in the Method enum without its prefix, for example
+   * "MEMBERS_UPDATE"; "auth" for a failed authentication.
    */
   char *method;
   /*
