@@ -4,6 +4,7 @@ import ChiboWire
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A Chibo client: one TCP connection, opened on first use, multiplexing every concurrent call.
 /// Calls are async; cancelling the calling task cancels the call on the server; idempotent calls
@@ -66,6 +67,7 @@ public final class ChiboClient: Sendable {
 
     private func connect() async throws -> Connection {
         let configuration = self.configuration
+        let host = self.host
         let connectTimeout = TimeAmount.nanoseconds(
             configuration.connectTimeout.components.seconds * 1_000_000_000
                 + configuration.connectTimeout.components.attoseconds / 1_000_000_000
@@ -77,6 +79,14 @@ public final class ChiboClient: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls = configuration.tls {
+                            // Hostname verification does not apply to an IP address.
+                            let name = configuration.serverHostname ?? host
+                            let isAddress = name.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
+                            try channel.pipeline.syncOperations.addHandler(
+                                try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : name)
+                            )
+                        }
                         try channel.pipeline.syncOperations.addHandlers([
                             ByteToMessageHandler(FrameDecoder(maxFrameBytes: ConnectionLimits.default.maxFrameBytes)),
                             MessageToByteHandler(FrameEncoder()),

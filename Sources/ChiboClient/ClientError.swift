@@ -1,4 +1,5 @@
 import ChiboModel
+import NIOSSL
 
 /// How a call failed: the status the server sent, or one the client made up for a local fault
 /// (UNAVAILABLE when the connection failed, DEADLINE_EXCEEDED, CANCELLED).
@@ -59,6 +60,10 @@ public struct ClientConfiguration: Sendable {
     public var initialBackoff: Duration
     /// Longest delay between retries.
     public var maxBackoff: Duration
+    /// TLS for the connection (see `ClientTLS`); nil for plaintext.
+    public var tls: NIOSSLContext?
+    /// The name the server's certificate must carry; the host connected to when nil.
+    public var serverHostname: String?
 
     /// Creates a configuration.
     public init(
@@ -67,7 +72,9 @@ public struct ClientConfiguration: Sendable {
         connectTimeout: Duration = .seconds(10),
         maxAttempts: Int = 5,
         initialBackoff: Duration = .milliseconds(100),
-        maxBackoff: Duration = .seconds(5)
+        maxBackoff: Duration = .seconds(5),
+        tls: NIOSSLContext? = nil,
+        serverHostname: String? = nil
     ) {
         self.clientName = clientName
         self.token = token
@@ -75,5 +82,30 @@ public struct ClientConfiguration: Sendable {
         self.maxAttempts = maxAttempts
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
+        self.tls = tls
+        self.serverHostname = serverHostname
+    }
+}
+
+/// A client's TLS context from PEM files: TLS 1.2 or later, trusting the CA that signed the
+/// server's certificate (the system's roots when nil), with a client certificate and key for
+/// mutual TLS.
+public enum ClientTLS {
+    /// The context.
+    public static func context(
+        caCertificate: String?,
+        certificate: String? = nil,
+        key: String? = nil
+    ) throws
+        -> NIOSSLContext
+    {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        if let caCertificate { configuration.trustRoots = .file(caCertificate) }
+        if let certificate, let key {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        }
+        return try NIOSSLContext(configuration: configuration)
     }
 }

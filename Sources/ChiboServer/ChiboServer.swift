@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// A Chibo server: listens on TCP, speaks the wire protocol, and dispatches calls to the methods
@@ -129,6 +130,9 @@ public final class ChiboServer: Service, Sendable {
                         registry: registry,
                         logger: logger
                     )
+                    if let tls = configuration.tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.limits.maxFrameBytes)),
                         handler,

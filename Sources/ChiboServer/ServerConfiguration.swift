@@ -1,5 +1,6 @@
 import ChiboWire
 import Logging
+import NIOSSL
 
 /// How a Chibo server listens and what it enforces.
 public struct ServerConfiguration: Sendable {
@@ -15,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var serverName: String
     /// Storage backend reported in server info.
     public var storage: String
+    /// TLS for every connection; nil serves plaintext (see `TLSSettings`).
+    public var tls: NIOSSLContext?
 
     /// Creates a configuration; the defaults listen on 127.0.0.1:7420.
     public init(
@@ -23,7 +26,8 @@ public struct ServerConfiguration: Sendable {
         limits: ConnectionLimits = .default,
         shutdownGracePeriod: Duration = .seconds(10),
         serverName: String = "chibo-server/\(ChiboVersion.current)",
-        storage: String = "none"
+        storage: String = "none",
+        tls: NIOSSLContext? = nil
     ) {
         self.host = host
         self.port = port
@@ -31,6 +35,7 @@ public struct ServerConfiguration: Sendable {
         self.shutdownGracePeriod = shutdownGracePeriod
         self.serverName = serverName
         self.storage = storage
+        self.tls = tls
     }
 }
 
@@ -38,4 +43,26 @@ public struct ServerConfiguration: Sendable {
 public enum ChiboVersion {
     /// Semantic version of the server and client software.
     public static let current = "0.1.0"
+}
+
+/// The server's TLS context from PEM files: TLS 1.2 or later; the server asks for a client
+/// certificate signed by `clientCA` when one is given (mutual TLS for a district system). The
+/// client's side is `ClientTLS` in ChiboClient.
+public enum TLSSettings {
+    /// The server's context: its certificate chain and key, and optionally the CA whose client
+    /// certificates it requires.
+    public static func server(certificate: String, key: String, clientCA: String? = nil) throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        )
+        configuration.minimumTLSVersion = .tlsv12
+        if let clientCA {
+            configuration.trustRoots = .file(clientCA)
+            configuration.certificateVerification = .noHostnameVerification
+        } else {
+            configuration.certificateVerification = .none
+        }
+        return try NIOSSLContext(configuration: configuration)
+    }
 }

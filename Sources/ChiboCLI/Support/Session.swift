@@ -3,6 +3,7 @@ import ChiboClient
 import ChiboCodec
 import ChiboModel
 import Foundation
+import NIOSSL
 
 /// Options every command takes: where the server is, who is calling, how to print.
 public struct GlobalOptions: ParsableArguments, Sendable {
@@ -13,6 +14,22 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     /// Bearer token.
     @Option(name: .long, help: "Bearer token sent in the hello (env CHIBO_TOKEN).")
     public var token: String?
+
+    /// CA certificate that signed the server's TLS certificate.
+    @Option(name: .long, help: "PEM file of the CA that signed the server's certificate: use TLS (env CHIBO_CACERT).")
+    public var cacert: String?
+
+    /// Client certificate for mutual TLS.
+    @Option(name: .long, help: "PEM file of this client's certificate, for mutual TLS (env CHIBO_CERT).")
+    public var cert: String?
+
+    /// Client key for mutual TLS.
+    @Option(name: .long, help: "PEM file of this client's private key, for mutual TLS (env CHIBO_KEY).")
+    public var key: String?
+
+    /// TLS with the system's trusted roots.
+    @ArgumentParser.Flag(name: .long, help: "Use TLS, trusting the system's roots (implied by --cacert).")
+    public var tls = false
 
     /// Named context from the config file.
     @Option(name: .long, help: "Context from the config file (env CHIBO_CONTEXT; default: the current one).")
@@ -62,6 +79,8 @@ public final class Session: @unchecked Sendable {
     public let token: String
     /// The per-call timeout.
     public let timeout: Duration
+    /// TLS for the connection; nil for plaintext.
+    public let tlsContext: NIOSSLContext?
     /// The printer for data.
     public let printer: Printer
     /// The console, for messages.
@@ -98,6 +117,19 @@ public final class Session: @unchecked Sendable {
             options.timeout ?? environment["CHIBO_TIMEOUT"].flatMap(Double.init)
             ?? ((context?.timeoutSeconds ?? 0) > 0 ? context?.timeoutSeconds : nil) ?? 30
         guard seconds > 0 else { throw CLIFailure.usage("--timeout must be more than 0 seconds") }
+        let cacert = nonEmpty(options.cacert) ?? nonEmpty(environment["CHIBO_CACERT"])
+        let cert = nonEmpty(options.cert) ?? nonEmpty(environment["CHIBO_CERT"])
+        let key = nonEmpty(options.key) ?? nonEmpty(environment["CHIBO_KEY"])
+        if (cert == nil) != (key == nil) { throw CLIFailure.usage("--cert and --key go together") }
+        if options.tls || cacert != nil || cert != nil {
+            do {
+                tlsContext = try ClientTLS.context(caCertificate: cacert, certificate: cert, key: key)
+            } catch {
+                throw CLIFailure.usage("cannot load the TLS files: \(error)")
+            }
+        } else {
+            tlsContext = nil
+        }
         timeout = .milliseconds(Int64(seconds * 1000))
         let format =
             options.output ?? context.flatMap { OutputFormat(rawValue: $0.output) } ?? (isTerminal ? .table : .json)
@@ -132,7 +164,8 @@ public final class Session: @unchecked Sendable {
                 clientName: "chibo/\(ChiboCLIVersion.current)",
                 token: token,
                 connectTimeout: min(timeout, .seconds(10)),
-                maxAttempts: 2
+                maxAttempts: 2,
+                tls: tlsContext
             )
         )
         client = made
