@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "ChiboModel", "ChiboCodec", "ChiboWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,6 +90,7 @@ let package = Package(
             dependencies: [
                 "ChiboModel", "ChiboCodec", "ChiboWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -138,13 +140,14 @@ let package = Package(
         // The record services: validation and handlers over a Store.
         .target(
             name: "ChiboRecords",
-            dependencies: ["ChiboServer", "ChiboStore", "ChiboReports", "ChiboModel", "ChiboCodec"],
+            dependencies: ["ChiboServer", "ChiboStore", "ChiboReports", "ChiboAccess", "ChiboModel", "ChiboCodec"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "chibo-server",
             dependencies: [
-                "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQLite",
+                "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQLite", "ChiboAccess", "ChiboModel",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -157,6 +160,7 @@ let package = Package(
             dependencies: [
                 "ChiboClient", "ChiboCodec", "ChiboModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSwift
         ),
@@ -164,6 +168,17 @@ let package = Package(
         .executableTarget(
             name: "chibo",
             dependencies: ["ChiboCLI"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ChiboAccessTests",
+            dependencies: [
+                "ChiboAccess", "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite",
+                "ChiboModel", "ChiboCodec",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import ChiboAccess
 import ChiboModel
 import ChiboServer
 import ChiboStore
@@ -6,10 +7,13 @@ import ChiboStore
 /// change as it is committed.
 public struct ChangeFeedService: Sendable {
     let store: any Store
+    let access: AccessGate?
 
-    /// Creates the service over a store.
-    public init(store: any Store) {
+    /// Creates the service over a store; with an access gate, a caller scoped to a subtree
+    /// sees only the changes of records in it, personal fields redacted by role.
+    public init(store: any Store, access: AccessGate? = nil) {
         self.store = store
+        self.access = access
     }
 
     /// Registers the service's methods.
@@ -35,8 +39,9 @@ public struct ChangeFeedService: Sendable {
                 try await store.changes(after: cursor, limit: min(500, remaining))
             }
             for event in batch {
-                try await stream.send(event)
                 cursor = event.seq
+                guard let visible = try await visible(event) else { continue }
+                try await stream.send(visible)
             }
             remaining -= batch.count
             if batch.isEmpty {
@@ -45,6 +50,32 @@ public struct ChangeFeedService: Sendable {
                 try Task.checkCancellation()
             }
         }
+    }
+}
+
+extension ChangeFeedService {
+    /// The event as the caller may see it, or nil when its record is outside the caller's scope.
+    func visible(_ event: ChangeEvent) async throws -> ChangeEvent? {
+        guard let access, let identity = CurrentCall.context?.identity, identity.role != "admin" else {
+            return event
+        }
+        let scope = identity.scopeUnitID
+        var event = event
+        let unitID: String
+        switch event.record {
+        case .orgUnit(let unit)?: unitID = unit.id
+        case .member(let member)?:
+            unitID = member.cellId
+            event.record = .member(Redaction.forCaller(member))
+        case .meeting(let meeting)?: unitID = meeting.cellId
+        case .ruleSet(let rules)?:
+            if rules.scopeUnitId.isEmpty { return event }
+            unitID = rules.scopeUnitId
+        case .evaluation(let evaluation)?:
+            unitID = evaluation.subject == .member ? evaluation.cellId : evaluation.subjectId
+        case nil: return nil
+        }
+        return try await access.scopes.canRead(unitID, scope: scope) ? event : nil
     }
 }
 
@@ -71,14 +102,16 @@ struct VoidHandlers {
         registry.registerUnary(.membersVoidRecord) { (request: VoidRequest, _) in
             let context = try handlers.validated(request)
             return MemberResponse(
-                member: try await StoreErrors.mapping {
-                    try await handlers.store.voidMember(
-                        id: request.id,
-                        revision: request.revision,
-                        reason: request.reason,
-                        context: context
-                    )
-                }
+                member: Redaction.forCaller(
+                    try await StoreErrors.mapping {
+                        try await handlers.store.voidMember(
+                            id: request.id,
+                            revision: request.revision,
+                            reason: request.reason,
+                            context: context
+                        )
+                    }
+                )
             )
         }
         registry.registerUnary(.meetingsVoidRecord) { (request: VoidRequest, _) in

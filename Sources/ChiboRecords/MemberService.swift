@@ -93,7 +93,7 @@ public struct MemberService: Sendable {
         let stored = try await StoreErrors.mapping {
             try await store.createMember(member, context: clock.mutationContext(request.options))
         }
-        return MemberResponse(member: stored)
+        return MemberResponse(member: Redaction.forCaller(stored))
     }
 
     func update(_ request: UpdateMemberRequest) async throws -> MemberResponse {
@@ -118,11 +118,11 @@ public struct MemberService: Sendable {
         }
         Self.validateProfile(merged, prefix: "member.", into: &violations)
         try violations.throwIfAny()
-        if request.options?.validateOnly == true { return MemberResponse(member: merged) }
+        if request.options?.validateOnly == true { return MemberResponse(member: Redaction.forCaller(merged)) }
         let updated = try await StoreErrors.mapping {
             try await store.updateMember(member, mask: paths, context: clock.mutationContext(request.options))
         }
-        return MemberResponse(member: updated)
+        return MemberResponse(member: Redaction.forCaller(updated))
     }
 
     func get(_ request: GetMemberRequest) async throws -> MemberResponse {
@@ -142,7 +142,7 @@ public struct MemberService: Sendable {
                 "member \(request.id.isEmpty ? request.partyCardNumber : request.id) does not exist"
             )
         }
-        return MemberResponse(member: member)
+        return MemberResponse(member: Redaction.forCaller(member))
     }
 
     func addStatusEvent(_ request: AddStatusEventRequest) async throws -> MemberResponse {
@@ -163,7 +163,7 @@ public struct MemberService: Sendable {
                 context: clock.mutationContext(request.options)
             )
         }
-        return MemberResponse(member: member)
+        return MemberResponse(member: Redaction.forCaller(member))
     }
 
     func list(_ request: ListMembersRequest, _ stream: ResponseStream<Member>) async throws -> PageEnd {
@@ -195,7 +195,7 @@ public struct MemberService: Sendable {
             pageToken: token
         )
         let page = try await StoreErrors.mapping { try await store.listMembers(query) }
-        for member in page.records { try await stream.send(member) }
+        for member in page.records { try await stream.send(Redaction.forCaller(member)) }
         return PageEnd(nextPageToken: page.nextPageToken)
     }
 }

@@ -1,9 +1,11 @@
 import ArgumentParser
+import ChiboAccess
 import ChiboRecords
 import ChiboServer
 import ChiboStore
 import ChiboStoreSQLite
 import Logging
+import NIOSSL
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -12,16 +14,28 @@ import Glibc
 import Darwin
 #endif
 
-/// `chibo-server`: serves the Chibo wire protocol until SIGINT or SIGTERM.
+/// `chibo-server`: serves the Chibo wire protocol (the default), or manages access tokens on
+/// the database directly.
 @main
 struct ChiboServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chibo-server",
+        abstract: "Serve Chibo's records over the Chibo wire protocol, or manage its access tokens.",
+        subcommands: [Serve.self, TokenCommand.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// `chibo-server [serve]`: serves until SIGINT or SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
         abstract: "Serve Chibo's records over the Chibo wire protocol.",
         discussion: """
             Prints the address it listens on as the first line of standard output. SIGINT or SIGTERM \
             starts a graceful shutdown: new calls are refused, calls in flight finish within the grace \
-            period.
+            period. Every call but health needs a token (make the first with `chibo-server token create`). \
+            Without --tls-cert and --tls-key the server speaks plaintext, which it does only on a \
+            loopback address unless --allow-plaintext is given.
             """
     )
 
@@ -36,6 +50,35 @@ struct ChiboServerCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Seconds calls in flight may run after a shutdown begins.")
     var shutdownGrace: Int = 10
+
+    @Option(name: .long, help: "PEM file of the server's TLS certificate chain.")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "PEM file of the server's TLS private key.")
+    var tlsKey: String?
+
+    @Option(name: .long, help: "PEM file of the CA whose client certificates are required (mutual TLS).")
+    var clientCa: String?
+
+    @Flag(name: .long, help: "Serve plaintext on an address other than loopback (behind a TLS proxy).")
+    var allowPlaintext = false
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        if clientCa != nil && tlsCert == nil { throw ValidationError("--client-ca needs --tls-cert and --tls-key") }
+        let (host, _) = try Self.parseAddress(listen)
+        if tlsCert == nil && !allowPlaintext && !Self.isLoopback(host) {
+            throw ValidationError(
+                "refusing to serve plaintext on \(host): records of party members are personal data; "
+                    + "give --tls-cert and --tls-key, or --allow-plaintext behind a TLS proxy"
+            )
+        }
+    }
+
+    /// Whether a host is a loopback address.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 
     func run() async throws {
         let (host, port) = try Self.parseAddress(listen)
@@ -52,14 +95,24 @@ struct ChiboServerCommand: AsyncParsableCommand {
         } catch let error as StoreError {
             throw ValidationError("--db \(db): \(error)")
         }
-        var registry = MethodRegistry()
-        Records.register(into: &registry, store: store)
+        var tls: NIOSSLContext?
+        if let tlsCert, let tlsKey {
+            do {
+                tls = try TLSSettings.server(certificate: tlsCert, key: tlsKey, clientCA: clientCa)
+            } catch {
+                throw ValidationError("cannot load the TLS certificate or key: \(error)")
+            }
+        }
+        let gate = AccessGate(store: store)
+        var registry = MethodRegistry(gate: gate)
+        Records.register(into: &registry, store: store, access: gate)
         let server = ChiboServer(
             configuration: ServerConfiguration(
                 host: host,
                 port: port,
                 shutdownGracePeriod: .seconds(shutdownGrace),
-                storage: store.backendName
+                storage: store.backendName,
+                tls: tls
             ),
             registry: registry,
             logger: logger
