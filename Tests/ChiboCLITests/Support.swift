@@ -60,14 +60,34 @@ enum Binaries {
     }
 }
 
-/// A `chibo-server` process on a fresh database, stopped by `stop()`.
+/// A `chibo-server` process on a fresh database with an admin token (`token`, given to every
+/// `chibo` run as CHIBO_TOKEN unless the run sets its own), stopped by `stop()`.
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let address: String
+    let token: String
+    let db: String
+
+    /// Makes a token with `chibo-server token create` on a database file.
+    static func makeToken(db: String, role: String, scope: String? = nil, name: String) throws -> String {
+        let process = Process()
+        process.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
+        process.arguments =
+            ["token", "create", "--db", db, "--role", role, "--name", name] + (scope.map { ["--scope", $0] } ?? [])
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     init() throws {
         process.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
         let db = Binaries.temporaryFolder().appendingPathComponent("chibo.sqlite").path
+        self.db = db
+        token = try Self.makeToken(db: db, role: "admin", name: "cli-test-admin")
         process.arguments = ["--listen", "127.0.0.1:0", "--db", db, "--log-level", "error"]
         let output = Pipe()
         process.standardOutput = output
@@ -86,6 +106,7 @@ final class ServerProcess: @unchecked Sendable {
     func chibo(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> RunResult {
         var env = environment
         env["CHIBO_SERVER"] = env["CHIBO_SERVER"] ?? address
+        env["CHIBO_TOKEN"] = env["CHIBO_TOKEN"] ?? token
         return try Binaries.chibo(arguments, environment: env, stdin: stdin)
     }
 

@@ -35,15 +35,36 @@ import Testing
         return (process, port, errors)
     }
 
+    /// Makes an admin token with `chibo-server token create` on the database file.
+    static func adminToken(database path: String) throws -> String {
+        let process = Process()
+        process.executableURL = serverExecutable
+        process.arguments = ["token", "create", "--db", path, "--role", "admin", "--name", "durability"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test func killedMidWriteItKeepsEveryAcknowledgedWrite() async throws {
         let path = OrgUnitServiceTests.temporaryDatabasePath()
+        let token = try Self.adminToken(database: path)
         let (server, port, _) = try Self.start(database: path)
-        let client = ChiboClient(host: "127.0.0.1", port: try #require(port))
+        let client = ChiboClient(
+            host: "127.0.0.1",
+            port: try #require(port),
+            configuration: ClientConfiguration(token: token)
+        )
+        let writersDone = AcknowledgedIDs()
         let acknowledged = AcknowledgedIDs()
         // Several writers at once; the server is killed (SIGKILL, no shutdown) while they write.
         await withTaskGroup(of: Void.self) { group in
             for writer in 0..<4 {
                 group.addTask {
+                    defer { writersDone.add("\(writer)") }
                     for index in 0..<10_000 {
                         let id = "u-\(writer)-\(index)"
                         do {
@@ -60,7 +81,7 @@ import Testing
                 }
             }
             group.addTask {
-                while acknowledged.count < 200 { try? await Task.sleep(for: .milliseconds(5)) }
+                while acknowledged.count < 200 && writersDone.count < 4 { try? await Task.sleep(for: .milliseconds(5)) }
                 kill(server.processIdentifier, SIGKILL)
             }
         }
@@ -74,18 +95,22 @@ import Testing
             restarted.terminate()
             restarted.waitUntilExit()
         }
-        let reader = ChiboClient(host: "127.0.0.1", port: try #require(newPort))
+        let reader = ChiboClient(
+            host: "127.0.0.1",
+            port: try #require(newPort),
+            configuration: ClientConfiguration(token: token)
+        )
         var stored = Set<String>()
-        var token = ""
+        var pageToken = ""
         repeat {
             let page = try await reader.serverStream(
                 .orgUnitsList,
-                ListOrgUnitsRequest(page: PageRequest(pageSize: 1000, pageToken: token)),
+                ListOrgUnitsRequest(page: PageRequest(pageSize: 1000, pageToken: pageToken)),
                 as: OrgUnit.self
             )
             for try await unit in page { stored.insert(unit.id) }
-            token = try page.trailer(as: PageEnd.self)?.nextPageToken ?? ""
-        } while !token.isEmpty
+            pageToken = try page.trailer(as: PageEnd.self)?.nextPageToken ?? ""
+        } while !pageToken.isEmpty
         await reader.close()
         #expect(Set(ids).isSubset(of: stored), "\(Set(ids).subtracting(stored).count) acknowledged writes lost")
     }

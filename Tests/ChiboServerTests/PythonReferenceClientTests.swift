@@ -20,10 +20,11 @@ import Testing
             ?? root.appendingPathComponent(".venv-tools/bin/python").path
     }
 
-    /// A running `chibo-server` on a free port.
+    /// A running `chibo-server` on a free port, with an admin token made for it.
     final class RunningServer {
         let process = Process()
         let address: String
+        let token: String
         private let output = Pipe()
 
         init() throws {
@@ -31,6 +32,7 @@ import Testing
             let database = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "chibo-python-\(UUID().uuidString).sqlite"
             )
+            token = try PythonReferenceClientTests.makeToken(database: database.path)
             process.arguments = [
                 "--listen", "127.0.0.1:0", "--log-level", "warning", "--shutdown-grace", "5", "--db", database.path,
             ]
@@ -56,12 +58,26 @@ import Testing
         }
     }
 
-    private func runClient(_ arguments: [String], address: String) throws -> (Int32, String) {
+    /// Makes an admin token with `chibo-server token create` on the database file.
+    static func makeToken(database: String) throws -> String {
+        let process = Process()
+        process.executableURL = serverExecutable
+        process.arguments = ["token", "create", "--db", database, "--role", "admin", "--name", "python-interop"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func runClient(_ arguments: [String], address: String, token: String = "") throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
         process.arguments =
             [Self.root.appendingPathComponent("tools/interop/chibo_client.py").path, "--server", address]
-            + arguments
+            + (token.isEmpty ? [] : ["--token", token]) + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -82,7 +98,11 @@ import Testing
         let (healthStatus, health) = try runClient(["health"], address: server.address)
         #expect(healthStatus == 0, "\(health)")
         #expect(health == "SERVING_STATUS_SERVING\n")
-        let (infoStatus, info) = try runClient(["info"], address: server.address)
+        // Server info needs a token; health does not.
+        let (anonymousStatus, anonymous) = try runClient(["info"], address: server.address)
+        #expect(anonymousStatus != 0)
+        #expect(anonymous.contains("UNAUTHENTICATED"), "\(anonymous)")
+        let (infoStatus, info) = try runClient(["info"], address: server.address, token: server.token)
         #expect(infoStatus == 0, "\(info)")
         #expect(info.contains("protocol_version: 1"))
         #expect(info.contains("max_frame_bytes: 4194304"))

@@ -150,6 +150,9 @@ class Connection:
 def main():
     parser = argparse.ArgumentParser(description="Reference Chibo client")
     parser.add_argument("--server", default="127.0.0.1:7420")
+    parser.add_argument(
+        "--token", default=os.environ.get("CHIBO_TOKEN", ""), help="access token (default: $CHIBO_TOKEN)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("health")
     commands.add_parser("info")
@@ -159,7 +162,7 @@ def main():
     stream.add_argument("--page-size", type=int, default=10)
     args = parser.parse_args()
     host, port = args.server.rsplit(":", 1)
-    connection = Connection(host, int(port))
+    connection = Connection(host, int(port), token=args.token)
     try:
         if args.command == "health":
             response = connection.unary(

@@ -1,0 +1,212 @@
+import ChiboAccess
+import ChiboClient
+import ChiboModel
+import ChiboRecords
+import ChiboServer
+import ChiboStore
+import ChiboStoreSQLite
+import Foundation
+import Logging
+import Testing
+
+/// A gated server on loopback over a real SQLite file, with a small tree and one token per role:
+///
+///   tinh (province) ─ mb (commune) ─ bo, ang (cells)
+///                   └ cm (commune) ─ na (cell)
+///
+/// Members b1 (bo, with citizen ID, phone and birth date), a1 (ang), n1 (na); a meeting with a
+/// resolution in bo and in na; a 2024 evaluation of bo and of na; a rule set scoped to mb and
+/// one to cm. Tokens: admin (everything), officer, viewer scoped to mb, secretary scoped to bo,
+/// auditor. "Inside" targets lie in bo (inside every scope), "outside" ones in na.
+struct AccessHarness: Sendable {
+    let store: SQLiteStore
+    let path: String
+    let port: Int
+    let tokens: [Role: String]
+    let ids: Ids
+
+    /// The server-assigned ids the cases refer to.
+    struct Ids: Sendable {
+        var meetingBo = ""
+        var meetingNa = ""
+        var resolutionBo = ""
+        var resolutionNa = ""
+        var evaluationBo = ""
+        var evaluationNa = ""
+        var rulesMb = ""
+        var rulesCm = ""
+    }
+
+    static func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
+        CalendarDate(year: year, month: month, day: day)
+    }
+
+    func client(_ role: Role?) -> ChiboClient {
+        ChiboClient(
+            host: "127.0.0.1",
+            port: port,
+            configuration: ClientConfiguration(token: role.flatMap { tokens[$0] } ?? "", maxAttempts: 1)
+        )
+    }
+
+    /// Runs `body` against a fresh gated server.
+    static func with(
+        limits: AbuseLimits = AbuseLimits(),
+        _ body: @Sendable (AccessHarness) async throws -> Void
+    ) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-access-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("chibo.sqlite").path
+        let store = try SQLiteStore(path: path)
+        var logger = Logger(label: "chibo.test")
+        logger.logLevel = .critical
+        let gate = AccessGate(store: store, limits: limits)
+        var registry = MethodRegistry(gate: gate)
+        Records.register(into: &registry, store: store, access: gate)
+        let server = ChiboServer(
+            configuration: ServerConfiguration(port: 0, storage: store.backendName),
+            registry: registry,
+            logger: logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            let port = try #require(try await server.listeningAddress.port)
+            var tokens: [Role: String] = [:]
+            let admin = try await gate.authority.mint(
+                name: "admin",
+                role: .admin,
+                scopeUnitID: "",
+                expiresOn: nil,
+                nowMs: 0
+            )
+            tokens[.admin] = admin.token
+            var harness = AccessHarness(store: store, path: path, port: port, tokens: tokens, ids: Ids())
+            let ids = try await harness.load()
+            for (role, scope) in [(Role.officer, "mb"), (.viewer, "mb"), (.secretary, "bo"), (.auditor, "")] {
+                tokens[role] = try await gate.authority.mint(
+                    name: role.rawValue,
+                    role: role,
+                    scopeUnitID: scope,
+                    expiresOn: nil,
+                    nowMs: 0
+                ).token
+            }
+            harness = AccessHarness(store: store, path: path, port: port, tokens: tokens, ids: ids)
+            try await body(harness)
+            group.cancelAll()
+        }
+    }
+
+    /// Loads the tree and records as admin.
+    func load() async throws -> Ids {
+        let client = client(.admin)
+        defer { Task { await client.close() } }
+        for unit in [
+            OrgUnit(id: "tinh", code: "SL", name: "Tỉnh Sơn La", kind: .province),
+            OrgUnit(id: "mb", code: "MB", name: "Xã Mường Bằng", kind: .commune, parentId: "tinh"),
+            OrgUnit(id: "cm", code: "CM", name: "Xã Chiềng Mung", kind: .commune, parentId: "tinh"),
+            OrgUnit(id: "bo", code: "MB-BO", name: "Chi bộ bản Bó", kind: .cell, parentId: "mb", meetingDay: 3),
+            OrgUnit(id: "ang", code: "MB-ANG", name: "Chi bộ bản Áng", kind: .cell, parentId: "mb"),
+            OrgUnit(id: "na", code: "CM-NA", name: "Chi bộ bản Na", kind: .cell, parentId: "cm"),
+        ] {
+            _ = try await client.unary(.orgUnitsCreate, CreateOrgUnitRequest(unit: unit), as: OrgUnitResponse.self)
+        }
+        let admitted = [StatusEvent(kind: .admitted, effectiveOn: Self.day(2000, 1, 1))]
+        for member in [
+            Member(
+                id: "b1",
+                partyCardNumber: "010001",
+                citizenId: "014085000123",
+                fullName: "Lò Văn Bình",
+                birthDate: Self.day(1975, 5, 1),
+                phone: "0912345678",
+                cellId: "bo",
+                events: admitted
+            ),
+            Member(id: "a1", fullName: "Hà Văn An", cellId: "ang", events: admitted),
+            Member(id: "n1", partyCardNumber: "020001", fullName: "Lường Văn Nam", cellId: "na", events: admitted),
+        ] {
+            _ = try await client.unary(.membersCreate, CreateMemberRequest(member: member), as: MemberResponse.self)
+        }
+        var ids = Ids()
+        for (cell, member) in [("bo", "b1"), ("na", "n1")] {
+            let meeting = try await client.unary(
+                .meetingsRecord,
+                RecordMeetingRequest(
+                    meeting: Meeting(
+                        cellId: cell,
+                        heldOn: Self.day(2025, 3, 3),
+                        kind: .regular,
+                        attendance: [AttendanceRecord(memberId: member, state: .present)],
+                        resolutions: [Resolution(text: "Làm đường", dueOn: Self.day(2025, 6, 30), status: .open)]
+                    )
+                ),
+                as: MeetingResponse.self
+            ).meeting
+            let evaluation = try await client.unary(
+                .evaluationsCreate,
+                CreateEvaluationRequest(
+                    evaluation: Evaluation(subject: .orgUnit, subjectId: cell, year: 2024, result: .grade(.good))
+                ),
+                as: EvaluationResponse.self
+            ).evaluation
+            let rules = try await client.unary(
+                .rulesCreate,
+                CreateRuleSetRequest(
+                    ruleSet: RuleSet(
+                        scopeUnitId: cell == "bo" ? "mb" : "cm",
+                        effectiveFrom: Self.day(2019, 1, 1),
+                        goodAttendanceBp: 9000
+                    )
+                ),
+                as: RuleSetResponse.self
+            ).ruleSet
+            if cell == "bo" {
+                ids.meetingBo = meeting?.id ?? ""
+                ids.resolutionBo = meeting?.resolutions.first?.id ?? ""
+                ids.evaluationBo = evaluation?.id ?? ""
+                ids.rulesMb = rules?.id ?? ""
+            } else {
+                ids.meetingNa = meeting?.id ?? ""
+                ids.resolutionNa = meeting?.resolutions.first?.id ?? ""
+                ids.evaluationNa = evaluation?.id ?? ""
+                ids.rulesCm = rules?.id ?? ""
+            }
+        }
+        return ids
+    }
+}
+
+/// The outcome of a call as the access tests see it.
+enum Outcome: Equatable, CustomStringConvertible {
+    /// The gate let the call through (the handler may still have refused it on its merits).
+    case passed(StatusCode)
+    /// The gate refused it.
+    case refused(StatusCode)
+
+    var description: String {
+        switch self {
+        case .passed(let code): "passed (\(code))"
+        case .refused(let code): "refused (\(code))"
+        }
+    }
+
+    var wasRefused: Bool {
+        if case .refused = self { true } else { false }
+    }
+
+    /// Runs a call and classifies how it ended.
+    static func of(_ call: () async throws -> Void) async -> Outcome {
+        do {
+            try await call()
+            return .passed(.ok)
+        } catch let error as ClientError {
+            switch error.code {
+            case .permissionDenied, .unauthenticated: return .refused(error.code)
+            default: return .passed(error.code)
+            }
+        } catch {
+            return .passed(.unknown)
+        }
+    }
+}
