@@ -80,7 +80,7 @@ public final class AccessGate: CallGate {
             let status = CallError.status(for: error)
             let entry = entry(
                 context,
-                outcome: status.code.protoName ?? "\(status.code.rawValue)",
+                outcome: Self.name(of: status.code),
                 detail: status.message
             )
             let store = self.store
@@ -207,7 +207,7 @@ public final class AccessGate: CallGate {
     // MARK: Audit
 
     private func refuse(_ context: CallContext, _ code: StatusCode, _ message: String) async throws -> Never {
-        try await store.appendAudit([entry(context, outcome: code.protoName ?? "\(code.rawValue)", detail: message)])
+        try await store.appendAudit([entry(context, outcome: Self.name(of: code), detail: message)])
         throw CallError(code, message)
     }
 
@@ -227,6 +227,12 @@ public final class AccessGate: CallGate {
             outcome: outcome,
             detail: detail
         )
+    }
+
+    /// A status code's name as the audit log writes it: "PERMISSION_DENIED".
+    static func name(of code: StatusCode) -> String {
+        let name = code.protoName ?? "\(code.rawValue)"
+        return name.hasPrefix("STATUS_CODE_") ? String(name.dropFirst("STATUS_CODE_".count)) : name
     }
 
     private static func unitID(of request: some ProtoMessage) -> String {
