@@ -199,6 +199,32 @@ import Testing
         #expect(info.status == 0 && info.stderr.isEmpty && info.stdout.contains("SERVING_STATUS_SERVING"))
     }
 
+    @Test func tokensRolesAndTheAuditLog() throws {
+        let f = try Self.fixture()
+        defer { f.server.stop() }
+        let auditor = try ServerProcess.makeToken(db: f.server.db, role: "auditor", name: "kiểm tra viên")
+        let list = try f.server.chibo(
+            ["audit", "list", "-o", "json", "--limit", "1000"],
+            environment: ["CHIBO_TOKEN": auditor]
+        )
+        #expect(list.status == 0, "\(list.stderr)")
+        let entries = try #require(try Self.json(list.stdout) as? [[String: Any]])
+        #expect(
+            entries.contains {
+                $0["method"] as? String == "MEMBERS_CREATE" && $0["actor"] as? String == "cli-test-admin"
+            }
+        )
+        let verify = try f.server.chibo(["audit", "verify", "-o", "json"], environment: ["CHIBO_TOKEN": auditor])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect((try Self.json(verify.stdout) as? [String: Any])?["intact"] as? Bool == true)
+        // An auditor reads the log only: 4, permission denied.
+        let denied = try f.server.chibo(["units", "list"], environment: ["CHIBO_TOKEN": auditor])
+        #expect(denied.status == 4 && denied.stderr.hasPrefix("error: PERMISSION_DENIED: "), "\(denied.stderr)")
+        // No token at all: 4, unauthenticated.
+        let anonymous = try Binaries.chibo(["units", "list", "--server", f.server.address])
+        #expect(anonymous.status == 4 && anonymous.stderr.hasPrefix("error: UNAUTHENTICATED: "), "\(anonymous.stderr)")
+    }
+
     @Test func deniedCallsExitWithFour() async throws {
         var logger = Logger(label: "chibo.cli.test")
         logger.logLevel = .critical

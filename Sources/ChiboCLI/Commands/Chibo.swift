@@ -18,7 +18,7 @@ public struct Chibo: AsyncParsableCommand {
         version: ChiboCLIVersion.current,
         subcommands: [
             Units.self, Members.self, Meetings.self, Resolutions.self, Evaluations.self, Rules.self,
-            Reports.self, Changes.self, Server.self, Call.self, Describe.self, ConfigCommand.self,
+            Reports.self, Changes.self, Audit.self, Server.self, Call.self, Describe.self, ConfigCommand.self,
         ]
     )
 
