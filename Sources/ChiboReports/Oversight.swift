@@ -209,14 +209,7 @@ public struct Oversight: Sendable {
         let communes = GradingReport.communes(history: history, rootID: rootID, year: year)
         var evaluations: [Evaluation] = []
         for commune in communes {
-            var token = ""
-            repeat {
-                let page = try await store.listEvaluations(
-                    EvaluationQuery(year: year, subtreeOf: commune.id, pageSize: 1000, pageToken: token)
-                )
-                evaluations += page.records
-                token = page.nextPageToken
-            } while !token.isEmpty
+            evaluations += try await store.evaluations(everUnder: commune.id, year: year)
         }
         // The communes of a grading report may lie outside the root's subtree (a root below a
         // commune): read their units too.
@@ -236,30 +229,9 @@ public struct Oversight: Sendable {
         history: OrgHistory,
         rules: RuleBook
     ) async throws -> [Flag] {
-        var placed: [DueReport.PlacedResolution] = []
-        var token = ""
-        var cells: [String: String] = [:]
-        repeat {
-            let page = try await store.listResolutions(
-                ResolutionQuery(
-                    subtreeOf: nil,
-                    statuses: [.open, .inProgress],
-                    dueBefore: date,
-                    pageSize: 1000,
-                    pageToken: token
-                )
-            )
-            for resolution in page.records {
-                if cells[resolution.meetingId] == nil {
-                    cells[resolution.meetingId] = try await store.meeting(id: resolution.meetingId, revision: nil)?
-                        .cellId
-                }
-                if let cellID = cells[resolution.meetingId], history.units[cellID] != nil {
-                    placed.append(DueReport.PlacedResolution(resolution: resolution, cellID: cellID))
-                }
-            }
-            token = page.nextPageToken
-        } while !token.isEmpty
+        let placed = try await store.openResolutions(everUnder: rootID, dueBefore: date).map { fact in
+            DueReport.PlacedResolution(resolution: fact.resolution, cellID: fact.cellID)
+        }
         return DueReport.flags(
             members: members,
             resolutions: placed,

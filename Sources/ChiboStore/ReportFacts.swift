@@ -134,6 +134,23 @@ public struct AttendanceFact: Hashable, Sendable {
     }
 }
 
+/// A resolution with the cell of the meeting that adopted it.
+public struct ResolutionFact: Hashable, Sendable {
+    /// The resolution.
+    public var resolution: Resolution
+    /// The cell of its meeting.
+    public var cellID: String
+    /// The date of its meeting.
+    public var heldOn: CalendarDate
+
+    /// Creates a fact.
+    public init(resolution: Resolution, cellID: String, heldOn: CalendarDate) {
+        self.resolution = resolution
+        self.cellID = cellID
+        self.heldOn = heldOn
+    }
+}
+
 /// Which rule sets a list returns.
 public struct RuleSetQuery: Hashable, Sendable {
     /// Only sets of this scope unit.

@@ -254,6 +254,12 @@ public protocol Store: Sendable {
         -> [AttendanceFact]
     /// Every member (not voided) who ever belonged to a unit ever under `rootID`.
     func membersEverUnder(rootID: String) async throws -> [Member]
+    /// The evaluations (not voided) of a year of units ever under `rootID`, and of members whose
+    /// cell at evaluation was.
+    func evaluations(everUnder rootID: String, year: Int32) async throws -> [Evaluation]
+    /// Resolutions still open or in progress, due before `dueBefore`, of meetings (not voided)
+    /// of units ever under `rootID`, each with its meeting's cell, by due date then id.
+    func openResolutions(everUnder rootID: String, dueBefore: CalendarDate) async throws -> [ResolutionFact]
 
     /// Stores a new token; its id is assigned when empty. Names are unique.
     func createToken(_ token: TokenRecord) async throws -> TokenRecord

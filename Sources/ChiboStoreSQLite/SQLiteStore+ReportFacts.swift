@@ -105,19 +105,67 @@ extension SQLiteStore {
         }
     }
 
-    /// Members who ever belonged to a unit under `rootID` (see `Store.membersEverUnder`).
+    /// Members who ever belonged to a unit under `rootID` (see `Store.membersEverUnder`): two
+    /// indexed lookups (current cell, cell history) rather than a scan of every member.
     public func membersEverUnder(rootID: String) async throws -> [Member] {
         try await pool.read { db in
             try Data.fetchAll(
                 db,
                 sql: """
                     \(Self.everSubtree)
-                    SELECT record FROM member WHERE voided = 0 AND (cell_id IN (SELECT id FROM ever)
-                        OR id IN (SELECT member_id FROM member_cell WHERE cell_id IN (SELECT id FROM ever)))
+                    SELECT record FROM member WHERE voided = 0 AND id IN (
+                        SELECT m.id FROM ever e JOIN member m ON m.cell_id = e.id
+                        UNION SELECT c.member_id FROM ever e JOIN member_cell c ON c.cell_id = e.id
+                    )
                     ORDER BY sort_key, id
                     """,
                 arguments: [rootID]
             ).map { try Member(serializedBytes: [UInt8]($0)) }
+        }
+    }
+
+    /// A year's evaluations under a root (see `Store.evaluations(everUnder:year:)`).
+    public func evaluations(everUnder rootID: String, year: Int32) async throws -> [Evaluation] {
+        try await pool.read { db in
+            try Data.fetchAll(
+                db,
+                sql: """
+                    \(Self.everSubtree)
+                    SELECT v.record FROM ever e JOIN evaluation v ON v.subject_id = e.id
+                        WHERE v.subject = 1 AND v.year = ? AND v.voided = 0
+                    UNION ALL
+                    SELECT v.record FROM ever e JOIN evaluation v ON v.cell_id = e.id
+                        WHERE v.subject = 2 AND v.year = ? AND v.voided = 0
+                    """,
+                arguments: [rootID, year, year]
+            ).map { try Evaluation(serializedBytes: [UInt8]($0)) }
+        }
+    }
+
+    /// Open resolutions past a date under a root (see `Store.openResolutions`).
+    public func openResolutions(everUnder rootID: String, dueBefore: CalendarDate) async throws -> [ResolutionFact] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    \(Self.everSubtree)
+                    SELECT r.record, m.cell_id, m.held_on FROM ever e
+                        JOIN meeting m ON m.cell_id = e.id
+                        JOIN resolution r ON r.meeting_id = m.id
+                    WHERE m.voided = 0 AND r.status IN (?, ?) AND r.due_on < ?
+                    ORDER BY r.due_on, r.id
+                    """,
+                arguments: [
+                    rootID, ResolutionStatus.open.rawValue, ResolutionStatus.inProgress.rawValue,
+                    DateKeys.key(dueBefore),
+                ]
+            ).map { row in
+                ResolutionFact(
+                    resolution: try Resolution(serializedBytes: [UInt8](row["record"] as Data)),
+                    cellID: row["cell_id"],
+                    heldOn: Self.date(row["held_on"])
+                )
+            }
         }
     }
 
