@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "ChiboAccess", targets: ["ChiboAccess"]),
         // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
         .library(name: "CChiboProto", targets: ["CChiboProto"]),
+        .library(name: "ChiboSample", targets: ["ChiboSample"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
         .executable(name: "chibo", targets: ["chibo"]),
     ],
@@ -168,6 +169,12 @@ let package = Package(
         .executableTarget(
             name: "chibo",
             dependencies: ["ChiboCLI"],
+            swiftSettings: strictSwift
+        ),
+        // Sample datasets (Mường Bằng, a province at scale) generated from a seed, and their loader.
+        .target(
+            name: "ChiboSample",
+            dependencies: ["ChiboModel", "ChiboCodec", "ChiboClient"],
             swiftSettings: strictSwift
         ),
         .testTarget(
