@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "ChiboSample", targets: ["ChiboSample"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
         .executable(name: "chibo", targets: ["chibo"]),
+        .executable(name: "chibo-gen-sample", targets: ["chibo-gen-sample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -175,6 +176,15 @@ let package = Package(
         .target(
             name: "ChiboSample",
             dependencies: ["ChiboModel", "ChiboCodec", "ChiboClient"],
+            swiftSettings: strictSwift
+        ),
+        // Generates a sample dataset and loads it into a running server (tools/gen-sample).
+        .executableTarget(
+            name: "chibo-gen-sample",
+            dependencies: [
+                "ChiboSample", "ChiboClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(
