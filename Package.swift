@@ -267,5 +267,14 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        .testTarget(
+            name: "ChiboSampleTests",
+            dependencies: [
+                "ChiboSample", "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStoreSQLite", "ChiboModel",
+                "ChiboCodec",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
     ]
 )
