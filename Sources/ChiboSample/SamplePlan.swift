@@ -92,6 +92,12 @@ public struct SampleCellMonth: Sendable, Hashable {
     public var cellID: String
     /// Month, 1 to 12.
     public var month: Int
+
+    /// A cell's month.
+    public init(cellID: String, month: Int) {
+        self.cellID = cellID
+        self.month = month
+    }
 }
 
 /// A (cell, quarter) pair of the year.
@@ -100,6 +106,12 @@ public struct SampleCellQuarter: Sendable, Hashable {
     public var cellID: String
     /// Quarter, 1 to 4.
     public var quarter: Int
+
+    /// A cell's quarter.
+    public init(cellID: String, quarter: Int) {
+        self.cellID = cellID
+        self.quarter = quarter
+    }
 }
 
 /// A member absent at several meetings of the year.
