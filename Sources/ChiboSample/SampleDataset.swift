@@ -50,6 +50,15 @@ public struct SampleDataset: Sequence, Sendable {
         return []
     }
 
+    /// The last `count` records of the dataset (at most those of its last batch: the last
+    /// commune's evaluations), generated without going through the others.
+    public func lastRecords(_ count: Int) -> [SampleRecord] {
+        guard let commune = plan.communes.last else { return [] }
+        let rosters = commune.cells.map { SampleRoster.members(of: $0, in: commune, plan: plan) }
+        let evaluations = SampleGrading.evaluations(of: commune, rosters: rosters, plan: plan)
+        return evaluations.suffix(count).map(SampleRecord.evaluation)
+    }
+
     /// The counts of every kind of record except attendance, known from the plan without
     /// generating the records.
     public var plannedCounts: SampleCounts {

@@ -132,6 +132,29 @@ public struct SampleLoader: Sendable {
         return state
     }
 
+    /// Whether `dataset` is already loaded: its last records (as many as a load can have had
+    /// in flight) all exist on the server. Loading finishes each stage before the next, so
+    /// everything before them exists too.
+    public func isLoaded(_ dataset: SampleDataset) async throws -> Bool {
+        for record in dataset.lastRecords(100) {
+            do {
+                switch record {
+                case .evaluation(let evaluation):
+                    _ = try await client.unary(
+                        .evaluationsGet,
+                        GetEvaluationRequest(id: evaluation.id),
+                        as: EvaluationResponse.self
+                    )
+                default:
+                    return false
+                }
+            } catch let error as ClientError where error.code == .notFound {
+                return false
+            }
+        }
+        return true
+    }
+
     private static func send(_ record: SampleRecord, requestID: String, client: ChiboClient) async throws -> Outcome {
         let options = MutationOptions(requestId: requestID)
         // Every request carries its request ID, so a retry after a lost connection is safe.

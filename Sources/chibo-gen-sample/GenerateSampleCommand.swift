@@ -21,7 +21,8 @@ struct GenerateSampleCommand: AsyncParsableCommand {
             million attendance records in 2019). The same seed gives the same records byte for \
             byte. Loading uses request IDs, so running it again after an interruption completes \
             the load without duplicates. Without --server, prints the record counts and a digest \
-            of the records on standard output. Progress and the summary go to standard error.
+            of the records on standard output; with --check, only tells whether the dataset is \
+            loaded already. Progress and the summary go to standard error.
             """
     )
 
@@ -37,11 +38,18 @@ struct GenerateSampleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Most calls in flight at once while loading.")
     var concurrency: Int = 8
 
+    @Option(name: .long, help: "Bearer token sent in the hello (env CHIBO_TOKEN).")
+    var token: String?
+
+    @Flag(name: .long, help: "Only tell whether the dataset is loaded already: exit 0 if it is, 1 if not.")
+    var check = false
+
     func validate() throws {
         guard concurrency >= 1 && concurrency <= 100 else {
             throw ValidationError("--concurrency must be between 1 and 100 (the server's per-connection limit)")
         }
         if let server { _ = try Self.parseAddress(server) }
+        if check && server == nil { throw ValidationError("--check needs --server") }
     }
 
     func run() async throws {
@@ -57,8 +65,18 @@ struct GenerateSampleCommand: AsyncParsableCommand {
         let client = ChiboClient(
             host: host,
             port: port,
-            configuration: ClientConfiguration(clientName: "chibo-gen-sample/0.1.0")
+            configuration: ClientConfiguration(
+                clientName: "chibo-gen-sample/0.1.0",
+                token: token ?? ProcessEnvironment.value("CHIBO_TOKEN") ?? ""
+            )
         )
+        if check {
+            let loaded = try await SampleLoader(client: client).isLoaded(sample)
+            await client.close()
+            Self.log("\(dataset.rawValue) (seed \(seed)) is \(loaded ? "" : "not ")loaded on \(server)")
+            if !loaded { throw ExitCode.failure }
+            return
+        }
         Self.log(
             "loading \(dataset.rawValue) (seed \(seed)) into \(server), \(concurrency) calls in flight: "
                 + "\(Self.describe(planned))"
@@ -156,3 +174,11 @@ struct GenerateSampleCommand: AsyncParsableCommand {
 }
 
 extension SampleDatasetKind: ExpressibleByArgument {}
+
+/// Reads the process environment without Foundation.
+enum ProcessEnvironment {
+    static func value(_ name: String) -> String? {
+        guard let pointer = getenv(name) else { return nil }
+        return String(cString: pointer)
+    }
+}

@@ -13,6 +13,8 @@ import Testing
         let second = try bytes(SampleDataset(kind: .muongBang, seed: 42))
         #expect(first.count == second.count)
         #expect(first == second)
+        let tail = try bytes(SampleDataset(kind: .muongBang, seed: 42).lastRecords(5))
+        #expect(tail == Array(first.suffix(5)))
         let other = try bytes(SampleDataset(kind: .muongBang, seed: 43))
         #expect(other != first)
         #expect(

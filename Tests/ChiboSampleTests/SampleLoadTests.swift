@@ -57,7 +57,9 @@ import Testing
         try await Self.withServer { client in
             let dataset = SampleDataset(kind: .muongBang)
             let (counts, _) = try dataset.summary()
+            #expect(try await SampleLoader(client: client).isLoaded(dataset) == false)
             let first = try await SampleLoader(client: client, concurrency: 8).load(dataset)
+            #expect(try await SampleLoader(client: client).isLoaded(dataset))
             #expect(first.loaded.orgUnits == 30)
             #expect(first.loaded.members == 316)
             #expect(first.loaded.meetings == counts.meetings)
