@@ -20,7 +20,9 @@ struct GenerateSampleCommand: AsyncParsableCommand {
             province (a fictional province: 400 communes, 10,000 cells, 250,000 members, about 4 \
             million attendance records in 2019). The same seed gives the same records byte for \
             byte. Loading uses request IDs, so running it again after an interruption completes \
-            the load without duplicates. Without --server, prints the record counts and a digest \
+            the load without duplicates. It needs an admin token (the province and district are \
+            admin-only): `chibo-server token create --db FILE --role admin`, passed with --token \
+            or CHIBO_TOKEN. Without --server, prints the record counts and a digest \
             of the records on standard output; with --check, only tells whether the dataset is \
             loaded already. Progress and the summary go to standard error.
             """
@@ -45,8 +47,8 @@ struct GenerateSampleCommand: AsyncParsableCommand {
     var check = false
 
     func validate() throws {
-        guard concurrency >= 1 && concurrency <= 100 else {
-            throw ValidationError("--concurrency must be between 1 and 100 (the server's per-connection limit)")
+        guard concurrency >= 1 && concurrency <= 64 else {
+            throw ValidationError("--concurrency must be between 1 and 64 (the server's limit of calls per token)")
         }
         if let server { _ = try Self.parseAddress(server) }
         if check && server == nil { throw ValidationError("--check needs --server") }

@@ -3,7 +3,8 @@
 // target as a Markdown table. tools/bench-reports starts the server and loads the data first.
 //
 // Usage: report-bench --server HOST:PORT [--commune ID] [--province ID] [--year Y]
-//                     [--runs N] [--warmup N] [--only overview,year,month]
+//                     [--runs N] [--warmup N] [--only overview,year,month] [--token T]
+// The token (an admin's, or a viewer's of the province) can also come from CHIBO_TOKEN.
 
 import ChiboClient
 import ChiboModel
@@ -17,6 +18,7 @@ struct Options {
     var runs = 20
     var warmup = 3
     var only: Set<String> = ["overview", "year", "month"]
+    var token = ProcessInfo.processInfo.environment["CHIBO_TOKEN"] ?? ""
 
     init(arguments: [String]) {
         var rest = arguments[...]
@@ -33,6 +35,7 @@ struct Options {
             case "--runs": runs = max(1, Int(value(argument)) ?? runs)
             case "--warmup": warmup = max(0, Int(value(argument)) ?? warmup)
             case "--only": only = Set(value(argument).split(separator: ",").map(String.init))
+            case "--token": token = value(argument)
             default: fail("unknown argument \(argument)")
             }
         }
@@ -91,7 +94,7 @@ else { fail("--server expects HOST:PORT") }
 let client = ChiboClient(
     host: String(options.server[..<colon]),
     port: port,
-    configuration: ClientConfiguration(clientName: "report-bench/0.1.0")
+    configuration: ClientConfiguration(clientName: "report-bench/0.1.0", token: options.token)
 )
 let callOptions = CallOptions(timeout: .seconds(300))
 let year = options.year
