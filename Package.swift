@@ -24,8 +24,10 @@ let package = Package(
         .library(name: "ChiboAccess", targets: ["ChiboAccess"]),
         // The protoc-c structs and descriptors, for the C peer in the benchmarks and for fuzzing.
         .library(name: "CChiboProto", targets: ["CChiboProto"]),
+        .library(name: "ChiboSample", targets: ["ChiboSample"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
         .executable(name: "chibo", targets: ["chibo"]),
+        .executable(name: "chibo-gen-sample", targets: ["chibo-gen-sample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -170,6 +172,21 @@ let package = Package(
             dependencies: ["ChiboCLI"],
             swiftSettings: strictSwift
         ),
+        // Sample datasets (Mường Bằng, a province at scale) generated from a seed, and their loader.
+        .target(
+            name: "ChiboSample",
+            dependencies: ["ChiboModel", "ChiboCodec", "ChiboClient"],
+            swiftSettings: strictSwift
+        ),
+        // Generates a sample dataset and loads it into a running server (tools/gen-sample).
+        .executableTarget(
+            name: "chibo-gen-sample",
+            dependencies: [
+                "ChiboSample", "ChiboClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "ChiboAccessTests",
             dependencies: [
@@ -247,6 +264,15 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ChiboSampleTests",
+            dependencies: [
+                "ChiboSample", "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStoreSQLite", "ChiboModel",
+                "ChiboCodec",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),
