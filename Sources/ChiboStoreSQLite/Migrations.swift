@@ -249,6 +249,23 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v8: indexes the reports read") { db in
+            try db.execute(
+                sql: """
+                    -- The per-meeting counts in an index of their own: the columns sit after the
+                    -- record in the table row, so reading them there walks each record's overflow
+                    -- pages; from this covering index a province's year is a few megabytes.
+                    CREATE INDEX meeting_counts ON meeting(
+                        cell_id, held_on, voided, id, kind, start_minute, end_minute, expected_count,
+                        present_count, excused_count, unexcused_count, not_recorded_count, spoke_count,
+                        supervisor_present
+                    );
+                    -- A subtree's evaluations of a year: units by id, members by their cell.
+                    CREATE INDEX evaluation_by_subject_year ON evaluation(subject_id, year);
+                    CREATE INDEX evaluation_by_cell_year ON evaluation(cell_id, year);
+                    """
+            )
+        }
         return migrator
     }()
 }
