@@ -19,12 +19,11 @@ public enum AttendanceReport {
         byCell: Bool
     ) -> [AttendanceRow] {
         var groups: [GroupKey: Accumulator] = [:]
-        var ruleCache = RuleCache(book: rules)
         for meeting in summaries where meeting.heldOn >= from && meeting.heldOn <= through {
-            guard ruleCache.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn, in: history) else { continue }
+            guard history.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn) else { continue }
             let period = Periods.period(of: meeting.heldOn, kind: kind)
             let key = GroupKey(unitID: byCell ? meeting.cellID : rootID, period: period)
-            let applied = ruleCache.rules(for: meeting.cellID, on: meeting.heldOn)
+            let applied = rules.rules(for: meeting.cellID, on: meeting.heldOn)
             groups[key, default: Accumulator()].add(meeting, rules: applied.rules)
         }
         let periods = Periods.periods(from: from, through: through, kind: kind)
@@ -56,7 +55,7 @@ public enum AttendanceReport {
             let totals = groups[key] ?? Accumulator()
             var ruleIDs = totals.ruleIDs
             if ruleIDs.isEmpty {
-                ruleIDs = [ruleCache.rules(for: key.unitID, on: min(Periods.last(key.period), through)).id]
+                ruleIDs = [rules.rules(for: key.unitID, on: min(Periods.last(key.period), through)).id]
             }
             return totals.row(
                 unitID: key.unitID,
@@ -77,12 +76,11 @@ public enum AttendanceReport {
         through: CalendarDate
     ) -> AttendanceRow {
         var totals = Accumulator()
-        var ruleCache = RuleCache(book: rules)
         for meeting in summaries where meeting.heldOn >= from && meeting.heldOn <= through {
-            guard ruleCache.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn, in: history) else { continue }
-            totals.add(meeting, rules: ruleCache.rules(for: meeting.cellID, on: meeting.heldOn).rules)
+            guard history.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn) else { continue }
+            totals.add(meeting, rules: rules.rules(for: meeting.cellID, on: meeting.heldOn).rules)
         }
-        let ruleIDs = totals.ruleIDs.isEmpty ? [ruleCache.rules(for: rootID, on: through).id] : totals.ruleIDs
+        let ruleIDs = totals.ruleIDs.isEmpty ? [rules.rules(for: rootID, on: through).id] : totals.ruleIDs
         return totals.row(
             unitID: rootID,
             unitName: history.name(of: rootID),
@@ -146,45 +144,5 @@ public enum AttendanceReport {
                 meetingsWithNotRecorded: Int32(withNotRecorded)
             )
         }
-    }
-}
-
-/// Remembers each unit's rules and place in the tree between the dates they can change (see
-/// `RuleBook.changeDates`), so a report over many meetings resolves them once per unit and
-/// period of stillness rather than once per meeting.
-struct RuleCache {
-    let book: RuleBook
-    private var rules: [Key: EffectiveRules] = [:]
-    private var under: [Key: Bool] = [:]
-
-    private struct Key: Hashable {
-        var unitID: String
-        var epoch: Int
-    }
-
-    init(book: RuleBook) { self.book = book }
-
-    mutating func rules(for unitID: String, on date: CalendarDate) -> EffectiveRules {
-        let key = Key(unitID: unitID, epoch: OrgHistory.epoch(of: date, in: book.changeDates))
-        if let known = rules[key] { return known }
-        let resolved = book.rules(for: unitID, on: date)
-        rules[key] = resolved
-        return resolved
-    }
-
-    /// Whether the unit sat under the root on the date (see `OrgHistory.isUnder`).
-    mutating func isUnder(
-        _ unitID: String,
-        root rootID: String,
-        on date: CalendarDate,
-        in history: OrgHistory
-    )
-        -> Bool
-    {
-        let key = Key(unitID: unitID, epoch: OrgHistory.epoch(of: date, in: history.changeDates))
-        if let known = under[key] { return known }
-        let answer = history.isUnder(unitID, root: rootID, on: date)
-        under[key] = answer
-        return answer
     }
 }

@@ -13,6 +13,7 @@ public struct OrgHistory: Sendable {
     /// Every date on which some unit starts, ends or changes parent, sorted: between two of
     /// them the tree stands still.
     let changeDates: [CalendarDate]
+    private let ancestorMemo = Memo<UnitEpoch, [String]>()
 
     /// Creates a history from unit records (the report's subtree and the root's ancestors).
     public init(units: [OrgUnit]) {
@@ -57,6 +58,11 @@ public struct OrgHistory: Sendable {
 
     /// The unit's ancestors on a date, nearest first.
     public func ancestors(of unitID: String, on date: CalendarDate) -> [String] {
+        let key = UnitEpoch(unitID: unitID, epoch: Self.epoch(of: date, in: changeDates))
+        return ancestorMemo.value(key) { walkAncestors(of: unitID, on: date) }
+    }
+
+    private func walkAncestors(of unitID: String, on date: CalendarDate) -> [String] {
         var chain: [String] = []
         var current = unitID
         while let parent = parent(of: current, on: date), !chain.contains(parent), chain.count < 64 {

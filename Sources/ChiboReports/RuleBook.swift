@@ -30,6 +30,7 @@ public struct RuleBook: Sendable {
     /// The tree's change dates and every set's effective date, sorted: between two of them a
     /// unit's rules stand still.
     let changeDates: [CalendarDate]
+    private let memo = Memo<UnitEpoch, EffectiveRules>()
 
     /// Creates a rule book from the sets in force (voided sets are ignored) and the tree.
     public init(ruleSets: [RuleSet], history: OrgHistory) {
@@ -42,8 +43,13 @@ public struct RuleBook: Sendable {
         changeDates = Set(history.changeDates + live.compactMap(\.effectiveFrom)).sorted()
     }
 
-    /// The rules for a unit on a date.
+    /// The rules for a unit on a date, resolved once per unit and period of stillness.
     public func rules(for unitID: String, on date: CalendarDate) -> EffectiveRules {
+        let key = UnitEpoch(unitID: unitID, epoch: OrgHistory.epoch(of: date, in: changeDates))
+        return memo.value(key) { resolve(unitID, on: date) }
+    }
+
+    private func resolve(_ unitID: String, on date: CalendarDate) -> EffectiveRules {
         var applied: [RuleSet] = []
         if let base = national.last(where: { ($0.effectiveFrom ?? CalendarDate()) <= date }) ?? national.first {
             applied.append(base)
