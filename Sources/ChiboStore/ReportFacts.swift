@@ -107,8 +107,6 @@ public struct AttendanceFact: Hashable, Sendable {
     public var cellID: String
     /// Date of the meeting.
     public var heldOn: CalendarDate
-    /// Kind of the meeting.
-    public var kind: MeetingKind
     /// Present, absent with or without reason, or not recorded.
     public var state: AttendanceState
     /// The member's category that day.
@@ -120,7 +118,6 @@ public struct AttendanceFact: Hashable, Sendable {
         memberID: String,
         cellID: String,
         heldOn: CalendarDate,
-        kind: MeetingKind,
         state: AttendanceState,
         category: MemberCategory
     ) {
@@ -128,7 +125,6 @@ public struct AttendanceFact: Hashable, Sendable {
         self.memberID = memberID
         self.cellID = cellID
         self.heldOn = heldOn
-        self.kind = kind
         self.state = state
         self.category = category
     }

@@ -260,6 +260,11 @@ enum Migrations {
                         present_count, excused_count, unexcused_count, not_recorded_count, spoke_count,
                         supervisor_present
                     );
+                    -- Attendance by cell and date, covering what the member reports read.
+                    DROP INDEX attendance_by_cell;
+                    CREATE INDEX attendance_by_cell ON attendance(cell_id, held_on, member_id, meeting_id, state, category);
+                    -- The few voided meetings, which the member reports leave out.
+                    CREATE INDEX meeting_voided ON meeting(id) WHERE voided = 1;
                     -- A subtree's evaluations of a year: units by id, members by their cell.
                     CREATE INDEX evaluation_by_subject_year ON evaluation(subject_id, year);
                     CREATE INDEX evaluation_by_cell_year ON evaluation(cell_id, year);

@@ -80,9 +80,10 @@ extension SQLiteStore {
                 db,
                 sql: """
                     \(Self.everSubtree)
-                    SELECT a.meeting_id, a.member_id, a.cell_id, a.held_on, m.kind, a.state, a.category
-                    FROM ever e JOIN attendance a ON a.cell_id = e.id JOIN meeting m ON m.id = a.meeting_id
-                    WHERE m.voided = 0 AND a.held_on >= ? AND a.held_on <= ?
+                    SELECT a.meeting_id, a.member_id, a.cell_id, a.held_on, a.state, a.category
+                    FROM ever e JOIN attendance a ON a.cell_id = e.id
+                    WHERE a.held_on >= ? AND a.held_on <= ?
+                        AND a.meeting_id NOT IN (SELECT id FROM meeting WHERE voided = 1)
                     ORDER BY a.member_id, a.held_on, a.meeting_id
                     """,
                 arguments: [rootID, DateKeys.key(from), DateKeys.key(through)]
@@ -95,9 +96,8 @@ extension SQLiteStore {
                         memberID: row[1],
                         cellID: row[2],
                         heldOn: Self.date(row[3]),
-                        kind: MeetingKind(rawValue: row[4]),
-                        state: AttendanceState(rawValue: row[5]),
-                        category: MemberCategory(rawValue: row[6])
+                        state: AttendanceState(rawValue: row[4]),
+                        category: MemberCategory(rawValue: row[5])
                     )
                 )
             }
