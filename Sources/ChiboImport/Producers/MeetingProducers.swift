@@ -79,7 +79,7 @@ private enum MeetingAssembly {
     ) -> Result<ImportedMeeting, RowError> {
         var context = RowContext(layout: layout, cells: builder.merged, row: firstRow, file: builder.file, keys: keys)
         var parsed = MeetingRowMapper.meeting(&context)
-        if let problem = context.problems.first {
+        if let problem = context.sortedProblems().first {
             var error = context.rowError()!
             error.row = problem.field.flatMap { builder.valueRows[$0] } ?? firstRow
             return .failure(error)

@@ -188,9 +188,20 @@ struct RowContext {
         vocabulary.shown.joined(separator: ", ")
     }
 
+    /// The problems in the order they are reported: those of the row as a whole (encoding)
+    /// first, then by column from left to right.
+    func sortedProblems() -> [Problem] {
+        problems.enumerated().sorted { left, right in
+            let leftIndex = left.element.field.flatMap { layout.index($0) } ?? -1
+            let rightIndex = right.element.field.flatMap { layout.index($0) } ?? -1
+            return (leftIndex, left.offset) < (rightIndex, right.offset)
+        }.map(\.element)
+    }
+
     /// The row's error, or nil when it has no problem: the first problem, with the others
     /// appended to its message.
     func rowError() -> RowError? {
+        let problems = sortedProblems()
         guard let first = problems.first else { return nil }
         func column(_ problem: Problem) -> String? {
             problem.header ?? problem.field.map { layout.header($0) }
