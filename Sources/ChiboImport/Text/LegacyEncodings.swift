@@ -106,14 +106,23 @@ struct LegacyEvidence {
     private mutating func addByte(_ byte: UInt8) {
         defer { previous = byte }
         if byte < 0x80 {
-            previousWasPlainVowel = "aeiouyAEIOUY".utf8.contains(byte)
+            switch byte | 0x20 {
+            case UInt8(ascii: "a"), UInt8(ascii: "e"), UInt8(ascii: "i"), UInt8(ascii: "o"), UInt8(ascii: "u"),
+                UInt8(ascii: "y"):
+                previousWasPlainVowel = true
+            default:
+                previousWasPlainVowel = false
+            }
             return
         }
         let afterVowel = previousWasPlainVowel
         previousWasPlainVowel = false
         if afterVowel {
             let lowerPrevious = previous | 0x20
-            let hat = (byte == 0xE2 || byte == 0xC2) && "aeo".utf8.contains(lowerPrevious)
+            let hat =
+                (byte == 0xE2 || byte == 0xC2)
+                && (lowerPrevious == UInt8(ascii: "a") || lowerPrevious == UInt8(ascii: "e")
+                    || lowerPrevious == UInt8(ascii: "o"))
             let breve = (byte == 0xEA || byte == 0xCA) && lowerPrevious == UInt8(ascii: "a")
             if Self.vniTones.contains(byte) || hat || breve {
                 vniPairs += 1
