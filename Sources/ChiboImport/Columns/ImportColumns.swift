@@ -112,7 +112,8 @@ public enum ImportColumns {
     }
 
     private static func words<Value>(_ vocabulary: Vocabulary<Value>) -> String {
-        "one of: " + vocabulary.shown.joined(separator: ", ") + " (or the enum name)"
+        let list = "one of: " + vocabulary.shown.joined(separator: ", ")
+        return Value.self == Bool.self ? list + ", or empty for no" : list + " (or the enum name)"
     }
 
     private static let memberKey = "party_card_number or citizen_id"
@@ -253,7 +254,7 @@ public enum ImportColumns {
             ),
             column(
                 "admitted_on",
-                ["Ngày vào Đảng", "Ngày kết nạp", "Ngày vào đảng"],
+                ["Ngày vào Đảng", "Ngày kết nạp"],
                 "date",
                 example: "19/05/2005",
                 "Date admitted to the party"
