@@ -100,6 +100,13 @@ import Testing
         #expect(duplicate?.code == .duplicateColumns)
     }
 
+    @Test func aFileWithoutARecognisableHeaderIsRefused() {
+        let error = importError { _ = try readCSV("Tên người,Quê\nAn,Bản Bó\n", .members) }
+        #expect(error?.code == .missingColumns)
+        #expect(error?.message.contains("Tên người") == true)
+        #expect(importError { _ = try readCSV("", .members) }?.code == .noHeader)
+    }
+
     @Test func aTitleAboveTheHeaderIsSkipped() throws {
         let text = "DANH SÁCH ĐẢNG VIÊN CHI BỘ BẢN BÓ,,\n,,\nSố thẻ đảng viên,Họ và tên,Ghi chú\n01,An,\n"
         let result = try readCSV(text, .members)

@@ -54,6 +54,19 @@ import Testing
         #expect(result.summary.blankRows == 1)
     }
 
+    @Test func aTooLongLineIsARowErrorAndTheNextLineIsRead() throws {
+        var options = ImportOptions(entity: .members)
+        options.maxRecordBytes = 300
+        options.chunkSize = 64
+        let long = #"{"partyCardNumber":"02","note":""# + String(repeating: "x", count: 1000) + #""}"#
+        let text = [hanh.jsonString(), long, hanh.jsonString()].joined(separator: "\n")
+        let result = try read(.bytes(name: "m.jsonl", Array(text.utf8)), options)
+        #expect(result.members.count == 2)
+        #expect(result.errors.map(\.code) == [.tooLarge])
+        #expect(result.errors.first?.row == 2)
+        #expect(result.peakBufferedBytes < 600)
+    }
+
     @Test func readsMeetingsStatusEventsAndEvaluationsFromJSONLines() throws {
         let meeting = Meeting(
             id: "BB-03",

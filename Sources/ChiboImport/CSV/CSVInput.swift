@@ -68,6 +68,8 @@ final class CSVInput {
         guard !candidates.isEmpty else {
             throw ImportError(code: .noHeader, message: "the file is empty: a header row is needed", file: source.name)
         }
+        // Without a row of two matching cells, the first row is taken as the header: every
+        // entity needs at least two columns, so matching it throws `missingColumns`, listing it.
         let chosen = headerIndex ?? 0
         let header = candidates[chosen]
         skippedRows = (skippedRows + candidates[..<chosen].map(\.row)).filter { $0 < header.row }.sorted()
@@ -83,11 +85,6 @@ final class CSVInput {
             columns: matched.columns,
             mappingsApplied: matched.mappings
         )
-        if headerIndex == nil, chosen + 1 < candidates.count {
-            // The header was taken from the first row though it matched little: the rows looked
-            // at after it are data, to be read again.
-            try reader.reposition(offset: candidates[chosen + 1].offset, row: candidates[chosen + 1].row)
-        }
     }
 
     /// Decodes a header candidate; a cell that is not in the encoding, or text in a legacy font
