@@ -183,14 +183,15 @@ final class GroupedMeetingsProducer: EventProducer {
         current = nil
         defer { current = builder }
         if splitKeys.contains(key.hashValue) {
-            builder.rows.append(context.row)
-            builder.rowErrors[context.row] = RowError(
+            // The whole meeting is refused, so nothing of it is kept: each row's error goes out now.
+            let error = RowError(
                 file: input.file,
                 row: context.row,
                 code: .meetingNotContiguous,
                 message: "the rows of the meeting \(key) are not together: another meeting's rows come between "
                     + "them. Sort the file so that each meeting's rows are next to each other"
             )
+            queue.append(contentsOf: [.error(error)])
             return
         }
         if builder.overflowed {
