@@ -1,0 +1,224 @@
+/// An opened CSV file: its rows cut by the record reader, decoded in the file's encoding, and
+/// its header matched to an entity's columns.
+final class CSVInput {
+    /// A data row decoded: its cells and any problem found before the cells were read.
+    struct DecodedRow {
+        /// The cells, NFC and trimmed; empty strings where a cell could not be decoded.
+        var cells: [String]
+        /// The spreadsheet row number.
+        var row: Int
+        /// Byte offset of the row in the file.
+        var offset: Int
+        /// Problems of the row as a whole (encoding, legacy font, extra cells).
+        var problems: [RowContext.Problem]
+    }
+
+    let reader: CSVRecordReader
+    let decoder: FieldDecoder
+    let layout: HeaderLayout
+    let report: HeaderReport
+    let keys = KeyCache()
+    /// Where the first row after the header starts, to read the data again.
+    private var dataStart: (offset: Int, row: Int)?
+    var file: String { reader.source.name }
+
+    /// Data rows read so far, and blank rows skipped.
+    private(set) var rowsRead = 0
+    private(set) var blankRows = 0
+
+    /// Opens `source` as CSV for `columns`: detects the delimiter, picks the decoding, finds the
+    /// header (the first row, or a row under a title where at least two cells match columns),
+    /// and matches it. Throws for a header in the wrong encoding or a legacy font encoding.
+    init(source: ImportSource, columns: [ImportColumn], options: ImportOptions) throws(ImportError) {
+        let bytes = try ByteSource(source)
+        let tsv = source.name.lowercased().hasSuffix(".tsv")
+        let probe = CSVRecordReader(
+            source: bytes,
+            delimiter: CSVDelimiter.comma.byte,
+            maxRowBytes: options.maxRecordBytes,
+            chunkSize: options.chunkSize
+        )
+        let start = try probe.peekStart()
+        let delimiter = options.delimiter ?? (tsv ? .tab : CSVRecordReader.detectDelimiter(in: start.bytes))
+        probe.delimiter = delimiter.byte
+        reader = probe
+        decoder = try FieldDecoder(
+            encoding: options.encoding,
+            start: start.bytes,
+            hadBOM: start.hadBOM,
+            file: source.name
+        )
+        let matcher = try HeaderMatcher(columns: columns, mappings: options.columnMappings, file: source.name)
+
+        var candidates: [(row: Int, offset: Int, cells: [String])] = []
+        var headerIndex: Int?
+        var skippedRows: [Int] = []
+        while candidates.count < 10, let raw = try reader.next() {
+            if raw.isBlank {
+                skippedRows.append(raw.row)
+                continue
+            }
+            let cells = try Self.decodeHeader(raw, decoder: decoder, file: source.name)
+            candidates.append((raw.row, raw.offset, cells))
+            if matcher.matchCount(cells) >= min(2, cells.filter { !$0.isEmpty }.count) {
+                headerIndex = candidates.count - 1
+                break
+            }
+        }
+        guard !candidates.isEmpty else {
+            throw ImportError(code: .noHeader, message: "the file is empty: a header row is needed", file: source.name)
+        }
+        // Without a row of two matching cells, the first row is taken as the header: every
+        // entity needs at least two columns, so matching it throws `missingColumns`, listing it.
+        let chosen = headerIndex ?? 0
+        let header = candidates[chosen]
+        skippedRows = (skippedRows + candidates[..<chosen].map(\.row)).filter { $0 < header.row }.sorted()
+        let matched = try matcher.match(header.cells, file: source.name)
+        layout = matched.layout
+        report = HeaderReport(
+            file: source.name,
+            format: .csv,
+            encoding: options.encoding,
+            delimiter: delimiter,
+            headerRow: header.row,
+            skippedRows: skippedRows,
+            columns: matched.columns,
+            mappingsApplied: matched.mappings
+        )
+    }
+
+    /// Decodes a header candidate; a cell that is not in the encoding, or text in a legacy font
+    /// encoding, fails the whole file.
+    private static func decodeHeader(
+        _ raw: CSVRawRow,
+        decoder: FieldDecoder,
+        file: String
+    ) throws(ImportError) -> [String] {
+        var cells: [String] = []
+        var evidence = LegacyEvidence()
+        for index in 0..<raw.count {
+            let bytes = raw.field(index)
+            switch decoder.decode(bytes) {
+            case .success(let text):
+                decoder.addEvidence(text: text, bytes: bytes, to: &evidence)
+                cells.append(text)
+            case .failure(let fault):
+                var latin1 = LegacyEvidence()
+                let asLatin1 = String(String.UnicodeScalarView(raw.bytes.map { Unicode.Scalar($0) }))
+                latin1.add(text: asLatin1)
+                if let legacy = latin1.verdict {
+                    throw ImportError(
+                        code: .legacyEncoding,
+                        message: legacy.message(sample: asLatin1),
+                        file: file,
+                        row: raw.row
+                    )
+                }
+                throw ImportError(
+                    code: .badEncoding,
+                    message: "the header cell \(index + 1) \(fault.message)",
+                    file: file,
+                    row: raw.row
+                )
+            }
+        }
+        if let legacy = evidence.verdict {
+            let sample = cells.filter { !$0.isEmpty }.joined(separator: ", ")
+            throw ImportError(code: .legacyEncoding, message: legacy.message(sample: sample), file: file, row: raw.row)
+        }
+        return cells
+    }
+
+    /// The next data row, skipping blank rows; nil at the end of the file.
+    func next() throws(ImportError) -> DecodedRow? {
+        while let raw = try reader.next() {
+            if dataStart == nil { dataStart = (raw.offset, raw.row) }
+            if raw.isBlank {
+                blankRows += 1
+                continue
+            }
+            rowsRead += 1
+            return decode(raw)
+        }
+        return nil
+    }
+
+    /// Reads the row at a known offset (two-file form) without counting it again.
+    func row(at offset: Int, row: Int) throws(ImportError) -> DecodedRow? {
+        try reader.reposition(offset: offset, row: row)
+        return try reader.next().map(decode)
+    }
+
+    /// Goes back to the first data row to read the data again; the counts start over.
+    func rewind() throws(ImportError) {
+        guard let dataStart else { return }
+        try reader.reposition(offset: dataStart.offset, row: dataStart.row)
+        rowsRead = 0
+        blankRows = 0
+    }
+
+    private func decode(_ raw: CSVRawRow) -> DecodedRow {
+        var cells: [String] = []
+        cells.reserveCapacity(raw.count)
+        var problems: [RowContext.Problem] = []
+        var evidence = LegacyEvidence()
+        var legacyColumn: String?
+        for index in 0..<raw.count {
+            let bytes = raw.field(index)
+            switch decoder.decode(bytes) {
+            case .success(let text):
+                if index < layout.headers.count {
+                    cells.append(text)
+                    if legacyColumn == nil, bytes.contains(where: { $0 >= 0x80 }) {
+                        var own = LegacyEvidence()
+                        decoder.addEvidence(text: text, bytes: bytes, to: &own)
+                        if own.verdict != nil || own.foreign > 0 && own.vietnamese == 0 {
+                            legacyColumn = layout.header(at: index)
+                        }
+                    }
+                } else if !text.isEmpty {
+                    problems.append(
+                        RowContext.Problem(
+                            field: nil,
+                            header: layout.header(at: index),
+                            code: .extraCells,
+                            message: "holds \"\(text)\" past the last column of the header: add a header for it or "
+                                + "remove it"
+                        )
+                    )
+                }
+                decoder.addEvidence(text: text, bytes: bytes, to: &evidence)
+            case .failure(let fault):
+                cells.append("")
+                problems.append(
+                    RowContext.Problem(
+                        field: nil,
+                        header: layout.header(at: index),
+                        code: .badEncoding,
+                        message: fault.message
+                    )
+                )
+            }
+        }
+        if let legacy = evidence.verdict {
+            let sample = cells.filter { $0.unicodeScalars.contains { $0.value >= 0x80 } }.joined(separator: ", ")
+            problems.insert(
+                RowContext.Problem(
+                    field: nil,
+                    header: legacyColumn,
+                    code: .legacyEncoding,
+                    message: legacy.message(sample: sample)
+                ),
+                at: 0
+            )
+        }
+        return DecodedRow(cells: cells, row: raw.row, offset: raw.offset, problems: problems)
+    }
+
+    /// A context to map a decoded row, carrying its problems.
+    func context(_ row: DecodedRow) -> RowContext {
+        var context = RowContext(layout: layout, cells: row.cells, row: row.row, file: file, keys: keys)
+        for problem in row.problems { context.fail(header: problem.header, problem.code, problem.message) }
+        return context
+    }
+}
