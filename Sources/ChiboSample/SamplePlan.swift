@@ -131,7 +131,8 @@ public struct SampleAnomalies: Sendable, Hashable {
     public var missedRegular: [SampleCellMonth] = []
     /// Regular meetings held off the cell's day, with the day they were held.
     public var offDay: [SampleCellMonth: Int] = [:]
-    /// Regular meetings that lasted under an hour.
+    /// Regular meetings that lasted 45 to 70 minutes. The rules of 2019 set no minimum length
+    /// (90 minutes applies from 28 October 2025), so the 2019 reports do not flag them.
     public var short: [SampleCellMonth] = []
     /// Quarters without a thematic meeting.
     public var missedThematic: [SampleCellQuarter] = []
