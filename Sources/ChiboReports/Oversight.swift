@@ -188,7 +188,7 @@ public struct Oversight: Sendable {
         rules: RuleBook,
         members: [Member]? = nil
     ) async throws -> [Flag] {
-        let facts = try await store.attendanceFacts(
+        let facts = try await store.absenceFacts(
             everUnder: rootID,
             from: CalendarDate(year: year, month: 1, day: 1),
             through: CalendarDate(year: year, month: 12, day: 31)

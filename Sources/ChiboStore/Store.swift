@@ -245,8 +245,11 @@ public protocol Store: Sendable {
         through: CalendarDate
     ) async throws
         -> [MeetingSummary]
-    /// The attendance records of those meetings, by member, date, then meeting id.
-    func attendanceFacts(
+    /// The attendance records, in that range, of the members who could be flagged for absences:
+    /// those with at least one absence without reason or two with reason among the counted
+    /// records of units ever under `rootID` (every record of theirs in the range, wherever they
+    /// met), by member, date, then meeting id. Members always present are not read at all.
+    func absenceFacts(
         everUnder rootID: String,
         from: CalendarDate,
         through: CalendarDate

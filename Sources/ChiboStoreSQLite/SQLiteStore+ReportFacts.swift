@@ -7,6 +7,7 @@ import GRDB
 extension SQLiteStore {
     /// An `ever(id)` table of a unit (bound to the first `?`) and every unit that was ever
     /// below it, through the dated parent history; portable SQL.
+    /// (The root is the statement's first parameter, `?1`, when later ones are numbered.)
     static let everSubtree = """
         WITH RECURSIVE ever(id) AS (
             SELECT ? UNION SELECT p.unit_id FROM org_unit_parent p JOIN ever e ON p.parent_id = e.id
@@ -69,8 +70,9 @@ extension SQLiteStore {
         }
     }
 
-    /// Attendance records of those meetings (see `Store.attendanceFacts`).
-    public func attendanceFacts(
+    /// Attendance records of the members who could be flagged (see `Store.absenceFacts`): the
+    /// candidates are found in the covering index by cell and date, then only their records read.
+    public func absenceFacts(
         everUnder rootID: String,
         from: CalendarDate,
         through: CalendarDate
@@ -79,10 +81,15 @@ extension SQLiteStore {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    \(Self.everSubtree)
+                    \(Self.everSubtree),
+                    candidate(member_id) AS (
+                        SELECT a.member_id FROM ever e JOIN attendance a ON a.cell_id = e.id
+                        WHERE a.held_on >= ?2 AND a.held_on <= ?3 AND a.category IN (1, 2, 3)
+                        GROUP BY a.member_id HAVING SUM(a.state = 3) >= 1 OR SUM(a.state = 2) >= 2
+                    )
                     SELECT a.meeting_id, a.member_id, a.cell_id, a.held_on, a.state, a.category
-                    FROM ever e JOIN attendance a ON a.cell_id = e.id
-                    WHERE a.held_on >= ? AND a.held_on <= ?
+                    FROM candidate c JOIN attendance a ON a.member_id = c.member_id
+                    WHERE a.held_on >= ?2 AND a.held_on <= ?3
                         AND a.meeting_id NOT IN (SELECT id FROM meeting WHERE voided = 1)
                     ORDER BY a.member_id, a.held_on, a.meeting_id
                     """,
