@@ -21,7 +21,7 @@ public enum DueReport {
 
     /// The flags: members by name order (as given), then resolutions by due date.
     public static func flags(
-        members: [Member],
+        roster: Roster,
         resolutions: [PlacedResolution],
         history: OrgHistory,
         rules: RuleBook,
@@ -29,16 +29,12 @@ public enum DueReport {
         on date: CalendarDate,
         badgeYear: Int32
     ) -> [Flag] {
-        guard let dateKey = DateKeys.key(date) else { return [] }
         var flags: [Flag] = []
-        for member in members {
-            guard let cellID = ExpectedAttendance.cell(of: member, dateKey: dateKey),
-                history.isUnder(cellID, root: rootID, on: date)
-            else { continue }
-            let past = member.events.filter { event in
-                event.effectiveOn.map { $0 <= date } ?? false
-            }
-            guard let state = try? MemberLifecycle.replay(past), state.isMember else { continue }
+        for entry in roster.entries {
+            guard let cellID = entry.cellID, history.isUnder(cellID, root: rootID, on: date) else { continue }
+            let member = entry.member
+            let past = entry.past
+            let state = entry.state
             let applied = rules.rules(for: cellID, on: date)
             if let flag = probation(member, state: state, cellID: cellID, on: date, rules: applied) {
                 flags.append(flag)

@@ -119,7 +119,7 @@ public struct Oversight: Sendable {
             rootID: rootID,
             on: date,
             badgeYear: badgeYear,
-            members: members,
+            roster: Roster(members: members, on: date),
             history: history,
             rules: rules
         )
@@ -145,7 +145,8 @@ public struct Oversight: Sendable {
                     && history.isUnder(unit.id, root: rootID, on: date)
             }.count
         )
-        let census = Census.count(members: members, history: history, rootID: rootID, on: date)
+        let roster = Roster(members: members, on: date)
+        let census = Census.count(roster: roster, history: history, rootID: rootID)
         report.members = Int32(census.members)
         report.byStatus = census.byStatus
         report.byCategory = census.byCategory
@@ -170,7 +171,7 @@ public struct Oversight: Sendable {
             rootID: rootID,
             on: date,
             badgeYear: year,
-            members: members,
+            roster: roster,
             history: history,
             rules: rules
         )
@@ -188,10 +189,13 @@ public struct Oversight: Sendable {
         rules: RuleBook,
         members: [Member]? = nil
     ) async throws -> [Flag] {
+        let thresholds = rules.absenceThresholds
         let facts = try await store.absenceFacts(
             everUnder: rootID,
             from: CalendarDate(year: year, month: 1, day: 1),
-            through: CalendarDate(year: year, month: 12, day: 31)
+            through: CalendarDate(year: year, month: 12, day: 31),
+            minExcused: thresholds.excused,
+            minUnexcusedMonths: thresholds.unexcusedMonths
         )
         let roster: [Member]
         if let members { roster = members } else { roster = try await store.membersEverUnder(rootID: rootID) }
@@ -225,7 +229,7 @@ public struct Oversight: Sendable {
         rootID: String,
         on date: CalendarDate,
         badgeYear: Int32,
-        members: [Member],
+        roster: Roster,
         history: OrgHistory,
         rules: RuleBook
     ) async throws -> [Flag] {
@@ -233,7 +237,7 @@ public struct Oversight: Sendable {
             DueReport.PlacedResolution(resolution: fact.resolution, cellID: fact.cellID)
         }
         return DueReport.flags(
-            members: members,
+            roster: roster,
             resolutions: placed,
             history: history,
             rules: rules,
@@ -247,28 +251,24 @@ public struct Oversight: Sendable {
 /// Members of a subtree on a date, by status and by attendance category.
 enum Census {
     static func count(
-        members: [Member],
+        roster: Roster,
         history: OrgHistory,
-        rootID: String,
-        on date: CalendarDate
+        rootID: String
     )
         -> (members: Int, byStatus: [StatusCount], byCategory: [StatusCount])
     {
-        guard let dateKey = DateKeys.key(date) else { return (0, [], []) }
+        let date = roster.date
         var statuses: [MemberStatus: Int] = [:]
         var categories: [MemberCategory: Int] = [:]
         var total = 0
-        for member in members {
-            let past = member.events.filter { $0.effectiveOn.map { $0 <= date } ?? false }
-            guard let state = try? MemberLifecycle.replay(past), state.isMember else { continue }
-            if let cellID = ExpectedAttendance.cell(of: member, dateKey: dateKey),
-                history.isUnder(cellID, root: rootID, on: date)
-            {
+        for entry in roster.entries {
+            let state = entry.state
+            if let cellID = entry.cellID, history.isUnder(cellID, root: rootID, on: date) {
                 total += 1
                 statuses[state.status, default: 0] += 1
                 categories[ExpectedAttendance.category(for: state.status), default: 0] += 1
             } else if state.status == .temporaryTransfer,
-                let transfer = past.last(where: { $0.kind == .temporaryTransferOut }),
+                let transfer = entry.past.last(where: { $0.kind == .temporaryTransferOut }),
                 history.units[transfer.otherUnitId] != nil,
                 history.isUnder(transfer.otherUnitId, root: rootID, on: date)
             {

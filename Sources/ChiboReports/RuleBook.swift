@@ -68,6 +68,16 @@ public struct RuleBook: Sendable {
         return EffectiveRules(rules: merged, applied: applied)
     }
 
+    /// The least a member must miss, under any rule set in the book, to be flagged: excused
+    /// absences (one more than the smallest run allowed) and months with an unexcused absence.
+    /// A store reads only the records of members who reach either.
+    public var absenceThresholds: (excused: Int, unexcusedMonths: Int) {
+        let sets = national + scoped.values.flatMap { $0 }
+        let runs = sets.map(\.maxExcusedAbsencesInRow).filter { $0 > 0 }
+        let months = sets.map(\.unexcusedMonthsAtRisk).filter { $0 > 0 }
+        return (Int(runs.min() ?? 3) + 1, Int(months.min() ?? 3))
+    }
+
     /// Copies the thresholds a scoped set gives over the merged ones.
     static func override(_ merged: inout RuleSet, with set: RuleSet) {
         func take(_ value: Int32, _ target: inout Int32) { if value != 0 { target = value } }

@@ -246,13 +246,16 @@ public protocol Store: Sendable {
     ) async throws
         -> [MeetingSummary]
     /// The attendance records, in that range, of the members who could be flagged for absences:
-    /// those with at least one absence without reason or two with reason among the counted
-    /// records of units ever under `rootID` (every record of theirs in the range, wherever they
-    /// met), by member, date, then meeting id. Members always present are not read at all.
+    /// those with at least `minExcused` absences with reason, or absences without reason in at
+    /// least `minUnexcusedMonths` months, among the counted records of units ever under `rootID`
+    /// (every record of theirs in the range, wherever they met), by member, date, then meeting
+    /// id. Members always present are not read at all.
     func absenceFacts(
         everUnder rootID: String,
         from: CalendarDate,
-        through: CalendarDate
+        through: CalendarDate,
+        minExcused: Int,
+        minUnexcusedMonths: Int
     ) async throws
         -> [AttendanceFact]
     /// Every member (not voided) who ever belonged to a unit ever under `rootID`.

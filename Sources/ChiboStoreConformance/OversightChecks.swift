@@ -171,10 +171,12 @@ enum OversightChecks {
             let facts = try await store.absenceFacts(
                 everUnder: "mb",
                 from: StoreConformance.day(2024, 1, 1),
-                through: StoreConformance.day(2024, 12, 31)
+                through: StoreConformance.day(2024, 12, 31),
+                minExcused: 2,
+                minUnexcusedMonths: 1
             )
-            // m1 was present and m2 absent with reason once: neither can be flagged. m3 was absent
-            // without reason (after the amendment).
+            // m1 was present and m2 absent with reason once: neither reaches the thresholds. m3
+            // was absent without reason in one month (after the amendment).
             recorder.expect(facts.map(\.memberID) == ["m3"], "only members who could be flagged: \(facts)")
             recorder.expect(facts.last?.state == .absentUnexcused, "facts follow the amendment")
             let outside = try await store.meetingSummaries(

@@ -75,7 +75,9 @@ extension SQLiteStore {
     public func absenceFacts(
         everUnder rootID: String,
         from: CalendarDate,
-        through: CalendarDate
+        through: CalendarDate,
+        minExcused: Int,
+        minUnexcusedMonths: Int
     ) async throws -> [AttendanceFact] {
         try await pool.read { db in
             let rows = try Row.fetchCursor(
@@ -85,7 +87,8 @@ extension SQLiteStore {
                     candidate(member_id) AS (
                         SELECT a.member_id FROM ever e JOIN attendance a ON a.cell_id = e.id
                         WHERE a.held_on >= ?2 AND a.held_on <= ?3 AND a.category IN (1, 2, 3)
-                        GROUP BY a.member_id HAVING SUM(a.state = 3) >= 1 OR SUM(a.state = 2) >= 2
+                        GROUP BY a.member_id HAVING SUM(a.state = 2) >= ?4
+                            OR COUNT(DISTINCT CASE WHEN a.state = 3 THEN substr(a.held_on, 1, 7) END) >= ?5
                     )
                     SELECT a.meeting_id, a.member_id, a.cell_id, a.held_on, a.state, a.category
                     FROM candidate c JOIN attendance a ON a.member_id = c.member_id
@@ -93,7 +96,7 @@ extension SQLiteStore {
                         AND a.meeting_id NOT IN (SELECT id FROM meeting WHERE voided = 1)
                     ORDER BY a.member_id, a.held_on, a.meeting_id
                     """,
-                arguments: [rootID, DateKeys.key(from), DateKeys.key(through)]
+                arguments: [rootID, DateKeys.key(from), DateKeys.key(through), minExcused, minUnexcusedMonths]
             )
             var facts: [AttendanceFact] = []
             while let row = try rows.next() {
@@ -176,10 +179,20 @@ extension SQLiteStore {
         }
     }
 
-    /// The date of a `YYYY-MM-DD` key.
+    /// The date of a `YYYY-MM-DD` key (read digit by digit: reports parse one per row).
     static func date(_ key: String) -> CalendarDate {
-        let parts = key.split(separator: "-").compactMap { Int32($0) }
-        guard parts.count == 3 else { return CalendarDate() }
-        return CalendarDate(year: parts[0], month: parts[1], day: parts[2])
+        var utf8 = key.utf8.makeIterator()
+        func number(_ digits: Int) -> Int32? {
+            var value: Int32 = 0
+            for _ in 0..<digits {
+                guard let byte = utf8.next(), (48...57).contains(byte) else { return nil }
+                value = value * 10 + Int32(byte - 48)
+            }
+            return value
+        }
+        guard let year = number(4), utf8.next() == 45, let month = number(2), utf8.next() == 45,
+            let day = number(2), utf8.next() == nil
+        else { return CalendarDate() }
+        return CalendarDate(year: year, month: month, day: day)
     }
 }

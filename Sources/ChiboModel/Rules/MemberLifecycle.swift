@@ -17,10 +17,10 @@ public enum MemberLifecycle {
         public var status: MemberStatus = .unspecified
         /// Probationary or official: what the member is when not away or exempt.
         public var activeStatus: MemberStatus = .unspecified
-        /// Date key (YYYY-MM-DD) of the last event, events must not go back in time.
-        public var lastEventDate: String?
-        /// Date key of the admission, for the 12-month probation.
-        public var admittedOn: String?
+        /// Date of the last event; events must not go back in time.
+        public var lastEventDate: CalendarDate?
+        /// Date of the admission, for the 12-month probation.
+        public var admittedOn: CalendarDate?
 
         /// The state before any event.
         public init() {}
@@ -45,21 +45,25 @@ public enum MemberLifecycle {
 
     /// The state after one more event, or why it cannot happen.
     public static func apply(_ event: StatusEvent, to state: State) throws(Violation) -> State {
-        guard let date = event.effectiveOn, let dateKey = key(date) else {
+        guard let date = event.effectiveOn, (1...9999).contains(date.year), (1...12).contains(date.month),
+            (1...31).contains(date.day)
+        else {
             throw Violation(message: "the event needs the date it took effect")
         }
-        if let last = state.lastEventDate, dateKey < last {
-            throw Violation(message: "the event is dated \(dateKey), before the member's last event (\(last))")
+        if let last = state.lastEventDate, date < last {
+            throw Violation(
+                message: "the event is dated \(key(date) ?? ""), before the member's last event (\(key(last) ?? ""))"
+            )
         }
         if state.hasEnded {
             throw Violation(message: "the member's record ended (\(name(state.status))); no event can follow")
         }
         var next = state
-        next.lastEventDate = dateKey
+        next.lastEventDate = date
         let status = state.status
-        let active: Set<MemberStatus> = [.probationary, .official]
-        let inParty: Set<MemberStatus> = [.probationary, .official, .exempt, .workingAway, .temporaryTransfer]
-        func require(_ allowed: Set<MemberStatus>, _ what: String) throws(Violation) {
+        let active = Self.active
+        let inParty = Self.inParty
+        func require(_ allowed: [MemberStatus], _ what: String) throws(Violation) {
             guard allowed.contains(status) else {
                 throw Violation(message: "\(what) is not possible for a member who is \(name(status))")
             }
@@ -69,15 +73,18 @@ public enum MemberLifecycle {
             try require([.unspecified], "admission")
             next.status = .probationary
             next.activeStatus = .probationary
-            next.admittedOn = dateKey
+            next.admittedOn = date
         case .transferredIn:
             try require([.unspecified], "a transfer in")
             next.status = .official
             next.activeStatus = .official
         case .madeOfficial:
             try require([.probationary], "being made official")
-            if let admitted = state.admittedOn, let earliest = Self.addingMonths(12, to: admitted), dateKey < earliest {
-                throw Violation(message: "probation lasts 12 months: not before \(earliest) (admitted \(admitted))")
+            if let admitted = state.admittedOn, date < admitted.adding(months: 12) {
+                let earliest = key(admitted.adding(months: 12)) ?? ""
+                throw Violation(
+                    message: "probation lasts 12 months: not before \(earliest) (admitted \(key(admitted) ?? ""))"
+                )
             }
             next.status = .official
             next.activeStatus = .official
@@ -117,6 +124,11 @@ public enum MemberLifecycle {
         return next
     }
 
+    /// Statuses of members in the party's active life.
+    static let active: [MemberStatus] = [.probationary, .official]
+    /// Statuses of members still in the party.
+    static let inParty: [MemberStatus] = [.probationary, .official, .exempt, .workingAway, .temporaryTransfer]
+
     /// `YYYY-MM-DD` for a valid date.
     static func key(_ date: CalendarDate) -> String? {
         guard (1...9999).contains(date.year), (1...12).contains(date.month), (1...31).contains(date.day) else {
@@ -127,19 +139,6 @@ public enum MemberLifecycle {
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         return "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2))"
-    }
-
-    /// The date key `months` months after `key` (the same day, or the month's last day).
-    static func addingMonths(_ months: Int, to key: String) -> String? {
-        let parts = key.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        let total = parts[0] * 12 + (parts[1] - 1) + months
-        let year = total / 12
-        let month = total % 12 + 1
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        let day = min(parts[2], lengths[month - 1])
-        return Self.key(CalendarDate(year: Int32(year), month: Int32(month), day: Int32(day)))
     }
 
     private static func name(_ status: MemberStatus) -> String {
