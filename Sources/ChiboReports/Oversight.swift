@@ -125,13 +125,27 @@ public struct Oversight: Sendable {
         )
     }
 
-    /// The overview of a unit for a year, statuses read on `date` (see `OverviewReport`).
+    /// The overview of a unit for a year, statuses read on `date` (see `OverviewReport`). The
+    /// store's reads are independent and run side by side on the store's reader connections.
     public func overview(rootID: String, year: Int32, on date: CalendarDate) async throws -> OverviewReport {
         let (history, rules) = try await context(rootID: rootID)
         let from = CalendarDate(year: year, month: 1, day: 1)
         let through = min(CalendarDate(year: year, month: 12, day: 31), max(date, from))
-        let summaries = try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
-        let members = try await store.membersEverUnder(rootID: rootID)
+        let thresholds = rules.absenceThresholds
+        let store = self.store
+        async let summariesRead = store.meetingSummaries(everUnder: rootID, from: from, through: through)
+        async let membersRead = store.membersEverUnder(rootID: rootID)
+        async let factsRead = store.absenceFacts(
+            everUnder: rootID,
+            from: from,
+            through: CalendarDate(year: year, month: 12, day: 31),
+            minExcused: thresholds.excused,
+            minUnexcusedMonths: thresholds.unexcusedMonths
+        )
+        async let resolutionsRead = store.openResolutions(everUnder: rootID, dueBefore: date)
+        async let gradingRows = grading(rootID: rootID, year: year, history: history, rules: rules)
+        let summaries = try await summariesRead
+        let members = try await membersRead
         var report = OverviewReport(
             unitId: rootID,
             unitName: history.name(of: rootID),
@@ -166,16 +180,26 @@ public struct Oversight: Sendable {
             from: from,
             through: through
         )
-        report.flags += try await absences(rootID: rootID, year: year, history: history, rules: rules, members: members)
-        report.flags += try await due(
+        report.flags += AbsenceReport.flags(
+            facts: try await factsRead,
+            history: history,
+            rules: rules,
+            rootID: rootID,
+            year: year,
+            members: members
+        )
+        report.flags += DueReport.flags(
+            roster: roster,
+            resolutions: try await resolutionsRead.map {
+                DueReport.PlacedResolution(resolution: $0.resolution, cellID: $0.cellID)
+            },
+            history: history,
+            rules: rules,
             rootID: rootID,
             on: date,
-            badgeYear: year,
-            roster: roster,
-            history: history,
-            rules: rules
+            badgeYear: year
         )
-        report.grading = try await grading(rootID: rootID, year: year, history: history, rules: rules)
+        report.grading = try await gradingRows
         report.flags += report.grading.flatMap(\.violations)
         return report
     }
