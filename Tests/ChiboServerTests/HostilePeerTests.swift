@@ -136,7 +136,8 @@ import Testing
         try await withServer { port in
             let connection = try await RawConnection.connect(port: port)
             _ = try await connection.handshake()
-            let slow = try GetMemberRequest(id: "1000").serializedBytes()
+            // Handlers that sleep ten seconds: on a loaded machine none ends before the fifth open.
+            let slow = try GetMemberRequest(id: "10000").serializedBytes()
             for id in UInt32(1)...5 {
                 try await connection.send(Frame(callId: id, body: .open(Open(method: .membersGet, payload: slow))))
             }
@@ -210,13 +211,14 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<20 {
                     group.addTask {
-                        let connection = try await RawConnection.connect(port: port)
+                        // On a loaded machine the handshake timeout may close a connection before
+                        // the client has even set it up; either way the server closes it, and
+                        // must go on serving (checked after the body).
+                        guard let connection = try? await RawConnection.connect(port: port) else { return }
                         if index % 2 == 0 {
-                            // On a loaded machine the handshake timeout may close the connection
-                            // first; either way the server must close it.
                             try? await connection.send((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ index) })
                         }
-                        _ = try await connection.framesUntilClosed()
+                        _ = try? await connection.framesUntilClosed()
                     }
                 }
                 try await group.waitForAll()
