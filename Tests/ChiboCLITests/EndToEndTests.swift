@@ -199,6 +199,53 @@ import Testing
         #expect(info.status == 0 && info.stderr.isEmpty && info.stdout.contains("SERVING_STATUS_SERVING"))
     }
 
+    @Test func changesFollowPrintsNewChangesAsTheyAreMade() throws {
+        let f = try Self.fixture()
+        defer { f.server.stop() }
+        let follower = Process()
+        follower.executableURL = Binaries.folder.appendingPathComponent("chibo")
+        follower.arguments = ["changes", "--follow", "-o", "json"]
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHIBO_") }
+        env["CHIBO_SERVER"] = f.server.address
+        env["CHIBO_TOKEN"] = f.server.token
+        env["CHIBO_CONFIG"] = Binaries.temporaryFolder().appendingPathComponent("config.json").path
+        follower.environment = env
+        let output = Pipe()
+        follower.standardOutput = output
+        follower.standardError = FileHandle.nullDevice
+        try follower.run()
+        defer {
+            if follower.isRunning { follower.terminate() }
+            follower.waitUntilExit()
+        }
+        /// Reads JSON lines until one mentions `text`; returns every line read.
+        func readLines(until text: String) -> [String] {
+            var lines: [String] = []
+            var pending = Data()
+            while !lines.contains(where: { $0.contains(text) }) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                pending += chunk
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                    pending = Data(pending[(newline + 1)...])
+                }
+            }
+            return lines
+        }
+        // The history first: the fixture's units and members, one JSON object per line.
+        let history = readLines(until: "Lò Thị Ơn")
+        #expect(history.contains { $0.contains("\"org_unit\"") && $0.contains("MB-BO") })
+        #expect(history.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] })
+        // Then a change made now arrives on the open stream.
+        _ = try f.server.ok([
+            "units", "create", "--name", "Chi bộ bản Mới", "--code", "MB-MOI", "--kind", "cell", "--parent", f.commune,
+        ])
+        let live = readLines(until: "MB-MOI")
+        #expect(live.contains { $0.contains("MB-MOI") && $0.contains("\"create\"") }, "\(live)")
+        #expect(follower.isRunning, "--follow keeps the stream open")
+    }
+
     @Test func tokensRolesAndTheAuditLog() throws {
         let f = try Self.fixture()
         defer { f.server.stop() }
