@@ -98,17 +98,28 @@ public final class ChiboClient: Sendable {
         } catch {
             throw ClientError(code: .unavailable, message: "cannot connect to \(host):\(port): \(error)")
         }
-        let (future, handler) = try await channel.eventLoop.submit {
-            let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
-            handler.sendHello(clientName: configuration.clientName, token: configuration.token)
-            return (handler.welcome, NIOLoopBound(handler, eventLoop: channel.eventLoop))
-        }.get()
-        let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
-            channel.close(promise: nil)
+        // A connection the server closes before the handshake ends (a handshake timeout, a TLS
+        // failure) is UNAVAILABLE, so idempotent calls retry it like a refused connection.
+        do {
+            let (future, handler) = try await channel.eventLoop.submit {
+                let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
+                handler.sendHello(clientName: configuration.clientName, token: configuration.token)
+                return (handler.welcome, NIOLoopBound(handler, eventLoop: channel.eventLoop))
+            }.get()
+            let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
+                channel.close(promise: nil)
+            }
+            defer { timeout.cancel() }
+            let welcome = try await future.get()
+            return Connection(channel: channel, handler: handler, welcome: welcome)
+        } catch let error as ClientError {
+            throw error
+        } catch {
+            throw ClientError(
+                code: .unavailable,
+                message: "the connection to \(host):\(port) closed during the handshake: \(error)"
+            )
         }
-        defer { timeout.cancel() }
-        let welcome = try await future.get()
-        return Connection(channel: channel, handler: handler, welcome: welcome)
     }
 
     // MARK: Calls
