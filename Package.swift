@@ -157,6 +157,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Sends what ChiboImport reads to a server with Import.Run.
+        .target(
+            name: "ChiboImportClient",
+            dependencies: ["ChiboImport", "ChiboClient", "ChiboModel"],
+            swiftSettings: strictSwift
+        ),
         // The command-line client's commands, output formats, config contexts and HTML reports.
         .target(
             name: "ChiboCLI",
@@ -200,7 +206,7 @@ let package = Package(
             name: "ChiboAccessTests",
             dependencies: [
                 "ChiboAccess", "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite",
-                "ChiboModel", "ChiboCodec",
+                "ChiboModel", "ChiboCodec", "ChiboImport", "ChiboImportClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
