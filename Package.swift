@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "ChiboSample", targets: ["ChiboSample"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
         .executable(name: "chibo", targets: ["chibo"]),
+        .executable(name: "chibo-import", targets: ["chibo-import"]),
         .executable(name: "chibo-gen-sample", targets: ["chibo-gen-sample"]),
     ],
     dependencies: [
@@ -185,6 +186,11 @@ let package = Package(
         .executableTarget(
             name: "chibo",
             dependencies: ["ChiboCLI"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "chibo-import",
+            dependencies: ["ChiboImportClient"],
             swiftSettings: strictSwift
         ),
         // Sample datasets (Mường Bằng, a province at scale) generated from a seed, and their loader.

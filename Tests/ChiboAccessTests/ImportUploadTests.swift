@@ -46,4 +46,39 @@ import Testing
             #expect(try await harness.store.member(partyCardNumber: "040005")?.fullName == "Hà Văn Năm")
         }
     }
+
+    @Test func theToolWritesThePrivateRejectFileAndTheSummary() async throws {
+        try await AccessHarness.with { harness in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-import-\(UUID())")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let roster = folder.appendingPathComponent("roster.csv").path
+            try Data(Self.csv.utf8).write(to: URL(fileURLWithPath: roster))
+            let rejects = folder.appendingPathComponent("rejects.csv").path
+            let summary = folder.appendingPathComponent("summary.json").path
+            let base = [
+                roster, "--entity", "members", "--server", "127.0.0.1:\(harness.port)", "--on-conflict", "update",
+                "--summary-json", summary, "--reject-file", rejects,
+            ]
+            let token = ["CHIBO_TOKEN": harness.tokens[.admin] ?? ""]
+            // A dry run writes nothing to the server but reports the same numbers.
+            let dry = await ImportTool.run(arguments: base + ["--dry-run"], environment: token)
+            #expect(dry == 1)
+            #expect(try await harness.store.member(partyCardNumber: "040001") == nil)
+            let code = await ImportTool.run(arguments: base, environment: token)
+            #expect(code == 1)
+            #expect(try await harness.store.member(partyCardNumber: "040001") != nil)
+            let mode = try FileManager.default.attributesOfItem(atPath: rejects)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == 3)
+            #expect(lines.contains { $0.contains("unknown_unit") })
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: summary)))
+            let object = try #require(json as? [String: Any])
+            #expect(object["read"] as? Int == 5)
+            #expect(object["inserted"] as? Int == 3)
+            #expect(object["rejected"] as? Int == 2)
+            let usage = await ImportTool.run(arguments: [roster], environment: token)
+            #expect(usage == 2)
+        }
+    }
 }
