@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "ChiboSample", targets: ["ChiboSample"]),
         .executable(name: "chibo-server", targets: ["chibo-server"]),
         .executable(name: "chibo", targets: ["chibo"]),
+        .executable(name: "chibo-import", targets: ["chibo-import"]),
         .executable(name: "chibo-gen-sample", targets: ["chibo-gen-sample"]),
     ],
     dependencies: [
@@ -157,6 +158,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Sends what ChiboImport reads to a server with Import.Run.
+        .target(
+            name: "ChiboImportClient",
+            dependencies: ["ChiboImport", "ChiboClient", "ChiboModel"],
+            swiftSettings: strictSwift
+        ),
         // The command-line client's commands, output formats, config contexts and HTML reports.
         .target(
             name: "ChiboCLI",
@@ -181,6 +188,11 @@ let package = Package(
             dependencies: ["ChiboCLI"],
             swiftSettings: strictSwift
         ),
+        .executableTarget(
+            name: "chibo-import",
+            dependencies: ["ChiboImportClient"],
+            swiftSettings: strictSwift
+        ),
         // Sample datasets (Mường Bằng, a province at scale) generated from a seed, and their loader.
         .target(
             name: "ChiboSample",
@@ -200,7 +212,7 @@ let package = Package(
             name: "ChiboAccessTests",
             dependencies: [
                 "ChiboAccess", "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite",
-                "ChiboModel", "ChiboCodec",
+                "ChiboModel", "ChiboCodec", "ChiboImport", "ChiboImportClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -5565,7 +5565,7 @@ const ProtobufCMessageDescriptor chibo__v1__overview_request__descriptor =
   (ProtobufCMessageInit) chibo__v1__overview_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[47] =
+static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[49] =
 {
   { "METHOD_UNSPECIFIED", "CHIBO__V1__METHOD__METHOD_UNSPECIFIED", 0 },
   { "METHOD_HEALTH_CHECK", "CHIBO__V1__METHOD__METHOD_HEALTH_CHECK", 1 },
@@ -5614,11 +5614,13 @@ static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[47] =
   { "METHOD_REPORTS_OVERVIEW", "CHIBO__V1__METHOD__METHOD_REPORTS_OVERVIEW", 706 },
   { "METHOD_AUDIT_LIST", "CHIBO__V1__METHOD__METHOD_AUDIT_LIST", 800 },
   { "METHOD_AUDIT_VERIFY", "CHIBO__V1__METHOD__METHOD_AUDIT_VERIFY", 801 },
+  { "METHOD_IMPORT_RUN", "CHIBO__V1__METHOD__METHOD_IMPORT_RUN", 900 },
+  { "METHOD_IMPORT_STATUS", "CHIBO__V1__METHOD__METHOD_IMPORT_STATUS", 901 },
 };
 static const ProtobufCIntRange chibo__v1__method__value_ranges[] = {
-{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{500, 28},{600, 33},{700, 38},{800, 45},{0, 47}
+{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{500, 28},{600, 33},{700, 38},{800, 45},{900, 47},{0, 49}
 };
-static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[47] =
+static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[49] =
 {
   { "METHOD_AUDIT_LIST", 45 },
   { "METHOD_AUDIT_VERIFY", 46 },
@@ -5630,6 +5632,8 @@ static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[47] 
   { "METHOD_EVALUATIONS_VOID_RECORD", 37 },
   { "METHOD_HEALTH_CHECK", 1 },
   { "METHOD_HEALTH_WATCH", 3 },
+  { "METHOD_IMPORT_RUN", 47 },
+  { "METHOD_IMPORT_STATUS", 48 },
   { "METHOD_MEETINGS_AMEND", 21 },
   { "METHOD_MEETINGS_GET", 22 },
   { "METHOD_MEETINGS_LIST", 23 },
@@ -5675,11 +5679,11 @@ const ProtobufCEnumDescriptor chibo__v1__method__descriptor =
   "Method",
   "Chibo__V1__Method",
   "chibo.v1",
-  47,
+  49,
   chibo__v1__method__enum_values_by_number,
-  47,
+  49,
   chibo__v1__method__enum_values_by_name,
-  9,
+  10,
   chibo__v1__method__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
@@ -6401,5 +6405,48 @@ void chibo__v1__audit__init (Chibo__V1__Audit_Service *service,
 {
   protobuf_c_service_generated_init (&service->base,
                                      &chibo__v1__audit__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor chibo__v1__import__method_descriptors[2] =
+{
+  { "Run", &chibo__v1__run_import_request__descriptor, &chibo__v1__run_import_response__descriptor },
+  { "Status", &chibo__v1__get_import_status_request__descriptor, &chibo__v1__import_checkpoint__descriptor },
+};
+const unsigned chibo__v1__import__method_indices_by_name[] = {
+  0,        /* Run */
+  1         /* Status */
+};
+const ProtobufCServiceDescriptor chibo__v1__import__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "chibo.v1.Import",
+  "Import",
+  "Chibo__V1__Import",
+  "chibo.v1",
+  2,
+  chibo__v1__import__method_descriptors,
+  chibo__v1__import__method_indices_by_name
+};
+void chibo__v1__import__run(ProtobufCService *service,
+                            const Chibo__V1__RunImportRequest *input,
+                            Chibo__V1__RunImportResponse_Closure closure,
+                            void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__import__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__import__status(ProtobufCService *service,
+                               const Chibo__V1__GetImportStatusRequest *input,
+                               Chibo__V1__ImportCheckpoint_Closure closure,
+                               void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__import__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__import__init (Chibo__V1__Import_Service *service,
+                              Chibo__V1__Import_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &chibo__v1__import__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

@@ -137,6 +137,9 @@ public final class AccessGate: CallGate {
         case .adminOnly:
             if !isAdmin { try await deny("only an admin token may do this (\(context.methodName))") }
             return request
+        case .importers:
+            if role != .admin && role != .officer { try await deny("only admin and officer tokens import records") }
+            return request
         case .read(let refs):
             guard let role, role != .auditor else { try await deny("auditor tokens read only the audit log") }
             if isAdmin { return request }

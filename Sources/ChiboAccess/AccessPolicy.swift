@@ -14,6 +14,7 @@ import ChiboStore
 /// | meetings(units) | admin; officer and secretary within their scope |
 /// | adminOnly | admin (units at the top of the tree, national rule sets) |
 /// | audit | admin, auditor |
+/// | importers | admin, officer (each imported row is checked against the officer's scope) |
 /// | readList | read, with the list narrowed to the caller's scope when it names no unit |
 enum Need {
     case open
@@ -23,6 +24,7 @@ enum Need {
     case meetings([UnitRef])
     case adminOnly
     case audit
+    case importers
     case readList(named: [String])
 }
 
@@ -45,6 +47,7 @@ enum AccessPolicy {
         case (.healthCheck, _), (.healthWatch, _): return .open
         case (.serverInfoGet, _), (.rulesGet, _), (.rulesList, _): return .signedIn
         case (.auditList, _), (.auditVerify, _): return .audit
+        case (.importStatus, _): return .importers
 
         case (.orgUnitsCreate, let request as CreateOrgUnitRequest):
             let parent = request.unit?.parentId ?? ""

@@ -23,5 +23,6 @@ public enum Records {
         RuleService(store: store, clock: clock).register(into: &registry)
         EvaluationService(store: store, clock: clock).register(into: &registry)
         ReportService(store: store, clock: clock).register(into: &registry)
+        ImportService(store: store, clock: clock).register(into: &registry)
     }
 }

@@ -287,6 +287,90 @@ public protocol Store: Sendable {
     func changes(after: Int64, limit: Int) async throws -> [ChangeEvent]
     /// Signals every committed change, for followers of the change feed.
     var changeSignal: ChangeSignal { get }
+
+    // MARK: Bulk import
+
+    /// Applies one batch of a member import in one transaction, with the import's checkpoint:
+    /// a batch number at or below the last committed one changes nothing. With
+    /// `context.validateOnly` (a dry run) everything is checked and rolled back.
+    func importMembers(_ batch: MemberImportBatch, context: MutationContext) async throws -> ImportBatchOutcome
+    /// The checkpoint of an import, or nil when no batch of it was committed.
+    func importCheckpoint(importID: String) async throws -> ImportCheckpoint?
+}
+
+/// One member row of an import, its cell already resolved to a unit id.
+public struct MemberImportRow: Sendable {
+    /// The file's row number reported for the row.
+    public var row: Int32
+    /// The member: `cellId` holds the resolved cell; the natural key is the party card number,
+    /// else the citizen ID.
+    public var member: Member
+
+    /// Creates a row.
+    public init(row: Int32, member: Member) {
+        self.row = row
+        self.member = member
+    }
+}
+
+/// A batch of member rows to commit together.
+public struct MemberImportBatch: Sendable {
+    /// The import's id, chosen by the client.
+    public var importID: String
+    /// The batch's number, from 1.
+    public var batchNumber: Int64
+    /// What to do with a row matching a stored member.
+    public var onConflict: ImportConflictPolicy
+    /// The rows the store applies.
+    public var rows: [MemberImportRow]
+    /// Rows of the batch already refused before the store (out of scope, unknown cell,
+    /// invalid): counted as read and rejected in the checkpoint.
+    public var refused: [RowRejection]
+    /// The units the caller may write to; nil for no limit. A row whose cell, or whose matching
+    /// stored member's cell, is not in it is refused as `out_of_scope`.
+    public var writableUnits: Set<String>?
+
+    /// Creates a batch.
+    public init(
+        importID: String,
+        batchNumber: Int64,
+        onConflict: ImportConflictPolicy,
+        rows: [MemberImportRow],
+        refused: [RowRejection] = [],
+        writableUnits: Set<String>? = nil
+    ) {
+        self.importID = importID
+        self.batchNumber = batchNumber
+        self.onConflict = onConflict
+        self.rows = rows
+        self.refused = refused
+        self.writableUnits = writableUnits
+    }
+}
+
+/// What a batch did.
+public struct ImportBatchOutcome: Sendable {
+    /// The import's checkpoint after the batch (for a dry run, as it would be).
+    public var checkpoint: ImportCheckpoint
+    /// The counts of this batch alone.
+    public var counts: ImportCounts
+    /// Rows the batch refused, including the batch's `refused`.
+    public var rejections: [RowRejection]
+    /// True when the batch number was already committed and nothing changed.
+    public var alreadyCommitted: Bool
+
+    /// Creates an outcome.
+    public init(
+        checkpoint: ImportCheckpoint,
+        counts: ImportCounts,
+        rejections: [RowRejection],
+        alreadyCommitted: Bool
+    ) {
+        self.checkpoint = checkpoint
+        self.counts = counts
+        self.rejections = rejections
+        self.alreadyCommitted = alreadyCommitted
+    }
 }
 
 /// Which meetings a list returns.

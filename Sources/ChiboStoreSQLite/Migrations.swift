@@ -271,6 +271,38 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v9: bulk import checkpoints and members by citizen ID") { db in
+            try db.execute(
+                sql: """
+                    -- Where each import stands: the last batch committed and the running counts,
+                    -- written in the batch's transaction so a resumed import changes nothing twice.
+                    CREATE TABLE import_checkpoint (
+                        import_id TEXT PRIMARY KEY NOT NULL,
+                        entity INTEGER NOT NULL,
+                        last_batch INTEGER NOT NULL,
+                        read_count INTEGER NOT NULL,
+                        inserted_count INTEGER NOT NULL,
+                        updated_count INTEGER NOT NULL,
+                        skipped_count INTEGER NOT NULL,
+                        rejected_count INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        updated_at_ms INTEGER NOT NULL
+                    );
+                    -- A member without a card number is found again by citizen ID.
+                    ALTER TABLE member ADD COLUMN citizen_id TEXT;
+                    CREATE INDEX member_by_citizen_id ON member(citizen_id) WHERE citizen_id IS NOT NULL;
+                    """
+            )
+            let rows = try Row.fetchAll(db, sql: "SELECT id, record FROM member")
+            for row in rows {
+                let member = try Member(serializedBytes: [UInt8](row["record"] as Data))
+                guard !member.citizenId.isEmpty else { continue }
+                try db.execute(
+                    sql: "UPDATE member SET citizen_id = ? WHERE id = ?",
+                    arguments: [member.citizenId, row["id"] as String]
+                )
+            }
+        }
         return migrator
     }()
 }

@@ -322,13 +322,15 @@ extension SQLiteStore {
         let arguments: StatementArguments = [
             member.partyCardNumber.isEmpty ? nil : member.partyCardNumber, member.cellId.isEmpty ? nil : member.cellId,
             member.status.rawValue, SearchKeys.fold(member.fullName), sortKey, member.meta?.voided == true ? 1 : 0,
-            member.meta?.revision ?? 1, Data(try member.serializedBytes()), member.id,
+            member.meta?.revision ?? 1, Data(try member.serializedBytes()),
+            member.citizenId.isEmpty ? nil : member.citizenId, member.id,
         ]
         if insert {
             try db.execute(
                 sql: """
-                    INSERT INTO member (party_card_number, cell_id, status, name_key, sort_key, voided, revision, record, id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO member (party_card_number, cell_id, status, name_key, sort_key, voided, revision, record,
+                        citizen_id, id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: arguments
             )
@@ -336,7 +338,7 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     UPDATE member SET party_card_number = ?, cell_id = ?, status = ?, name_key = ?, sort_key = ?,
-                        voided = ?, revision = ?, record = ? WHERE id = ?
+                        voided = ?, revision = ?, record = ?, citizen_id = ? WHERE id = ?
                     """,
                 arguments: arguments
             )

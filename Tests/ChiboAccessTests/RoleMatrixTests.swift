@@ -2,6 +2,7 @@ import ChiboAccess
 import ChiboClient
 import ChiboCodec
 import ChiboModel
+import Foundation
 import Testing
 
 /// Every method × every role × a target inside and outside the token's scope, through the real
@@ -11,7 +12,7 @@ import Testing
 @Suite struct RoleMatrixTests {
     /// Who may pass, by kind of method.
     enum Kind: CaseIterable {
-        case open, signedIn, readers, audit, read, write, meetings, adminOnly, feed
+        case open, signedIn, readers, audit, read, write, meetings, adminOnly, feed, importers
 
         /// Whether `role` passes with a target inside (or outside) its scope.
         func allows(_ role: Role, inside: Bool) -> Bool {
@@ -20,6 +21,7 @@ import Testing
             case .readers, .feed: role != .auditor
             case .audit: role == .admin || role == .auditor
             case .adminOnly: role == .admin
+            case .importers: role == .admin || role == .officer
             case .read: role == .admin || (inside && [.officer, .viewer, .secretary].contains(role))
             case .write: role == .admin || (inside && role == .officer)
             case .meetings: role == .admin || (inside && [.officer, .secretary].contains(role))
@@ -443,6 +445,36 @@ import Testing
             method: .auditVerify,
             kind: .audit,
             call: unary(.auditVerify, VerifyAuditResponse.self) { _, _ in VerifyAuditRequest() }
+        ),
+        Case(
+            method: .importRun,
+            kind: .importers,
+            call: { client, _, inside in
+                let header = ImportHeader(
+                    importId: UUID().uuidString,
+                    entity: .members,
+                    onConflict: .skip,
+                    dryRun: true
+                )
+                let row = ImportRow(
+                    rowNumbers: [2],
+                    unitRef: inside ? "MB-BO" : "CM-NA",
+                    record: .member(Member(partyCardNumber: "090001", fullName: "Thử Nghiệm"))
+                )
+                let requests = AsyncStream<RunImportRequest> { continuation in
+                    continuation.yield(RunImportRequest(message: .header(header)))
+                    continuation.yield(RunImportRequest(message: .batch(ImportBatch(batchNumber: 1, rows: [row]))))
+                    continuation.finish()
+                }
+                _ = try await client.clientStream(.importRun, requests: requests, as: RunImportResponse.self)
+            }
+        ),
+        Case(
+            method: .importStatus,
+            kind: .importers,
+            call: unary(.importStatus, ImportCheckpoint.self) { _, _ in
+                GetImportStatusRequest(importId: "00000000-0000-0000-0000-000000000000")
+            }
         ),
     ]
 

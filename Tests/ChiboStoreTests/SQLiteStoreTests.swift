@@ -43,7 +43,7 @@ import Testing
         }
         #expect(synchronous == 2, "synchronous=FULL")
         #expect(foreignKeys == 1)
-        #expect(try await store.schemaVersion == 8)
+        #expect(try await store.schemaVersion == 9)
     }
 
     @Test func upgradingAVersion4FileSeedsTheRulesAndCountsEveryStoredMeeting() async throws {
@@ -83,7 +83,7 @@ import Testing
         }
         try queue.close()
         let store = try SQLiteStore(path: path)
-        #expect(try await store.schemaVersion == 8)
+        #expect(try await store.schemaVersion == 9)
         let summaries = try await store.meetingSummaries(
             everUnder: "bo",
             from: CalendarDate(year: 2019, month: 1, day: 1),
@@ -284,5 +284,41 @@ import Testing
         } while !token.isEmpty
         #expect(seen.count == 25)
         #expect(Set(seen).count == 25)
+    }
+
+    @Test func upgradingAVersion8FileFindsMembersByCitizenID() async throws {
+        // A file as version 8 left it: a member without a card number, known by citizen ID.
+        let path = Self.temporaryPath()
+        let queue = try DatabaseQueue(path: path)
+        try Migrations.migrator.migrate(queue, upTo: "v8: indexes the reports read")
+        try await queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO org_unit (id, name_key, kind, revision, record) VALUES ('bo', 'bo', 4, 1, ?)",
+                arguments: [Data(try OrgUnit(id: "bo", name: "Bó", kind: .cell).serializedBytes())]
+            )
+            let member = Member(id: "m1", citizenId: "014090000001", fullName: "Lò Văn Một", cellId: "bo")
+            try db.execute(
+                sql:
+                    "INSERT INTO member (id, cell_id, status, name_key, sort_key, revision, record) VALUES ('m1', 'bo', 2, 'lo van mot', 'mot', 1, ?)",
+                arguments: [Data(try member.serializedBytes())]
+            )
+        }
+        try queue.close()
+        let store = try SQLiteStore(path: path)
+        let outcome = try await store.importMembers(
+            MemberImportBatch(
+                importID: "3e4f5a6b-7c8d-4e9f-0a1b-2c3d4e5f6a7b",
+                batchNumber: 1,
+                onConflict: .skip,
+                rows: [
+                    MemberImportRow(
+                        row: 2,
+                        member: Member(citizenId: "014090000001", fullName: "Lò Văn Một", cellId: "bo")
+                    )
+                ]
+            ),
+            context: MutationContext(nowMs: 1_700_000_000_000)
+        )
+        #expect(outcome.counts == ImportCounts(read: 1, skipped: 1))
     }
 }

@@ -489,6 +489,31 @@ extension ServiceRegistry {
                 ),
             ]
         ),
+        ServiceDescriptor(
+            name: "Import",
+            fullName: "chibo.v1.Import",
+            comment: "Bulk import: rows from files, in batches committed one transaction each, resumable.",
+            methods: [
+                MethodDescriptor(
+                    service: "Import",
+                    name: "Run",
+                    method: .importRun,
+                    requestType: RunImportRequest.self,
+                    responseType: RunImportResponse.self,
+                    streaming: .clientStreaming,
+                    comment: "Receives a header then batches of rows; answers with the summary."
+                ),
+                MethodDescriptor(
+                    service: "Import",
+                    name: "Status",
+                    method: .importStatus,
+                    requestType: GetImportStatusRequest.self,
+                    responseType: ImportCheckpoint.self,
+                    streaming: .unary,
+                    comment: "Where an import stands, for resuming it."
+                ),
+            ]
+        ),
     ]
 }
 
@@ -1151,504 +1176,6 @@ extension SchemaDescription {
             ]
         ),
         MessageDescription(
-            name: "chibo.v1.AgendaItem",
-            swiftName: "AgendaItem",
-            file: "chibo/v1/meetings.proto",
-            comment: "One item on the meeting's agenda.",
-            fields: [
-                FieldDescription(
-                    name: "number",
-                    jsonName: "number",
-                    number: 1,
-                    type: "int32",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Position on the agenda, starting at 1."
-                ),
-                FieldDescription(
-                    name: "title",
-                    jsonName: "title",
-                    number: 2,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Title of the item."
-                ),
-                FieldDescription(
-                    name: "summary",
-                    jsonName: "summary",
-                    number: 3,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Summary of the discussion."
-                ),
-            ]
-        ),
-        MessageDescription(
-            name: "chibo.v1.Guest",
-            swiftName: "Guest",
-            file: "chibo/v1/meetings.proto",
-            comment: "A guest at the meeting (the supervising standing-committee member among them).",
-            fields: [
-                FieldDescription(
-                    name: "member_id",
-                    jsonName: "memberId",
-                    number: 1,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the guest's member record, when the guest is a party member in Chibo."
-                ),
-                FieldDescription(
-                    name: "full_name",
-                    jsonName: "fullName",
-                    number: 2,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Full name as written in the minutes."
-                ),
-                FieldDescription(
-                    name: "role",
-                    jsonName: "role",
-                    number: 3,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Role or title, for example \"Ủy viên BTV Đảng ủy xã\"."
-                ),
-                FieldDescription(
-                    name: "is_supervisor",
-                    jsonName: "isSupervisor",
-                    number: 4,
-                    type: "bool",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "True when the guest is the cell's supervising standing-committee member."
-                ),
-            ]
-        ),
-        MessageDescription(
-            name: "chibo.v1.AttendanceRecord",
-            swiftName: "AttendanceRecord",
-            file: "chibo/v1/meetings.proto",
-            comment: "Attendance of one expected member at one meeting.",
-            fields: [
-                FieldDescription(
-                    name: "member_id",
-                    jsonName: "memberId",
-                    number: 1,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the member."
-                ),
-                FieldDescription(
-                    name: "state",
-                    jsonName: "state",
-                    number: 2,
-                    type: "enum",
-                    typeName: "chibo.v1.AttendanceState",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Present, absent with reason, or absent without reason."
-                ),
-                FieldDescription(
-                    name: "reason",
-                    jsonName: "reason",
-                    number: 3,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Reason for an excused absence; required for ATTENDANCE_STATE_ABSENT_EXCUSED."
-                ),
-                FieldDescription(
-                    name: "category",
-                    jsonName: "category",
-                    number: 4,
-                    type: "enum",
-                    typeName: "chibo.v1.MemberCategory",
-                    repeated: false,
-                    oneof: "",
-                    comment: "The member's category on the meeting's date."
-                ),
-                FieldDescription(
-                    name: "spoke",
-                    jsonName: "spoke",
-                    number: 5,
-                    type: "bool",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Whether the member spoke."
-                ),
-                FieldDescription(
-                    name: "full_name",
-                    jsonName: "fullName",
-                    number: 6,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "The member's full name on that day, copied from the roster for the minutes."
-                ),
-            ]
-        ),
-        MessageDescription(
-            name: "chibo.v1.Contribution",
-            swiftName: "Contribution",
-            file: "chibo/v1/meetings.proto",
-            comment: "One speaker's opinion as recorded in the minutes.",
-            fields: [
-                FieldDescription(
-                    name: "member_id",
-                    jsonName: "memberId",
-                    number: 1,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the speaking member, or empty for a guest."
-                ),
-                FieldDescription(
-                    name: "speaker_name",
-                    jsonName: "speakerName",
-                    number: 2,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Name of the speaker as written."
-                ),
-                FieldDescription(
-                    name: "summary",
-                    jsonName: "summary",
-                    number: 3,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "What they said, in summary."
-                ),
-            ]
-        ),
-        MessageDescription(
-            name: "chibo.v1.Resolution",
-            swiftName: "Resolution",
-            file: "chibo/v1/meetings.proto",
-            comment: "A task the meeting decided on (Nghị quyết).",
-            fields: [
-                FieldDescription(
-                    name: "id",
-                    jsonName: "id",
-                    number: 1,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Server-assigned ID."
-                ),
-                FieldDescription(
-                    name: "meeting_id",
-                    jsonName: "meetingId",
-                    number: 2,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the meeting that adopted it."
-                ),
-                FieldDescription(
-                    name: "text",
-                    jsonName: "text",
-                    number: 3,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "What is to be done."
-                ),
-                FieldDescription(
-                    name: "owner_member_id",
-                    jsonName: "ownerMemberId",
-                    number: 4,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the member responsible, when a member."
-                ),
-                FieldDescription(
-                    name: "owner_name",
-                    jsonName: "ownerName",
-                    number: 5,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Name of the person or body responsible, as written."
-                ),
-                FieldDescription(
-                    name: "due_on",
-                    jsonName: "dueOn",
-                    number: 6,
-                    type: "message",
-                    typeName: "chibo.v1.Date",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Deadline; absent when none was set."
-                ),
-                FieldDescription(
-                    name: "status",
-                    jsonName: "status",
-                    number: 7,
-                    type: "enum",
-                    typeName: "chibo.v1.ResolutionStatus",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Progress."
-                ),
-                FieldDescription(
-                    name: "closed_on",
-                    jsonName: "closedOn",
-                    number: 8,
-                    type: "message",
-                    typeName: "chibo.v1.Date",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Date the task was done or cancelled."
-                ),
-                FieldDescription(
-                    name: "note",
-                    jsonName: "note",
-                    number: 9,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Free-text progress note."
-                ),
-                FieldDescription(
-                    name: "meta",
-                    jsonName: "meta",
-                    number: 10,
-                    type: "message",
-                    typeName: "chibo.v1.RecordMeta",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Revision, timestamps and void state."
-                ),
-            ]
-        ),
-        MessageDescription(
-            name: "chibo.v1.Meeting",
-            swiftName: "Meeting",
-            file: "chibo/v1/meetings.proto",
-            comment: "A cell meeting and its minutes (Biên bản).",
-            fields: [
-                FieldDescription(
-                    name: "id",
-                    jsonName: "id",
-                    number: 1,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Server-assigned ID."
-                ),
-                FieldDescription(
-                    name: "cell_id",
-                    jsonName: "cellId",
-                    number: 2,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the cell that met (the unit valid on the meeting's date)."
-                ),
-                FieldDescription(
-                    name: "held_on",
-                    jsonName: "heldOn",
-                    number: 3,
-                    type: "message",
-                    typeName: "chibo.v1.Date",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Date of the meeting."
-                ),
-                FieldDescription(
-                    name: "start_minute",
-                    jsonName: "startMinute",
-                    number: 4,
-                    type: "int32",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Start time, minutes after midnight in Vietnam time (UTC+7)."
-                ),
-                FieldDescription(
-                    name: "end_minute",
-                    jsonName: "endMinute",
-                    number: 5,
-                    type: "int32",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "End time, minutes after midnight in Vietnam time (UTC+7)."
-                ),
-                FieldDescription(
-                    name: "kind",
-                    jsonName: "kind",
-                    number: 6,
-                    type: "enum",
-                    typeName: "chibo.v1.MeetingKind",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Regular, thematic, combined or extraordinary."
-                ),
-                FieldDescription(
-                    name: "topic",
-                    jsonName: "topic",
-                    number: 7,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Topic (required for thematic meetings)."
-                ),
-                FieldDescription(
-                    name: "place",
-                    jsonName: "place",
-                    number: 8,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Where the meeting was held."
-                ),
-                FieldDescription(
-                    name: "agenda",
-                    jsonName: "agenda",
-                    number: 9,
-                    type: "message",
-                    typeName: "chibo.v1.AgendaItem",
-                    repeated: true,
-                    oneof: "",
-                    comment: "The agenda, in order."
-                ),
-                FieldDescription(
-                    name: "chair_member_id",
-                    jsonName: "chairMemberId",
-                    number: 10,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the member who chaired (chủ tọa)."
-                ),
-                FieldDescription(
-                    name: "recorder_member_id",
-                    jsonName: "recorderMemberId",
-                    number: 11,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the member who kept the minutes (thư ký)."
-                ),
-                FieldDescription(
-                    name: "guests",
-                    jsonName: "guests",
-                    number: 12,
-                    type: "message",
-                    typeName: "chibo.v1.Guest",
-                    repeated: true,
-                    oneof: "",
-                    comment: "Guests present."
-                ),
-                FieldDescription(
-                    name: "attendance",
-                    jsonName: "attendance",
-                    number: 13,
-                    type: "message",
-                    typeName: "chibo.v1.AttendanceRecord",
-                    repeated: true,
-                    oneof: "",
-                    comment: "One record per expected member."
-                ),
-                FieldDescription(
-                    name: "contributions",
-                    jsonName: "contributions",
-                    number: 14,
-                    type: "message",
-                    typeName: "chibo.v1.Contribution",
-                    repeated: true,
-                    oneof: "",
-                    comment: "Speakers' opinions by name."
-                ),
-                FieldDescription(
-                    name: "minutes",
-                    jsonName: "minutes",
-                    number: 15,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Minutes text: conclusion and anything not captured elsewhere."
-                ),
-                FieldDescription(
-                    name: "resolutions",
-                    jsonName: "resolutions",
-                    number: 16,
-                    type: "message",
-                    typeName: "chibo.v1.Resolution",
-                    repeated: true,
-                    oneof: "",
-                    comment: "Resolutions adopted."
-                ),
-                FieldDescription(
-                    name: "minutes_approved",
-                    jsonName: "minutesApproved",
-                    number: 17,
-                    type: "bool",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Whether the minutes were read back and approved before closing."
-                ),
-                FieldDescription(
-                    name: "quality_score",
-                    jsonName: "qualityScore",
-                    number: 18,
-                    type: "int32",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "quality",
-                    comment: "The score."
-                ),
-                FieldDescription(
-                    name: "meta",
-                    jsonName: "meta",
-                    number: 19,
-                    type: "message",
-                    typeName: "chibo.v1.RecordMeta",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Revision, timestamps and void state."
-                ),
-            ]
-        ),
-        MessageDescription(
             name: "chibo.v1.StatusEvent",
             swiftName: "StatusEvent",
             file: "chibo/v1/members.proto",
@@ -2266,6 +1793,896 @@ extension SchemaDescription {
                     name: "meta",
                     jsonName: "meta",
                     number: 15,
+                    type: "message",
+                    typeName: "chibo.v1.RecordMeta",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Revision, timestamps and void state."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.ImportHeader",
+            swiftName: "ImportHeader",
+            file: "chibo/v1/import.proto",
+            comment: "The first message of Import.Run: what the import is and how to apply it.",
+            fields: [
+                FieldDescription(
+                    name: "import_id",
+                    jsonName: "importId",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The import's id, a UUID chosen by the client; the same id resumes the import."
+                ),
+                FieldDescription(
+                    name: "entity",
+                    jsonName: "entity",
+                    number: 2,
+                    type: "enum",
+                    typeName: "chibo.v1.ImportEntityKind",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The kind of record the batches carry."
+                ),
+                FieldDescription(
+                    name: "on_conflict",
+                    jsonName: "onConflict",
+                    number: 3,
+                    type: "enum",
+                    typeName: "chibo.v1.ImportConflictPolicy",
+                    repeated: false,
+                    oneof: "",
+                    comment: "What to do with a row that matches a stored record."
+                ),
+                FieldDescription(
+                    name: "dry_run",
+                    jsonName: "dryRun",
+                    number: 4,
+                    type: "bool",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Check every row and report as if importing, but write nothing (no records, no checkpoint)."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.ImportRow",
+            swiftName: "ImportRow",
+            file: "chibo/v1/import.proto",
+            comment: "One record read from the file, with where it came from.",
+            fields: [
+                FieldDescription(
+                    name: "row_numbers",
+                    jsonName: "rowNumbers",
+                    number: 1,
+                    type: "int32",
+                    typeName: "",
+                    repeated: true,
+                    oneof: "",
+                    comment: "The file's row numbers the record was read from (a spreadsheet row is one number; the first\nis the one reported)."
+                ),
+                FieldDescription(
+                    name: "unit_ref",
+                    jsonName: "unitRef",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The unit the record belongs to as the file wrote it: a member's cell, an org unit's parent;\na unit code, else a unit name. Empty when the file names none."
+                ),
+                FieldDescription(
+                    name: "member",
+                    jsonName: "member",
+                    number: 3,
+                    type: "message",
+                    typeName: "chibo.v1.Member",
+                    repeated: false,
+                    oneof: "record",
+                    comment: "A member; cell_id is ignored (the cell is unit_ref), id and meta are ignored."
+                ),
+                FieldDescription(
+                    name: "org_unit",
+                    jsonName: "orgUnit",
+                    number: 4,
+                    type: "message",
+                    typeName: "chibo.v1.OrgUnit",
+                    repeated: false,
+                    oneof: "record",
+                    comment: "An org unit; parent_id is ignored (the parent is unit_ref), id and meta are ignored."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.ImportBatch",
+            swiftName: "ImportBatch",
+            file: "chibo/v1/import.proto",
+            comment: "A batch of rows, committed in one transaction.",
+            fields: [
+                FieldDescription(
+                    name: "batch_number",
+                    jsonName: "batchNumber",
+                    number: 1,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The batch's number in the import, from 1, increasing. A number at or below the import's\nlast committed batch is skipped without changing anything (a resumed import)."
+                ),
+                FieldDescription(
+                    name: "rows",
+                    jsonName: "rows",
+                    number: 2,
+                    type: "message",
+                    typeName: "chibo.v1.ImportRow",
+                    repeated: true,
+                    oneof: "",
+                    comment: "The rows, in file order."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.RunImportRequest",
+            swiftName: "RunImportRequest",
+            file: "chibo/v1/import.proto",
+            comment: "A message of Import.Run: a header first, then batches.",
+            fields: [
+                FieldDescription(
+                    name: "header",
+                    jsonName: "header",
+                    number: 1,
+                    type: "message",
+                    typeName: "chibo.v1.ImportHeader",
+                    repeated: false,
+                    oneof: "message",
+                    comment: "The import's header; first, and only once."
+                ),
+                FieldDescription(
+                    name: "batch",
+                    jsonName: "batch",
+                    number: 2,
+                    type: "message",
+                    typeName: "chibo.v1.ImportBatch",
+                    repeated: false,
+                    oneof: "message",
+                    comment: "A batch of rows."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.ImportCounts",
+            swiftName: "ImportCounts",
+            file: "chibo/v1/import.proto",
+            comment: "The running counts of an import: read = inserted + updated + skipped + rejected.",
+            fields: [
+                FieldDescription(
+                    name: "read",
+                    jsonName: "read",
+                    number: 1,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Rows received in committed batches."
+                ),
+                FieldDescription(
+                    name: "inserted",
+                    jsonName: "inserted",
+                    number: 2,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Rows that created a record."
+                ),
+                FieldDescription(
+                    name: "updated",
+                    jsonName: "updated",
+                    number: 3,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Rows that updated a stored record."
+                ),
+                FieldDescription(
+                    name: "skipped",
+                    jsonName: "skipped",
+                    number: 4,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Rows that matched a stored record left as it was."
+                ),
+                FieldDescription(
+                    name: "rejected",
+                    jsonName: "rejected",
+                    number: 5,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Rows refused, each with a RowRejection."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.RowRejection",
+            swiftName: "RowRejection",
+            file: "chibo/v1/import.proto",
+            comment: "A row the server refused.",
+            fields: [
+                FieldDescription(
+                    name: "row",
+                    jsonName: "row",
+                    number: 1,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The file's row number (the first of the record's rows)."
+                ),
+                FieldDescription(
+                    name: "field",
+                    jsonName: "field",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The field or column concerned, for example \"party_card_number\"; empty for the whole row."
+                ),
+                FieldDescription(
+                    name: "code",
+                    jsonName: "code",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "A short code: \"out_of_scope\", \"ambiguous_match\", \"unknown_unit\", \"already_exists\",\n\"invalid\", \"duplicate_in_batch\", \"conflict\"."
+                ),
+                FieldDescription(
+                    name: "message",
+                    jsonName: "message",
+                    number: 4,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "What is wrong, for a person."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.ImportCheckpoint",
+            swiftName: "ImportCheckpoint",
+            file: "chibo/v1/import.proto",
+            comment: "Where an import stands: stored after each committed batch, read by Import.Status to resume.",
+            fields: [
+                FieldDescription(
+                    name: "import_id",
+                    jsonName: "importId",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The import's id."
+                ),
+                FieldDescription(
+                    name: "entity",
+                    jsonName: "entity",
+                    number: 2,
+                    type: "enum",
+                    typeName: "chibo.v1.ImportEntityKind",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The kind of record imported."
+                ),
+                FieldDescription(
+                    name: "last_batch",
+                    jsonName: "lastBatch",
+                    number: 3,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The last committed batch number; 0 before the first."
+                ),
+                FieldDescription(
+                    name: "counts",
+                    jsonName: "counts",
+                    number: 4,
+                    type: "message",
+                    typeName: "chibo.v1.ImportCounts",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The running counts over the committed batches."
+                ),
+                FieldDescription(
+                    name: "actor",
+                    jsonName: "actor",
+                    number: 5,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Name of the token that started the import."
+                ),
+                FieldDescription(
+                    name: "updated_at_ms",
+                    jsonName: "updatedAtMs",
+                    number: 6,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "When the last batch was committed, Unix milliseconds."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.RunImportResponse",
+            swiftName: "RunImportResponse",
+            file: "chibo/v1/import.proto",
+            comment: "The answer of Import.Run.",
+            fields: [
+                FieldDescription(
+                    name: "checkpoint",
+                    jsonName: "checkpoint",
+                    number: 1,
+                    type: "message",
+                    typeName: "chibo.v1.ImportCheckpoint",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Where the import stands after this call (over every call with the same import id); for a\ndry run, the counts of this call only."
+                ),
+                FieldDescription(
+                    name: "rejections",
+                    jsonName: "rejections",
+                    number: 2,
+                    type: "message",
+                    typeName: "chibo.v1.RowRejection",
+                    repeated: true,
+                    oneof: "",
+                    comment: "The rows refused in this call."
+                ),
+                FieldDescription(
+                    name: "skipped_batches",
+                    jsonName: "skippedBatches",
+                    number: 3,
+                    type: "int64",
+                    typeName: "",
+                    repeated: true,
+                    oneof: "",
+                    comment: "Batch numbers received in this call that were already committed and were skipped."
+                ),
+                FieldDescription(
+                    name: "dry_run",
+                    jsonName: "dryRun",
+                    number: 4,
+                    type: "bool",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "True when nothing was written (a dry run)."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.GetImportStatusRequest",
+            swiftName: "GetImportStatusRequest",
+            file: "chibo/v1/import.proto",
+            comment: "Import.Status request.",
+            fields: [
+                FieldDescription(
+                    name: "import_id",
+                    jsonName: "importId",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The import's id."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.AgendaItem",
+            swiftName: "AgendaItem",
+            file: "chibo/v1/meetings.proto",
+            comment: "One item on the meeting's agenda.",
+            fields: [
+                FieldDescription(
+                    name: "number",
+                    jsonName: "number",
+                    number: 1,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Position on the agenda, starting at 1."
+                ),
+                FieldDescription(
+                    name: "title",
+                    jsonName: "title",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Title of the item."
+                ),
+                FieldDescription(
+                    name: "summary",
+                    jsonName: "summary",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Summary of the discussion."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.Guest",
+            swiftName: "Guest",
+            file: "chibo/v1/meetings.proto",
+            comment: "A guest at the meeting (the supervising standing-committee member among them).",
+            fields: [
+                FieldDescription(
+                    name: "member_id",
+                    jsonName: "memberId",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the guest's member record, when the guest is a party member in Chibo."
+                ),
+                FieldDescription(
+                    name: "full_name",
+                    jsonName: "fullName",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Full name as written in the minutes."
+                ),
+                FieldDescription(
+                    name: "role",
+                    jsonName: "role",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Role or title, for example \"Ủy viên BTV Đảng ủy xã\"."
+                ),
+                FieldDescription(
+                    name: "is_supervisor",
+                    jsonName: "isSupervisor",
+                    number: 4,
+                    type: "bool",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "True when the guest is the cell's supervising standing-committee member."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.AttendanceRecord",
+            swiftName: "AttendanceRecord",
+            file: "chibo/v1/meetings.proto",
+            comment: "Attendance of one expected member at one meeting.",
+            fields: [
+                FieldDescription(
+                    name: "member_id",
+                    jsonName: "memberId",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the member."
+                ),
+                FieldDescription(
+                    name: "state",
+                    jsonName: "state",
+                    number: 2,
+                    type: "enum",
+                    typeName: "chibo.v1.AttendanceState",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Present, absent with reason, or absent without reason."
+                ),
+                FieldDescription(
+                    name: "reason",
+                    jsonName: "reason",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Reason for an excused absence; required for ATTENDANCE_STATE_ABSENT_EXCUSED."
+                ),
+                FieldDescription(
+                    name: "category",
+                    jsonName: "category",
+                    number: 4,
+                    type: "enum",
+                    typeName: "chibo.v1.MemberCategory",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The member's category on the meeting's date."
+                ),
+                FieldDescription(
+                    name: "spoke",
+                    jsonName: "spoke",
+                    number: 5,
+                    type: "bool",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Whether the member spoke."
+                ),
+                FieldDescription(
+                    name: "full_name",
+                    jsonName: "fullName",
+                    number: 6,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The member's full name on that day, copied from the roster for the minutes."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.Contribution",
+            swiftName: "Contribution",
+            file: "chibo/v1/meetings.proto",
+            comment: "One speaker's opinion as recorded in the minutes.",
+            fields: [
+                FieldDescription(
+                    name: "member_id",
+                    jsonName: "memberId",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the speaking member, or empty for a guest."
+                ),
+                FieldDescription(
+                    name: "speaker_name",
+                    jsonName: "speakerName",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Name of the speaker as written."
+                ),
+                FieldDescription(
+                    name: "summary",
+                    jsonName: "summary",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "What they said, in summary."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.Resolution",
+            swiftName: "Resolution",
+            file: "chibo/v1/meetings.proto",
+            comment: "A task the meeting decided on (Nghị quyết).",
+            fields: [
+                FieldDescription(
+                    name: "id",
+                    jsonName: "id",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Server-assigned ID."
+                ),
+                FieldDescription(
+                    name: "meeting_id",
+                    jsonName: "meetingId",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the meeting that adopted it."
+                ),
+                FieldDescription(
+                    name: "text",
+                    jsonName: "text",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "What is to be done."
+                ),
+                FieldDescription(
+                    name: "owner_member_id",
+                    jsonName: "ownerMemberId",
+                    number: 4,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the member responsible, when a member."
+                ),
+                FieldDescription(
+                    name: "owner_name",
+                    jsonName: "ownerName",
+                    number: 5,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Name of the person or body responsible, as written."
+                ),
+                FieldDescription(
+                    name: "due_on",
+                    jsonName: "dueOn",
+                    number: 6,
+                    type: "message",
+                    typeName: "chibo.v1.Date",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Deadline; absent when none was set."
+                ),
+                FieldDescription(
+                    name: "status",
+                    jsonName: "status",
+                    number: 7,
+                    type: "enum",
+                    typeName: "chibo.v1.ResolutionStatus",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Progress."
+                ),
+                FieldDescription(
+                    name: "closed_on",
+                    jsonName: "closedOn",
+                    number: 8,
+                    type: "message",
+                    typeName: "chibo.v1.Date",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Date the task was done or cancelled."
+                ),
+                FieldDescription(
+                    name: "note",
+                    jsonName: "note",
+                    number: 9,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Free-text progress note."
+                ),
+                FieldDescription(
+                    name: "meta",
+                    jsonName: "meta",
+                    number: 10,
+                    type: "message",
+                    typeName: "chibo.v1.RecordMeta",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Revision, timestamps and void state."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.Meeting",
+            swiftName: "Meeting",
+            file: "chibo/v1/meetings.proto",
+            comment: "A cell meeting and its minutes (Biên bản).",
+            fields: [
+                FieldDescription(
+                    name: "id",
+                    jsonName: "id",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Server-assigned ID."
+                ),
+                FieldDescription(
+                    name: "cell_id",
+                    jsonName: "cellId",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the cell that met (the unit valid on the meeting's date)."
+                ),
+                FieldDescription(
+                    name: "held_on",
+                    jsonName: "heldOn",
+                    number: 3,
+                    type: "message",
+                    typeName: "chibo.v1.Date",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Date of the meeting."
+                ),
+                FieldDescription(
+                    name: "start_minute",
+                    jsonName: "startMinute",
+                    number: 4,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Start time, minutes after midnight in Vietnam time (UTC+7)."
+                ),
+                FieldDescription(
+                    name: "end_minute",
+                    jsonName: "endMinute",
+                    number: 5,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "End time, minutes after midnight in Vietnam time (UTC+7)."
+                ),
+                FieldDescription(
+                    name: "kind",
+                    jsonName: "kind",
+                    number: 6,
+                    type: "enum",
+                    typeName: "chibo.v1.MeetingKind",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Regular, thematic, combined or extraordinary."
+                ),
+                FieldDescription(
+                    name: "topic",
+                    jsonName: "topic",
+                    number: 7,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Topic (required for thematic meetings)."
+                ),
+                FieldDescription(
+                    name: "place",
+                    jsonName: "place",
+                    number: 8,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Where the meeting was held."
+                ),
+                FieldDescription(
+                    name: "agenda",
+                    jsonName: "agenda",
+                    number: 9,
+                    type: "message",
+                    typeName: "chibo.v1.AgendaItem",
+                    repeated: true,
+                    oneof: "",
+                    comment: "The agenda, in order."
+                ),
+                FieldDescription(
+                    name: "chair_member_id",
+                    jsonName: "chairMemberId",
+                    number: 10,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the member who chaired (chủ tọa)."
+                ),
+                FieldDescription(
+                    name: "recorder_member_id",
+                    jsonName: "recorderMemberId",
+                    number: 11,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the member who kept the minutes (thư ký)."
+                ),
+                FieldDescription(
+                    name: "guests",
+                    jsonName: "guests",
+                    number: 12,
+                    type: "message",
+                    typeName: "chibo.v1.Guest",
+                    repeated: true,
+                    oneof: "",
+                    comment: "Guests present."
+                ),
+                FieldDescription(
+                    name: "attendance",
+                    jsonName: "attendance",
+                    number: 13,
+                    type: "message",
+                    typeName: "chibo.v1.AttendanceRecord",
+                    repeated: true,
+                    oneof: "",
+                    comment: "One record per expected member."
+                ),
+                FieldDescription(
+                    name: "contributions",
+                    jsonName: "contributions",
+                    number: 14,
+                    type: "message",
+                    typeName: "chibo.v1.Contribution",
+                    repeated: true,
+                    oneof: "",
+                    comment: "Speakers' opinions by name."
+                ),
+                FieldDescription(
+                    name: "minutes",
+                    jsonName: "minutes",
+                    number: 15,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Minutes text: conclusion and anything not captured elsewhere."
+                ),
+                FieldDescription(
+                    name: "resolutions",
+                    jsonName: "resolutions",
+                    number: 16,
+                    type: "message",
+                    typeName: "chibo.v1.Resolution",
+                    repeated: true,
+                    oneof: "",
+                    comment: "Resolutions adopted."
+                ),
+                FieldDescription(
+                    name: "minutes_approved",
+                    jsonName: "minutesApproved",
+                    number: 17,
+                    type: "bool",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Whether the minutes were read back and approved before closing."
+                ),
+                FieldDescription(
+                    name: "quality_score",
+                    jsonName: "qualityScore",
+                    number: 18,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "quality",
+                    comment: "The score."
+                ),
+                FieldDescription(
+                    name: "meta",
+                    jsonName: "meta",
+                    number: 19,
                     type: "message",
                     typeName: "chibo.v1.RecordMeta",
                     repeated: false,
@@ -5590,56 +6007,6 @@ extension SchemaDescription {
             ]
         ),
         EnumDescription(
-            name: "chibo.v1.MeetingKind",
-            file: "chibo/v1/meetings.proto",
-            comment: "The kind of cell meeting.",
-            values: [
-                EnumValueDescription(name: "MEETING_KIND_UNSPECIFIED", number: 0, comment: "Not set; rejected."),
-                EnumValueDescription(name: "MEETING_KIND_REGULAR", number: 1, comment: "Regular monthly meeting (Sinh hoạt định kỳ)."),
-                EnumValueDescription(name: "MEETING_KIND_THEMATIC", number: 2, comment: "Thematic meeting (Sinh hoạt chuyên đề), at least once a quarter."),
-                EnumValueDescription(name: "MEETING_KIND_COMBINED", number: 3, comment: "Regular and thematic meeting held together."),
-                EnumValueDescription(name: "MEETING_KIND_EXTRAORDINARY", number: 4, comment: "Extraordinary meeting (Sinh hoạt bất thường), called when needed."),
-            ]
-        ),
-        EnumDescription(
-            name: "chibo.v1.AttendanceState",
-            file: "chibo/v1/meetings.proto",
-            comment: "Whether an expected member attended.",
-            values: [
-                EnumValueDescription(name: "ATTENDANCE_STATE_UNSPECIFIED", number: 0, comment: "Not set; a meeting with it is rejected."),
-                EnumValueDescription(name: "ATTENDANCE_STATE_PRESENT", number: 1, comment: "Present (Có mặt)."),
-                EnumValueDescription(name: "ATTENDANCE_STATE_ABSENT_EXCUSED", number: 2, comment: "Absent with a reason (Vắng có lý do)."),
-                EnumValueDescription(name: "ATTENDANCE_STATE_ABSENT_UNEXCUSED", number: 3, comment: "Absent without a reason (Vắng không lý do)."),
-                EnumValueDescription(name: "ATTENDANCE_STATE_NOT_RECORDED", number: 4, comment: "The logbook does not say (an old, partial list); left out of rates and flagged by reports."),
-            ]
-        ),
-        EnumDescription(
-            name: "chibo.v1.MemberCategory",
-            file: "chibo/v1/meetings.proto",
-            comment: "A member's category on the meeting's date, frozen in the attendance record.",
-            values: [
-                EnumValueDescription(name: "MEMBER_CATEGORY_UNSPECIFIED", number: 0, comment: "Not recorded."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_OFFICIAL", number: 1, comment: "Official member; counted in attendance."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_PROBATIONARY", number: 2, comment: "Probationary member; counted in attendance."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_TEMPORARILY_ATTACHED", number: 3, comment: "Temporarily attached from another cell; counted in the cell they attend."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_EXEMPT", number: 4, comment: "Exempt from meetings; not counted."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_WORKING_AWAY", number: 5, comment: "Working away, temporarily excused; not counted."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_TEMPORARY_TRANSFER", number: 6, comment: "On temporary transfer to another cell; not counted here."),
-            ]
-        ),
-        EnumDescription(
-            name: "chibo.v1.ResolutionStatus",
-            file: "chibo/v1/meetings.proto",
-            comment: "Progress of a resolution's task.",
-            values: [
-                EnumValueDescription(name: "RESOLUTION_STATUS_UNSPECIFIED", number: 0, comment: "Not set."),
-                EnumValueDescription(name: "RESOLUTION_STATUS_OPEN", number: 1, comment: "Not started."),
-                EnumValueDescription(name: "RESOLUTION_STATUS_IN_PROGRESS", number: 2, comment: "Under way."),
-                EnumValueDescription(name: "RESOLUTION_STATUS_DONE", number: 3, comment: "Done."),
-                EnumValueDescription(name: "RESOLUTION_STATUS_CANCELLED", number: 4, comment: "Dropped by a later decision."),
-            ]
-        ),
-        EnumDescription(
             name: "chibo.v1.Gender",
             file: "chibo/v1/members.proto",
             comment: "Gender as recorded on the member's profile.",
@@ -5723,6 +6090,77 @@ extension SchemaDescription {
                 EnumValueDescription(name: "ORG_UNIT_CHANGE_KIND_SPLIT", number: 3, comment: "Formed by splitting a predecessor, or split into several successors."),
                 EnumValueDescription(name: "ORG_UNIT_CHANGE_KIND_RENAMED", number: 4, comment: "Renamed or re-coded; the successor continues the same organisation."),
                 EnumValueDescription(name: "ORG_UNIT_CHANGE_KIND_DISSOLVED", number: 5, comment: "Dissolved without successor."),
+            ]
+        ),
+        EnumDescription(
+            name: "chibo.v1.ImportEntityKind",
+            file: "chibo/v1/import.proto",
+            comment: "The kind of record an import carries; one import carries one kind.",
+            values: [
+                EnumValueDescription(name: "IMPORT_ENTITY_KIND_UNSPECIFIED", number: 0, comment: "Not set; refused."),
+                EnumValueDescription(name: "IMPORT_ENTITY_KIND_ORG_UNITS", number: 1, comment: "Org units, keyed by unit code."),
+                EnumValueDescription(name: "IMPORT_ENTITY_KIND_MEMBERS", number: 2, comment: "Members, keyed by party card number, else citizen ID."),
+            ]
+        ),
+        EnumDescription(
+            name: "chibo.v1.ImportConflictPolicy",
+            file: "chibo/v1/import.proto",
+            comment: "What to do with a row whose natural key matches a record already stored.",
+            values: [
+                EnumValueDescription(name: "IMPORT_CONFLICT_POLICY_UNSPECIFIED", number: 0, comment: "Not set; refused."),
+                EnumValueDescription(name: "IMPORT_CONFLICT_POLICY_SKIP", number: 1, comment: "Keep the stored record; the row counts as skipped."),
+                EnumValueDescription(name: "IMPORT_CONFLICT_POLICY_UPDATE", number: 2, comment: "Overwrite the stored record's profile with the row's; the row counts as updated."),
+                EnumValueDescription(name: "IMPORT_CONFLICT_POLICY_FAIL", number: 3, comment: "Refuse the row (code \"already_exists\"); the row counts as rejected."),
+            ]
+        ),
+        EnumDescription(
+            name: "chibo.v1.MeetingKind",
+            file: "chibo/v1/meetings.proto",
+            comment: "The kind of cell meeting.",
+            values: [
+                EnumValueDescription(name: "MEETING_KIND_UNSPECIFIED", number: 0, comment: "Not set; rejected."),
+                EnumValueDescription(name: "MEETING_KIND_REGULAR", number: 1, comment: "Regular monthly meeting (Sinh hoạt định kỳ)."),
+                EnumValueDescription(name: "MEETING_KIND_THEMATIC", number: 2, comment: "Thematic meeting (Sinh hoạt chuyên đề), at least once a quarter."),
+                EnumValueDescription(name: "MEETING_KIND_COMBINED", number: 3, comment: "Regular and thematic meeting held together."),
+                EnumValueDescription(name: "MEETING_KIND_EXTRAORDINARY", number: 4, comment: "Extraordinary meeting (Sinh hoạt bất thường), called when needed."),
+            ]
+        ),
+        EnumDescription(
+            name: "chibo.v1.AttendanceState",
+            file: "chibo/v1/meetings.proto",
+            comment: "Whether an expected member attended.",
+            values: [
+                EnumValueDescription(name: "ATTENDANCE_STATE_UNSPECIFIED", number: 0, comment: "Not set; a meeting with it is rejected."),
+                EnumValueDescription(name: "ATTENDANCE_STATE_PRESENT", number: 1, comment: "Present (Có mặt)."),
+                EnumValueDescription(name: "ATTENDANCE_STATE_ABSENT_EXCUSED", number: 2, comment: "Absent with a reason (Vắng có lý do)."),
+                EnumValueDescription(name: "ATTENDANCE_STATE_ABSENT_UNEXCUSED", number: 3, comment: "Absent without a reason (Vắng không lý do)."),
+                EnumValueDescription(name: "ATTENDANCE_STATE_NOT_RECORDED", number: 4, comment: "The logbook does not say (an old, partial list); left out of rates and flagged by reports."),
+            ]
+        ),
+        EnumDescription(
+            name: "chibo.v1.MemberCategory",
+            file: "chibo/v1/meetings.proto",
+            comment: "A member's category on the meeting's date, frozen in the attendance record.",
+            values: [
+                EnumValueDescription(name: "MEMBER_CATEGORY_UNSPECIFIED", number: 0, comment: "Not recorded."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_OFFICIAL", number: 1, comment: "Official member; counted in attendance."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_PROBATIONARY", number: 2, comment: "Probationary member; counted in attendance."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_TEMPORARILY_ATTACHED", number: 3, comment: "Temporarily attached from another cell; counted in the cell they attend."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_EXEMPT", number: 4, comment: "Exempt from meetings; not counted."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_WORKING_AWAY", number: 5, comment: "Working away, temporarily excused; not counted."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_TEMPORARY_TRANSFER", number: 6, comment: "On temporary transfer to another cell; not counted here."),
+            ]
+        ),
+        EnumDescription(
+            name: "chibo.v1.ResolutionStatus",
+            file: "chibo/v1/meetings.proto",
+            comment: "Progress of a resolution's task.",
+            values: [
+                EnumValueDescription(name: "RESOLUTION_STATUS_UNSPECIFIED", number: 0, comment: "Not set."),
+                EnumValueDescription(name: "RESOLUTION_STATUS_OPEN", number: 1, comment: "Not started."),
+                EnumValueDescription(name: "RESOLUTION_STATUS_IN_PROGRESS", number: 2, comment: "Under way."),
+                EnumValueDescription(name: "RESOLUTION_STATUS_DONE", number: 3, comment: "Done."),
+                EnumValueDescription(name: "RESOLUTION_STATUS_CANCELLED", number: 4, comment: "Dropped by a later decision."),
             ]
         ),
         EnumDescription(
@@ -5818,6 +6256,8 @@ extension SchemaDescription {
                 EnumValueDescription(name: "METHOD_REPORTS_OVERVIEW", number: 706, comment: "Reports.Overview."),
                 EnumValueDescription(name: "METHOD_AUDIT_LIST", number: 800, comment: "Audit.List (server streaming)."),
                 EnumValueDescription(name: "METHOD_AUDIT_VERIFY", number: 801, comment: "Audit.Verify."),
+                EnumValueDescription(name: "METHOD_IMPORT_RUN", number: 900, comment: "Import.Run (client streaming)."),
+                EnumValueDescription(name: "METHOD_IMPORT_STATUS", number: 901, comment: "Import.Status."),
             ]
         ),
         EnumDescription(

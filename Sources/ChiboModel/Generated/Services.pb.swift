@@ -103,9 +103,13 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
     public static let auditList = Method(rawValue: 800)
     /// Audit.Verify.
     public static let auditVerify = Method(rawValue: 801)
+    /// Import.Run (client streaming).
+    public static let importRun = Method(rawValue: 900)
+    /// Import.Status.
+    public static let importStatus = Method(rawValue: 901)
 
     /// Every value this build knows, in declaration order.
-    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow, .rulesCreate, .rulesGet, .rulesList, .rulesResolve, .rulesVoidRecord, .evaluationsCreate, .evaluationsUpdate, .evaluationsGet, .evaluationsList, .evaluationsVoidRecord, .reportsAttendance, .reportsRegularity, .reportsAbsences, .reportsParticipation, .reportsGrading, .reportsDue, .reportsOverview, .auditList, .auditVerify]
+    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow, .rulesCreate, .rulesGet, .rulesList, .rulesResolve, .rulesVoidRecord, .evaluationsCreate, .evaluationsUpdate, .evaluationsGet, .evaluationsList, .evaluationsVoidRecord, .reportsAttendance, .reportsRegularity, .reportsAbsences, .reportsParticipation, .reportsGrading, .reportsDue, .reportsOverview, .auditList, .auditVerify, .importRun, .importStatus]
 
     /// The value's name in the schema, or nil for a number this build does not know.
     public var protoName: String? {
@@ -157,6 +161,8 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case 706: "METHOD_REPORTS_OVERVIEW"
         case 800: "METHOD_AUDIT_LIST"
         case 801: "METHOD_AUDIT_VERIFY"
+        case 900: "METHOD_IMPORT_RUN"
+        case 901: "METHOD_IMPORT_STATUS"
         default: nil
         }
     }
@@ -211,6 +217,8 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case "METHOD_REPORTS_OVERVIEW": self = .reportsOverview
         case "METHOD_AUDIT_LIST": self = .auditList
         case "METHOD_AUDIT_VERIFY": self = .auditVerify
+        case "METHOD_IMPORT_RUN": self = .importRun
+        case "METHOD_IMPORT_STATUS": self = .importStatus
         default: return nil
         }
     }

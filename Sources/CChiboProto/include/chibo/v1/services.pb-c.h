@@ -20,6 +20,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "chibo/v1/members.pb-c.h"
 #include "chibo/v1/meetings.pb-c.h"
 #include "chibo/v1/evaluations.pb-c.h"
+#include "chibo/v1/import.pb-c.h"
 #include "chibo/v1/reports.pb-c.h"
 #include "chibo/v1/rules.pb-c.h"
 
@@ -270,7 +271,15 @@ typedef enum _Chibo__V1__Method {
   /*
    * Audit.Verify.
    */
-  CHIBO__V1__METHOD__METHOD_AUDIT_VERIFY = 801
+  CHIBO__V1__METHOD__METHOD_AUDIT_VERIFY = 801,
+  /*
+   * Import.Run (client streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_IMPORT_RUN = 900,
+  /*
+   * Import.Status.
+   */
+  CHIBO__V1__METHOD__METHOD_IMPORT_STATUS = 901
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHIBO__V1__METHOD)
 } Chibo__V1__Method;
 /*
@@ -3214,6 +3223,36 @@ void chibo__v1__audit__verify(ProtobufCService *service,
                               const Chibo__V1__VerifyAuditRequest *input,
                               Chibo__V1__VerifyAuditResponse_Closure closure,
                               void *closure_data);
+typedef struct Chibo__V1__Import_Service Chibo__V1__Import_Service;
+struct Chibo__V1__Import_Service
+{
+  ProtobufCService base;
+  void (*run)(Chibo__V1__Import_Service *service,
+              const Chibo__V1__RunImportRequest *input,
+              Chibo__V1__RunImportResponse_Closure closure,
+              void *closure_data);
+  void (*status)(Chibo__V1__Import_Service *service,
+                 const Chibo__V1__GetImportStatusRequest *input,
+                 Chibo__V1__ImportCheckpoint_Closure closure,
+                 void *closure_data);
+};
+typedef void (*Chibo__V1__Import_ServiceDestroy)(Chibo__V1__Import_Service *);
+void chibo__v1__import__init (Chibo__V1__Import_Service *service,
+                              Chibo__V1__Import_ServiceDestroy destroy);
+#define CHIBO__V1__IMPORT__BASE_INIT \
+    { &chibo__v1__import__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define CHIBO__V1__IMPORT__INIT(function_prefix__) \
+    { CHIBO__V1__IMPORT__BASE_INIT,\
+      function_prefix__ ## run,\
+      function_prefix__ ## status  }
+void chibo__v1__import__run(ProtobufCService *service,
+                            const Chibo__V1__RunImportRequest *input,
+                            Chibo__V1__RunImportResponse_Closure closure,
+                            void *closure_data);
+void chibo__v1__import__status(ProtobufCService *service,
+                               const Chibo__V1__GetImportStatusRequest *input,
+                               Chibo__V1__ImportCheckpoint_Closure closure,
+                               void *closure_data);
 
 /* --- descriptors --- */
 
@@ -3280,6 +3319,7 @@ extern const ProtobufCServiceDescriptor chibo__v1__reports__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__rules__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__evaluations__descriptor;
 extern const ProtobufCServiceDescriptor chibo__v1__audit__descriptor;
+extern const ProtobufCServiceDescriptor chibo__v1__import__descriptor;
 
 PROTOBUF_C__END_DECLS
 
