@@ -10,10 +10,6 @@ enum Redaction {
     static func forCaller(_ member: Member) -> Member {
         guard let identity = CurrentCall.context?.identity else { return member }
         if let role = Role(rawValue: identity.role), role.seesPersonalData { return member }
-        var redacted = member
-        redacted.citizenId = ""
-        redacted.phone = ""
-        redacted.birthDate = nil
-        return redacted
+        return member.withoutPersonalData
     }
 }

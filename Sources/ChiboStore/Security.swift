@@ -125,12 +125,7 @@ public enum AuditChain {
     /// A record as the audit log keeps it: proto3 JSON without personal fields (citizen ID,
     /// phone, birth date), which the log does not need to show who changed what.
     public static func minimisedJSON(_ record: some ProtoMessage) -> String {
-        if var member = record as? Member {
-            member.citizenId = ""
-            member.phone = ""
-            member.birthDate = nil
-            return member.jsonString()
-        }
+        if let member = record as? Member { return member.withoutPersonalData.jsonString() }
         return record.jsonString()
     }
 }
