@@ -36,7 +36,7 @@ enum SampleGrading {
             )
         }
         // Who is graded: in the party on 31 December and not exempt.
-        let yearEnd = SampleCalendar.key(SampleCalendar.date(year, 12, 31))
+        let yearEnd = SampleCalendar.date(year, 12, 31).isoKey
         var graded: [(member: Member, cell: Int, score: Double)] = []
         for (cellIndex, roster) in rosters.enumerated() {
             let excellentCell = commune.cellGrades[cellIndex] == .excellent

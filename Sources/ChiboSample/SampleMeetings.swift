@@ -77,7 +77,7 @@ enum SampleMeetings {
     ) -> Meeting {
         let month = Int(date.month)
         let quarter = (month - 1) / 3 + 1
-        let dateKey = SampleCalendar.key(date)
+        let dateKey = date.isoKey
         let thematic = kind == .thematic || kind == .combined
         // Time: villages meet in the evening after work in the fields, agencies in the afternoon.
         let start: Int =
@@ -188,7 +188,7 @@ enum SampleMeetings {
         if kind != .thematic && random.chance(0.22) {
             let ownerID = random.chance(0.7) ? chair : recorder
             let owner = expected.first { $0.draft.member.id == ownerID }?.draft.member
-            let due = SampleCalendar.adding(months: random.int(1...4), to: date)
+            let due = date.adding(months: Int32(random.int(1...4)))
             let yearEnd = SampleCalendar.date(Int(date.year), 12, 31)
             var resolution = Resolution(
                 text: random.pick(tasks),
@@ -196,7 +196,7 @@ enum SampleMeetings {
                 ownerName: owner?.fullName ?? "Chi ủy",
                 dueOn: due
             )
-            if SampleCalendar.isBefore(yearEnd, due) {
+            if yearEnd < due {
                 resolution.status = random.chance(0.5) ? .inProgress : .open
             } else if random.chance(0.8) {
                 resolution.status = .done

@@ -88,10 +88,10 @@ enum SampleRoster {
                 to: SampleCalendar.date(year - 1, 11, 30),
                 &random
             )
-            let due = SampleCalendar.adding(months: 12, to: admitted)
-            let made = SampleCalendar.adding(days: random.int(5...40), to: due)
+            let due = admitted.adding(months: 12)
+            let made = due.adding(days: random.int(5...40))
             official =
-                SampleCalendar.isBefore(made, SampleCalendar.date(year, 12, 20))
+                made < SampleCalendar.date(year, 12, 20)
                 ? made : SampleCalendar.date(year, 12, 20)
         default:
             let earliest = birthYear + 19
@@ -102,10 +102,7 @@ enum SampleRoster {
                 to: SampleCalendar.date(admittedYear, 12, 31),
                 &random
             )
-            official = SampleCalendar.adding(
-                days: random.int(0...60),
-                to: SampleCalendar.adding(months: 12, to: admitted)
-            )
+            official = admitted.adding(months: 12).adding(days: random.int(0...60))
         }
         var events = [
             StatusEvent(
@@ -147,14 +144,14 @@ enum SampleRoster {
                     to: SampleCalendar.date(year, 5, 31),
                     &random
                 )
-                expected = SampleCalendar.adding(months: random.int(4...6), to: left)
+                expected = left.adding(months: Int32(random.int(4...6)))
             case .workingAwayReturned:
                 left = SampleCalendar.random(
                     from: SampleCalendar.date(year - 1, 11, 1),
                     to: SampleCalendar.date(year, 4, 30),
                     &random
                 )
-                expected = SampleCalendar.adding(months: 6, to: left)
+                expected = left.adding(months: 6)
             default:
                 left = SampleCalendar.random(
                     from: SampleCalendar.date(year, 3, 1),
@@ -180,7 +177,7 @@ enum SampleRoster {
                 events.append(
                     StatusEvent(
                         kind: .returned,
-                        effectiveOn: SampleCalendar.adding(days: -random.int(0...30), to: expected),
+                        effectiveOn: expected.adding(days: -random.int(0...30)),
                         note: "Đã báo cáo chi bộ khi trở về"
                     )
                 )

@@ -46,6 +46,29 @@ extension CalendarDate: Comparable {
         self.init(year: Int32(year), month: Int32(month), day: Int32(day))
     }
 
+    /// Days since 1970-01-01 (Howard Hinnant's algorithm; negative before).
+    public var daysSince1970: Int {
+        let month = Int(self.month)
+        let year = Int(self.year) - (month <= 2 ? 1 : 0)
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + Int(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// `YYYY-MM-DD`: sortable, and compared the same way in every store.
+    public var isoKey: String {
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    /// The date `days` days later (earlier when negative).
+    public func adding(days: Int) -> CalendarDate { CalendarDate(daysSince1970: daysSince1970 + days) }
+
     /// The next day.
     public var nextDay: CalendarDate {
         if day < Self.daysIn(month: month, of: year) { return CalendarDate(year: year, month: month, day: day + 1) }

@@ -129,16 +129,12 @@ public enum MemberLifecycle {
     /// Statuses of members still in the party.
     static let inParty: [MemberStatus] = [.probationary, .official, .exempt, .workingAway, .temporaryTransfer]
 
-    /// `YYYY-MM-DD` for a valid date.
+    /// `YYYY-MM-DD` for a date in range.
     static func key(_ date: CalendarDate) -> String? {
         guard (1...9999).contains(date.year), (1...12).contains(date.month), (1...31).contains(date.day) else {
             return nil
         }
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2))"
+        return date.isoKey
     }
 
     private static func name(_ status: MemberStatus) -> String {
