@@ -146,12 +146,7 @@ public struct EvaluationService: Sendable {
 
     func list(_ request: ListEvaluationsRequest, _ stream: ResponseStream<Evaluation>) async throws -> PageEnd {
         var violations = Violations()
-        let pageSize = Int(request.page?.pageSize ?? 0)
-        if pageSize < 0 || pageSize > 1000 { violations.add("page.page_size", "must be 0 to 1000") }
-        let token = request.page?.pageToken ?? ""
-        if !token.isEmpty && PageToken.parse(token) == nil {
-            violations.add("page.page_token", "not a token from this server")
-        }
+        let (pageSize, token) = violations.page(request.page)
         if request.subject.rawValue != 0 && request.subject.protoName == nil {
             violations.add("subject", "not an evaluation subject")
         }
@@ -162,7 +157,7 @@ public struct EvaluationService: Sendable {
             subject: request.subject.rawValue == 0 ? nil : request.subject,
             subjectID: request.subjectId.isEmpty ? nil : request.subjectId,
             includeVoided: request.includeVoided,
-            pageSize: pageSize == 0 ? 100 : pageSize,
+            pageSize: pageSize,
             pageToken: token
         )
         let page = try await StoreErrors.mapping { try await store.listEvaluations(query) }

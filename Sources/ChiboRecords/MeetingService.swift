@@ -144,12 +144,7 @@ public struct MeetingService: Sendable {
 
     func list(_ request: ListMeetingsRequest, _ stream: ResponseStream<Meeting>) async throws -> PageEnd {
         var violations = Violations()
-        let pageSize = Int(request.page?.pageSize ?? 0)
-        if pageSize < 0 || pageSize > 1000 { violations.add("page.page_size", "must be 0 to 1000") }
-        let token = request.page?.pageToken ?? ""
-        if !token.isEmpty && PageToken.parse(token) == nil {
-            violations.add("page.page_token", "not a token from this server")
-        }
+        let (pageSize, token) = violations.page(request.page)
         violations.checkDate(request.from, "from")
         violations.checkDate(request.to, "to")
         if request.kind.rawValue != 0 && request.kind.protoName == nil { violations.add("kind", "not a meeting kind") }
@@ -161,7 +156,7 @@ public struct MeetingService: Sendable {
             to: request.to,
             kind: request.kind.rawValue == 0 ? nil : request.kind,
             includeVoided: request.includeVoided,
-            pageSize: pageSize == 0 ? 100 : pageSize,
+            pageSize: pageSize,
             pageToken: token
         )
         let page = try await StoreErrors.mapping { try await store.listMeetings(query) }
@@ -206,12 +201,7 @@ public struct MeetingService: Sendable {
         _ stream: ResponseStream<Resolution>
     ) async throws -> PageEnd {
         var violations = Violations()
-        let pageSize = Int(request.page?.pageSize ?? 0)
-        if pageSize < 0 || pageSize > 1000 { violations.add("page.page_size", "must be 0 to 1000") }
-        let token = request.page?.pageToken ?? ""
-        if !token.isEmpty && PageToken.parse(token) == nil {
-            violations.add("page.page_token", "not a token from this server")
-        }
+        let (pageSize, token) = violations.page(request.page)
         violations.checkDate(request.dueBefore, "due_before")
         for (index, status) in request.statuses.enumerated() where status.protoName == nil || status.rawValue == 0 {
             violations.add("statuses[\(index)]", "\(status.rawValue) is not a resolution status")
@@ -221,7 +211,7 @@ public struct MeetingService: Sendable {
             subtreeOf: request.subtreeOf.isEmpty ? nil : request.subtreeOf,
             statuses: request.statuses,
             dueBefore: request.dueBefore,
-            pageSize: pageSize == 0 ? 100 : pageSize,
+            pageSize: pageSize,
             pageToken: token
         )
         let page = try await StoreErrors.mapping { try await store.listResolutions(query) }

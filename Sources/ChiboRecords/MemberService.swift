@@ -168,12 +168,7 @@ public struct MemberService: Sendable {
 
     func list(_ request: ListMembersRequest, _ stream: ResponseStream<Member>) async throws -> PageEnd {
         var violations = Violations()
-        let pageSize = Int(request.page?.pageSize ?? 0)
-        if pageSize < 0 || pageSize > 1000 { violations.add("page.page_size", "must be 0 to 1000") }
-        let token = request.page?.pageToken ?? ""
-        if !token.isEmpty && PageToken.parse(token) == nil {
-            violations.add("page.page_token", "not a token from this server")
-        }
+        let (pageSize, token) = violations.page(request.page)
         for (index, status) in request.statuses.enumerated() where status.protoName == nil || status.rawValue == 0 {
             violations.add("statuses[\(index)]", "\(status.rawValue) is not a member status")
         }
@@ -191,7 +186,7 @@ public struct MemberService: Sendable {
             includeVoided: request.includeVoided,
             includeAttached: request.includeAttached,
             asOf: request.asOf,
-            pageSize: pageSize == 0 ? 100 : pageSize,
+            pageSize: pageSize,
             pageToken: token
         )
         let page = try await StoreErrors.mapping { try await store.listMembers(query) }

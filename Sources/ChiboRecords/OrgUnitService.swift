@@ -133,15 +133,10 @@ public struct OrgUnitService: Sendable {
 
     func list(_ request: ListOrgUnitsRequest, _ stream: ResponseStream<OrgUnit>) async throws -> PageEnd {
         var violations = Violations()
-        let pageSize = Int(request.page?.pageSize ?? 0)
-        if pageSize < 0 || pageSize > 1000 { violations.add("page.page_size", "must be 0 to 1000") }
+        let (pageSize, token) = violations.page(request.page)
         violations.checkDate(request.asOf, "as_of")
         if request.kind.rawValue != 0 && request.kind.protoName == nil {
             violations.add("kind", "\(request.kind.rawValue) is not a known unit kind")
-        }
-        let token = request.page?.pageToken ?? ""
-        if !token.isEmpty && PageToken.parse(token) == nil {
-            violations.add("page.page_token", "not a token from this server")
         }
         try violations.throwIfAny()
         let query = OrgUnitQuery(
@@ -150,7 +145,7 @@ public struct OrgUnitService: Sendable {
             kind: request.kind.rawValue == 0 ? nil : request.kind,
             asOf: request.asOf,
             includeVoided: request.includeVoided,
-            pageSize: pageSize == 0 ? 100 : pageSize,
+            pageSize: pageSize,
             pageToken: token
         )
         let page = try await StoreErrors.mapping { try await store.listOrgUnits(query) }

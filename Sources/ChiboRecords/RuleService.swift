@@ -130,12 +130,7 @@ public struct RuleService: Sendable {
 
     func list(_ request: ListRuleSetsRequest, _ stream: ResponseStream<RuleSet>) async throws -> PageEnd {
         var violations = Violations()
-        let pageSize = Int(request.page?.pageSize ?? 0)
-        if pageSize < 0 || pageSize > 1000 { violations.add("page.page_size", "must be 0 to 1000") }
-        let token = request.page?.pageToken ?? ""
-        if !token.isEmpty && PageToken.parse(token) == nil {
-            violations.add("page.page_token", "not a token from this server")
-        }
+        let (pageSize, token) = violations.page(request.page)
         if request.nationalOnly && !request.scopeUnitId.isEmpty {
             violations.add("national_only", "cannot be combined with scope_unit_id")
         }
@@ -144,7 +139,7 @@ public struct RuleService: Sendable {
             scopeUnitID: request.scopeUnitId.isEmpty ? nil : request.scopeUnitId,
             nationalOnly: request.nationalOnly,
             includeVoided: request.includeVoided,
-            pageSize: pageSize == 0 ? 100 : pageSize,
+            pageSize: pageSize,
             pageToken: token
         )
         let page = try await StoreErrors.mapping { try await store.listRuleSets(query) }

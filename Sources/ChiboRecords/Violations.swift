@@ -38,6 +38,16 @@ struct Violations {
         }
     }
 
+    /// Checks a list's paging (a size of 0 to 1,000, a token this server made) and returns the
+    /// page size to ask the store for (100 when none is given) and the token.
+    mutating func page(_ page: PageRequest?) -> (size: Int, token: String) {
+        let size = Int(page?.pageSize ?? 0)
+        if size < 0 || size > 1000 { add("page.page_size", "must be 0 to 1000") }
+        let token = page?.pageToken ?? ""
+        if !token.isEmpty && PageToken.parse(token) == nil { add("page.page_token", "not a token from this server") }
+        return (size == 0 ? 100 : size, token)
+    }
+
     /// Throws the collected violations, if any.
     func throwIfAny() throws {
         guard !list.isEmpty else { return }

@@ -55,19 +55,12 @@ extension SQLiteStore {
             guard var stored = try Self.loadEvaluation(db, id: evaluation.id) else {
                 throw StoreError.notFound(entity: "evaluation", id: evaluation.id)
             }
-            let actual = stored.meta?.revision ?? 0
-            let expected = evaluation.meta?.revision ?? 0
-            guard expected == actual else {
-                throw StoreError.staleRevision(
-                    entity: "evaluation",
-                    id: evaluation.id,
-                    expected: expected,
-                    actual: actual
-                )
-            }
-            if stored.meta?.voided == true {
-                throw StoreError.failedPrecondition("evaluation \(evaluation.id) is voided and cannot change")
-            }
+            try Self.requireCurrent(
+                stored.meta,
+                entity: "evaluation",
+                id: evaluation.id,
+                revision: evaluation.meta?.revision ?? 0
+            )
             for path in mask {
                 switch path {
                 case "grade", "score": stored.result = evaluation.result

@@ -48,14 +48,12 @@ extension SQLiteStore {
             guard var stored = try Self.loadMeeting(db, id: meeting.id, revision: nil) else {
                 throw StoreError.notFound(entity: "meeting", id: meeting.id)
             }
-            let actual = stored.meta?.revision ?? 0
-            let expected = meeting.meta?.revision ?? 0
-            guard expected == actual else {
-                throw StoreError.staleRevision(entity: "meeting", id: meeting.id, expected: expected, actual: actual)
-            }
-            if stored.meta?.voided == true {
-                throw StoreError.failedPrecondition("meeting \(meeting.id) is voided and cannot change")
-            }
+            try Self.requireCurrent(
+                stored.meta,
+                entity: "meeting",
+                id: meeting.id,
+                revision: meeting.meta?.revision ?? 0
+            )
             let previousResolutions = stored.resolutions
             for path in mask {
                 switch path {

@@ -268,13 +268,7 @@ extension SQLiteStore {
         guard let stored = try loadMember(db, sql: "SELECT record FROM member WHERE id = ?", id) else {
             throw StoreError.notFound(entity: "member", id: id)
         }
-        let actual = stored.meta?.revision ?? 0
-        guard revision == actual else {
-            throw StoreError.staleRevision(entity: "member", id: id, expected: revision, actual: actual)
-        }
-        if stored.meta?.voided == true {
-            throw StoreError.failedPrecondition("member \(id) is voided and cannot change")
-        }
+        try requireCurrent(stored.meta, entity: "member", id: id, revision: revision)
         return stored
     }
 

@@ -49,6 +49,16 @@ extension SQLiteStore {
         )
         """
 
+    /// Requires a stored record to be at the revision the client read and not voided: what
+    /// every update, amendment and status change checks first.
+    static func requireCurrent(_ meta: RecordMeta?, entity: String, id: String, revision: Int64) throws {
+        let actual = meta?.revision ?? 0
+        guard revision == actual else {
+            throw StoreError.staleRevision(entity: entity, id: id, expected: revision, actual: actual)
+        }
+        if meta?.voided == true { throw StoreError.failedPrecondition("\(entity) \(id) is voided and cannot change") }
+    }
+
     static func exists(_ db: Database, table: String, id: String) throws -> Bool {
         try Row.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [id]) != nil
     }

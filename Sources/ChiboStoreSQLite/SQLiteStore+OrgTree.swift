@@ -159,13 +159,7 @@ extension SQLiteStore {
     /// The stored unit, checked to be at `revision` and not voided.
     static func loadCurrentOrgUnit(_ db: Database, id: String, revision: Int64) throws -> OrgUnit {
         guard let unit = try loadOrgUnit(db, id: id) else { throw StoreError.notFound(entity: "org unit", id: id) }
-        let actual = unit.meta?.revision ?? 0
-        guard revision == actual else {
-            throw StoreError.staleRevision(entity: "org unit", id: id, expected: revision, actual: actual)
-        }
-        if unit.meta?.voided == true {
-            throw StoreError.failedPrecondition("org unit \(id) is voided and cannot change")
-        }
+        try requireCurrent(unit.meta, entity: "org unit", id: id, revision: revision)
         return unit
     }
 }

@@ -52,22 +52,7 @@ extension SQLiteStore {
     /// Updates the masked fields of a unit (see `Store.updateOrgUnit`).
     public func updateOrgUnit(_ unit: OrgUnit, mask: [String], context: MutationContext) async throws -> OrgUnit {
         try await mutate(operation: "org_unit.update", context: context) { db in
-            guard var stored = try Self.loadOrgUnit(db, id: unit.id) else {
-                throw StoreError.notFound(entity: "org unit", id: unit.id)
-            }
-            let storedRevision = stored.meta?.revision ?? 0
-            let expected = unit.meta?.revision ?? 0
-            guard expected == storedRevision else {
-                throw StoreError.staleRevision(
-                    entity: "org unit",
-                    id: unit.id,
-                    expected: expected,
-                    actual: storedRevision
-                )
-            }
-            if stored.meta?.voided == true {
-                throw StoreError.failedPrecondition("org unit \(unit.id) is voided and cannot change")
-            }
+            var stored = try Self.loadCurrentOrgUnit(db, id: unit.id, revision: unit.meta?.revision ?? 0)
             for path in mask {
                 switch path {
                 case "code":
@@ -85,11 +70,7 @@ extension SQLiteStore {
                 default: throw StoreError.failedPrecondition("field \(path) cannot be changed by an update")
                 }
             }
-            var meta = stored.meta ?? RecordMeta()
-            meta.revision = storedRevision + 1
-            meta.updatedAtMs = context.nowMs
-            meta.updatedBy = context.actor
-            stored.meta = meta
+            Self.bumpRevision(&stored.meta, context: context)
             guard !context.validateOnly else { return stored }
             try Self.writeOrgUnit(db, stored, insert: false)
             try Self.logChange(
@@ -97,7 +78,7 @@ extension SQLiteStore {
                 context: context,
                 entity: "org_unit",
                 id: stored.id,
-                revision: meta.revision,
+                revision: stored.meta?.revision ?? 0,
                 change: "update",
                 record: stored
             )
