@@ -101,11 +101,27 @@ public enum ClientTLS {
     {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
-        if let caCertificate { configuration.trustRoots = .file(caCertificate) }
+        if let caCertificate {
+            _ = try loading(caCertificate, "CA certificate") { try NIOSSLCertificate.fromPEMFile(caCertificate) }
+            configuration.trustRoots = .file(caCertificate)
+        }
         if let certificate, let key {
-            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
-            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            configuration.certificateChain = try loading(certificate, "certificate") {
+                try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+            }
+            configuration.privateKey = .privateKey(
+                try loading(key, "private key") { try NIOSSLPrivateKey(file: key, format: .pem) }
+            )
         }
         return try NIOSSLContext(configuration: configuration)
+    }
+
+    /// Runs `body`, naming the file in any failure ("cannot read ca.pem as a PEM CA certificate: …").
+    static func loading<T>(_ path: String, _ what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw ClientError(code: .invalidArgument, message: "cannot read \(path) as a PEM \(what): \(error)")
+        }
     }
 }

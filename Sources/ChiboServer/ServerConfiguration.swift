@@ -53,16 +53,43 @@ public enum TLSSettings {
     /// certificates it requires.
     public static func server(certificate: String, key: String, clientCA: String? = nil) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            certificateChain: try TLSFileError.loading(certificate, "certificate") {
+                try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+            },
+            privateKey: .privateKey(
+                try TLSFileError.loading(key, "private key") { try NIOSSLPrivateKey(file: key, format: .pem) }
+            )
         )
         configuration.minimumTLSVersion = .tlsv12
         if let clientCA {
+            _ = try TLSFileError.loading(clientCA, "CA certificate") { try NIOSSLCertificate.fromPEMFile(clientCA) }
             configuration.trustRoots = .file(clientCA)
             configuration.certificateVerification = .noHostnameVerification
         } else {
             configuration.certificateVerification = .none
         }
         return try NIOSSLContext(configuration: configuration)
+    }
+}
+
+/// A TLS file that could not be read: which file, as what, and why.
+public struct TLSFileError: Error, CustomStringConvertible {
+    /// The file's path.
+    public var path: String
+    /// What it should hold, for example "certificate".
+    public var what: String
+    /// The TLS library's reason.
+    public var reason: String
+
+    /// "cannot read server.pem as a PEM certificate: …".
+    public var description: String { "cannot read \(path) as a PEM \(what): \(reason)" }
+
+    /// Runs `body`, naming the file in any failure.
+    public static func loading<T>(_ path: String, _ what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw TLSFileError(path: path, what: what, reason: "\(error)")
+        }
     }
 }

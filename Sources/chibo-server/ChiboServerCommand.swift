@@ -100,7 +100,7 @@ struct Serve: AsyncParsableCommand {
             do {
                 tls = try TLSSettings.server(certificate: tlsCert, key: tlsKey, clientCA: clientCa)
             } catch {
-                throw ValidationError("cannot load the TLS certificate or key: \(error)")
+                throw ValidationError("\(error)")
             }
         }
         let gate = AccessGate(store: store)

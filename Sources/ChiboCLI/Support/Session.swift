@@ -125,7 +125,7 @@ public final class Session: @unchecked Sendable {
             do {
                 tlsContext = try ClientTLS.context(caCertificate: cacert, certificate: cert, key: key)
             } catch {
-                throw CLIFailure.usage("cannot load the TLS files: \(error)")
+                throw CLIFailure.usage((error as? ClientError)?.message ?? "cannot load the TLS files: \(error)")
             }
         } else {
             tlsContext = nil
