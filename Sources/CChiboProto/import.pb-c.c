@@ -52,6 +52,51 @@ void   chibo__v1__import_header__free_unpacked
   assert(message->base.descriptor == &chibo__v1__import_header__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chibo__v1__member_key__init
+                     (Chibo__V1__MemberKey         *message)
+{
+  static const Chibo__V1__MemberKey init_value = CHIBO__V1__MEMBER_KEY__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__member_key__get_packed_size
+                     (const Chibo__V1__MemberKey *message)
+{
+  assert(message->base.descriptor == &chibo__v1__member_key__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__member_key__pack
+                     (const Chibo__V1__MemberKey *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__member_key__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__member_key__pack_to_buffer
+                     (const Chibo__V1__MemberKey *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__member_key__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__MemberKey *
+       chibo__v1__member_key__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__MemberKey *)
+     protobuf_c_message_unpack (&chibo__v1__member_key__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__member_key__free_unpacked
+                     (Chibo__V1__MemberKey *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__member_key__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chibo__v1__import_row__init
                      (Chibo__V1__ImportRow         *message)
 {
@@ -412,6 +457,141 @@ void   chibo__v1__get_import_status_request__free_unpacked
   assert(message->base.descriptor == &chibo__v1__get_import_status_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chibo__v1__undo_import_request__init
+                     (Chibo__V1__UndoImportRequest         *message)
+{
+  static const Chibo__V1__UndoImportRequest init_value = CHIBO__V1__UNDO_IMPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__undo_import_request__get_packed_size
+                     (const Chibo__V1__UndoImportRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__undo_import_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__undo_import_request__pack
+                     (const Chibo__V1__UndoImportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__undo_import_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__undo_import_request__pack_to_buffer
+                     (const Chibo__V1__UndoImportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__undo_import_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__UndoImportRequest *
+       chibo__v1__undo_import_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__UndoImportRequest *)
+     protobuf_c_message_unpack (&chibo__v1__undo_import_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__undo_import_request__free_unpacked
+                     (Chibo__V1__UndoImportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__undo_import_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__undo_conflict__init
+                     (Chibo__V1__UndoConflict         *message)
+{
+  static const Chibo__V1__UndoConflict init_value = CHIBO__V1__UNDO_CONFLICT__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__undo_conflict__get_packed_size
+                     (const Chibo__V1__UndoConflict *message)
+{
+  assert(message->base.descriptor == &chibo__v1__undo_conflict__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__undo_conflict__pack
+                     (const Chibo__V1__UndoConflict *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__undo_conflict__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__undo_conflict__pack_to_buffer
+                     (const Chibo__V1__UndoConflict *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__undo_conflict__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__UndoConflict *
+       chibo__v1__undo_conflict__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__UndoConflict *)
+     protobuf_c_message_unpack (&chibo__v1__undo_conflict__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__undo_conflict__free_unpacked
+                     (Chibo__V1__UndoConflict *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__undo_conflict__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chibo__v1__undo_import_response__init
+                     (Chibo__V1__UndoImportResponse         *message)
+{
+  static const Chibo__V1__UndoImportResponse init_value = CHIBO__V1__UNDO_IMPORT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__undo_import_response__get_packed_size
+                     (const Chibo__V1__UndoImportResponse *message)
+{
+  assert(message->base.descriptor == &chibo__v1__undo_import_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__undo_import_response__pack
+                     (const Chibo__V1__UndoImportResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__undo_import_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__undo_import_response__pack_to_buffer
+                     (const Chibo__V1__UndoImportResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__undo_import_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__UndoImportResponse *
+       chibo__v1__undo_import_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__UndoImportResponse *)
+     protobuf_c_message_unpack (&chibo__v1__undo_import_response__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__undo_import_response__free_unpacked
+                     (Chibo__V1__UndoImportResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__undo_import_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor chibo__v1__import_header__field_descriptors[4] =
 {
   {
@@ -489,7 +669,84 @@ const ProtobufCMessageDescriptor chibo__v1__import_header__descriptor =
   (ProtobufCMessageInit) chibo__v1__import_header__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__import_row__field_descriptors[4] =
+static const ProtobufCFieldDescriptor chibo__v1__member_key__field_descriptors[4] =
+{
+  {
+    "party_card_number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__MemberKey, party_card_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "citizen_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__MemberKey, citizen_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__MemberKey, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "card_or_citizen_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__MemberKey, card_or_citizen_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__member_key__field_indices_by_name[] = {
+  3,   /* field[3] = card_or_citizen_id */
+  1,   /* field[1] = citizen_id */
+  2,   /* field[2] = full_name */
+  0,   /* field[0] = party_card_number */
+};
+static const ProtobufCIntRange chibo__v1__member_key__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chibo__v1__member_key__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.MemberKey",
+  "MemberKey",
+  "Chibo__V1__MemberKey",
+  "chibo.v1",
+  sizeof(Chibo__V1__MemberKey),
+  4,
+  chibo__v1__member_key__field_descriptors,
+  chibo__v1__member_key__field_indices_by_name,
+  1,  chibo__v1__member_key__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__member_key__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__import_row__field_descriptors[17] =
 {
   {
     "row_numbers",
@@ -539,17 +796,186 @@ static const ProtobufCFieldDescriptor chibo__v1__import_row__field_descriptors[4
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "status_event",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ImportRow, record_case),
+    offsetof(Chibo__V1__ImportRow, status_event),
+    &chibo__v1__status_event__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ImportRow, record_case),
+    offsetof(Chibo__V1__ImportRow, meeting),
+    &chibo__v1__meeting__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "resolution",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ImportRow, record_case),
+    offsetof(Chibo__V1__ImportRow, resolution),
+    &chibo__v1__resolution__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "evaluation",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ImportRow, record_case),
+    offsetof(Chibo__V1__ImportRow, evaluation),
+    &chibo__v1__evaluation__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "member_key",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportRow, member_key),
+    &chibo__v1__member_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "other_unit_ref",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportRow, other_unit_ref),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attendees",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__ImportRow, n_attendees),
+    offsetof(Chibo__V1__ImportRow, attendees),
+    &chibo__v1__member_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chair",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportRow, chair),
+    &chibo__v1__member_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recorder",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportRow, recorder),
+    &chibo__v1__member_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting_key",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportRow, meeting_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting_held_on",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportRow, meeting_held_on),
+    &chibo__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportRow, owner),
+    &chibo__v1__member_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attendance_row_numbers",
+    17,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Chibo__V1__ImportRow, n_attendance_row_numbers),
+    offsetof(Chibo__V1__ImportRow, attendance_row_numbers),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__import_row__field_indices_by_name[] = {
+  16,   /* field[16] = attendance_row_numbers */
+  10,   /* field[10] = attendees */
+  11,   /* field[11] = chair */
+  7,   /* field[7] = evaluation */
+  5,   /* field[5] = meeting */
+  14,   /* field[14] = meeting_held_on */
+  13,   /* field[13] = meeting_key */
   2,   /* field[2] = member */
+  8,   /* field[8] = member_key */
   3,   /* field[3] = org_unit */
+  9,   /* field[9] = other_unit_ref */
+  15,   /* field[15] = owner */
+  12,   /* field[12] = recorder */
+  6,   /* field[6] = resolution */
   0,   /* field[0] = row_numbers */
+  4,   /* field[4] = status_event */
   1,   /* field[1] = unit_ref */
 };
 static const ProtobufCIntRange chibo__v1__import_row__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor chibo__v1__import_row__descriptor =
 {
@@ -559,7 +985,7 @@ const ProtobufCMessageDescriptor chibo__v1__import_row__descriptor =
   "Chibo__V1__ImportRow",
   "chibo.v1",
   sizeof(Chibo__V1__ImportRow),
-  4,
+  17,
   chibo__v1__import_row__field_descriptors,
   chibo__v1__import_row__field_indices_by_name,
   1,  chibo__v1__import_row__number_ranges,
@@ -835,7 +1261,7 @@ const ProtobufCMessageDescriptor chibo__v1__row_rejection__descriptor =
   (ProtobufCMessageInit) chibo__v1__row_rejection__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__import_checkpoint__field_descriptors[6] =
+static const ProtobufCFieldDescriptor chibo__v1__import_checkpoint__field_descriptors[7] =
 {
   {
     "import_id",
@@ -909,6 +1335,18 @@ static const ProtobufCFieldDescriptor chibo__v1__import_checkpoint__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "undone_at_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportCheckpoint, undone_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__import_checkpoint__field_indices_by_name[] = {
   4,   /* field[4] = actor */
@@ -916,12 +1354,13 @@ static const unsigned chibo__v1__import_checkpoint__field_indices_by_name[] = {
   1,   /* field[1] = entity */
   0,   /* field[0] = import_id */
   2,   /* field[2] = last_batch */
+  6,   /* field[6] = undone_at_ms */
   5,   /* field[5] = updated_at_ms */
 };
 static const ProtobufCIntRange chibo__v1__import_checkpoint__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor chibo__v1__import_checkpoint__descriptor =
 {
@@ -931,7 +1370,7 @@ const ProtobufCMessageDescriptor chibo__v1__import_checkpoint__descriptor =
   "Chibo__V1__ImportCheckpoint",
   "chibo.v1",
   sizeof(Chibo__V1__ImportCheckpoint),
-  6,
+  7,
   chibo__v1__import_checkpoint__field_descriptors,
   chibo__v1__import_checkpoint__field_indices_by_name,
   1,  chibo__v1__import_checkpoint__number_ranges,
@@ -1053,19 +1492,232 @@ const ProtobufCMessageDescriptor chibo__v1__get_import_status_request__descripto
   (ProtobufCMessageInit) chibo__v1__get_import_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue chibo__v1__import_entity_kind__enum_values_by_number[3] =
+static const ProtobufCFieldDescriptor chibo__v1__undo_import_request__field_descriptors[2] =
+{
+  {
+    "import_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UndoImportRequest, import_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dry_run",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UndoImportRequest, dry_run),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__undo_import_request__field_indices_by_name[] = {
+  1,   /* field[1] = dry_run */
+  0,   /* field[0] = import_id */
+};
+static const ProtobufCIntRange chibo__v1__undo_import_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__undo_import_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.UndoImportRequest",
+  "UndoImportRequest",
+  "Chibo__V1__UndoImportRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__UndoImportRequest),
+  2,
+  chibo__v1__undo_import_request__field_descriptors,
+  chibo__v1__undo_import_request__field_indices_by_name,
+  1,  chibo__v1__undo_import_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__undo_import_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__undo_conflict__field_descriptors[3] =
+{
+  {
+    "entity",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UndoConflict, entity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "record_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UndoConflict, record_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UndoConflict, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__undo_conflict__field_indices_by_name[] = {
+  0,   /* field[0] = entity */
+  2,   /* field[2] = message */
+  1,   /* field[1] = record_id */
+};
+static const ProtobufCIntRange chibo__v1__undo_conflict__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chibo__v1__undo_conflict__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.UndoConflict",
+  "UndoConflict",
+  "Chibo__V1__UndoConflict",
+  "chibo.v1",
+  sizeof(Chibo__V1__UndoConflict),
+  3,
+  chibo__v1__undo_conflict__field_descriptors,
+  chibo__v1__undo_conflict__field_indices_by_name,
+  1,  chibo__v1__undo_conflict__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__undo_conflict__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__undo_import_response__field_descriptors[5] =
+{
+  {
+    "checkpoint",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UndoImportResponse, checkpoint),
+    &chibo__v1__import_checkpoint__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "voided",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UndoImportResponse, voided),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "restored",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UndoImportResponse, restored),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "conflicts",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__UndoImportResponse, n_conflicts),
+    offsetof(Chibo__V1__UndoImportResponse, conflicts),
+    &chibo__v1__undo_conflict__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dry_run",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__UndoImportResponse, dry_run),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__undo_import_response__field_indices_by_name[] = {
+  0,   /* field[0] = checkpoint */
+  3,   /* field[3] = conflicts */
+  4,   /* field[4] = dry_run */
+  2,   /* field[2] = restored */
+  1,   /* field[1] = voided */
+};
+static const ProtobufCIntRange chibo__v1__undo_import_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor chibo__v1__undo_import_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.UndoImportResponse",
+  "UndoImportResponse",
+  "Chibo__V1__UndoImportResponse",
+  "chibo.v1",
+  sizeof(Chibo__V1__UndoImportResponse),
+  5,
+  chibo__v1__undo_import_response__field_descriptors,
+  chibo__v1__undo_import_response__field_indices_by_name,
+  1,  chibo__v1__undo_import_response__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__undo_import_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue chibo__v1__import_entity_kind__enum_values_by_number[7] =
 {
   { "IMPORT_ENTITY_KIND_UNSPECIFIED", "CHIBO__V1__IMPORT_ENTITY_KIND__IMPORT_ENTITY_KIND_UNSPECIFIED", 0 },
   { "IMPORT_ENTITY_KIND_ORG_UNITS", "CHIBO__V1__IMPORT_ENTITY_KIND__IMPORT_ENTITY_KIND_ORG_UNITS", 1 },
   { "IMPORT_ENTITY_KIND_MEMBERS", "CHIBO__V1__IMPORT_ENTITY_KIND__IMPORT_ENTITY_KIND_MEMBERS", 2 },
+  { "IMPORT_ENTITY_KIND_STATUS_EVENTS", "CHIBO__V1__IMPORT_ENTITY_KIND__IMPORT_ENTITY_KIND_STATUS_EVENTS", 3 },
+  { "IMPORT_ENTITY_KIND_MEETINGS", "CHIBO__V1__IMPORT_ENTITY_KIND__IMPORT_ENTITY_KIND_MEETINGS", 4 },
+  { "IMPORT_ENTITY_KIND_RESOLUTIONS", "CHIBO__V1__IMPORT_ENTITY_KIND__IMPORT_ENTITY_KIND_RESOLUTIONS", 5 },
+  { "IMPORT_ENTITY_KIND_EVALUATIONS", "CHIBO__V1__IMPORT_ENTITY_KIND__IMPORT_ENTITY_KIND_EVALUATIONS", 6 },
 };
 static const ProtobufCIntRange chibo__v1__import_entity_kind__value_ranges[] = {
-{0, 0},{0, 3}
+{0, 0},{0, 7}
 };
-static const ProtobufCEnumValueIndex chibo__v1__import_entity_kind__enum_values_by_name[3] =
+static const ProtobufCEnumValueIndex chibo__v1__import_entity_kind__enum_values_by_name[7] =
 {
+  { "IMPORT_ENTITY_KIND_EVALUATIONS", 6 },
+  { "IMPORT_ENTITY_KIND_MEETINGS", 4 },
   { "IMPORT_ENTITY_KIND_MEMBERS", 2 },
   { "IMPORT_ENTITY_KIND_ORG_UNITS", 1 },
+  { "IMPORT_ENTITY_KIND_RESOLUTIONS", 5 },
+  { "IMPORT_ENTITY_KIND_STATUS_EVENTS", 3 },
   { "IMPORT_ENTITY_KIND_UNSPECIFIED", 0 },
 };
 const ProtobufCEnumDescriptor chibo__v1__import_entity_kind__descriptor =
@@ -1075,9 +1727,9 @@ const ProtobufCEnumDescriptor chibo__v1__import_entity_kind__descriptor =
   "ImportEntityKind",
   "Chibo__V1__ImportEntityKind",
   "chibo.v1",
-  3,
+  7,
   chibo__v1__import_entity_kind__enum_values_by_number,
-  3,
+  7,
   chibo__v1__import_entity_kind__enum_values_by_name,
   1,
   chibo__v1__import_entity_kind__value_ranges,

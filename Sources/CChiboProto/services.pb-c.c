@@ -5565,7 +5565,7 @@ const ProtobufCMessageDescriptor chibo__v1__overview_request__descriptor =
   (ProtobufCMessageInit) chibo__v1__overview_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[49] =
+static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[50] =
 {
   { "METHOD_UNSPECIFIED", "CHIBO__V1__METHOD__METHOD_UNSPECIFIED", 0 },
   { "METHOD_HEALTH_CHECK", "CHIBO__V1__METHOD__METHOD_HEALTH_CHECK", 1 },
@@ -5616,11 +5616,12 @@ static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[49] =
   { "METHOD_AUDIT_VERIFY", "CHIBO__V1__METHOD__METHOD_AUDIT_VERIFY", 801 },
   { "METHOD_IMPORT_RUN", "CHIBO__V1__METHOD__METHOD_IMPORT_RUN", 900 },
   { "METHOD_IMPORT_STATUS", "CHIBO__V1__METHOD__METHOD_IMPORT_STATUS", 901 },
+  { "METHOD_IMPORT_UNDO", "CHIBO__V1__METHOD__METHOD_IMPORT_UNDO", 902 },
 };
 static const ProtobufCIntRange chibo__v1__method__value_ranges[] = {
-{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{500, 28},{600, 33},{700, 38},{800, 45},{900, 47},{0, 49}
+{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{500, 28},{600, 33},{700, 38},{800, 45},{900, 47},{0, 50}
 };
-static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[49] =
+static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[50] =
 {
   { "METHOD_AUDIT_LIST", 45 },
   { "METHOD_AUDIT_VERIFY", 46 },
@@ -5634,6 +5635,7 @@ static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[49] 
   { "METHOD_HEALTH_WATCH", 3 },
   { "METHOD_IMPORT_RUN", 47 },
   { "METHOD_IMPORT_STATUS", 48 },
+  { "METHOD_IMPORT_UNDO", 49 },
   { "METHOD_MEETINGS_AMEND", 21 },
   { "METHOD_MEETINGS_GET", 22 },
   { "METHOD_MEETINGS_LIST", 23 },
@@ -5679,9 +5681,9 @@ const ProtobufCEnumDescriptor chibo__v1__method__descriptor =
   "Method",
   "Chibo__V1__Method",
   "chibo.v1",
-  49,
+  50,
   chibo__v1__method__enum_values_by_number,
-  49,
+  50,
   chibo__v1__method__enum_values_by_name,
   10,
   chibo__v1__method__value_ranges,
@@ -6407,14 +6409,16 @@ void chibo__v1__audit__init (Chibo__V1__Audit_Service *service,
                                      &chibo__v1__audit__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor chibo__v1__import__method_descriptors[2] =
+static const ProtobufCMethodDescriptor chibo__v1__import__method_descriptors[3] =
 {
   { "Run", &chibo__v1__run_import_request__descriptor, &chibo__v1__run_import_response__descriptor },
   { "Status", &chibo__v1__get_import_status_request__descriptor, &chibo__v1__import_checkpoint__descriptor },
+  { "Undo", &chibo__v1__undo_import_request__descriptor, &chibo__v1__undo_import_response__descriptor },
 };
 const unsigned chibo__v1__import__method_indices_by_name[] = {
   0,        /* Run */
-  1         /* Status */
+  1,        /* Status */
+  2         /* Undo */
 };
 const ProtobufCServiceDescriptor chibo__v1__import__descriptor =
 {
@@ -6423,7 +6427,7 @@ const ProtobufCServiceDescriptor chibo__v1__import__descriptor =
   "Import",
   "Chibo__V1__Import",
   "chibo.v1",
-  2,
+  3,
   chibo__v1__import__method_descriptors,
   chibo__v1__import__method_indices_by_name
 };
@@ -6442,6 +6446,14 @@ void chibo__v1__import__status(ProtobufCService *service,
 {
   assert(service->descriptor == &chibo__v1__import__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__import__undo(ProtobufCService *service,
+                             const Chibo__V1__UndoImportRequest *input,
+                             Chibo__V1__UndoImportResponse_Closure closure,
+                             void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__import__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chibo__v1__import__init (Chibo__V1__Import_Service *service,
                               Chibo__V1__Import_ServiceDestroy destroy)

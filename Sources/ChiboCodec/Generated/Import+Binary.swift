@@ -71,6 +71,73 @@ extension ImportHeader: ProtoMessage, CDescribedMessage {
     }
 }
 
+extension MemberKey: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.MemberKey" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try MemberKey(c: raw.assumingMemoryBound(to: Chibo__V1__MemberKey.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__MemberKey.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__MemberKey()
+        chibo__v1__member_key__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__MemberKey>, _ arena: inout EncodeArena) {
+        chibo__v1__member_key__init(c)
+        arena.reserveOutput(64)
+        if !self.partyCardNumber.isEmpty {
+            c.pointee.party_card_number = arena.copyString(self.partyCardNumber, field: "MemberKey.party_card_number")
+        }
+        if !self.citizenId.isEmpty {
+            c.pointee.citizen_id = arena.copyString(self.citizenId, field: "MemberKey.citizen_id")
+        }
+        if !self.fullName.isEmpty {
+            c.pointee.full_name = arena.copyString(self.fullName, field: "MemberKey.full_name")
+        }
+        if !self.cardOrCitizenId.isEmpty {
+            c.pointee.card_or_citizen_id = arena.copyString(self.cardOrCitizenId, field: "MemberKey.card_or_citizen_id")
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__MemberKey>) throws(UnpackedStringFault) {
+        self.init()
+        self.partyCardNumber = try cString(c.pointee.party_card_number)
+        self.citizenId = try cString(c.pointee.citizen_id)
+        self.fullName = try cString(c.pointee.full_name)
+        self.cardOrCitizenId = try cString(c.pointee.card_or_citizen_id)
+    }
+}
+
 extension ImportRow: ProtoMessage, CDescribedMessage {
     /// The message's full name in the schema.
     public static var protoMessageName: String { "chibo.v1.ImportRow" }
@@ -113,7 +180,7 @@ extension ImportRow: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__ImportRow>, _ arena: inout EncodeArena) {
         chibo__v1__import_row__init(c)
-        arena.reserveOutput(64)
+        arena.reserveOutput(272)
         if !self.rowNumbers.isEmpty {
             self.rowNumbers.withUnsafeBufferPointer { items in
                 let elements = items.baseAddress!
@@ -129,6 +196,63 @@ extension ImportRow: ProtoMessage, CDescribedMessage {
         if !self.unitRef.isEmpty {
             c.pointee.unit_ref = arena.copyString(self.unitRef, field: "ImportRow.unit_ref")
         }
+        if let value = self.memberKey {
+            let sub = arena.allocate(Chibo__V1__MemberKey.self)
+            value.fill(sub, &arena)
+            c.pointee.member_key = sub
+        }
+        if !self.otherUnitRef.isEmpty {
+            c.pointee.other_unit_ref = arena.copyString(self.otherUnitRef, field: "ImportRow.other_unit_ref")
+        }
+        if !self.attendees.isEmpty {
+            self.attendees.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__MemberKey>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__MemberKey.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_attendees = items.count
+                c.pointee.attendees = array
+            }
+        }
+        if let value = self.chair {
+            let sub = arena.allocate(Chibo__V1__MemberKey.self)
+            value.fill(sub, &arena)
+            c.pointee.chair = sub
+        }
+        if let value = self.recorder {
+            let sub = arena.allocate(Chibo__V1__MemberKey.self)
+            value.fill(sub, &arena)
+            c.pointee.recorder = sub
+        }
+        if !self.meetingKey.isEmpty {
+            c.pointee.meeting_key = arena.copyString(self.meetingKey, field: "ImportRow.meeting_key")
+        }
+        if let value = self.meetingHeldOn {
+            let sub = arena.allocate(Chibo__V1__Date.self)
+            value.fill(sub, &arena)
+            c.pointee.meeting_held_on = sub
+        }
+        if let value = self.owner {
+            let sub = arena.allocate(Chibo__V1__MemberKey.self)
+            value.fill(sub, &arena)
+            c.pointee.owner = sub
+        }
+        if !self.attendanceRowNumbers.isEmpty {
+            self.attendanceRowNumbers.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(Int32.self, count: items.count)
+                for i in 0..<items.count {
+                    array[i] = elements[i]
+                }
+                c.pointee.n_attendance_row_numbers = items.count
+                c.pointee.attendance_row_numbers = array
+            }
+        }
         switch self.record {
         case nil: break
         case .member(let value):
@@ -141,6 +265,26 @@ extension ImportRow: ProtoMessage, CDescribedMessage {
             let sub = arena.allocate(Chibo__V1__OrgUnit.self)
             value.fill(sub, &arena)
             c.pointee.org_unit = sub
+        case .statusEvent(let value):
+            c.pointee.record_case = Chibo__V1__ImportRow__RecordCase(rawValue: 5)
+            let sub = arena.allocate(Chibo__V1__StatusEvent.self)
+            value.fill(sub, &arena)
+            c.pointee.status_event = sub
+        case .meeting(let value):
+            c.pointee.record_case = Chibo__V1__ImportRow__RecordCase(rawValue: 6)
+            let sub = arena.allocate(Chibo__V1__Meeting.self)
+            value.fill(sub, &arena)
+            c.pointee.meeting = sub
+        case .resolution(let value):
+            c.pointee.record_case = Chibo__V1__ImportRow__RecordCase(rawValue: 7)
+            let sub = arena.allocate(Chibo__V1__Resolution.self)
+            value.fill(sub, &arena)
+            c.pointee.resolution = sub
+        case .evaluation(let value):
+            c.pointee.record_case = Chibo__V1__ImportRow__RecordCase(rawValue: 8)
+            let sub = arena.allocate(Chibo__V1__Evaluation.self)
+            value.fill(sub, &arena)
+            c.pointee.evaluation = sub
         }
     }
 
@@ -157,9 +301,38 @@ extension ImportRow: ProtoMessage, CDescribedMessage {
             self.rowNumbers = items
         }
         self.unitRef = try cString(c.pointee.unit_ref)
+        if let value = c.pointee.member_key { self.memberKey = try MemberKey(c: value) }
+        self.otherUnitRef = try cString(c.pointee.other_unit_ref)
+        if let array = c.pointee.attendees, c.pointee.n_attendees > 0 {
+            let count = c.pointee.n_attendees
+            var items: [MemberKey] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try MemberKey(c: array[i]!))
+            }
+            self.attendees = items
+        }
+        if let value = c.pointee.chair { self.chair = try MemberKey(c: value) }
+        if let value = c.pointee.recorder { self.recorder = try MemberKey(c: value) }
+        self.meetingKey = try cString(c.pointee.meeting_key)
+        if let value = c.pointee.meeting_held_on { self.meetingHeldOn = try CalendarDate(c: value) }
+        if let value = c.pointee.owner { self.owner = try MemberKey(c: value) }
+        if let array = c.pointee.attendance_row_numbers, c.pointee.n_attendance_row_numbers > 0 {
+            let count = c.pointee.n_attendance_row_numbers
+            var items: [Int32] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(array[i])
+            }
+            self.attendanceRowNumbers = items
+        }
         switch c.pointee.record_case.rawValue {
         case 3: self.record = try .member(Member(c: c.pointee.member!))
         case 4: self.record = try .orgUnit(OrgUnit(c: c.pointee.org_unit!))
+        case 5: self.record = try .statusEvent(StatusEvent(c: c.pointee.status_event!))
+        case 6: self.record = try .meeting(Meeting(c: c.pointee.meeting!))
+        case 7: self.record = try .resolution(Resolution(c: c.pointee.resolution!))
+        case 8: self.record = try .evaluation(Evaluation(c: c.pointee.evaluation!))
         default: break
         }
     }
@@ -492,7 +665,7 @@ extension ImportCheckpoint: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__ImportCheckpoint>, _ arena: inout EncodeArena) {
         chibo__v1__import_checkpoint__init(c)
-        arena.reserveOutput(96)
+        arena.reserveOutput(112)
         if !self.importId.isEmpty {
             c.pointee.import_id = arena.copyString(self.importId, field: "ImportCheckpoint.import_id")
         }
@@ -513,6 +686,9 @@ extension ImportCheckpoint: ProtoMessage, CDescribedMessage {
         if self.updatedAtMs != 0 {
             c.pointee.updated_at_ms = self.updatedAtMs
         }
+        if self.undoneAtMs != 0 {
+            c.pointee.undone_at_ms = self.undoneAtMs
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -524,6 +700,7 @@ extension ImportCheckpoint: ProtoMessage, CDescribedMessage {
         if let value = c.pointee.counts { self.counts = try ImportCounts(c: value) }
         self.actor = try cString(c.pointee.actor)
         self.updatedAtMs = c.pointee.updated_at_ms
+        self.undoneAtMs = c.pointee.undone_at_ms
     }
 }
 
@@ -684,5 +861,219 @@ extension GetImportStatusRequest: ProtoMessage, CDescribedMessage {
     init(c: UnsafePointer<Chibo__V1__GetImportStatusRequest>) throws(UnpackedStringFault) {
         self.init()
         self.importId = try cString(c.pointee.import_id)
+    }
+}
+
+extension UndoImportRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.UndoImportRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try UndoImportRequest(c: raw.assumingMemoryBound(to: Chibo__V1__UndoImportRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__UndoImportRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__UndoImportRequest()
+        chibo__v1__undo_import_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__UndoImportRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__undo_import_request__init(c)
+        arena.reserveOutput(32)
+        if !self.importId.isEmpty {
+            c.pointee.import_id = arena.copyString(self.importId, field: "UndoImportRequest.import_id")
+        }
+        if self.dryRun {
+            c.pointee.dry_run = self.dryRun ? 1 : 0
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__UndoImportRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.importId = try cString(c.pointee.import_id)
+        self.dryRun = (c.pointee.dry_run != 0)
+    }
+}
+
+extension UndoConflict: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.UndoConflict" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try UndoConflict(c: raw.assumingMemoryBound(to: Chibo__V1__UndoConflict.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__UndoConflict.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__UndoConflict()
+        chibo__v1__undo_conflict__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__UndoConflict>, _ arena: inout EncodeArena) {
+        chibo__v1__undo_conflict__init(c)
+        arena.reserveOutput(48)
+        if !self.entity.isEmpty {
+            c.pointee.entity = arena.copyString(self.entity, field: "UndoConflict.entity")
+        }
+        if !self.recordId.isEmpty {
+            c.pointee.record_id = arena.copyString(self.recordId, field: "UndoConflict.record_id")
+        }
+        if !self.message.isEmpty {
+            c.pointee.message = arena.copyString(self.message, field: "UndoConflict.message")
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__UndoConflict>) throws(UnpackedStringFault) {
+        self.init()
+        self.entity = try cString(c.pointee.entity)
+        self.recordId = try cString(c.pointee.record_id)
+        self.message = try cString(c.pointee.message)
+    }
+}
+
+extension UndoImportResponse: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.UndoImportResponse" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try UndoImportResponse(c: raw.assumingMemoryBound(to: Chibo__V1__UndoImportResponse.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__UndoImportResponse.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__UndoImportResponse()
+        chibo__v1__undo_import_response__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__UndoImportResponse>, _ arena: inout EncodeArena) {
+        chibo__v1__undo_import_response__init(c)
+        arena.reserveOutput(80)
+        if let value = self.checkpoint {
+            let sub = arena.allocate(Chibo__V1__ImportCheckpoint.self)
+            value.fill(sub, &arena)
+            c.pointee.checkpoint = sub
+        }
+        if self.voided != 0 {
+            c.pointee.voided = self.voided
+        }
+        if self.restored != 0 {
+            c.pointee.restored = self.restored
+        }
+        if !self.conflicts.isEmpty {
+            self.conflicts.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__UndoConflict>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__UndoConflict.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_conflicts = items.count
+                c.pointee.conflicts = array
+            }
+        }
+        if self.dryRun {
+            c.pointee.dry_run = self.dryRun ? 1 : 0
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__UndoImportResponse>) throws(UnpackedStringFault) {
+        self.init()
+        if let value = c.pointee.checkpoint { self.checkpoint = try ImportCheckpoint(c: value) }
+        self.voided = c.pointee.voided
+        self.restored = c.pointee.restored
+        if let array = c.pointee.conflicts, c.pointee.n_conflicts > 0 {
+            let count = c.pointee.n_conflicts
+            var items: [UndoConflict] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try UndoConflict(c: array[i]!))
+            }
+            self.conflicts = items
+        }
+        self.dryRun = (c.pointee.dry_run != 0)
     }
 }

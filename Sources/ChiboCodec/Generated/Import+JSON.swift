@@ -42,6 +42,46 @@ extension ImportHeader: JSONCodable {
     }
 }
 
+extension MemberKey: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.partyCardNumber.isEmpty { writer.key("partyCardNumber"); writer.string(self.partyCardNumber) }
+        if !self.citizenId.isEmpty { writer.key("citizenId"); writer.string(self.citizenId) }
+        if !self.fullName.isEmpty { writer.key("fullName"); writer.string(self.fullName) }
+        if !self.cardOrCitizenId.isEmpty { writer.key("cardOrCitizenId"); writer.string(self.cardOrCitizenId) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.MemberKey")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "partyCardNumber", "party_card_number":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.partyCardNumber = try value.string()
+            case "citizenId", "citizen_id":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.citizenId = try value.string()
+            case "fullName", "full_name":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.fullName = try value.string()
+            case "cardOrCitizenId", "card_or_citizen_id":
+                try seen.mark(4, key: key, node: value)
+                if value.isNull { continue }
+                self.cardOrCitizenId = try value.string()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
 extension ImportRow: JSONCodable {
     /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
     func writeJSON(to writer: inout JSONWriter) {
@@ -58,6 +98,35 @@ extension ImportRow: JSONCodable {
         if !self.unitRef.isEmpty { writer.key("unitRef"); writer.string(self.unitRef) }
         if case .member(let value)? = self.record { writer.key("member"); value.writeJSON(to: &writer) }
         if case .orgUnit(let value)? = self.record { writer.key("orgUnit"); value.writeJSON(to: &writer) }
+        if case .statusEvent(let value)? = self.record { writer.key("statusEvent"); value.writeJSON(to: &writer) }
+        if case .meeting(let value)? = self.record { writer.key("meeting"); value.writeJSON(to: &writer) }
+        if case .resolution(let value)? = self.record { writer.key("resolution"); value.writeJSON(to: &writer) }
+        if case .evaluation(let value)? = self.record { writer.key("evaluation"); value.writeJSON(to: &writer) }
+        if let value = self.memberKey { writer.key("memberKey"); value.writeJSON(to: &writer) }
+        if !self.otherUnitRef.isEmpty { writer.key("otherUnitRef"); writer.string(self.otherUnitRef) }
+        if !self.attendees.isEmpty {
+            writer.key("attendees")
+            writer.beginArray()
+            for item in self.attendees {
+                writer.arrayElement()
+                item.writeJSON(to: &writer)
+            }
+            writer.endArray()
+        }
+        if let value = self.chair { writer.key("chair"); value.writeJSON(to: &writer) }
+        if let value = self.recorder { writer.key("recorder"); value.writeJSON(to: &writer) }
+        if !self.meetingKey.isEmpty { writer.key("meetingKey"); writer.string(self.meetingKey) }
+        if let value = self.meetingHeldOn { writer.key("meetingHeldOn"); value.writeJSON(to: &writer) }
+        if let value = self.owner { writer.key("owner"); value.writeJSON(to: &writer) }
+        if !self.attendanceRowNumbers.isEmpty {
+            writer.key("attendanceRowNumbers")
+            writer.beginArray()
+            for item in self.attendanceRowNumbers {
+                writer.arrayElement()
+                writer.int32(item)
+            }
+            writer.endArray()
+        }
         writer.endObject()
     }
 
@@ -83,6 +152,58 @@ extension ImportRow: JSONCodable {
                 try seen.mark(4, key: key, node: value, oneof: "record")
                 if value.isNull { continue }
                 self.record = .orgUnit(try OrgUnit(jsonNode: value, options: options))
+            case "statusEvent", "status_event":
+                try seen.mark(5, key: key, node: value, oneof: "record")
+                if value.isNull { continue }
+                self.record = .statusEvent(try StatusEvent(jsonNode: value, options: options))
+            case "meeting":
+                try seen.mark(6, key: key, node: value, oneof: "record")
+                if value.isNull { continue }
+                self.record = .meeting(try Meeting(jsonNode: value, options: options))
+            case "resolution":
+                try seen.mark(7, key: key, node: value, oneof: "record")
+                if value.isNull { continue }
+                self.record = .resolution(try Resolution(jsonNode: value, options: options))
+            case "evaluation":
+                try seen.mark(8, key: key, node: value, oneof: "record")
+                if value.isNull { continue }
+                self.record = .evaluation(try Evaluation(jsonNode: value, options: options))
+            case "memberKey", "member_key":
+                try seen.mark(9, key: key, node: value)
+                if value.isNull { continue }
+                self.memberKey = try MemberKey(jsonNode: value, options: options)
+            case "otherUnitRef", "other_unit_ref":
+                try seen.mark(10, key: key, node: value)
+                if value.isNull { continue }
+                self.otherUnitRef = try value.string()
+            case "attendees":
+                try seen.mark(11, key: key, node: value)
+                if value.isNull { continue }
+                self.attendees = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try MemberKey(jsonNode: item, options: options) }
+            case "chair":
+                try seen.mark(12, key: key, node: value)
+                if value.isNull { continue }
+                self.chair = try MemberKey(jsonNode: value, options: options)
+            case "recorder":
+                try seen.mark(13, key: key, node: value)
+                if value.isNull { continue }
+                self.recorder = try MemberKey(jsonNode: value, options: options)
+            case "meetingKey", "meeting_key":
+                try seen.mark(14, key: key, node: value)
+                if value.isNull { continue }
+                self.meetingKey = try value.string()
+            case "meetingHeldOn", "meeting_held_on":
+                try seen.mark(15, key: key, node: value)
+                if value.isNull { continue }
+                self.meetingHeldOn = try CalendarDate(jsonNode: value, options: options)
+            case "owner":
+                try seen.mark(16, key: key, node: value)
+                if value.isNull { continue }
+                self.owner = try MemberKey(jsonNode: value, options: options)
+            case "attendanceRowNumbers", "attendance_row_numbers":
+                try seen.mark(17, key: key, node: value)
+                if value.isNull { continue }
+                self.attendanceRowNumbers = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try item.int32() }
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }
@@ -253,6 +374,7 @@ extension ImportCheckpoint: JSONCodable {
         if let value = self.counts { writer.key("counts"); value.writeJSON(to: &writer) }
         if !self.actor.isEmpty { writer.key("actor"); writer.string(self.actor) }
         if self.updatedAtMs != 0 { writer.key("updatedAtMs"); writer.int64(self.updatedAtMs) }
+        if self.undoneAtMs != 0 { writer.key("undoneAtMs"); writer.int64(self.undoneAtMs) }
         writer.endObject()
     }
 
@@ -286,6 +408,10 @@ extension ImportCheckpoint: JSONCodable {
                 try seen.mark(6, key: key, node: value)
                 if value.isNull { continue }
                 self.updatedAtMs = try value.int64()
+            case "undoneAtMs", "undone_at_ms":
+                try seen.mark(7, key: key, node: value)
+                if value.isNull { continue }
+                self.undoneAtMs = try value.int64()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }
@@ -367,6 +493,124 @@ extension GetImportStatusRequest: JSONCodable {
                 try seen.mark(1, key: key, node: value)
                 if value.isNull { continue }
                 self.importId = try value.string()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension UndoImportRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.importId.isEmpty { writer.key("importId"); writer.string(self.importId) }
+        if self.dryRun { writer.key("dryRun"); writer.bool(self.dryRun) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.UndoImportRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "importId", "import_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.importId = try value.string()
+            case "dryRun", "dry_run":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.dryRun = try value.bool()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension UndoConflict: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.entity.isEmpty { writer.key("entity"); writer.string(self.entity) }
+        if !self.recordId.isEmpty { writer.key("recordId"); writer.string(self.recordId) }
+        if !self.message.isEmpty { writer.key("message"); writer.string(self.message) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.UndoConflict")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "entity":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.entity = try value.string()
+            case "recordId", "record_id":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.recordId = try value.string()
+            case "message":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.message = try value.string()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
+extension UndoImportResponse: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let value = self.checkpoint { writer.key("checkpoint"); value.writeJSON(to: &writer) }
+        if self.voided != 0 { writer.key("voided"); writer.int64(self.voided) }
+        if self.restored != 0 { writer.key("restored"); writer.int64(self.restored) }
+        if !self.conflicts.isEmpty {
+            writer.key("conflicts")
+            writer.beginArray()
+            for item in self.conflicts {
+                writer.arrayElement()
+                item.writeJSON(to: &writer)
+            }
+            writer.endArray()
+        }
+        if self.dryRun { writer.key("dryRun"); writer.bool(self.dryRun) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.UndoImportResponse")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "checkpoint":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.checkpoint = try ImportCheckpoint(jsonNode: value, options: options)
+            case "voided":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.voided = try value.int64()
+            case "restored":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.restored = try value.int64()
+            case "conflicts":
+                try seen.mark(4, key: key, node: value)
+                if value.isNull { continue }
+                self.conflicts = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try UndoConflict(jsonNode: item, options: options) }
+            case "dryRun", "dry_run":
+                try seen.mark(5, key: key, node: value)
+                if value.isNull { continue }
+                self.dryRun = try value.bool()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

@@ -512,6 +512,15 @@ extension ServiceRegistry {
                     streaming: .unary,
                     comment: "Where an import stands, for resuming it."
                 ),
+                MethodDescriptor(
+                    service: "Import",
+                    name: "Undo",
+                    method: .importUndo,
+                    requestType: UndoImportRequest.self,
+                    responseType: UndoImportResponse.self,
+                    streaming: .unary,
+                    comment: "Voids the records an import created and restores those it changed (each change audited);\nrecords changed since are left and reported."
+                ),
             ]
         ),
     ]
@@ -1167,6 +1176,504 @@ extension SchemaDescription {
                     name: "meta",
                     jsonName: "meta",
                     number: 11,
+                    type: "message",
+                    typeName: "chibo.v1.RecordMeta",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Revision, timestamps and void state."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.AgendaItem",
+            swiftName: "AgendaItem",
+            file: "chibo/v1/meetings.proto",
+            comment: "One item on the meeting's agenda.",
+            fields: [
+                FieldDescription(
+                    name: "number",
+                    jsonName: "number",
+                    number: 1,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Position on the agenda, starting at 1."
+                ),
+                FieldDescription(
+                    name: "title",
+                    jsonName: "title",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Title of the item."
+                ),
+                FieldDescription(
+                    name: "summary",
+                    jsonName: "summary",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Summary of the discussion."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.Guest",
+            swiftName: "Guest",
+            file: "chibo/v1/meetings.proto",
+            comment: "A guest at the meeting (the supervising standing-committee member among them).",
+            fields: [
+                FieldDescription(
+                    name: "member_id",
+                    jsonName: "memberId",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the guest's member record, when the guest is a party member in Chibo."
+                ),
+                FieldDescription(
+                    name: "full_name",
+                    jsonName: "fullName",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Full name as written in the minutes."
+                ),
+                FieldDescription(
+                    name: "role",
+                    jsonName: "role",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Role or title, for example \"Ủy viên BTV Đảng ủy xã\"."
+                ),
+                FieldDescription(
+                    name: "is_supervisor",
+                    jsonName: "isSupervisor",
+                    number: 4,
+                    type: "bool",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "True when the guest is the cell's supervising standing-committee member."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.AttendanceRecord",
+            swiftName: "AttendanceRecord",
+            file: "chibo/v1/meetings.proto",
+            comment: "Attendance of one expected member at one meeting.",
+            fields: [
+                FieldDescription(
+                    name: "member_id",
+                    jsonName: "memberId",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the member."
+                ),
+                FieldDescription(
+                    name: "state",
+                    jsonName: "state",
+                    number: 2,
+                    type: "enum",
+                    typeName: "chibo.v1.AttendanceState",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Present, absent with reason, or absent without reason."
+                ),
+                FieldDescription(
+                    name: "reason",
+                    jsonName: "reason",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Reason for an excused absence; required for ATTENDANCE_STATE_ABSENT_EXCUSED."
+                ),
+                FieldDescription(
+                    name: "category",
+                    jsonName: "category",
+                    number: 4,
+                    type: "enum",
+                    typeName: "chibo.v1.MemberCategory",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The member's category on the meeting's date."
+                ),
+                FieldDescription(
+                    name: "spoke",
+                    jsonName: "spoke",
+                    number: 5,
+                    type: "bool",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Whether the member spoke."
+                ),
+                FieldDescription(
+                    name: "full_name",
+                    jsonName: "fullName",
+                    number: 6,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The member's full name on that day, copied from the roster for the minutes."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.Contribution",
+            swiftName: "Contribution",
+            file: "chibo/v1/meetings.proto",
+            comment: "One speaker's opinion as recorded in the minutes.",
+            fields: [
+                FieldDescription(
+                    name: "member_id",
+                    jsonName: "memberId",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the speaking member, or empty for a guest."
+                ),
+                FieldDescription(
+                    name: "speaker_name",
+                    jsonName: "speakerName",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Name of the speaker as written."
+                ),
+                FieldDescription(
+                    name: "summary",
+                    jsonName: "summary",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "What they said, in summary."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.Resolution",
+            swiftName: "Resolution",
+            file: "chibo/v1/meetings.proto",
+            comment: "A task the meeting decided on (Nghị quyết).",
+            fields: [
+                FieldDescription(
+                    name: "id",
+                    jsonName: "id",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Server-assigned ID."
+                ),
+                FieldDescription(
+                    name: "meeting_id",
+                    jsonName: "meetingId",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the meeting that adopted it."
+                ),
+                FieldDescription(
+                    name: "text",
+                    jsonName: "text",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "What is to be done."
+                ),
+                FieldDescription(
+                    name: "owner_member_id",
+                    jsonName: "ownerMemberId",
+                    number: 4,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the member responsible, when a member."
+                ),
+                FieldDescription(
+                    name: "owner_name",
+                    jsonName: "ownerName",
+                    number: 5,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Name of the person or body responsible, as written."
+                ),
+                FieldDescription(
+                    name: "due_on",
+                    jsonName: "dueOn",
+                    number: 6,
+                    type: "message",
+                    typeName: "chibo.v1.Date",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Deadline; absent when none was set."
+                ),
+                FieldDescription(
+                    name: "status",
+                    jsonName: "status",
+                    number: 7,
+                    type: "enum",
+                    typeName: "chibo.v1.ResolutionStatus",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Progress."
+                ),
+                FieldDescription(
+                    name: "closed_on",
+                    jsonName: "closedOn",
+                    number: 8,
+                    type: "message",
+                    typeName: "chibo.v1.Date",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Date the task was done or cancelled."
+                ),
+                FieldDescription(
+                    name: "note",
+                    jsonName: "note",
+                    number: 9,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Free-text progress note."
+                ),
+                FieldDescription(
+                    name: "meta",
+                    jsonName: "meta",
+                    number: 10,
+                    type: "message",
+                    typeName: "chibo.v1.RecordMeta",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Revision, timestamps and void state."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.Meeting",
+            swiftName: "Meeting",
+            file: "chibo/v1/meetings.proto",
+            comment: "A cell meeting and its minutes (Biên bản).",
+            fields: [
+                FieldDescription(
+                    name: "id",
+                    jsonName: "id",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Server-assigned ID."
+                ),
+                FieldDescription(
+                    name: "cell_id",
+                    jsonName: "cellId",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the cell that met (the unit valid on the meeting's date)."
+                ),
+                FieldDescription(
+                    name: "held_on",
+                    jsonName: "heldOn",
+                    number: 3,
+                    type: "message",
+                    typeName: "chibo.v1.Date",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Date of the meeting."
+                ),
+                FieldDescription(
+                    name: "start_minute",
+                    jsonName: "startMinute",
+                    number: 4,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Start time, minutes after midnight in Vietnam time (UTC+7)."
+                ),
+                FieldDescription(
+                    name: "end_minute",
+                    jsonName: "endMinute",
+                    number: 5,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "End time, minutes after midnight in Vietnam time (UTC+7)."
+                ),
+                FieldDescription(
+                    name: "kind",
+                    jsonName: "kind",
+                    number: 6,
+                    type: "enum",
+                    typeName: "chibo.v1.MeetingKind",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Regular, thematic, combined or extraordinary."
+                ),
+                FieldDescription(
+                    name: "topic",
+                    jsonName: "topic",
+                    number: 7,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Topic (required for thematic meetings)."
+                ),
+                FieldDescription(
+                    name: "place",
+                    jsonName: "place",
+                    number: 8,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Where the meeting was held."
+                ),
+                FieldDescription(
+                    name: "agenda",
+                    jsonName: "agenda",
+                    number: 9,
+                    type: "message",
+                    typeName: "chibo.v1.AgendaItem",
+                    repeated: true,
+                    oneof: "",
+                    comment: "The agenda, in order."
+                ),
+                FieldDescription(
+                    name: "chair_member_id",
+                    jsonName: "chairMemberId",
+                    number: 10,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the member who chaired (chủ tọa)."
+                ),
+                FieldDescription(
+                    name: "recorder_member_id",
+                    jsonName: "recorderMemberId",
+                    number: 11,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "ID of the member who kept the minutes (thư ký)."
+                ),
+                FieldDescription(
+                    name: "guests",
+                    jsonName: "guests",
+                    number: 12,
+                    type: "message",
+                    typeName: "chibo.v1.Guest",
+                    repeated: true,
+                    oneof: "",
+                    comment: "Guests present."
+                ),
+                FieldDescription(
+                    name: "attendance",
+                    jsonName: "attendance",
+                    number: 13,
+                    type: "message",
+                    typeName: "chibo.v1.AttendanceRecord",
+                    repeated: true,
+                    oneof: "",
+                    comment: "One record per expected member."
+                ),
+                FieldDescription(
+                    name: "contributions",
+                    jsonName: "contributions",
+                    number: 14,
+                    type: "message",
+                    typeName: "chibo.v1.Contribution",
+                    repeated: true,
+                    oneof: "",
+                    comment: "Speakers' opinions by name."
+                ),
+                FieldDescription(
+                    name: "minutes",
+                    jsonName: "minutes",
+                    number: 15,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Minutes text: conclusion and anything not captured elsewhere."
+                ),
+                FieldDescription(
+                    name: "resolutions",
+                    jsonName: "resolutions",
+                    number: 16,
+                    type: "message",
+                    typeName: "chibo.v1.Resolution",
+                    repeated: true,
+                    oneof: "",
+                    comment: "Resolutions adopted."
+                ),
+                FieldDescription(
+                    name: "minutes_approved",
+                    jsonName: "minutesApproved",
+                    number: 17,
+                    type: "bool",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Whether the minutes were read back and approved before closing."
+                ),
+                FieldDescription(
+                    name: "quality_score",
+                    jsonName: "qualityScore",
+                    number: 18,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "quality",
+                    comment: "The score."
+                ),
+                FieldDescription(
+                    name: "meta",
+                    jsonName: "meta",
+                    number: 19,
                     type: "message",
                     typeName: "chibo.v1.RecordMeta",
                     repeated: false,
@@ -1850,10 +2357,58 @@ extension SchemaDescription {
             ]
         ),
         MessageDescription(
+            name: "chibo.v1.MemberKey",
+            swiftName: "MemberKey",
+            file: "chibo/v1/import.proto",
+            comment: "A member as a file names it, for the server to find: by party card number, else citizen ID;\na name alone is matched within the row's cell and refused when it is not unique there.",
+            fields: [
+                FieldDescription(
+                    name: "party_card_number",
+                    jsonName: "partyCardNumber",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Party card number (Số thẻ đảng viên)."
+                ),
+                FieldDescription(
+                    name: "citizen_id",
+                    jsonName: "citizenId",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Citizen ID (Số CCCD)."
+                ),
+                FieldDescription(
+                    name: "full_name",
+                    jsonName: "fullName",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Full name as written (Họ và tên)."
+                ),
+                FieldDescription(
+                    name: "card_or_citizen_id",
+                    jsonName: "cardOrCitizenId",
+                    number: 4,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "A card number or a citizen ID from a field that may hold either; tried as a card first."
+                ),
+            ]
+        ),
+        MessageDescription(
             name: "chibo.v1.ImportRow",
             swiftName: "ImportRow",
             file: "chibo/v1/import.proto",
-            comment: "One record read from the file, with where it came from.",
+            comment: "One record read from the file, with where it came from and the references the server\nresolves (units by code, else name; members by MemberKey; meetings by key, else cell and date).",
             fields: [
                 FieldDescription(
                     name: "row_numbers",
@@ -1873,7 +2428,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "The unit the record belongs to as the file wrote it: a member's cell, an org unit's parent;\na unit code, else a unit name. Empty when the file names none."
+                    comment: "The unit the record belongs to as the file wrote it: a member's or a meeting's cell, an org\nunit's parent, an evaluated unit, a resolution's meeting's cell; a unit code, else a unit\nname. Empty when the file names none."
                 ),
                 FieldDescription(
                     name: "member",
@@ -1894,6 +2449,136 @@ extension SchemaDescription {
                     repeated: false,
                     oneof: "record",
                     comment: "An org unit; parent_id is ignored (the parent is unit_ref), id and meta are ignored."
+                ),
+                FieldDescription(
+                    name: "status_event",
+                    jsonName: "statusEvent",
+                    number: 5,
+                    type: "message",
+                    typeName: "chibo.v1.StatusEvent",
+                    repeated: false,
+                    oneof: "record",
+                    comment: "A status event of the member named by member_key; other_unit_id is ignored (it is\nother_unit_ref)."
+                ),
+                FieldDescription(
+                    name: "meeting",
+                    jsonName: "meeting",
+                    number: 6,
+                    type: "message",
+                    typeName: "chibo.v1.Meeting",
+                    repeated: false,
+                    oneof: "record",
+                    comment: "A meeting of the cell unit_ref; member ids in it are ignored (attendees, chair and\nrecorder name the members)."
+                ),
+                FieldDescription(
+                    name: "resolution",
+                    jsonName: "resolution",
+                    number: 7,
+                    type: "message",
+                    typeName: "chibo.v1.Resolution",
+                    repeated: false,
+                    oneof: "record",
+                    comment: "A resolution of the meeting named by meeting_key, else by unit_ref and meeting_held_on;\nthe owner is owner."
+                ),
+                FieldDescription(
+                    name: "evaluation",
+                    jsonName: "evaluation",
+                    number: 8,
+                    type: "message",
+                    typeName: "chibo.v1.Evaluation",
+                    repeated: false,
+                    oneof: "record",
+                    comment: "An evaluation; the subject is unit_ref for a unit, member_key for a member."
+                ),
+                FieldDescription(
+                    name: "member_key",
+                    jsonName: "memberKey",
+                    number: 9,
+                    type: "message",
+                    typeName: "chibo.v1.MemberKey",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The member a status event or a member's evaluation is for."
+                ),
+                FieldDescription(
+                    name: "other_unit_ref",
+                    jsonName: "otherUnitRef",
+                    number: 10,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The unit on the other side of a transfer, as written; often empty."
+                ),
+                FieldDescription(
+                    name: "attendees",
+                    jsonName: "attendees",
+                    number: 11,
+                    type: "message",
+                    typeName: "chibo.v1.MemberKey",
+                    repeated: true,
+                    oneof: "",
+                    comment: "Who each attendance record of a meeting is for, in the order of meeting.attendance."
+                ),
+                FieldDescription(
+                    name: "chair",
+                    jsonName: "chair",
+                    number: 12,
+                    type: "message",
+                    typeName: "chibo.v1.MemberKey",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The meeting's chair as written; often a name only."
+                ),
+                FieldDescription(
+                    name: "recorder",
+                    jsonName: "recorder",
+                    number: 13,
+                    type: "message",
+                    typeName: "chibo.v1.MemberKey",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The meeting's recorder as written."
+                ),
+                FieldDescription(
+                    name: "meeting_key",
+                    jsonName: "meetingKey",
+                    number: 14,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The meeting's key in the file (a meeting import), or the meeting a resolution belongs to."
+                ),
+                FieldDescription(
+                    name: "meeting_held_on",
+                    jsonName: "meetingHeldOn",
+                    number: 15,
+                    type: "message",
+                    typeName: "chibo.v1.Date",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The date of the meeting a resolution belongs to, when the file names it by cell and date."
+                ),
+                FieldDescription(
+                    name: "owner",
+                    jsonName: "owner",
+                    number: 16,
+                    type: "message",
+                    typeName: "chibo.v1.MemberKey",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The member responsible for a resolution, as written."
+                ),
+                FieldDescription(
+                    name: "attendance_row_numbers",
+                    jsonName: "attendanceRowNumbers",
+                    number: 17,
+                    type: "int32",
+                    typeName: "",
+                    repeated: true,
+                    oneof: "",
+                    comment: "For a meeting read from a meetings file and an attendance file: its attendance file rows."
                 ),
             ]
         ),
@@ -2045,7 +2730,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "A short code: \"out_of_scope\", \"ambiguous_match\", \"unknown_unit\", \"already_exists\",\n\"invalid\", \"duplicate_in_batch\", \"conflict\"."
+                    comment: "A short code: \"out_of_scope\", \"ambiguous_match\", \"unknown_unit\", \"unknown_member\",\n\"unknown_meeting\", \"missing_key\", \"missing_required\", \"already_exists\", \"invalid\",\n\"duplicate_in_import\", \"conflict\"."
                 ),
                 FieldDescription(
                     name: "message",
@@ -2125,6 +2810,16 @@ extension SchemaDescription {
                     oneof: "",
                     comment: "When the last batch was committed, Unix milliseconds."
                 ),
+                FieldDescription(
+                    name: "undone_at_ms",
+                    jsonName: "undoneAtMs",
+                    number: 7,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "When the import was undone, Unix milliseconds; 0 while it stands. An undone import\naccepts no more batches."
+                ),
             ]
         ),
         MessageDescription(
@@ -2151,7 +2846,7 @@ extension SchemaDescription {
                     typeName: "chibo.v1.RowRejection",
                     repeated: true,
                     oneof: "",
-                    comment: "The rows refused in this call."
+                    comment: "The rows refused by the server in every call with this import id (a resumed import\nreports its earlier batches' rejections too), in row order; for a dry run, this call's."
                 ),
                 FieldDescription(
                     name: "skipped_batches",
@@ -2194,500 +2889,126 @@ extension SchemaDescription {
             ]
         ),
         MessageDescription(
-            name: "chibo.v1.AgendaItem",
-            swiftName: "AgendaItem",
-            file: "chibo/v1/meetings.proto",
-            comment: "One item on the meeting's agenda.",
+            name: "chibo.v1.UndoImportRequest",
+            swiftName: "UndoImportRequest",
+            file: "chibo/v1/import.proto",
+            comment: "Import.Undo request.",
             fields: [
                 FieldDescription(
-                    name: "number",
-                    jsonName: "number",
-                    number: 1,
-                    type: "int32",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Position on the agenda, starting at 1."
-                ),
-                FieldDescription(
-                    name: "title",
-                    jsonName: "title",
-                    number: 2,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Title of the item."
-                ),
-                FieldDescription(
-                    name: "summary",
-                    jsonName: "summary",
-                    number: 3,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Summary of the discussion."
-                ),
-            ]
-        ),
-        MessageDescription(
-            name: "chibo.v1.Guest",
-            swiftName: "Guest",
-            file: "chibo/v1/meetings.proto",
-            comment: "A guest at the meeting (the supervising standing-committee member among them).",
-            fields: [
-                FieldDescription(
-                    name: "member_id",
-                    jsonName: "memberId",
+                    name: "import_id",
+                    jsonName: "importId",
                     number: 1,
                     type: "string",
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "ID of the guest's member record, when the guest is a party member in Chibo."
+                    comment: "The import to undo."
                 ),
                 FieldDescription(
-                    name: "full_name",
-                    jsonName: "fullName",
+                    name: "dry_run",
+                    jsonName: "dryRun",
                     number: 2,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Full name as written in the minutes."
-                ),
-                FieldDescription(
-                    name: "role",
-                    jsonName: "role",
-                    number: 3,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Role or title, for example \"Ủy viên BTV Đảng ủy xã\"."
-                ),
-                FieldDescription(
-                    name: "is_supervisor",
-                    jsonName: "isSupervisor",
-                    number: 4,
                     type: "bool",
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "True when the guest is the cell's supervising standing-committee member."
+                    comment: "Report what would be undone and change nothing."
                 ),
             ]
         ),
         MessageDescription(
-            name: "chibo.v1.AttendanceRecord",
-            swiftName: "AttendanceRecord",
-            file: "chibo/v1/meetings.proto",
-            comment: "Attendance of one expected member at one meeting.",
+            name: "chibo.v1.UndoConflict",
+            swiftName: "UndoConflict",
+            file: "chibo/v1/import.proto",
+            comment: "A record the undo left alone, and why.",
             fields: [
                 FieldDescription(
-                    name: "member_id",
-                    jsonName: "memberId",
+                    name: "entity",
+                    jsonName: "entity",
                     number: 1,
                     type: "string",
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "ID of the member."
+                    comment: "The record's entity: \"org_unit\", \"member\", \"meeting\", \"evaluation\"."
                 ),
                 FieldDescription(
-                    name: "state",
-                    jsonName: "state",
+                    name: "record_id",
+                    jsonName: "recordId",
                     number: 2,
-                    type: "enum",
-                    typeName: "chibo.v1.AttendanceState",
+                    type: "string",
+                    typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "Present, absent with reason, or absent without reason."
+                    comment: "The record's id."
                 ),
                 FieldDescription(
-                    name: "reason",
-                    jsonName: "reason",
+                    name: "message",
+                    jsonName: "message",
                     number: 3,
                     type: "string",
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "Reason for an excused absence; required for ATTENDANCE_STATE_ABSENT_EXCUSED."
+                    comment: "Why it was left, for example \"changed after the import (revision 3, the import left 2)\"."
                 ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.UndoImportResponse",
+            swiftName: "UndoImportResponse",
+            file: "chibo/v1/import.proto",
+            comment: "The answer of Import.Undo.",
+            fields: [
                 FieldDescription(
-                    name: "category",
-                    jsonName: "category",
-                    number: 4,
-                    type: "enum",
-                    typeName: "chibo.v1.MemberCategory",
+                    name: "checkpoint",
+                    jsonName: "checkpoint",
+                    number: 1,
+                    type: "message",
+                    typeName: "chibo.v1.ImportCheckpoint",
                     repeated: false,
                     oneof: "",
-                    comment: "The member's category on the meeting's date."
+                    comment: "The import's checkpoint, with undone_at_ms set (unless a dry run)."
                 ),
                 FieldDescription(
-                    name: "spoke",
-                    jsonName: "spoke",
+                    name: "voided",
+                    jsonName: "voided",
+                    number: 2,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Records the import created, now voided."
+                ),
+                FieldDescription(
+                    name: "restored",
+                    jsonName: "restored",
+                    number: 3,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Records the import changed, now back as they were before it (as a new revision)."
+                ),
+                FieldDescription(
+                    name: "conflicts",
+                    jsonName: "conflicts",
+                    number: 4,
+                    type: "message",
+                    typeName: "chibo.v1.UndoConflict",
+                    repeated: true,
+                    oneof: "",
+                    comment: "Records left alone because they changed after the import."
+                ),
+                FieldDescription(
+                    name: "dry_run",
+                    jsonName: "dryRun",
                     number: 5,
                     type: "bool",
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "Whether the member spoke."
-                ),
-                FieldDescription(
-                    name: "full_name",
-                    jsonName: "fullName",
-                    number: 6,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "The member's full name on that day, copied from the roster for the minutes."
-                ),
-            ]
-        ),
-        MessageDescription(
-            name: "chibo.v1.Contribution",
-            swiftName: "Contribution",
-            file: "chibo/v1/meetings.proto",
-            comment: "One speaker's opinion as recorded in the minutes.",
-            fields: [
-                FieldDescription(
-                    name: "member_id",
-                    jsonName: "memberId",
-                    number: 1,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the speaking member, or empty for a guest."
-                ),
-                FieldDescription(
-                    name: "speaker_name",
-                    jsonName: "speakerName",
-                    number: 2,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Name of the speaker as written."
-                ),
-                FieldDescription(
-                    name: "summary",
-                    jsonName: "summary",
-                    number: 3,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "What they said, in summary."
-                ),
-            ]
-        ),
-        MessageDescription(
-            name: "chibo.v1.Resolution",
-            swiftName: "Resolution",
-            file: "chibo/v1/meetings.proto",
-            comment: "A task the meeting decided on (Nghị quyết).",
-            fields: [
-                FieldDescription(
-                    name: "id",
-                    jsonName: "id",
-                    number: 1,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Server-assigned ID."
-                ),
-                FieldDescription(
-                    name: "meeting_id",
-                    jsonName: "meetingId",
-                    number: 2,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the meeting that adopted it."
-                ),
-                FieldDescription(
-                    name: "text",
-                    jsonName: "text",
-                    number: 3,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "What is to be done."
-                ),
-                FieldDescription(
-                    name: "owner_member_id",
-                    jsonName: "ownerMemberId",
-                    number: 4,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the member responsible, when a member."
-                ),
-                FieldDescription(
-                    name: "owner_name",
-                    jsonName: "ownerName",
-                    number: 5,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Name of the person or body responsible, as written."
-                ),
-                FieldDescription(
-                    name: "due_on",
-                    jsonName: "dueOn",
-                    number: 6,
-                    type: "message",
-                    typeName: "chibo.v1.Date",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Deadline; absent when none was set."
-                ),
-                FieldDescription(
-                    name: "status",
-                    jsonName: "status",
-                    number: 7,
-                    type: "enum",
-                    typeName: "chibo.v1.ResolutionStatus",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Progress."
-                ),
-                FieldDescription(
-                    name: "closed_on",
-                    jsonName: "closedOn",
-                    number: 8,
-                    type: "message",
-                    typeName: "chibo.v1.Date",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Date the task was done or cancelled."
-                ),
-                FieldDescription(
-                    name: "note",
-                    jsonName: "note",
-                    number: 9,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Free-text progress note."
-                ),
-                FieldDescription(
-                    name: "meta",
-                    jsonName: "meta",
-                    number: 10,
-                    type: "message",
-                    typeName: "chibo.v1.RecordMeta",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Revision, timestamps and void state."
-                ),
-            ]
-        ),
-        MessageDescription(
-            name: "chibo.v1.Meeting",
-            swiftName: "Meeting",
-            file: "chibo/v1/meetings.proto",
-            comment: "A cell meeting and its minutes (Biên bản).",
-            fields: [
-                FieldDescription(
-                    name: "id",
-                    jsonName: "id",
-                    number: 1,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Server-assigned ID."
-                ),
-                FieldDescription(
-                    name: "cell_id",
-                    jsonName: "cellId",
-                    number: 2,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the cell that met (the unit valid on the meeting's date)."
-                ),
-                FieldDescription(
-                    name: "held_on",
-                    jsonName: "heldOn",
-                    number: 3,
-                    type: "message",
-                    typeName: "chibo.v1.Date",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Date of the meeting."
-                ),
-                FieldDescription(
-                    name: "start_minute",
-                    jsonName: "startMinute",
-                    number: 4,
-                    type: "int32",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Start time, minutes after midnight in Vietnam time (UTC+7)."
-                ),
-                FieldDescription(
-                    name: "end_minute",
-                    jsonName: "endMinute",
-                    number: 5,
-                    type: "int32",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "End time, minutes after midnight in Vietnam time (UTC+7)."
-                ),
-                FieldDescription(
-                    name: "kind",
-                    jsonName: "kind",
-                    number: 6,
-                    type: "enum",
-                    typeName: "chibo.v1.MeetingKind",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Regular, thematic, combined or extraordinary."
-                ),
-                FieldDescription(
-                    name: "topic",
-                    jsonName: "topic",
-                    number: 7,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Topic (required for thematic meetings)."
-                ),
-                FieldDescription(
-                    name: "place",
-                    jsonName: "place",
-                    number: 8,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Where the meeting was held."
-                ),
-                FieldDescription(
-                    name: "agenda",
-                    jsonName: "agenda",
-                    number: 9,
-                    type: "message",
-                    typeName: "chibo.v1.AgendaItem",
-                    repeated: true,
-                    oneof: "",
-                    comment: "The agenda, in order."
-                ),
-                FieldDescription(
-                    name: "chair_member_id",
-                    jsonName: "chairMemberId",
-                    number: 10,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the member who chaired (chủ tọa)."
-                ),
-                FieldDescription(
-                    name: "recorder_member_id",
-                    jsonName: "recorderMemberId",
-                    number: 11,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "ID of the member who kept the minutes (thư ký)."
-                ),
-                FieldDescription(
-                    name: "guests",
-                    jsonName: "guests",
-                    number: 12,
-                    type: "message",
-                    typeName: "chibo.v1.Guest",
-                    repeated: true,
-                    oneof: "",
-                    comment: "Guests present."
-                ),
-                FieldDescription(
-                    name: "attendance",
-                    jsonName: "attendance",
-                    number: 13,
-                    type: "message",
-                    typeName: "chibo.v1.AttendanceRecord",
-                    repeated: true,
-                    oneof: "",
-                    comment: "One record per expected member."
-                ),
-                FieldDescription(
-                    name: "contributions",
-                    jsonName: "contributions",
-                    number: 14,
-                    type: "message",
-                    typeName: "chibo.v1.Contribution",
-                    repeated: true,
-                    oneof: "",
-                    comment: "Speakers' opinions by name."
-                ),
-                FieldDescription(
-                    name: "minutes",
-                    jsonName: "minutes",
-                    number: 15,
-                    type: "string",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Minutes text: conclusion and anything not captured elsewhere."
-                ),
-                FieldDescription(
-                    name: "resolutions",
-                    jsonName: "resolutions",
-                    number: 16,
-                    type: "message",
-                    typeName: "chibo.v1.Resolution",
-                    repeated: true,
-                    oneof: "",
-                    comment: "Resolutions adopted."
-                ),
-                FieldDescription(
-                    name: "minutes_approved",
-                    jsonName: "minutesApproved",
-                    number: 17,
-                    type: "bool",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Whether the minutes were read back and approved before closing."
-                ),
-                FieldDescription(
-                    name: "quality_score",
-                    jsonName: "qualityScore",
-                    number: 18,
-                    type: "int32",
-                    typeName: "",
-                    repeated: false,
-                    oneof: "quality",
-                    comment: "The score."
-                ),
-                FieldDescription(
-                    name: "meta",
-                    jsonName: "meta",
-                    number: 19,
-                    type: "message",
-                    typeName: "chibo.v1.RecordMeta",
-                    repeated: false,
-                    oneof: "",
-                    comment: "Revision, timestamps and void state."
+                    comment: "True when nothing was written."
                 ),
             ]
         ),
@@ -6007,6 +6328,56 @@ extension SchemaDescription {
             ]
         ),
         EnumDescription(
+            name: "chibo.v1.MeetingKind",
+            file: "chibo/v1/meetings.proto",
+            comment: "The kind of cell meeting.",
+            values: [
+                EnumValueDescription(name: "MEETING_KIND_UNSPECIFIED", number: 0, comment: "Not set; rejected."),
+                EnumValueDescription(name: "MEETING_KIND_REGULAR", number: 1, comment: "Regular monthly meeting (Sinh hoạt định kỳ)."),
+                EnumValueDescription(name: "MEETING_KIND_THEMATIC", number: 2, comment: "Thematic meeting (Sinh hoạt chuyên đề), at least once a quarter."),
+                EnumValueDescription(name: "MEETING_KIND_COMBINED", number: 3, comment: "Regular and thematic meeting held together."),
+                EnumValueDescription(name: "MEETING_KIND_EXTRAORDINARY", number: 4, comment: "Extraordinary meeting (Sinh hoạt bất thường), called when needed."),
+            ]
+        ),
+        EnumDescription(
+            name: "chibo.v1.AttendanceState",
+            file: "chibo/v1/meetings.proto",
+            comment: "Whether an expected member attended.",
+            values: [
+                EnumValueDescription(name: "ATTENDANCE_STATE_UNSPECIFIED", number: 0, comment: "Not set; a meeting with it is rejected."),
+                EnumValueDescription(name: "ATTENDANCE_STATE_PRESENT", number: 1, comment: "Present (Có mặt)."),
+                EnumValueDescription(name: "ATTENDANCE_STATE_ABSENT_EXCUSED", number: 2, comment: "Absent with a reason (Vắng có lý do)."),
+                EnumValueDescription(name: "ATTENDANCE_STATE_ABSENT_UNEXCUSED", number: 3, comment: "Absent without a reason (Vắng không lý do)."),
+                EnumValueDescription(name: "ATTENDANCE_STATE_NOT_RECORDED", number: 4, comment: "The logbook does not say (an old, partial list); left out of rates and flagged by reports."),
+            ]
+        ),
+        EnumDescription(
+            name: "chibo.v1.MemberCategory",
+            file: "chibo/v1/meetings.proto",
+            comment: "A member's category on the meeting's date, frozen in the attendance record.",
+            values: [
+                EnumValueDescription(name: "MEMBER_CATEGORY_UNSPECIFIED", number: 0, comment: "Not recorded."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_OFFICIAL", number: 1, comment: "Official member; counted in attendance."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_PROBATIONARY", number: 2, comment: "Probationary member; counted in attendance."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_TEMPORARILY_ATTACHED", number: 3, comment: "Temporarily attached from another cell; counted in the cell they attend."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_EXEMPT", number: 4, comment: "Exempt from meetings; not counted."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_WORKING_AWAY", number: 5, comment: "Working away, temporarily excused; not counted."),
+                EnumValueDescription(name: "MEMBER_CATEGORY_TEMPORARY_TRANSFER", number: 6, comment: "On temporary transfer to another cell; not counted here."),
+            ]
+        ),
+        EnumDescription(
+            name: "chibo.v1.ResolutionStatus",
+            file: "chibo/v1/meetings.proto",
+            comment: "Progress of a resolution's task.",
+            values: [
+                EnumValueDescription(name: "RESOLUTION_STATUS_UNSPECIFIED", number: 0, comment: "Not set."),
+                EnumValueDescription(name: "RESOLUTION_STATUS_OPEN", number: 1, comment: "Not started."),
+                EnumValueDescription(name: "RESOLUTION_STATUS_IN_PROGRESS", number: 2, comment: "Under way."),
+                EnumValueDescription(name: "RESOLUTION_STATUS_DONE", number: 3, comment: "Done."),
+                EnumValueDescription(name: "RESOLUTION_STATUS_CANCELLED", number: 4, comment: "Dropped by a later decision."),
+            ]
+        ),
+        EnumDescription(
             name: "chibo.v1.Gender",
             file: "chibo/v1/members.proto",
             comment: "Gender as recorded on the member's profile.",
@@ -6100,6 +6471,10 @@ extension SchemaDescription {
                 EnumValueDescription(name: "IMPORT_ENTITY_KIND_UNSPECIFIED", number: 0, comment: "Not set; refused."),
                 EnumValueDescription(name: "IMPORT_ENTITY_KIND_ORG_UNITS", number: 1, comment: "Org units, keyed by unit code."),
                 EnumValueDescription(name: "IMPORT_ENTITY_KIND_MEMBERS", number: 2, comment: "Members, keyed by party card number, else citizen ID."),
+                EnumValueDescription(name: "IMPORT_ENTITY_KIND_STATUS_EVENTS", number: 3, comment: "Members' status events, keyed by member, kind and effective date."),
+                EnumValueDescription(name: "IMPORT_ENTITY_KIND_MEETINGS", number: 4, comment: "Meetings with their attendance, keyed by the import's meeting key, else cell, date, kind\nand start time."),
+                EnumValueDescription(name: "IMPORT_ENTITY_KIND_RESOLUTIONS", number: 5, comment: "Resolutions, keyed by their meeting and text."),
+                EnumValueDescription(name: "IMPORT_ENTITY_KIND_EVALUATIONS", number: 6, comment: "Yearly evaluations, keyed by subject and year."),
             ]
         ),
         EnumDescription(
@@ -6111,56 +6486,6 @@ extension SchemaDescription {
                 EnumValueDescription(name: "IMPORT_CONFLICT_POLICY_SKIP", number: 1, comment: "Keep the stored record; the row counts as skipped."),
                 EnumValueDescription(name: "IMPORT_CONFLICT_POLICY_UPDATE", number: 2, comment: "Overwrite the stored record's profile with the row's; the row counts as updated."),
                 EnumValueDescription(name: "IMPORT_CONFLICT_POLICY_FAIL", number: 3, comment: "Refuse the row (code \"already_exists\"); the row counts as rejected."),
-            ]
-        ),
-        EnumDescription(
-            name: "chibo.v1.MeetingKind",
-            file: "chibo/v1/meetings.proto",
-            comment: "The kind of cell meeting.",
-            values: [
-                EnumValueDescription(name: "MEETING_KIND_UNSPECIFIED", number: 0, comment: "Not set; rejected."),
-                EnumValueDescription(name: "MEETING_KIND_REGULAR", number: 1, comment: "Regular monthly meeting (Sinh hoạt định kỳ)."),
-                EnumValueDescription(name: "MEETING_KIND_THEMATIC", number: 2, comment: "Thematic meeting (Sinh hoạt chuyên đề), at least once a quarter."),
-                EnumValueDescription(name: "MEETING_KIND_COMBINED", number: 3, comment: "Regular and thematic meeting held together."),
-                EnumValueDescription(name: "MEETING_KIND_EXTRAORDINARY", number: 4, comment: "Extraordinary meeting (Sinh hoạt bất thường), called when needed."),
-            ]
-        ),
-        EnumDescription(
-            name: "chibo.v1.AttendanceState",
-            file: "chibo/v1/meetings.proto",
-            comment: "Whether an expected member attended.",
-            values: [
-                EnumValueDescription(name: "ATTENDANCE_STATE_UNSPECIFIED", number: 0, comment: "Not set; a meeting with it is rejected."),
-                EnumValueDescription(name: "ATTENDANCE_STATE_PRESENT", number: 1, comment: "Present (Có mặt)."),
-                EnumValueDescription(name: "ATTENDANCE_STATE_ABSENT_EXCUSED", number: 2, comment: "Absent with a reason (Vắng có lý do)."),
-                EnumValueDescription(name: "ATTENDANCE_STATE_ABSENT_UNEXCUSED", number: 3, comment: "Absent without a reason (Vắng không lý do)."),
-                EnumValueDescription(name: "ATTENDANCE_STATE_NOT_RECORDED", number: 4, comment: "The logbook does not say (an old, partial list); left out of rates and flagged by reports."),
-            ]
-        ),
-        EnumDescription(
-            name: "chibo.v1.MemberCategory",
-            file: "chibo/v1/meetings.proto",
-            comment: "A member's category on the meeting's date, frozen in the attendance record.",
-            values: [
-                EnumValueDescription(name: "MEMBER_CATEGORY_UNSPECIFIED", number: 0, comment: "Not recorded."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_OFFICIAL", number: 1, comment: "Official member; counted in attendance."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_PROBATIONARY", number: 2, comment: "Probationary member; counted in attendance."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_TEMPORARILY_ATTACHED", number: 3, comment: "Temporarily attached from another cell; counted in the cell they attend."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_EXEMPT", number: 4, comment: "Exempt from meetings; not counted."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_WORKING_AWAY", number: 5, comment: "Working away, temporarily excused; not counted."),
-                EnumValueDescription(name: "MEMBER_CATEGORY_TEMPORARY_TRANSFER", number: 6, comment: "On temporary transfer to another cell; not counted here."),
-            ]
-        ),
-        EnumDescription(
-            name: "chibo.v1.ResolutionStatus",
-            file: "chibo/v1/meetings.proto",
-            comment: "Progress of a resolution's task.",
-            values: [
-                EnumValueDescription(name: "RESOLUTION_STATUS_UNSPECIFIED", number: 0, comment: "Not set."),
-                EnumValueDescription(name: "RESOLUTION_STATUS_OPEN", number: 1, comment: "Not started."),
-                EnumValueDescription(name: "RESOLUTION_STATUS_IN_PROGRESS", number: 2, comment: "Under way."),
-                EnumValueDescription(name: "RESOLUTION_STATUS_DONE", number: 3, comment: "Done."),
-                EnumValueDescription(name: "RESOLUTION_STATUS_CANCELLED", number: 4, comment: "Dropped by a later decision."),
             ]
         ),
         EnumDescription(
@@ -6258,6 +6583,7 @@ extension SchemaDescription {
                 EnumValueDescription(name: "METHOD_AUDIT_VERIFY", number: 801, comment: "Audit.Verify."),
                 EnumValueDescription(name: "METHOD_IMPORT_RUN", number: 900, comment: "Import.Run (client streaming)."),
                 EnumValueDescription(name: "METHOD_IMPORT_STATUS", number: 901, comment: "Import.Status."),
+                EnumValueDescription(name: "METHOD_IMPORT_UNDO", number: 902, comment: "Import.Undo."),
             ]
         ),
         EnumDescription(

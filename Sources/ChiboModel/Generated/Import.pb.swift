@@ -14,9 +14,18 @@ public struct ImportEntityKind: RawRepresentable, Hashable, Sendable, CaseIterab
     public static let orgUnits = ImportEntityKind(rawValue: 1)
     /// Members, keyed by party card number, else citizen ID.
     public static let members = ImportEntityKind(rawValue: 2)
+    /// Members' status events, keyed by member, kind and effective date.
+    public static let statusEvents = ImportEntityKind(rawValue: 3)
+    /// Meetings with their attendance, keyed by the import's meeting key, else cell, date, kind
+    /// and start time.
+    public static let meetings = ImportEntityKind(rawValue: 4)
+    /// Resolutions, keyed by their meeting and text.
+    public static let resolutions = ImportEntityKind(rawValue: 5)
+    /// Yearly evaluations, keyed by subject and year.
+    public static let evaluations = ImportEntityKind(rawValue: 6)
 
     /// Every value this build knows, in declaration order.
-    public static let allCases: [ImportEntityKind] = [.unspecified, .orgUnits, .members]
+    public static let allCases: [ImportEntityKind] = [.unspecified, .orgUnits, .members, .statusEvents, .meetings, .resolutions, .evaluations]
 
     /// The value's name in the schema, or nil for a number this build does not know.
     public var protoName: String? {
@@ -24,6 +33,10 @@ public struct ImportEntityKind: RawRepresentable, Hashable, Sendable, CaseIterab
         case 0: "IMPORT_ENTITY_KIND_UNSPECIFIED"
         case 1: "IMPORT_ENTITY_KIND_ORG_UNITS"
         case 2: "IMPORT_ENTITY_KIND_MEMBERS"
+        case 3: "IMPORT_ENTITY_KIND_STATUS_EVENTS"
+        case 4: "IMPORT_ENTITY_KIND_MEETINGS"
+        case 5: "IMPORT_ENTITY_KIND_RESOLUTIONS"
+        case 6: "IMPORT_ENTITY_KIND_EVALUATIONS"
         default: nil
         }
     }
@@ -34,6 +47,10 @@ public struct ImportEntityKind: RawRepresentable, Hashable, Sendable, CaseIterab
         case "IMPORT_ENTITY_KIND_UNSPECIFIED": self = .unspecified
         case "IMPORT_ENTITY_KIND_ORG_UNITS": self = .orgUnits
         case "IMPORT_ENTITY_KIND_MEMBERS": self = .members
+        case "IMPORT_ENTITY_KIND_STATUS_EVENTS": self = .statusEvents
+        case "IMPORT_ENTITY_KIND_MEETINGS": self = .meetings
+        case "IMPORT_ENTITY_KIND_RESOLUTIONS": self = .resolutions
+        case "IMPORT_ENTITY_KIND_EVALUATIONS": self = .evaluations
         default: return nil
         }
     }
@@ -116,14 +133,63 @@ public struct ImportHeader: Hashable, Sendable {
     }
 }
 
-/// One record read from the file, with where it came from.
+/// A member as a file names it, for the server to find: by party card number, else citizen ID;
+/// a name alone is matched within the row's cell and refused when it is not unique there.
+public struct MemberKey: Hashable, Sendable {
+    /// Party card number (Số thẻ đảng viên).
+    public var partyCardNumber: String = ""
+    /// Citizen ID (Số CCCD).
+    public var citizenId: String = ""
+    /// Full name as written (Họ và tên).
+    public var fullName: String = ""
+    /// A card number or a citizen ID from a field that may hold either; tried as a card first.
+    public var cardOrCitizenId: String = ""
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        partyCardNumber: String = "",
+        citizenId: String = "",
+        fullName: String = "",
+        cardOrCitizenId: String = ""
+    ) {
+        self.partyCardNumber = partyCardNumber
+        self.citizenId = citizenId
+        self.fullName = fullName
+        self.cardOrCitizenId = cardOrCitizenId
+    }
+}
+
+/// One record read from the file, with where it came from and the references the server
+/// resolves (units by code, else name; members by MemberKey; meetings by key, else cell and date).
 public struct ImportRow: Hashable, Sendable {
     /// The file's row numbers the record was read from (a spreadsheet row is one number; the first
     /// is the one reported).
     public var rowNumbers: [Int32] = []
-    /// The unit the record belongs to as the file wrote it: a member's cell, an org unit's parent;
-    /// a unit code, else a unit name. Empty when the file names none.
+    /// The unit the record belongs to as the file wrote it: a member's or a meeting's cell, an org
+    /// unit's parent, an evaluated unit, a resolution's meeting's cell; a unit code, else a unit
+    /// name. Empty when the file names none.
     public var unitRef: String = ""
+    /// The member a status event or a member's evaluation is for.
+    public var memberKey: MemberKey? = nil
+    /// The unit on the other side of a transfer, as written; often empty.
+    public var otherUnitRef: String = ""
+    /// Who each attendance record of a meeting is for, in the order of meeting.attendance.
+    public var attendees: [MemberKey] = []
+    /// The meeting's chair as written; often a name only.
+    public var chair: MemberKey? = nil
+    /// The meeting's recorder as written.
+    public var recorder: MemberKey? = nil
+    /// The meeting's key in the file (a meeting import), or the meeting a resolution belongs to.
+    public var meetingKey: String = ""
+    /// The date of the meeting a resolution belongs to, when the file names it by cell and date.
+    public var meetingHeldOn: CalendarDate? = nil
+    /// The member responsible for a resolution, as written.
+    public var owner: MemberKey? = nil
+    /// For a meeting read from a meetings file and an attendance file: its attendance file rows.
+    public var attendanceRowNumbers: [Int32] = []
     /// The record.
     public var record: Record? = nil
 
@@ -133,6 +199,17 @@ public struct ImportRow: Hashable, Sendable {
         case member(Member)
         /// An org unit; parent_id is ignored (the parent is unit_ref), id and meta are ignored.
         case orgUnit(OrgUnit)
+        /// A status event of the member named by member_key; other_unit_id is ignored (it is
+        /// other_unit_ref).
+        case statusEvent(StatusEvent)
+        /// A meeting of the cell unit_ref; member ids in it are ignored (attendees, chair and
+        /// recorder name the members).
+        case meeting(Meeting)
+        /// A resolution of the meeting named by meeting_key, else by unit_ref and meeting_held_on;
+        /// the owner is owner.
+        case resolution(Resolution)
+        /// An evaluation; the subject is unit_ref for a unit, member_key for a member.
+        case evaluation(Evaluation)
     }
 
     /// A message with every field at its default.
@@ -142,10 +219,28 @@ public struct ImportRow: Hashable, Sendable {
     public init(
         rowNumbers: [Int32] = [],
         unitRef: String = "",
+        memberKey: MemberKey? = nil,
+        otherUnitRef: String = "",
+        attendees: [MemberKey] = [],
+        chair: MemberKey? = nil,
+        recorder: MemberKey? = nil,
+        meetingKey: String = "",
+        meetingHeldOn: CalendarDate? = nil,
+        owner: MemberKey? = nil,
+        attendanceRowNumbers: [Int32] = [],
         record: Record? = nil
     ) {
         self.rowNumbers = rowNumbers
         self.unitRef = unitRef
+        self.memberKey = memberKey
+        self.otherUnitRef = otherUnitRef
+        self.attendees = attendees
+        self.chair = chair
+        self.recorder = recorder
+        self.meetingKey = meetingKey
+        self.meetingHeldOn = meetingHeldOn
+        self.owner = owner
+        self.attendanceRowNumbers = attendanceRowNumbers
         self.record = record
     }
 }
@@ -233,8 +328,9 @@ public struct RowRejection: Hashable, Sendable {
     public var row: Int32 = 0
     /// The field or column concerned, for example "party_card_number"; empty for the whole row.
     public var field: String = ""
-    /// A short code: "out_of_scope", "ambiguous_match", "unknown_unit", "already_exists",
-    /// "invalid", "duplicate_in_batch", "conflict".
+    /// A short code: "out_of_scope", "ambiguous_match", "unknown_unit", "unknown_member",
+    /// "unknown_meeting", "missing_key", "missing_required", "already_exists", "invalid",
+    /// "duplicate_in_import", "conflict".
     public var code: String = ""
     /// What is wrong, for a person.
     public var message: String = ""
@@ -270,6 +366,9 @@ public struct ImportCheckpoint: Hashable, Sendable {
     public var actor: String = ""
     /// When the last batch was committed, Unix milliseconds.
     public var updatedAtMs: Int64 = 0
+    /// When the import was undone, Unix milliseconds; 0 while it stands. An undone import
+    /// accepts no more batches.
+    public var undoneAtMs: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -281,7 +380,8 @@ public struct ImportCheckpoint: Hashable, Sendable {
         lastBatch: Int64 = 0,
         counts: ImportCounts? = nil,
         actor: String = "",
-        updatedAtMs: Int64 = 0
+        updatedAtMs: Int64 = 0,
+        undoneAtMs: Int64 = 0
     ) {
         self.importId = importId
         self.entity = entity
@@ -289,6 +389,7 @@ public struct ImportCheckpoint: Hashable, Sendable {
         self.counts = counts
         self.actor = actor
         self.updatedAtMs = updatedAtMs
+        self.undoneAtMs = undoneAtMs
     }
 }
 
@@ -297,7 +398,8 @@ public struct RunImportResponse: Hashable, Sendable {
     /// Where the import stands after this call (over every call with the same import id); for a
     /// dry run, the counts of this call only.
     public var checkpoint: ImportCheckpoint? = nil
-    /// The rows refused in this call.
+    /// The rows refused by the server in every call with this import id (a resumed import
+    /// reports its earlier batches' rejections too), in row order; for a dry run, this call's.
     public var rejections: [RowRejection] = []
     /// Batch numbers received in this call that were already committed and were skipped.
     public var skippedBatches: [Int64] = []
@@ -334,5 +436,81 @@ public struct GetImportStatusRequest: Hashable, Sendable {
         importId: String = ""
     ) {
         self.importId = importId
+    }
+}
+
+/// Import.Undo request.
+public struct UndoImportRequest: Hashable, Sendable {
+    /// The import to undo.
+    public var importId: String = ""
+    /// Report what would be undone and change nothing.
+    public var dryRun: Bool = false
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        importId: String = "",
+        dryRun: Bool = false
+    ) {
+        self.importId = importId
+        self.dryRun = dryRun
+    }
+}
+
+/// A record the undo left alone, and why.
+public struct UndoConflict: Hashable, Sendable {
+    /// The record's entity: "org_unit", "member", "meeting", "evaluation".
+    public var entity: String = ""
+    /// The record's id.
+    public var recordId: String = ""
+    /// Why it was left, for example "changed after the import (revision 3, the import left 2)".
+    public var message: String = ""
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        entity: String = "",
+        recordId: String = "",
+        message: String = ""
+    ) {
+        self.entity = entity
+        self.recordId = recordId
+        self.message = message
+    }
+}
+
+/// The answer of Import.Undo.
+public struct UndoImportResponse: Hashable, Sendable {
+    /// The import's checkpoint, with undone_at_ms set (unless a dry run).
+    public var checkpoint: ImportCheckpoint? = nil
+    /// Records the import created, now voided.
+    public var voided: Int64 = 0
+    /// Records the import changed, now back as they were before it (as a new revision).
+    public var restored: Int64 = 0
+    /// Records left alone because they changed after the import.
+    public var conflicts: [UndoConflict] = []
+    /// True when nothing was written.
+    public var dryRun: Bool = false
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        checkpoint: ImportCheckpoint? = nil,
+        voided: Int64 = 0,
+        restored: Int64 = 0,
+        conflicts: [UndoConflict] = [],
+        dryRun: Bool = false
+    ) {
+        self.checkpoint = checkpoint
+        self.voided = voided
+        self.restored = restored
+        self.conflicts = conflicts
+        self.dryRun = dryRun
     }
 }

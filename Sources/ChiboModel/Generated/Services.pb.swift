@@ -107,9 +107,11 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
     public static let importRun = Method(rawValue: 900)
     /// Import.Status.
     public static let importStatus = Method(rawValue: 901)
+    /// Import.Undo.
+    public static let importUndo = Method(rawValue: 902)
 
     /// Every value this build knows, in declaration order.
-    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow, .rulesCreate, .rulesGet, .rulesList, .rulesResolve, .rulesVoidRecord, .evaluationsCreate, .evaluationsUpdate, .evaluationsGet, .evaluationsList, .evaluationsVoidRecord, .reportsAttendance, .reportsRegularity, .reportsAbsences, .reportsParticipation, .reportsGrading, .reportsDue, .reportsOverview, .auditList, .auditVerify, .importRun, .importStatus]
+    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow, .rulesCreate, .rulesGet, .rulesList, .rulesResolve, .rulesVoidRecord, .evaluationsCreate, .evaluationsUpdate, .evaluationsGet, .evaluationsList, .evaluationsVoidRecord, .reportsAttendance, .reportsRegularity, .reportsAbsences, .reportsParticipation, .reportsGrading, .reportsDue, .reportsOverview, .auditList, .auditVerify, .importRun, .importStatus, .importUndo]
 
     /// The value's name in the schema, or nil for a number this build does not know.
     public var protoName: String? {
@@ -163,6 +165,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case 801: "METHOD_AUDIT_VERIFY"
         case 900: "METHOD_IMPORT_RUN"
         case 901: "METHOD_IMPORT_STATUS"
+        case 902: "METHOD_IMPORT_UNDO"
         default: nil
         }
     }
@@ -219,6 +222,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case "METHOD_AUDIT_VERIFY": self = .auditVerify
         case "METHOD_IMPORT_RUN": self = .importRun
         case "METHOD_IMPORT_STATUS": self = .importStatus
+        case "METHOD_IMPORT_UNDO": self = .importUndo
         default: return nil
         }
     }

@@ -7,9 +7,30 @@ extension ImportHeader: RandomMessage {
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
         var m = Self()
         m.importId = RandomValues.string(using: &rng, full: full)
-        m.entity = ImportEntityKind(rawValue: RandomValues.enumNumber(known: [1, 2], using: &rng, full: full))
+        m.entity = ImportEntityKind(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 4, 5, 6], using: &rng, full: full))
         m.onConflict = ImportConflictPolicy(rawValue: RandomValues.enumNumber(known: [1, 2, 3], using: &rng, full: full))
         m.dryRun = RandomValues.bool(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension MemberKey: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.partyCardNumber = RandomValues.string(using: &rng, full: full)
+        m.citizenId = RandomValues.string(using: &rng, full: full)
+        m.fullName = RandomValues.string(using: &rng, full: full)
+        m.cardOrCitizenId = RandomValues.string(using: &rng, full: full)
         return m
     }
 
@@ -29,9 +50,22 @@ extension ImportRow: RandomMessage {
         var m = Self()
         m.rowNumbers = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in RandomValues.integer(Int32.self, using: &rng, full: full) }
         m.unitRef = RandomValues.string(using: &rng, full: full)
-        switch Int.random(in: 0...2, using: &rng) {
+        if full || Bool.random(using: &rng) { m.memberKey = MemberKey.random(using: &rng, full: full, depth: depth + 1) }
+        m.otherUnitRef = RandomValues.string(using: &rng, full: full)
+        m.attendees = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in MemberKey.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.chair = MemberKey.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.recorder = MemberKey.random(using: &rng, full: full, depth: depth + 1) }
+        m.meetingKey = RandomValues.string(using: &rng, full: full)
+        if full || Bool.random(using: &rng) { m.meetingHeldOn = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
+        if full || Bool.random(using: &rng) { m.owner = MemberKey.random(using: &rng, full: full, depth: depth + 1) }
+        m.attendanceRowNumbers = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in RandomValues.integer(Int32.self, using: &rng, full: full) }
+        switch Int.random(in: 0...6, using: &rng) {
         case 0: m.record = .member(Member.random(using: &rng, full: full, depth: depth + 1))
         case 1: m.record = .orgUnit(OrgUnit.random(using: &rng, full: full, depth: depth + 1))
+        case 2: m.record = .statusEvent(StatusEvent.random(using: &rng, full: full, depth: depth + 1))
+        case 3: m.record = .meeting(Meeting.random(using: &rng, full: full, depth: depth + 1))
+        case 4: m.record = .resolution(Resolution.random(using: &rng, full: full, depth: depth + 1))
+        case 5: m.record = .evaluation(Evaluation.random(using: &rng, full: full, depth: depth + 1))
         default: if full { m.record = .member(Member.random(using: &rng, full: true, depth: depth + 1)) }
         }
         return m
@@ -39,11 +73,15 @@ extension ImportRow: RandomMessage {
 
     /// Fully populated instances that between them set every field of every oneof.
     static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
-        (0..<2).map { index in
+        (0..<6).map { index in
             var m = Self.random(using: &rng, full: true)
-            switch index % 2 {
+            switch index % 6 {
             case 0: m.record = .member(Member.random(using: &rng, full: true, depth: 1))
             case 1: m.record = .orgUnit(OrgUnit.random(using: &rng, full: true, depth: 1))
+            case 2: m.record = .statusEvent(StatusEvent.random(using: &rng, full: true, depth: 1))
+            case 3: m.record = .meeting(Meeting.random(using: &rng, full: true, depth: 1))
+            case 4: m.record = .resolution(Resolution.random(using: &rng, full: true, depth: 1))
+            case 5: m.record = .evaluation(Evaluation.random(using: &rng, full: true, depth: 1))
             default: break
             }
             return m
@@ -144,11 +182,12 @@ extension ImportCheckpoint: RandomMessage {
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
         var m = Self()
         m.importId = RandomValues.string(using: &rng, full: full)
-        m.entity = ImportEntityKind(rawValue: RandomValues.enumNumber(known: [1, 2], using: &rng, full: full))
+        m.entity = ImportEntityKind(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 4, 5, 6], using: &rng, full: full))
         m.lastBatch = RandomValues.integer(Int64.self, using: &rng, full: full)
         if full || Bool.random(using: &rng) { m.counts = ImportCounts.random(using: &rng, full: full, depth: depth + 1) }
         m.actor = RandomValues.string(using: &rng, full: full)
         m.updatedAtMs = RandomValues.integer(Int64.self, using: &rng, full: full)
+        m.undoneAtMs = RandomValues.integer(Int64.self, using: &rng, full: full)
         return m
     }
 
@@ -188,6 +227,67 @@ extension GetImportStatusRequest: RandomMessage {
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
         var m = Self()
         m.importId = RandomValues.string(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension UndoImportRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.importId = RandomValues.string(using: &rng, full: full)
+        m.dryRun = RandomValues.bool(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension UndoConflict: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.entity = RandomValues.string(using: &rng, full: full)
+        m.recordId = RandomValues.string(using: &rng, full: full)
+        m.message = RandomValues.string(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
+extension UndoImportResponse: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        if full || Bool.random(using: &rng) { m.checkpoint = ImportCheckpoint.random(using: &rng, full: full, depth: depth + 1) }
+        m.voided = RandomValues.integer(Int64.self, using: &rng, full: full)
+        m.restored = RandomValues.integer(Int64.self, using: &rng, full: full)
+        m.conflicts = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in UndoConflict.random(using: &rng, full: full, depth: depth + 1) }
+        m.dryRun = RandomValues.bool(using: &rng, full: full)
         return m
     }
 

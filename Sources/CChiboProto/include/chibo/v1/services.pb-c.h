@@ -279,7 +279,11 @@ typedef enum _Chibo__V1__Method {
   /*
    * Import.Status.
    */
-  CHIBO__V1__METHOD__METHOD_IMPORT_STATUS = 901
+  CHIBO__V1__METHOD__METHOD_IMPORT_STATUS = 901,
+  /*
+   * Import.Undo.
+   */
+  CHIBO__V1__METHOD__METHOD_IMPORT_UNDO = 902
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHIBO__V1__METHOD)
 } Chibo__V1__Method;
 /*
@@ -3235,6 +3239,10 @@ struct Chibo__V1__Import_Service
                  const Chibo__V1__GetImportStatusRequest *input,
                  Chibo__V1__ImportCheckpoint_Closure closure,
                  void *closure_data);
+  void (*undo)(Chibo__V1__Import_Service *service,
+               const Chibo__V1__UndoImportRequest *input,
+               Chibo__V1__UndoImportResponse_Closure closure,
+               void *closure_data);
 };
 typedef void (*Chibo__V1__Import_ServiceDestroy)(Chibo__V1__Import_Service *);
 void chibo__v1__import__init (Chibo__V1__Import_Service *service,
@@ -3244,7 +3252,8 @@ void chibo__v1__import__init (Chibo__V1__Import_Service *service,
 #define CHIBO__V1__IMPORT__INIT(function_prefix__) \
     { CHIBO__V1__IMPORT__BASE_INIT,\
       function_prefix__ ## run,\
-      function_prefix__ ## status  }
+      function_prefix__ ## status,\
+      function_prefix__ ## undo  }
 void chibo__v1__import__run(ProtobufCService *service,
                             const Chibo__V1__RunImportRequest *input,
                             Chibo__V1__RunImportResponse_Closure closure,
@@ -3253,6 +3262,10 @@ void chibo__v1__import__status(ProtobufCService *service,
                                const Chibo__V1__GetImportStatusRequest *input,
                                Chibo__V1__ImportCheckpoint_Closure closure,
                                void *closure_data);
+void chibo__v1__import__undo(ProtobufCService *service,
+                             const Chibo__V1__UndoImportRequest *input,
+                             Chibo__V1__UndoImportResponse_Closure closure,
+                             void *closure_data);
 
 /* --- descriptors --- */
 
