@@ -199,11 +199,17 @@ let package = Package(
             dependencies: ["ChiboModel", "ChiboCodec", "ChiboClient"],
             swiftSettings: strictSwift
         ),
+        // Writes a sample dataset as import files in every format (CSV, JSON Lines, protobuf).
+        .target(
+            name: "ChiboSampleFiles",
+            dependencies: ["ChiboSample", "ChiboImport", "ChiboModel", "ChiboCodec"],
+            swiftSettings: strictSwift
+        ),
         // Generates a sample dataset and loads it into a running server (tools/gen-sample).
         .executableTarget(
             name: "chibo-gen-sample",
             dependencies: [
-                "ChiboSample", "ChiboClient",
+                "ChiboSample", "ChiboSampleFiles", "ChiboClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -297,7 +303,9 @@ let package = Package(
         .testTarget(
             name: "ChiboSampleTests",
             dependencies: [
-                "ChiboSample", "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStoreSQLite", "ChiboModel",
+                "ChiboSample", "ChiboSampleFiles", "ChiboImport", "ChiboRecords", "ChiboServer", "ChiboClient",
+                "ChiboStoreSQLite",
+                "ChiboModel",
                 "ChiboCodec",
                 .product(name: "Logging", package: "swift-log"),
             ],

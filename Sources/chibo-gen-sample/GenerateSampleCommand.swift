@@ -1,6 +1,8 @@
 import ArgumentParser
 import ChiboClient
 import ChiboSample
+import ChiboSampleFiles
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +27,11 @@ struct GenerateSampleCommand: AsyncParsableCommand {
             or CHIBO_TOKEN. Without --server, prints the record counts and a digest \
             of the records on standard output; with --check, only tells whether the dataset is \
             loaded already. Progress and the summary go to standard error.
+
+            With --files DIR, writes the dataset as import files instead (org_units, members, \
+            status_events, meetings, resolutions, evaluations; as .csv with Vietnamese headers, \
+            .jsonl and .binpb), for chibo-import; then --complete-import --server sends what \
+            the files do not carry (positions, supervisor assignments, rule sets).
             """
     )
 
@@ -43,6 +50,18 @@ struct GenerateSampleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bearer token sent in the hello (env CHIBO_TOKEN).")
     var token: String?
 
+    @Option(name: .long, help: "Write the dataset as import files into this directory (created if missing).")
+    var files: String?
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Formats of --files: csv, jsonl, protobuf (default: all).")
+    var formats: [SampleFileFormat] = SampleFileFormat.allCases
+
+    @Flag(
+        name: .long,
+        help: "After importing the files: send positions, supervisor assignments and rule sets (needs --server)."
+    )
+    var completeImport = false
+
     @Flag(name: .long, help: "Only tell whether the dataset is loaded already: exit 0 if it is, 1 if not.")
     var check = false
 
@@ -52,11 +71,17 @@ struct GenerateSampleCommand: AsyncParsableCommand {
         }
         if let server { _ = try Self.parseAddress(server) }
         if check && server == nil { throw ValidationError("--check needs --server") }
+        if completeImport && server == nil { throw ValidationError("--complete-import needs --server") }
+        if files != nil && server != nil { throw ValidationError("--files writes files; it does not take --server") }
     }
 
     func run() async throws {
         let sample = SampleDataset(kind: dataset, seed: seed)
         let planned = sample.plannedCounts
+        if let files {
+            try writeFiles(sample, to: files)
+            return
+        }
         guard let server else {
             let (counts, digest) = try sample.summary()
             Self.log("\(dataset.rawValue), seed \(seed): \(Self.describe(counts))")
@@ -72,6 +97,15 @@ struct GenerateSampleCommand: AsyncParsableCommand {
                 token: token ?? ProcessEnvironment.value("CHIBO_TOKEN") ?? ""
             )
         )
+        if completeImport {
+            defer { Task { await client.close() } }
+            let counts = try await SampleImportCompletion(client: client).run(sample)
+            Self.log(
+                "completed \(dataset.rawValue): \(counts.positions) members' positions, "
+                    + "\(counts.supervisors) supervisor assignments, \(counts.ruleSets) rule sets"
+            )
+            return
+        }
         if check {
             let loaded = try await SampleLoader(client: client).isLoaded(sample)
             await client.close()
@@ -117,6 +151,19 @@ struct GenerateSampleCommand: AsyncParsableCommand {
         }
         for (entity, count) in final.skipped.sorted(by: { $0.key < $1.key }) {
             Self.log("skipped \(Self.grouped(count)) \(entity) records: the server does not implement the method yet")
+        }
+    }
+
+    private func writeFiles(_ sample: SampleDataset, to directory: String) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let counts = try SampleFileWriter(directory: directory, formats: formats).write(sample)
+        for entity in SampleFileEntity.allCases {
+            let names = formats.map { entity.fileName($0) }.joined(separator: ", ")
+            Self.log(
+                "\(directory)/{\(names)}: \(Self.grouped(counts.records[entity] ?? 0)) records, "
+                    + "\(Self.grouped(counts.csvRows[entity] ?? 0)) CSV rows"
+            )
         }
     }
 
@@ -176,6 +223,8 @@ struct GenerateSampleCommand: AsyncParsableCommand {
 }
 
 extension SampleDatasetKind: ExpressibleByArgument {}
+
+extension SampleFileFormat: ExpressibleByArgument {}
 
 /// Reads the process environment without Foundation.
 enum ProcessEnvironment {

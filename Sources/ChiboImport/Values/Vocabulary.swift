@@ -7,6 +7,7 @@ struct Vocabulary<Value: Hashable & Sendable>: Sendable {
     /// The words shown in messages and documents, for example `Nam, Nữ`.
     let shown: [String]
     private let values: [String: Value]
+    private let firstWords: [Value: String]
 
     /// Builds a vocabulary from `words` (as a person writes them) and the enum's named cases.
     init(words: [(String, Value)], cases: [(protoName: String, value: Value)], prefix: String) {
@@ -21,6 +22,9 @@ struct Vocabulary<Value: Hashable & Sendable>: Sendable {
             values[TextNormalization.key(word)] = value
         }
         self.values = values
+        var firstWords: [Value: String] = [:]
+        for (word, value) in words where firstWords[value] == nil { firstWords[value] = word }
+        self.firstWords = firstWords
         var shown: [String] = []
         for (word, _) in words where !shown.contains(word) && shown.count < 12 { shown.append(word) }
         self.shown = shown
@@ -28,6 +32,9 @@ struct Vocabulary<Value: Hashable & Sendable>: Sendable {
 
     /// The value for a key made by `TextNormalization.key`.
     func value(forKey key: String) -> Value? { values[key] }
+
+    /// The first word listed for a value: what a spreadsheet would hold; nil when none is.
+    func word(for value: Value) -> String? { firstWords[value] }
 }
 
 /// Every vocabulary of the import.
@@ -160,4 +167,38 @@ enum Vocabularies {
 
     /// Marks that tick a box; turned into `x` before lookup, since they have no letters.
     static let tickMarks: Set<String> = ["✓", "✔", "☑", "•", "+"]
+}
+
+/// The words a spreadsheet holds for the schema's enum values, as the import reads them back:
+/// for writing files that `ImportReader` accepts (sample data, exports). Each returns the first
+/// word its column lists, or nil for a value no word names (`*_UNSPECIFIED`).
+public enum ImportWords {
+    /// `Nam`, `Nữ`.
+    public static func gender(_ value: Gender) -> String? { Vocabularies.gender.word(for: value) }
+    /// `Chi bộ`, `Đảng bộ xã`…
+    public static func orgUnitKind(_ value: OrgUnitKind) -> String? { Vocabularies.orgUnitKind.word(for: value) }
+    /// `thường kỳ`, `chuyên đề`…
+    public static func meetingKind(_ value: MeetingKind) -> String? { Vocabularies.meetingKind.word(for: value) }
+    /// `x`, `P`, `KP`…
+    public static func attendanceState(_ value: AttendanceState) -> String? {
+        Vocabularies.attendanceState.word(for: value)
+    }
+    /// `chính thức`, `dự bị`…
+    public static func memberCategory(_ value: MemberCategory) -> String? {
+        Vocabularies.memberCategory.word(for: value)
+    }
+    /// `HTXSNV`, `HTTNV`, `HTNV`, `KHTNV`.
+    public static func grade(_ value: Grade) -> String? { Vocabularies.grade.word(for: value) }
+    /// `chi bộ`, `đảng viên`.
+    public static func evaluationSubject(_ value: EvaluationSubject) -> String? {
+        Vocabularies.evaluationSubject.word(for: value)
+    }
+    /// `kết nạp`, `công nhận chính thức`, `đi làm ăn xa`…
+    public static func statusEventKind(_ value: StatusEventKind) -> String? {
+        Vocabularies.statusEventKind.word(for: value)
+    }
+    /// `chưa thực hiện`, `đang thực hiện`…
+    public static func resolutionStatus(_ value: ResolutionStatus) -> String? {
+        Vocabularies.resolutionStatus.word(for: value)
+    }
 }
