@@ -23,7 +23,8 @@ enum SampleRows {
         case .meetings:
             [
                 "meeting_key", "cell_code", "held_on", "start_time", "end_time", "kind", "topic", "place", "chair",
-                "recorder", "minutes", "minutes_approved", "quality_score", "party_card_number", "full_name", "state",
+                "recorder", "supervisor", "minutes", "minutes_approved", "quality_score", "party_card_number",
+                "full_name", "state",
                 "reason", "category", "spoke",
             ]
         case .resolutions: ["meeting_key", "text", "owner", "due_on", "status", "closed_on", "note"]
@@ -118,7 +119,8 @@ enum SampleRows {
         let shared = [
             meeting.id, cell, date(meeting.heldOn), time(meeting.startMinute), time(meeting.endMinute),
             ImportWords.meetingKind(meeting.kind) ?? "", meeting.topic, meeting.place,
-            keys.card(meeting.chairMemberId), keys.card(meeting.recorderMemberId), meeting.minutes,
+            keys.card(meeting.chairMemberId), keys.card(meeting.recorderMemberId),
+            meeting.guests.first(where: \.isSupervisor)?.fullName ?? "", meeting.minutes,
             meeting.minutesApproved ? "x" : "", quality,
         ]
         var said: [String: String] = [:]

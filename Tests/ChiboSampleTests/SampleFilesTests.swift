@@ -48,13 +48,18 @@ import Testing
             let attendance = zip(meeting.attendees, meeting.meeting.attendance).map { who, record in
                 "\(who.partyCardNumber.isEmpty ? who.cardOrCitizenId : who.partyCardNumber):\(record.state)"
             }
-            return
-                ([meeting.key, meeting.cell.wireValue, date(meeting.meeting.heldOn), "\(meeting.meeting.kind)"]
-                + attendance).joined(separator: "|")
+            let supervisor = meeting.meeting.guests.first(where: \.isSupervisor)?.fullName ?? "-"
+            let fields = [
+                meeting.key, meeting.cell.wireValue, date(meeting.meeting.heldOn), "\(meeting.meeting.kind)",
+                supervisor,
+                meeting.chair.cardOrCitizenId, meeting.recorder.cardOrCitizenId,
+            ]
+            return (fields + attendance).joined(separator: "|")
         case .resolution(let resolution):
-            return [resolution.meeting.key, resolution.resolution.text, "\(resolution.resolution.status)"].joined(
-                separator: "|"
-            )
+            return [
+                resolution.meeting.key, resolution.resolution.text, "\(resolution.resolution.status)",
+                resolution.owner.fullName,
+            ].joined(separator: "|")
         case .evaluation(let evaluation):
             let subject =
                 evaluation.evaluation.subject == .member

@@ -388,6 +388,13 @@ public enum ImportColumns {
                 "Who kept the minutes"
             ),
             column(
+                "supervisor",
+                ["Cấp ủy viên phụ trách dự", "Cấp ủy dự", "Đại biểu cấp ủy"],
+                "text",
+                example: "Cầm Văn Hùng",
+                "The supervising committee member who attended, by name (a guest marked as the supervisor)"
+            ),
+            column(
                 "minutes",
                 ["Biên bản", "Kết luận", "Nội dung"],
                 "text",

@@ -161,6 +161,17 @@ struct RowContext {
         )
     }
 
+    /// A member written as a name or as a key: a cell of digits alone (spaces allowed) is a
+    /// party card number or citizen ID for the server to look up; anything else is a name.
+    func memberNameOrKey(_ field: String) -> MemberRef {
+        let value = text(field)
+        let digits = value.filter { $0 != " " && $0 != "\u{00A0}" }
+        if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            return MemberRef(cardOrCitizenId: digits)
+        }
+        return MemberRef(fullName: value)
+    }
+
     /// An identifier: spaces dropped; refused when a spreadsheet has turned it into a number
     /// (scientific notation) or, for a citizen ID, dropped its leading zero.
     mutating func identifier(_ field: String) -> String {

@@ -113,13 +113,13 @@ enum RowMappers {
         }
         var resolution = Resolution()
         resolution.text = row.required("text", "what the resolution decides")
-        resolution.ownerName = row.text("owner")
+        let owner = row.memberNameOrKey("owner")
+        resolution.ownerName = owner.fullName
         resolution.dueOn = row.date("due_on")
         resolution.status = row.choice("status", Vocabularies.resolutionStatus) ?? .unspecified
         resolution.closedOn = row.date("closed_on")
         resolution.note = row.text("note")
         guard row.problems.isEmpty else { return nil }
-        let owner = MemberRef(fullName: resolution.ownerName)
         return .resolution(ImportedResolution(meeting: meeting, resolution: resolution, owner: owner))
     }
 
@@ -219,8 +219,12 @@ enum MeetingRowMapper {
         meeting.minutes = row.text("minutes")
         meeting.minutesApproved = row.boolean("minutes_approved")
         if let score = row.integer("quality_score", in: 0...100) { meeting.quality = .qualityScore(Int32(score)) }
-        let chair = MemberRef(fullName: row.text("chair"))
-        let recorder = MemberRef(fullName: row.text("recorder"))
+        let supervisor = row.text("supervisor")
+        if !supervisor.isEmpty {
+            meeting.guests = [Guest(fullName: supervisor, role: "Cấp ủy viên phụ trách", isSupervisor: true)]
+        }
+        let chair = row.memberNameOrKey("chair")
+        let recorder = row.memberNameOrKey("recorder")
         return (meeting, cell, chair, recorder)
     }
 
