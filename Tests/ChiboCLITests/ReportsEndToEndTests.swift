@@ -32,6 +32,17 @@ import Testing
             }
         )
         #expect(february["absentUnexcused"] as? Int == 1)
+        // --unit takes the unit's code as well as its id; a name that is neither is NOT_FOUND.
+        let byCode = try EndToEndTests.json(
+            server.ok([
+                "reports", "attendance", "--unit", "MB", "--from", "2025-01-01", "--to", "2025-03-31", "--by-cell",
+                "-o", "json",
+            ])
+        )
+        #expect((byCode as? [[String: Any]])?.count == rows.count)
+        let unknown = try server.chibo(["reports", "overview", "--unit", "NO-SUCH-UNIT", "--year", "2025"])
+        #expect(unknown.status == 64 + 5, "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("NO-SUCH-UNIT"))
         let chart = try server.ok([
             "reports", "attendance", "--unit", f.commune, "--from", "2025-01-01", "--to", "2025-03-31", "--chart", "-o",
             "table",

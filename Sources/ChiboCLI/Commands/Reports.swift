@@ -18,7 +18,7 @@ public struct Reports: AsyncParsableCommand {
 
     /// The unit and date range most reports take.
     struct Range: ParsableArguments {
-        @Option(help: "The unit whose subtree is reported (a commune, a cell).") var unit: String
+        @Option(help: "The unit whose subtree is reported (a commune, a cell), by id or code.") var unit: String
         @Option(help: "First day (YYYY-MM-DD); default 1 January of --year.") var from: String?
         @Option(help: "Last day, inclusive (YYYY-MM-DD); default 31 December of --year.") var to: String?
         @Option(help: "The year, when --from and --to are left out (default: this year).") var year: Int32?
@@ -72,17 +72,17 @@ public struct Reports: AsyncParsableCommand {
         /// Runs it.
         public func run() async throws {
             let (from, to) = try range.dates()
-            let request = AttendanceReportRequest(
-                unitId: range.unit,
+            var request = AttendanceReportRequest(
                 from: from,
                 to: to,
                 period: PeriodKind(rawValue: try Values.enumNumber(period, enumName: "PeriodKind", option: "--period")),
                 byCell: byCell || chart
             )
             try await global.session { session in
+                request.unitId = try await session.unitID(range.unit)
                 let rows = try await session.stream(.reportsAttendance, request, as: AttendanceRow.self)
                 if chart && session.printer.format == .table {
-                    let threshold = await Reports.threshold(session, unit: range.unit, on: to)
+                    let threshold = await Reports.threshold(session, unit: request.unitId, on: to)
                     session.printer.console.out(
                         TerminalCharts.attendance(
                             rows,
@@ -114,9 +114,10 @@ public struct Reports: AsyncParsableCommand {
         public func run() async throws {
             let (from, to) = try range.dates()
             try await global.session { session in
+                let unit = try await session.unitID(range.unit)
                 let flags = try await session.stream(
                     .reportsRegularity,
-                    RegularityReportRequest(unitId: range.unit, from: from, to: to),
+                    RegularityReportRequest(unitId: unit, from: from, to: to),
                     as: Flag.self
                 )
                 session.printer.list(flags, columns: Columns.flag)
@@ -131,7 +132,7 @@ public struct Reports: AsyncParsableCommand {
             abstract: "Members absent with reason too many meetings running, or without reason in too many months."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit whose subtree is reported.") var unit: String
+        @Option(help: "The unit whose subtree is reported, by id or code.") var unit: String
         @Option(help: "The year examined (default: this year).") var year: Int32?
 
         /// Creates the command.
@@ -139,8 +140,9 @@ public struct Reports: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            let request = AbsenceReportRequest(unitId: unit, year: year ?? Reports.currentYear)
+            var request = AbsenceReportRequest(year: year ?? Reports.currentYear)
             try await global.session { session in
+                request.unitId = try await session.unitID(unit)
                 let flags = try await session.stream(.reportsAbsences, request, as: Flag.self)
                 session.printer.list(flags, columns: Columns.flag)
             }
@@ -163,9 +165,10 @@ public struct Reports: AsyncParsableCommand {
         public func run() async throws {
             let (from, to) = try range.dates()
             try await global.session { session in
+                let unit = try await session.unitID(range.unit)
                 let rows = try await session.stream(
                     .reportsParticipation,
-                    ParticipationReportRequest(unitId: range.unit, from: from, to: to),
+                    ParticipationReportRequest(unitId: unit, from: from, to: to),
                     as: ParticipationRow.self
                 )
                 session.printer.list(rows, columns: Columns.participationRow)
@@ -180,7 +183,7 @@ public struct Reports: AsyncParsableCommand {
             abstract: "The grading distribution per commune, with the caps checked."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit whose subtree is reported.") var unit: String
+        @Option(help: "The unit whose subtree is reported, by id or code.") var unit: String
         @Option(help: "The year graded (default: this year).") var year: Int32?
 
         /// Creates the command.
@@ -188,8 +191,9 @@ public struct Reports: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            let request = GradingReportRequest(unitId: unit, year: year ?? Reports.currentYear)
+            var request = GradingReportRequest(year: year ?? Reports.currentYear)
             try await global.session { session in
+                request.unitId = try await session.unitID(unit)
                 let rows = try await session.stream(.reportsGrading, request, as: GradingRow.self)
                 session.printer.list(rows, columns: Columns.gradingRow)
                 let violations = rows.flatMap(\.violations)
@@ -208,7 +212,7 @@ public struct Reports: AsyncParsableCommand {
             abstract: "Probation reviews overdue, party-badge anniversaries, returns overdue, resolutions past due."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit whose subtree is reported.") var unit: String
+        @Option(help: "The unit whose subtree is reported, by id or code.") var unit: String
         @Option(help: "The date overdue items are judged at (YYYY-MM-DD; default today).") var on: String?
         @Option(help: "The year whose badge anniversaries are listed (default: the year of --on).") var badgeYear:
             Int32?
@@ -218,9 +222,10 @@ public struct Reports: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var request = DueReportRequest(unitId: unit, badgeYear: badgeYear ?? 0)
+            var request = DueReportRequest(badgeYear: badgeYear ?? 0)
             if let on { request.on = try Values.date(on, option: "--on") }
             try await global.session { session in
+                request.unitId = try await session.unitID(unit)
                 let flags = try await session.stream(.reportsDue, request, as: Flag.self)
                 session.printer.list(flags, columns: Columns.flag)
             }
@@ -239,7 +244,7 @@ public struct Reports: AsyncParsableCommand {
                 """
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit, usually a commune.") var unit: String
+        @Option(help: "The unit, usually a commune, by id or code.") var unit: String
         @Option(help: "The year reported (default: this year).") var year: Int32?
         @Option(help: "The date statuses and due items are read at (YYYY-MM-DD).") var on: String?
         @Option(help: "Write the overview as an HTML page to this file (- for standard output).") var html: String?
@@ -250,9 +255,11 @@ public struct Reports: AsyncParsableCommand {
         /// Runs it.
         public func run() async throws {
             let year = self.year ?? Reports.currentYear
-            var request = OverviewRequest(unitId: unit, year: year)
+            var request = OverviewRequest(year: year)
             if let on { request.on = try Values.date(on, option: "--on") }
             try await global.session { session in
+                let unit = try await session.unitID(unit)
+                request.unitId = unit
                 let overview = try await session.unary(
                     .reportsOverview,
                     request,
