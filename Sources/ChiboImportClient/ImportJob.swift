@@ -3,6 +3,18 @@ import ChiboClient
 import ChiboImport
 import ChiboModel
 import Foundation
+import Synchronization
+
+/// Set once the upload task has ended.
+final class UploadDone: Sendable {
+    private let done = Mutex(false)
+
+    /// Marks the upload ended.
+    func set() { done.withLock { $0 = true } }
+
+    /// Whether the upload has ended.
+    var isSet: Bool { done.withLock { $0 } }
+}
 
 /// One run of `chibo-import`: an upload (new, resumed or dry), or an undo. Prints notes,
 /// progress and the summary on standard error and returns the exit code.
@@ -153,8 +165,10 @@ struct ImportJob {
         let progress = showProgress ? ProgressLine(write: console.err) : nil
         let started = ContinuousClock.now
 
+        let uploadDone = UploadDone()
         let upload = Task {
-            try await client.clientStream(
+            defer { uploadDone.set() }
+            return try await client.clientStream(
                 .importRun,
                 requests: requests,
                 as: RunImportResponse.self,
@@ -164,9 +178,9 @@ struct ImportJob {
         // Progress and the error limit, while the upload runs.
         var stoppedByServerErrors = false
         var pollDue = ContinuousClock.now + .seconds(1)
-        while !Task.isCancelled {
-            let finished = await Self.wait(for: upload, upTo: .milliseconds(100))
-            if finished { break }
+        while !uploadDone.isSet {
+            try? await Task.sleep(for: .milliseconds(100))
+            if uploadDone.isSet { break }
             let state = tracker.snapshot
             if let progress {
                 progress.draw(
@@ -292,23 +306,6 @@ struct ImportJob {
             )
         } catch let error as ClientError where error.code == .notFound {
             return nil
-        }
-    }
-
-    /// Waits until `task` finishes or `duration` passes; true when it finished.
-    static func wait<T: Sendable>(for task: Task<T, any Error>, upTo duration: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = try? await task.value
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: duration)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
         }
     }
 
