@@ -234,8 +234,10 @@ let package = Package(
         .testTarget(
             name: "ChiboImportClientTests",
             dependencies: [
-                "ChiboImportClient", "ChiboImport", "ChiboClient", "ChiboCLI", "ChiboModel",
+                "ChiboImportClient", "ChiboImport", "ChiboClient", "ChiboCLI", "ChiboModel", "ChiboServer",
+                "ChiboWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),
