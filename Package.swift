@@ -158,10 +158,14 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // Sends what ChiboImport reads to a server with Import.Run.
+        // `chibo-import`: sends what ChiboImport reads to a server with Import.Run as it reads,
+        // resumes, undoes; connection flags and contexts shared with ChiboCLI.
         .target(
             name: "ChiboImportClient",
-            dependencies: ["ChiboImport", "ChiboClient", "ChiboModel"],
+            dependencies: [
+                "ChiboImport", "ChiboClient", "ChiboModel", "ChiboCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSwift
         ),
         // The command-line client's commands, output formats, config contexts and HTML reports.
@@ -218,7 +222,7 @@ let package = Package(
             name: "ChiboAccessTests",
             dependencies: [
                 "ChiboAccess", "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite",
-                "ChiboModel", "ChiboCodec", "ChiboImport", "ChiboImportClient",
+                "ChiboModel", "ChiboCodec", "ChiboImport", "ChiboImportClient", "ChiboCLI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -229,6 +233,18 @@ let package = Package(
         .testTarget(
             name: "ChiboImportTests",
             dependencies: ["ChiboImport", "ChiboModel", "ChiboCodec"],
+            swiftSettings: strictSwift
+        ),
+        // chibo-import's parsing, progress line and reject file, and end-to-end runs of the built
+        // `chibo-import` against a real `chibo-server` on loopback.
+        .testTarget(
+            name: "ChiboImportClientTests",
+            dependencies: [
+                "ChiboImportClient", "ChiboImport", "ChiboClient", "ChiboCLI", "ChiboModel", "ChiboServer",
+                "ChiboWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -120,4 +120,8 @@ public final class ImportReader {
     /// (both files of the two-file form added). Stays near `options.chunkSize` whatever the
     /// file's size.
     public var peakBufferedBytes: Int { producer.peakBufferedBytes }
+
+    /// Bytes of the main file read so far (a chunk ahead of the rows yielded), for progress
+    /// against the file's size.
+    public var bytesRead: Int { producer.bytesRead }
 }

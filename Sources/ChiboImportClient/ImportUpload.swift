@@ -1,76 +1,167 @@
 import ChiboClient
 import ChiboImport
 import ChiboModel
+import Synchronization
 
-/// Sends what `ImportReader` reads from a file to a server with `Import.Run`, in numbered
-/// batches, and merges the server's summary with the rows the reader itself refused, so the
-/// numbers add up to the rows of the file.
-public enum ImportUpload {
-    /// The outcome of an upload.
-    public struct Outcome: Sendable {
-        /// The server's answer.
-        public var response: RunImportResponse
-        /// Rows the reader could not turn into records; never sent.
-        public var readerErrors: [RowError]
-        /// The whole file: the server's counts over the import (every call with its id) plus the
-        /// reader's errors as rejected rows (read = inserted + updated + skipped + rejected).
-        public var counts: ImportCounts
+/// What an upload has done so far, shared between the task that reads the file and sends it and
+/// the task that draws progress and watches the error limit.
+public final class UploadTracker: Sendable {
+    /// A snapshot of the counters.
+    public struct Snapshot: Sendable {
+        /// Rows sent to the server in this run.
+        public var rowsSent = 0
+        /// Batches sent in this run.
+        public var batchesSent = 0
+        /// Rows read and not sent because their batch was committed before (a resume).
+        public var rowsResumed = 0
+        /// The last batch number handed to the stream.
+        public var lastBatchSent: Int64 = 0
+        /// Bytes of the file read.
+        public var bytesRead = 0
+        /// Data rows read from the file.
+        public var rowsRead = 0
+        /// Rows the reader refused.
+        public var readerErrors: [RowError] = []
+        /// Set to end the stream at the next batch boundary.
+        public var stopRequested = false
     }
 
-    /// The batches of the records `reader` yields, `batchSize` rows each, numbered from 1, and
-    /// the reader's row errors. Reads the whole file (a first version: it holds the rows).
-    public static func batches(
-        from reader: ImportReader,
-        batchSize: Int
-    ) throws(ImportError) -> (batches: [ImportBatch], errors: [RowError]) {
-        var batches: [ImportBatch] = []
-        var current = ImportBatch(batchNumber: 1)
-        var errors: [RowError] = []
-        while let event = try reader.next() {
-            switch event {
-            case .error(let error): errors.append(error)
-            case .item(let item):
-                guard let row = item.wireRow else {
-                    errors.append(
-                        RowError(
-                            file: reader.options.entity.rawValue,
-                            row: item.rows.first ?? 0,
-                            code: RowError.Code(rawValue: "unsupported"),
-                            message: "the server does not import \(reader.options.entity) yet"
-                        )
-                    )
+    private let state = Mutex(Snapshot())
+
+    /// Creates an empty tracker.
+    public init() {}
+
+    /// The counters now.
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    /// Rows the reader refused so far.
+    public var readerErrorCount: Int { state.withLock { $0.readerErrors.count } }
+
+    /// Asks the reader to stop before its next batch.
+    public func requestStop() { state.withLock { $0.stopRequested = true } }
+
+    func update(_ body: (inout Snapshot) -> Void) { state.withLock { body(&$0) } }
+}
+
+/// The messages of one `Import.Run` call, produced as the stream pulls them: the header, then
+/// batches of `batchSize` records read from the file only when the previous one has been sent,
+/// so the connection's flow control paces the reader and memory holds a batch, not the file.
+/// Batches at or below `skipThrough` are read and numbered but not sent (a resumed import).
+/// A meeting is one record, so its rows are never split between batches.
+public struct ImportRequests: AsyncSequence, Sendable {
+    /// The messages.
+    public typealias Element = RunImportRequest
+
+    final class Producer: @unchecked Sendable {
+        // Only the one task iterating the sequence touches the reader.
+        let reader: ImportReader
+        let header: ImportHeader
+        let batchSize: Int
+        let skipThrough: Int64
+        let tracker: UploadTracker
+        let stopOnReaderErrors: Int?
+        var headerSent = false
+        var nextNumber: Int64 = 1
+        var done = false
+
+        init(
+            reader: ImportReader,
+            header: ImportHeader,
+            batchSize: Int,
+            skipThrough: Int64,
+            tracker: UploadTracker,
+            stopOnReaderErrors: Int?
+        ) {
+            self.reader = reader
+            self.header = header
+            self.batchSize = batchSize
+            self.skipThrough = skipThrough
+            self.tracker = tracker
+            self.stopOnReaderErrors = stopOnReaderErrors
+        }
+
+        func next() throws(ImportError) -> RunImportRequest? {
+            guard !done else { return nil }
+            if !headerSent {
+                headerSent = true
+                return RunImportRequest(message: .header(header))
+            }
+            while true {
+                if tracker.snapshot.stopRequested {
+                    done = true
+                    return nil
+                }
+                var batch = ImportBatch(batchNumber: nextNumber)
+                var errors: [RowError] = []
+                while batch.rows.count < batchSize, let event = try reader.next() {
+                    switch event {
+                    case .item(let item): batch.rows.append(item.wireRow)
+                    case .error(let error): errors.append(error)
+                    }
+                }
+                let summary = reader.summary
+                let bytes = reader.bytesRead
+                var stop = false
+                tracker.update { state in
+                    state.readerErrors += errors
+                    state.bytesRead = bytes
+                    state.rowsRead = summary.rowsRead
+                    if let limit = stopOnReaderErrors, state.readerErrors.count > limit { state.stopRequested = true }
+                    stop = state.stopRequested
+                }
+                // A batch cut short by the error limit is not sent: batches stay the same on resume.
+                if batch.rows.isEmpty || (stop && batch.rows.count < batchSize) {
+                    done = true
+                    return nil
+                }
+                nextNumber += 1
+                if batch.batchNumber <= skipThrough {
+                    tracker.update { $0.rowsResumed += batch.rows.count }
                     continue
                 }
-                current.rows.append(row)
-                if current.rows.count >= batchSize {
-                    batches.append(current)
-                    current = ImportBatch(batchNumber: current.batchNumber + 1)
+                tracker.update { state in
+                    state.rowsSent += batch.rows.count
+                    state.batchesSent += 1
+                    state.lastBatchSent = batch.batchNumber
                 }
+                return RunImportRequest(message: .batch(batch))
             }
         }
-        if !current.rows.isEmpty { batches.append(current) }
-        return (batches, errors)
     }
 
-    /// Sends `batches` under `header` and merges the answer with the reader's `errors`.
-    public static func send(
+    let producer: Producer
+
+    /// Messages for `header` and the records `reader` yields; reader errors and progress go to
+    /// `tracker`. With `stopOnReaderErrors`, the stream ends before the batch in which the
+    /// reader's errors pass that number.
+    public init(
+        reader: ImportReader,
         header: ImportHeader,
-        batches: [ImportBatch],
-        readerErrors errors: [RowError],
-        client: ChiboClient
-    ) async throws -> Outcome {
-        let messages =
-            [RunImportRequest(message: .header(header))] + batches.map { RunImportRequest(message: .batch($0)) }
-        let stream = AsyncStream<RunImportRequest> { continuation in
-            for message in messages { continuation.yield(message) }
-            continuation.finish()
-        }
-        let response = try await client.clientStream(.importRun, requests: stream, as: RunImportResponse.self)
-        // The checkpoint counts every committed batch of the import, those of earlier calls
-        // too: after a resumed run, the whole file.
-        var counts = response.checkpoint?.counts ?? ImportCounts()
-        counts.read += Int64(errors.count)
-        counts.rejected += Int64(errors.count)
-        return Outcome(response: response, readerErrors: errors, counts: counts)
+        batchSize: Int,
+        skipThrough: Int64 = 0,
+        tracker: UploadTracker,
+        stopOnReaderErrors: Int? = nil
+    ) {
+        producer = Producer(
+            reader: reader,
+            header: header,
+            batchSize: batchSize,
+            skipThrough: skipThrough,
+            tracker: tracker,
+            stopOnReaderErrors: stopOnReaderErrors
+        )
     }
+
+    /// Iterates the messages.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let producer: Producer
+
+        /// The next message, read from the file now; nil at the end (or after a stop).
+        public mutating func next() async throws -> RunImportRequest? {
+            try producer.next()
+        }
+    }
+
+    /// Starts iterating; the sequence can be iterated once.
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(producer: producer) }
 }

@@ -1,10 +1,11 @@
+import ChiboCLI
 import ChiboImport
 import ChiboImportClient
 import ChiboModel
 import Foundation
 import Testing
 
-/// A CSV roster read by ChiboImport and sent with ImportUpload: the reader's errors and the
+/// A CSV roster read by ChiboImport and sent with ImportRequests: the reader's errors and the
 /// server's refusals add up to the rows of the file.
 @Suite struct ImportUploadTests {
     static let csv = """
@@ -25,20 +26,19 @@ import Testing
                 source: .bytes(name: "roster.csv", Array(Self.csv.utf8)),
                 options: ImportOptions(entity: .members)
             )
-            let (batches, errors) = try ImportUpload.batches(from: reader, batchSize: 2)
-            #expect(batches.map(\.batchNumber) == Array(1...Int64(batches.count)))
             let header = ImportHeader(
                 importId: UUID().uuidString.lowercased(),
                 entity: .members,
                 onConflict: .update
             )
-            let outcome = try await ImportUpload.send(
-                header: header,
-                batches: batches,
-                readerErrors: errors,
-                client: client
-            )
-            let counts = outcome.counts
+            let tracker = UploadTracker()
+            let requests = ImportRequests(reader: reader, header: header, batchSize: 2, tracker: tracker)
+            let response = try await client.clientStream(.importRun, requests: requests, as: RunImportResponse.self)
+            #expect(tracker.snapshot.lastBatchSent == 2)
+            let errors = Int64(tracker.readerErrorCount)
+            var counts = try #require(response.checkpoint?.counts)
+            counts.read += errors
+            counts.rejected += errors
             #expect(counts.read == 5)
             #expect(counts.read == counts.inserted + counts.updated + counts.skipped + counts.rejected)
             #expect(counts.inserted == 3)
@@ -59,12 +59,16 @@ import Testing
                 roster, "--entity", "members", "--server", "127.0.0.1:\(harness.port)", "--on-conflict", "update",
                 "--summary-json", summary, "--reject-file", rejects,
             ]
-            let token = ["CHIBO_TOKEN": harness.tokens[.admin] ?? ""]
+            let token = [
+                "CHIBO_TOKEN": harness.tokens[.admin] ?? "",
+                "CHIBO_CONFIG": folder.appendingPathComponent("none.json").path,
+            ]
+            let quiet = Console(out: { _ in }, err: { _ in })
             // A dry run writes nothing to the server but reports the same numbers.
-            let dry = await ImportTool.run(arguments: base + ["--dry-run"], environment: token)
+            let dry = await ImportCommand.run(arguments: base + ["--dry-run"], environment: token, console: quiet)
             #expect(dry == 1)
             #expect(try await harness.store.member(partyCardNumber: "040001") == nil)
-            let code = await ImportTool.run(arguments: base, environment: token)
+            let code = await ImportCommand.run(arguments: base, environment: token, console: quiet)
             #expect(code == 1)
             #expect(try await harness.store.member(partyCardNumber: "040001") != nil)
             let mode = try FileManager.default.attributesOfItem(atPath: rejects)[.posixPermissions] as? Int
@@ -77,7 +81,7 @@ import Testing
             #expect(object["read"] as? Int == 5)
             #expect(object["inserted"] as? Int == 3)
             #expect(object["rejected"] as? Int == 2)
-            let usage = await ImportTool.run(arguments: [roster], environment: token)
+            let usage = await ImportCommand.run(arguments: [roster], environment: token, console: quiet)
             #expect(usage == 2)
         }
     }

@@ -60,6 +60,21 @@ public struct GlobalOptions: ParsableArguments, Sendable {
 
     /// Creates options with every value unset.
     public init() {}
+
+    /// The connection flags, for `ConnectionSettings`.
+    public var connectionFlags: ConnectionSettings.Flags {
+        ConnectionSettings.Flags(
+            server: server,
+            token: token,
+            cacert: cacert,
+            cert: cert,
+            key: key,
+            tls: tls,
+            context: context,
+            config: config,
+            timeout: timeout
+        )
+    }
 }
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -85,6 +100,7 @@ public final class Session: @unchecked Sendable {
     public let printer: Printer
     /// The console, for messages.
     public let console: Console
+    private let settings: ConnectionSettings
     private var client: ChiboClient?
 
     /// Resolves the settings: flags first, then environment variables, then the context, then
@@ -97,40 +113,14 @@ public final class Session: @unchecked Sendable {
     ) throws(CLIFailure) {
         self.environment = environment
         self.console = console
-        let path = CLIConfig.path(explicit: options.config, environment: environment)
-        let config = try CLIConfig.load(path: path)
-        let contextName = options.context ?? environment["CHIBO_CONTEXT"] ?? config.currentContext
-        var context: ConnectionContext?
-        if !contextName.isEmpty {
-            context = config.context(named: contextName)
-            if context == nil && (options.context != nil || environment["CHIBO_CONTEXT"] != nil) {
-                throw CLIFailure.usage("no context named \"\(contextName)\" in \(path)")
-            }
-        }
-        func nonEmpty(_ value: String?) -> String? { value?.isEmpty == false ? value : nil }
-        let address =
-            nonEmpty(options.server) ?? nonEmpty(environment["CHIBO_SERVER"]) ?? nonEmpty(context?.server)
-            ?? "127.0.0.1:7420"
-        (host, port) = try Self.parseAddress(address)
-        token = nonEmpty(options.token) ?? nonEmpty(environment["CHIBO_TOKEN"]) ?? context?.token ?? ""
-        let seconds =
-            options.timeout ?? environment["CHIBO_TIMEOUT"].flatMap(Double.init)
-            ?? ((context?.timeoutSeconds ?? 0) > 0 ? context?.timeoutSeconds : nil) ?? 30
-        guard seconds > 0 else { throw CLIFailure.usage("--timeout must be more than 0 seconds") }
-        let cacert = nonEmpty(options.cacert) ?? nonEmpty(environment["CHIBO_CACERT"])
-        let cert = nonEmpty(options.cert) ?? nonEmpty(environment["CHIBO_CERT"])
-        let key = nonEmpty(options.key) ?? nonEmpty(environment["CHIBO_KEY"])
-        if (cert == nil) != (key == nil) { throw CLIFailure.usage("--cert and --key go together") }
-        if options.tls || cacert != nil || cert != nil {
-            do {
-                tlsContext = try ClientTLS.context(caCertificate: cacert, certificate: cert, key: key)
-            } catch {
-                throw CLIFailure.usage((error as? ClientError)?.message ?? "cannot load the TLS files: \(error)")
-            }
-        } else {
-            tlsContext = nil
-        }
-        timeout = .milliseconds(Int64(seconds * 1000))
+        let settings = try ConnectionSettings(options.connectionFlags, environment: environment)
+        self.settings = settings
+        host = settings.host
+        port = settings.port
+        token = settings.token
+        timeout = settings.timeout
+        tlsContext = settings.tlsContext
+        let context = settings.context
         let format =
             options.output ?? context.flatMap { OutputFormat(rawValue: $0.output) } ?? (isTerminal ? .table : .json)
         let language =
@@ -157,17 +147,7 @@ public final class Session: @unchecked Sendable {
     /// The client, created on first use.
     public func connection() -> ChiboClient {
         if let client { return client }
-        let made = ChiboClient(
-            host: host,
-            port: port,
-            configuration: ClientConfiguration(
-                clientName: "chibo/\(ChiboCLIVersion.current)",
-                token: token,
-                connectTimeout: min(timeout, .seconds(10)),
-                maxAttempts: 2,
-                tls: tlsContext
-            )
-        )
+        let made = settings.client(clientName: "chibo/\(ChiboCLIVersion.current)")
         client = made
         return made
     }

@@ -149,6 +149,7 @@ final class GroupedMeetingsProducer: EventProducer {
     var rowsRead: Int { input.rowsRead }
     var blankRows: Int { input.blankRows }
     var peakBufferedBytes: Int { input.reader.peakBufferedBytes }
+    var bytesRead: Int { input.reader.source.position }
 
     func next() throws(ImportError) -> ImportEvent? {
         while queue.isEmpty, !done {
@@ -286,6 +287,7 @@ final class TwoFileMeetingsProducer: EventProducer {
     var rowsRead: Int { meetings.rowsRead + attendance.rowsRead }
     var blankRows: Int { meetings.blankRows + attendance.blankRows }
     var peakBufferedBytes: Int { meetings.reader.peakBufferedBytes + attendance.reader.peakBufferedBytes }
+    var bytesRead: Int { meetings.reader.source.position }
 
     func next() throws(ImportError) -> ImportEvent? {
         while queue.isEmpty, !finished {

@@ -3,7 +3,7 @@ import ChiboModel
 
 /// A window on a byte source for reading lines and length-prefixed messages: holds at most one
 /// chunk plus the record being read.
-private final class BufferedBytes {
+final class BufferedBytes {
     let source: ByteSource
     private let chunkSize: Int
     private var buffer: [UInt8] = []
@@ -111,6 +111,7 @@ final class JSONLinesProducer: EventProducer {
     }
 
     var peakBufferedBytes: Int { input.peakBufferedBytes }
+    var bytesRead: Int { input.source.position }
 
     func next() throws(ImportError) -> ImportEvent? {
         while let (bytes, overflowed) = try input.line(limit: maxLineBytes) {
@@ -173,6 +174,7 @@ final class DelimitedProtobufProducer: EventProducer {
     }
 
     var peakBufferedBytes: Int { input.peakBufferedBytes }
+    var bytesRead: Int { input.source.position }
 
     func next() throws(ImportError) -> ImportEvent? {
         let file = input.source.name

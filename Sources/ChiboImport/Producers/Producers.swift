@@ -8,6 +8,8 @@ protocol EventProducer: AnyObject {
     var blankRows: Int { get }
     /// The most bytes of file content held at once.
     var peakBufferedBytes: Int { get }
+    /// Bytes of the main file consumed so far (read into the buffer), for progress.
+    var bytesRead: Int { get }
 }
 
 /// A queue of events produced together (a meeting's rows) and handed out one at a time.
@@ -48,6 +50,7 @@ final class RowPerRecordProducer: EventProducer {
     var rowsRead: Int { input.rowsRead }
     var blankRows: Int { input.blankRows }
     var peakBufferedBytes: Int { input.reader.peakBufferedBytes }
+    var bytesRead: Int { input.reader.source.position }
 
     func next() throws(ImportError) -> ImportEvent? {
         guard let row = try input.next() else { return nil }

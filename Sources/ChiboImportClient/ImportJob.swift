@@ -1,0 +1,392 @@
+import ChiboCLI
+import ChiboClient
+import ChiboImport
+import ChiboModel
+import Foundation
+import Synchronization
+
+/// Set once the upload task has ended.
+final class UploadDone: Sendable {
+    private let done = Mutex(false)
+
+    /// Marks the upload ended.
+    func set() { done.withLock { $0 = true } }
+
+    /// Whether the upload has ended.
+    var isSet: Bool { done.withLock { $0 } }
+}
+
+/// One run of `chibo-import`: an upload (new, resumed or dry), or an undo. Prints notes,
+/// progress and the summary on standard error and returns the exit code.
+struct ImportJob {
+    let command: ImportCommand
+    let settings: ConnectionSettings
+    let console: Console
+    let showProgress: Bool
+
+    static let clientName = "chibo-import/\(ChiboCLIVersion.current)"
+
+    /// How an upload ended.
+    enum Ending {
+        /// Every batch sent and answered.
+        case completed
+        /// Stopped by --max-errors.
+        case stopped
+        /// A call or the file failed.
+        case failed(String)
+    }
+
+    func note(_ text: String) {
+        if !command.quiet { console.err("chibo-import: " + text + "\n") }
+    }
+
+    func say(_ text: String) { console.err("chibo-import: " + text + "\n") }
+
+    func run() async -> Int32 {
+        let client = settings.client(clientName: Self.clientName)
+        let code: Int32
+        if let undo = command.undo {
+            code = await runUndo(undo, client: client)
+        } else {
+            code = await runImport(client: client)
+        }
+        await client.close()
+        return code
+    }
+
+    // MARK: Undo
+
+    func runUndo(_ id: String, client: ChiboClient) async -> Int32 {
+        do {
+            let response = try await client.unary(
+                .importUndo,
+                UndoImportRequest(importId: id, dryRun: command.dryRun),
+                as: UndoImportResponse.self,
+                options: CallOptions(timeout: nil)
+            )
+            let what = response.dryRun ? "would void" : "voided"
+            say(
+                "import \(id)\(response.dryRun ? " (dry run: nothing changed)" : ""): \(what) \(response.voided), "
+                    + "\(response.dryRun ? "would restore" : "restored") \(response.restored), "
+                    + "\(response.conflicts.count) left alone"
+            )
+            for conflict in response.conflicts {
+                say("  \(conflict.entity) \(conflict.recordId): \(conflict.message)")
+            }
+            if let path = command.summaryJSON {
+                let summary: [String: Any] = [
+                    "import_id": id, "dry_run": response.dryRun, "voided": response.voided,
+                    "restored": response.restored, "conflicts": response.conflicts.count,
+                ]
+                try writeJSON(summary, to: path)
+            }
+            return response.conflicts.isEmpty ? ImportExit.ok : ImportExit.someRefused
+        } catch {
+            say("cannot undo import \(id): \(Self.describe(error))")
+            return ImportExit.failed
+        }
+    }
+
+    // MARK: Import
+
+    func runImport(client: ChiboClient) async -> Int32 {
+        let file = command.file ?? ""
+        let options = command.readOptions
+        let importID = (command.resume ?? command.importID ?? UUID().uuidString).lowercased()
+        let entity = Self.wireEntity(options.entity)
+        let resumeHint =
+            "resume with: chibo-import \(file) --entity \(options.entity) --batch-size \(command.batchSize) --resume \(importID)"
+
+        let reader: ImportReader
+        do {
+            reader = try ImportReader(source: .file(path: file), options: options)
+        } catch {
+            say("\(error)")
+            let refusal = Refusal(row: error.row ?? 0, column: "", code: error.code.rawValue, message: error.message)
+            writeOutputs(
+                refusals: [refusal],
+                counts: ImportCounts(),
+                importID: importID,
+                status: "failed",
+                lastBatch: 0,
+                readerErrors: 0,
+                options: options,
+                readable: false
+            )
+            return ImportExit.failed
+        }
+        for ignored in reader.header.ignored where !command.quiet {
+            note("column \"\(ignored.header)\" is not imported")
+        }
+        say("import \(importID)\(command.dryRun ? " (dry run: nothing is written)" : "")")
+
+        // A resumed import: what the server committed before.
+        var skipThrough: Int64 = 0
+        var before: ImportCheckpoint?
+        if let resume = command.resume {
+            do {
+                let checkpoint = try await client.unary(
+                    .importStatus,
+                    GetImportStatusRequest(importId: resume),
+                    as: ImportCheckpoint.self,
+                    options: CallOptions(timeout: settings.timeout, idempotent: true)
+                )
+                guard checkpoint.undoneAtMs == 0 else {
+                    say("import \(resume) was undone; it takes no more batches")
+                    return ImportExit.failed
+                }
+                guard checkpoint.entity == entity else {
+                    say("import \(resume) imports \(checkpoint.entity), not \(entity)")
+                    return ImportExit.usage
+                }
+                skipThrough = checkpoint.lastBatch
+                before = checkpoint
+                note("resuming after batch \(skipThrough) (\(checkpoint.counts?.read ?? 0) rows committed)")
+            } catch let error as ClientError where error.code == .notFound {
+                note("import \(resume) has no committed batch: starting from the first")
+            } catch {
+                say("cannot read the status of import \(resume): \(Self.describe(error))")
+                return ImportExit.failed
+            }
+        }
+
+        guard let policy = ImportCommand.policy(command.onConflict) else { return ImportExit.usage }
+        let header = ImportHeader(importId: importID, entity: entity, onConflict: policy, dryRun: command.dryRun)
+        let tracker = UploadTracker()
+        let requests = ImportRequests(
+            reader: reader,
+            header: header,
+            batchSize: command.batchSize,
+            skipThrough: skipThrough,
+            tracker: tracker,
+            stopOnReaderErrors: command.maxErrors
+        )
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        let progress = showProgress ? ProgressLine(write: console.err) : nil
+        let started = ContinuousClock.now
+
+        let uploadDone = UploadDone()
+        let upload = Task {
+            defer { uploadDone.set() }
+            return try await client.clientStream(
+                .importRun,
+                requests: requests,
+                as: RunImportResponse.self,
+                options: CallOptions(timeout: nil)
+            )
+        }
+        // Progress and the error limit, while the upload runs.
+        var stoppedByServerErrors = false
+        var pollDue = ContinuousClock.now + .seconds(1)
+        while !uploadDone.isSet {
+            try? await Task.sleep(for: .milliseconds(100))
+            if uploadDone.isSet { break }
+            let state = tracker.snapshot
+            if let progress {
+                progress.draw(
+                    ImportProgress.line(
+                        rowsSent: state.rowsSent,
+                        elapsed: Double((ContinuousClock.now - started).components.seconds)
+                            + Double((ContinuousClock.now - started).components.attoseconds) / 1e18,
+                        bytesRead: state.bytesRead,
+                        fileSize: fileSize
+                    )
+                )
+            }
+            if let limit = command.maxErrors, !command.dryRun, ContinuousClock.now >= pollDue {
+                pollDue = ContinuousClock.now + .seconds(1)
+                if let checkpoint = try? await status(importID, client: client) {
+                    let refused = Int(checkpoint.counts?.rejected ?? 0) + state.readerErrors.count
+                    if refused > limit {
+                        stoppedByServerErrors = true
+                        tracker.requestStop()
+                        upload.cancel()
+                        break
+                    }
+                }
+            }
+        }
+        progress?.clear()
+
+        var ending = Ending.completed
+        var response = RunImportResponse(dryRun: command.dryRun)
+        do {
+            response = try await upload.value
+        } catch {
+            ending = stoppedByServerErrors ? .stopped : .failed(Self.describe(error))
+        }
+        let state = tracker.snapshot
+        if case .completed = ending, state.stopRequested { ending = .stopped }
+        if case .completed = ending {
+        } else if !command.dryRun {
+            // What the server committed, to report and to resume from.
+            if let checkpoint = try? await status(importID, client: client) {
+                response.checkpoint = checkpoint
+            } else if response.checkpoint == nil {
+                response.checkpoint = before
+            }
+        }
+
+        if let before, case .completed = ending, options.entity != .meetings,
+            Int64(state.rowsResumed) != before.counts?.read ?? 0
+        {
+            say(
+                "warning: the batches skipped on resume hold \(state.rowsResumed) rows, but the server committed "
+                    + "\(before.counts?.read ?? 0) in them: was the file or --batch-size changed since the first run?"
+            )
+        }
+        var counts = response.checkpoint?.counts ?? ImportCounts()
+        let readerErrors = state.readerErrors.count
+        counts.read += Int64(readerErrors)
+        counts.rejected += Int64(readerErrors)
+        let refusals = Refusal.merged(reader: state.readerErrors, server: response.rejections)
+        let lastBatch = response.checkpoint?.lastBatch ?? 0
+
+        let dry = command.dryRun ? " (dry run: nothing written)" : ""
+        switch ending {
+        case .completed:
+            say(
+                "\(counts.read) rows read: \(counts.inserted) inserted, \(counts.updated) updated, "
+                    + "\(counts.skipped) skipped, \(counts.rejected) rejected\(dry)"
+            )
+        case .stopped:
+            say(
+                "stopped: more than \(command.maxErrors ?? 0) rows refused. Committed through batch \(lastBatch): "
+                    + "\(counts.read - Int64(readerErrors)) rows (\(counts.inserted) inserted, \(counts.updated) "
+                    + "updated, \(counts.skipped) skipped, \(counts.rejected - Int64(readerErrors)) rejected); "
+                    + "\(readerErrors) rows refused by the file check so far\(dry)"
+            )
+            if !command.dryRun { say(resumeHint) }
+        case .failed(let message):
+            say("the import failed: \(message)")
+            if !command.dryRun {
+                say("committed through batch \(lastBatch) (\(counts.read - Int64(readerErrors)) rows); \(resumeHint)")
+            }
+        }
+        if !command.quiet && command.rejectFile == nil {
+            for refusal in refusals.prefix(10) {
+                say(
+                    "  row \(refusal.row)\(refusal.column.isEmpty ? "" : " \(refusal.column)"): \(refusal.message) [\(refusal.code)]"
+                )
+            }
+            if refusals.count > 10 { say("  … \(refusals.count - 10) more (see --reject-file)") }
+        }
+        let status: String
+        switch ending {
+        case .completed: status = "completed"
+        case .stopped: status = "stopped"
+        case .failed: status = "failed"
+        }
+        writeOutputs(
+            refusals: refusals,
+            counts: counts,
+            importID: importID,
+            status: status,
+            lastBatch: lastBatch,
+            readerErrors: readerErrors,
+            options: options,
+            readable: true,
+            skippedBatches: response.skippedBatches,
+            dryRun: response.dryRun
+        )
+        switch ending {
+        case .completed: return counts.rejected == 0 ? ImportExit.ok : ImportExit.someRefused
+        case .stopped, .failed: return ImportExit.failed
+        }
+    }
+
+    /// Import.Status, or nil when nothing is committed yet.
+    func status(_ id: String, client: ChiboClient) async throws -> ImportCheckpoint? {
+        do {
+            return try await client.unary(
+                .importStatus,
+                GetImportStatusRequest(importId: id),
+                as: ImportCheckpoint.self,
+                options: CallOptions(timeout: settings.timeout, idempotent: true)
+            )
+        } catch let error as ClientError where error.code == .notFound {
+            return nil
+        }
+    }
+
+    /// The reject file and the summary JSON, when asked for; a failure to write them is said.
+    func writeOutputs(
+        refusals: [Refusal],
+        counts: ImportCounts,
+        importID: String,
+        status: String,
+        lastBatch: Int64,
+        readerErrors: Int,
+        options: ImportOptions,
+        readable: Bool,
+        skippedBatches: [Int64] = [],
+        dryRun: Bool? = nil
+    ) {
+        if let path = command.rejectFile {
+            do {
+                try RejectFile.write(
+                    refusals,
+                    source: readable ? .file(path: command.file ?? "") : nil,
+                    options: options,
+                    to: path
+                )
+            } catch {
+                say("cannot write the reject file: \(error)")
+            }
+        }
+        if let path = command.summaryJSON {
+            let summary: [String: Any] = [
+                "import_id": importID,
+                "status": status,
+                "dry_run": dryRun ?? command.dryRun,
+                "last_batch": lastBatch,
+                "read": counts.read,
+                "inserted": counts.inserted,
+                "updated": counts.updated,
+                "skipped": counts.skipped,
+                "rejected": counts.rejected,
+                "rejected_by_file_check": readerErrors,
+                "skipped_batches": skippedBatches,
+                "peak_memory_kb": Self.peakMemoryKB(),
+            ]
+            do {
+                try writeJSON(summary, to: path)
+            } catch {
+                say("cannot write the summary: \(error)")
+            }
+        }
+    }
+
+    func writeJSON(_ object: [String: Any], to path: String) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        try PrivateFile.write(String(decoding: data, as: UTF8.self) + "\n", to: path)
+    }
+
+    /// The process's peak resident memory (VmHWM) in kB; 0 where /proc is not there.
+    static func peakMemoryKB() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+        }
+        return 0
+    }
+
+    static func wireEntity(_ entity: ChiboImport.ImportEntity) -> ImportEntityKind {
+        switch entity {
+        case .orgUnits: .orgUnits
+        case .members: .members
+        case .statusEvents: .statusEvents
+        case .meetings: .meetings
+        case .resolutions: .resolutions
+        case .evaluations: .evaluations
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? ClientError {
+            return
+                "\(error.code.protoName.map { $0.replacingOccurrences(of: "STATUS_CODE_", with: "") } ?? "\(error.code)"): \(error.message)"
+        }
+        return "\(error)"
+    }
+}

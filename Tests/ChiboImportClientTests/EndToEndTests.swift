@@ -1,0 +1,220 @@
+import ChiboClient
+import ChiboModel
+import Foundation
+import Testing
+
+/// The built `chibo-import` against a real `chibo-server` on loopback: bad rows in the reject
+/// file, dry runs, resuming after a kill, the error limit and flat memory.
+@Suite(.serialized) struct EndToEndTests {
+    /// Reject file rows by number: row → code.
+    static func rejectCodes(_ path: String) throws -> [Int: String] {
+        var codes: [Int: String] = [:]
+        for fields in try csvRecords(path).dropFirst() {
+            // Original cells, then reject_row, reject_column, reject_code, reject_message.
+            let row = fields.count - 4
+            if let number = Int(fields[row]) { codes[number] = fields[row + 2] }
+        }
+        return codes
+    }
+
+    @Test func eachKindOfBadRowIsRefusedWithItsCodeWhileTheGoodRowsAreStored() throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        var bytes = Array(
+            """
+            Số thẻ đảng viên,Họ và tên,Giới tính,Ngày sinh,Chi bộ
+            10000001,Lò Văn Một,Nam,01/02/1980,MB-BO
+            10000002,Lò Thị Hai,Nữ,31/02/1980,MB-BO
+            10000003,Cầm Văn Ba,Nam,01/02/1980,XX-KHONG
+            10000001,Lò Văn Một Lần Nữa,Nam,01/02/1980,MB-BO
+            ,Không Có Số,Nam,01/02/1980,MB-BO
+            10000006,Hà Văn Sáu,Khác lạ,01/02/1980,MB-BO
+            10000007,Hà Văn\u{20}
+            """.utf8
+        )
+        bytes += [0xC3, 0x28]  // invalid UTF-8 in the name
+        bytes += Array(",Nam,01/02/1980,MB-BO\n10000008,Quàng Thị Tám,Nữ,03/04/1985,MB-PH\n".utf8)
+        let file = try writeFile("roster.csv", bytes)
+        let rejects = server.folder.appendingPathComponent("rejects.csv").path
+        // An existing reject file is truncated and made private.
+        _ = FileManager.default.createFile(
+            atPath: rejects,
+            contents: Data("old".utf8),
+            attributes: [.posixPermissions: 0o644]
+        )
+        let summary = server.folder.appendingPathComponent("summary.json").path
+        let result = try server.chiboImport([
+            file, "--entity", "members", "--on-conflict", "fail", "--reject-file", rejects, "--summary-json", summary,
+        ])
+        #expect(result.status == 1, "\(result.stderr)")
+        let codes = try Self.rejectCodes(rejects)
+        #expect(codes[3] == "bad_date")
+        #expect(codes[4] == "unknown_unit")
+        // A card repeated within the file: `duplicate_in_import` from the server that checks
+        // it, `already_exists` (the first row's member, with --on-conflict fail) before.
+        #expect(["duplicate_in_import", "already_exists"].contains(codes[5]), "\(codes)")
+        #expect(codes[6] == "missing_required")
+        #expect(codes[7] == "unknown_value")
+        #expect(codes[8] == "bad_encoding")
+        #expect(codes.count == 6)
+        let text = try String(contentsOfFile: rejects, encoding: .utf8)
+        #expect(text.hasPrefix("Số thẻ đảng viên,Họ và tên,Giới tính,Ngày sinh,Chi bộ,reject_row,"))
+        #expect(text.contains("10000003,Cầm Văn Ba,Nam,01/02/1980,XX-KHONG,4,"))
+        let mode = try FileManager.default.attributesOfItem(atPath: rejects)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let object = try jsonObject(summary)
+        #expect(object["read"] as? Int == 8)
+        #expect(object["inserted"] as? Int == 2)
+        #expect(object["rejected"] as? Int == 6)
+        #expect(object["status"] as? String == "completed")
+        #expect(result.stderr.contains("8 rows read: 2 inserted, 0 updated, 0 skipped, 6 rejected"))
+        #expect(try server.memberCards() == ["10000001", "10000008"])
+    }
+
+    @Test func anEmptyFileAHeaderOnlyAndAMissingColumn() throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        let rejects = server.folder.appendingPathComponent("rejects.csv").path
+
+        let empty = try server.chiboImport([
+            try writeFile("empty.csv", []), "--entity", "members", "--reject-file", rejects,
+        ])
+        #expect(empty.status == 3)
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains(",no_header,"))
+
+        let headerOnly = try server.chiboImport([
+            try writeFile("header.csv", Array("Số thẻ đảng viên,Họ và tên,Chi bộ\n".utf8)), "--entity", "members",
+            "--reject-file", rejects,
+        ])
+        #expect(headerOnly.status == 0, "\(headerOnly.stderr)")
+        #expect(headerOnly.stderr.contains("0 rows read"))
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n").count == 1)
+
+        let noCell = try server.chiboImport([
+            try writeFile("nocell.csv", Array("Số thẻ đảng viên,Họ và tên\n01,Lò Văn Một\n".utf8)), "--entity",
+            "members", "--reject-file", rejects,
+        ])
+        #expect(noCell.status == 3 || noCell.status == 1, "\(noCell.stderr)")
+        let codes = try String(contentsOfFile: rejects, encoding: .utf8)
+        #expect(codes.contains("missing_columns") || codes.contains("missing_required"), "\(codes)")
+        #expect(try server.memberCards().isEmpty)
+    }
+
+    @Test func aDryRunWritesNothing() async throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        let file = try rosterFile(count: 50)
+        let id = UUID().uuidString.lowercased()
+        let result = try server.chiboImport([file, "--entity", "members", "--dry-run", "--import-id", id])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("50 rows read: 50 inserted"))
+        #expect(result.stderr.contains("dry run"))
+        #expect(try await server.status(id) == nil)
+        #expect(try server.memberCards().isEmpty)
+    }
+
+    @Test func aKilledImportResumesToExactCounts() async throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        let rows = 30_000
+        let file = try rosterFile(count: rows)
+        let id = UUID().uuidString.lowercased()
+        let arguments = [file, "--entity", "members", "--batch-size", "100", "--import-id", id]
+        let (process, _, _) = try Binaries.start("chibo-import", arguments, environment: server.environment)
+        var committed: Int64 = 0
+        for _ in 0..<600 where committed < 5 {
+            try await Task.sleep(for: .milliseconds(50))
+            committed = try await server.status(id)?.lastBatch ?? 0
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let atKill = try #require(try await server.status(id))
+        #expect(atKill.lastBatch >= 5)
+        #expect(atKill.counts?.read ?? 0 < Int64(rows), "the import finished before the kill: make the file larger")
+
+        let summary = server.folder.appendingPathComponent("summary.json").path
+        let resumed = try server.chiboImport([
+            file, "--entity", "members", "--batch-size", "100", "--resume", id, "--summary-json", summary,
+        ])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let object = try jsonObject(summary)
+        #expect(object["read"] as? Int == rows)
+        #expect(object["inserted"] as? Int == rows)
+        #expect(object["skipped"] as? Int == 0)
+        #expect(object["rejected"] as? Int == 0)
+        let final = try #require(try await server.status(id))
+        #expect(final.lastBatch == Int64(rows / 100))
+        #expect(final.counts?.inserted == Int64(rows))
+    }
+
+    @Test func maxErrorsStopsTheImportAndSaysHowToResume() async throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        var text = "Số thẻ đảng viên,Họ và tên,Ngày sinh,Chi bộ\n"
+        for index in 1...2_000 {
+            let date = index % 50 == 0 ? "31/02/1980" : "01/02/1980"
+            text += "\(String(format: "%08d", index)),Lò Văn \(index),\(date),MB-BO\n"
+        }
+        let file = try writeFile("roster.csv", Array(text.utf8))
+        let id = UUID().uuidString.lowercased()
+        let summary = server.folder.appendingPathComponent("summary.json").path
+        let result = try server.chiboImport([
+            file, "--entity", "members", "--max-errors", "5", "--batch-size", "100", "--import-id", id,
+            "--summary-json", summary,
+        ])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("stopped"))
+        #expect(result.stderr.contains("--resume \(id)"))
+        let object = try jsonObject(summary)
+        #expect(object["status"] as? String == "stopped")
+        let checkpoint = try #require(try await server.status(id))
+        // The 6th bad row (row 301) is read while batch 3 fills; batch 3 is full, so it is sent,
+        // and the stream ends there.
+        #expect(checkpoint.lastBatch == 3)
+
+        // Resuming without the limit imports the rest; the bad rows stay refused.
+        let rest = try server.chiboImport([file, "--entity", "members", "--batch-size", "100", "--resume", id])
+        #expect(rest.status == 1, "\(rest.stderr)")
+        #expect(rest.stderr.contains("2000 rows read: 1960 inserted, 0 updated, 0 skipped, 40 rejected"))
+    }
+
+    @Test func maxErrorsCountsTheServersRefusalsByPollingTheStatus() async throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        // Every row names a cell the server does not know: only the server refuses them.
+        var text = "Số thẻ đảng viên,Họ và tên,Chi bộ\n"
+        for index in 1...50_000 { text += "\(String(format: "%08d", index)),Lò Văn \(index),XX-KHONG\n" }
+        let file = try writeFile("roster.csv", Array(text.utf8))
+        let id = UUID().uuidString.lowercased()
+        let result = try server.chiboImport([
+            file, "--entity", "members", "--max-errors", "10", "--batch-size", "50", "--import-id", id,
+        ])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("stopped: more than 10 rows refused"))
+        #expect(result.stderr.contains("--resume \(id)"))
+        let checkpoint = try #require(try await server.status(id))
+        #expect(checkpoint.lastBatch < 1_000, "the import ran to the end")
+        #expect((checkpoint.counts?.rejected ?? 0) > 10)
+    }
+
+    @Test func memoryStaysFlatWhateverTheFileSize() throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        func peak(_ rows: Int, first: Int) throws -> Int {
+            let summary = server.folder.appendingPathComponent("summary-\(rows).json").path
+            let result = try server.chiboImport([
+                try rosterFile(count: rows, first: first), "--entity", "members", "--summary-json", summary, "--quiet",
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try jsonObject(summary)
+            #expect(object["inserted"] as? Int == rows)
+            return object["peak_memory_kb"] as? Int ?? 0
+        }
+        let small = try peak(20_000, first: 1)
+        let large = try peak(200_000, first: 1_000_000)
+        guard small > 0 else { return }  // no /proc here
+        // 200,000 rows held at once would take well over 100 MB; a batch and the flow-control
+        // window (64 batches of 500 rows in flight at most) take a few.
+        #expect(large - small < 40_000, "peak resident memory \(small) kB for 20,000 rows, \(large) kB for 200,000")
+    }
+}

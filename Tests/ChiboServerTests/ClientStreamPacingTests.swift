@@ -1,0 +1,79 @@
+import ChiboClient
+import ChiboModel
+import ChiboServer
+import ChiboWire
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+
+/// `ChiboClient.clientStream` takes a request from its sequence only when the previous one has
+/// gone out within the server's window: a server that stops consuming stops the producer, so a
+/// lazy sequence (an import file read batch by batch) is never drained into memory.
+@Suite struct ClientStreamPacingTests {
+    /// A sequence of `count` requests that counts how many were taken.
+    struct CountingRequests: AsyncSequence, Sendable {
+        typealias Element = RecordMeetingRequest
+        let count: Int
+        let taken: NIOLockedValueBox<Int>
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let count: Int
+            let taken: NIOLockedValueBox<Int>
+
+            mutating func next() async -> RecordMeetingRequest? {
+                let index = taken.withLockedValue { taken -> Int in
+                    defer { taken += 1 }
+                    return taken
+                }
+                return index < count ? RecordMeetingRequest(meeting: Meeting(id: "\(index)")) : nil
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(count: count, taken: taken) }
+    }
+
+    @Test func aServerThatStopsConsumingStopsTheProducer() async throws {
+        let open = NIOLockedValueBox(false)
+        var registry = MethodRegistry()
+        // Takes one message, waits for the gate, then takes the rest.
+        registry.registerClientStreaming(.meetingsRecord) { (requests: RequestStream<RecordMeetingRequest>, _) in
+            var iterator = requests.makeAsyncIterator()
+            var received = 0
+            if try await iterator.next() != nil { received += 1 }
+            while !open.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            while try await iterator.next() != nil { received += 1 }
+            return MeetingResponse(meeting: Meeting(id: "\(received)"))
+        }
+        var logger = Logger(label: "chibo.test")
+        logger.logLevel = .critical
+        let window = 8
+        let server = ChiboServer(
+            configuration: ServerConfiguration(port: 0, limits: ConnectionLimits(initialWindow: window)),
+            registry: registry,
+            logger: logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            let address = try await server.listeningAddress
+            let client = ChiboClient(host: "127.0.0.1", port: address.port!)
+            let taken = NIOLockedValueBox(0)
+            let call = Task {
+                try await client.clientStream(
+                    .meetingsRecord,
+                    requests: CountingRequests(count: 1_000, taken: taken),
+                    as: MeetingResponse.self
+                )
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            // The window, the one message consumed (and the credit it returned, half a window at
+            // most), and the one parked waiting for credit.
+            let whileBlocked = taken.withLockedValue { $0 }
+            #expect(whileBlocked <= window + 1 + window / 2 + 1, "took \(whileBlocked) of 1000 while the server waited")
+            open.withLockedValue { $0 = true }
+            let response = try await call.value
+            #expect(response.meeting?.id == "1000")
+            await client.close()
+            group.cancelAll()
+        }
+    }
+}
