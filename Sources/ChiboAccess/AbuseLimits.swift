@@ -1,7 +1,7 @@
 import NIOConcurrencyHelpers
 
 /// Limits that keep one client from hurting the others: failed authentications per peer host,
-/// and calls in flight per token.
+/// calls in flight per token, and imports in flight per token.
 public final class AbuseLimits: Sendable {
     /// Failed authentications a host may make within `failureWindowMs` before it is refused.
     public let maxFailures: Int
@@ -9,19 +9,29 @@ public final class AbuseLimits: Sendable {
     public let failureWindowMs: Int64
     /// Calls one token may have in flight at once.
     public let maxCallsPerToken: Int
+    /// Imports (Import.Run calls) one token may have in flight at once: each holds a write
+    /// transaction per batch, so a few are enough to starve everyone else.
+    public let maxImportsPerToken: Int
 
     private struct State {
         var failures: [String: [Int64]] = [:]
         var callsInFlight: [String: Int] = [:]
+        var importsInFlight: [String: Int] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
 
     /// Creates limits.
-    public init(maxFailures: Int = 20, failureWindowMs: Int64 = 60_000, maxCallsPerToken: Int = 64) {
+    public init(
+        maxFailures: Int = 20,
+        failureWindowMs: Int64 = 60_000,
+        maxCallsPerToken: Int = 64,
+        maxImportsPerToken: Int = 2
+    ) {
         self.maxFailures = maxFailures
         self.failureWindowMs = failureWindowMs
         self.maxCallsPerToken = maxCallsPerToken
+        self.maxImportsPerToken = maxImportsPerToken
     }
 
     /// Milliseconds until `host` may try again, or nil when it may try now.
@@ -60,6 +70,24 @@ public final class AbuseLimits: Sendable {
         state.withLockedValue { state in
             let current = (state.callsInFlight[tokenID] ?? 1) - 1
             state.callsInFlight[tokenID] = current <= 0 ? nil : current
+        }
+    }
+
+    /// Takes an import slot of a token; false when the token has all its imports in flight.
+    public func beginImport(tokenID: String) -> Bool {
+        state.withLockedValue { state in
+            let current = state.importsInFlight[tokenID] ?? 0
+            guard current < maxImportsPerToken else { return false }
+            state.importsInFlight[tokenID] = current + 1
+            return true
+        }
+    }
+
+    /// Gives an import slot back.
+    public func endImport(tokenID: String) {
+        state.withLockedValue { state in
+            let current = (state.importsInFlight[tokenID] ?? 1) - 1
+            state.importsInFlight[tokenID] = current <= 0 ? nil : current
         }
     }
 }

@@ -70,12 +70,21 @@ public final class AccessGate: CallGate {
         guard limits.beginCall(tokenID: identity.tokenID) else {
             try await refuse(context, .resourceExhausted, "the token \(identity.name) has all its calls in flight")
         }
+        if context.method == .importRun && !limits.beginImport(tokenID: identity.tokenID) {
+            limits.endCall(tokenID: identity.tokenID)
+            try await refuse(
+                context,
+                .resourceExhausted,
+                "the token \(identity.name) has \(limits.maxImportsPerToken) imports running; wait for one to finish"
+            )
+        }
     }
 
     /// Releases the call's slot and audits a change that failed.
     public func finished(context: CallContext, error: (any Error)?) {
         guard let identity = context.identity else { return }
         limits.endCall(tokenID: identity.tokenID)
+        if context.method == .importRun { limits.endImport(tokenID: identity.tokenID) }
         if let error, AccessPolicy.isMutation(context.method) {
             let status = CallError.status(for: error)
             let entry = entry(

@@ -47,7 +47,7 @@ enum AccessPolicy {
         case (.healthCheck, _), (.healthWatch, _): return .open
         case (.serverInfoGet, _), (.rulesGet, _), (.rulesList, _): return .signedIn
         case (.auditList, _), (.auditVerify, _): return .audit
-        case (.importStatus, _): return .importers
+        case (.importStatus, _), (.importUndo, _): return .importers
 
         case (.orgUnitsCreate, let request as CreateOrgUnitRequest):
             let parent = request.unit?.parentId ?? ""
@@ -146,8 +146,10 @@ enum AccessPolicy {
         }
     }
 
-    /// Whether a method changes records (its failures are audited too).
+    /// Whether a method changes records (its failures are audited too): the record services'
+    /// changes, and imports and their undo.
     static func isMutation(_ method: Method) -> Bool {
+        if method == .importRun || method == .importUndo { return true }
         let name = method.protoName ?? ""
         return [
             "CREATE", "UPDATE", "MOVE", "MERGE", "SPLIT", "SUPERVISOR", "VOID_RECORD", "STATUS_EVENT", "RECORD",

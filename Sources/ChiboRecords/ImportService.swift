@@ -5,7 +5,10 @@ import Foundation
 
 /// Bulk import over the wire: `Import.Run` receives a header then batches of rows and commits
 /// each batch in one transaction with a checkpoint; `Import.Status` returns the checkpoint so a
-/// client can resume. Only members are imported so far.
+/// client can resume; `Import.Undo` reverses a whole import. Every entity can be imported: org
+/// units, members, status events, meetings, resolutions and evaluations. The service checks
+/// each row's values with the checks of the service that records it one at a time; the store
+/// resolves the references and applies the row.
 public struct ImportService: Sendable {
     let store: any Store
     let clock: RecordsClock
@@ -28,6 +31,9 @@ public struct ImportService: Sendable {
         registry.registerUnary(.importStatus) { (request: GetImportStatusRequest, _) in
             try await service.status(request)
         }
+        registry.registerUnary(.importUndo) { (request: UndoImportRequest, context) in
+            try await service.undo(request, caller: context.identity)
+        }
     }
 
     func status(_ request: GetImportStatusRequest) async throws -> ImportCheckpoint {
@@ -42,12 +48,50 @@ public struct ImportService: Sendable {
         return checkpoint
     }
 
+    func undo(_ request: UndoImportRequest, caller: CallerIdentity?) async throws -> UndoImportResponse {
+        guard UUID(uuidString: request.importId) != nil else {
+            throw CallError.invalidArgument(field: "import_id", "required: a UUID")
+        }
+        guard
+            let checkpoint = try await StoreErrors.mapping({
+                try await store.importCheckpoint(importID: request.importId)
+            })
+        else { throw CallError(.notFound, "no batch of import \(request.importId) was committed") }
+        // An officer undoes only the imports their own token made; an admin any.
+        if let caller, caller.role != "admin", checkpoint.actor != caller.name {
+            throw CallError(
+                .permissionDenied,
+                "import \(request.importId) was made by \(checkpoint.actor); only that token or an admin may undo it"
+            )
+        }
+        var context = clock.mutationContext(nil)
+        context.validateOnly = request.dryRun
+        let mutation = context
+        return try await StoreErrors.mapping {
+            try await store.undoImport(importID: request.importId, context: mutation)
+        }
+    }
+
     func run(_ requests: RequestStream<RunImportRequest>, scope: String) async throws -> RunImportResponse {
         var iterator = requests.makeAsyncIterator()
         guard case .header(let header)? = try await iterator.next()?.message else {
             throw CallError.invalidArgument(field: "header", "required: the first message is the import's header")
         }
         try Self.validate(header)
+        if let stored = try await StoreErrors.mapping({ try await store.importCheckpoint(importID: header.importId) }) {
+            if stored.undoneAtMs != 0 {
+                throw CallError(
+                    .failedPrecondition,
+                    "import \(header.importId) was undone and takes no more batches; start a new import"
+                )
+            }
+            if stored.entity != header.entity {
+                throw CallError(
+                    .failedPrecondition,
+                    "import \(header.importId) is an import of \(stored.entity), not \(header.entity)"
+                )
+            }
+        }
         let writable = try await writableUnits(scope: scope)
         var context = clock.mutationContext(nil)
         context.validateOnly = header.dryRun
@@ -55,7 +99,7 @@ public struct ImportService: Sendable {
         var callCounts = ImportCounts()
         var checkpoint: ImportCheckpoint?
         var previous: Int64 = 0
-        var units: [String: String?] = [:]
+        var bands = ScoreBandCache()
         while let request = try await iterator.next() {
             guard case .batch(let batch)? = request.message else {
                 throw CallError.invalidArgument(field: "header", "sent once, before the batches")
@@ -70,27 +114,33 @@ public struct ImportService: Sendable {
                 throw CallError.invalidArgument(field: "batch.rows", "at most \(Self.maxRowsPerBatch) rows a batch")
             }
             previous = batch.batchNumber
-            var storeBatch = MemberImportBatch(
+            var storeBatch = ImportBatchInput(
                 importID: header.importId,
                 batchNumber: batch.batchNumber,
+                entity: header.entity,
                 onConflict: header.onConflict,
                 rows: [],
                 writableUnits: writable
             )
             for row in batch.rows {
-                let number = row.rowNumbers.first ?? 0
-                switch try await prepare(row, units: &units) {
-                case .success(let member): storeBatch.rows.append(MemberImportRow(row: number, member: member))
-                case .failure(let refusal):
+                if let refusal = try await check(row, entity: header.entity, bands: &bands) {
                     storeBatch.refused.append(
-                        RowRejection(row: number, field: refusal.field, code: refusal.code, message: refusal.message)
+                        RowRejection(
+                            row: row.rowNumbers.first ?? 0,
+                            field: refusal.field,
+                            code: refusal.code,
+                            message: refusal.message
+                        )
                     )
+                } else {
+                    storeBatch.rows.append(row)
                 }
             }
             context.nowMs = clock.nowMs()
             let batchContext = context
+            let input = storeBatch
             let outcome = try await StoreErrors.mapping {
-                try await store.importMembers(storeBatch, context: batchContext)
+                try await store.importBatch(input, context: batchContext)
             }
             if outcome.alreadyCommitted {
                 response.skippedBatches.append(batch.batchNumber)
@@ -101,6 +151,7 @@ public struct ImportService: Sendable {
             checkpoint = outcome.checkpoint
         }
         if header.dryRun {
+            response.rejections = Self.inRowOrder(response.rejections)
             response.checkpoint = ImportCheckpoint(
                 importId: header.importId,
                 entity: header.entity,
@@ -114,18 +165,27 @@ public struct ImportService: Sendable {
             response.checkpoint =
                 stored ?? checkpoint
                 ?? ImportCheckpoint(importId: header.importId, entity: header.entity, counts: ImportCounts())
+            response.rejections = try await StoreErrors.mapping {
+                try await store.importRejections(importID: header.importId)
+            }
         }
         return response
+    }
+
+    /// Rejections by row number, keeping the order of those of one row.
+    static func inRowOrder(_ rejections: [RowRejection]) -> [RowRejection] {
+        rejections.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element)
     }
 
     private static func validate(_ header: ImportHeader) throws {
         guard UUID(uuidString: header.importId) != nil else {
             throw CallError.invalidArgument(field: "header.import_id", "required: a UUID chosen by the client")
         }
-        switch header.entity {
-        case .members: break
-        case .orgUnits: throw CallError(.unimplemented, "importing org units is not supported yet")
-        default: throw CallError.invalidArgument(field: "header.entity", "required: members or org units")
+        guard [.orgUnits, .members, .statusEvents, .meetings, .resolutions, .evaluations].contains(header.entity) else {
+            throw CallError.invalidArgument(
+                field: "header.entity",
+                "required: org units, members, status events, meetings, resolutions or evaluations"
+            )
         }
         guard [.skip, .update, .fail].contains(header.onConflict) else {
             throw CallError.invalidArgument(field: "header.on_conflict", "required: skip, update or fail")
@@ -154,46 +214,162 @@ public struct ImportService: Sendable {
         var message: String
     }
 
-    /// The member a row carries with its cell resolved, or why it is refused.
-    private func prepare(_ row: ImportRow, units: inout [String: String?]) async throws -> Result<Member, Refusal> {
-        guard case .member(var member)? = row.record else {
-            return .failure(Refusal(field: "", code: "invalid", message: "the row carries no member"))
-        }
-        if member.partyCardNumber.isEmpty && member.citizenId.isEmpty {
-            return .failure(
-                Refusal(field: "party_card_number", code: "missing_key", message: "a party card number or a citizen ID")
-            )
-        }
-        if row.unitRef.isEmpty {
-            return .failure(Refusal(field: "cell", code: "missing_required", message: "the member's cell"))
-        }
-        let cellID: String?
-        if let known = units[row.unitRef] {
-            cellID = known
-        } else {
-            let unit = try await StoreErrors.mapping { try await store.orgUnit(code: row.unitRef) }
-            cellID = unit?.id
-            units[row.unitRef] = .some(unit?.id)
-        }
-        guard let cellID else {
-            return .failure(
-                Refusal(field: "cell", code: "unknown_unit", message: "no unit has the code \(row.unitRef)")
-            )
-        }
-        member.id = ""
-        member.meta = nil
-        member.cellId = cellID
-        member.cellHistory = []
+    /// Why a row is refused before the store, or nil when its values pass the checks of the
+    /// service that records such a record one at a time. References (units, members, meetings)
+    /// are left to the store; they are filled with placeholders here so that only the values are
+    /// checked.
+    private func check(
+        _ row: ImportRow,
+        entity: ImportEntityKind,
+        bands: inout ScoreBandCache
+    ) async throws
+        -> Refusal?
+    {
         var violations = Violations()
-        MemberService.validateProfile(member, prefix: "", into: &violations)
-        for (index, event) in member.events.enumerated() {
-            MemberService.validateEvent(event, prefix: "events[\(index)].", into: &violations)
+        switch (entity, row.record) {
+        case (.members, .member(var member)?):
+            if member.partyCardNumber.isEmpty && member.citizenId.isEmpty {
+                return Refusal(
+                    field: "party_card_number",
+                    code: "missing_key",
+                    message: "a party card number or a citizen ID"
+                )
+            }
+            if row.unitRef.isEmpty {
+                return Refusal(field: "cell", code: "missing_required", message: "the member's cell")
+            }
+            member.cellId = row.unitRef
+            MemberService.validateProfile(member, prefix: "", into: &violations)
+            for (index, event) in member.events.enumerated() {
+                MemberService.validateEvent(event, prefix: "events[\(index)].", into: &violations)
+            }
+        case (.orgUnits, .orgUnit(var unit)?):
+            if unit.code.isEmpty { return Refusal(field: "code", code: "missing_key", message: "the unit's code") }
+            unit.id = ""
+            unit.parentId = ""
+            unit.parentHistory = []
+            OrgUnitService.validate(unit, prefix: "", into: &violations)
+        case (.statusEvents, .statusEvent(let event)?):
+            if row.memberKey.map(Self.isEmpty) ?? true {
+                return Refusal(
+                    field: "party_card_number",
+                    code: "missing_key",
+                    message: "the member: a party card number, a citizen ID or a name"
+                )
+            }
+            MemberService.validateEvent(event, prefix: "", into: &violations)
+        case (.meetings, .meeting(var meeting)?):
+            if row.unitRef.isEmpty {
+                return Refusal(field: "cell", code: "missing_required", message: "the meeting's cell")
+            }
+            if row.attendees.count != meeting.attendance.count {
+                return Refusal(
+                    field: "attendees",
+                    code: "invalid",
+                    message: "\(meeting.attendance.count) attendance records but \(row.attendees.count) attendees"
+                )
+            }
+            for (index, attendee) in row.attendees.enumerated() where Self.isEmpty(attendee) {
+                return Refusal(
+                    field: "attendees[\(index)]",
+                    code: "missing_key",
+                    message: "attendance record \(index + 1) names no member"
+                )
+            }
+            meeting.cellId = row.unitRef
+            for index in meeting.attendance.indices { meeting.attendance[index].memberId = "attendee \(index + 1)" }
+            MeetingService.validate(meeting, prefix: "", into: &violations)
+        case (.resolutions, .resolution(let resolution)?):
+            if row.meetingKey.isEmpty && (row.unitRef.isEmpty || row.meetingHeldOn == nil) {
+                return Refusal(
+                    field: "meeting_key",
+                    code: "missing_key",
+                    message: "the meeting: its key, or its cell and date"
+                )
+            }
+            violations.checkDate(row.meetingHeldOn, "meeting_held_on")
+            MeetingService.validate(
+                Meeting(
+                    cellId: "cell",
+                    heldOn: CalendarDate(year: 2000, month: 1, day: 1),
+                    kind: .regular,
+                    resolutions: [resolution]
+                ),
+                prefix: "",
+                into: &violations
+            )
+        case (.evaluations, .evaluation(var evaluation)?):
+            let names = !(row.memberKey.map(Self.isEmpty) ?? true)
+            if evaluation.subject.rawValue == 0 { evaluation.subject = names ? .member : .orgUnit }
+            if evaluation.subject == .member && !names {
+                return Refusal(field: "party_card_number", code: "missing_key", message: "the member evaluated")
+            }
+            if evaluation.subject == .orgUnit && row.unitRef.isEmpty {
+                return Refusal(field: "unit", code: "missing_required", message: "the unit evaluated")
+            }
+            evaluation.subjectId = "subject"
+            evaluation.cellId = ""
+            EvaluationService.validate(evaluation, into: &violations)
+            if violations.list.isEmpty {
+                try await bands.check(
+                    evaluation,
+                    row: row,
+                    service: EvaluationService(store: store, clock: clock),
+                    into: &violations
+                )
+            }
+        default:
+            return Refusal(
+                field: "",
+                code: "invalid",
+                message: "the row does not carry a record of the import's kind (\(entity))"
+            )
         }
-        if let first = violations.list.first {
-            let message = violations.list.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
-            return .failure(Refusal(field: first.field, code: "invalid", message: message))
+        guard let first = violations.list.first else { return nil }
+        let message = violations.list.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
+        let field =
+            first.field.hasPrefix("evaluation.") ? String(first.field.dropFirst("evaluation.".count)) : first.field
+        return Refusal(field: field, code: "invalid", message: message)
+    }
+
+    /// Whether a member key names nobody.
+    static func isEmpty(_ key: MemberKey) -> Bool {
+        key.partyCardNumber.isEmpty && key.citizenId.isEmpty && key.cardOrCitizenId.isEmpty
+            && key.fullName.trimmingCharacters(in: .whitespaces).isEmpty
+    }
+
+    /// The score-band check of Evaluations.Create for scored rows, once per unit and year: the
+    /// unit is found by code (a unit's row) or the member by card (a member's row); rows naming
+    /// them otherwise are left to the store without this check.
+    struct ScoreBandCache {
+        var results: [String: [FieldViolation]] = [:]
+
+        mutating func check(
+            _ evaluation: Evaluation,
+            row: ImportRow,
+            service: EvaluationService,
+            into violations: inout Violations
+        ) async throws {
+            guard case .score = evaluation.result else { return }
+            var unitID = ""
+            if evaluation.subject == .member {
+                let card = row.memberKey?.partyCardNumber ?? ""
+                if !card.isEmpty { unitID = try await service.store.member(partyCardNumber: card)?.cellId ?? "" }
+            } else {
+                unitID = try await service.store.orgUnit(code: row.unitRef)?.id ?? ""
+            }
+            guard !unitID.isEmpty else { return }
+            let key = "\(unitID)|\(evaluation.year)"
+            if results[key] == nil {
+                var found = Violations()
+                var probe = evaluation
+                probe.subject = .orgUnit
+                probe.subjectId = unitID
+                try await service.checkScoreBands(probe, into: &found)
+                results[key] = found.list
+            }
+            for violation in results[key] ?? [] { violations.add(violation.field, violation.description) }
         }
-        return .success(member)
     }
 
     private static func add(_ counts: ImportCounts, to total: inout ImportCounts) {

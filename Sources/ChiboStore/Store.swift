@@ -290,57 +290,59 @@ public protocol Store: Sendable {
 
     // MARK: Bulk import
 
-    /// Applies one batch of a member import in one transaction, with the import's checkpoint:
-    /// a batch number at or below the last committed one changes nothing. With
-    /// `context.validateOnly` (a dry run) everything is checked and rolled back.
-    func importMembers(_ batch: MemberImportBatch, context: MutationContext) async throws -> ImportBatchOutcome
+    /// Applies one batch of an import in one transaction, with the import's checkpoint, its
+    /// rejections and its effects (what undo reverses): a batch number at or below the last
+    /// committed one changes nothing. Every reference a row makes (units, members, meetings) is
+    /// resolved inside the transaction, so a row may name a record an earlier row of the same
+    /// batch created. With `context.validateOnly` (a dry run) everything is checked and rolled
+    /// back. An undone import refuses further batches (`failedPrecondition`).
+    func importBatch(_ batch: ImportBatchInput, context: MutationContext) async throws -> ImportBatchOutcome
     /// The checkpoint of an import, or nil when no batch of it was committed.
     func importCheckpoint(importID: String) async throws -> ImportCheckpoint?
+    /// Every row refused in the committed batches of an import, by row number (then in the
+    /// order they were refused).
+    func importRejections(importID: String) async throws -> [RowRejection]
+    /// Undoes an import in one transaction: what it created is voided, what it changed is
+    /// restored to its state before the import as a new revision, each change audited; a record
+    /// changed since the import is left alone and reported. The checkpoint is marked undone
+    /// (no more batches); undoing again changes nothing. With `context.validateOnly` it reports
+    /// and rolls back.
+    func undoImport(importID: String, context: MutationContext) async throws -> UndoImportResponse
 }
 
-/// One member row of an import, its cell already resolved to a unit id.
-public struct MemberImportRow: Sendable {
-    /// The file's row number reported for the row.
-    public var row: Int32
-    /// The member: `cellId` holds the resolved cell; the natural key is the party card number,
-    /// else the citizen ID.
-    public var member: Member
-
-    /// Creates a row.
-    public init(row: Int32, member: Member) {
-        self.row = row
-        self.member = member
-    }
-}
-
-/// A batch of member rows to commit together.
-public struct MemberImportBatch: Sendable {
+/// A batch of an import as the store applies it: the wire rows the service checked, and the
+/// rows it already refused.
+public struct ImportBatchInput: Sendable {
     /// The import's id, chosen by the client.
     public var importID: String
     /// The batch's number, from 1.
     public var batchNumber: Int64
-    /// What to do with a row matching a stored member.
+    /// The kind of record every row carries.
+    public var entity: ImportEntityKind
+    /// What to do with a row matching a stored record.
     public var onConflict: ImportConflictPolicy
-    /// The rows the store applies.
-    public var rows: [MemberImportRow]
-    /// Rows of the batch already refused before the store (out of scope, unknown cell,
-    /// invalid): counted as read and rejected in the checkpoint.
+    /// The rows the store applies, in file order; references are still as the file wrote them.
+    public var rows: [ImportRow]
+    /// Rows of the batch already refused before the store (wrong record kind, invalid values):
+    /// counted as read and rejected, and kept with the import's rejections.
     public var refused: [RowRejection]
-    /// The units the caller may write to; nil for no limit. A row whose cell, or whose matching
-    /// stored member's cell, is not in it is refused as `out_of_scope`.
+    /// The units the caller may write to (with everything under them); nil for no limit. A row
+    /// touching a unit outside is refused as `out_of_scope`.
     public var writableUnits: Set<String>?
 
     /// Creates a batch.
     public init(
         importID: String,
         batchNumber: Int64,
+        entity: ImportEntityKind,
         onConflict: ImportConflictPolicy,
-        rows: [MemberImportRow],
+        rows: [ImportRow],
         refused: [RowRejection] = [],
         writableUnits: Set<String>? = nil
     ) {
         self.importID = importID
         self.batchNumber = batchNumber
+        self.entity = entity
         self.onConflict = onConflict
         self.rows = rows
         self.refused = refused

@@ -303,6 +303,55 @@ enum Migrations {
                 )
             }
         }
+        migrator.registerMigration("v10: import rejections, effects, keys and undo") { db in
+            try db.execute(
+                sql: """
+                    -- Every row an import refused, kept with the batch that refused it, so a
+                    -- resumed import reports the rejections of its earlier batches.
+                    CREATE TABLE import_rejection (
+                        import_id TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        batch INTEGER NOT NULL,
+                        row INTEGER NOT NULL,
+                        field TEXT NOT NULL,
+                        code TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        PRIMARY KEY (import_id, seq)
+                    );
+                    CREATE INDEX import_rejection_by_row ON import_rejection(import_id, row, seq);
+                    -- What each import did to each record, in order, for undo: created or updated,
+                    -- the record before (updated only) and the revision the import left.
+                    CREATE TABLE import_effect (
+                        import_id TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        entity TEXT NOT NULL,
+                        record_id TEXT NOT NULL,
+                        effect TEXT NOT NULL,
+                        before BLOB,
+                        revision INTEGER NOT NULL,
+                        PRIMARY KEY (import_id, seq)
+                    );
+                    CREATE INDEX import_effect_by_record ON import_effect(entity, record_id);
+                    -- The natural keys an import has applied (entity and record), so the same key
+                    -- twice in one file is refused, across batches and resumes.
+                    CREATE TABLE import_key (
+                        import_id TEXT NOT NULL,
+                        natural_key TEXT NOT NULL,
+                        row INTEGER NOT NULL,
+                        PRIMARY KEY (import_id, natural_key)
+                    );
+                    -- Meeting keys chosen by the files, global, to the meeting each names.
+                    CREATE TABLE import_meeting_key (
+                        meeting_key TEXT PRIMARY KEY NOT NULL,
+                        meeting_id TEXT NOT NULL REFERENCES meeting(id),
+                        import_id TEXT NOT NULL
+                    );
+                    CREATE INDEX import_meeting_key_by_import ON import_meeting_key(import_id);
+                    -- When the import was undone; 0 while it stands.
+                    ALTER TABLE import_checkpoint ADD COLUMN undone_at_ms INTEGER NOT NULL DEFAULT 0;
+                    """
+            )
+        }
         return migrator
     }()
 }

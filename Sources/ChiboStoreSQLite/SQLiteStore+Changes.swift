@@ -50,30 +50,42 @@ extension SQLiteStore {
         -> OrgUnit
     {
         try await mutate(operation: "org_unit.void", context: context) { db in
-            guard var unit = try Self.loadOrgUnit(db, id: id) else {
-                throw StoreError.notFound(entity: "org unit", id: id)
-            }
-            try Self.markVoided(
-                &unit.meta,
-                entity: "org unit",
+            try Self.voidOrgUnit(
+                db,
                 id: id,
                 revision: revision,
                 reason: reason,
-                context: context
-            )
-            guard !context.validateOnly else { return unit }
-            try Self.writeOrgUnit(db, unit, insert: false)
-            try Self.logChange(
-                db,
                 context: context,
-                entity: "org_unit",
-                id: id,
-                revision: unit.meta?.revision ?? 0,
-                change: "void",
-                record: unit
+                write: !context.validateOnly
             )
-            return unit
         }
+    }
+
+    /// Voids a unit inside a transaction (see `Store.voidOrgUnit`); shared with undo.
+    static func voidOrgUnit(
+        _ db: Database,
+        id: String,
+        revision: Int64,
+        reason: String,
+        context: MutationContext,
+        write: Bool
+    ) throws -> OrgUnit {
+        guard var unit = try loadOrgUnit(db, id: id) else {
+            throw StoreError.notFound(entity: "org unit", id: id)
+        }
+        try markVoided(&unit.meta, entity: "org unit", id: id, revision: revision, reason: reason, context: context)
+        guard write else { return unit }
+        try writeOrgUnit(db, unit, insert: false)
+        try logChange(
+            db,
+            context: context,
+            entity: "org_unit",
+            id: id,
+            revision: unit.meta?.revision ?? 0,
+            change: "void",
+            record: unit
+        )
+        return unit
     }
 
     /// Voids a member (see `Store.voidMember`).
@@ -86,30 +98,42 @@ extension SQLiteStore {
         -> Member
     {
         try await mutate(operation: "member.void", context: context) { db in
-            guard var member = try Self.loadMember(db, sql: "SELECT record FROM member WHERE id = ?", id) else {
-                throw StoreError.notFound(entity: "member", id: id)
-            }
-            try Self.markVoided(
-                &member.meta,
-                entity: "member",
+            try Self.voidMember(
+                db,
                 id: id,
                 revision: revision,
                 reason: reason,
-                context: context
-            )
-            guard !context.validateOnly else { return member }
-            try Self.writeMember(db, member, insert: false)
-            try Self.logChange(
-                db,
                 context: context,
-                entity: "member",
-                id: id,
-                revision: member.meta?.revision ?? 0,
-                change: "void",
-                record: member
+                write: !context.validateOnly
             )
-            return member
         }
+    }
+
+    /// Voids a member inside a transaction (see `Store.voidMember`); shared with undo.
+    static func voidMember(
+        _ db: Database,
+        id: String,
+        revision: Int64,
+        reason: String,
+        context: MutationContext,
+        write: Bool
+    ) throws -> Member {
+        guard var member = try loadMember(db, sql: "SELECT record FROM member WHERE id = ?", id) else {
+            throw StoreError.notFound(entity: "member", id: id)
+        }
+        try markVoided(&member.meta, entity: "member", id: id, revision: revision, reason: reason, context: context)
+        guard write else { return member }
+        try writeMember(db, member, insert: false)
+        try logChange(
+            db,
+            context: context,
+            entity: "member",
+            id: id,
+            revision: member.meta?.revision ?? 0,
+            change: "void",
+            record: member
+        )
+        return member
     }
 
     /// Voids a meeting (see `Store.voidMeeting`).
@@ -122,30 +146,42 @@ extension SQLiteStore {
         -> Meeting
     {
         try await mutate(operation: "meeting.void", context: context) { db in
-            guard var meeting = try Self.loadMeeting(db, id: id, revision: nil) else {
-                throw StoreError.notFound(entity: "meeting", id: id)
-            }
-            try Self.markVoided(
-                &meeting.meta,
-                entity: "meeting",
+            try Self.voidMeeting(
+                db,
                 id: id,
                 revision: revision,
                 reason: reason,
-                context: context
-            )
-            guard !context.validateOnly else { return meeting }
-            try Self.writeMeeting(db, meeting, insert: false)
-            try Self.logChange(
-                db,
                 context: context,
-                entity: "meeting",
-                id: id,
-                revision: meeting.meta?.revision ?? 0,
-                change: "void",
-                record: meeting
+                write: !context.validateOnly
             )
-            return meeting
         }
+    }
+
+    /// Voids a meeting inside a transaction (see `Store.voidMeeting`); shared with undo.
+    static func voidMeeting(
+        _ db: Database,
+        id: String,
+        revision: Int64,
+        reason: String,
+        context: MutationContext,
+        write: Bool
+    ) throws -> Meeting {
+        guard var meeting = try loadMeeting(db, id: id, revision: nil) else {
+            throw StoreError.notFound(entity: "meeting", id: id)
+        }
+        try markVoided(&meeting.meta, entity: "meeting", id: id, revision: revision, reason: reason, context: context)
+        guard write else { return meeting }
+        try writeMeeting(db, meeting, insert: false)
+        try logChange(
+            db,
+            context: context,
+            entity: "meeting",
+            id: id,
+            revision: meeting.meta?.revision ?? 0,
+            change: "void",
+            record: meeting
+        )
+        return meeting
     }
 
     /// Checks the revision and marks a record voided with its reason.

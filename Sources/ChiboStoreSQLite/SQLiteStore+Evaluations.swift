@@ -8,41 +8,53 @@ extension SQLiteStore {
     /// Creates an evaluation (see `Store.createEvaluation`).
     public func createEvaluation(_ evaluation: Evaluation, context: MutationContext) async throws -> Evaluation {
         try await mutate(operation: "evaluation.create", context: context) { db in
-            var evaluation = evaluation
-            if evaluation.id.isEmpty { evaluation.id = "ev-" + UUID().uuidString.lowercased() }
-            if try Self.exists(db, table: "evaluation", id: evaluation.id) {
-                throw StoreError.alreadyExists(entity: "evaluation", key: evaluation.id)
-            }
-            try Self.checkEvaluationReferences(db, &evaluation)
-            if let other = try String.fetchOne(
-                db,
-                sql: "SELECT id FROM evaluation WHERE voided = 0 AND subject = ? AND subject_id = ? AND year = ?",
-                arguments: [evaluation.subject.rawValue, evaluation.subjectId, evaluation.year]
-            ) {
-                throw StoreError.alreadyExists(
-                    entity: "evaluation of \(evaluation.subjectId) for \(evaluation.year)",
-                    key: "\(other) (update or void it)"
-                )
-            }
-            evaluation.meta = RecordMeta(
-                revision: 1,
-                createdAtMs: context.nowMs,
-                updatedAtMs: context.nowMs,
-                updatedBy: context.actor
-            )
-            guard !context.validateOnly else { return evaluation }
-            try Self.writeEvaluation(db, evaluation, insert: true)
-            try Self.logChange(
-                db,
-                context: context,
-                entity: "evaluation",
-                id: evaluation.id,
-                revision: 1,
-                change: "create",
-                record: evaluation
-            )
-            return evaluation
+            try Self.insertEvaluation(db, evaluation, context: context, write: !context.validateOnly)
         }
+    }
+
+    /// Creates an evaluation inside a transaction: the checks of `Store.createEvaluation` (the
+    /// references, one per subject and year), then (with `write`) the row and its logged change.
+    /// Shared by Evaluations.Create and imports.
+    static func insertEvaluation(
+        _ db: Database,
+        _ evaluation: Evaluation,
+        context: MutationContext,
+        write: Bool
+    ) throws -> Evaluation {
+        var evaluation = evaluation
+        if evaluation.id.isEmpty { evaluation.id = "ev-" + UUID().uuidString.lowercased() }
+        if try exists(db, table: "evaluation", id: evaluation.id) {
+            throw StoreError.alreadyExists(entity: "evaluation", key: evaluation.id)
+        }
+        try checkEvaluationReferences(db, &evaluation)
+        if let other = try String.fetchOne(
+            db,
+            sql: "SELECT id FROM evaluation WHERE voided = 0 AND subject = ? AND subject_id = ? AND year = ?",
+            arguments: [evaluation.subject.rawValue, evaluation.subjectId, evaluation.year]
+        ) {
+            throw StoreError.alreadyExists(
+                entity: "evaluation of \(evaluation.subjectId) for \(evaluation.year)",
+                key: "\(other) (update or void it)"
+            )
+        }
+        evaluation.meta = RecordMeta(
+            revision: 1,
+            createdAtMs: context.nowMs,
+            updatedAtMs: context.nowMs,
+            updatedBy: context.actor
+        )
+        guard write else { return evaluation }
+        try writeEvaluation(db, evaluation, insert: true)
+        try logChange(
+            db,
+            context: context,
+            entity: "evaluation",
+            id: evaluation.id,
+            revision: 1,
+            change: "create",
+            record: evaluation
+        )
+        return evaluation
     }
 
     /// Updates the masked fields of an evaluation (see `Store.updateEvaluation`).
@@ -71,21 +83,34 @@ extension SQLiteStore {
                 default: throw StoreError.failedPrecondition("field \(path) cannot be changed by an update")
                 }
             }
-            try Self.checkEvaluationReferences(db, &stored)
-            Self.bumpRevision(&stored.meta, context: context)
-            guard !context.validateOnly else { return stored }
-            try Self.writeEvaluation(db, stored, insert: false)
-            try Self.logChange(
-                db,
-                context: context,
-                entity: "evaluation",
-                id: stored.id,
-                revision: stored.meta?.revision ?? 0,
-                change: "update",
-                record: stored
-            )
-            return stored
+            return try Self.saveEvaluation(db, stored, change: "update", context: context, write: !context.validateOnly)
         }
+    }
+
+    /// Stores a changed evaluation as its next revision, after the reference checks of
+    /// `Store.updateEvaluation`, and logs the change (with `write`).
+    static func saveEvaluation(
+        _ db: Database,
+        _ evaluation: Evaluation,
+        change: String,
+        context: MutationContext,
+        write: Bool
+    ) throws -> Evaluation {
+        var evaluation = evaluation
+        try checkEvaluationReferences(db, &evaluation)
+        bumpRevision(&evaluation.meta, context: context)
+        guard write else { return evaluation }
+        try writeEvaluation(db, evaluation, insert: false)
+        try logChange(
+            db,
+            context: context,
+            entity: "evaluation",
+            id: evaluation.id,
+            revision: evaluation.meta?.revision ?? 0,
+            change: change,
+            record: evaluation
+        )
+        return evaluation
     }
 
     /// The evaluation with this id.
@@ -154,30 +179,49 @@ extension SQLiteStore {
         context: MutationContext
     ) async throws -> Evaluation {
         try await mutate(operation: "evaluation.void", context: context) { db in
-            guard var evaluation = try Self.loadEvaluation(db, id: id) else {
-                throw StoreError.notFound(entity: "evaluation", id: id)
-            }
-            try Self.markVoided(
-                &evaluation.meta,
-                entity: "evaluation",
+            try Self.voidEvaluation(
+                db,
                 id: id,
                 revision: revision,
                 reason: reason,
-                context: context
-            )
-            guard !context.validateOnly else { return evaluation }
-            try Self.writeEvaluation(db, evaluation, insert: false)
-            try Self.logChange(
-                db,
                 context: context,
-                entity: "evaluation",
-                id: id,
-                revision: evaluation.meta?.revision ?? 0,
-                change: "void",
-                record: evaluation
+                write: !context.validateOnly
             )
-            return evaluation
         }
+    }
+
+    /// Voids an evaluation inside a transaction (see `Store.voidEvaluation`); shared with undo.
+    static func voidEvaluation(
+        _ db: Database,
+        id: String,
+        revision: Int64,
+        reason: String,
+        context: MutationContext,
+        write: Bool
+    ) throws -> Evaluation {
+        guard var evaluation = try loadEvaluation(db, id: id) else {
+            throw StoreError.notFound(entity: "evaluation", id: id)
+        }
+        try markVoided(
+            &evaluation.meta,
+            entity: "evaluation",
+            id: id,
+            revision: revision,
+            reason: reason,
+            context: context
+        )
+        guard write else { return evaluation }
+        try writeEvaluation(db, evaluation, insert: false)
+        try logChange(
+            db,
+            context: context,
+            entity: "evaluation",
+            id: id,
+            revision: evaluation.meta?.revision ?? 0,
+            change: "void",
+            record: evaluation
+        )
+        return evaluation
     }
 
     /// Checks that the subject and cell exist, and fills a member's cell from the roster when

@@ -4,17 +4,12 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    /// Applies one batch of a member import (see `Store.importMembers`).
-    public func importMembers(
-        _ batch: MemberImportBatch,
-        context: MutationContext
-    ) async throws
-        -> ImportBatchOutcome
-    {
+    /// Applies one batch of an import (see `Store.importBatch`).
+    public func importBatch(_ batch: ImportBatchInput, context: MutationContext) async throws -> ImportBatchOutcome {
         let outcome = try await pool.writeWithoutTransaction { db in
             var outcome: ImportBatchOutcome?
             try db.inTransaction(.immediate) {
-                outcome = try Self.applyMemberBatch(db, batch, context: context)
+                outcome = try Self.applyBatch(db, batch, context: context)
                 return context.validateOnly || outcome?.alreadyCommitted == true ? .rollback : .commit
             }
             guard let outcome else { throw StoreError.unavailable("the import batch did not run") }
@@ -27,6 +22,19 @@ extension SQLiteStore {
     /// The checkpoint of an import (see `Store.importCheckpoint`).
     public func importCheckpoint(importID: String) async throws -> ImportCheckpoint? {
         try await pool.read { db in try Self.loadCheckpoint(db, importID: importID) }
+    }
+
+    /// The rows an import refused (see `Store.importRejections`).
+    public func importRejections(importID: String) async throws -> [RowRejection] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT row, field, code, message FROM import_rejection WHERE import_id = ? ORDER BY row, seq",
+                arguments: [importID]
+            ).map { row in
+                RowRejection(row: row["row"], field: row["field"], code: row["code"], message: row["message"])
+            }
+        }
     }
 
     static func loadCheckpoint(_ db: Database, importID: String) throws -> ImportCheckpoint? {
@@ -49,25 +57,66 @@ extension SQLiteStore {
                 rejected: row["rejected_count"]
             ),
             actor: row["actor"],
-            updatedAtMs: row["updated_at_ms"]
+            updatedAtMs: row["updated_at_ms"],
+            undoneAtMs: row["undone_at_ms"]
         )
     }
 
-    private static func applyMemberBatch(
+    // MARK: The batch
+
+    /// A batch being applied: what it is, who applies it, and the number of its next effect.
+    struct ImportApplication {
+        let batch: ImportBatchInput
+        let context: MutationContext
+        var nextEffect: Int64
+        /// The row being applied.
+        var row: Int32 = 0
+    }
+
+    /// What a row did.
+    enum ImportRowOutcome {
+        case inserted, updated, skipped
+    }
+
+    /// A row refused by the store: thrown by the entity's code, rolled back to the row's
+    /// savepoint, and reported.
+    struct ImportRefusal: Error {
+        var field: String
+        var code: String
+        var message: String
+
+        init(_ field: String, _ code: String, _ message: String) {
+            self.field = field
+            self.code = code
+            self.message = message
+        }
+    }
+
+    /// The phrase of every scope refusal.
+    static let outsideScope = "outside the units your token may change"
+
+    private static func applyBatch(
         _ db: Database,
-        _ batch: MemberImportBatch,
+        _ batch: ImportBatchInput,
         context: MutationContext
     ) throws -> ImportBatchOutcome {
         var checkpoint =
             try loadCheckpoint(db, importID: batch.importID)
             ?? ImportCheckpoint(
                 importId: batch.importID,
-                entity: .members,
+                entity: batch.entity,
                 counts: ImportCounts(),
                 actor: context.actor
             )
-        if checkpoint.entity != .members {
-            throw StoreError.failedPrecondition("import \(batch.importID) is an import of \(checkpoint.entity)")
+        if checkpoint.entity != batch.entity {
+            throw StoreError.failedPrecondition(
+                "import \(batch.importID) is an import of \(checkpoint.entity), not \(batch.entity)"
+            )
+        }
+        if checkpoint.undoneAtMs != 0 {
+            throw StoreError.failedPrecondition(
+                "import \(batch.importID) was undone and takes no more batches; start a new import"
+            )
         }
         if batch.batchNumber <= checkpoint.lastBatch {
             return ImportBatchOutcome(
@@ -82,15 +131,71 @@ extension SQLiteStore {
             rejected: Int64(batch.refused.count)
         )
         var rejections = batch.refused
+        var application = ImportApplication(
+            batch: batch,
+            context: context,
+            nextEffect: try Int64.fetchOne(
+                db,
+                sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM import_effect WHERE import_id = ?",
+                arguments: [batch.importID]
+            ) ?? 1
+        )
         for row in batch.rows {
-            switch try importMember(db, row, batch, context: context) {
+            application.row = row.rowNumbers.first ?? 0
+            var outcome = ImportRowOutcome.skipped
+            do {
+                try db.inSavepoint {
+                    outcome = try applyRow(db, row, &application)
+                    return .commit
+                }
+            } catch let refusal as ImportRefusal {
+                counts.rejected += 1
+                rejections.append(
+                    RowRejection(
+                        row: application.row,
+                        field: refusal.field,
+                        code: refusal.code,
+                        message: refusal.message
+                    )
+                )
+                continue
+            } catch let error as StoreError {
+                let refusal = Self.refusal(for: error)
+                counts.rejected += 1
+                rejections.append(
+                    RowRejection(
+                        row: application.row,
+                        field: refusal.field,
+                        code: refusal.code,
+                        message: refusal.message
+                    )
+                )
+                continue
+            }
+            switch outcome {
             case .inserted: counts.inserted += 1
             case .updated: counts.updated += 1
             case .skipped: counts.skipped += 1
-            case .rejected(let rejection):
-                counts.rejected += 1
-                rejections.append(rejection)
             }
+        }
+        var seq =
+            try Int64.fetchOne(
+                db,
+                sql: "SELECT COALESCE(MAX(seq), 0) FROM import_rejection WHERE import_id = ?",
+                arguments: [batch.importID]
+            ) ?? 0
+        for rejection in rejections {
+            seq += 1
+            try db.execute(
+                sql: """
+                    INSERT INTO import_rejection (import_id, seq, batch, row, field, code, message)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    batch.importID, seq, batch.batchNumber, rejection.row, rejection.field, rejection.code,
+                    rejection.message,
+                ]
+            )
         }
         var total = checkpoint.counts ?? ImportCounts()
         total.read += counts.read
@@ -124,27 +229,259 @@ extension SQLiteStore {
         )
     }
 
-    private enum RowOutcome {
-        case inserted, updated, skipped
-        case rejected(RowRejection)
+    /// A store failure of one row as the row's rejection: a broken rule is `invalid` (with the
+    /// first field concerned), an existing unique key `already_exists`.
+    static func refusal(for error: StoreError) -> ImportRefusal {
+        switch error {
+        case .invalidRecord(let violations):
+            let field = violations.first?.field ?? ""
+            let short = field.split(separator: ".", maxSplits: 1).dropFirst().first.map(String.init) ?? field
+            return ImportRefusal(short, "invalid", error.description)
+        case .alreadyExists: return ImportRefusal("", "already_exists", error.description)
+        case .staleRevision: return ImportRefusal("", "conflict", error.description)
+        default: return ImportRefusal("", "invalid", error.description)
+        }
     }
 
-    /// Finds the stored member a row names: by card number, by citizen ID, refusing a row whose
-    /// two keys name two different members.
-    private static func importMember(
+    private static func applyRow(
         _ db: Database,
-        _ row: MemberImportRow,
-        _ batch: MemberImportBatch,
-        context: MutationContext
-    ) throws -> RowOutcome {
-        let incoming = row.member
-        func reject(_ field: String, _ code: String, _ message: String) -> RowOutcome {
-            .rejected(RowRejection(row: row.row, field: field, code: code, message: message))
+        _ row: ImportRow,
+        _ application: inout ImportApplication
+    ) throws -> ImportRowOutcome {
+        switch (application.batch.entity, row.record) {
+        case (.members, .member(let member)?): return try importMember(db, row, member, &application)
+        case (.orgUnits, .orgUnit(let unit)?): return try importOrgUnit(db, row, unit, &application)
+        case (.statusEvents, .statusEvent(let event)?): return try importStatusEvent(db, row, event, &application)
+        case (.meetings, .meeting(let meeting)?): return try importMeeting(db, row, meeting, &application)
+        case (.resolutions, .resolution(let resolution)?):
+            return try importResolution(db, row, resolution, &application)
+        case (.evaluations, .evaluation(let evaluation)?):
+            return try importEvaluation(db, row, evaluation, &application)
+        default:
+            throw ImportRefusal(
+                "",
+                "invalid",
+                "the row does not carry a record of the import's kind (\(application.batch.entity))"
+            )
         }
-        let outOfScope = "outside the units your token may change"
-        if let writable = batch.writableUnits, !writable.contains(incoming.cellId) {
-            return reject("cell", "out_of_scope", "the cell is \(outOfScope)")
+    }
+
+    // MARK: Effects and keys
+
+    /// Notes what the import did to a record, for undo: created, or updated from `before`; and
+    /// the revision the import left.
+    static func recordEffect(
+        _ db: Database,
+        _ application: inout ImportApplication,
+        entity: String,
+        id: String,
+        before: Data?,
+        revision: Int64
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO import_effect (import_id, seq, entity, record_id, effect, before, revision)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                application.batch.importID, application.nextEffect, entity, id, before == nil ? "created" : "updated",
+                before, revision,
+            ]
+        )
+        application.nextEffect += 1
+    }
+
+    /// Refuses a row whose record an earlier row of the same import already applied.
+    static func requireFirst(_ db: Database, _ application: ImportApplication, key: String, what: String) throws {
+        if let earlier = try Int32.fetchOne(
+            db,
+            sql: "SELECT row FROM import_key WHERE import_id = ? AND natural_key = ?",
+            arguments: [application.batch.importID, key]
+        ) {
+            throw ImportRefusal("", "duplicate_in_import", "\(what) is already in this import, at row \(earlier)")
         }
+    }
+
+    /// Notes that the row applied the record with this key.
+    static func claim(_ db: Database, _ application: ImportApplication, key: String) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO import_key (import_id, natural_key, row) VALUES (?, ?, ?)",
+            arguments: [application.batch.importID, key, application.row]
+        )
+    }
+
+    // MARK: References
+
+    /// Whether a unit lies within the writable units: one of them or under one of them in
+    /// today's tree.
+    static func inScope(_ db: Database, _ unitID: String, _ writable: Set<String>?) throws -> Bool {
+        guard let writable else { return true }
+        var current: String? = unitID
+        var steps = 0
+        while let id = current, !id.isEmpty, steps < 64 {
+            if writable.contains(id) { return true }
+            current = try String.fetchOne(db, sql: "SELECT parent_id FROM org_unit WHERE id = ?", arguments: [id])
+            steps += 1
+        }
+        return false
+    }
+
+    /// Refuses the row when the unit is outside the caller's scope.
+    static func requireScope(
+        _ db: Database,
+        _ application: ImportApplication,
+        _ unitID: String,
+        field: String,
+        _ what: String
+    ) throws {
+        if !(try inScope(db, unitID, application.batch.writableUnits)) {
+            throw ImportRefusal(field, "out_of_scope", "\(what) is \(outsideScope)")
+        }
+    }
+
+    /// The unit a file names: by code, else by its exact name among the units not voided
+    /// (preferring units still in existence); unknown and ambiguous references are refused.
+    static func resolveUnit(_ db: Database, _ reference: String, field: String) throws -> OrgUnit {
+        let text = normalised(reference)
+        if let data = try Data.fetchOne(db, sql: "SELECT record FROM org_unit WHERE code = ?", arguments: [text]) {
+            let unit = try OrgUnit(serializedBytes: [UInt8](data))
+            if unit.meta?.voided == true {
+                throw ImportRefusal(field, "unknown_unit", "the unit with code \(text) was voided")
+            }
+            return unit
+        }
+        let named = try Data.fetchAll(
+            db,
+            sql: "SELECT record FROM org_unit WHERE name_key = ? AND voided = 0 ORDER BY id",
+            arguments: [SearchKeys.fold(text)]
+        ).map { try OrgUnit(serializedBytes: [UInt8]($0)) }.filter { normalised($0.name) == text }
+        let current = named.filter { $0.valid?.to == nil }
+        let candidates = current.isEmpty ? named : current
+        guard let first = candidates.first else {
+            throw ImportRefusal(field, "unknown_unit", "no unit has the code or the name \(text)")
+        }
+        if candidates.count > 1 {
+            throw ImportRefusal(
+                field,
+                "ambiguous_match",
+                "\(candidates.count) units are named \(text) (\(candidates.map { $0.code.isEmpty ? $0.id : $0.code }.joined(separator: ", "))); give the code"
+            )
+        }
+        return first
+    }
+
+    /// Text with its spaces trimmed and runs of spaces made one.
+    static func normalised(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// Whether a member key names anyone.
+    static func isEmpty(_ key: MemberKey?) -> Bool {
+        guard let key else { return true }
+        return key.partyCardNumber.isEmpty && key.citizenId.isEmpty && key.cardOrCitizenId.isEmpty
+            && normalised(key.fullName).isEmpty
+    }
+
+    /// How a member key reads in a message.
+    static func describe(_ key: MemberKey) -> String {
+        var parts: [String] = []
+        if !key.partyCardNumber.isEmpty { parts.append("card \(key.partyCardNumber)") }
+        if !key.citizenId.isEmpty { parts.append("citizen ID \(key.citizenId)") }
+        if !key.cardOrCitizenId.isEmpty { parts.append("card or citizen ID \(key.cardOrCitizenId)") }
+        if !key.fullName.isEmpty { parts.append(normalised(key.fullName)) }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The member a key names: by party card number, else citizen ID, else a value that may be
+    /// either (tried as a card first), else the full name, unique among the members of `cellID`
+    /// (its members on any date and those attached to it), or among all members without a cell.
+    /// Throws `unknown_member` or `ambiguous_match` naming the member as written.
+    static func resolveMember(_ db: Database, _ key: MemberKey, cellID: String?, field: String) throws -> Member {
+        func byCard(_ card: String) throws -> Member? {
+            try loadMember(db, sql: "SELECT record FROM member WHERE party_card_number = ? AND voided = 0", card)
+        }
+        func byCitizen(_ citizen: String) throws -> Member? {
+            let found = try Data.fetchAll(
+                db,
+                sql: "SELECT record FROM member WHERE citizen_id = ? AND voided = 0",
+                arguments: [citizen]
+            )
+            if found.count > 1 {
+                throw ImportRefusal(field, "ambiguous_match", "citizen ID \(citizen) names \(found.count) members")
+            }
+            return try found.first.map { try Member(serializedBytes: [UInt8]($0)) }
+        }
+        if !key.partyCardNumber.isEmpty, let member = try byCard(key.partyCardNumber) { return member }
+        if !key.citizenId.isEmpty, let member = try byCitizen(key.citizenId) { return member }
+        if !key.cardOrCitizenId.isEmpty {
+            if let member = try byCard(key.cardOrCitizenId) { return member }
+            if let member = try byCitizen(key.cardOrCitizenId) { return member }
+        }
+        let name = normalised(key.fullName)
+        let keyed = !key.partyCardNumber.isEmpty || !key.citizenId.isEmpty || !key.cardOrCitizenId.isEmpty
+        guard !name.isEmpty, !keyed else {
+            throw ImportRefusal(field, "unknown_member", "no member has \(describe(key))")
+        }
+        var sql = "SELECT record FROM member WHERE voided = 0 AND name_key = ?"
+        var arguments: StatementArguments = [SearchKeys.fold(name)]
+        if let cellID {
+            sql += """
+                 AND (cell_id = ? OR id IN (SELECT member_id FROM member_cell WHERE cell_id = ?)
+                    OR id IN (SELECT member_id FROM member_event WHERE other_unit_id = ?))
+                """
+            arguments += [cellID, cellID, cellID]
+        }
+        let found = try Data.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments)
+            .map { try Member(serializedBytes: [UInt8]($0)) }
+            .filter { normalised($0.fullName) == name }
+        let place = cellID.map { " in \($0)" } ?? ""
+        guard let first = found.first else {
+            throw ImportRefusal(field, "unknown_member", "no member named \(name)\(place)")
+        }
+        if found.count > 1 {
+            throw ImportRefusal(
+                field,
+                "ambiguous_match",
+                "\(found.count) members are named \(name)\(place); give a card number or a citizen ID"
+            )
+        }
+        return first
+    }
+
+    /// An optional member (a chair, a recorder, a resolution's owner): the member when the key
+    /// names exactly one, else nil.
+    static func optionalMember(_ db: Database, _ key: MemberKey?, cellID: String?) throws -> Member? {
+        guard let key, !isEmpty(key) else { return nil }
+        do {
+            return try resolveMember(db, key, cellID: cellID, field: "")
+        } catch is ImportRefusal {
+            return nil
+        }
+    }
+
+    // MARK: Members
+
+    /// A member row: found by party card number, else citizen ID, refusing a row whose two keys
+    /// name two different members; inserted, or merged into the stored profile.
+    static func importMember(
+        _ db: Database,
+        _ row: ImportRow,
+        _ member: Member,
+        _ application: inout ImportApplication
+    ) throws -> ImportRowOutcome {
+        var incoming = member
+        if incoming.partyCardNumber.isEmpty && incoming.citizenId.isEmpty {
+            throw ImportRefusal("party_card_number", "missing_key", "a party card number or a citizen ID")
+        }
+        if normalised(row.unitRef).isEmpty {
+            throw ImportRefusal("cell", "missing_required", "the member's cell")
+        }
+        let cell = try resolveUnit(db, row.unitRef, field: "cell")
+        incoming.id = ""
+        incoming.meta = nil
+        incoming.cellId = cell.id
+        incoming.cellHistory = []
+        try requireScope(db, application, cell.id, field: "cell", "the cell")
         var byCard: String?
         if !incoming.partyCardNumber.isEmpty {
             byCard = try String.fetchOne(
@@ -164,7 +501,7 @@ extension SQLiteStore {
         let matchID: String?
         if let byCard {
             if byCitizen.contains(where: { $0 != byCard }) {
-                return reject(
+                throw ImportRefusal(
                     "citizen_id",
                     "ambiguous_match",
                     "party card \(incoming.partyCardNumber) is one member's, citizen ID \(incoming.citizenId) another's"
@@ -172,12 +509,16 @@ extension SQLiteStore {
             }
             matchID = byCard
         } else if byCitizen.count > 1 {
-            return reject("citizen_id", "ambiguous_match", "citizen ID \(incoming.citizenId) names several members")
+            throw ImportRefusal(
+                "citizen_id",
+                "ambiguous_match",
+                "citizen ID \(incoming.citizenId) names several members"
+            )
         } else if let only = byCitizen.first {
             let stored = try loadMember(db, sql: "SELECT record FROM member WHERE id = ?", only)
             if let card = stored?.partyCardNumber, !card.isEmpty, !incoming.partyCardNumber.isEmpty {
                 // The citizen ID is a member's with another card number.
-                return reject(
+                throw ImportRefusal(
                     "party_card_number",
                     "ambiguous_match",
                     "citizen ID \(incoming.citizenId) is the member with party card \(card)"
@@ -188,40 +529,39 @@ extension SQLiteStore {
             matchID = nil
         }
         guard let matchID else {
-            do {
-                try insertImportedMember(db, incoming, context: context)
-            } catch StoreError.failedPrecondition(let message) {
-                return reject("", "invalid", message)
-            }
+            let inserted = try insertMember(db, incoming, context: application.context, write: true)
+            try recordEffect(db, &application, entity: "member", id: inserted.id, before: nil, revision: 1)
+            try claim(db, application, key: "member|\(inserted.id)")
             return .inserted
         }
-        guard var stored = try loadMember(db, sql: "SELECT record FROM member WHERE id = ?", matchID) else {
+        guard let stored = try loadMember(db, sql: "SELECT record FROM member WHERE id = ?", matchID) else {
             throw StoreError.notFound(entity: "member", id: matchID)
         }
-        if let writable = batch.writableUnits, !writable.contains(stored.cellId) {
-            return reject("", "out_of_scope", "the member this row names belongs to a cell \(outOfScope)")
-        }
+        try requireScope(db, application, stored.cellId, field: "", "the member this row names belongs to a cell that")
         if stored.meta?.voided == true {
-            return reject("", "conflict", "the member \(matchID) this row names was voided")
+            throw ImportRefusal("", "conflict", "the member \(matchID) this row names was voided")
         }
-        switch batch.onConflict {
-        case .skip: return .skipped
-        case .fail: return reject("", "already_exists", "member \(matchID) already exists")
+        try requireFirst(db, application, key: "member|\(matchID)", what: "this member")
+        switch application.batch.onConflict {
+        case .skip:
+            try claim(db, application, key: "member|\(matchID)")
+            return .skipped
+        case .fail: throw ImportRefusal("", "already_exists", "member \(matchID) already exists")
         default: break
         }
-        let before = stored
-        Self.mergeProfile(from: incoming, into: &stored)
-        if stored == before { return .skipped }
-        Self.bumpRevision(&stored.meta, context: context)
-        try writeMember(db, stored, insert: false)
-        try logChange(
+        var merged = stored
+        mergeProfile(from: incoming, into: &merged)
+        try claim(db, application, key: "member|\(matchID)")
+        if merged == stored { return .skipped }
+        try checkPartyCard(db, merged.partyCardNumber, excluding: merged.id)
+        let saved = try saveMember(db, merged, change: "update", context: application.context, write: true)
+        try recordEffect(
             db,
-            context: context,
+            &application,
             entity: "member",
-            id: stored.id,
-            revision: stored.meta?.revision ?? 0,
-            change: "update",
-            record: stored
+            id: saved.id,
+            before: Data(try stored.serializedBytes()),
+            revision: saved.meta?.revision ?? 0
         )
         return .updated
     }
@@ -244,37 +584,5 @@ extension SQLiteStore {
         if row.admittedOn != nil { stored.admittedOn = row.admittedOn }
         if row.officialOn != nil { stored.officialOn = row.officialOn }
         if !row.note.isEmpty { stored.note = row.note }
-    }
-
-    private static func insertImportedMember(_ db: Database, _ incoming: Member, context: MutationContext) throws {
-        var member = incoming
-        member.id = "m-" + UUID().uuidString.lowercased()
-        try checkCell(db, member.cellId)
-        fillNames(&member)
-        member.cellHistory = member.cellId.isEmpty ? [] : [CellPeriod(cellId: member.cellId)]
-        for index in member.events.indices {
-            member.events[index].id = "ev-" + UUID().uuidString.lowercased()
-        }
-        do {
-            member.status = try MemberLifecycle.replay(member.events).status
-        } catch {
-            throw StoreError.failedPrecondition(error.message)
-        }
-        member.meta = RecordMeta(
-            revision: 1,
-            createdAtMs: context.nowMs,
-            updatedAtMs: context.nowMs,
-            updatedBy: context.actor
-        )
-        try writeMember(db, member, insert: true)
-        try logChange(
-            db,
-            context: context,
-            entity: "member",
-            id: member.id,
-            revision: 1,
-            change: "create",
-            record: member
-        )
     }
 }

@@ -14,32 +14,52 @@ extension SQLiteStore {
         -> Meeting
     {
         try await mutate(operation: "meeting.record", context: context) { db in
-            var meeting = meeting
-            if meeting.id.isEmpty { meeting.id = "mt-" + UUID().uuidString.lowercased() }
-            if try Self.exists(db, table: "meeting", id: meeting.id) {
-                throw StoreError.alreadyExists(entity: "meeting", key: meeting.id)
-            }
-            try Self.checkAgainstStoredData(db, &meeting, partialAttendance: partialAttendance)
-            Self.prepareResolutions(&meeting, previous: [], context: context)
-            meeting.meta = RecordMeta(
-                revision: 1,
-                createdAtMs: context.nowMs,
-                updatedAtMs: context.nowMs,
-                updatedBy: context.actor
-            )
-            guard !context.validateOnly else { return meeting }
-            try Self.writeMeeting(db, meeting, insert: true)
-            try Self.logChange(
+            try Self.insertMeeting(
                 db,
+                meeting,
+                partialAttendance: partialAttendance,
                 context: context,
-                entity: "meeting",
-                id: meeting.id,
-                revision: 1,
-                change: "record",
-                record: meeting
+                write: !context.validateOnly
             )
-            return meeting
         }
+    }
+
+    /// Records a meeting inside a transaction: the checks of `Store.recordMeeting` against the
+    /// tree and the membership of the day, then (with `write`) the meeting with its attendance,
+    /// resolutions and per-meeting counts, and its logged change. Shared by Meetings.Record and
+    /// imports.
+    static func insertMeeting(
+        _ db: Database,
+        _ meeting: Meeting,
+        partialAttendance: Bool,
+        context: MutationContext,
+        write: Bool
+    ) throws -> Meeting {
+        var meeting = meeting
+        if meeting.id.isEmpty { meeting.id = "mt-" + UUID().uuidString.lowercased() }
+        if try exists(db, table: "meeting", id: meeting.id) {
+            throw StoreError.alreadyExists(entity: "meeting", key: meeting.id)
+        }
+        try checkAgainstStoredData(db, &meeting, partialAttendance: partialAttendance)
+        prepareResolutions(&meeting, previous: [], context: context)
+        meeting.meta = RecordMeta(
+            revision: 1,
+            createdAtMs: context.nowMs,
+            updatedAtMs: context.nowMs,
+            updatedBy: context.actor
+        )
+        guard write else { return meeting }
+        try writeMeeting(db, meeting, insert: true)
+        try logChange(
+            db,
+            context: context,
+            entity: "meeting",
+            id: meeting.id,
+            revision: 1,
+            change: "record",
+            record: meeting
+        )
+        return meeting
     }
 
     /// Amends a meeting (see `Store.amendMeeting`).
@@ -75,22 +95,44 @@ extension SQLiteStore {
                 default: throw StoreError.failedPrecondition("field \(path) cannot be changed by an amendment")
                 }
             }
-            try Self.checkAgainstStoredData(db, &stored, partialAttendance: false)
-            Self.prepareResolutions(&stored, previous: previousResolutions, context: context)
-            Self.bumpRevision(&stored.meta, context: context)
-            guard !context.validateOnly else { return stored }
-            try Self.writeMeeting(db, stored, insert: false)
-            try Self.logChange(
+            return try Self.saveAmendedMeeting(
                 db,
+                stored,
+                previousResolutions: previousResolutions,
+                partialAttendance: false,
                 context: context,
-                entity: "meeting",
-                id: stored.id,
-                revision: stored.meta?.revision ?? 0,
-                change: "amend",
-                record: stored
+                write: !context.validateOnly
             )
-            return stored
         }
+    }
+
+    /// Stores an amended meeting inside a transaction: the checks of `Store.amendMeeting`
+    /// against the membership of the day, the resolutions' revisions, the next revision with its
+    /// counts, and its logged change (with `write`). Shared by Meetings.Amend and imports.
+    static func saveAmendedMeeting(
+        _ db: Database,
+        _ meeting: Meeting,
+        previousResolutions: [Resolution],
+        partialAttendance: Bool,
+        context: MutationContext,
+        write: Bool
+    ) throws -> Meeting {
+        var meeting = meeting
+        try checkAgainstStoredData(db, &meeting, partialAttendance: partialAttendance)
+        prepareResolutions(&meeting, previous: previousResolutions, context: context)
+        bumpRevision(&meeting.meta, context: context)
+        guard write else { return meeting }
+        try writeMeeting(db, meeting, insert: false)
+        try logChange(
+            db,
+            context: context,
+            entity: "meeting",
+            id: meeting.id,
+            revision: meeting.meta?.revision ?? 0,
+            change: "amend",
+            record: meeting
+        )
+        return meeting
     }
 
     /// A meeting, current or at an earlier revision.

@@ -8,43 +8,49 @@ extension SQLiteStore {
     /// Creates a member (see `Store.createMember`).
     public func createMember(_ member: Member, context: MutationContext) async throws -> Member {
         try await mutate(operation: "member.create", context: context) { db in
-            var member = member
-            if member.id.isEmpty { member.id = "m-" + UUID().uuidString.lowercased() }
-            if try Self.exists(db, table: "member", id: member.id) {
-                throw StoreError.alreadyExists(entity: "member", key: member.id)
-            }
-            try Self.checkPartyCard(db, member.partyCardNumber, excluding: nil)
-            try Self.checkCell(db, member.cellId)
-            Self.fillNames(&member)
-            // The server keeps the cell history: a new record starts in its cell.
-            member.cellHistory = member.cellId.isEmpty ? [] : [CellPeriod(cellId: member.cellId)]
-            for index in member.events.indices where member.events[index].id.isEmpty {
-                member.events[index].id = "ev-" + UUID().uuidString.lowercased()
-            }
-            do {
-                member.status = try MemberLifecycle.replay(member.events).status
-            } catch let violation as MemberLifecycle.Violation {
-                throw StoreError.failedPrecondition(violation.message)
-            }
-            member.meta = RecordMeta(
-                revision: 1,
-                createdAtMs: context.nowMs,
-                updatedAtMs: context.nowMs,
-                updatedBy: context.actor
-            )
-            guard !context.validateOnly else { return member }
-            try Self.writeMember(db, member, insert: true)
-            try Self.logChange(
-                db,
-                context: context,
-                entity: "member",
-                id: member.id,
-                revision: 1,
-                change: "create",
-                record: member
-            )
-            return member
+            try Self.insertMember(db, member, context: context, write: !context.validateOnly)
         }
+    }
+
+    /// Creates a member inside a transaction: the checks of `Store.createMember`, then (with
+    /// `write`) the row and its logged change. Shared by Members.Create and imports.
+    static func insertMember(_ db: Database, _ member: Member, context: MutationContext, write: Bool) throws -> Member {
+        var member = member
+        if member.id.isEmpty { member.id = "m-" + UUID().uuidString.lowercased() }
+        if try exists(db, table: "member", id: member.id) {
+            throw StoreError.alreadyExists(entity: "member", key: member.id)
+        }
+        try checkPartyCard(db, member.partyCardNumber, excluding: nil)
+        try checkCell(db, member.cellId)
+        fillNames(&member)
+        // The server keeps the cell history: a new record starts in its cell.
+        member.cellHistory = member.cellId.isEmpty ? [] : [CellPeriod(cellId: member.cellId)]
+        for index in member.events.indices where member.events[index].id.isEmpty {
+            member.events[index].id = "ev-" + UUID().uuidString.lowercased()
+        }
+        do {
+            member.status = try MemberLifecycle.replay(member.events).status
+        } catch {
+            throw StoreError.failedPrecondition(error.message)
+        }
+        member.meta = RecordMeta(
+            revision: 1,
+            createdAtMs: context.nowMs,
+            updatedAtMs: context.nowMs,
+            updatedBy: context.actor
+        )
+        guard write else { return member }
+        try writeMember(db, member, insert: true)
+        try logChange(
+            db,
+            context: context,
+            entity: "member",
+            id: member.id,
+            revision: 1,
+            change: "create",
+            record: member
+        )
+        return member
     }
 
     /// Updates the masked fields of a member (see `Store.updateMember`).
@@ -78,20 +84,32 @@ extension SQLiteStore {
                 }
             }
             Self.fillNames(&stored)
-            Self.bumpRevision(&stored.meta, context: context)
-            guard !context.validateOnly else { return stored }
-            try Self.writeMember(db, stored, insert: false)
-            try Self.logChange(
-                db,
-                context: context,
-                entity: "member",
-                id: stored.id,
-                revision: stored.meta?.revision ?? 0,
-                change: "update",
-                record: stored
-            )
-            return stored
+            return try Self.saveMember(db, stored, change: "update", context: context, write: !context.validateOnly)
         }
+    }
+
+    /// Stores a changed member as its next revision and logs the change (with `write`).
+    static func saveMember(
+        _ db: Database,
+        _ member: Member,
+        change: String,
+        context: MutationContext,
+        write: Bool
+    ) throws -> Member {
+        var member = member
+        bumpRevision(&member.meta, context: context)
+        guard write else { return member }
+        try writeMember(db, member, insert: false)
+        try logChange(
+            db,
+            context: context,
+            entity: "member",
+            id: member.id,
+            revision: member.meta?.revision ?? 0,
+            change: change,
+            record: member
+        )
+        return member
     }
 
     /// Appends a status event (see `Store.addStatusEvent`).
@@ -102,42 +120,44 @@ extension SQLiteStore {
         context: MutationContext
     ) async throws -> Member {
         try await mutate(operation: "member.add_status_event", context: context) { db in
-            var stored = try Self.loadCurrentMember(db, id: memberID, revision: revision)
-            var event = event
-            if event.id.isEmpty { event.id = "ev-" + UUID().uuidString.lowercased() }
-            event.meta = RecordMeta(
-                revision: 1,
-                createdAtMs: context.nowMs,
-                updatedAtMs: context.nowMs,
-                updatedBy: context.actor
-            )
-            do {
-                let before = try MemberLifecycle.replay(stored.events)
-                stored.status = try MemberLifecycle.apply(event, to: before).status
-            } catch let violation as MemberLifecycle.Violation {
-                throw StoreError.failedPrecondition(violation.message)
-            }
-            // A member record stays in its home cell for life; a temporary transfer names the host.
-            if event.kind == .temporaryTransferOut && !event.otherUnitId.isEmpty {
-                try Self.checkCell(db, event.otherUnitId)
-            }
-            if event.kind == .madeOfficial && stored.officialOn == nil { stored.officialOn = event.effectiveOn }
-            if event.kind == .admitted && stored.admittedOn == nil { stored.admittedOn = event.effectiveOn }
-            stored.events.append(event)
-            Self.bumpRevision(&stored.meta, context: context)
-            guard !context.validateOnly else { return stored }
-            try Self.writeMember(db, stored, insert: false)
-            try Self.logChange(
-                db,
-                context: context,
-                entity: "member",
-                id: stored.id,
-                revision: stored.meta?.revision ?? 0,
-                change: "status_event",
-                record: stored
-            )
-            return stored
+            let stored = try Self.loadCurrentMember(db, id: memberID, revision: revision)
+            return try Self.appendStatusEvent(db, to: stored, event, context: context, write: !context.validateOnly)
         }
+    }
+
+    /// Appends a status event to a stored member inside a transaction: the lifecycle checks of
+    /// `Store.addStatusEvent`, then (with `write`) the new revision and its logged change.
+    /// Shared by Members.AddStatusEvent and imports.
+    static func appendStatusEvent(
+        _ db: Database,
+        to stored: Member,
+        _ event: StatusEvent,
+        context: MutationContext,
+        write: Bool
+    ) throws -> Member {
+        var stored = stored
+        var event = event
+        if event.id.isEmpty { event.id = "ev-" + UUID().uuidString.lowercased() }
+        event.meta = RecordMeta(
+            revision: 1,
+            createdAtMs: context.nowMs,
+            updatedAtMs: context.nowMs,
+            updatedBy: context.actor
+        )
+        do {
+            let before = try MemberLifecycle.replay(stored.events)
+            stored.status = try MemberLifecycle.apply(event, to: before).status
+        } catch {
+            throw StoreError.failedPrecondition(error.message)
+        }
+        // A member record stays in its home cell for life; a temporary transfer names the host.
+        if event.kind == .temporaryTransferOut && !event.otherUnitId.isEmpty {
+            try checkCell(db, event.otherUnitId)
+        }
+        if event.kind == .madeOfficial && stored.officialOn == nil { stored.officialOn = event.effectiveOn }
+        if event.kind == .admitted && stored.admittedOn == nil { stored.admittedOn = event.effectiveOn }
+        stored.events.append(event)
+        return try saveMember(db, stored, change: "status_event", context: context, write: write)
     }
 
     /// The member with this id.

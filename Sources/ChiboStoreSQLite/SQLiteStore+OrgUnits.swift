@@ -8,45 +8,50 @@ extension SQLiteStore {
     /// Creates a unit (see `Store.createOrgUnit`).
     public func createOrgUnit(_ unit: OrgUnit, context: MutationContext) async throws -> OrgUnit {
         try await mutate(operation: "org_unit.create", context: context) { db in
-            var unit = unit
-            if unit.id.isEmpty { unit.id = "ou-" + UUID().uuidString.lowercased() }
-            if try Self.exists(db, table: "org_unit", id: unit.id) {
-                throw StoreError.alreadyExists(entity: "org unit", key: unit.id)
-            }
-            if !unit.code.isEmpty,
-                try Row.fetchOne(db, sql: "SELECT 1 FROM org_unit WHERE code = ?", arguments: [unit.code]) != nil
-            {
-                throw StoreError.alreadyExists(entity: "org unit with code", key: unit.code)
-            }
-            if !unit.parentId.isEmpty {
-                guard let parent = try Self.loadOrgUnit(db, id: unit.parentId), parent.meta?.voided != true else {
-                    throw StoreError.failedPrecondition("parent unit \(unit.parentId) does not exist")
-                }
-                if unit.parentHistory.isEmpty {
-                    unit.parentHistory = [
-                        ParentPeriod(parentId: unit.parentId, valid: DateRange(from: unit.valid?.from))
-                    ]
-                }
-            }
-            unit.meta = RecordMeta(
-                revision: 1,
-                createdAtMs: context.nowMs,
-                updatedAtMs: context.nowMs,
-                updatedBy: context.actor
-            )
-            guard !context.validateOnly else { return unit }
-            try Self.writeOrgUnit(db, unit, insert: true)
-            try Self.logChange(
-                db,
-                context: context,
-                entity: "org_unit",
-                id: unit.id,
-                revision: 1,
-                change: "create",
-                record: unit
-            )
-            return unit
+            try Self.insertOrgUnit(db, unit, context: context, write: !context.validateOnly)
         }
+    }
+
+    /// Creates a unit inside a transaction: the checks of `Store.createOrgUnit`, then (with
+    /// `write`) the row and its logged change. Shared by OrgUnits.Create and imports.
+    static func insertOrgUnit(_ db: Database, _ unit: OrgUnit, context: MutationContext, write: Bool) throws -> OrgUnit
+    {
+        var unit = unit
+        if unit.id.isEmpty { unit.id = "ou-" + UUID().uuidString.lowercased() }
+        if try exists(db, table: "org_unit", id: unit.id) {
+            throw StoreError.alreadyExists(entity: "org unit", key: unit.id)
+        }
+        if !unit.code.isEmpty,
+            try Row.fetchOne(db, sql: "SELECT 1 FROM org_unit WHERE code = ?", arguments: [unit.code]) != nil
+        {
+            throw StoreError.alreadyExists(entity: "org unit with code", key: unit.code)
+        }
+        if !unit.parentId.isEmpty {
+            guard let parent = try loadOrgUnit(db, id: unit.parentId), parent.meta?.voided != true else {
+                throw StoreError.failedPrecondition("parent unit \(unit.parentId) does not exist")
+            }
+            if unit.parentHistory.isEmpty {
+                unit.parentHistory = [ParentPeriod(parentId: unit.parentId, valid: DateRange(from: unit.valid?.from))]
+            }
+        }
+        unit.meta = RecordMeta(
+            revision: 1,
+            createdAtMs: context.nowMs,
+            updatedAtMs: context.nowMs,
+            updatedBy: context.actor
+        )
+        guard write else { return unit }
+        try writeOrgUnit(db, unit, insert: true)
+        try logChange(
+            db,
+            context: context,
+            entity: "org_unit",
+            id: unit.id,
+            revision: 1,
+            change: "create",
+            record: unit
+        )
+        return unit
     }
 
     /// Updates the masked fields of a unit (see `Store.updateOrgUnit`).
@@ -70,20 +75,32 @@ extension SQLiteStore {
                 default: throw StoreError.failedPrecondition("field \(path) cannot be changed by an update")
                 }
             }
-            Self.bumpRevision(&stored.meta, context: context)
-            guard !context.validateOnly else { return stored }
-            try Self.writeOrgUnit(db, stored, insert: false)
-            try Self.logChange(
-                db,
-                context: context,
-                entity: "org_unit",
-                id: stored.id,
-                revision: stored.meta?.revision ?? 0,
-                change: "update",
-                record: stored
-            )
-            return stored
+            return try Self.saveOrgUnit(db, stored, change: "update", context: context, write: !context.validateOnly)
         }
+    }
+
+    /// Stores a changed unit as its next revision and logs the change (with `write`).
+    static func saveOrgUnit(
+        _ db: Database,
+        _ unit: OrgUnit,
+        change: String,
+        context: MutationContext,
+        write: Bool
+    ) throws -> OrgUnit {
+        var unit = unit
+        bumpRevision(&unit.meta, context: context)
+        guard write else { return unit }
+        try writeOrgUnit(db, unit, insert: false)
+        try logChange(
+            db,
+            context: context,
+            entity: "org_unit",
+            id: unit.id,
+            revision: unit.meta?.revision ?? 0,
+            change: change,
+            record: unit
+        )
+        return unit
     }
 
     /// The unit with this id.

@@ -476,6 +476,13 @@ import Testing
                 GetImportStatusRequest(importId: "00000000-0000-0000-0000-000000000000")
             }
         ),
+        Case(
+            method: .importUndo,
+            kind: .importers,
+            call: unary(.importUndo, UndoImportResponse.self) { _, _ in
+                UndoImportRequest(importId: "00000000-0000-0000-0000-000000000000", dryRun: true)
+            }
+        ),
     ]
 
     @Test func theTableCoversEveryMethod() {

@@ -43,7 +43,7 @@ import Testing
         }
         #expect(synchronous == 2, "synchronous=FULL")
         #expect(foreignKeys == 1)
-        #expect(try await store.schemaVersion == 9)
+        #expect(try await store.schemaVersion == 10)
     }
 
     @Test func upgradingAVersion4FileSeedsTheRulesAndCountsEveryStoredMeeting() async throws {
@@ -83,7 +83,7 @@ import Testing
         }
         try queue.close()
         let store = try SQLiteStore(path: path)
-        #expect(try await store.schemaVersion == 9)
+        #expect(try await store.schemaVersion == 10)
         let summaries = try await store.meetingSummaries(
             everUnder: "bo",
             from: CalendarDate(year: 2019, month: 1, day: 1),
@@ -305,15 +305,17 @@ import Testing
         }
         try queue.close()
         let store = try SQLiteStore(path: path)
-        let outcome = try await store.importMembers(
-            MemberImportBatch(
+        let outcome = try await store.importBatch(
+            ImportBatchInput(
                 importID: "3e4f5a6b-7c8d-4e9f-0a1b-2c3d4e5f6a7b",
                 batchNumber: 1,
+                entity: .members,
                 onConflict: .skip,
                 rows: [
-                    MemberImportRow(
-                        row: 2,
-                        member: Member(citizenId: "014090000001", fullName: "Lò Văn Một", cellId: "bo")
+                    ImportRow(
+                        rowNumbers: [2],
+                        unitRef: "Bó",
+                        record: .member(Member(citizenId: "014090000001", fullName: "Lò Văn Một"))
                     )
                 ]
             ),

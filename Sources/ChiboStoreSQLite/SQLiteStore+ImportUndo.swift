@@ -1,0 +1,229 @@
+import ChiboModel
+import ChiboStore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// Undoes an import (see `Store.undoImport`).
+    public func undoImport(importID: String, context: MutationContext) async throws -> UndoImportResponse {
+        let response = try await pool.writeWithoutTransaction { db in
+            var response: UndoImportResponse?
+            try db.inTransaction(.immediate) {
+                response = try Self.applyUndo(db, importID: importID, context: context)
+                return context.validateOnly ? .rollback : .commit
+            }
+            guard let response else { throw StoreError.unavailable("the undo did not run") }
+            return response
+        }
+        if !context.validateOnly && (response.voided > 0 || response.restored > 0) { changeSignal.notify() }
+        return response
+    }
+
+    /// What an import did to one record: its first effect (created, or the record before) and
+    /// the revision its last effect left.
+    private struct RecordEffects {
+        var entity: String
+        var id: String
+        var created: Bool
+        var before: Data?
+        var revision: Int64
+        var lastSeq: Int64
+    }
+
+    private static func applyUndo(
+        _ db: Database,
+        importID: String,
+        context: MutationContext
+    ) throws
+        -> UndoImportResponse
+    {
+        guard var checkpoint = try loadCheckpoint(db, importID: importID) else {
+            throw StoreError.notFound(entity: "import", id: importID)
+        }
+        var response = UndoImportResponse(checkpoint: checkpoint, dryRun: context.validateOnly)
+        if checkpoint.undoneAtMs != 0 { return response }
+        var records: [String: RecordEffects] = [:]
+        let rows = try Row.fetchAll(
+            db,
+            sql:
+                "SELECT seq, entity, record_id, effect, before, revision FROM import_effect WHERE import_id = ? ORDER BY seq",
+            arguments: [importID]
+        )
+        for row in rows {
+            let entity: String = row["entity"]
+            let id: String = row["record_id"]
+            let key = entity + "|" + id
+            if var known = records[key] {
+                known.revision = row["revision"]
+                known.lastSeq = row["seq"]
+                records[key] = known
+            } else {
+                records[key] = RecordEffects(
+                    entity: entity,
+                    id: id,
+                    created: (row["effect"] as String) == "created",
+                    before: row["before"],
+                    revision: row["revision"],
+                    lastSeq: row["seq"]
+                )
+            }
+        }
+        let reason = "import \(importID) undone"
+        for record in records.values.sorted(by: { $0.lastSeq > $1.lastSeq }) {
+            let current = try currentRevision(db, entity: record.entity, id: record.id)
+            guard current == record.revision else {
+                response.conflicts.append(
+                    UndoConflict(
+                        entity: record.entity,
+                        recordId: record.id,
+                        message: "changed after the import (revision \(current), the import left \(record.revision))"
+                    )
+                )
+                continue
+            }
+            if record.created {
+                switch record.entity {
+                case "org_unit":
+                    _ = try voidOrgUnit(
+                        db,
+                        id: record.id,
+                        revision: current,
+                        reason: reason,
+                        context: context,
+                        write: true
+                    )
+                case "member":
+                    _ = try voidMember(
+                        db,
+                        id: record.id,
+                        revision: current,
+                        reason: reason,
+                        context: context,
+                        write: true
+                    )
+                case "meeting":
+                    _ = try voidMeeting(
+                        db,
+                        id: record.id,
+                        revision: current,
+                        reason: reason,
+                        context: context,
+                        write: true
+                    )
+                    try db.execute(sql: "DELETE FROM import_meeting_key WHERE meeting_id = ?", arguments: [record.id])
+                case "evaluation":
+                    _ = try voidEvaluation(
+                        db,
+                        id: record.id,
+                        revision: current,
+                        reason: reason,
+                        context: context,
+                        write: true
+                    )
+                default: throw StoreError.unavailable("import \(importID) touched an unknown entity \(record.entity)")
+                }
+                response.voided += 1
+            } else if let before = record.before {
+                try restore(db, entity: record.entity, before: [UInt8](before), after: current, context: context)
+                response.restored += 1
+            }
+        }
+        checkpoint.undoneAtMs = context.nowMs
+        try db.execute(
+            sql: "UPDATE import_checkpoint SET undone_at_ms = ? WHERE import_id = ?",
+            arguments: [context.nowMs, importID]
+        )
+        response.checkpoint = checkpoint
+        return response
+    }
+
+    /// A record's current revision, or 0 when it is gone.
+    private static func currentRevision(_ db: Database, entity: String, id: String) throws -> Int64 {
+        let table: String
+        switch entity {
+        case "org_unit": table = "org_unit"
+        case "member": table = "member"
+        case "meeting": table = "meeting"
+        case "evaluation": table = "evaluation"
+        default: return 0
+        }
+        return try Int64.fetchOne(db, sql: "SELECT revision FROM \(table) WHERE id = ?", arguments: [id]) ?? 0
+    }
+
+    /// The meta of a before-image written back as the revision after `current`.
+    private static func restoredMeta(_ meta: RecordMeta?, after current: Int64, context: MutationContext) -> RecordMeta
+    {
+        var meta = meta ?? RecordMeta()
+        meta.revision = current + 1
+        meta.updatedAtMs = context.nowMs
+        meta.updatedBy = context.actor
+        return meta
+    }
+
+    /// Writes a record back as it was before the import, as a new revision, and logs it.
+    private static func restore(
+        _ db: Database,
+        entity: String,
+        before: [UInt8],
+        after current: Int64,
+        context: MutationContext
+    ) throws {
+        let change = "import_undo"
+        switch entity {
+        case "org_unit":
+            var unit = try OrgUnit(serializedBytes: before)
+            unit.meta = restoredMeta(unit.meta, after: current, context: context)
+            try writeOrgUnit(db, unit, insert: false)
+            try logChange(
+                db,
+                context: context,
+                entity: entity,
+                id: unit.id,
+                revision: current + 1,
+                change: change,
+                record: unit
+            )
+        case "member":
+            var member = try Member(serializedBytes: before)
+            member.meta = restoredMeta(member.meta, after: current, context: context)
+            try writeMember(db, member, insert: false)
+            try logChange(
+                db,
+                context: context,
+                entity: entity,
+                id: member.id,
+                revision: current + 1,
+                change: change,
+                record: member
+            )
+        case "meeting":
+            var meeting = try Meeting(serializedBytes: before)
+            meeting.meta = restoredMeta(meeting.meta, after: current, context: context)
+            try writeMeeting(db, meeting, insert: false)
+            try logChange(
+                db,
+                context: context,
+                entity: entity,
+                id: meeting.id,
+                revision: current + 1,
+                change: change,
+                record: meeting
+            )
+        case "evaluation":
+            var evaluation = try Evaluation(serializedBytes: before)
+            evaluation.meta = restoredMeta(evaluation.meta, after: current, context: context)
+            try writeEvaluation(db, evaluation, insert: false)
+            try logChange(
+                db,
+                context: context,
+                entity: entity,
+                id: evaluation.id,
+                revision: current + 1,
+                change: change,
+                record: evaluation
+            )
+        default:
+            throw StoreError.unavailable("an import touched an unknown entity \(entity)")
+        }
+    }
+}
