@@ -242,10 +242,17 @@ public final class ChiboClient: Sendable {
                     for try await request in requests {
                         let payload = try request.serializedBytes()
                         guard let id = slot.id else { break }
-                        try await withCheckedThrowingContinuation { (sent: CheckedContinuation<Void, any Error>) in
-                            connection.eventLoop.execute {
-                                handler.value.sendStreamMessage(id, payload: payload, continuation: sent)
+                        do {
+                            try await withCheckedThrowingContinuation { (sent: CheckedContinuation<Void, any Error>) in
+                                connection.eventLoop.execute {
+                                    handler.value.sendStreamMessage(id, payload: payload, continuation: sent)
+                                }
                             }
+                        } catch {
+                            // The call is over (the server answered early, refused it, or the
+                            // connection went): stop sending and let the response task report
+                            // the server's status, which says why.
+                            return nil
                         }
                     }
                     if let id = slot.id {

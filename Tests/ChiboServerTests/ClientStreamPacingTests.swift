@@ -76,4 +76,42 @@ import Testing
             group.cancelAll()
         }
     }
+
+    /// A server that refuses a client stream while the client is still sending: the client
+    /// reports the server's status, not the failure of its next send.
+    @Test func anEarlyRefusalReachesTheCallerWithItsStatus() async throws {
+        var registry = MethodRegistry()
+        registry.registerClientStreaming(.meetingsRecord) {
+            (requests: RequestStream<RecordMeetingRequest>, _) -> MeetingResponse in
+            var iterator = requests.makeAsyncIterator()
+            _ = try await iterator.next()
+            throw CallError(.permissionDenied, "this stream is refused after its first message")
+        }
+        var logger = Logger(label: "chibo.test")
+        logger.logLevel = .critical
+        let server = ChiboServer(
+            configuration: ServerConfiguration(port: 0, limits: ConnectionLimits(initialWindow: 4)),
+            registry: registry,
+            logger: logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            let address = try await server.listeningAddress
+            let client = ChiboClient(host: "127.0.0.1", port: address.port!)
+            for _ in 0..<20 {
+                do {
+                    _ = try await client.clientStream(
+                        .meetingsRecord,
+                        requests: CountingRequests(count: 10_000, taken: NIOLockedValueBox(0)),
+                        as: MeetingResponse.self
+                    )
+                    Issue.record("the refused stream succeeded")
+                } catch let error as ClientError {
+                    #expect(error.code == .permissionDenied, "\(error)")
+                }
+            }
+            await client.close()
+            group.cancelAll()
+        }
+    }
 }
