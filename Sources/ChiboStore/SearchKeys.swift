@@ -7,28 +7,70 @@ public enum SearchKeys {
     /// both give `tong van hanh`. Tones and vowel marks are dropped, đ/Đ become d, runs of
     /// whitespace become one space, and the result is trimmed.
     public static func fold(_ text: String) -> String {
-        // Decompose (NFD) so every mark is a separate combining scalar, then drop the marks.
-        let decomposed = text.decomposedStringWithCanonicalMapping
         var folded = String.UnicodeScalarView()
         var pendingSpace = false
-        for scalar in decomposed.unicodeScalars {
-            if scalar.properties.isWhitespace {
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                let value = scalar.value
+                if value == 0x20 || (0x09...0x0D).contains(value) {
+                    pendingSpace = !folded.isEmpty
+                    continue
+                }
+                if pendingSpace {
+                    folded.append(" ")
+                    pendingSpace = false
+                }
+                folded.append((0x41...0x5A).contains(value) ? Unicode.Scalar(value + 0x20)! : scalar)
+                continue
+            }
+            let mapped = foldedLatin[scalar.value] ?? foldSlowly(scalar)
+            if mapped.isEmpty {
+                // A combining mark (text that was not precomposed), dropped.
+                continue
+            }
+            if mapped == " " {
                 pendingSpace = !folded.isEmpty
                 continue
             }
-            if scalar.properties.generalCategory == .nonspacingMark { continue }
             if pendingSpace {
                 folded.append(" ")
                 pendingSpace = false
             }
-            switch scalar {
+            folded.append(contentsOf: mapped.unicodeScalars)
+        }
+        return String(folded)
+    }
+
+    /// One scalar folded: decomposed (NFD), marks dropped, lower-cased, đ/Đ as d; " " for
+    /// whitespace. Folding scalar by scalar gives what folding the whole decomposed text gives,
+    /// since the marks that canonical reordering moves are the ones dropped.
+    private static func foldSlowly(_ scalar: Unicode.Scalar) -> String {
+        if scalar.properties.isWhitespace { return " " }
+        var folded = String.UnicodeScalarView()
+        for part in String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars {
+            if part.properties.generalCategory == .nonspacingMark { continue }
+            switch part {
             case "đ", "Đ": folded.append("d")
-            default:
-                for lower in scalar.properties.lowercaseMapping.unicodeScalars { folded.append(lower) }
+            default: folded.append(contentsOf: part.properties.lowercaseMapping.unicodeScalars)
             }
         }
         return String(folded)
     }
+
+    /// The folds of the Latin letters Vietnamese is written with (Latin-1, Extended-A and -B,
+    /// Extended Additional), worked out once: Foundation's decomposition per call was most of
+    /// the cost of storing a member.
+    private static let foldedLatin: [UInt32: String] = {
+        var table: [UInt32: String] = [:]
+        for value in UInt32(0x80)...0x24F {
+            if let scalar = Unicode.Scalar(value) { table[value] = foldSlowly(scalar) }
+        }
+        for value in UInt32(0x300)...0x36F { table[value] = "" }
+        for value in UInt32(0x1E00)...0x1EFF {
+            if let scalar = Unicode.Scalar(value) { table[value] = foldSlowly(scalar) }
+        }
+        return table
+    }()
 
     /// Whether every word of `query` starts a word of the folded `text`, in any order:
     /// `hanh tong` and `tong v` both match `Tòng Văn Hạnh`.

@@ -22,14 +22,15 @@ extension SQLiteStore {
         write: Bool
     ) throws -> Evaluation {
         var evaluation = evaluation
-        if evaluation.id.isEmpty { evaluation.id = "ev-" + UUID().uuidString.lowercased() }
+        if evaluation.id.isEmpty { evaluation.id = RecordID.make("ev") }
         if try exists(db, table: "evaluation", id: evaluation.id) {
             throw StoreError.alreadyExists(entity: "evaluation", key: evaluation.id)
         }
         try checkEvaluationReferences(db, &evaluation)
         if let other = try String.fetchOne(
-            db,
-            sql: "SELECT id FROM evaluation WHERE voided = 0 AND subject = ? AND subject_id = ? AND year = ?",
+            db.cachedStatement(
+                sql: "SELECT id FROM evaluation WHERE voided = 0 AND subject = ? AND subject_id = ? AND year = ?"
+            ),
             arguments: [evaluation.subject.rawValue, evaluation.subjectId, evaluation.year]
         ) {
             throw StoreError.alreadyExists(
@@ -265,7 +266,7 @@ extension SQLiteStore {
     }
 
     static func loadEvaluation(_ db: Database, id: String) throws -> Evaluation? {
-        try Data.fetchOne(db, sql: "SELECT record FROM evaluation WHERE id = ?", arguments: [id])
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT record FROM evaluation WHERE id = ?"), arguments: [id])
             .map { try Evaluation(serializedBytes: [UInt8]($0)) }
     }
 

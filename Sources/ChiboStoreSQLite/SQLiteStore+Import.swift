@@ -28,8 +28,9 @@ extension SQLiteStore {
     public func importRejections(importID: String) async throws -> [RowRejection] {
         try await pool.read { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT row, field, code, message FROM import_rejection WHERE import_id = ? ORDER BY row, seq",
+                db.cachedStatement(
+                    sql: "SELECT row, field, code, message FROM import_rejection WHERE import_id = ? ORDER BY row, seq"
+                ),
                 arguments: [importID]
             ).map { row in
                 RowRejection(row: row["row"], field: row["field"], code: row["code"], message: row["message"])
@@ -40,8 +41,7 @@ extension SQLiteStore {
     static func loadCheckpoint(_ db: Database, importID: String) throws -> ImportCheckpoint? {
         guard
             let row = try Row.fetchOne(
-                db,
-                sql: "SELECT * FROM import_checkpoint WHERE import_id = ?",
+                db.cachedStatement(sql: "SELECT * FROM import_checkpoint WHERE import_id = ?"),
                 arguments: [importID]
             )
         else { return nil }
@@ -135,8 +135,7 @@ extension SQLiteStore {
             batch: batch,
             context: context,
             nextEffect: try Int64.fetchOne(
-                db,
-                sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM import_effect WHERE import_id = ?",
+                db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM import_effect WHERE import_id = ?"),
                 arguments: [batch.importID]
             ) ?? 1
         )
@@ -180,21 +179,20 @@ extension SQLiteStore {
         }
         var seq =
             try Int64.fetchOne(
-                db,
-                sql: "SELECT COALESCE(MAX(seq), 0) FROM import_rejection WHERE import_id = ?",
+                db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM import_rejection WHERE import_id = ?"),
                 arguments: [batch.importID]
             ) ?? 0
         for rejection in rejections {
             seq += 1
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO import_rejection (import_id, seq, batch, row, field, code, message)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    batch.importID, seq, batch.batchNumber, rejection.row, rejection.field, rejection.code,
-                    rejection.message,
-                ]
+                    """
+            ).execute(arguments: [
+                batch.importID, seq, batch.batchNumber, rejection.row, rejection.field, rejection.code,
+                rejection.message,
+            ]
             )
         }
         var total = checkpoint.counts ?? ImportCounts()
@@ -206,7 +204,7 @@ extension SQLiteStore {
         checkpoint.counts = total
         checkpoint.lastBatch = batch.batchNumber
         checkpoint.updatedAtMs = context.nowMs
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO import_checkpoint (import_id, entity, last_batch, read_count, inserted_count, updated_count,
                     skipped_count, rejected_count, actor, updated_at_ms)
@@ -215,11 +213,11 @@ extension SQLiteStore {
                     inserted_count = excluded.inserted_count, updated_count = excluded.updated_count,
                     skipped_count = excluded.skipped_count, rejected_count = excluded.rejected_count,
                     updated_at_ms = excluded.updated_at_ms
-                """,
-            arguments: [
-                checkpoint.importId, checkpoint.entity.rawValue, checkpoint.lastBatch, total.read, total.inserted,
-                total.updated, total.skipped, total.rejected, checkpoint.actor, checkpoint.updatedAtMs,
-            ]
+                """
+        ).execute(arguments: [
+            checkpoint.importId, checkpoint.entity.rawValue, checkpoint.lastBatch, total.read, total.inserted,
+            total.updated, total.skipped, total.rejected, checkpoint.actor, checkpoint.updatedAtMs,
+        ]
         )
         return ImportBatchOutcome(
             checkpoint: checkpoint,
@@ -278,15 +276,15 @@ extension SQLiteStore {
         before: Data?,
         revision: Int64
     ) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO import_effect (import_id, seq, entity, record_id, effect, before, revision)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                application.batch.importID, application.nextEffect, entity, id, before == nil ? "created" : "updated",
-                before, revision,
-            ]
+                """
+        ).execute(arguments: [
+            application.batch.importID, application.nextEffect, entity, id, before == nil ? "created" : "updated",
+            before, revision,
+        ]
         )
         application.nextEffect += 1
     }
@@ -294,8 +292,7 @@ extension SQLiteStore {
     /// Refuses a row whose record an earlier row of the same import already applied.
     static func requireFirst(_ db: Database, _ application: ImportApplication, key: String, what: String) throws {
         if let earlier = try Int32.fetchOne(
-            db,
-            sql: "SELECT row FROM import_key WHERE import_id = ? AND natural_key = ?",
+            db.cachedStatement(sql: "SELECT row FROM import_key WHERE import_id = ? AND natural_key = ?"),
             arguments: [application.batch.importID, key]
         ) {
             throw ImportRefusal("", "duplicate_in_import", "\(what) is already in this import, at row \(earlier)")
@@ -304,10 +301,9 @@ extension SQLiteStore {
 
     /// Notes that the row applied the record with this key.
     static func claim(_ db: Database, _ application: ImportApplication, key: String) throws {
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO import_key (import_id, natural_key, row) VALUES (?, ?, ?)",
-            arguments: [application.batch.importID, key, application.row]
-        )
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO import_key (import_id, natural_key, row) VALUES (?, ?, ?)")
+            .execute(arguments: [application.batch.importID, key, application.row]
+            )
     }
 
     // MARK: References
@@ -320,7 +316,10 @@ extension SQLiteStore {
         var steps = 0
         while let id = current, !id.isEmpty, steps < 64 {
             if writable.contains(id) { return true }
-            current = try String.fetchOne(db, sql: "SELECT parent_id FROM org_unit WHERE id = ?", arguments: [id])
+            current = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT parent_id FROM org_unit WHERE id = ?"),
+                arguments: [id]
+            )
             steps += 1
         }
         return false
@@ -343,7 +342,10 @@ extension SQLiteStore {
     /// (preferring units still in existence); unknown and ambiguous references are refused.
     static func resolveUnit(_ db: Database, _ reference: String, field: String) throws -> OrgUnit {
         let text = normalised(reference)
-        if let data = try Data.fetchOne(db, sql: "SELECT record FROM org_unit WHERE code = ?", arguments: [text]) {
+        if let data = try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT record FROM org_unit WHERE code = ?"),
+            arguments: [text]
+        ) {
             let unit = try OrgUnit(serializedBytes: [UInt8](data))
             if unit.meta?.voided == true {
                 throw ImportRefusal(field, "unknown_unit", "the unit with code \(text) was voided")
@@ -351,8 +353,7 @@ extension SQLiteStore {
             return unit
         }
         let named = try Data.fetchAll(
-            db,
-            sql: "SELECT record FROM org_unit WHERE name_key = ? AND voided = 0 ORDER BY id",
+            db.cachedStatement(sql: "SELECT record FROM org_unit WHERE name_key = ? AND voided = 0 ORDER BY id"),
             arguments: [SearchKeys.fold(text)]
         ).map { try OrgUnit(serializedBytes: [UInt8]($0)) }.filter { normalised($0.name) == text }
         let current = named.filter { $0.valid?.to == nil }
@@ -402,8 +403,7 @@ extension SQLiteStore {
         }
         func byCitizen(_ citizen: String) throws -> Member? {
             let found = try Data.fetchAll(
-                db,
-                sql: "SELECT record FROM member WHERE citizen_id = ? AND voided = 0",
+                db.cachedStatement(sql: "SELECT record FROM member WHERE citizen_id = ? AND voided = 0"),
                 arguments: [citizen]
             )
             if found.count > 1 {
@@ -485,16 +485,14 @@ extension SQLiteStore {
         var byCard: String?
         if !incoming.partyCardNumber.isEmpty {
             byCard = try String.fetchOne(
-                db,
-                sql: "SELECT id FROM member WHERE party_card_number = ?",
+                db.cachedStatement(sql: "SELECT id FROM member WHERE party_card_number = ?"),
                 arguments: [incoming.partyCardNumber]
             )
         }
         var byCitizen: [String] = []
         if !incoming.citizenId.isEmpty {
             byCitizen = try String.fetchAll(
-                db,
-                sql: "SELECT id FROM member WHERE citizen_id = ? AND voided = 0",
+                db.cachedStatement(sql: "SELECT id FROM member WHERE citizen_id = ? AND voided = 0"),
                 arguments: [incoming.citizenId]
             )
         }

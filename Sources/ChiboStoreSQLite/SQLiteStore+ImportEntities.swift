@@ -29,8 +29,7 @@ extension SQLiteStore {
         }
         guard
             let data = try Data.fetchOne(
-                db,
-                sql: "SELECT record FROM org_unit WHERE code = ?",
+                db.cachedStatement(sql: "SELECT record FROM org_unit WHERE code = ?"),
                 arguments: [incoming.code]
             )
         else {
@@ -215,11 +214,12 @@ extension SQLiteStore {
         }
         if stored == nil {
             let ids = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT id FROM meeting WHERE cell_id = ? AND held_on = ? AND kind = ? AND start_minute = ?
-                        AND voided = 0 ORDER BY id
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT id FROM meeting WHERE cell_id = ? AND held_on = ? AND kind = ? AND start_minute = ?
+                            AND voided = 0 ORDER BY id
+                        """
+                ),
                 arguments: [cell.id, heldOn, incoming.kind.rawValue, incoming.startMinute]
             )
             if ids.count > 1 {
@@ -292,8 +292,7 @@ extension SQLiteStore {
     static func mappedMeeting(_ db: Database, key: String) throws -> Meeting? {
         guard
             let id = try String.fetchOne(
-                db,
-                sql: "SELECT meeting_id FROM import_meeting_key WHERE meeting_key = ?",
+                db.cachedStatement(sql: "SELECT meeting_id FROM import_meeting_key WHERE meeting_key = ?"),
                 arguments: [key]
             ),
             let meeting = try loadMeeting(db, id: id, revision: nil), meeting.meta?.voided != true
@@ -304,13 +303,13 @@ extension SQLiteStore {
     /// Remembers which meeting a file's key names, for later imports (resolutions).
     static func map(_ db: Database, _ application: ImportApplication, key: String, to meetingID: String) throws {
         guard !key.isEmpty else { return }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO import_meeting_key (meeting_key, meeting_id, import_id) VALUES (?, ?, ?)
                 ON CONFLICT(meeting_key) DO UPDATE SET meeting_id = excluded.meeting_id, import_id = excluded.import_id
                 WHERE import_meeting_key.meeting_id <> excluded.meeting_id
-                """,
-            arguments: [key, meetingID, application.batch.importID]
+                """
+        ).execute(arguments: [key, meetingID, application.batch.importID]
         )
     }
 
@@ -337,8 +336,9 @@ extension SQLiteStore {
             }
             let cell = try resolveUnit(db, row.unitRef, field: "cell")
             let ids = try String.fetchAll(
-                db,
-                sql: "SELECT id FROM meeting WHERE cell_id = ? AND held_on = ? AND voided = 0 ORDER BY id",
+                db.cachedStatement(
+                    sql: "SELECT id FROM meeting WHERE cell_id = ? AND held_on = ? AND voided = 0 ORDER BY id"
+                ),
                 arguments: [cell.id, heldOn]
             )
             guard let first = ids.first, let found = try loadMeeting(db, id: first, revision: nil) else {
@@ -458,8 +458,9 @@ extension SQLiteStore {
         }
         guard
             let id = try String.fetchOne(
-                db,
-                sql: "SELECT id FROM evaluation WHERE voided = 0 AND subject = ? AND subject_id = ? AND year = ?",
+                db.cachedStatement(
+                    sql: "SELECT id FROM evaluation WHERE voided = 0 AND subject = ? AND subject_id = ? AND year = ?"
+                ),
                 arguments: [incoming.subject.rawValue, incoming.subjectId, incoming.year]
             ), let stored = try loadEvaluation(db, id: id)
         else {

@@ -44,9 +44,10 @@ extension SQLiteStore {
         if checkpoint.undoneAtMs != 0 { return response }
         var records: [String: RecordEffects] = [:]
         let rows = try Row.fetchAll(
-            db,
-            sql:
-                "SELECT seq, entity, record_id, effect, before, revision FROM import_effect WHERE import_id = ? ORDER BY seq",
+            db.cachedStatement(
+                sql:
+                    "SELECT seq, entity, record_id, effect, before, revision FROM import_effect WHERE import_id = ? ORDER BY seq"
+            ),
             arguments: [importID]
         )
         for row in rows {
@@ -110,7 +111,8 @@ extension SQLiteStore {
                         context: context,
                         write: true
                     )
-                    try db.execute(sql: "DELETE FROM import_meeting_key WHERE meeting_id = ?", arguments: [record.id])
+                    try db.cachedStatement(sql: "DELETE FROM import_meeting_key WHERE meeting_id = ?").execute(
+                        arguments: [record.id])
                 case "evaluation":
                     _ = try voidEvaluation(
                         db,
@@ -129,8 +131,7 @@ extension SQLiteStore {
             }
         }
         checkpoint.undoneAtMs = context.nowMs
-        try db.execute(
-            sql: "UPDATE import_checkpoint SET undone_at_ms = ? WHERE import_id = ?",
+        try db.cachedStatement(sql: "UPDATE import_checkpoint SET undone_at_ms = ? WHERE import_id = ?").execute(
             arguments: [context.nowMs, importID]
         )
         response.checkpoint = checkpoint
@@ -147,7 +148,10 @@ extension SQLiteStore {
         case "evaluation": table = "evaluation"
         default: return 0
         }
-        return try Int64.fetchOne(db, sql: "SELECT revision FROM \(table) WHERE id = ?", arguments: [id]) ?? 0
+        return try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT revision FROM \(table) WHERE id = ?"),
+            arguments: [id]
+        ) ?? 0
     }
 
     /// The meta of a before-image written back as the revision after `current`.

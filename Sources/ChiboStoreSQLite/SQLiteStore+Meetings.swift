@@ -36,7 +36,7 @@ extension SQLiteStore {
         write: Bool
     ) throws -> Meeting {
         var meeting = meeting
-        if meeting.id.isEmpty { meeting.id = "mt-" + UUID().uuidString.lowercased() }
+        if meeting.id.isEmpty { meeting.id = RecordID.make("mt") }
         if try exists(db, table: "meeting", id: meeting.id) {
             throw StoreError.alreadyExists(entity: "meeting", key: meeting.id)
         }
@@ -200,7 +200,7 @@ extension SQLiteStore {
         let known = Dictionary(previous.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for index in meeting.resolutions.indices {
             if meeting.resolutions[index].id.isEmpty {
-                meeting.resolutions[index].id = "rs-" + UUID().uuidString.lowercased()
+                meeting.resolutions[index].id = RecordID.make("rs")
             }
             meeting.resolutions[index].meetingId = meeting.id
             if let stored = known[meeting.resolutions[index].id] {
@@ -230,8 +230,7 @@ extension SQLiteStore {
         try await mutate(operation: "resolution.update", context: context) { db in
             guard
                 let meetingID = try String.fetchOne(
-                    db,
-                    sql: "SELECT meeting_id FROM resolution WHERE id = ?",
+                    db.cachedStatement(sql: "SELECT meeting_id FROM resolution WHERE id = ?"),
                     arguments: [resolution.id]
                 ),
                 var meeting = try Self.loadMeeting(db, id: meetingID, revision: nil)
@@ -283,14 +282,16 @@ extension SQLiteStore {
             // The meeting's record shows the resolution's current state; the meeting keeps its
             // revision (an amendment is a change to the minutes, this is the work that followed).
             let record = Data(try meeting.serializedBytes())
-            try db.execute(sql: "UPDATE meeting SET record = ? WHERE id = ?", arguments: [record, meeting.id])
-            try db.execute(
+            try db.cachedStatement(sql: "UPDATE meeting SET record = ? WHERE id = ?").execute(arguments: [
+                record, meeting.id,
+            ])
+            try db.cachedStatement(
                 sql:
-                    "UPDATE resolution SET owner_member_id = ?, due_on = ?, status = ?, revision = ?, record = ? WHERE id = ?",
-                arguments: [
-                    stored.ownerMemberId.isEmpty ? nil : stored.ownerMemberId, DateKeys.key(stored.dueOn),
-                    stored.status.rawValue, stored.meta?.revision ?? 1, Data(try stored.serializedBytes()), stored.id,
-                ]
+                    "UPDATE resolution SET owner_member_id = ?, due_on = ?, status = ?, revision = ?, record = ? WHERE id = ?"
+            ).execute(arguments: [
+                stored.ownerMemberId.isEmpty ? nil : stored.ownerMemberId, DateKeys.key(stored.dueOn),
+                stored.status.rawValue, stored.meta?.revision ?? 1, Data(try stored.serializedBytes()), stored.id,
+            ]
             )
             try Self.logChange(
                 db,
@@ -308,7 +309,7 @@ extension SQLiteStore {
     /// The resolution with this id (see `Store.resolution(id:)`).
     public func resolution(id: String) async throws -> Resolution? {
         try await pool.read { db in
-            try Data.fetchOne(db, sql: "SELECT record FROM resolution WHERE id = ?", arguments: [id])
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT record FROM resolution WHERE id = ?"), arguments: [id])
                 .map { try Resolution(serializedBytes: [UInt8]($0)) }
         }
     }
@@ -387,12 +388,13 @@ extension SQLiteStore {
         }
         // Who was expected that day.
         let candidates = try Data.fetchAll(
-            db,
-            sql: """
-                SELECT record FROM member WHERE voided = 0 AND (cell_id = ?
-                    OR id IN (SELECT member_id FROM member_event WHERE other_unit_id = ?)
-                    OR id IN (SELECT member_id FROM member_cell WHERE cell_id = ?))
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT record FROM member WHERE voided = 0 AND (cell_id = ?
+                        OR id IN (SELECT member_id FROM member_event WHERE other_unit_id = ?)
+                        OR id IN (SELECT member_id FROM member_cell WHERE cell_id = ?))
+                    """
+            ),
             arguments: [cell.id, cell.id, cell.id]
         ).map { try Member(serializedBytes: [UInt8]($0)) }
         var expected: [String: ExpectedAttendance.Entry] = [:]
@@ -456,18 +458,18 @@ extension SQLiteStore {
 
     /// Stores a meeting's counts beside it (see `MeetingSummary`).
     static func writeMeetingSummary(_ db: Database, _ summary: MeetingSummary) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE meeting SET start_minute = ?, end_minute = ?, expected_count = ?, present_count = ?,
                     excused_count = ?, unexcused_count = ?, not_recorded_count = ?, spoke_count = ?,
                     supervisor_present = ?
                 WHERE id = ?
-                """,
-            arguments: [
-                summary.startMinute, summary.endMinute, summary.expected, summary.present, summary.absentExcused,
-                summary.absentUnexcused, summary.notRecorded, summary.spoke, summary.supervisorPresent ? 1 : 0,
-                summary.id,
-            ]
+                """
+        ).execute(arguments: [
+            summary.startMinute, summary.endMinute, summary.expected, summary.present, summary.absentExcused,
+            summary.absentUnexcused, summary.notRecorded, summary.spoke, summary.supervisorPresent ? 1 : 0,
+            summary.id,
+        ]
         )
     }
 
@@ -475,12 +477,14 @@ extension SQLiteStore {
         let data: Data?
         if let revision {
             data = try Data.fetchOne(
-                db,
-                sql: "SELECT record FROM meeting_revision WHERE meeting_id = ? AND revision = ?",
+                db.cachedStatement(sql: "SELECT record FROM meeting_revision WHERE meeting_id = ? AND revision = ?"),
                 arguments: [id, revision]
             )
         } else {
-            data = try Data.fetchOne(db, sql: "SELECT record FROM meeting WHERE id = ?", arguments: [id])
+            data = try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT record FROM meeting WHERE id = ?"),
+                arguments: [id]
+            )
         }
         return try data.map { try Meeting(serializedBytes: [UInt8]($0)) }
     }
@@ -494,48 +498,49 @@ extension SQLiteStore {
             meeting.id,
         ]
         if insert {
-            try db.execute(
+            try db.cachedStatement(
                 sql:
-                    "INSERT INTO meeting (cell_id, held_on, kind, voided, revision, record, id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO meeting (cell_id, held_on, kind, voided, revision, record, id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ).execute(
                 arguments: arguments
             )
         } else {
-            try db.execute(
+            try db.cachedStatement(
                 sql:
-                    "UPDATE meeting SET cell_id = ?, held_on = ?, kind = ?, voided = ?, revision = ?, record = ? WHERE id = ?",
+                    "UPDATE meeting SET cell_id = ?, held_on = ?, kind = ?, voided = ?, revision = ?, record = ? WHERE id = ?"
+            ).execute(
                 arguments: arguments
             )
         }
-        try db.execute(
-            sql: "INSERT INTO meeting_revision (meeting_id, revision, record) VALUES (?, ?, ?)",
-            arguments: [meeting.id, revision, record]
-        )
+        try db.cachedStatement(sql: "INSERT INTO meeting_revision (meeting_id, revision, record) VALUES (?, ?, ?)")
+            .execute(arguments: [meeting.id, revision, record]
+            )
         try writeMeetingSummary(db, MeetingSummary(of: meeting))
-        try db.execute(sql: "DELETE FROM attendance WHERE meeting_id = ?", arguments: [meeting.id])
+        try db.cachedStatement(sql: "DELETE FROM attendance WHERE meeting_id = ?").execute(arguments: [meeting.id])
         for entry in meeting.attendance {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO attendance (meeting_id, member_id, cell_id, held_on, state, category, spoke)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    meeting.id, entry.memberId, meeting.cellId, heldOn, entry.state.rawValue, entry.category.rawValue,
-                    entry.spoke ? 1 : 0,
-                ]
+                    """
+            ).execute(arguments: [
+                meeting.id, entry.memberId, meeting.cellId, heldOn, entry.state.rawValue, entry.category.rawValue,
+                entry.spoke ? 1 : 0,
+            ]
             )
         }
-        try db.execute(sql: "DELETE FROM resolution WHERE meeting_id = ?", arguments: [meeting.id])
+        try db.cachedStatement(sql: "DELETE FROM resolution WHERE meeting_id = ?").execute(arguments: [meeting.id])
         for resolution in meeting.resolutions {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO resolution (id, meeting_id, owner_member_id, due_on, status, revision, record)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    resolution.id, meeting.id, resolution.ownerMemberId.isEmpty ? nil : resolution.ownerMemberId,
-                    DateKeys.key(resolution.dueOn), resolution.status.rawValue, resolution.meta?.revision ?? 1,
-                    Data(try resolution.serializedBytes()),
-                ]
+                    """
+            ).execute(arguments: [
+                resolution.id, meeting.id, resolution.ownerMemberId.isEmpty ? nil : resolution.ownerMemberId,
+                DateKeys.key(resolution.dueOn), resolution.status.rawValue, resolution.meta?.revision ?? 1,
+                Data(try resolution.serializedBytes()),
+            ]
             )
         }
     }

@@ -16,7 +16,7 @@ extension SQLiteStore {
     /// `write`) the row and its logged change. Shared by Members.Create and imports.
     static func insertMember(_ db: Database, _ member: Member, context: MutationContext, write: Bool) throws -> Member {
         var member = member
-        if member.id.isEmpty { member.id = "m-" + UUID().uuidString.lowercased() }
+        if member.id.isEmpty { member.id = RecordID.make("m") }
         if try exists(db, table: "member", id: member.id) {
             throw StoreError.alreadyExists(entity: "member", key: member.id)
         }
@@ -26,7 +26,7 @@ extension SQLiteStore {
         // The server keeps the cell history: a new record starts in its cell.
         member.cellHistory = member.cellId.isEmpty ? [] : [CellPeriod(cellId: member.cellId)]
         for index in member.events.indices where member.events[index].id.isEmpty {
-            member.events[index].id = "ev-" + UUID().uuidString.lowercased()
+            member.events[index].id = RecordID.make("ev")
         }
         do {
             member.status = try MemberLifecycle.replay(member.events).status
@@ -137,7 +137,7 @@ extension SQLiteStore {
     ) throws -> Member {
         var stored = stored
         var event = event
-        if event.id.isEmpty { event.id = "ev-" + UUID().uuidString.lowercased() }
+        if event.id.isEmpty { event.id = RecordID.make("ev") }
         event.meta = RecordMeta(
             revision: 1,
             createdAtMs: context.nowMs,
@@ -279,7 +279,7 @@ extension SQLiteStore {
     }
 
     static func loadMember(_ db: Database, sql: String, _ key: String) throws -> Member? {
-        guard let data = try Data.fetchOne(db, sql: sql, arguments: [key]) else { return nil }
+        guard let data = try Data.fetchOne(db.cachedStatement(sql: sql), arguments: [key]) else { return nil }
         return try Member(serializedBytes: [UInt8](data))
     }
 
@@ -295,8 +295,7 @@ extension SQLiteStore {
     static func checkPartyCard(_ db: Database, _ number: String, excluding id: String?) throws {
         guard !number.isEmpty else { return }
         if let owner = try String.fetchOne(
-            db,
-            sql: "SELECT id FROM member WHERE party_card_number = ?",
+            db.cachedStatement(sql: "SELECT id FROM member WHERE party_card_number = ?"),
             arguments: [number]
         ), owner != id {
             throw StoreError.alreadyExists(entity: "member with party card number", key: number)
@@ -340,41 +339,48 @@ extension SQLiteStore {
             member.citizenId.isEmpty ? nil : member.citizenId, member.id,
         ]
         if insert {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO member (party_card_number, cell_id, status, name_key, sort_key, voided, revision, record,
                         citizen_id, id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: arguments
             )
         } else {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE member SET party_card_number = ?, cell_id = ?, status = ?, name_key = ?, sort_key = ?,
                         voided = ?, revision = ?, record = ?, citizen_id = ? WHERE id = ?
-                    """,
+                    """
+            ).execute(
                 arguments: arguments
             )
         }
-        try db.execute(sql: "DELETE FROM member_cell WHERE member_id = ?", arguments: [member.id])
+        // A new member has no periods or events to replace.
+        if !insert {
+            try db.cachedStatement(sql: "DELETE FROM member_cell WHERE member_id = ?").execute(arguments: [member.id])
+            try db.cachedStatement(sql: "DELETE FROM member_event WHERE member_id = ?").execute(arguments: [member.id])
+        }
         for period in member.cellHistory {
-            try db.execute(
-                sql: "INSERT INTO member_cell (member_id, cell_id, valid_from, valid_to) VALUES (?, ?, ?, ?)",
-                arguments: [member.id, period.cellId, DateKeys.key(period.valid?.from), DateKeys.key(period.valid?.to)]
+            try db.cachedStatement(
+                sql: "INSERT INTO member_cell (member_id, cell_id, valid_from, valid_to) VALUES (?, ?, ?, ?)"
+            ).execute(arguments: [
+                member.id, period.cellId, DateKeys.key(period.valid?.from), DateKeys.key(period.valid?.to),
+            ]
             )
         }
-        try db.execute(sql: "DELETE FROM member_event WHERE member_id = ?", arguments: [member.id])
         for event in member.events {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO member_event (id, member_id, kind, effective_on, other_unit_id, record)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    event.id, member.id, event.kind.rawValue, DateKeys.key(event.effectiveOn) ?? "",
-                    event.otherUnitId.isEmpty ? nil : event.otherUnitId, Data(try event.serializedBytes()),
-                ]
+                    """
+            ).execute(arguments: [
+                event.id, member.id, event.kind.rawValue, DateKeys.key(event.effectiveOn) ?? "",
+                event.otherUnitId.isEmpty ? nil : event.otherUnitId, Data(try event.serializedBytes()),
+            ]
             )
         }
     }

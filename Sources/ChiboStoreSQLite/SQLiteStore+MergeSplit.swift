@@ -33,7 +33,7 @@ extension SQLiteStore {
                 Self.bumpRevision(&result.meta, context: context)
             } else {
                 result = successor
-                if result.id.isEmpty { result.id = "ou-" + UUID().uuidString.lowercased() }
+                if result.id.isEmpty { result.id = RecordID.make("ou") }
                 result.valid = DateRange(from: effectiveOn)
                 result.origin = .merged
                 result.predecessorIds = sourceIDs
@@ -109,7 +109,7 @@ extension SQLiteStore {
             }
             var created: [OrgUnit] = []
             for var successor in successors {
-                if successor.id.isEmpty { successor.id = "ou-" + UUID().uuidString.lowercased() }
+                if successor.id.isEmpty { successor.id = RecordID.make("ou") }
                 if try Self.exists(db, table: "org_unit", id: successor.id) {
                     throw StoreError.alreadyExists(entity: "org unit", key: successor.id)
                 }

@@ -16,8 +16,7 @@ extension SQLiteStore {
         let record = try await pool.write { db in
             if !context.requestID.isEmpty,
                 let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT operation, outcome FROM request_log WHERE request_id = ?",
+                    db.cachedStatement(sql: "SELECT operation, outcome FROM request_log WHERE request_id = ?"),
                     arguments: [context.requestID]
                 )
             {
@@ -30,9 +29,9 @@ extension SQLiteStore {
             }
             let record = try body(db)
             if !context.requestID.isEmpty && !context.validateOnly {
-                try db.execute(
-                    sql: "INSERT INTO request_log (request_id, operation, at_ms, outcome) VALUES (?, ?, ?, ?)",
-                    arguments: [context.requestID, operation, context.nowMs, Data(try record.serializedBytes())]
+                try db.cachedStatement(
+                    sql: "INSERT INTO request_log (request_id, operation, at_ms, outcome) VALUES (?, ?, ?, ?)"
+                ).execute(arguments: [context.requestID, operation, context.nowMs, Data(try record.serializedBytes())]
                 )
             }
             return record
@@ -60,7 +59,7 @@ extension SQLiteStore {
     }
 
     static func exists(_ db: Database, table: String, id: String) throws -> Bool {
-        try Row.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [id]) != nil
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(table) WHERE id = ?"), arguments: [id]) != nil
     }
 
     /// Appends a change to the change log, and audits it in the same transaction: who, when,
@@ -74,17 +73,24 @@ extension SQLiteStore {
         change: String,
         record: some ProtoMessage
     ) throws {
-        let before = try Data.fetchOne(
-            db,
-            sql: "SELECT record FROM change_log WHERE entity = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1",
-            arguments: [entity, id]
-        )
-        try db.execute(
+        // A record at its first revision has no earlier state to show.
+        let before =
+            revision <= 1
+            ? nil
+            : try Data.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT record FROM change_log WHERE entity = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1"
+                ),
+                arguments: [entity, id]
+            )
+        try db.cachedStatement(
             sql: """
                 INSERT INTO change_log (at_ms, actor, entity, entity_id, revision, change, record)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [context.nowMs, context.actor, entity, id, revision, change, Data(try record.serializedBytes())]
+                """
+        ).execute(arguments: [
+            context.nowMs, context.actor, entity, id, revision, change, Data(try record.serializedBytes()),
+        ]
         )
         var beforeJSON = ""
         if let before {
@@ -124,7 +130,9 @@ extension SQLiteStore {
 
     /// Appends entries after the last one, assigning seq and hashes.
     static func appendAudit(_ db: Database, _ entries: [AuditEntry]) throws {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        let last = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        )
         var seq: Int64 = last?["seq"] ?? 0
         var previousHash: String = last?["hash"] ?? ""
         for var entry in entries {
@@ -132,17 +140,17 @@ extension SQLiteStore {
             entry.seq = seq
             entry.prevHash = previousHash
             entry.hash = AuditChain.hash(of: entry)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO audit_log (seq, at_ms, actor, role, peer, method, entity, entity_id, outcome, detail,
                         before_json, after_json, prev_hash, hash)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    entry.seq, entry.atMs, entry.actor, entry.role, entry.peer, entry.method, entry.entity,
-                    entry.entityId, entry.outcome, entry.detail, entry.beforeJson, entry.afterJson, entry.prevHash,
-                    entry.hash,
-                ]
+                    """
+            ).execute(arguments: [
+                entry.seq, entry.atMs, entry.actor, entry.role, entry.peer, entry.method, entry.entity,
+                entry.entityId, entry.outcome, entry.detail, entry.beforeJson, entry.afterJson, entry.prevHash,
+                entry.hash,
+            ]
             )
             previousHash = entry.hash
         }

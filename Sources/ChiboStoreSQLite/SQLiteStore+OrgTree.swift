@@ -98,7 +98,7 @@ extension SQLiteStore {
                 throw StoreError.failedPrecondition("\(assignment.memberId) already supervises \(unitID)")
             }
             var assignment = assignment
-            if assignment.id.isEmpty { assignment.id = "sv-" + UUID().uuidString.lowercased() }
+            if assignment.id.isEmpty { assignment.id = RecordID.make("sv") }
             if assignment.fullName.isEmpty { assignment.fullName = supervisor.fullName }
             unit.supervisors.append(assignment)
             Self.bumpRevision(&unit.meta, context: context)

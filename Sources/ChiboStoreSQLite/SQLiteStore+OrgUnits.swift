@@ -17,12 +17,13 @@ extension SQLiteStore {
     static func insertOrgUnit(_ db: Database, _ unit: OrgUnit, context: MutationContext, write: Bool) throws -> OrgUnit
     {
         var unit = unit
-        if unit.id.isEmpty { unit.id = "ou-" + UUID().uuidString.lowercased() }
+        if unit.id.isEmpty { unit.id = RecordID.make("ou") }
         if try exists(db, table: "org_unit", id: unit.id) {
             throw StoreError.alreadyExists(entity: "org unit", key: unit.id)
         }
         if !unit.code.isEmpty,
-            try Row.fetchOne(db, sql: "SELECT 1 FROM org_unit WHERE code = ?", arguments: [unit.code]) != nil
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM org_unit WHERE code = ?"), arguments: [unit.code])
+                != nil
         {
             throw StoreError.alreadyExists(entity: "org unit with code", key: unit.code)
         }
@@ -62,7 +63,10 @@ extension SQLiteStore {
                 switch path {
                 case "code":
                     if !unit.code.isEmpty, unit.code != stored.code,
-                        try Row.fetchOne(db, sql: "SELECT 1 FROM org_unit WHERE code = ?", arguments: [unit.code])
+                        try Row.fetchOne(
+                            db.cachedStatement(sql: "SELECT 1 FROM org_unit WHERE code = ?"),
+                            arguments: [unit.code]
+                        )
                             != nil
                     {
                         throw StoreError.alreadyExists(entity: "org unit with code", key: unit.code)
@@ -111,7 +115,11 @@ extension SQLiteStore {
     /// The unit with this code.
     public func orgUnit(code: String) async throws -> OrgUnit? {
         try await pool.read { db in
-            guard let data = try Data.fetchOne(db, sql: "SELECT record FROM org_unit WHERE code = ?", arguments: [code])
+            guard
+                let data = try Data.fetchOne(
+                    db.cachedStatement(sql: "SELECT record FROM org_unit WHERE code = ?"),
+                    arguments: [code]
+                )
             else { return nil }
             return try OrgUnit(serializedBytes: [UInt8](data))
         }
@@ -199,7 +207,12 @@ extension SQLiteStore {
     // MARK: Rows
 
     static func loadOrgUnit(_ db: Database, id: String) throws -> OrgUnit? {
-        guard let data = try Data.fetchOne(db, sql: "SELECT record FROM org_unit WHERE id = ?", arguments: [id]) else {
+        guard
+            let data = try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT record FROM org_unit WHERE id = ?"),
+                arguments: [id]
+            )
+        else {
             return nil
         }
         return try OrgUnit(serializedBytes: [UInt8](data))
@@ -213,27 +226,31 @@ extension SQLiteStore {
             unit.meta?.voided == true ? 1 : 0, unit.meta?.revision ?? 1, record, unit.id,
         ]
         if insert {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO org_unit (code, name_key, kind, parent_id, valid_from, valid_to, voided, revision, record, id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: arguments
             )
         } else {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE org_unit SET code = ?, name_key = ?, kind = ?, parent_id = ?, valid_from = ?, valid_to = ?,
                         voided = ?, revision = ?, record = ? WHERE id = ?
-                    """,
+                    """
+            ).execute(
                 arguments: arguments
             )
         }
-        try db.execute(sql: "DELETE FROM org_unit_parent WHERE unit_id = ?", arguments: [unit.id])
+        try db.cachedStatement(sql: "DELETE FROM org_unit_parent WHERE unit_id = ?").execute(arguments: [unit.id])
         for period in unit.parentHistory where !period.parentId.isEmpty {
-            try db.execute(
-                sql: "INSERT INTO org_unit_parent (unit_id, parent_id, valid_from, valid_to) VALUES (?, ?, ?, ?)",
-                arguments: [unit.id, period.parentId, DateKeys.key(period.valid?.from), DateKeys.key(period.valid?.to)]
+            try db.cachedStatement(
+                sql: "INSERT INTO org_unit_parent (unit_id, parent_id, valid_from, valid_to) VALUES (?, ?, ?, ?)"
+            ).execute(arguments: [
+                unit.id, period.parentId, DateKeys.key(period.valid?.from), DateKeys.key(period.valid?.to),
+            ]
             )
         }
     }

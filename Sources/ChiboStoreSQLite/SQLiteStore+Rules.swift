@@ -9,7 +9,7 @@ extension SQLiteStore {
     public func createRuleSet(_ ruleSet: RuleSet, context: MutationContext) async throws -> RuleSet {
         try await mutate(operation: "rule_set.create", context: context) { db in
             var ruleSet = ruleSet
-            if ruleSet.id.isEmpty { ruleSet.id = "rules-" + UUID().uuidString.lowercased() }
+            if ruleSet.id.isEmpty { ruleSet.id = RecordID.make("rules") }
             if try Self.exists(db, table: "rule_set", id: ruleSet.id) {
                 throw StoreError.alreadyExists(entity: "rule set", key: ruleSet.id)
             }

@@ -9,19 +9,21 @@ extension SQLiteStore {
     public func createToken(_ token: TokenRecord) async throws -> TokenRecord {
         try await pool.write { db in
             var token = token
-            if token.id.isEmpty { token.id = "tok-" + UUID().uuidString.lowercased() }
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM token WHERE name = ?", arguments: [token.name]) != nil {
+            if token.id.isEmpty { token.id = RecordID.make("tok") }
+            if try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM token WHERE name = ?"), arguments: [token.name])
+                != nil
+            {
                 throw StoreError.alreadyExists(entity: "token named", key: token.name)
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO token (id, name, role, scope_unit_id, hash, hint, created_at_ms, expires_on, revoked_at_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    token.id, token.name, token.role, token.scopeUnitID.isEmpty ? nil : token.scopeUnitID, token.hash,
-                    token.hint, token.createdAtMs, DateKeys.key(token.expiresOn), token.revokedAtMs,
-                ]
+                    """
+            ).execute(arguments: [
+                token.id, token.name, token.role, token.scopeUnitID.isEmpty ? nil : token.scopeUnitID, token.hash,
+                token.hint, token.createdAtMs, DateKeys.key(token.expiresOn), token.revokedAtMs,
+            ]
             )
             return token
         }
@@ -30,14 +32,18 @@ extension SQLiteStore {
     /// Every token (see `Store.tokens`).
     public func tokens() async throws -> [TokenRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM token ORDER BY created_at_ms, id").map(Self.token(from:))
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM token ORDER BY created_at_ms, id")).map(
+                Self.token(from:)
+            )
         }
     }
 
     /// The token with this hash (see `Store.token(hash:)`).
     public func token(hash: String) async throws -> TokenRecord? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM token WHERE hash = ?", arguments: [hash]).map(Self.token(from:))
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM token WHERE hash = ?"), arguments: [hash]).map(
+                Self.token(from:)
+            )
         }
     }
 
@@ -46,8 +52,7 @@ extension SQLiteStore {
         try await pool.write { db in
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT * FROM token WHERE id = ? OR name = ?",
+                    db.cachedStatement(sql: "SELECT * FROM token WHERE id = ? OR name = ?"),
                     arguments: [idOrName, idOrName]
                 )
             else {
@@ -58,7 +63,9 @@ extension SQLiteStore {
                 throw StoreError.failedPrecondition("token \(token.name) is already revoked")
             }
             token.revokedAtMs = atMs
-            try db.execute(sql: "UPDATE token SET revoked_at_ms = ? WHERE id = ?", arguments: [atMs, token.id])
+            try db.cachedStatement(sql: "UPDATE token SET revoked_at_ms = ? WHERE id = ?").execute(arguments: [
+                atMs, token.id,
+            ])
             try Self.appendAudit(
                 db,
                 [

@@ -43,4 +43,44 @@ import Testing
         #expect(SearchKeys.splitFullName("Lò Bun") == ("Lò", "", "Bun"))
         #expect(SearchKeys.splitFullName("Bun") == ("", "", "Bun"))
     }
+
+    /// The folding as first written: the whole text decomposed by Foundation, marks dropped.
+    static func referenceFold(_ text: String) -> String {
+        var folded = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !folded.isEmpty
+                continue
+            }
+            if scalar.properties.generalCategory == .nonspacingMark { continue }
+            if pendingSpace {
+                folded.append(" ")
+                pendingSpace = false
+            }
+            switch scalar {
+            case "đ", "Đ": folded.append("d")
+            default: folded.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            }
+        }
+        return String(folded)
+    }
+
+    @Test func theFastFoldAgreesWithTheReferenceOnRandomText() {
+        let pools: [ClosedRange<UInt32>] = [
+            0x20...0x7E, 0xA0...0x24F, 0x300...0x36F, 0x1E00...0x1EFF, 0x391...0x3C9, 0x4E00...0x4E20,
+            0x1F600...0x1F610,
+            0x09...0x0D, 0x2000...0x200A,
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...24, using: &generator) {
+                let pool = pools.randomElement(using: &generator)!
+                if let scalar = Unicode.Scalar(UInt32.random(in: pool, using: &generator)) { text.append(scalar) }
+            }
+            let input = String(text)
+            #expect(SearchKeys.fold(input) == Self.referenceFold(input), "\(input.unicodeScalars.map { $0.value })")
+        }
+    }
 }
