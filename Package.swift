@@ -301,6 +301,7 @@ let package = Package(
                 "ChiboCLI", "ChiboCodec", "ChiboModel", "ChiboServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSwift
         ),
