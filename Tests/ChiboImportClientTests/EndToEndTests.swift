@@ -210,11 +210,27 @@ import Testing
             #expect(object["inserted"] as? Int == rows)
             return object["peak_memory_kb"] as? Int ?? 0
         }
+        /// The server's peak resident memory so far, kB (0 without /proc).
+        func serverPeak() -> Int {
+            let status =
+                (try? String(contentsOfFile: "/proc/\(server.process.processIdentifier)/status", encoding: .utf8)) ?? ""
+            let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
         let small = try peak(20_000, first: 1)
+        let serverAfterSmall = serverPeak()
         let large = try peak(200_000, first: 1_000_000)
+        let serverAfterLarge = serverPeak()
         guard small > 0 else { return }  // no /proc here
         // 200,000 rows held at once would take well over 100 MB; a batch and the flow-control
         // window (64 batches of 500 rows in flight at most) take a few.
         #expect(large - small < 40_000, "peak resident memory \(small) kB for 20,000 rows, \(large) kB for 200,000")
+        #expect(serverAfterSmall > 0, "the server's peak memory was not read")
+        // The server commits batch by batch: ten times the rows, about the same memory (its
+        // SQLite page cache is full after the first file already).
+        #expect(
+            serverAfterLarge - serverAfterSmall < 40_000,
+            "server peak \(serverAfterSmall) kB after 20,000 rows, \(serverAfterLarge) kB after 200,000 more"
+        )
     }
 }
