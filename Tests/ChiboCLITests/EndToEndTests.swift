@@ -287,10 +287,15 @@ import Testing
             group.addTask { try await server.run() }
             let port = try #require(try await server.listeningAddress.port)
             let env = ["CHIBO_SERVER": "127.0.0.1:\(port)", "CHIBO_TOKEN": "not-a-real-token"]
-            let unauthenticated = try Binaries.chibo(["members", "get", "m-1"], environment: env)
+            // The server runs in this process: wait for the client off the concurrency pool.
+            let unauthenticated = try await Binaries.offThePool {
+                try Binaries.chibo(["members", "get", "m-1"], environment: env)
+            }
             #expect(unauthenticated.status == 4)
             #expect(unauthenticated.stderr == "error: UNAUTHENTICATED: a token is required\n")
-            let denied = try Binaries.chibo(["units", "get", "ou-1"], environment: env)
+            let denied = try await Binaries.offThePool {
+                try Binaries.chibo(["units", "get", "ou-1"], environment: env)
+            }
             #expect(denied.status == 4 && denied.stderr.hasPrefix("error: PERMISSION_DENIED: "))
             group.cancelAll()
         }

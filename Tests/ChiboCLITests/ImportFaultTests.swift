@@ -68,9 +68,13 @@ struct ImportRun {
         return ImportRun(process: process, summary: summary, stderr: stderr)
     }
 
-    func wait() -> Int32 {
-        process.waitUntilExit()
-        return process.terminationStatus
+    /// Waits for the process to exit, off the concurrency pool; its exit status.
+    func finish() async throws -> Int32 {
+        let process = self.process
+        return try await Binaries.offThePool {
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
     }
 
     var errorText: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
@@ -132,20 +136,21 @@ struct ImportRun {
         }
     }
 
-    @Test func serverKilledFiveTimesLosesAndDuplicatesNothing() throws {
+    /// Minutes of waiting on processes are kept off the concurrency pool (see `offThePool`).
+    @Test func serverKilledFiveTimesLosesAndDuplicatesNothing() async throws {
         let folder = Binaries.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let files = try Self.writeFiles(in: folder)
         let db = folder.appendingPathComponent("chibo.sqlite").path
         let token = try ServerProcess.makeToken(db: db, role: "admin", name: "fault-test")
-        let server = try KillableServer(db: db)
+        let server = try await Binaries.offThePool { try KillableServer(db: db) }
         let units = try ImportRun.start(
             [files.units.path, "--entity", "org_units"],
             server: server.address,
             token: token,
             folder: folder
         )
-        #expect(units.wait() == 0, "\(units.errorText)")
+        #expect(try await units.finish() == 0, "\(units.errorText)")
 
         let importID = UUID().uuidString.lowercased()
         var generator = SystemRandomNumberGenerator()
@@ -157,10 +162,10 @@ struct ImportRun {
             arguments = [files.members.path, "--entity", "members", "--resume", importID]
             // A moment into the upload: long enough for a few batches, short enough that five
             // kills come before the end.
-            usleep(UInt32.random(in: 300_000...1_200_000, using: &generator))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_200, using: &generator)))
             let finishedFirst = !run.process.isRunning
-            server.kill()
-            let status = run.wait()
+            try await Binaries.offThePool { server.kill() }
+            let status = try await run.finish()
             if finishedFirst {
                 Issue.record("the import finished before the server was killed (\(status)): \(run.errorText)")
                 break
@@ -177,13 +182,13 @@ struct ImportRun {
             // Nothing acknowledged is lost.
             #expect(state.inserted >= previousInserted)
             previousInserted = state.inserted
-            try server.start()
+            try await Binaries.offThePool { try server.start() }
         }
         #expect(kills == 5)
         #expect(previousInserted < Self.members, "the kills must come before the import ends")
 
         let last = try ImportRun.start(arguments, server: server.address, token: token, folder: folder)
-        #expect(last.wait() == 0, "\(last.errorText)")
+        #expect(try await last.finish() == 0, "\(last.errorText)")
         let counts = try last.counts()
         #expect(counts["read"] == Self.members)
         #expect(counts["inserted"] == Self.members)
@@ -191,7 +196,7 @@ struct ImportRun {
 
         // The completed import run again changes nothing; a new import of the same file skips all.
         let again = try ImportRun.start(arguments, server: server.address, token: token, folder: folder)
-        #expect(again.wait() == 0, "\(again.errorText)")
+        #expect(try await again.finish() == 0, "\(again.errorText)")
         #expect(try again.counts()["inserted"] == Self.members)
         let fresh = try ImportRun.start(
             [files.members.path, "--entity", "members", "--on-conflict", "skip"],
@@ -199,9 +204,9 @@ struct ImportRun {
             token: token,
             folder: folder
         )
-        #expect(fresh.wait() == 0, "\(fresh.errorText)")
+        #expect(try await fresh.finish() == 0, "\(fresh.errorText)")
         #expect(try fresh.counts()["skipped"] == Self.members)
-        server.kill()
+        try await Binaries.offThePool { server.kill() }
         let final = try Self.stored(db: db, importID: importID)
         #expect(final.members == Self.members)
         #expect(final.distinctCards == Self.members)

@@ -52,6 +52,15 @@ enum Binaries {
         )
     }
 
+    /// Runs blocking work (waiting for a process) on a Dispatch thread instead of the Swift
+    /// concurrency pool, which has a thread per core: a test that blocks it for long can starve
+    /// another test's in-process server of the threads it needs to answer.
+    static func offThePool<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try work() }) }
+        }
+    }
+
     /// A new empty folder.
     static func temporaryFolder() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-cli-\(UUID().uuidString)")

@@ -173,6 +173,15 @@ func writeFile(_ name: String, _ bytes: [UInt8]) throws -> String {
 }
 
 /// A members CSV of `count` rows with card numbers from `first`, all in cell MB-BO.
+/// Runs blocking work (waiting for a process) on a Dispatch thread instead of the Swift
+/// concurrency pool, which has a thread per core: a test that blocks it for a minute starves
+/// other tests' in-process servers.
+func offThePool<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Swift.Result { try work() }) }
+    }
+}
+
 func rosterFile(count: Int, first: Int = 1) throws -> String {
     let path = Binaries.temporaryFolder().appendingPathComponent("roster-\(count).csv").path
     _ = FileManager.default.createFile(atPath: path, contents: nil)

@@ -120,7 +120,7 @@ public struct Reports: AsyncParsableCommand {
                     RegularityReportRequest(unitId: unit, from: from, to: to),
                     as: Flag.self
                 )
-                session.printer.list(flags, columns: Columns.flag)
+                session.printer.list(flags, columns: Columns.flags(in: session.printer))
             }
         }
     }
@@ -144,7 +144,7 @@ public struct Reports: AsyncParsableCommand {
             try await global.session { session in
                 request.unitId = try await session.unitID(unit)
                 let flags = try await session.stream(.reportsAbsences, request, as: Flag.self)
-                session.printer.list(flags, columns: Columns.flag)
+                session.printer.list(flags, columns: Columns.flags(in: session.printer))
             }
         }
     }
@@ -199,7 +199,7 @@ public struct Reports: AsyncParsableCommand {
                 let violations = rows.flatMap(\.violations)
                 if session.printer.format == .table && !violations.isEmpty {
                     session.printer.console.out("\n")
-                    session.printer.list(violations, columns: Columns.flag)
+                    session.printer.list(violations, columns: Columns.flags(in: session.printer))
                 }
             }
         }
@@ -227,7 +227,7 @@ public struct Reports: AsyncParsableCommand {
             try await global.session { session in
                 request.unitId = try await session.unitID(unit)
                 let flags = try await session.stream(.reportsDue, request, as: Flag.self)
-                session.printer.list(flags, columns: Columns.flag)
+                session.printer.list(flags, columns: Columns.flags(in: session.printer))
             }
         }
     }
@@ -389,11 +389,16 @@ public struct Reports: AsyncParsableCommand {
             }
             if !overview.grading.isEmpty {
                 out += "\n" + style.bold(p.text("Grading", "Xếp loại")) + "\n"
-                out += printer.renderList(overview.grading, columns: Columns.gradingRow)
+                var grading = overview.grading
+                // One commune's grading: its name reads better than its id.
+                for index in grading.indices where grading[index].unitId == overview.unitId {
+                    grading[index].unitId = overview.unitName
+                }
+                out += printer.renderList(grading, columns: Columns.gradingRow)
             }
             if !overview.flags.isEmpty {
                 out += "\n" + style.bold(p.text("Flags", "Cảnh báo")) + "\n"
-                out += printer.renderList(overview.flags, columns: Columns.flag)
+                out += printer.renderList(overview.flags, columns: Columns.flagInTable)
             }
             return out
         }

@@ -205,6 +205,13 @@ public enum Columns {
         .text("detail", "DETAIL", "CHI TIẾT") { $0.detail },
     ]
 
+    /// Flags as a person reads them in a table: the detail already names the unit and the
+    /// member, so their ids (opaque when records were imported) are left to JSON, CSV and YAML.
+    public static let flagInTable: [Column<Flag>] = flag.filter { $0.key != "unit_id" && $0.key != "member_id" }
+
+    /// The flag columns for an output format.
+    static func flags(in printer: Printer) -> [Column<Flag>] { printer.format == .table ? flagInTable : flag }
+
     /// Participation report rows.
     public static let participationRow: [Column<ParticipationRow>] = [
         .text("unit_id", "UNIT", "ĐƠN VỊ") { $0.unitId },
