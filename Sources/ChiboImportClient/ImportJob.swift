@@ -245,8 +245,13 @@ struct ImportJob {
         let dry = command.dryRun ? " (dry run: nothing written)" : ""
         switch ending {
         case .completed:
+            // A meeting is many rows (one per attendance record) but one record: the counts are
+            // of meetings, and the rows are named beside them.
+            let read =
+                options.entity == .meetings
+                ? "\(state.rowsRead) rows read as \(counts.read) meetings" : "\(counts.read) rows read"
             say(
-                "\(counts.read) rows read: \(counts.inserted) inserted, \(counts.updated) updated, "
+                "\(read): \(counts.inserted) inserted, \(counts.updated) updated, "
                     + "\(counts.skipped) skipped, \(counts.rejected) rejected\(dry)"
             )
         case .stopped:

@@ -133,7 +133,7 @@ public struct ImportService: Sendable {
                         )
                     )
                 } else {
-                    storeBatch.rows.append(row)
+                    storeBatch.rows.append(Self.withAdmissionEvents(row))
                 }
             }
             context.nowMs = clock.nowMs()
@@ -212,6 +212,23 @@ public struct ImportService: Sendable {
         var field: String
         var code: String
         var message: String
+    }
+
+    /// A roster row gives the dates of admission and of becoming official, not the events: a
+    /// member row without events gets the events those dates mean (admitted, made official),
+    /// so the member counts in their cell from the day of admission. A status-event file that
+    /// lists the same events later finds them there and skips them.
+    static func withAdmissionEvents(_ row: ImportRow) -> ImportRow {
+        guard case .member(var member)? = row.record, member.events.isEmpty, let admitted = member.admittedOn else {
+            return row
+        }
+        member.events = [StatusEvent(kind: .admitted, effectiveOn: admitted)]
+        if let official = member.officialOn {
+            member.events.append(StatusEvent(kind: .madeOfficial, effectiveOn: official))
+        }
+        var row = row
+        row.record = .member(member)
+        return row
     }
 
     /// Why a row is refused before the store, or nil when its values pass the checks of the

@@ -71,6 +71,10 @@ extension SQLiteStore {
         var nextEffect: Int64
         /// The row being applied.
         var row: Int32 = 0
+        /// How the row's file names the records it resolved (a member id to its card number and
+        /// name, a unit id to its code), so that a refusal worded by the shared checks in ids
+        /// reads in the file's terms.
+        var labels: [String: String] = [:]
     }
 
     /// What a row did.
@@ -141,6 +145,7 @@ extension SQLiteStore {
         )
         for row in batch.rows {
             application.row = row.rowNumbers.first ?? 0
+            application.labels = [:]
             var outcome = ImportRowOutcome.skipped
             do {
                 try db.inSavepoint {
@@ -160,13 +165,15 @@ extension SQLiteStore {
                 continue
             } catch let error as StoreError {
                 let refusal = Self.refusal(for: error)
+                var message = refusal.message
+                for (id, label) in application.labels { message = message.replacingOccurrences(of: id, with: label) }
                 counts.rejected += 1
                 rejections.append(
                     RowRejection(
                         row: application.row,
                         field: refusal.field,
                         code: refusal.code,
-                        message: refusal.message
+                        message: message
                     )
                 )
                 continue

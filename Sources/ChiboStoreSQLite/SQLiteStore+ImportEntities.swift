@@ -182,9 +182,13 @@ extension SQLiteStore {
             )
         }
         var names: [String: String] = [:]
+        application.labels[cell.id] = cell.code.isEmpty ? cell.name : cell.code
         for (index, key) in row.attendees.enumerated() {
             let member = try resolveMember(db, key, cellID: cell.id, field: "attendees[\(index)]")
             incoming.attendance[index].memberId = member.id
+            application.labels[member.id] =
+                member.partyCardNumber.isEmpty
+                ? member.fullName : "\(member.fullName) (card \(member.partyCardNumber))"
             if incoming.attendance[index].fullName.isEmpty { incoming.attendance[index].fullName = member.fullName }
             names[normalised(member.fullName)] = member.id
         }

@@ -177,6 +177,58 @@ import Testing
         }
     }
 
+    /// A roster gives dates, not events: the member gets the events they mean, so they count in
+    /// their cell from admission; the same events in a status-event file are then skipped.
+    @Test func aRosterRowWithoutEventsGetsItsAdmissionEvents() async throws {
+        try await AccessHarness.with { harness in
+            let client = harness.client(.admin)
+            defer { Task { await client.close() } }
+            let member = Member(
+                partyCardNumber: "031234",
+                fullName: "Tòng Văn Mới",
+                admittedOn: Self.day(2010, 5, 19),
+                officialOn: Self.day(2011, 5, 19)
+            )
+            let roster = try await Self.run(
+                client,
+                .members,
+                .fail,
+                batches: [(1, [ImportRow(rowNumbers: [2], unitRef: "MB-BO", record: .member(member))])]
+            )
+            #expect(roster.checkpoint?.counts == ImportCounts(read: 1, inserted: 1))
+            let stored = try await harness.store.member(partyCardNumber: "031234")
+            #expect(stored?.events.map(\.kind) == [.admitted, .madeOfficial])
+            #expect(stored?.events.map(\.effectiveOn) == [Self.day(2010, 5, 19), Self.day(2011, 5, 19)])
+            #expect(stored?.status == .official)
+            let admitted = ImportRow(
+                rowNumbers: [2],
+                unitRef: "MB-BO",
+                memberKey: Self.card("031234"),
+                record: .statusEvent(StatusEvent(kind: .admitted, effectiveOn: Self.day(2010, 5, 19)))
+            )
+            let events = try await Self.run(client, .statusEvents, .skip, batches: [(1, [admitted])])
+            #expect(events.checkpoint?.counts == ImportCounts(read: 1, skipped: 1))
+            // A meeting before the admission: refused, in the file's terms (card and cell code).
+            let early = ImportRow(
+                rowNumbers: [9],
+                unitRef: "MB-BO",
+                attendees: [Self.card("031234")],
+                record: .meeting(
+                    Meeting(
+                        heldOn: Self.day(2009, 3, 3),
+                        kind: .regular,
+                        attendance: [AttendanceRecord(state: .present)]
+                    )
+                )
+            )
+            let refused = try await Self.run(client, .meetings, .skip, batches: [(1, [early])])
+            let message = refused.rejections.first?.message ?? ""
+            #expect(refused.rejections.first?.code == "invalid")
+            #expect(message.contains("card 031234") && message.contains("MB-BO"), "\(message)")
+            #expect(!message.contains("m-0"), "\(message)")
+        }
+    }
+
     @Test func meetingsWithAttendanceKeepTheCountsReportsRead() async throws {
         try await AccessHarness.with { harness in
             let client = harness.client(.admin)
