@@ -207,9 +207,15 @@ enum SampleRoster {
             case (_, .agency): "xã \(commune.placeName), \(commune.region)"
             }
         let centuryDigit = (birthYear >= 2000 ? 2 : 0) + (female ? 1 : 0)
+        // The last six digits come from the member's serial (unique in the dataset, like the
+        // card number) through a bijection of 0..<1,000,000 (7,919 is prime to 10^6), so no two
+        // members share a citizen ID; a random draw would give the province's 250,000 members a
+        // few hundred shared IDs. The draw is still made, so the rest of the stream is unchanged.
+        _ = random.below(1_000_000)
+        let serial = cell.cardSerialBase + index
         let citizenID =
             plan.citizenPrefix + String(centuryDigit) + ProvinceAtScale.pad(birthYear % 100, 2)
-            + ProvinceAtScale.pad(random.below(1_000_000), 6)
+            + ProvinceAtScale.pad((serial * 7_919 + 104_729) % 1_000_000, 6)
         let phone =
             random.chance(0.85)
             ? random.pick(phonePrefixes) + ProvinceAtScale.pad(random.below(10_000_000), 7) : ""

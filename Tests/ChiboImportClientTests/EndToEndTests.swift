@@ -113,6 +113,31 @@ import Testing
         #expect(try server.memberCards().isEmpty)
     }
 
+    /// `--undo` against the real server: the members the import created are voided (the list
+    /// no longer shows them), the undo is audited, a second undo changes nothing, and the
+    /// undone import refuses to resume.
+    @Test func undoVoidsWhatTheImportCreated() async throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        let file = try rosterFile(count: 30)
+        let id = UUID().uuidString.lowercased()
+        let imported = try server.chiboImport([file, "--entity", "members", "--import-id", id])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try server.memberCards().count == 30)
+        let undone = try server.chiboImport(["--undo", id])
+        #expect(undone.status == 0, "\(undone.stderr)")
+        #expect(undone.stderr.contains("30"), "\(undone.stderr)")
+        #expect(try server.memberCards().isEmpty)
+        #expect(try await server.status(id)?.undoneAtMs ?? 0 > 0)
+        let audit = try server.chibo(["audit", "list", "-o", "json", "--entity", "member", "--limit", "1000"])
+        #expect(audit.stdout.contains("IMPORT_UNDO"), "\(audit.stderr)")
+        let again = try server.chiboImport(["--undo", id])
+        #expect(again.status == 0, "\(again.stderr)")
+        let resumed = try server.chiboImport([file, "--entity", "members", "--resume", id])
+        #expect(resumed.status != 0)
+        #expect(try server.memberCards().isEmpty)
+    }
+
     @Test func aKilledImportResumesToExactCounts() async throws {
         let server = try ImportServer()
         defer { server.stop() }

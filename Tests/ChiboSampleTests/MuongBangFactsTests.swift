@@ -70,6 +70,9 @@ import Testing
             #expect(member.citizenId.count == 12)
         }
         #expect(withDiacritics * 10 > records.members.count * 9)
+        // Natural keys: an import finds members by card, else citizen ID; both must be unique.
+        #expect(Set(records.members.map(\.partyCardNumber)).count == records.members.count)
+        #expect(Set(records.members.map(\.citizenId)).count == records.members.count)
         for unit in records.units {
             #expect(unit.name == unit.name.precomposedStringWithCanonicalMapping)
         }
