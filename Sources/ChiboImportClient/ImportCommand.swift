@@ -118,7 +118,10 @@ public struct ImportCommand: ParsableCommand {
     public var rejectFile: String?
 
     /// Batch size.
-    @Option(name: .customLong("batch-size"), help: "Records per batch, 1 to 5000 (default 500).")
+    @Option(
+        name: .customLong("batch-size"),
+        help: "File rows per batch, 1 to 5000 (default 500); a meeting's rows are never split."
+    )
     public var batchSize: Int = 500
 
     /// Quiet.

@@ -44,7 +44,7 @@ public final class UploadTracker: Sendable {
 }
 
 /// The messages of one `Import.Run` call, produced as the stream pulls them: the header, then
-/// batches of `batchSize` records read from the file only when the previous one has been sent,
+/// batches of `batchSize` file rows read from the file only when the previous one has been sent,
 /// so the connection's flow control paces the reader and memory holds a batch, not the file.
 /// Batches at or below `skipThrough` are read and numbered but not sent (a resumed import).
 /// A meeting is one record, so its rows are never split between batches.
@@ -93,9 +93,15 @@ public struct ImportRequests: AsyncSequence, Sendable {
                 }
                 var batch = ImportBatch(batchNumber: nextNumber)
                 var errors: [RowError] = []
-                while batch.rows.count < batchSize, let event = try reader.next() {
+                // A batch holds `batchSize` rows of the file: a meeting of 25 attendance rows
+                // counts 25, so a batch of meetings weighs what a batch of members does (the
+                // server holds a window of batches in memory), and is never split.
+                var filled = 0
+                while filled < batchSize, let event = try reader.next() {
                     switch event {
-                    case .item(let item): batch.rows.append(item.wireRow)
+                    case .item(let item):
+                        batch.rows.append(item.wireRow)
+                        filled += item.rowCount
                     case .error(let error): errors.append(error)
                     }
                 }
@@ -110,7 +116,7 @@ public struct ImportRequests: AsyncSequence, Sendable {
                     stop = state.stopRequested
                 }
                 // A batch cut short by the error limit is not sent: batches stay the same on resume.
-                if batch.rows.isEmpty || (stop && batch.rows.count < batchSize) {
+                if batch.rows.isEmpty || (stop && filled < batchSize) {
                     done = true
                     return nil
                 }

@@ -50,9 +50,8 @@ import Testing
         let codes = try Self.rejectCodes(rejects)
         #expect(codes[3] == "bad_date")
         #expect(codes[4] == "unknown_unit")
-        // A card repeated within the file: `duplicate_in_import` from the server that checks
-        // it, `already_exists` (the first row's member, with --on-conflict fail) before.
-        #expect(["duplicate_in_import", "already_exists"].contains(codes[5]), "\(codes)")
+        // A card repeated within the file: the second row is refused, not an update.
+        #expect(codes[5] == "duplicate_in_import", "\(codes)")
         #expect(codes[6] == "missing_required")
         #expect(codes[7] == "unknown_value")
         #expect(codes[8] == "bad_encoding")
@@ -69,6 +68,19 @@ import Testing
         #expect(object["status"] as? String == "completed")
         #expect(result.stderr.contains("8 rows read: 2 inserted, 0 updated, 0 skipped, 6 rejected"))
         #expect(try server.memberCards() == ["10000001", "10000008"])
+
+        // Against the store: a new import of a file naming a stored card, with fail.
+        let again = try writeFile(
+            "again.csv",
+            Array("Số thẻ đảng viên,Họ và tên,Chi bộ\n10000008,Quàng Thị Tám,MB-PH\n10000009,Mới,MB-PH\n".utf8)
+        )
+        let rejectsAgain = server.folder.appendingPathComponent("rejects-again.csv").path
+        let second = try server.chiboImport([
+            again, "--entity", "members", "--on-conflict", "fail", "--reject-file", rejectsAgain,
+        ])
+        #expect(second.status == 1, "\(second.stderr)")
+        #expect(try Self.rejectCodes(rejectsAgain) == [2: "already_exists"])
+        #expect(try server.memberCards() == ["10000001", "10000008", "10000009"])
     }
 
     @Test func anEmptyFileAHeaderOnlyAndAMissingColumn() throws {
