@@ -54,7 +54,7 @@ public final class SQLiteStore: Store, Sendable {
     }
 
     /// Creates an empty file readable and writable by its owner only, if none exists.
-    private static func createPrivateFile(at path: String) throws {
+    static func createPrivateFile(at path: String) throws {
         let descriptor = open(path, O_CREAT | O_RDWR, 0o600)
         guard descriptor >= 0 else {
             throw StoreError.unavailable("cannot create the database \(path): \(String(cString: strerror(errno)))")
