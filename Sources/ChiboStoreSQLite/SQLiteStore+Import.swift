@@ -383,6 +383,27 @@ extension SQLiteStore {
         text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
+    /// A row that matched a stored record: claims the record for this import (a second row of
+    /// the import naming it is `duplicate_in_import`) and applies the on-conflict policy: true
+    /// when the row should update the record, false when it counts as skipped; under `fail` the
+    /// row is refused as `already_exists` with `message` on `field`.
+    static func matched(
+        _ db: Database,
+        _ application: ImportApplication,
+        key: String,
+        what: String,
+        field: String,
+        exists message: String
+    ) throws -> Bool {
+        try requireFirst(db, application, key: key, what: what)
+        try claim(db, application, key: key)
+        switch application.batch.onConflict {
+        case .skip: return false
+        case .fail: throw ImportRefusal(field, "already_exists", message)
+        default: return true
+        }
+    }
+
     /// Whether a member key names anyone.
     static func isEmpty(_ key: MemberKey?) -> Bool {
         guard let key else { return true }

@@ -47,13 +47,16 @@ extension SQLiteStore {
         if stored.meta?.voided == true {
             throw ImportRefusal("code", "conflict", "the unit with code \(stored.code) was voided")
         }
-        try requireFirst(db, application, key: "org_unit|\(stored.id)", what: "unit \(stored.code)")
-        try claim(db, application, key: "org_unit|\(stored.id)")
-        switch application.batch.onConflict {
-        case .skip: return .skipped
-        case .fail: throw ImportRefusal("code", "already_exists", "unit \(stored.code) already exists")
-        default: break
-        }
+        guard
+            try matched(
+                db,
+                application,
+                key: "org_unit|\(stored.id)",
+                what: "unit \(stored.code)",
+                field: "code",
+                exists: "unit \(stored.code) already exists"
+            )
+        else { return .skipped }
         var merged = stored
         if !normalised(incoming.name).isEmpty { merged.name = incoming.name }
         if incoming.kind.rawValue != 0 { merged.kind = incoming.kind }
@@ -117,13 +120,16 @@ extension SQLiteStore {
         }
         let stored = member.events[index]
         let what = "the \(incoming.kind) event of \(dateKey) of member \(member.id)"
-        try requireFirst(db, application, key: "status_event|\(stored.id)", what: what)
-        try claim(db, application, key: "status_event|\(stored.id)")
-        switch application.batch.onConflict {
-        case .skip: return .skipped
-        case .fail: throw ImportRefusal("", "already_exists", "\(what) already exists")
-        default: break
-        }
+        guard
+            try matched(
+                db,
+                application,
+                key: "status_event|\(stored.id)",
+                what: what,
+                field: "",
+                exists: "\(what) already exists"
+            )
+        else { return .skipped }
         var merged = stored
         if !incoming.decisionRef.isEmpty { merged.decisionRef = incoming.decisionRef }
         if !incoming.place.isEmpty { merged.place = incoming.place }
@@ -248,14 +254,16 @@ extension SQLiteStore {
             try map(db, application, key: meetingKey, to: inserted.id)
             return .inserted
         }
-        try requireFirst(db, application, key: "meeting|\(stored.id)", what: "the meeting of \(cell.id) on \(heldOn)")
-        try claim(db, application, key: "meeting|\(stored.id)")
+        let update = try matched(
+            db,
+            application,
+            key: "meeting|\(stored.id)",
+            what: "the meeting of \(cell.id) on \(heldOn)",
+            field: "",
+            exists: "meeting \(stored.id) already exists"
+        )
         try map(db, application, key: meetingKey, to: stored.id)
-        switch application.batch.onConflict {
-        case .skip: return .skipped
-        case .fail: throw ImportRefusal("", "already_exists", "meeting \(stored.id) already exists")
-        default: break
-        }
+        guard update else { return .skipped }
         var merged = stored
         if incoming.startMinute != 0 { merged.startMinute = incoming.startMinute }
         if incoming.endMinute != 0 { merged.endMinute = incoming.endMinute }
@@ -395,13 +403,16 @@ extension SQLiteStore {
         }
         let existing = stored.resolutions[index]
         let what = "the resolution \(existing.id) of meeting \(stored.id)"
-        try requireFirst(db, application, key: "resolution|\(existing.id)", what: what)
-        try claim(db, application, key: "resolution|\(existing.id)")
-        switch application.batch.onConflict {
-        case .skip: return .skipped
-        case .fail: throw ImportRefusal("text", "already_exists", "\(what) has this text already")
-        default: break
-        }
+        guard
+            try matched(
+                db,
+                application,
+                key: "resolution|\(existing.id)",
+                what: what,
+                field: "text",
+                exists: "\(what) has this text already"
+            )
+        else { return .skipped }
         var merged = existing
         if !incoming.ownerMemberId.isEmpty { merged.ownerMemberId = incoming.ownerMemberId }
         if !incoming.ownerName.isEmpty { merged.ownerName = incoming.ownerName }
@@ -474,13 +485,16 @@ extension SQLiteStore {
             return .inserted
         }
         let what = "the \(incoming.year) evaluation of \(incoming.subjectId)"
-        try requireFirst(db, application, key: "evaluation|\(stored.id)", what: what)
-        try claim(db, application, key: "evaluation|\(stored.id)")
-        switch application.batch.onConflict {
-        case .skip: return .skipped
-        case .fail: throw ImportRefusal("year", "already_exists", "\(what) already exists (\(stored.id))")
-        default: break
-        }
+        guard
+            try matched(
+                db,
+                application,
+                key: "evaluation|\(stored.id)",
+                what: what,
+                field: "year",
+                exists: "\(what) already exists (\(stored.id))"
+            )
+        else { return .skipped }
         var merged = stored
         if incoming.result != nil { merged.result = incoming.result }
         if incoming.cleanAndStrong { merged.cleanAndStrong = true }
