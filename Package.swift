@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libprotobuf-c from the system (Debian: libprotobuf-c-dev).
@@ -85,6 +87,8 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSwift
         ),
@@ -144,7 +148,10 @@ let package = Package(
         // The record services: validation and handlers over a Store.
         .target(
             name: "ChiboRecords",
-            dependencies: ["ChiboServer", "ChiboStore", "ChiboReports", "ChiboAccess", "ChiboModel", "ChiboCodec"],
+            dependencies: [
+                "ChiboServer", "ChiboStore", "ChiboReports", "ChiboAccess", "ChiboModel", "ChiboCodec",
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -152,6 +159,9 @@ let package = Package(
             dependencies: [
                 "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQLite", "ChiboAccess", "ChiboModel",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ import ChiboModel
 import ChiboServer
 import ChiboStore
 import Foundation
+import Metrics
 
 /// Bulk import over the wire: `Import.Run` receives a header then batches of rows and commits
 /// each batch in one transaction with a checkpoint; `Import.Status` returns the checkpoint so a
@@ -147,6 +148,7 @@ public struct ImportService: Sendable {
             } else {
                 response.rejections += outcome.rejections
                 Self.add(outcome.counts, to: &callCounts)
+                if !header.dryRun { Self.count(outcome.counts, entity: header.entity) }
             }
             checkpoint = outcome.checkpoint
         }
@@ -386,6 +388,18 @@ public struct ImportService: Sendable {
                 results[key] = found.list
             }
             for violation in results[key] ?? [] { violations.add(violation.field, violation.description) }
+        }
+    }
+
+    /// `chibo_import_rows_total{entity, outcome}`: rows of committed batches, by what they did.
+    private static func count(_ counts: ImportCounts, entity: ImportEntityKind) {
+        let name = entity.protoName.map { String($0.dropFirst("IMPORT_ENTITY_KIND_".count)).lowercased() } ?? "unknown"
+        for (outcome, rows) in [
+            ("inserted", counts.inserted), ("updated", counts.updated), ("skipped", counts.skipped),
+            ("rejected", counts.rejected),
+        ] where rows > 0 {
+            Counter(label: "chibo_import_rows_total", dimensions: [("entity", name), ("outcome", outcome)])
+                .increment(by: rows)
         }
     }
 

@@ -49,6 +49,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        // One handler per connection, added once and removed once.
+        CallMetrics.connections.increment()
         if let remote = context.remoteAddress {
             logger[metadataKey: "peer"] = "\(remote)"
         }
@@ -125,6 +127,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             logger.notice("closing connection after error: \(error)")
             context.close(promise: nil)
         }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        CallMetrics.connections.decrement()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -245,6 +251,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         switch handler {
         case .inline(let run):
             // Cheap handlers run here, on the event loop: no task, no hop.
+            let start = ContinuousClock.now
             var result: [UInt8] = []
             var status = Status()
             do {
@@ -252,6 +259,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             } catch {
                 status = Self.status(error, logger: callContext.logger)
             }
+            CallMetrics.record(method: callContext.methodName, status: status, since: start)
             finishCall(callID, payload: result, status: status)
         case .unary(let run):
             tasks[callID] = Self.spawn(loopBound, context: callContext) {
@@ -289,6 +297,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     ) -> Task<Void, Never> {
         let callID = context.callID
         return Task {
+            let start = ContinuousClock.now
             var payload: [UInt8] = []
             var status = Status()
             do {
@@ -296,6 +305,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             } catch {
                 status = Self.status(error, logger: context.logger)
             }
+            CallMetrics.record(method: context.methodName, status: status, since: start)
             let result = payload
             let finalStatus = status
             loopBound.eventLoop.execute {

@@ -5,7 +5,10 @@ import ChiboServer
 import ChiboStore
 import ChiboStoreSQLite
 import Logging
+import Metrics
+import NIOCore
 import NIOSSL
+import Prometheus
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -63,10 +66,17 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .long, help: "Serve plaintext on an address other than loopback (behind a TLS proxy).")
     var allowPlaintext = false
 
+    @Option(
+        name: .long,
+        help: "Serve Prometheus metrics over HTTP on HOST:PORT at /metrics (port 0 picks one; printed second)."
+    )
+    var metrics: String?
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if clientCa != nil && tlsCert == nil { throw ValidationError("--client-ca needs --tls-cert and --tls-key") }
         let (host, _) = try Self.parseAddress(listen)
+        if let metrics { _ = try Self.parseAddress(metrics) }
         if tlsCert == nil && !allowPlaintext && !Self.isLoopback(host) {
             throw ValidationError(
                 "refusing to serve plaintext on \(host): records of party members are personal data; "
@@ -89,6 +99,15 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "chibo.server")
+        var endpoint: MetricsEndpoint?
+        if let metrics {
+            // Calls, errors and latency per method, import rows and connections, in Prometheus'
+            // text format (see CallMetrics and ImportService).
+            let (metricsHost, metricsPort) = try Self.parseAddress(metrics)
+            let prometheus = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
+            endpoint = MetricsEndpoint(host: metricsHost, port: metricsPort) { prometheus.emitToBuffer() }
+        }
         let store: SQLiteStore
         do {
             store = try SQLiteStore(path: db)
@@ -117,13 +136,15 @@ struct Serve: AsyncParsableCommand {
             registry: registry,
             logger: logger
         )
-        let announcer = AddressAnnouncer(server: server)
+        let announcer = AddressAnnouncer(server: server, metrics: endpoint)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: announcer, successTerminationBehavior: .ignore),
+        ]
+        if let endpoint { services.append(.init(service: endpoint)) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: announcer, successTerminationBehavior: .ignore),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -145,16 +166,25 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Prints the listening address on standard output once the server is bound.
+/// Prints the listening address on standard output once the server is bound, then, with
+/// `--metrics`, the metrics endpoint's URL as the second line.
 struct AddressAnnouncer: Service {
     let server: ChiboServer
+    let metrics: MetricsEndpoint?
 
     func run() async throws {
-        let address = try await server.listeningAddress
+        print(Self.text(try await server.listeningAddress))
+        fflush(nil)
+        if let metrics {
+            print("metrics http://\(Self.text(try await metrics.listeningAddress))/metrics")
+            fflush(nil)
+        }
+    }
+
+    static func text(_ address: SocketAddress) -> String {
         let host = address.ipAddress ?? "?"
         let shown = host.contains(":") ? "[\(host)]" : host
-        print("\(shown):\(address.port ?? 0)")
-        fflush(nil)
+        return "\(shown):\(address.port ?? 0)"
     }
 }
 
