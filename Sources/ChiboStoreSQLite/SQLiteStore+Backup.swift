@@ -11,7 +11,11 @@ extension SQLiteStore {
         guard !FileManager.default.fileExists(atPath: destination) else {
             throw StoreError.failedPrecondition("\(destination) exists; a backup never overwrites a file")
         }
-        try Self.createPrivateFile(at: destination)
+        do {
+            try Self.createPrivateFile(at: destination)
+        } catch {
+            throw StoreError.unavailable("cannot create the backup file \(destination): \(Self.reason(error))")
+        }
         do {
             let copy = try DatabaseQueue(path: destination)
             try pool.backup(to: copy)
@@ -52,6 +56,14 @@ extension SQLiteStore {
             try? FileManager.default.removeItem(atPath: staging)
             throw StoreError.unavailable("restoring \(backup) into \(path) failed: \(error)")
         }
+    }
+
+    /// The message of a store error, else the error as text.
+    private static func reason(_ error: any Error) -> String {
+        if case StoreError.unavailable(let message) = error {
+            return message.components(separatedBy: ": ").last ?? message
+        }
+        return "\(error)"
     }
 
     private static func checkIntegrity(_ database: some DatabaseReader, path: String) throws {

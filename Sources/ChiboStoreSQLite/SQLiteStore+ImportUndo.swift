@@ -1,3 +1,4 @@
+import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
@@ -172,60 +173,30 @@ extension SQLiteStore {
         after current: Int64,
         context: MutationContext
     ) throws {
-        let change = "import_undo"
+        func restore<Record: ProtoMessage>(
+            _: Record.Type,
+            id: KeyPath<Record, String>,
+            meta: WritableKeyPath<Record, RecordMeta?>,
+            write: (Database, Record, Bool) throws -> Void
+        ) throws {
+            var record = try Record(serializedBytes: before)
+            record[keyPath: meta] = restoredMeta(record[keyPath: meta], after: current, context: context)
+            try write(db, record, false)
+            try logChange(
+                db,
+                context: context,
+                entity: entity,
+                id: record[keyPath: id],
+                revision: current + 1,
+                change: "import_undo",
+                record: record
+            )
+        }
         switch entity {
-        case "org_unit":
-            var unit = try OrgUnit(serializedBytes: before)
-            unit.meta = restoredMeta(unit.meta, after: current, context: context)
-            try writeOrgUnit(db, unit, insert: false)
-            try logChange(
-                db,
-                context: context,
-                entity: entity,
-                id: unit.id,
-                revision: current + 1,
-                change: change,
-                record: unit
-            )
-        case "member":
-            var member = try Member(serializedBytes: before)
-            member.meta = restoredMeta(member.meta, after: current, context: context)
-            try writeMember(db, member, insert: false)
-            try logChange(
-                db,
-                context: context,
-                entity: entity,
-                id: member.id,
-                revision: current + 1,
-                change: change,
-                record: member
-            )
-        case "meeting":
-            var meeting = try Meeting(serializedBytes: before)
-            meeting.meta = restoredMeta(meeting.meta, after: current, context: context)
-            try writeMeeting(db, meeting, insert: false)
-            try logChange(
-                db,
-                context: context,
-                entity: entity,
-                id: meeting.id,
-                revision: current + 1,
-                change: change,
-                record: meeting
-            )
-        case "evaluation":
-            var evaluation = try Evaluation(serializedBytes: before)
-            evaluation.meta = restoredMeta(evaluation.meta, after: current, context: context)
-            try writeEvaluation(db, evaluation, insert: false)
-            try logChange(
-                db,
-                context: context,
-                entity: entity,
-                id: evaluation.id,
-                revision: current + 1,
-                change: change,
-                record: evaluation
-            )
+        case "org_unit": try restore(OrgUnit.self, id: \.id, meta: \.meta, write: writeOrgUnit)
+        case "member": try restore(Member.self, id: \.id, meta: \.meta, write: writeMember)
+        case "meeting": try restore(Meeting.self, id: \.id, meta: \.meta, write: writeMeeting)
+        case "evaluation": try restore(Evaluation.self, id: \.id, meta: \.meta, write: writeEvaluation)
         default:
             throw StoreError.unavailable("an import touched an unknown entity \(entity)")
         }

@@ -155,9 +155,17 @@ struct GenerateSampleCommand: AsyncParsableCommand {
     }
 
     private func writeFiles(_ sample: SampleDataset, to directory: String) throws {
-        let manager = FileManager.default
-        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let counts = try SampleFileWriter(directory: directory, formats: formats).write(sample)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("--files \(directory): cannot create the folder (\(error.localizedDescription))")
+        }
+        let counts: SampleFileCounts
+        do {
+            counts = try SampleFileWriter(directory: directory, formats: formats).write(sample)
+        } catch let error as SampleFileError {
+            throw ValidationError("--files \(directory): \(error)")
+        }
         for entity in SampleFileEntity.allCases {
             let names = formats.map { entity.fileName($0) }.joined(separator: ", ")
             Self.log(

@@ -76,7 +76,7 @@ struct Serve: AsyncParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if clientCa != nil && tlsCert == nil { throw ValidationError("--client-ca needs --tls-cert and --tls-key") }
         let (host, _) = try Self.parseAddress(listen)
-        if let metrics { _ = try Self.parseAddress(metrics) }
+        if let metrics { _ = try Self.parseAddress(metrics, option: "--metrics") }
         if tlsCert == nil && !allowPlaintext && !Self.isLoopback(host) {
             throw ValidationError(
                 "refusing to serve plaintext on \(host): records of party members are personal data; "
@@ -103,7 +103,7 @@ struct Serve: AsyncParsableCommand {
         if let metrics {
             // Calls, errors and latency per method, import rows and connections, in Prometheus'
             // text format (see CallMetrics and ImportService).
-            let (metricsHost, metricsPort) = try Self.parseAddress(metrics)
+            let (metricsHost, metricsPort) = try Self.parseAddress(metrics, option: "--metrics")
             let prometheus = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
             endpoint = MetricsEndpoint(host: metricsHost, port: metricsPort) { prometheus.emitToBuffer() }
@@ -153,15 +153,15 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// Splits HOST:PORT (IPv6 hosts in brackets).
-    static func parseAddress(_ text: String) throws -> (String, Int) {
+    static func parseAddress(_ text: String, option: String = "--listen") throws -> (String, Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
             (0...65535).contains(port)
         else {
-            throw ValidationError("--listen expects HOST:PORT with a port from 0 to 65535, got \"\(text)\"")
+            throw ValidationError("\(option) expects HOST:PORT with a port from 0 to 65535, got \"\(text)\"")
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw ValidationError("--listen is missing the host in \"\(text)\"") }
+        guard !host.isEmpty else { throw ValidationError("\(option) is missing the host in \"\(text)\"") }
         return (host, port)
     }
 }
