@@ -81,12 +81,14 @@ public enum SearchKeys {
 
     /// The key that orders people the Vietnamese way: by given name, then middle name, then
     /// family name, each compared without diacritics first and with them to break ties (so
-    /// "An" sorts before "Ân", and both before "Bình").
+    /// "An" sorts before "Ân", and both before "Bình"). The separators are control characters
+    /// below any letter or space (U+0002 between names, U+0001 before the tie-break) and never
+    /// NUL, which PostgreSQL's text cannot hold.
     public static func vietnameseSortKey(familyName: String, middleName: String, givenName: String) -> String {
         let parts = [givenName, middleName, familyName]
-        let base = parts.map { fold($0) }.joined(separator: "\u{1}")
-        let tieBreak = parts.map { $0.precomposedStringWithCanonicalMapping.lowercased() }.joined(separator: "\u{1}")
-        return base + "\u{0}" + tieBreak
+        let base = parts.map { fold($0) }.joined(separator: "\u{2}")
+        let tieBreak = parts.map { $0.precomposedStringWithCanonicalMapping.lowercased() }.joined(separator: "\u{2}")
+        return base + "\u{1}" + tieBreak
     }
 
     /// Splits a full Vietnamese name into family, middle and given name: the first word is the

@@ -1,6 +1,7 @@
 import ChiboCodec
 import ChiboModel
 import ChiboStore
+import ChiboStoreSQL
 import Foundation
 import GRDB
 
@@ -194,10 +195,13 @@ enum Migrations {
             )
             let meetings = try Data.fetchAll(db, sql: "SELECT record FROM meeting")
             for data in meetings {
-                try SQLiteStore.writeMeetingSummary(db, MeetingSummary(of: Meeting(serializedBytes: [UInt8](data))))
+                try SQLStore.writeMeetingSummary(
+                    GRDBDatabase(db),
+                    MeetingSummary(of: Meeting(serializedBytes: [UInt8](data)))
+                )
             }
             for rules in NationalRules.all {
-                try SQLiteStore.writeRuleSet(db, rules, insert: true)
+                try SQLStore.writeRuleSet(GRDBDatabase(db), rules, insert: true)
             }
         }
         migrator.registerMigration("v6: tokens and the audit log") { db in
@@ -351,6 +355,17 @@ enum Migrations {
                     ALTER TABLE import_checkpoint ADD COLUMN undone_at_ms INTEGER NOT NULL DEFAULT 0;
                     """
             )
+        }
+        migrator.registerMigration("v11: member sort keys without NUL") { db in
+            // The separators of the sort key were NUL and U+0001; they are now U+0001 and
+            // U+0002 (same order), so that PostgreSQL, whose text cannot hold NUL, keeps the
+            // same keys.
+            let rows = try Row.fetchAll(db, sql: "SELECT id, record FROM member")
+            let update = try db.makeStatement(sql: "UPDATE member SET sort_key = ? WHERE id = ?")
+            for row in rows {
+                let member = try Member(serializedBytes: [UInt8](row["record"] as Data))
+                try update.execute(arguments: [SQLStore.sortKey(of: member), row["id"] as String])
+            }
         }
         return migrator
     }()

@@ -1,19 +1,21 @@
 import ChiboModel
 import ChiboStore
+import ChiboStoreSQL
 import Foundation
 import GRDB
 
 /// The embedded store: one SQLite file through GRDB, in WAL mode with foreign keys on and
 /// `synchronous=FULL`, so an acknowledged write survives a crash or power loss.
-public final class SQLiteStore: Store, Sendable {
+public final class SQLiteStore: SQLStore, @unchecked Sendable {
+    // Unchecked: SQLStore is open, so not checked; the properties added here are immutable and
+    // Sendable.
+
     /// Where the database lives.
     public let path: String
     let pool: DatabasePool
-    /// Wakes change-feed followers after each committed change.
-    public let changeSignal = ChangeSignal()
 
     /// A short name for server info.
-    public var backendName: String { "sqlite" }
+    public override var backendName: String { "sqlite" }
 
     /// Opens the file at `path`, creating it (mode 0600) or migrating it to the current schema.
     /// A file written by a newer version is refused with `StoreError.newerSchema`.
@@ -40,6 +42,7 @@ public final class SQLiteStore: Store, Sendable {
         } catch {
             throw StoreError.unavailable("cannot open the database \(path): \(error)")
         }
+        super.init(engine: GRDBEngine(pool: pool))
         let migrator = Migrations.migrator
         try pool.write { db in
             if try migrator.hasBeenSuperseded(db) {
@@ -60,12 +63,5 @@ public final class SQLiteStore: Store, Sendable {
             throw StoreError.unavailable("cannot create the database \(path): \(String(cString: strerror(errno)))")
         }
         close(descriptor)
-    }
-
-    /// The number of migrations applied: the schema version of the file.
-    public var schemaVersion: Int {
-        get async throws {
-            try await pool.read { db in try Migrations.migrator.appliedIdentifiers(db).count }
-        }
     }
 }

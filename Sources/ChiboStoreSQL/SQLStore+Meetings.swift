@@ -2,9 +2,8 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Records a meeting (see `Store.recordMeeting`).
     public func recordMeeting(
         _ meeting: Meeting,
@@ -29,7 +28,7 @@ extension SQLiteStore {
     /// resolutions and per-meeting counts, and its logged change. Shared by Meetings.Record and
     /// imports.
     static func insertMeeting(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ meeting: Meeting,
         partialAttendance: Bool,
         context: MutationContext,
@@ -110,7 +109,7 @@ extension SQLiteStore {
     /// against the membership of the day, the resolutions' revisions, the next revision with its
     /// counts, and its logged change (with `write`). Shared by Meetings.Amend and imports.
     static func saveAmendedMeeting(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ meeting: Meeting,
         previousResolutions: [Resolution],
         partialAttendance: Bool,
@@ -137,14 +136,14 @@ extension SQLiteStore {
 
     /// A meeting, current or at an earlier revision.
     public func meeting(id: String, revision: Int64?) async throws -> Meeting? {
-        try await pool.read { db in try Self.loadMeeting(db, id: id, revision: revision) }
+        try await engine.read { db in try Self.loadMeeting(db, id: id, revision: revision) }
     }
 
     /// Meetings matching the query, by date then id.
     public func listMeetings(_ query: MeetingQuery) async throws -> Page<Meeting> {
-        try await pool.read { db in
+        try await engine.read { db in
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             var with = ""
             if let subtree = query.subtreeOf {
                 with = Self.currentSubtree
@@ -173,7 +172,7 @@ extension SQLiteStore {
                 arguments += [after.sortKey, after.sortKey, after.id]
             }
             let limit = max(1, min(query.pageSize, 1000))
-            let rows = try Row.fetchAll(
+            let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
                     \(with)
@@ -308,7 +307,7 @@ extension SQLiteStore {
 
     /// The resolution with this id (see `Store.resolution(id:)`).
     public func resolution(id: String) async throws -> Resolution? {
-        try await pool.read { db in
+        try await engine.read { db in
             try Data.fetchOne(db.cachedStatement(sql: "SELECT record FROM resolution WHERE id = ?"), arguments: [id])
                 .map { try Resolution(serializedBytes: [UInt8]($0)) }
         }
@@ -316,9 +315,9 @@ extension SQLiteStore {
 
     /// Resolutions matching the query (see `Store.listResolutions`).
     public func listResolutions(_ query: ResolutionQuery) async throws -> Page<Resolution> {
-        try await pool.read { db in
+        try await engine.read { db in
             var conditions = ["m.voided = 0"]
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             var with = ""
             if let subtree = query.subtreeOf {
                 with = Self.currentSubtree
@@ -339,7 +338,7 @@ extension SQLiteStore {
                 arguments += [after.sortKey, after.sortKey, after.id]
             }
             let limit = max(1, min(query.pageSize, 1000))
-            let rows = try Row.fetchAll(
+            let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
                     \(with)
@@ -364,7 +363,8 @@ extension SQLiteStore {
 
     /// Checks a meeting against the org tree and the membership on its date, fixes each
     /// record's category, and fills members left out when the list is partial.
-    static func checkAgainstStoredData(_ db: Database, _ meeting: inout Meeting, partialAttendance: Bool) throws {
+    static func checkAgainstStoredData(_ db: any SQLDatabase, _ meeting: inout Meeting, partialAttendance: Bool) throws
+    {
         var violations: [FieldViolation] = []
         func add(_ field: String, _ description: String) {
             violations.append(FieldViolation(field: field, description: description))
@@ -457,7 +457,7 @@ extension SQLiteStore {
     // MARK: Rows
 
     /// Stores a meeting's counts beside it (see `MeetingSummary`).
-    static func writeMeetingSummary(_ db: Database, _ summary: MeetingSummary) throws {
+    public static func writeMeetingSummary(_ db: any SQLDatabase, _ summary: MeetingSummary) throws {
         try db.cachedStatement(
             sql: """
                 UPDATE meeting SET start_minute = ?, end_minute = ?, expected_count = ?, present_count = ?,
@@ -473,7 +473,7 @@ extension SQLiteStore {
         )
     }
 
-    static func loadMeeting(_ db: Database, id: String, revision: Int64?) throws -> Meeting? {
+    static func loadMeeting(_ db: any SQLDatabase, id: String, revision: Int64?) throws -> Meeting? {
         let data: Data?
         if let revision {
             data = try Data.fetchOne(
@@ -489,11 +489,11 @@ extension SQLiteStore {
         return try data.map { try Meeting(serializedBytes: [UInt8]($0)) }
     }
 
-    static func writeMeeting(_ db: Database, _ meeting: Meeting, insert: Bool) throws {
+    static func writeMeeting(_ db: any SQLDatabase, _ meeting: Meeting, insert: Bool) throws {
         let record = Data(try meeting.serializedBytes())
         let heldOn = DateKeys.key(meeting.heldOn) ?? ""
         let revision = meeting.meta?.revision ?? 1
-        let arguments: StatementArguments = [
+        let arguments: SQLArguments = [
             meeting.cellId, heldOn, meeting.kind.rawValue, meeting.meta?.voided == true ? 1 : 0, revision, record,
             meeting.id,
         ]

@@ -2,9 +2,8 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Creates a unit (see `Store.createOrgUnit`).
     public func createOrgUnit(_ unit: OrgUnit, context: MutationContext) async throws -> OrgUnit {
         try await mutate(operation: "org_unit.create", context: context) { db in
@@ -14,15 +13,22 @@ extension SQLiteStore {
 
     /// Creates a unit inside a transaction: the checks of `Store.createOrgUnit`, then (with
     /// `write`) the row and its logged change. Shared by OrgUnits.Create and imports.
-    static func insertOrgUnit(_ db: Database, _ unit: OrgUnit, context: MutationContext, write: Bool) throws -> OrgUnit
-    {
+    static func insertOrgUnit(
+        _ db: any SQLDatabase,
+        _ unit: OrgUnit,
+        context: MutationContext,
+        write: Bool
+    ) throws -> OrgUnit {
         var unit = unit
         if unit.id.isEmpty { unit.id = RecordID.make("ou") }
         if try exists(db, table: "org_unit", id: unit.id) {
             throw StoreError.alreadyExists(entity: "org unit", key: unit.id)
         }
         if !unit.code.isEmpty,
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM org_unit WHERE code = ?"), arguments: [unit.code])
+            try SQLRow.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM org_unit WHERE code = ?"),
+                arguments: [unit.code]
+            )
                 != nil
         {
             throw StoreError.alreadyExists(entity: "org unit with code", key: unit.code)
@@ -63,7 +69,7 @@ extension SQLiteStore {
                 switch path {
                 case "code":
                     if !unit.code.isEmpty, unit.code != stored.code,
-                        try Row.fetchOne(
+                        try SQLRow.fetchOne(
                             db.cachedStatement(sql: "SELECT 1 FROM org_unit WHERE code = ?"),
                             arguments: [unit.code]
                         )
@@ -85,7 +91,7 @@ extension SQLiteStore {
 
     /// Stores a changed unit as its next revision and logs the change (with `write`).
     static func saveOrgUnit(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ unit: OrgUnit,
         change: String,
         context: MutationContext,
@@ -109,12 +115,12 @@ extension SQLiteStore {
 
     /// The unit with this id.
     public func orgUnit(id: String) async throws -> OrgUnit? {
-        try await pool.read { db in try Self.loadOrgUnit(db, id: id) }
+        try await engine.read { db in try Self.loadOrgUnit(db, id: id) }
     }
 
     /// The unit with this code.
     public func orgUnit(code: String) async throws -> OrgUnit? {
-        try await pool.read { db in
+        try await engine.read { db in
             guard
                 let data = try Data.fetchOne(
                     db.cachedStatement(sql: "SELECT record FROM org_unit WHERE code = ?"),
@@ -127,9 +133,9 @@ extension SQLiteStore {
 
     /// Units matching the query, by name then id, one page at a time.
     public func listOrgUnits(_ query: OrgUnitQuery) async throws -> Page<OrgUnit> {
-        try await pool.read { db in
+        try await engine.read { db in
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             var with = ""
             let asOf = DateKeys.key(query.asOf)
             if let subtree = query.subtreeOf {
@@ -137,7 +143,7 @@ extension SQLiteStore {
                 if let asOf {
                     with = """
                         WITH RECURSIVE subtree(id) AS (
-                            SELECT ? UNION
+                            SELECT id FROM org_unit WHERE id = ? UNION
                             SELECT p.unit_id FROM org_unit_parent p JOIN subtree s ON p.parent_id = s.id
                             WHERE (p.valid_from IS NULL OR p.valid_from <= ?) AND (p.valid_to IS NULL OR p.valid_to > ?)
                         )
@@ -146,7 +152,7 @@ extension SQLiteStore {
                 } else {
                     with = """
                         WITH RECURSIVE subtree(id) AS (
-                            SELECT ? UNION
+                            SELECT id FROM org_unit WHERE id = ? UNION
                             SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
                         )
                         """
@@ -190,7 +196,7 @@ extension SQLiteStore {
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY u.name_key, u.id LIMIT \(limit + 1)
                 """
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let rows = try SQLRow.fetchAll(db, sql: sql, arguments: arguments)
             var units: [OrgUnit] = []
             for row in rows.prefix(limit) {
                 let bytes: [UInt8] = [UInt8](row["record"] as Data)
@@ -206,7 +212,7 @@ extension SQLiteStore {
 
     // MARK: Rows
 
-    static func loadOrgUnit(_ db: Database, id: String) throws -> OrgUnit? {
+    static func loadOrgUnit(_ db: any SQLDatabase, id: String) throws -> OrgUnit? {
         guard
             let data = try Data.fetchOne(
                 db.cachedStatement(sql: "SELECT record FROM org_unit WHERE id = ?"),
@@ -218,9 +224,9 @@ extension SQLiteStore {
         return try OrgUnit(serializedBytes: [UInt8](data))
     }
 
-    static func writeOrgUnit(_ db: Database, _ unit: OrgUnit, insert: Bool) throws {
+    static func writeOrgUnit(_ db: any SQLDatabase, _ unit: OrgUnit, insert: Bool) throws {
         let record = Data(try unit.serializedBytes())
-        let arguments: StatementArguments = [
+        let arguments: SQLArguments = [
             unit.code.isEmpty ? nil : unit.code, SearchKeys.fold(unit.name), unit.kind.rawValue,
             unit.parentId.isEmpty ? nil : unit.parentId, DateKeys.key(unit.valid?.from), DateKeys.key(unit.valid?.to),
             unit.meta?.voided == true ? 1 : 0, unit.meta?.revision ?? 1, record, unit.id,

@@ -1,16 +1,15 @@
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
 /// How each kind of record is imported: natural key, references, the conflict policy, and the
 /// same checks and writes as the service that records it one at a time.
-extension SQLiteStore {
+extension SQLStore {
     // MARK: Org units
 
     /// An org unit row: keyed by code; the parent is `unit_ref` (code, else unique name).
     static func importOrgUnit(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ row: ImportRow,
         _ unit: OrgUnit,
         _ application: inout ImportApplication
@@ -81,7 +80,7 @@ extension SQLiteStore {
     /// A status event row: keyed by member, kind and effective date; a new event goes through
     /// the member lifecycle as Members.AddStatusEvent does.
     static func importStatusEvent(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ row: ImportRow,
         _ event: StatusEvent,
         _ application: inout ImportApplication
@@ -165,7 +164,7 @@ extension SQLiteStore {
     /// resolved to members of the cell; recorded or amended as Meetings.Record and
     /// Meetings.Amend do (members the file leaves out are recorded as not recorded).
     static func importMeeting(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ row: ImportRow,
         _ meeting: Meeting,
         _ application: inout ImportApplication
@@ -301,7 +300,7 @@ extension SQLiteStore {
     }
 
     /// The meeting (not voided) a file's meeting key names, if any.
-    static func mappedMeeting(_ db: Database, key: String) throws -> Meeting? {
+    static func mappedMeeting(_ db: any SQLDatabase, key: String) throws -> Meeting? {
         guard
             let id = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT meeting_id FROM import_meeting_key WHERE meeting_key = ?"),
@@ -313,7 +312,7 @@ extension SQLiteStore {
     }
 
     /// Remembers which meeting a file's key names, for later imports (resolutions).
-    static func map(_ db: Database, _ application: ImportApplication, key: String, to meetingID: String) throws {
+    static func map(_ db: any SQLDatabase, _ application: ImportApplication, key: String, to meetingID: String) throws {
         guard !key.isEmpty else { return }
         try db.cachedStatement(
             sql: """
@@ -330,7 +329,7 @@ extension SQLiteStore {
     /// A resolution row: appended to its meeting (by meeting key, else by cell and date),
     /// keyed by meeting and text; the owner is resolved among the cell's members when possible.
     static func importResolution(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ row: ImportRow,
         _ resolution: Resolution,
         _ application: inout ImportApplication
@@ -446,7 +445,7 @@ extension SQLiteStore {
     /// An evaluation row: keyed by subject and year; the subject is the unit `unit_ref` or the
     /// member `member_key` (a member's row without a subject kind is a member's evaluation).
     static func importEvaluation(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ row: ImportRow,
         _ evaluation: Evaluation,
         _ application: inout ImportApplication

@@ -2,13 +2,12 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// The changes after a cursor, oldest first.
     public func changes(after: Int64, limit: Int) async throws -> [ChangeEvent] {
-        try await pool.read { db in
-            let rows = try Row.fetchAll(
+        try await engine.read { db in
+            let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
                     SELECT seq, at_ms, actor, entity, entity_id, revision, change, record FROM change_log
@@ -63,7 +62,7 @@ extension SQLiteStore {
 
     /// Voids a unit inside a transaction (see `Store.voidOrgUnit`); shared with undo.
     static func voidOrgUnit(
-        _ db: Database,
+        _ db: any SQLDatabase,
         id: String,
         revision: Int64,
         reason: String,
@@ -111,7 +110,7 @@ extension SQLiteStore {
 
     /// Voids a member inside a transaction (see `Store.voidMember`); shared with undo.
     static func voidMember(
-        _ db: Database,
+        _ db: any SQLDatabase,
         id: String,
         revision: Int64,
         reason: String,
@@ -159,7 +158,7 @@ extension SQLiteStore {
 
     /// Voids a meeting inside a transaction (see `Store.voidMeeting`); shared with undo.
     static func voidMeeting(
-        _ db: Database,
+        _ db: any SQLDatabase,
         id: String,
         revision: Int64,
         reason: String,

@@ -2,15 +2,17 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Stores a new token (see `Store.createToken`).
     public func createToken(_ token: TokenRecord) async throws -> TokenRecord {
-        try await pool.write { db in
+        try await engine.write { db in
             var token = token
             if token.id.isEmpty { token.id = RecordID.make("tok") }
-            if try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM token WHERE name = ?"), arguments: [token.name])
+            if try SQLRow.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM token WHERE name = ?"),
+                arguments: [token.name]
+            )
                 != nil
             {
                 throw StoreError.alreadyExists(entity: "token named", key: token.name)
@@ -31,8 +33,8 @@ extension SQLiteStore {
 
     /// Every token (see `Store.tokens`).
     public func tokens() async throws -> [TokenRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM token ORDER BY created_at_ms, id")).map(
+        try await engine.read { db in
+            try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM token ORDER BY created_at_ms, id")).map(
                 Self.token(from:)
             )
         }
@@ -40,8 +42,8 @@ extension SQLiteStore {
 
     /// The token with this hash (see `Store.token(hash:)`).
     public func token(hash: String) async throws -> TokenRecord? {
-        try await pool.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM token WHERE hash = ?"), arguments: [hash]).map(
+        try await engine.read { db in
+            try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM token WHERE hash = ?"), arguments: [hash]).map(
                 Self.token(from:)
             )
         }
@@ -49,9 +51,9 @@ extension SQLiteStore {
 
     /// Revokes a token (see `Store.revokeToken`).
     public func revokeToken(idOrName: String, atMs: Int64) async throws -> TokenRecord {
-        try await pool.write { db in
+        try await engine.write { db in
             guard
-                let row = try Row.fetchOne(
+                let row = try SQLRow.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM token WHERE id = ? OR name = ?"),
                     arguments: [idOrName, idOrName]
                 )
@@ -86,14 +88,14 @@ extension SQLiteStore {
     /// Appends audit entries (see `Store.appendAudit`).
     public func appendAudit(_ entries: [AuditEntry]) async throws {
         guard !entries.isEmpty else { return }
-        try await pool.write { db in try Self.appendAudit(db, entries) }
+        try await engine.write { db in try Self.appendAudit(db, entries) }
     }
 
     /// Audit entries (see `Store.auditEntries`).
     public func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry] {
-        try await pool.read { db in
+        try await engine.read { db in
             var conditions = ["seq > ?"]
-            var arguments: StatementArguments = [query.afterSeq]
+            var arguments: SQLArguments = [query.afterSeq]
             for (column, value) in [("entity", query.entity), ("entity_id", query.entityID), ("actor", query.actor)] {
                 if let value {
                     conditions.append("\(column) = ?")
@@ -101,7 +103,7 @@ extension SQLiteStore {
                 }
             }
             let limit = max(1, min(query.limit, 10_000))
-            return try Row.fetchAll(
+            return try SQLRow.fetchAll(
                 db,
                 sql:
                     "SELECT * FROM audit_log WHERE \(conditions.joined(separator: " AND ")) ORDER BY seq LIMIT \(limit)",
@@ -127,7 +129,7 @@ extension SQLiteStore {
         }
     }
 
-    static func token(from row: Row) -> TokenRecord {
+    static func token(from row: SQLRow) -> TokenRecord {
         TokenRecord(
             id: row["id"],
             name: row["name"],

@@ -2,9 +2,8 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Merges units (see `Store.mergeOrgUnits`).
     public func mergeOrgUnits(
         sourceIDs: [String],
@@ -186,7 +185,7 @@ extension SQLiteStore {
     // MARK: Helpers
 
     /// A unit that exists, is not voided, and is valid on `day`.
-    static func unitValid(_ db: Database, id: String, on day: String) throws -> OrgUnit {
+    static func unitValid(_ db: any SQLDatabase, id: String, on day: String) throws -> OrgUnit {
         guard let unit = try loadOrgUnit(db, id: id), unit.meta?.voided != true else {
             throw StoreError.notFound(entity: "org unit", id: id)
         }
@@ -217,7 +216,7 @@ extension SQLiteStore {
 
     /// Moves the current child units of a unit under another from a date.
     static func moveChildren(
-        _ db: Database,
+        _ db: any SQLDatabase,
         of parentID: String,
         to newParentID: String,
         on day: CalendarDate,
@@ -252,7 +251,7 @@ extension SQLiteStore {
     }
 
     /// The members whose current cell is `cellID` and who are still in the party.
-    static func membersInCell(_ db: Database, _ cellID: String) throws -> [Member] {
+    static func membersInCell(_ db: any SQLDatabase, _ cellID: String) throws -> [Member] {
         try Data.fetchAll(db, sql: "SELECT record FROM member WHERE cell_id = ? AND voided = 0", arguments: [cellID])
             .map { try Member(serializedBytes: [UInt8]($0)) }
             .filter { (try? MemberLifecycle.replay($0.events).hasEnded) != true }
@@ -261,7 +260,7 @@ extension SQLiteStore {
     /// Moves the members of a cell to the cells `destination` gives, from a date, keeping their
     /// cell history.
     static func moveMembers(
-        _ db: Database,
+        _ db: any SQLDatabase,
         of cellID: String,
         on day: CalendarDate,
         context: MutationContext,

@@ -2,14 +2,13 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Undoes an import (see `Store.undoImport`).
     public func undoImport(importID: String, context: MutationContext) async throws -> UndoImportResponse {
-        let response = try await pool.writeWithoutTransaction { db in
+        let response = try await engine.writeWithoutTransaction { db in
             var response: UndoImportResponse?
-            try db.inTransaction(.immediate) {
+            try db.inTransaction {
                 response = try Self.applyUndo(db, importID: importID, context: context)
                 return context.validateOnly ? .rollback : .commit
             }
@@ -32,7 +31,7 @@ extension SQLiteStore {
     }
 
     private static func applyUndo(
-        _ db: Database,
+        _ db: any SQLDatabase,
         importID: String,
         context: MutationContext
     ) throws
@@ -44,7 +43,7 @@ extension SQLiteStore {
         var response = UndoImportResponse(checkpoint: checkpoint, dryRun: context.validateOnly)
         if checkpoint.undoneAtMs != 0 { return response }
         var records: [String: RecordEffects] = [:]
-        let rows = try Row.fetchAll(
+        let rows = try SQLRow.fetchAll(
             db.cachedStatement(
                 sql:
                     "SELECT seq, entity, record_id, effect, before, revision FROM import_effect WHERE import_id = ? ORDER BY seq"
@@ -140,7 +139,7 @@ extension SQLiteStore {
     }
 
     /// A record's current revision, or 0 when it is gone.
-    private static func currentRevision(_ db: Database, entity: String, id: String) throws -> Int64 {
+    private static func currentRevision(_ db: any SQLDatabase, entity: String, id: String) throws -> Int64 {
         let table: String
         switch entity {
         case "org_unit": table = "org_unit"
@@ -167,7 +166,7 @@ extension SQLiteStore {
 
     /// Writes a record back as it was before the import, as a new revision, and logs it.
     private static func restore(
-        _ db: Database,
+        _ db: any SQLDatabase,
         entity: String,
         before: [UInt8],
         after current: Int64,
@@ -177,7 +176,7 @@ extension SQLiteStore {
             _: Record.Type,
             id: KeyPath<Record, String>,
             meta: WritableKeyPath<Record, RecordMeta?>,
-            write: (Database, Record, Bool) throws -> Void
+            write: (any SQLDatabase, Record, Bool) throws -> Void
         ) throws {
             var record = try Record(serializedBytes: before)
             record[keyPath: meta] = restoredMeta(record[keyPath: meta], after: current, context: context)

@@ -2,20 +2,19 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Runs a change in one write transaction with its request-id bookkeeping: a request id
     /// seen before returns the stored outcome and writes nothing; a validate-only request is
     /// checked in full and rolled back.
     func mutate<Record: ProtoMessage>(
         operation: String,
         context: MutationContext,
-        _ body: @Sendable @escaping (Database) throws -> Record
+        _ body: @Sendable @escaping (any SQLDatabase) throws -> Record
     ) async throws -> Record {
-        let record = try await pool.write { db in
+        let record = try await engine.write { db in
             if !context.requestID.isEmpty,
-                let row = try Row.fetchOne(
+                let row = try SQLRow.fetchOne(
                     db.cachedStatement(sql: "SELECT operation, outcome FROM request_log WHERE request_id = ?"),
                     arguments: [context.requestID]
                 )
@@ -41,10 +40,11 @@ extension SQLiteStore {
     }
 
     /// A `subtree(id)` table of a unit (bound to the first `?`) and its descendants in today's
-    /// tree; portable SQL (`WITH RECURSIVE` works in SQLite and PostgreSQL).
+    /// tree; portable SQL (`WITH RECURSIVE` works in SQLite and PostgreSQL). The root is read from
+    /// org_unit, not bound alone, so the column keeps the table's collation on PostgreSQL.
     static let currentSubtree = """
         WITH RECURSIVE subtree(id) AS (
-            SELECT ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
+            SELECT id FROM org_unit WHERE id = ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
         )
         """
 
@@ -58,14 +58,14 @@ extension SQLiteStore {
         if meta?.voided == true { throw StoreError.failedPrecondition("\(entity) \(id) is voided and cannot change") }
     }
 
-    static func exists(_ db: Database, table: String, id: String) throws -> Bool {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(table) WHERE id = ?"), arguments: [id]) != nil
+    static func exists(_ db: any SQLDatabase, table: String, id: String) throws -> Bool {
+        try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(table) WHERE id = ?"), arguments: [id]) != nil
     }
 
     /// Appends a change to the change log, and audits it in the same transaction: who, when,
     /// from where, the record before (the entity's previous change) and after.
     static func logChange(
-        _ db: Database,
+        _ db: any SQLDatabase,
         context: MutationContext,
         entity: String,
         id: String,
@@ -129,8 +129,8 @@ extension SQLiteStore {
     }
 
     /// Appends entries after the last one, assigning seq and hashes.
-    static func appendAudit(_ db: Database, _ entries: [AuditEntry]) throws {
-        let last = try Row.fetchOne(
+    static func appendAudit(_ db: any SQLDatabase, _ entries: [AuditEntry]) throws {
+        let last = try SQLRow.fetchOne(
             db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         )
         var seq: Int64 = last?["seq"] ?? 0

@@ -2,21 +2,21 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// An `ever(id)` table of a unit (bound to the first `?`) and every unit that was ever
-    /// below it, through the dated parent history; portable SQL.
+    /// below it, through the dated parent history; portable SQL. The root is read from org_unit, not bound
+    /// alone, so the column keeps the table's collation on PostgreSQL.
     /// (The root is the statement's first parameter, `?1`, when later ones are numbered.)
     static let everSubtree = """
         WITH RECURSIVE ever(id) AS (
-            SELECT ? UNION SELECT p.unit_id FROM org_unit_parent p JOIN ever e ON p.parent_id = e.id
+            SELECT id FROM org_unit WHERE id = ? UNION SELECT p.unit_id FROM org_unit_parent p JOIN ever e ON p.parent_id = e.id
         )
         """
 
     /// Every unit ever under `rootID` (see `Store.unitsEverUnder`).
     public func unitsEverUnder(rootID: String) async throws -> [OrgUnit] {
-        try await pool.read { db in
+        try await engine.read { db in
             try Data.fetchAll(
                 db,
                 sql:
@@ -32,8 +32,9 @@ extension SQLiteStore {
         from: CalendarDate,
         through: CalendarDate
     ) async throws -> [MeetingSummary] {
-        try await pool.read { db in
-            let rows = try Row.fetchCursor(
+        try await engine.read { db in
+            var summaries: [MeetingSummary] = []
+            try SQLRow.forEach(
                 db,
                 sql: """
                     \(Self.everSubtree)
@@ -45,9 +46,7 @@ extension SQLiteStore {
                     ORDER BY m.held_on, m.id
                     """,
                 arguments: [rootID, DateKeys.key(from), DateKeys.key(through)]
-            )
-            var summaries: [MeetingSummary] = []
-            while let row = try rows.next() {
+            ) { row in
                 summaries.append(
                     MeetingSummary(
                         id: row[0],
@@ -79,15 +78,16 @@ extension SQLiteStore {
         minExcused: Int,
         minUnexcusedMonths: Int
     ) async throws -> [AttendanceFact] {
-        try await pool.read { db in
-            let rows = try Row.fetchCursor(
+        try await engine.read { db in
+            var facts: [AttendanceFact] = []
+            try SQLRow.forEach(
                 db,
                 sql: """
                     \(Self.everSubtree),
                     candidate(member_id) AS (
                         SELECT a.member_id FROM ever e JOIN attendance a ON a.cell_id = e.id
                         WHERE a.held_on >= ?2 AND a.held_on <= ?3 AND a.category IN (1, 2, 3)
-                        GROUP BY a.member_id HAVING SUM(a.state = 2) >= ?4
+                        GROUP BY a.member_id HAVING SUM(CASE WHEN a.state = 2 THEN 1 ELSE 0 END) >= ?4
                             OR COUNT(DISTINCT CASE WHEN a.state = 3 THEN substr(a.held_on, 1, 7) END) >= ?5
                     )
                     SELECT a.meeting_id, a.member_id, a.cell_id, a.held_on, a.state, a.category
@@ -97,9 +97,7 @@ extension SQLiteStore {
                     ORDER BY a.member_id, a.held_on, a.meeting_id
                     """,
                 arguments: [rootID, DateKeys.key(from), DateKeys.key(through), minExcused, minUnexcusedMonths]
-            )
-            var facts: [AttendanceFact] = []
-            while let row = try rows.next() {
+            ) { row in
                 facts.append(
                     AttendanceFact(
                         meetingID: row[0],
@@ -118,7 +116,7 @@ extension SQLiteStore {
     /// Members who ever belonged to a unit under `rootID` (see `Store.membersEverUnder`): two
     /// indexed lookups (current cell, cell history) rather than a scan of every member.
     public func membersEverUnder(rootID: String) async throws -> [Member] {
-        try await pool.read { db in
+        try await engine.read { db in
             try Data.fetchAll(
                 db,
                 sql: """
@@ -136,7 +134,7 @@ extension SQLiteStore {
 
     /// A year's evaluations under a root (see `Store.evaluations(everUnder:year:)`).
     public func evaluations(everUnder rootID: String, year: Int32) async throws -> [Evaluation] {
-        try await pool.read { db in
+        try await engine.read { db in
             try Data.fetchAll(
                 db,
                 sql: """
@@ -154,8 +152,8 @@ extension SQLiteStore {
 
     /// Open resolutions past a date under a root (see `Store.openResolutions`).
     public func openResolutions(everUnder rootID: String, dueBefore: CalendarDate) async throws -> [ResolutionFact] {
-        try await pool.read { db in
-            try Row.fetchAll(
+        try await engine.read { db in
+            try SQLRow.fetchAll(
                 db,
                 sql: """
                     \(Self.everSubtree)

@@ -1,14 +1,13 @@
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Applies one batch of an import (see `Store.importBatch`).
     public func importBatch(_ batch: ImportBatchInput, context: MutationContext) async throws -> ImportBatchOutcome {
-        let outcome = try await pool.writeWithoutTransaction { db in
+        let outcome = try await engine.writeWithoutTransaction { db in
             var outcome: ImportBatchOutcome?
-            try db.inTransaction(.immediate) {
+            try db.inTransaction {
                 outcome = try Self.applyBatch(db, batch, context: context)
                 return context.validateOnly || outcome?.alreadyCommitted == true ? .rollback : .commit
             }
@@ -21,13 +20,13 @@ extension SQLiteStore {
 
     /// The checkpoint of an import (see `Store.importCheckpoint`).
     public func importCheckpoint(importID: String) async throws -> ImportCheckpoint? {
-        try await pool.read { db in try Self.loadCheckpoint(db, importID: importID) }
+        try await engine.read { db in try Self.loadCheckpoint(db, importID: importID) }
     }
 
     /// The rows an import refused (see `Store.importRejections`).
     public func importRejections(importID: String) async throws -> [RowRejection] {
-        try await pool.read { db in
-            try Row.fetchAll(
+        try await engine.read { db in
+            try SQLRow.fetchAll(
                 db.cachedStatement(
                     sql: "SELECT row, field, code, message FROM import_rejection WHERE import_id = ? ORDER BY row, seq"
                 ),
@@ -38,9 +37,9 @@ extension SQLiteStore {
         }
     }
 
-    static func loadCheckpoint(_ db: Database, importID: String) throws -> ImportCheckpoint? {
+    static func loadCheckpoint(_ db: any SQLDatabase, importID: String) throws -> ImportCheckpoint? {
         guard
-            let row = try Row.fetchOne(
+            let row = try SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM import_checkpoint WHERE import_id = ?"),
                 arguments: [importID]
             )
@@ -100,7 +99,7 @@ extension SQLiteStore {
     static let outsideScope = "outside the units your token may change"
 
     private static func applyBatch(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ batch: ImportBatchInput,
         context: MutationContext
     ) throws -> ImportBatchOutcome {
@@ -249,7 +248,7 @@ extension SQLiteStore {
     }
 
     private static func applyRow(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ row: ImportRow,
         _ application: inout ImportApplication
     ) throws -> ImportRowOutcome {
@@ -276,7 +275,7 @@ extension SQLiteStore {
     /// Notes what the import did to a record, for undo: created, or updated from `before`; and
     /// the revision the import left.
     static func recordEffect(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ application: inout ImportApplication,
         entity: String,
         id: String,
@@ -297,7 +296,8 @@ extension SQLiteStore {
     }
 
     /// Refuses a row whose record an earlier row of the same import already applied.
-    static func requireFirst(_ db: Database, _ application: ImportApplication, key: String, what: String) throws {
+    static func requireFirst(_ db: any SQLDatabase, _ application: ImportApplication, key: String, what: String) throws
+    {
         if let earlier = try Int32.fetchOne(
             db.cachedStatement(sql: "SELECT row FROM import_key WHERE import_id = ? AND natural_key = ?"),
             arguments: [application.batch.importID, key]
@@ -307,17 +307,22 @@ extension SQLiteStore {
     }
 
     /// Notes that the row applied the record with this key.
-    static func claim(_ db: Database, _ application: ImportApplication, key: String) throws {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO import_key (import_id, natural_key, row) VALUES (?, ?, ?)")
-            .execute(arguments: [application.batch.importID, key, application.row]
-            )
+    static func claim(_ db: any SQLDatabase, _ application: ImportApplication, key: String) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO import_key (import_id, natural_key, row) VALUES (?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """
+        )
+        .execute(arguments: [application.batch.importID, key, application.row]
+        )
     }
 
     // MARK: References
 
     /// Whether a unit lies within the writable units: one of them or under one of them in
     /// today's tree.
-    static func inScope(_ db: Database, _ unitID: String, _ writable: Set<String>?) throws -> Bool {
+    static func inScope(_ db: any SQLDatabase, _ unitID: String, _ writable: Set<String>?) throws -> Bool {
         guard let writable else { return true }
         var current: String? = unitID
         var steps = 0
@@ -334,7 +339,7 @@ extension SQLiteStore {
 
     /// Refuses the row when the unit is outside the caller's scope.
     static func requireScope(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ application: ImportApplication,
         _ unitID: String,
         field: String,
@@ -347,7 +352,7 @@ extension SQLiteStore {
 
     /// The unit a file names: by code, else by its exact name among the units not voided
     /// (preferring units still in existence); unknown and ambiguous references are refused.
-    static func resolveUnit(_ db: Database, _ reference: String, field: String) throws -> OrgUnit {
+    static func resolveUnit(_ db: any SQLDatabase, _ reference: String, field: String) throws -> OrgUnit {
         let text = normalised(reference)
         if let data = try Data.fetchOne(
             db.cachedStatement(sql: "SELECT record FROM org_unit WHERE code = ?"),
@@ -388,7 +393,7 @@ extension SQLiteStore {
     /// when the row should update the record, false when it counts as skipped; under `fail` the
     /// row is refused as `already_exists` with `message` on `field`.
     static func matched(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ application: ImportApplication,
         key: String,
         what: String,
@@ -425,7 +430,8 @@ extension SQLiteStore {
     /// either (tried as a card first), else the full name, unique among the members of `cellID`
     /// (its members on any date and those attached to it), or among all members without a cell.
     /// Throws `unknown_member` or `ambiguous_match` naming the member as written.
-    static func resolveMember(_ db: Database, _ key: MemberKey, cellID: String?, field: String) throws -> Member {
+    static func resolveMember(_ db: any SQLDatabase, _ key: MemberKey, cellID: String?, field: String) throws -> Member
+    {
         func byCard(_ card: String) throws -> Member? {
             try loadMember(db, sql: "SELECT record FROM member WHERE party_card_number = ? AND voided = 0", card)
         }
@@ -451,7 +457,7 @@ extension SQLiteStore {
             throw ImportRefusal(field, "unknown_member", "no member has \(describe(key))")
         }
         var sql = "SELECT record FROM member WHERE voided = 0 AND name_key = ?"
-        var arguments: StatementArguments = [SearchKeys.fold(name)]
+        var arguments: SQLArguments = [SearchKeys.fold(name)]
         if let cellID {
             sql += """
                  AND (cell_id = ? OR id IN (SELECT member_id FROM member_cell WHERE cell_id = ?)
@@ -478,7 +484,7 @@ extension SQLiteStore {
 
     /// An optional member (a chair, a recorder, a resolution's owner): the member when the key
     /// names exactly one, else nil.
-    static func optionalMember(_ db: Database, _ key: MemberKey?, cellID: String?) throws -> Member? {
+    static func optionalMember(_ db: any SQLDatabase, _ key: MemberKey?, cellID: String?) throws -> Member? {
         guard let key, !isEmpty(key) else { return nil }
         do {
             return try resolveMember(db, key, cellID: cellID, field: "")
@@ -492,7 +498,7 @@ extension SQLiteStore {
     /// A member row: found by party card number, else citizen ID, refusing a row whose two keys
     /// name two different members; inserted, or merged into the stored profile.
     static func importMember(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ row: ImportRow,
         _ member: Member,
         _ application: inout ImportApplication

@@ -2,9 +2,8 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Creates an evaluation (see `Store.createEvaluation`).
     public func createEvaluation(_ evaluation: Evaluation, context: MutationContext) async throws -> Evaluation {
         try await mutate(operation: "evaluation.create", context: context) { db in
@@ -16,7 +15,7 @@ extension SQLiteStore {
     /// references, one per subject and year), then (with `write`) the row and its logged change.
     /// Shared by Evaluations.Create and imports.
     static func insertEvaluation(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ evaluation: Evaluation,
         context: MutationContext,
         write: Bool
@@ -91,7 +90,7 @@ extension SQLiteStore {
     /// Stores a changed evaluation as its next revision, after the reference checks of
     /// `Store.updateEvaluation`, and logs the change (with `write`).
     static func saveEvaluation(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ evaluation: Evaluation,
         change: String,
         context: MutationContext,
@@ -116,15 +115,20 @@ extension SQLiteStore {
 
     /// The evaluation with this id.
     public func evaluation(id: String) async throws -> Evaluation? {
-        try await pool.read { db in try Self.loadEvaluation(db, id: id) }
+        try await engine.read { db in try Self.loadEvaluation(db, id: id) }
     }
 
     /// Evaluations matching the query (see `Store.listEvaluations`).
     public func listEvaluations(_ query: EvaluationQuery) async throws -> Page<Evaluation> {
-        try await pool.read { db in
-            let sortKey = "(printf('%04d', e.year) || '|' || e.subject || '|' || e.subject_id)"
+        try await engine.read { db in
+            let year =
+                switch db.dialect {
+                case .sqlite: "printf('%04d', e.year)"
+                case .postgres: "lpad(e.year::text, 4, '0')"
+                }
+            let sortKey = "(\(year) || '|' || e.subject || '|' || e.subject_id)"
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             var with = ""
             if let subtree = query.subtreeOf {
                 with = Self.everSubtree
@@ -151,7 +155,7 @@ extension SQLiteStore {
                 arguments += [after.sortKey, after.sortKey, after.id]
             }
             let limit = max(1, min(query.pageSize, 1000))
-            let rows = try Row.fetchAll(
+            let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
                     \(with)
@@ -193,7 +197,7 @@ extension SQLiteStore {
 
     /// Voids an evaluation inside a transaction (see `Store.voidEvaluation`); shared with undo.
     static func voidEvaluation(
-        _ db: Database,
+        _ db: any SQLDatabase,
         id: String,
         revision: Int64,
         reason: String,
@@ -227,7 +231,7 @@ extension SQLiteStore {
 
     /// Checks that the subject and cell exist, and fills a member's cell from the roster when
     /// it is not given: the cell the member belonged to at the end of the year, or their cell now.
-    static func checkEvaluationReferences(_ db: Database, _ evaluation: inout Evaluation) throws {
+    static func checkEvaluationReferences(_ db: any SQLDatabase, _ evaluation: inout Evaluation) throws {
         switch evaluation.subject {
         case .orgUnit:
             guard try exists(db, table: "org_unit", id: evaluation.subjectId) else {
@@ -265,13 +269,13 @@ extension SQLiteStore {
         }
     }
 
-    static func loadEvaluation(_ db: Database, id: String) throws -> Evaluation? {
+    static func loadEvaluation(_ db: any SQLDatabase, id: String) throws -> Evaluation? {
         try Data.fetchOne(db.cachedStatement(sql: "SELECT record FROM evaluation WHERE id = ?"), arguments: [id])
             .map { try Evaluation(serializedBytes: [UInt8]($0)) }
     }
 
-    static func writeEvaluation(_ db: Database, _ evaluation: Evaluation, insert: Bool) throws {
-        let arguments: StatementArguments = [
+    static func writeEvaluation(_ db: any SQLDatabase, _ evaluation: Evaluation, insert: Bool) throws {
+        let arguments: SQLArguments = [
             evaluation.subject.rawValue, evaluation.subjectId, evaluation.year,
             evaluation.cellId.isEmpty ? nil : evaluation.cellId, evaluation.meta?.voided == true ? 1 : 0,
             evaluation.meta?.revision ?? 1, Data(try evaluation.serializedBytes()), evaluation.id,

@@ -2,9 +2,8 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Moves a unit (see `Store.moveOrgUnit`).
     public func moveOrgUnit(
         id: String,
@@ -33,7 +32,7 @@ extension SQLiteStore {
                     db,
                     sql: """
                         WITH RECURSIVE subtree(id) AS (
-                            SELECT ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
+                            SELECT id FROM org_unit WHERE id = ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
                         )
                         SELECT EXISTS (SELECT 1 FROM subtree WHERE id = ?)
                         """,
@@ -157,7 +156,7 @@ extension SQLiteStore {
     }
 
     /// The stored unit, checked to be at `revision` and not voided.
-    static func loadCurrentOrgUnit(_ db: Database, id: String, revision: Int64) throws -> OrgUnit {
+    static func loadCurrentOrgUnit(_ db: any SQLDatabase, id: String, revision: Int64) throws -> OrgUnit {
         guard let unit = try loadOrgUnit(db, id: id) else { throw StoreError.notFound(entity: "org unit", id: id) }
         try requireCurrent(unit.meta, entity: "org unit", id: id, revision: revision)
         return unit

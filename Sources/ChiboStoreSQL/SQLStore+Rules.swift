@@ -2,9 +2,8 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Creates a rule set (see `Store.createRuleSet`).
     public func createRuleSet(_ ruleSet: RuleSet, context: MutationContext) async throws -> RuleSet {
         try await mutate(operation: "rule_set.create", context: context) { db in
@@ -61,15 +60,15 @@ extension SQLiteStore {
 
     /// The rule set with this id.
     public func ruleSet(id: String) async throws -> RuleSet? {
-        try await pool.read { db in try Self.loadRuleSet(db, id: id) }
+        try await engine.read { db in try Self.loadRuleSet(db, id: id) }
     }
 
     /// Rule sets matching the query (see `Store.listRuleSets`).
     public func listRuleSets(_ query: RuleSetQuery) async throws -> Page<RuleSet> {
-        try await pool.read { db in
+        try await engine.read { db in
             let sortKey = "(COALESCE(scope_unit_id, '') || '|' || effective_from)"
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             if query.nationalOnly {
                 conditions.append("scope_unit_id IS NULL")
             } else if let scope = query.scopeUnitID {
@@ -82,7 +81,7 @@ extension SQLiteStore {
                 arguments += [after.sortKey, after.sortKey, after.id]
             }
             let limit = max(1, min(query.pageSize, 1000))
-            let rows = try Row.fetchAll(
+            let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
                     SELECT id, \(sortKey) AS sort_key, record FROM rule_set
@@ -136,15 +135,16 @@ extension SQLiteStore {
         }
     }
 
-    static func loadRuleSet(_ db: Database, id: String) throws -> RuleSet? {
+    static func loadRuleSet(_ db: any SQLDatabase, id: String) throws -> RuleSet? {
         try Data.fetchOne(db, sql: "SELECT record FROM rule_set WHERE id = ?", arguments: [id])
             .map { try RuleSet(serializedBytes: [UInt8]($0)) }
     }
 
-    static func writeRuleSet(_ db: Database, _ ruleSet: RuleSet, insert: Bool) throws {
+    /// Writes the row of a rule set (inserted or replaced); also seeds the national sets.
+    public static func writeRuleSet(_ db: any SQLDatabase, _ ruleSet: RuleSet, insert: Bool) throws {
         var ruleSet = ruleSet
         if ruleSet.meta == nil { ruleSet.meta = RecordMeta(revision: 1) }
-        let arguments: StatementArguments = [
+        let arguments: SQLArguments = [
             ruleSet.scopeUnitId.isEmpty ? nil : ruleSet.scopeUnitId, DateKeys.key(ruleSet.effectiveFrom) ?? "",
             ruleSet.meta?.voided == true ? 1 : 0, ruleSet.meta?.revision ?? 1, Data(try ruleSet.serializedBytes()),
             ruleSet.id,

@@ -2,9 +2,8 @@ import ChiboCodec
 import ChiboModel
 import ChiboStore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Creates a member (see `Store.createMember`).
     public func createMember(_ member: Member, context: MutationContext) async throws -> Member {
         try await mutate(operation: "member.create", context: context) { db in
@@ -14,7 +13,12 @@ extension SQLiteStore {
 
     /// Creates a member inside a transaction: the checks of `Store.createMember`, then (with
     /// `write`) the row and its logged change. Shared by Members.Create and imports.
-    static func insertMember(_ db: Database, _ member: Member, context: MutationContext, write: Bool) throws -> Member {
+    static func insertMember(
+        _ db: any SQLDatabase,
+        _ member: Member,
+        context: MutationContext,
+        write: Bool
+    ) throws -> Member {
         var member = member
         if member.id.isEmpty { member.id = RecordID.make("m") }
         if try exists(db, table: "member", id: member.id) {
@@ -90,7 +94,7 @@ extension SQLiteStore {
 
     /// Stores a changed member as its next revision and logs the change (with `write`).
     static func saveMember(
-        _ db: Database,
+        _ db: any SQLDatabase,
         _ member: Member,
         change: String,
         context: MutationContext,
@@ -129,7 +133,7 @@ extension SQLiteStore {
     /// `Store.addStatusEvent`, then (with `write`) the new revision and its logged change.
     /// Shared by Members.AddStatusEvent and imports.
     static func appendStatusEvent(
-        _ db: Database,
+        _ db: any SQLDatabase,
         to stored: Member,
         _ event: StatusEvent,
         context: MutationContext,
@@ -162,21 +166,21 @@ extension SQLiteStore {
 
     /// The member with this id.
     public func member(id: String) async throws -> Member? {
-        try await pool.read { db in try Self.loadMember(db, sql: "SELECT record FROM member WHERE id = ?", id) }
+        try await engine.read { db in try Self.loadMember(db, sql: "SELECT record FROM member WHERE id = ?", id) }
     }
 
     /// The member with this party card number.
     public func member(partyCardNumber: String) async throws -> Member? {
-        try await pool.read { db in
+        try await engine.read { db in
             try Self.loadMember(db, sql: "SELECT record FROM member WHERE party_card_number = ?", partyCardNumber)
         }
     }
 
     /// Members matching the query, in Vietnamese name order, one page at a time.
     public func listMembers(_ query: MemberQuery) async throws -> Page<Member> {
-        try await pool.read { db in
+        try await engine.read { db in
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             var with = ""
             if let subtree = query.subtreeOf {
                 with = Self.currentSubtree
@@ -226,7 +230,7 @@ extension SQLiteStore {
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY m.sort_key, m.id LIMIT \(limit + 1)
                 """
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let rows = try SQLRow.fetchAll(db, sql: sql, arguments: arguments)
             var members = try rows.prefix(limit).map { row in
                 try Member(serializedBytes: [UInt8](row["record"] as Data))
             }
@@ -278,13 +282,13 @@ extension SQLiteStore {
         return escaped
     }
 
-    static func loadMember(_ db: Database, sql: String, _ key: String) throws -> Member? {
+    static func loadMember(_ db: any SQLDatabase, sql: String, _ key: String) throws -> Member? {
         guard let data = try Data.fetchOne(db.cachedStatement(sql: sql), arguments: [key]) else { return nil }
         return try Member(serializedBytes: [UInt8](data))
     }
 
     /// The stored member, checked to be at `revision` and not voided.
-    static func loadCurrentMember(_ db: Database, id: String, revision: Int64) throws -> Member {
+    static func loadCurrentMember(_ db: any SQLDatabase, id: String, revision: Int64) throws -> Member {
         guard let stored = try loadMember(db, sql: "SELECT record FROM member WHERE id = ?", id) else {
             throw StoreError.notFound(entity: "member", id: id)
         }
@@ -292,7 +296,7 @@ extension SQLiteStore {
         return stored
     }
 
-    static func checkPartyCard(_ db: Database, _ number: String, excluding id: String?) throws {
+    static func checkPartyCard(_ db: any SQLDatabase, _ number: String, excluding id: String?) throws {
         guard !number.isEmpty else { return }
         if let owner = try String.fetchOne(
             db.cachedStatement(sql: "SELECT id FROM member WHERE party_card_number = ?"),
@@ -302,7 +306,7 @@ extension SQLiteStore {
         }
     }
 
-    static func checkCell(_ db: Database, _ cellID: String) throws {
+    static func checkCell(_ db: any SQLDatabase, _ cellID: String) throws {
         guard !cellID.isEmpty else { return }
         guard let unit = try loadOrgUnit(db, id: cellID), unit.meta?.voided != true else {
             throw StoreError.failedPrecondition("cell \(cellID) does not exist")
@@ -326,13 +330,18 @@ extension SQLiteStore {
         meta = updated
     }
 
-    static func writeMember(_ db: Database, _ member: Member, insert: Bool) throws {
-        let sortKey = SearchKeys.vietnameseSortKey(
+    /// The key members are listed by.
+    public static func sortKey(of member: Member) -> String {
+        SearchKeys.vietnameseSortKey(
             familyName: member.familyName,
             middleName: member.middleName,
             givenName: member.givenName
         )
-        let arguments: StatementArguments = [
+    }
+
+    static func writeMember(_ db: any SQLDatabase, _ member: Member, insert: Bool) throws {
+        let sortKey = sortKey(of: member)
+        let arguments: SQLArguments = [
             member.partyCardNumber.isEmpty ? nil : member.partyCardNumber, member.cellId.isEmpty ? nil : member.cellId,
             member.status.rawValue, SearchKeys.fold(member.fullName), sortKey, member.meta?.voided == true ? 1 : 0,
             member.meta?.revision ?? 1, Data(try member.serializedBytes()),
