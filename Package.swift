@@ -18,7 +18,9 @@ let package = Package(
         .library(name: "ChiboServer", targets: ["ChiboServer"]),
         .library(name: "ChiboClient", targets: ["ChiboClient"]),
         .library(name: "ChiboStore", targets: ["ChiboStore"]),
+        .library(name: "ChiboStoreSQL", targets: ["ChiboStoreSQL"]),
         .library(name: "ChiboStoreSQLite", targets: ["ChiboStoreSQLite"]),
+        .library(name: "ChiboStorePostgres", targets: ["ChiboStorePostgres"]),
         .library(name: "ChiboRecords", targets: ["ChiboRecords"]),
         .library(name: "ChiboReports", targets: ["ChiboReports"]),
         .library(name: "ChiboAccess", targets: ["ChiboAccess"]),
@@ -42,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libprotobuf-c from the system (Debian: libprotobuf-c-dev).
@@ -111,12 +114,31 @@ let package = Package(
             dependencies: ["ChiboModel", "ChiboCodec", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
+        // The store written once in portable SQL over a small database interface that each SQL
+        // backend implements: every check and query is shared, so the backends cannot drift apart.
+        .target(
+            name: "ChiboStoreSQL",
+            dependencies: ["ChiboStore", "ChiboModel", "ChiboCodec"],
+            swiftSettings: strictSwift
+        ),
         // The embedded SQLite store, through GRDB.
         .target(
             name: "ChiboStoreSQLite",
             dependencies: [
-                "ChiboStore", "ChiboModel", "ChiboCodec",
+                "ChiboStoreSQL", "ChiboStore", "ChiboModel", "ChiboCodec",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The PostgreSQL store, through postgres-nio, for several servers on one database.
+        .target(
+            name: "ChiboStorePostgres",
+            dependencies: [
+                "ChiboStoreSQL", "ChiboStore", "ChiboModel", "ChiboCodec",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),
@@ -157,7 +179,8 @@ let package = Package(
         .executableTarget(
             name: "chibo-server",
             dependencies: [
-                "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQLite", "ChiboAccess", "ChiboModel",
+                "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQLite", "ChiboStorePostgres", "ChiboAccess",
+                "ChiboModel",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -285,11 +308,16 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The stores: the conformance suite and the store tests on SQLite files and on the real
+        // PostgreSQL server tools/test starts; each backend's own behaviour.
         .testTarget(
             name: "ChiboStoreTests",
             dependencies: [
-                "ChiboStore", "ChiboStoreSQLite", "ChiboStoreConformance", "ChiboModel", "ChiboCodec",
+                "ChiboStore", "ChiboStoreSQLite", "ChiboStorePostgres", "ChiboStoreSQL", "ChiboStoreConformance",
+                "ChiboModel", "ChiboCodec",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),

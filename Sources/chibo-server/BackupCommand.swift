@@ -2,7 +2,7 @@ import ArgumentParser
 import ChiboStoreSQLite
 
 /// `chibo-server backup --db FILE --to COPY`: an online copy of the SQLite database, safe while
-/// the server runs. PostgreSQL deployments use `pg_dump` instead (docs/DEPLOY.md when it exists).
+/// the server runs. PostgreSQL deployments use `pg_dump` instead (docs/DEPLOY.md).
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
@@ -14,13 +14,13 @@ struct BackupCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var database: TokenCommand.DatabaseOption
+    @OptionGroup var database: DatabaseOption
 
     @Option(name: .long, help: "The backup file to create.")
     var to: String
 
     func run() async throws {
-        let store = try database.open()
+        let store = try database.openSQLite(for: "backup", instead: "use pg_dump")
         do {
             try store.backup(to: to)
         } catch {
@@ -46,13 +46,19 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The backup file.")
     var from: String
 
-    @Option(name: .long, help: "Path of the database file to restore into.")
+    @Option(
+        name: .long,
+        help: "Path of the database file to restore into (SQLite; PostgreSQL restores with pg_restore)."
+    )
     var db: String = "./chibo.sqlite"
 
     @Flag(name: .long, help: "Replace the database at --db if it exists.")
     var replace = false
 
     func run() async throws {
+        if db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
+            throw ValidationError("restore works on a SQLite file; for PostgreSQL use pg_restore (docs/DEPLOY.md)")
+        }
         do {
             try SQLiteStore.restore(from: from, to: db, replace: replace)
         } catch {

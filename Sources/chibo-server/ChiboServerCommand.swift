@@ -45,8 +45,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Address to listen on, HOST:PORT; port 0 picks a free port.")
     var listen: String = "127.0.0.1:7420"
 
-    @Option(name: .long, help: "Path of the database file.")
-    var db: String = "./chibo.sqlite"
+    @OptionGroup var database: DatabaseOption
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
@@ -108,12 +107,8 @@ struct Serve: AsyncParsableCommand {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
             endpoint = MetricsEndpoint(host: metricsHost, port: metricsPort) { prometheus.emitToBuffer() }
         }
-        let store: SQLiteStore
-        do {
-            store = try SQLiteStore(path: db)
-        } catch let error as StoreError {
-            throw ValidationError("--db \(db): \(error)")
-        }
+        let opened = try await database.open()
+        let store = opened.store
         var tls: NIOSSLContext?
         if let tlsCert, let tlsKey {
             do {
@@ -149,7 +144,13 @@ struct Serve: AsyncParsableCommand {
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
     }
 
     /// Splits HOST:PORT (IPv6 hosts in brackets).

@@ -2,7 +2,6 @@ import ArgumentParser
 import ChiboAccess
 import ChiboModel
 import ChiboStore
-import ChiboStoreSQLite
 import Foundation
 
 /// `chibo-server token …`: makes, lists and revokes access tokens on the database itself, so the
@@ -13,20 +12,6 @@ struct TokenCommand: AsyncParsableCommand {
         abstract: "Make, list and revoke access tokens (works on the database file directly).",
         subcommands: [Create.self, List.self, Revoke.self]
     )
-
-    /// Where the database is.
-    struct DatabaseOption: ParsableArguments {
-        @Option(name: .long, help: "Path of the database file.")
-        var db: String = "./chibo.sqlite"
-
-        func open() throws -> SQLiteStore {
-            do {
-                return try SQLiteStore(path: db)
-            } catch {
-                throw ValidationError("--db \(db): \(error)")
-            }
-        }
-    }
 
     /// `token create`.
     struct Create: AsyncParsableCommand {
@@ -57,32 +42,33 @@ struct TokenCommand: AsyncParsableCommand {
             guard let role = Role(rawValue: role) else {
                 throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let store = try database.open()
-            var scopeID = ""
-            if let scope {
-                let byCode = try await store.orgUnit(code: scope)
-                let unit: OrgUnit?
-                if let byCode { unit = byCode } else { unit = try await store.orgUnit(id: scope) }
-                guard let unit else {
-                    throw ValidationError("--scope: no org unit has the code \(scope)")
+            try await database.withStore { store in
+                var scopeID = ""
+                if let scope {
+                    let byCode = try await store.orgUnit(code: scope)
+                    let unit: OrgUnit?
+                    if let byCode { unit = byCode } else { unit = try await store.orgUnit(id: scope) }
+                    guard let unit else {
+                        throw ValidationError("--scope: no org unit has the code \(scope)")
+                    }
+                    scopeID = unit.id
+                } else if role != .admin && role != .auditor {
+                    throw ValidationError("a \(role.rawValue) token needs --scope UNIT_CODE")
                 }
-                scopeID = unit.id
-            } else if role != .admin && role != .auditor {
-                throw ValidationError("a \(role.rawValue) token needs --scope UNIT_CODE")
+                let expiresOn = try expires.map(Self.parseDate)
+                let authority = TokenAuthority(store: store)
+                let (token, record) = try await authority.mint(
+                    name: name ?? "\(role.rawValue)@\(scope ?? "all")",
+                    role: role,
+                    scopeUnitID: scopeID,
+                    expiresOn: expiresOn,
+                    nowMs: Int64(Date().timeIntervalSince1970 * 1000)
+                )
+                FileHandle.standardError.write(
+                    Data("token \(record.name) (\(record.id)): shown once, keep it safe\n".utf8)
+                )
+                print(token)
             }
-            let expiresOn = try expires.map(Self.parseDate)
-            let authority = TokenAuthority(store: store)
-            let (token, record) = try await authority.mint(
-                name: name ?? "\(role.rawValue)@\(scope ?? "all")",
-                role: role,
-                scopeUnitID: scopeID,
-                expiresOn: expiresOn,
-                nowMs: Int64(Date().timeIntervalSince1970 * 1000)
-            )
-            FileHandle.standardError.write(
-                Data("token \(record.name) (\(record.id)): shown once, keep it safe\n".utf8)
-            )
-            print(token)
         }
 
         static func parseDate(_ text: String) throws -> CalendarDate {
@@ -106,19 +92,20 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOption
 
         func run() async throws {
-            let store = try database.open()
-            print(["ID", "NAME", "ROLE", "SCOPE", "HINT", "EXPIRES", "STATE"].joined(separator: "\t"))
-            for token in try await store.tokens() {
-                let scope =
-                    token.scopeUnitID.isEmpty
-                    ? "-" : (try await store.orgUnit(id: token.scopeUnitID))?.code ?? token.scopeUnitID
-                let state = token.revokedAtMs != nil ? "revoked" : "active"
-                print(
-                    [
-                        token.id, token.name, token.role, scope, token.hint,
-                        token.expiresOn.map(\.vietnameseText) ?? "-", state,
-                    ].joined(separator: "\t")
-                )
+            try await database.withStore { store in
+                print(["ID", "NAME", "ROLE", "SCOPE", "HINT", "EXPIRES", "STATE"].joined(separator: "\t"))
+                for token in try await store.tokens() {
+                    let scope =
+                        token.scopeUnitID.isEmpty
+                        ? "-" : (try await store.orgUnit(id: token.scopeUnitID))?.code ?? token.scopeUnitID
+                    let state = token.revokedAtMs != nil ? "revoked" : "active"
+                    print(
+                        [
+                            token.id, token.name, token.role, scope, token.hint,
+                            token.expiresOn.map(\.vietnameseText) ?? "-", state,
+                        ].joined(separator: "\t")
+                    )
+                }
             }
         }
     }
@@ -133,15 +120,16 @@ struct TokenCommand: AsyncParsableCommand {
         var token: String
 
         func run() async throws {
-            let store = try database.open()
-            do {
-                let record = try await store.revokeToken(
-                    idOrName: token,
-                    atMs: Int64(Date().timeIntervalSince1970 * 1000)
-                )
-                FileHandle.standardError.write(Data("revoked \(record.name) (\(record.id))\n".utf8))
-            } catch let error as StoreError {
-                throw ValidationError("\(error)")
+            try await database.withStore { store in
+                do {
+                    let record = try await store.revokeToken(
+                        idOrName: token,
+                        atMs: Int64(Date().timeIntervalSince1970 * 1000)
+                    )
+                    FileHandle.standardError.write(Data("revoked \(record.name) (\(record.id))\n".utf8))
+                } catch let error as StoreError {
+                    throw ValidationError("\(error)")
+                }
             }
         }
     }

@@ -1,17 +1,17 @@
 import ChiboModel
 import ChiboStore
-import ChiboStoreSQLite
 import Testing
 
-/// Members in the SQLite store: status derived from events, search, Vietnamese order, history.
-@Suite struct SQLiteMemberTests {
+/// Members in the store, on every backend: status derived from events, search, Vietnamese order,
+/// history.
+@Suite struct MemberStoreTests {
     private func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
         CalendarDate(year: year, month: month, day: day)
     }
 
     /// A store with a commune and two cells.
-    private func storeWithCells() async throws -> SQLiteStore {
-        let store = try SQLiteStore(path: SQLiteStoreTests.temporaryPath())
+    private func storeWithCells(_ backend: TestBackend) async throws -> any Store {
+        let store = try await backend.makeStore()
         let context = SQLiteStoreTests.context()
         _ = try await store.createOrgUnit(OrgUnit(id: "mb", name: "Xã Mường Bằng", kind: .commune), context: context)
         _ = try await store.createOrgUnit(
@@ -25,8 +25,9 @@ import Testing
         return store
     }
 
-    @Test func statusIsDerivedFromEventsAndNamesAreSplit() async throws {
-        let store = try await storeWithCells()
+    @Test(arguments: TestBackend.all)
+    func statusIsDerivedFromEventsAndNamesAreSplit(backend: TestBackend) async throws {
+        let store = try await storeWithCells(backend)
         let member = try await store.createMember(
             Member(
                 partyCardNumber: "91.0001",
@@ -69,8 +70,9 @@ import Testing
         #expect(try await store.member(partyCardNumber: "91.0001")?.id == member.id)
     }
 
-    @Test func membersBelongToExistingCellsAndCardNumbersAreUnique() async throws {
-        let store = try await storeWithCells()
+    @Test(arguments: TestBackend.all)
+    func membersBelongToExistingCellsAndCardNumbersAreUnique(backend: TestBackend) async throws {
+        let store = try await storeWithCells(backend)
         await #expect(throws: StoreError.failedPrecondition("cell nowhere does not exist")) {
             _ = try await store.createMember(
                 Member(fullName: "Lò Văn A", cellId: "nowhere"),
@@ -95,8 +97,9 @@ import Testing
         }
     }
 
-    @Test func searchIgnoresDiacriticsAndListsSortTheVietnameseWay() async throws {
-        let store = try await storeWithCells()
+    @Test(arguments: TestBackend.all)
+    func searchIgnoresDiacriticsAndListsSortTheVietnameseWay(backend: TestBackend) async throws {
+        let store = try await storeWithCells(backend)
         let names = ["Tòng Văn Hạnh", "Lò Thị An", "Đặng Văn Ân", "Bạc Cầm An", "Lường Văn Bình", "Đinh Thị Đào"]
         for (index, name) in names.enumerated() {
             _ = try await store.createMember(
@@ -123,8 +126,9 @@ import Testing
         #expect(try await store.listMembers(MemberQuery(subtreeOf: "mb")).records.count == 6)
     }
 
-    @Test func updatesTouchOnlyMaskedFields() async throws {
-        let store = try await storeWithCells()
+    @Test(arguments: TestBackend.all)
+    func updatesTouchOnlyMaskedFields(backend: TestBackend) async throws {
+        let store = try await storeWithCells(backend)
         let member = try await store.createMember(
             Member(fullName: "Lò Văn Bun", ethnicity: "Thái", phone: "0912", cellId: "bo"),
             context: SQLiteStoreTests.context()

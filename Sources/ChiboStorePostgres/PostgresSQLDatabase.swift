@@ -1,0 +1,214 @@
+import ChiboStore
+import ChiboStoreSQL
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// The shared store's database interface over one PostgreSQL connection. Each call waits for
+/// its result, so it runs only on the engine's own threads, never on an event loop.
+final class PostgresSQLDatabase: SQLDatabase {
+    let connection: PostgresConnection
+    let logger: Logger
+    /// Runs at the start of every write transaction (the advisory lock that serialises writers).
+    let beginWrite: String
+    /// Runs before every commit of a write transaction (the notification of a change).
+    let endWrite: String
+    private var savepoints = 0
+
+    init(connection: PostgresConnection, logger: Logger, beginWrite: String, endWrite: String) {
+        self.connection = connection
+        self.logger = logger
+        self.beginWrite = beginWrite
+        self.endWrite = endWrite
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    func execute(sql: String, arguments: SQLArguments, cached: Bool) throws {
+        _ = try run(sql, arguments)
+    }
+
+    func forEachRow(sql: String, arguments: SQLArguments, cached: Bool, _ body: (SQLRow) throws -> Void) throws {
+        let result = try run(sql, arguments)
+        var columns: SQLColumns?
+        for row in result.rows {
+            var names: [String] = []
+            var values: [SQLValue] = []
+            for cell in row {
+                if columns == nil { names.append(cell.columnName) }
+                values.append(try Self.value(cell))
+            }
+            if columns == nil { columns = SQLColumns(names: names) }
+            try body(SQLRow(columns: columns!, values: values))
+        }
+    }
+
+    func inSavepoint(_ body: () throws -> SQLCompletion) throws {
+        savepoints += 1
+        let name = "chibo_\(savepoints)"
+        defer { savepoints -= 1 }
+        try simple("SAVEPOINT \(name)")
+        let completion: SQLCompletion
+        do {
+            completion = try body()
+        } catch {
+            try simple("ROLLBACK TO SAVEPOINT \(name)", "RELEASE SAVEPOINT \(name)")
+            throw error
+        }
+        switch completion {
+        case .commit: try simple("RELEASE SAVEPOINT \(name)")
+        case .rollback: try simple("ROLLBACK TO SAVEPOINT \(name)", "RELEASE SAVEPOINT \(name)")
+        }
+    }
+
+    func inTransaction(_ body: () throws -> SQLCompletion) throws {
+        try simple("BEGIN", beginWrite)
+        let completion: SQLCompletion
+        do {
+            completion = try body()
+        } catch {
+            try? simple("ROLLBACK")
+            throw error
+        }
+        switch completion {
+        case .commit: try simple(endWrite, "COMMIT")
+        case .rollback: try simple("ROLLBACK")
+        }
+    }
+
+    /// Runs statements without arguments, one after the other.
+    func simple(_ statements: String...) throws {
+        for statement in statements { _ = try run(statement, []) }
+    }
+
+    private func run(_ sql: String, _ arguments: SQLArguments) throws -> PostgresQueryResult {
+        var binds = PostgresBindings(capacity: arguments.values.count)
+        for value in arguments.values {
+            switch value {
+            case .null: binds.appendNull()
+            case .integer(let integer): binds.append(integer)
+            case .real(let real): binds.append(real)
+            case .text(let text): binds.append(text)
+            case .blob(let blob): binds.append(ByteBuffer(bytes: blob))
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: PlaceholderTranslation.numbered(sql), binds: binds)
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            throw Self.storeError(error, sql: sql)
+        }
+    }
+
+    /// A column's value in the shared store's terms.
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int8, .int4, .int2: return .integer(try cell.decode(Int64.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .float8, .float4: return .real(try cell.decode(Double.self))
+        case .numeric:
+            // SUM over BIGINT columns answers NUMERIC in PostgreSQL; SQLite answers an integer.
+            let decimal = try cell.decode(Decimal.self)
+            let number = NSDecimalNumber(decimal: decimal)
+            if decimal == Decimal(number.int64Value) { return .integer(number.int64Value) }
+            return .real(number.doubleValue)
+        case .bytea: return .blob(Data(try cell.decode(ByteBuffer.self).readableBytesView))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    /// A failure as the store reports it: a lost connection is `unavailable`; anything else
+    /// names the server's message and the statement.
+    static func storeError(_ error: any Error, sql: String) -> any Error {
+        if let psql = error as? PSQLError {
+            switch psql.code {
+            case .server:
+                let message = psql.serverInfo?[.message] ?? "unknown error"
+                let state = psql.serverInfo?[.sqlState] ?? ""
+                if state == "22021" {
+                    // SQLite stores any text; PostgreSQL refuses NUL in text.
+                    return StoreError.failedPrecondition("text with a NUL character cannot be stored: \(message)")
+                }
+                return PostgresStatementError(sqlState: state, message: message, statement: sql)
+            default:
+                return StoreError.unavailable("PostgreSQL: \(psql.code)")
+            }
+        }
+        return error
+    }
+}
+
+/// A statement PostgreSQL refused: its SQLSTATE, message and the statement.
+public struct PostgresStatementError: Error, CustomStringConvertible {
+    /// The five-character SQLSTATE code.
+    public var sqlState: String
+    /// The server's message.
+    public var message: String
+    /// The statement.
+    public var statement: String
+
+    /// The message, its code and the statement.
+    public var description: String { "PostgreSQL \(sqlState): \(message) in: \(statement)" }
+}
+
+/// The shared store writes SQLite's placeholders: `?` (the next number) and `?NNN` (number NNN).
+/// PostgreSQL numbers them `$NNN`. Quoted text and identifiers are left alone.
+enum PlaceholderTranslation {
+    private static let cache = Cache()
+
+    /// `sql` with `$NNN` placeholders, numbered as SQLite numbers `?` and `?NNN`.
+    static func numbered(_ sql: String) -> String {
+        if let known = cache.get(sql) { return known }
+        var output = ""
+        output.reserveCapacity(sql.utf8.count + 16)
+        var highest = 0
+        var quote: Character?
+        var characters = sql.makeIterator()
+        var pending: Character? = characters.next()
+        while let character = pending {
+            pending = characters.next()
+            if let open = quote {
+                output.append(character)
+                if character == open { quote = nil }
+                continue
+            }
+            switch character {
+            case "'", "\"":
+                quote = character
+                output.append(character)
+            case "?":
+                var digits = ""
+                while let next = pending, next.isASCII, next.isNumber {
+                    digits.append(next)
+                    pending = characters.next()
+                }
+                let number = Int(digits) ?? (highest + 1)
+                highest = max(highest, number)
+                output += "$\(number)"
+            default:
+                output.append(character)
+            }
+        }
+        cache.set(sql, output)
+        return output
+    }
+
+    /// Translations of the statements seen, which are few and run many times.
+    private final class Cache: Sendable {
+        private let entries = Mutex<[String: String]>([:])
+
+        func get(_ sql: String) -> String? { entries.withLock { $0[sql] } }
+
+        func set(_ sql: String, _ translated: String) {
+            entries.withLock { entries in
+                // Statements built with a variable number of arguments could grow it without
+                // bound; starting again is cheap.
+                if entries.count > 2_000 { entries.removeAll() }
+                entries[sql] = translated
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import ChiboStore
+import ChiboStorePostgres
+import ChiboStoreSQLite
+
+/// `--db` of every subcommand: a SQLite file, or a PostgreSQL database shared by several servers.
+struct DatabaseOption: ParsableArguments {
+    @Option(
+        name: .long,
+        help: """
+            The database: a SQLite file path, or postgres://USER@HOST:PORT/DATABASE[?sslmode=require] \
+            (password from PGPASSWORD or --db-password-file, never the URL).
+            """
+    )
+    var db: String = "./chibo.sqlite"
+
+    @Option(name: .long, help: "File whose first line is the PostgreSQL password (instead of PGPASSWORD).")
+    var dbPasswordFile: String?
+
+    /// Whether `--db` names PostgreSQL.
+    var isPostgres: Bool { PostgresLocation.isPostgresURL(db) }
+
+    /// The database as `--db` names it, for messages (a URL without any password).
+    var shownName: String {
+        (try? PostgresLocation(url: db, passwordFile: dbPasswordFile))?.description ?? db
+    }
+
+    func validate() throws {
+        if dbPasswordFile != nil && !isPostgres {
+            throw ValidationError("--db-password-file goes with a postgres:// --db")
+        }
+    }
+
+    /// Opens the store, migrating its schema if needed.
+    func open() async throws -> OpenStore {
+        do {
+            if isPostgres {
+                let location = try PostgresLocation(url: db, passwordFile: dbPasswordFile)
+                return .postgres(try await PostgresStore(location: location))
+            }
+            return .sqlite(try SQLiteStore(path: db))
+        } catch let error as StoreError {
+            throw ValidationError("--db \(shownName): \(error)")
+        }
+    }
+
+    /// Runs `body` on the store, closing it afterwards whatever happens.
+    func withStore(_ body: (any Store) async throws -> Void) async throws {
+        let opened = try await open()
+        do {
+            try await body(opened.store)
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
+    }
+
+    /// The SQLite store of `--db`, for the commands that work on the file itself.
+    func openSQLite(for command: String, instead: String) throws -> SQLiteStore {
+        guard !isPostgres else {
+            throw ValidationError("\(command) works on a SQLite file; for PostgreSQL \(instead) (docs/DEPLOY.md)")
+        }
+        do {
+            return try SQLiteStore(path: db)
+        } catch {
+            throw ValidationError("--db \(db): \(error)")
+        }
+    }
+}
+
+/// An open store of either backend.
+enum OpenStore {
+    case sqlite(SQLiteStore)
+    case postgres(PostgresStore)
+
+    /// The store.
+    var store: any Store {
+        switch self {
+        case .sqlite(let store): store
+        case .postgres(let store): store
+        }
+    }
+
+    /// Lets go of connections and threads (PostgreSQL); SQLite needs nothing.
+    func close() async {
+        if case .postgres(let store) = self { await store.close() }
+    }
+}
