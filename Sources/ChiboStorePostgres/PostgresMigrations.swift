@@ -7,6 +7,8 @@ import Foundation
 /// changes. The tables, columns and indexes are SQLite's (see ChiboStoreSQLite's migrations), in
 /// PostgreSQL's types: BIGINT for integers, BYTEA for records, and text compared byte by byte
 /// (`COLLATE "C"`), so sort keys order alike on both backends whatever the database's locale.
+/// Foreign keys are checked at commit (`DEFERRABLE INITIALLY DEFERRED`): the store sends held-back
+/// inserts grouped by table, not in the order they were written.
 enum PostgresMigrations {
     /// One migration: its name and statements, and what it writes after them.
     struct Migration: Sendable {
@@ -24,7 +26,7 @@ enum PostgresMigrations {
                     code TEXT COLLATE "C",
                     name_key TEXT COLLATE "C" NOT NULL,
                     kind BIGINT NOT NULL,
-                    parent_id TEXT COLLATE "C" REFERENCES org_unit(id),
+                    parent_id TEXT COLLATE "C" REFERENCES org_unit(id) DEFERRABLE INITIALLY DEFERRED,
                     valid_from TEXT COLLATE "C",
                     valid_to TEXT COLLATE "C",
                     voided BIGINT NOT NULL DEFAULT 0,
@@ -35,8 +37,8 @@ enum PostgresMigrations {
                 CREATE INDEX org_unit_by_parent ON org_unit(parent_id, name_key, id);
                 CREATE INDEX org_unit_by_kind ON org_unit(kind, name_key, id);
                 CREATE TABLE org_unit_parent (
-                    unit_id TEXT COLLATE "C" NOT NULL REFERENCES org_unit(id),
-                    parent_id TEXT COLLATE "C" NOT NULL REFERENCES org_unit(id),
+                    unit_id TEXT COLLATE "C" NOT NULL REFERENCES org_unit(id) DEFERRABLE INITIALLY DEFERRED,
+                    parent_id TEXT COLLATE "C" NOT NULL REFERENCES org_unit(id) DEFERRABLE INITIALLY DEFERRED,
                     valid_from TEXT COLLATE "C",
                     valid_to TEXT COLLATE "C"
                 );
@@ -62,7 +64,7 @@ enum PostgresMigrations {
                 CREATE TABLE member (
                     id TEXT COLLATE "C" PRIMARY KEY NOT NULL,
                     party_card_number TEXT COLLATE "C",
-                    cell_id TEXT COLLATE "C" REFERENCES org_unit(id),
+                    cell_id TEXT COLLATE "C" REFERENCES org_unit(id) DEFERRABLE INITIALLY DEFERRED,
                     status BIGINT NOT NULL,
                     name_key TEXT COLLATE "C" NOT NULL,
                     sort_key TEXT COLLATE "C" NOT NULL,
@@ -76,7 +78,7 @@ enum PostgresMigrations {
                 CREATE INDEX member_by_status ON member(status, sort_key, id);
                 CREATE TABLE member_event (
                     id TEXT COLLATE "C" PRIMARY KEY NOT NULL,
-                    member_id TEXT COLLATE "C" NOT NULL REFERENCES member(id),
+                    member_id TEXT COLLATE "C" NOT NULL REFERENCES member(id) DEFERRABLE INITIALLY DEFERRED,
                     kind BIGINT NOT NULL,
                     effective_on TEXT COLLATE "C" NOT NULL,
                     other_unit_id TEXT COLLATE "C",
@@ -85,7 +87,7 @@ enum PostgresMigrations {
                 CREATE INDEX member_event_by_member ON member_event(member_id, effective_on);
                 CREATE TABLE meeting (
                     id TEXT COLLATE "C" PRIMARY KEY NOT NULL,
-                    cell_id TEXT COLLATE "C" NOT NULL REFERENCES org_unit(id),
+                    cell_id TEXT COLLATE "C" NOT NULL REFERENCES org_unit(id) DEFERRABLE INITIALLY DEFERRED,
                     held_on TEXT COLLATE "C" NOT NULL,
                     kind BIGINT NOT NULL,
                     voided BIGINT NOT NULL DEFAULT 0,
@@ -103,14 +105,14 @@ enum PostgresMigrations {
                 CREATE INDEX meeting_by_cell ON meeting(cell_id, held_on, id);
                 CREATE INDEX meeting_by_date ON meeting(held_on, id);
                 CREATE TABLE meeting_revision (
-                    meeting_id TEXT COLLATE "C" NOT NULL REFERENCES meeting(id),
+                    meeting_id TEXT COLLATE "C" NOT NULL REFERENCES meeting(id) DEFERRABLE INITIALLY DEFERRED,
                     revision BIGINT NOT NULL,
                     record BYTEA NOT NULL,
                     PRIMARY KEY (meeting_id, revision)
                 );
                 CREATE TABLE attendance (
-                    meeting_id TEXT COLLATE "C" NOT NULL REFERENCES meeting(id),
-                    member_id TEXT COLLATE "C" NOT NULL REFERENCES member(id),
+                    meeting_id TEXT COLLATE "C" NOT NULL REFERENCES meeting(id) DEFERRABLE INITIALLY DEFERRED,
+                    member_id TEXT COLLATE "C" NOT NULL REFERENCES member(id) DEFERRABLE INITIALLY DEFERRED,
                     cell_id TEXT COLLATE "C" NOT NULL,
                     held_on TEXT COLLATE "C" NOT NULL,
                     state BIGINT NOT NULL,
@@ -121,7 +123,7 @@ enum PostgresMigrations {
                 CREATE INDEX attendance_by_member ON attendance(member_id, held_on);
                 CREATE TABLE resolution (
                     id TEXT COLLATE "C" PRIMARY KEY NOT NULL,
-                    meeting_id TEXT COLLATE "C" NOT NULL REFERENCES meeting(id),
+                    meeting_id TEXT COLLATE "C" NOT NULL REFERENCES meeting(id) DEFERRABLE INITIALLY DEFERRED,
                     owner_member_id TEXT COLLATE "C",
                     due_on TEXT COLLATE "C",
                     status BIGINT NOT NULL,
@@ -131,8 +133,8 @@ enum PostgresMigrations {
                 CREATE INDEX resolution_by_meeting ON resolution(meeting_id);
                 CREATE INDEX resolution_by_owner ON resolution(owner_member_id, due_on);
                 CREATE TABLE member_cell (
-                    member_id TEXT COLLATE "C" NOT NULL REFERENCES member(id),
-                    cell_id TEXT COLLATE "C" NOT NULL REFERENCES org_unit(id),
+                    member_id TEXT COLLATE "C" NOT NULL REFERENCES member(id) DEFERRABLE INITIALLY DEFERRED,
+                    cell_id TEXT COLLATE "C" NOT NULL REFERENCES org_unit(id) DEFERRABLE INITIALLY DEFERRED,
                     valid_from TEXT COLLATE "C",
                     valid_to TEXT COLLATE "C"
                 );
@@ -140,7 +142,7 @@ enum PostgresMigrations {
                 CREATE INDEX member_cell_by_member ON member_cell(member_id);
                 CREATE TABLE rule_set (
                     id TEXT COLLATE "C" PRIMARY KEY NOT NULL,
-                    scope_unit_id TEXT COLLATE "C" REFERENCES org_unit(id),
+                    scope_unit_id TEXT COLLATE "C" REFERENCES org_unit(id) DEFERRABLE INITIALLY DEFERRED,
                     effective_from TEXT COLLATE "C" NOT NULL,
                     voided BIGINT NOT NULL DEFAULT 0,
                     revision BIGINT NOT NULL,
@@ -243,7 +245,7 @@ enum PostgresMigrations {
                 );
                 CREATE TABLE import_meeting_key (
                     meeting_key TEXT COLLATE "C" PRIMARY KEY NOT NULL,
-                    meeting_id TEXT COLLATE "C" NOT NULL REFERENCES meeting(id),
+                    meeting_id TEXT COLLATE "C" NOT NULL REFERENCES meeting(id) DEFERRABLE INITIALLY DEFERRED,
                     import_id TEXT COLLATE "C" NOT NULL
                 );
                 CREATE INDEX import_meeting_key_by_import ON import_meeting_key(import_id);

@@ -16,6 +16,8 @@ final class PostgresSQLDatabase: SQLDatabase {
     /// Runs before every commit of a write transaction (the notification of a change).
     let endWrite: String
     private var savepoints = 0
+    private var pending = PendingInserts()
+    var auditTail: AuditChainTail?
 
     init(connection: PostgresConnection, logger: Logger, beginWrite: String, endWrite: String) {
         self.connection = connection
@@ -26,11 +28,24 @@ final class PostgresSQLDatabase: SQLDatabase {
 
     var dialect: SQLDialect { .postgres }
 
+    /// Held-back rows are sent this many at a time at most (PostgreSQL takes 65,535 parameters
+    /// in a statement).
+    static let rowsPerInsert = 500
+
     func execute(sql: String, arguments: SQLArguments, cached: Bool) throws {
+        // Inside a write transaction, statements run many times that insert one row are held
+        // back and sent together (see `BufferableInsert`).
+        if cached && transactionOpen, let insert = BufferableInsert.parse(sql) {
+            pending.add(insert, arguments.values)
+            if pending.count >= 4 * Self.rowsPerInsert { try sendPending() }
+            return
+        }
+        try sendPending(before: sql)
         _ = try run(sql, arguments)
     }
 
     func forEachRow(sql: String, arguments: SQLArguments, cached: Bool, _ body: (SQLRow) throws -> Void) throws {
+        try sendPending(before: sql)
         let result = try run(sql, arguments)
         var columns: SQLColumns?
         for row in result.rows {
@@ -50,24 +65,43 @@ final class PostgresSQLDatabase: SQLDatabase {
         let name = "chibo_\(savepoints)"
         defer { savepoints -= 1 }
         try simple("SAVEPOINT \(name)")
+        pending.savepointOpened()
+        let tail = auditTail
         let completion: SQLCompletion
         do {
             completion = try body()
         } catch {
-            try simple("ROLLBACK TO SAVEPOINT \(name)", "RELEASE SAVEPOINT \(name)")
+            try rollBack(to: name, auditTail: tail)
             throw error
         }
         switch completion {
-        case .commit: try simple("RELEASE SAVEPOINT \(name)")
-        case .rollback: try simple("ROLLBACK TO SAVEPOINT \(name)", "RELEASE SAVEPOINT \(name)")
+        case .commit:
+            try simple("RELEASE SAVEPOINT \(name)")
+            pending.savepointReleased()
+        case .rollback:
+            try rollBack(to: name, auditTail: tail)
         }
+    }
+
+    private func rollBack(to savepoint: String, auditTail tail: AuditChainTail?) throws {
+        try simple("ROLLBACK TO SAVEPOINT \(savepoint)", "RELEASE SAVEPOINT \(savepoint)")
+        pending.savepointRolledBack()
+        auditTail = tail
     }
 
     func inTransaction(_ body: () throws -> SQLCompletion) throws {
         try simple("BEGIN", beginWrite)
+        transactionOpen = true
+        auditTail = nil
+        defer {
+            transactionOpen = false
+            pending.reset()
+            auditTail = nil
+        }
         let completion: SQLCompletion
         do {
             completion = try body()
+            if completion == .commit { try sendPending() }
         } catch {
             try? simple("ROLLBACK")
             throw error
@@ -78,12 +112,37 @@ final class PostgresSQLDatabase: SQLDatabase {
         }
     }
 
+    /// Whether a write transaction is open (rows are held back only inside one).
+    private var transactionOpen = false
+
+    /// Sends the held-back rows if `sql` names a table they go to (every row when `sql` is nil).
+    private func sendPending(before sql: String? = nil) throws {
+        guard !pending.isEmpty else { return }
+        var only: Set<String>?
+        if let sql {
+            only = pending.touched(by: StatementWords.of(sql))
+            if only?.isEmpty == true { return }
+        }
+        for (insert, rows) in pending.take(only: only) {
+            var start = 0
+            while start < rows.count {
+                let chunk = rows[start..<min(rows.count, start + Self.rowsPerInsert)]
+                let statement = insert.statement(rows: chunk.count)
+                var values: [SQLValue] = []
+                values.reserveCapacity(chunk.count * insert.width)
+                for row in chunk { values += row.values }
+                _ = try run(statement, SQLArguments(values: values), translated: true)
+                start += chunk.count
+            }
+        }
+    }
+
     /// Runs statements without arguments, one after the other.
     func simple(_ statements: String...) throws {
         for statement in statements { _ = try run(statement, []) }
     }
 
-    private func run(_ sql: String, _ arguments: SQLArguments) throws -> PostgresQueryResult {
+    private func run(_ sql: String, _ arguments: SQLArguments, translated: Bool = false) throws -> PostgresQueryResult {
         var binds = PostgresBindings(capacity: arguments.values.count)
         for value in arguments.values {
             switch value {
@@ -94,7 +153,7 @@ final class PostgresSQLDatabase: SQLDatabase {
             case .blob(let blob): binds.append(ByteBuffer(bytes: blob))
             }
         }
-        let query = PostgresQuery(unsafeSQL: PlaceholderTranslation.numbered(sql), binds: binds)
+        let query = PostgresQuery(unsafeSQL: translated ? sql : PlaceholderTranslation.numbered(sql), binds: binds)
         do {
             return try connection.query(query, logger: logger).wait()
         } catch {

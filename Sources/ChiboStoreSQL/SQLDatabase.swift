@@ -4,6 +4,20 @@ public enum SQLDialect: Sendable {
     case postgres
 }
 
+/// The last entry of the audit chain: its position and hash.
+public struct AuditChainTail: Sendable, Hashable {
+    /// The entry's position.
+    public var seq: Int64
+    /// The entry's hash, which the next entry links to.
+    public var hash: String
+
+    /// A tail at `seq` with `hash`.
+    public init(seq: Int64, hash: String) {
+        self.seq = seq
+        self.hash = hash
+    }
+}
+
 /// How a transaction or savepoint body ends.
 public enum SQLCompletion: Sendable {
     case commit
@@ -19,6 +33,11 @@ public enum SQLCompletion: Sendable {
 public protocol SQLDatabase: AnyObject {
     /// The backend's dialect.
     var dialect: SQLDialect { get }
+
+    /// The audit chain's last link as this operation last read or wrote it; nil until read.
+    /// Implementations keep it for one operation and restore it when a savepoint or the
+    /// transaction rolls back.
+    var auditTail: AuditChainTail? { get set }
 
     /// Runs a statement that returns no rows. `cached` marks a statement run many times, which a
     /// backend may keep prepared.

@@ -21,8 +21,10 @@ extension SQLStore {
         write: Bool
     ) throws -> Evaluation {
         var evaluation = evaluation
-        if evaluation.id.isEmpty { evaluation.id = RecordID.make("ev") }
-        if try exists(db, table: "evaluation", id: evaluation.id) {
+        // A new id is unique by construction (time and randomness); only a given one is checked.
+        if evaluation.id.isEmpty {
+            evaluation.id = RecordID.make("ev")
+        } else if try exists(db, table: "evaluation", id: evaluation.id) {
             throw StoreError.alreadyExists(entity: "evaluation", key: evaluation.id)
         }
         try checkEvaluationReferences(db, &evaluation)

@@ -35,8 +35,10 @@ extension SQLStore {
         write: Bool
     ) throws -> Meeting {
         var meeting = meeting
-        if meeting.id.isEmpty { meeting.id = RecordID.make("mt") }
-        if try exists(db, table: "meeting", id: meeting.id) {
+        // A new id is unique by construction (time and randomness); only a given one is checked.
+        if meeting.id.isEmpty {
+            meeting.id = RecordID.make("mt")
+        } else if try exists(db, table: "meeting", id: meeting.id) {
             throw StoreError.alreadyExists(entity: "meeting", key: meeting.id)
         }
         try checkAgainstStoredData(db, &meeting, partialAttendance: partialAttendance)

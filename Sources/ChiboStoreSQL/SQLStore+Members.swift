@@ -20,8 +20,10 @@ extension SQLStore {
         write: Bool
     ) throws -> Member {
         var member = member
-        if member.id.isEmpty { member.id = RecordID.make("m") }
-        if try exists(db, table: "member", id: member.id) {
+        // A new id is unique by construction (time and randomness); only a given one is checked.
+        if member.id.isEmpty {
+            member.id = RecordID.make("m")
+        } else if try exists(db, table: "member", id: member.id) {
             throw StoreError.alreadyExists(entity: "member", key: member.id)
         }
         try checkPartyCard(db, member.partyCardNumber, excluding: nil)

@@ -128,13 +128,18 @@ extension SQLStore {
         }
     }
 
-    /// Appends entries after the last one, assigning seq and hashes.
+    /// Appends entries after the last one, assigning seq and hashes. The last link is read once
+    /// per operation and then remembered (`SQLDatabase.auditTail`): an import batch appends
+    /// thousands of entries.
     static func appendAudit(_ db: any SQLDatabase, _ entries: [AuditEntry]) throws {
-        let last = try SQLRow.fetchOne(
-            db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        )
-        var seq: Int64 = last?["seq"] ?? 0
-        var previousHash: String = last?["hash"] ?? ""
+        if db.auditTail == nil {
+            let last = try SQLRow.fetchOne(
+                db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            )
+            db.auditTail = AuditChainTail(seq: last?["seq"] ?? 0, hash: last?["hash"] ?? "")
+        }
+        var seq = db.auditTail?.seq ?? 0
+        var previousHash = db.auditTail?.hash ?? ""
         for var entry in entries {
             seq += 1
             entry.seq = seq
@@ -153,6 +158,7 @@ extension SQLStore {
             ]
             )
             previousHash = entry.hash
+            db.auditTail = AuditChainTail(seq: seq, hash: previousHash)
         }
     }
 }

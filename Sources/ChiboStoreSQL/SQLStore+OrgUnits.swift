@@ -20,8 +20,10 @@ extension SQLStore {
         write: Bool
     ) throws -> OrgUnit {
         var unit = unit
-        if unit.id.isEmpty { unit.id = RecordID.make("ou") }
-        if try exists(db, table: "org_unit", id: unit.id) {
+        // A new id is unique by construction (time and randomness); only a given one is checked.
+        if unit.id.isEmpty {
+            unit.id = RecordID.make("ou")
+        } else if try exists(db, table: "org_unit", id: unit.id) {
             throw StoreError.alreadyExists(entity: "org unit", key: unit.id)
         }
         if !unit.code.isEmpty,

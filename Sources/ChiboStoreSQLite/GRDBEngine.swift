@@ -5,6 +5,7 @@ import GRDB
 /// The shared store's database interface over one GRDB connection.
 final class GRDBDatabase: SQLDatabase {
     let db: Database
+    var auditTail: AuditChainTail?
 
     init(_ db: Database) { self.db = db }
 
@@ -34,11 +35,31 @@ final class GRDBDatabase: SQLDatabase {
     }
 
     func inSavepoint(_ body: () throws -> SQLCompletion) throws {
-        try db.inSavepoint { try body() == .commit ? .commit : .rollback }
+        let tail = auditTail
+        do {
+            try db.inSavepoint {
+                let completion = try body()
+                if completion == .rollback { auditTail = tail }
+                return completion == .commit ? .commit : .rollback
+            }
+        } catch {
+            auditTail = tail
+            throw error
+        }
     }
 
     func inTransaction(_ body: () throws -> SQLCompletion) throws {
-        try db.inTransaction(.immediate) { try body() == .commit ? .commit : .rollback }
+        auditTail = nil
+        do {
+            try db.inTransaction(.immediate) {
+                let completion = try body()
+                if completion == .rollback { auditTail = nil }
+                return completion == .commit ? .commit : .rollback
+            }
+        } catch {
+            auditTail = nil
+            throw error
+        }
     }
 
     static func arguments(_ arguments: SQLArguments) -> StatementArguments {

@@ -68,29 +68,39 @@ enum Binaries {
     }
 }
 
-/// A `chibo-server` on a fresh database with an admin token, and the cells `MB-BO` and `MB-PH`
-/// under the commune `MB`; stopped by `stop()`.
+/// A `chibo-server` with an admin token, and the cells `MB-BO` and `MB-PH` under the commune
+/// `MB`; stopped by `stop()`. By default on a fresh SQLite file; given `database` (a
+/// `postgres://` URL, its password in `serverEnvironment`) and the `token` of a server already
+/// running there, a second server on the same database.
 final class ImportServer: @unchecked Sendable {
     let process = Process()
     let address: String
     let token: String
     let folder = Binaries.temporaryFolder()
+    /// The ids of the units made at start, by code (empty for a second server).
+    private(set) var unitIDs: [String: String] = [:]
 
-    init() throws {
-        let db = folder.appendingPathComponent("chibo.sqlite").path
-        let maker = Process()
-        maker.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
-        maker.arguments = ["token", "create", "--db", db, "--role", "admin", "--name", "import-test-admin"]
-        let tokenOut = Pipe()
-        maker.standardOutput = tokenOut
-        maker.standardError = FileHandle.nullDevice
-        try maker.run()
-        let tokenData = tokenOut.fileHandleForReading.readDataToEndOfFile()
-        maker.waitUntilExit()
-        token = String(decoding: tokenData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    init(database: String? = nil, serverEnvironment: [String: String] = [:], token existing: String? = nil) throws {
+        let db = database ?? folder.appendingPathComponent("chibo.sqlite").path
+        if let existing {
+            token = existing
+        } else {
+            let maker = Process()
+            maker.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
+            maker.arguments = ["token", "create", "--db", db, "--role", "admin", "--name", "import-test-admin"]
+            maker.environment = Binaries.environment(serverEnvironment)
+            let tokenOut = Pipe()
+            maker.standardOutput = tokenOut
+            maker.standardError = FileHandle.nullDevice
+            try maker.run()
+            let tokenData = tokenOut.fileHandleForReading.readDataToEndOfFile()
+            maker.waitUntilExit()
+            token = String(decoding: tokenData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
 
         process.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
         process.arguments = ["--listen", "127.0.0.1:0", "--db", db, "--log-level", "error"]
+        process.environment = Binaries.environment(serverEnvironment)
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -102,9 +112,15 @@ final class ImportServer: @unchecked Sendable {
             line += byte
         }
         address = String(decoding: line, as: UTF8.self)
+        guard existing == nil else { return }
         let commune = try createUnit(["--name", "Đảng bộ xã Mường Bằng", "--code", "MB", "--kind", "commune"])
-        _ = try createUnit(["--name", "Chi bộ bản Bó", "--code", "MB-BO", "--kind", "cell", "--parent", commune])
-        _ = try createUnit(["--name", "Chi bộ bản Phiêng", "--code", "MB-PH", "--kind", "cell", "--parent", commune])
+        unitIDs["MB"] = commune
+        unitIDs["MB-BO"] = try createUnit(
+            ["--name", "Chi bộ bản Bó", "--code", "MB-BO", "--kind", "cell", "--parent", commune]
+        )
+        unitIDs["MB-PH"] = try createUnit(
+            ["--name", "Chi bộ bản Phiêng", "--code", "MB-PH", "--kind", "cell", "--parent", commune]
+        )
     }
 
     private func createUnit(_ arguments: [String]) throws -> String {

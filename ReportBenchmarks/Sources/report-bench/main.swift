@@ -2,8 +2,11 @@
 // sample, each repeatedly after a warm-up, and prints p50, p95 and max per report against its
 // target as a Markdown table. tools/bench-reports starts the server and loads the data first.
 //
-// Usage: report-bench --server HOST:PORT [--commune ID] [--province ID] [--year Y]
+// Usage: report-bench --server HOST:PORT[,HOST:PORT…] [--commune ID] [--province ID] [--year Y]
 //                     [--runs N] [--warmup N] [--only overview,year,month] [--token T]
+//                     [--throughput SECONDS --concurrency N]
+// With --throughput, it instead keeps N overview calls of the commune in flight for SECONDS,
+// spread over the servers given (several servers on one database), and prints calls per second.
 // The token (an admin's, or a viewer's of the province) can also come from CHIBO_TOKEN.
 
 import ChiboClient
@@ -19,6 +22,8 @@ struct Options {
     var warmup = 3
     var only: Set<String> = ["overview", "year", "month"]
     var token = ProcessInfo.processInfo.environment["CHIBO_TOKEN"] ?? ""
+    var throughputSeconds = 0
+    var concurrency = 8
 
     init(arguments: [String]) {
         var rest = arguments[...]
@@ -36,6 +41,8 @@ struct Options {
             case "--warmup": warmup = max(0, Int(value(argument)) ?? warmup)
             case "--only": only = Set(value(argument).split(separator: ",").map(String.init))
             case "--token": token = value(argument)
+            case "--throughput": throughputSeconds = max(0, Int(value(argument)) ?? 0)
+            case "--concurrency": concurrency = max(1, Int(value(argument)) ?? concurrency)
             default: fail("unknown argument \(argument)")
             }
         }
@@ -88,16 +95,53 @@ func milliseconds(_ duration: Duration) -> String {
 }
 
 let options = Options(arguments: Array(CommandLine.arguments.dropFirst()))
-guard let colon = options.server.lastIndex(of: ":"),
-    let port = Int(options.server[options.server.index(after: colon)...])
-else { fail("--server expects HOST:PORT") }
-let client = ChiboClient(
-    host: String(options.server[..<colon]),
-    port: port,
-    configuration: ClientConfiguration(clientName: "report-bench/0.1.0", token: options.token)
-)
+func makeClient(_ address: some StringProtocol) -> ChiboClient {
+    guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+        fail("--server expects HOST:PORT")
+    }
+    return ChiboClient(
+        host: String(address[..<colon]),
+        port: port,
+        configuration: ClientConfiguration(clientName: "report-bench/0.1.0", token: options.token)
+    )
+}
+let servers = options.server.split(separator: ",")
+let client = makeClient(servers[0])
 let callOptions = CallOptions(timeout: .seconds(300))
 let year = options.year
+
+if options.throughputSeconds > 0 {
+    // Every caller has its own connection, to the servers in turn.
+    let clients = (0..<options.concurrency).map { makeClient(servers[$0 % servers.count]) }
+    let deadline = ContinuousClock.now + .seconds(options.throughputSeconds)
+    let calls = try await withThrowingTaskGroup(of: Int.self) { group in
+        for caller in clients {
+            group.addTask { [options] in
+                var count = 0
+                while ContinuousClock.now < deadline {
+                    let report = try await caller.unary(
+                        .reportsOverview,
+                        OverviewRequest(unitId: options.commune, year: year),
+                        as: OverviewReport.self,
+                        options: callOptions
+                    )
+                    guard report.cells > 0 else { fail("the overview of \(options.commune) has no cells") }
+                    count += 1
+                }
+                return count
+            }
+        }
+        return try await group.reduce(0, +)
+    }
+    for caller in clients { await caller.close() }
+    await client.close()
+    let rate = Double(calls) / Double(options.throughputSeconds)
+    print(
+        "throughput servers=\(servers.count) concurrency=\(options.concurrency) seconds=\(options.throughputSeconds) "
+            + "calls=\(calls) calls_per_second=\(String(format: "%.1f", rate))"
+    )
+    exit(0)
+}
 let from = CalendarDate(year: year, month: 1, day: 1)
 let to = CalendarDate(year: year, month: 12, day: 31)
 

@@ -1,0 +1,210 @@
+import ChiboClient
+import ChiboModel
+import Foundation
+import Synchronization
+import Testing
+
+/// Two `chibo-server` processes on one PostgreSQL database (the server `tools/test` starts): a
+/// roster imported through one while a cell's meetings are recorded through the other, and every
+/// count checked through both.
+@Suite(.enabled(if: TestPostgres.isAvailable, "needs the PostgreSQL server tools/test starts"))
+struct TwoServersTests {
+
+    static func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
+        CalendarDate(year: year, month: month, day: day)
+    }
+
+    @Test func importThroughOneServerWhileRecordingMeetingsThroughTheOther() async throws {
+        let url = try #require(
+            TestPostgres.environment["CHIBO_TEST_POSTGRES_URL"],
+            "CHIBO_TEST_POSTGRES_URL is not set"
+        )
+        let passwordFile = try #require(TestPostgres.environment["CHIBO_TEST_POSTGRES_PASSWORD_FILE"])
+        let password = try String(contentsOfFile: passwordFile, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let database = url + "?schema=two_servers_" + UUID().uuidString.prefix(8).lowercased()
+        // The servers read the password from PGPASSWORD, as an operator's would.
+        let serverEnvironment = ["PGPASSWORD": password]
+        let importing = try ImportServer(database: database, serverEnvironment: serverEnvironment)
+        defer { importing.stop() }
+        let recording = try ImportServer(
+            database: database,
+            serverEnvironment: serverEnvironment,
+            token: importing.token
+        )
+        defer { recording.stop() }
+        let cellID = try #require(importing.unitIDs["MB-PH"])
+
+        // Eight members of bản Phiêng, through the recording server.
+        let client = recording.client()
+        let admitted = StatusEvent(kind: .admitted, effectiveOn: Self.day(2010, 3, 1))
+        let official = StatusEvent(kind: .madeOfficial, effectiveOn: Self.day(2011, 3, 1))
+        var phieng: [String] = []
+        for index in 1...8 {
+            let member = try await client.unary(
+                .membersCreate,
+                CreateMemberRequest(
+                    member: Member(
+                        partyCardNumber: "PH-\(index)",
+                        fullName: "Lường Văn Phiêng \(index)",
+                        cellId: cellID,
+                        events: [admitted, official]
+                    )
+                ),
+                as: MemberResponse.self
+            )
+            phieng.append(try #require(member.member?.id))
+        }
+
+        // A follower of the change feed on the recording server: it must see the members the
+        // other server imports.
+        let seen = Mutex<[String: Int]>([:])
+        let follower = Task {
+            let feed = recording.client()
+            defer { Task { await feed.close() } }
+            for try await change in try await feed.serverStream(
+                .changesFollow,
+                FollowChangesRequest(after: 0, follow: true),
+                as: ChangeEvent.self
+            ) {
+                seen.withLock { $0["\(change.entity) \(change.change)", default: 0] += 1 }
+            }
+        }
+        defer { follower.cancel() }
+
+        // 6,000 members into bản Bó through the importing server, in the background.
+        let rows = 6_000
+        let roster = try rosterFile(count: rows)
+        let summary = Binaries.temporaryFolder().appendingPathComponent("summary.json").path
+        let importID = UUID().uuidString.lowercased()
+        let importRun = ImportRun {
+            try await offThePool {
+                try importing.chiboImport([
+                    roster, "--entity", "members", "--import-id", importID, "--summary-json", summary, "--batch-size",
+                    "250",
+                ])
+            }
+        }
+        // The import's checkpoint is visible through the other server once its first batch commits.
+        var started: ImportCheckpoint?
+        let deadline = ContinuousClock.now + .seconds(120)
+        while started == nil && ContinuousClock.now < deadline && !importRun.isFinished {
+            started = try await recording.status(importID)
+            if started == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(started != nil, "the import's checkpoint never showed through the other server")
+
+        // Two years of monthly meetings of bản Phiêng through the recording server, while the
+        // import runs: one member excused in turn, the others present.
+        var stillImporting = 0
+        for month in 0..<24 {
+            let excused = phieng[month % phieng.count]
+            let meeting = Meeting(
+                cellId: cellID,
+                heldOn: Self.day(2019 + Int32(month / 12), Int32(month % 12) + 1, 5),
+                startMinute: 1140,
+                endMinute: 1260,
+                kind: .regular,
+                attendance: phieng.map {
+                    AttendanceRecord(
+                        memberId: $0,
+                        state: $0 == excused ? .absentExcused : .present,
+                        reason: $0 == excused ? "ốm" : ""
+                    )
+                }
+            )
+            _ = try await client.unary(
+                .meetingsRecord,
+                RecordMeetingRequest(meeting: meeting),
+                as: MeetingResponse.self
+            )
+            if try await importing.status(importID)?.counts?.read ?? 0 < rows { stillImporting += 1 }
+        }
+        #expect(stillImporting > 0, "the import ended before the first meeting: nothing ran side by side")
+
+        let result = try await importRun.task.value
+        #expect(result.status == 0, "\(result.stderr)")
+        let counts = try jsonObject(summary)
+        #expect(counts["inserted"] as? Int == rows, "\(counts)")
+        #expect(counts["rejected"] as? Int == 0, "\(counts)")
+
+        // Every count, through both servers.
+        for server in [importing, recording] {
+            let reader = server.client()
+            var members = 0
+            var inBo = 0
+            var token = ""
+            repeat {
+                let stream = try await reader.serverStream(
+                    .membersList,
+                    ListMembersRequest(page: PageRequest(pageSize: 1000, pageToken: token)),
+                    as: Member.self
+                )
+                for try await member in stream {
+                    members += 1
+                    if member.cellId == importing.unitIDs["MB-BO"] { inBo += 1 }
+                }
+                token = try stream.trailer(as: PageEnd.self)?.nextPageToken ?? ""
+            } while !token.isEmpty
+            #expect(members == rows + phieng.count)
+            #expect(inBo == rows)
+            var meetings: [Meeting] = []
+            for try await meeting in try await reader.serverStream(
+                .meetingsList,
+                ListMeetingsRequest(page: PageRequest(pageSize: 1000), cellId: cellID),
+                as: Meeting.self
+            ) {
+                meetings.append(meeting)
+            }
+            #expect(meetings.count == 24)
+            #expect(meetings.allSatisfy { $0.attendance.filter { $0.state == .present }.count == 7 })
+            #expect(meetings.allSatisfy { $0.attendance.filter { $0.state == .absentExcused }.count == 1 })
+            let checkpoint = try await server.status(importID)
+            #expect(checkpoint?.counts?.inserted == Int64(rows))
+            #expect(checkpoint?.counts?.read == Int64(rows))
+            await reader.close()
+        }
+
+        // The follower on the recording server saw every member the other server imported.
+        let expected = rows + phieng.count
+        let feedDeadline = ContinuousClock.now + .seconds(60)
+        while seen.withLock({ $0["member create", default: 0] }) < expected && ContinuousClock.now < feedDeadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let feed = seen.withLock { $0 }
+        #expect(feed["member create"] == expected, "\(feed)")
+        #expect(feed["meeting record"] == 24, "\(feed)")
+        await client.close()
+    }
+}
+
+/// The PostgreSQL server the test command started, if any. `tools/test` always starts one and
+/// sets `CHIBO_REQUIRE_POSTGRES`, so there a missing server fails the test instead of skipping it.
+enum TestPostgres {
+    static let environment = ProcessInfo.processInfo.environment
+
+    static var isAvailable: Bool {
+        environment["CHIBO_TEST_POSTGRES_URL"] != nil || environment["CHIBO_REQUIRE_POSTGRES"] != nil
+    }
+}
+
+/// A background run of `chibo-import` that can tell whether it has ended.
+final class ImportRun: Sendable {
+    /// Whether the run has ended.
+    final class Ended: Sendable {
+        let value = Mutex(false)
+    }
+
+    let task: Task<RunResult, any Error>
+    private let ended = Ended()
+
+    init(_ body: @escaping @Sendable () async throws -> RunResult) {
+        let ended = self.ended
+        task = Task {
+            defer { ended.value.withLock { $0 = true } }
+            return try await body()
+        }
+    }
+
+    var isFinished: Bool { ended.value.withLock { $0 } }
+}
