@@ -430,10 +430,18 @@ extension SQLStore {
     /// either (tried as a card first), else the full name, unique among the members of `cellID`
     /// (its members on any date and those attached to it), or among all members without a cell.
     /// Throws `unknown_member` or `ambiguous_match` naming the member as written.
-    static func resolveMember(_ db: any SQLDatabase, _ key: MemberKey, cellID: String?, field: String) throws -> Member
-    {
+    /// `cards`, when given, holds every member found by the card numbers the row names (see
+    /// `membersByCard`), so each is not looked up again.
+    static func resolveMember(
+        _ db: any SQLDatabase,
+        _ key: MemberKey,
+        cellID: String?,
+        field: String,
+        cards: [String: Member]? = nil
+    ) throws -> Member {
         func byCard(_ card: String) throws -> Member? {
-            try loadMember(db, sql: "SELECT record FROM member WHERE party_card_number = ? AND voided = 0", card)
+            if let cards { return cards[card] }
+            return try loadMember(db, sql: "SELECT record FROM member WHERE party_card_number = ? AND voided = 0", card)
         }
         func byCitizen(_ citizen: String) throws -> Member? {
             let found = try Data.fetchAll(
@@ -480,6 +488,28 @@ extension SQLStore {
             )
         }
         return first
+    }
+
+    /// The members (not voided) holding the card numbers the keys name, by card number: one
+    /// query for a meeting's attendees instead of one per attendee.
+    static func membersByCard(_ db: any SQLDatabase, _ keys: [MemberKey]) throws -> [String: Member] {
+        let cards = Array(Set(keys.flatMap { [$0.partyCardNumber, $0.cardOrCitizenId] }.filter { !$0.isEmpty }))
+        var found: [String: Member] = [:]
+        var start = 0
+        while start < cards.count {
+            let chunk = Array(cards[start..<min(cards.count, start + 500)])
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            for data in try Data.fetchAll(
+                db,
+                sql: "SELECT record FROM member WHERE voided = 0 AND party_card_number IN (\(placeholders))",
+                arguments: SQLArguments(values: chunk.map(\.sqlValue))
+            ) {
+                let member = try Member(serializedBytes: [UInt8](data))
+                found[member.partyCardNumber] = member
+            }
+            start += chunk.count
+        }
+        return found
     }
 
     /// An optional member (a chair, a recorder, a resolution's owner): the member when the key

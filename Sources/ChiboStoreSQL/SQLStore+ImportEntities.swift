@@ -188,8 +188,9 @@ extension SQLStore {
         }
         var names: [String: String] = [:]
         application.labels[cell.id] = cell.code.isEmpty ? cell.name : cell.code
+        let cards = try membersByCard(db, row.attendees)
         for (index, key) in row.attendees.enumerated() {
-            let member = try resolveMember(db, key, cellID: cell.id, field: "attendees[\(index)]")
+            let member = try resolveMember(db, key, cellID: cell.id, field: "attendees[\(index)]", cards: cards)
             incoming.attendance[index].memberId = member.id
             application.labels[member.id] =
                 member.partyCardNumber.isEmpty

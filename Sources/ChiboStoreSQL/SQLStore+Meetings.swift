@@ -518,7 +518,10 @@ extension SQLStore {
             .execute(arguments: [meeting.id, revision, record]
             )
         try writeMeetingSummary(db, MeetingSummary(of: meeting))
-        try db.cachedStatement(sql: "DELETE FROM attendance WHERE meeting_id = ?").execute(arguments: [meeting.id])
+        // A new meeting has no attendance or resolutions to replace.
+        if !insert {
+            try db.cachedStatement(sql: "DELETE FROM attendance WHERE meeting_id = ?").execute(arguments: [meeting.id])
+        }
         for entry in meeting.attendance {
             try db.cachedStatement(
                 sql: """
@@ -531,7 +534,9 @@ extension SQLStore {
             ]
             )
         }
-        try db.cachedStatement(sql: "DELETE FROM resolution WHERE meeting_id = ?").execute(arguments: [meeting.id])
+        if !insert {
+            try db.cachedStatement(sql: "DELETE FROM resolution WHERE meeting_id = ?").execute(arguments: [meeting.id])
+        }
         for resolution in meeting.resolutions {
             try db.cachedStatement(
                 sql: """

@@ -131,7 +131,9 @@ if options.throughputSeconds > 0 {
                 return count
             }
         }
-        return try await group.reduce(0, +)
+        var total = 0
+        for try await count in group { total += count }
+        return total
     }
     for caller in clients { await caller.close() }
     await client.close()
