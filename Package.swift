@@ -142,6 +142,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Copies a SQLite database into PostgreSQL: from one machine to several servers.
+        .target(
+            name: "ChiboStoreTransfer",
+            dependencies: ["ChiboStoreSQL", "ChiboStoreSQLite", "ChiboStorePostgres", "ChiboStore"],
+            swiftSettings: strictSwift
+        ),
         // The checks every Store backend must pass; run by each backend's tests.
         .target(
             name: "ChiboStoreConformance",
@@ -180,7 +186,7 @@ let package = Package(
             name: "chibo-server",
             dependencies: [
                 "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQLite", "ChiboStorePostgres", "ChiboAccess",
-                "ChiboModel",
+                "ChiboModel", "ChiboStoreTransfer",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -314,7 +320,7 @@ let package = Package(
             name: "ChiboStoreTests",
             dependencies: [
                 "ChiboStore", "ChiboStoreSQLite", "ChiboStorePostgres", "ChiboStoreSQL", "ChiboStoreConformance",
-                "ChiboModel", "ChiboCodec",
+                "ChiboStoreTransfer", "ChiboModel", "ChiboCodec",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

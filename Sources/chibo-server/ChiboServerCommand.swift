@@ -24,7 +24,7 @@ struct ChiboServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chibo-server",
         abstract: "Serve Chibo's records over the Chibo wire protocol, or manage its access tokens.",
-        subcommands: [Serve.self, TokenCommand.self, BackupCommand.self, RestoreCommand.self],
+        subcommands: [Serve.self, TokenCommand.self, BackupCommand.self, RestoreCommand.self, CopyCommand.self],
         defaultSubcommand: Serve.self
     )
 }
