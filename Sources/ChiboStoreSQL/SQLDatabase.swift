@@ -61,6 +61,11 @@ extension SQLDatabase {
         try execute(sql: sql, arguments: arguments, cached: false)
     }
 
+    /// The placeholder for text bound alone in a select list, as a recursive query's root is:
+    /// PostgreSQL gives a bare parameter no collation, and the recursive part's columns are
+    /// `COLLATE "C"`; SQLite takes `?` as it is (and plans better with it than with a lookup).
+    public var rootParameter: String { dialect == .postgres ? "CAST(? AS TEXT) COLLATE \"C\"" : "?" }
+
     /// A statement run many times, which the backend may keep prepared.
     public func cachedStatement(sql: String) -> SQLStatement { SQLStatement(database: self, sql: sql) }
 }

@@ -133,7 +133,7 @@ extension SQLStore {
             var arguments: SQLArguments = []
             var with = ""
             if let subtree = query.subtreeOf {
-                with = Self.everSubtree
+                with = Self.everSubtree(db)
                 arguments += [subtree]
                 conditions.append(
                     "((e.subject = 1 AND e.subject_id IN (SELECT id FROM ever)) OR (e.subject = 2 AND e.cell_id IN (SELECT id FROM ever)))"

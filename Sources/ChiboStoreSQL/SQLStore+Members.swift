@@ -185,7 +185,7 @@ extension SQLStore {
             var arguments: SQLArguments = []
             var with = ""
             if let subtree = query.subtreeOf {
-                with = Self.currentSubtree
+                with = Self.currentSubtree(db)
                 arguments += [subtree]
                 conditions.append("m.cell_id IN (SELECT id FROM subtree)")
             }

@@ -40,13 +40,14 @@ extension SQLStore {
     }
 
     /// A `subtree(id)` table of a unit (bound to the first `?`) and its descendants in today's
-    /// tree; portable SQL (`WITH RECURSIVE` works in SQLite and PostgreSQL). The root is read from
-    /// org_unit, not bound alone, so the column keeps the table's collation on PostgreSQL.
-    static let currentSubtree = """
+    /// tree; portable SQL (`WITH RECURSIVE` works in SQLite and PostgreSQL).
+    static func currentSubtree(_ db: any SQLDatabase) -> String {
+        """
         WITH RECURSIVE subtree(id) AS (
-            SELECT id FROM org_unit WHERE id = ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
+            SELECT \(db.rootParameter) UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
         )
         """
+    }
 
     /// Requires a stored record to be at the revision the client read and not voided: what
     /// every update, amendment and status change checks first.

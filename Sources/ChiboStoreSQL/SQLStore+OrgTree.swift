@@ -32,7 +32,7 @@ extension SQLStore {
                     db,
                     sql: """
                         WITH RECURSIVE subtree(id) AS (
-                            SELECT id FROM org_unit WHERE id = ? UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
+                            SELECT \(db.rootParameter) UNION SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
                         )
                         SELECT EXISTS (SELECT 1 FROM subtree WHERE id = ?)
                         """,

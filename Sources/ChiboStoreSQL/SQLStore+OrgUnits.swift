@@ -145,7 +145,7 @@ extension SQLStore {
                 if let asOf {
                     with = """
                         WITH RECURSIVE subtree(id) AS (
-                            SELECT id FROM org_unit WHERE id = ? UNION
+                            SELECT \(db.rootParameter) UNION
                             SELECT p.unit_id FROM org_unit_parent p JOIN subtree s ON p.parent_id = s.id
                             WHERE (p.valid_from IS NULL OR p.valid_from <= ?) AND (p.valid_to IS NULL OR p.valid_to > ?)
                         )
@@ -154,7 +154,7 @@ extension SQLStore {
                 } else {
                     with = """
                         WITH RECURSIVE subtree(id) AS (
-                            SELECT id FROM org_unit WHERE id = ? UNION
+                            SELECT \(db.rootParameter) UNION
                             SELECT u.id FROM org_unit u JOIN subtree s ON u.parent_id = s.id
                         )
                         """

@@ -5,14 +5,15 @@ import Foundation
 
 extension SQLStore {
     /// An `ever(id)` table of a unit (bound to the first `?`) and every unit that was ever
-    /// below it, through the dated parent history; portable SQL. The root is read from org_unit, not bound
-    /// alone, so the column keeps the table's collation on PostgreSQL.
+    /// below it, through the dated parent history; portable SQL.
     /// (The root is the statement's first parameter, `?1`, when later ones are numbered.)
-    static let everSubtree = """
+    static func everSubtree(_ db: any SQLDatabase) -> String {
+        """
         WITH RECURSIVE ever(id) AS (
-            SELECT id FROM org_unit WHERE id = ? UNION SELECT p.unit_id FROM org_unit_parent p JOIN ever e ON p.parent_id = e.id
+            SELECT \(db.rootParameter) UNION SELECT p.unit_id FROM org_unit_parent p JOIN ever e ON p.parent_id = e.id
         )
         """
+    }
 
     /// Every unit ever under `rootID` (see `Store.unitsEverUnder`).
     public func unitsEverUnder(rootID: String) async throws -> [OrgUnit] {
@@ -20,7 +21,7 @@ extension SQLStore {
             try Data.fetchAll(
                 db,
                 sql:
-                    "\(Self.everSubtree) SELECT u.record FROM org_unit u JOIN ever e ON e.id = u.id WHERE u.voided = 0",
+                    "\(Self.everSubtree(db)) SELECT u.record FROM org_unit u JOIN ever e ON e.id = u.id WHERE u.voided = 0",
                 arguments: [rootID]
             ).map { try OrgUnit(serializedBytes: [UInt8]($0)) }
         }
@@ -37,7 +38,7 @@ extension SQLStore {
             try SQLRow.forEach(
                 db,
                 sql: """
-                    \(Self.everSubtree)
+                    \(Self.everSubtree(db))
                     SELECT m.id, m.cell_id, m.held_on, m.kind, m.start_minute, m.end_minute, m.expected_count,
                         m.present_count, m.excused_count, m.unexcused_count, m.not_recorded_count, m.spoke_count,
                         m.supervisor_present
@@ -83,7 +84,7 @@ extension SQLStore {
             try SQLRow.forEach(
                 db,
                 sql: """
-                    \(Self.everSubtree),
+                    \(Self.everSubtree(db)),
                     candidate(member_id) AS (
                         SELECT a.member_id FROM ever e JOIN attendance a ON a.cell_id = e.id
                         WHERE a.held_on >= ?2 AND a.held_on <= ?3 AND a.category IN (1, 2, 3)
@@ -120,7 +121,7 @@ extension SQLStore {
             try Data.fetchAll(
                 db,
                 sql: """
-                    \(Self.everSubtree)
+                    \(Self.everSubtree(db))
                     SELECT record FROM member WHERE voided = 0 AND id IN (
                         SELECT m.id FROM ever e JOIN member m ON m.cell_id = e.id
                         UNION SELECT c.member_id FROM ever e JOIN member_cell c ON c.cell_id = e.id
@@ -138,7 +139,7 @@ extension SQLStore {
             try Data.fetchAll(
                 db,
                 sql: """
-                    \(Self.everSubtree)
+                    \(Self.everSubtree(db))
                     SELECT v.record FROM ever e JOIN evaluation v ON v.subject_id = e.id
                         WHERE v.subject = 1 AND v.year = ? AND v.voided = 0
                     UNION ALL
@@ -156,7 +157,7 @@ extension SQLStore {
             try SQLRow.fetchAll(
                 db,
                 sql: """
-                    \(Self.everSubtree)
+                    \(Self.everSubtree(db))
                     SELECT r.record, m.cell_id, m.held_on FROM ever e
                         JOIN meeting m ON m.cell_id = e.id
                         JOIN resolution r ON r.meeting_id = m.id
