@@ -468,8 +468,9 @@ extension SQLStore {
         var arguments: SQLArguments = [SearchKeys.fold(name)]
         if let cellID {
             sql += """
-                 AND (cell_id = ? OR id IN (SELECT member_id FROM member_cell WHERE cell_id = ?)
-                    OR id IN (SELECT member_id FROM member_event WHERE other_unit_id = ?))
+                 AND id IN (SELECT id FROM member WHERE cell_id = ?
+                    UNION SELECT member_id FROM member_cell WHERE cell_id = ?
+                    UNION SELECT member_id FROM member_event WHERE other_unit_id = ?)
                 """
             arguments += [cellID, cellID, cellID]
         }

@@ -388,13 +388,15 @@ extension SQLStore {
         if let to = DateKeys.key(cell.valid?.to), heldOn >= to {
             add("meeting.held_on", "the cell \(cell.id) no longer existed on \(heldOn) (until \(to))")
         }
-        // Who was expected that day.
+        // Who was expected that day. (One union of three indexed lookups: written with OR,
+        // PostgreSQL scans every member.)
         let candidates = try Data.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT record FROM member WHERE voided = 0 AND (cell_id = ?
-                        OR id IN (SELECT member_id FROM member_event WHERE other_unit_id = ?)
-                        OR id IN (SELECT member_id FROM member_cell WHERE cell_id = ?))
+                    SELECT record FROM member WHERE voided = 0 AND id IN (
+                        SELECT id FROM member WHERE cell_id = ?
+                        UNION SELECT member_id FROM member_event WHERE other_unit_id = ?
+                        UNION SELECT member_id FROM member_cell WHERE cell_id = ?)
                     """
             ),
             arguments: [cell.id, cell.id, cell.id]

@@ -144,6 +144,33 @@ struct PostgresStoreTests {
         await right.close()
     }
 
+    @Test func aRetryThroughAnotherServerGetsTheFirstOutcome() async throws {
+        let location = try PostgresTestDatabase.freshLocation()
+        let left = try await PostgresStore(location: location, readerThreads: 1)
+        let right = try await PostgresStore(location: location, readerThreads: 1)
+        let retried = MutationContext(
+            requestID: "retry-1",
+            validateOnly: false,
+            actor: "test",
+            nowMs: 1_700_000_000_000
+        )
+        let first = try await left.createOrgUnit(
+            OrgUnit(code: "MB", name: "Mường Bằng", kind: .commune),
+            context: retried
+        )
+        // The client lost the answer and retries through the other server, which returns the
+        // stored outcome and writes nothing.
+        let second = try await right.createOrgUnit(
+            OrgUnit(code: "MB", name: "Mường Bằng", kind: .commune),
+            context: retried
+        )
+        #expect(second == first)
+        #expect(try await right.listOrgUnits(OrgUnitQuery()).records.count == 1)
+        #expect(try await right.changes(after: 0, limit: 10).count == 1)
+        await left.close()
+        await right.close()
+    }
+
     @Test func anEditThroughAnotherServerIsNeverSilentlyOverwritten() async throws {
         let location = try PostgresTestDatabase.freshLocation()
         let left = try await PostgresStore(location: location, readerThreads: 1)
