@@ -45,22 +45,22 @@ public struct PostgresLocation: Sendable, Hashable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         guard Self.isPostgresURL(text), let url = URLComponents(string: text) else {
-            throw StoreError.unavailable("--db \(text): not a postgres://USER@HOST:PORT/DATABASE URL")
+            throw StoreError.unavailable("\(text) is not a postgres://USER@HOST:PORT/DATABASE URL")
         }
         if url.password != nil {
             throw StoreError.unavailable(
-                "--db: put the password in PGPASSWORD or a password file, not in the URL"
+                "put the password in PGPASSWORD or a password file, not in the URL"
             )
         }
         guard let user = url.user, !user.isEmpty else {
-            throw StoreError.unavailable("--db \(text): the URL names no user (postgres://USER@HOST/DATABASE)")
+            throw StoreError.unavailable("the URL names no user (postgres://USER@HOST/DATABASE)")
         }
         guard let host = url.host, !host.isEmpty else {
-            throw StoreError.unavailable("--db \(text): the URL names no host")
+            throw StoreError.unavailable("the URL names no host")
         }
         let database = String(url.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty else {
-            throw StoreError.unavailable("--db \(text): the URL names no database (postgres://USER@HOST/DATABASE)")
+            throw StoreError.unavailable("the URL names no database (postgres://USER@HOST/DATABASE)")
         }
         self.host = host
         self.port = url.port ?? 5432
@@ -72,16 +72,16 @@ public struct PostgresLocation: Sendable, Hashable {
             switch item.name {
             case "sslmode":
                 guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
-                    throw StoreError.unavailable("--db: sslmode must be disable, prefer or require")
+                    throw StoreError.unavailable("sslmode must be disable, prefer or require")
                 }
                 tls = mode
             case "schema":
                 guard let schema = item.value, Self.isPlainIdentifier(schema) else {
-                    throw StoreError.unavailable("--db: schema must be letters, digits and underscores")
+                    throw StoreError.unavailable("schema must be letters, digits and underscores")
                 }
                 self.schema = schema
             default:
-                throw StoreError.unavailable("--db: unknown URL parameter \(item.name) (known: sslmode, schema)")
+                throw StoreError.unavailable("unknown URL parameter \(item.name) (known: sslmode, schema)")
             }
         }
         if let passwordFile {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChiboStorePostgres
 import ChiboStoreSQLite
 
 /// `chibo-server backup --db FILE --to COPY`: an online copy of the SQLite database, safe while
@@ -56,7 +57,7 @@ struct RestoreCommand: AsyncParsableCommand {
     var replace = false
 
     func run() async throws {
-        if db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
+        if PostgresLocation.isPostgresURL(db) {
             throw ValidationError("restore works on a SQLite file; for PostgreSQL use pg_restore (docs/DEPLOY.md)")
         }
         do {

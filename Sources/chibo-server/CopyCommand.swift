@@ -40,9 +40,13 @@ struct CopyCommand: AsyncParsableCommand {
         let destination: PostgresStore
         do {
             source = try SQLiteStore(path: from)
+        } catch let error as StoreError {
+            throw ValidationError("--from \(from): \(error)")
+        }
+        do {
             destination = try await PostgresStore(location: PostgresLocation(url: to, passwordFile: dbPasswordFile))
         } catch let error as StoreError {
-            throw ValidationError("\(error)")
+            throw ValidationError("--to \(to): \(error)")
         }
         do {
             let report = try await SQLiteToPostgres.copy(from: source, to: destination) { table, rows in

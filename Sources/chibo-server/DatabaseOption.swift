@@ -22,7 +22,8 @@ struct DatabaseOption: ParsableArguments {
 
     /// The database as `--db` names it, for messages (a URL without any password).
     var shownName: String {
-        (try? PostgresLocation(url: db, passwordFile: dbPasswordFile))?.description ?? db
+        // Without the password: it is not shown, so it need not be read.
+        (try? PostgresLocation(url: db, environment: [:]))?.description ?? db
     }
 
     func validate() throws {
