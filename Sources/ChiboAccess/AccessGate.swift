@@ -152,8 +152,8 @@ public final class AccessGate: CallGate {
         case .read(let refs):
             guard let role, role != .auditor else { try await deny("auditor tokens read only the audit log") }
             if isAdmin { return request }
-            for unit in try await units(refs) where !(try await scopes.canRead(unit, scope: scope)) {
-                try await deny("\(unit) is outside the token's scope (\(scope))")
+            for target in try await targets(refs) where !(try await target.isReadable(scopes, scope: scope)) {
+                try await refuse(context, .notFound, "\(target.label) does not exist")
             }
             return request
         case .write(let refs), .meetings(let refs):
@@ -164,12 +164,15 @@ public final class AccessGate: CallGate {
             }
             if isAdmin { return request }
             let day = today()
-            for unit in try await units(refs) {
-                if case .ruleSet = refs.first, unit.isEmpty {
-                    try await deny("only an admin token may change national rules")
+            for target in try await targets(refs) {
+                // Out of the token's reach is answered as absent: no oracle for other communes' records.
+                if !(try await target.isReadable(scopes, scope: scope)) {
+                    try await refuse(context, .notFound, "\(target.label) does not exist")
                 }
-                if !(try await scopes.canWrite(unit, scope: scope, today: day)) {
-                    try await deny("\(unit.isEmpty ? "the record" : unit) is outside the token's scope (\(scope))")
+                if target.readOnly { continue }
+                if target.isNationalRuleSet { try await deny("only an admin token may change national rules") }
+                if !(try await scopes.canWrite(target.unitNow, scope: scope, today: day)) {
+                    try await deny("\(target.label) is outside the units your token may change")
                 }
             }
             return request
@@ -177,43 +180,89 @@ public final class AccessGate: CallGate {
             guard let role, role != .auditor else { try await deny("auditor tokens read only the audit log") }
             if isAdmin { return request }
             let given = named.filter { !$0.isEmpty }
-            for unit in given where !(try await scopes.canRead(unit, scope: scope)) {
-                try await deny("\(unit) is outside the token's scope (\(scope))")
+            var narrowed = given.isEmpty ? AccessPolicy.narrowed(request, to: scope) : request
+            let day = today()
+            for unit in given {
+                let windows = try await scopes.windows(of: unit, scope: scope)
+                if windows.isEmpty { try await refuse(context, .notFound, "org unit \(unit) does not exist") }
+                // A unit that has left the scope is listed as it was while it lay in it.
+                if !windows.contains(where: { $0.contains(day.isoKey) }) {
+                    guard let clamped = AccessPolicy.clamped(narrowed, to: windows) else {
+                        try await deny("org unit \(unit) left the token's scope; ask for a date while it was in it")
+                    }
+                    narrowed = clamped
+                }
             }
-            return given.isEmpty ? AccessPolicy.narrowed(request, to: scope) : request
+            return narrowed
         }
     }
 
-    /// The units a request's references belong to; a record that does not exist belongs to
-    /// no unit (the handler answers NOT_FOUND).
-    private func units(_ refs: [UnitRef]) async throws -> [String] {
-        var result: [String] = []
+    /// The records a request's references name, each with the unit it belongs to now and how
+    /// its readability is judged; a record that does not exist is left out (the handler answers
+    /// NOT_FOUND, the same answer an out-of-scope record gets here).
+    private func targets(_ refs: [UnitRef]) async throws -> [AccessTarget] {
+        var result: [AccessTarget] = []
         for ref in refs {
-            switch ref {
-            case .unit(let id): result.append(id)
-            case .unitCode(let code):
-                if let unit = try await store.orgUnit(code: code) { result.append(unit.id) }
-            case .member(let id):
-                if let member = try await store.member(id: id) { result.append(member.cellId) }
-            case .memberCard(let card):
-                if let member = try await store.member(partyCardNumber: card) { result.append(member.cellId) }
-            case .meeting(let id):
-                if let meeting = try await store.meeting(id: id, revision: nil) { result.append(meeting.cellId) }
-            case .resolution(let id):
-                if let resolution = try await store.resolution(id: id),
-                    let meeting = try await store.meeting(id: resolution.meetingId, revision: nil)
-                {
-                    result.append(meeting.cellId)
-                }
-            case .evaluation(let id):
-                if let evaluation = try await store.evaluation(id: id) {
-                    result.append(evaluation.subject == .member ? evaluation.cellId : evaluation.subjectId)
-                }
-            case .ruleSet(let id):
-                if let rules = try await store.ruleSet(id: id) { result.append(rules.scopeUnitId) }
-            }
+            if let target = try await target(ref) { result.append(target) }
         }
         return result
+    }
+
+    private func target(_ ref: UnitRef) async throws -> AccessTarget? {
+        switch ref {
+        case .readable(let inner):
+            guard var target = try await target(inner) else { return nil }
+            target.readOnly = true
+            return target
+        case .unit(let id):
+            guard !id.isEmpty, let unit = try await store.orgUnit(id: id) else { return nil }
+            return AccessTarget(label: "org unit \(id)", unitNow: unit.id, read: .unit(unit.id))
+        case .unitCode(let code):
+            guard let unit = try await store.orgUnit(code: code) else { return nil }
+            return AccessTarget(label: "org unit \(code)", unitNow: unit.id, read: .unit(unit.id))
+        case .member(let id):
+            guard !id.isEmpty, let member = try await store.member(id: id) else { return nil }
+            return AccessTarget(label: "member \(id)", unitNow: member.cellId, read: .member(member))
+        case .memberCard(let card):
+            guard let member = try await store.member(partyCardNumber: card) else { return nil }
+            return AccessTarget(label: "member \(card)", unitNow: member.cellId, read: .member(member))
+        case .meeting(let id):
+            guard !id.isEmpty, let meeting = try await store.meeting(id: id, revision: nil) else { return nil }
+            return AccessTarget(
+                label: "meeting \(id)",
+                unitNow: meeting.cellId,
+                read: meeting.heldOn.map { .unitOn(meeting.cellId, $0) } ?? .unit(meeting.cellId)
+            )
+        case .resolution(let id):
+            guard !id.isEmpty, let resolution = try await store.resolution(id: id),
+                let meeting = try await store.meeting(id: resolution.meetingId, revision: nil)
+            else { return nil }
+            return AccessTarget(
+                label: "resolution \(id)",
+                unitNow: meeting.cellId,
+                read: meeting.heldOn.map { .unitOn(meeting.cellId, $0) } ?? .unit(meeting.cellId)
+            )
+        case .evaluation(let id):
+            guard !id.isEmpty, let evaluation = try await store.evaluation(id: id) else { return nil }
+            let unit = evaluation.subject == .member ? evaluation.cellId : evaluation.subjectId
+            return AccessTarget(
+                label: "evaluation \(id)",
+                unitNow: unit,
+                read: .unitDuring(
+                    unit,
+                    CalendarDate(year: evaluation.year, month: 1, day: 1),
+                    CalendarDate(year: evaluation.year + 1, month: 1, day: 1)
+                )
+            )
+        case .ruleSet(let id):
+            guard !id.isEmpty, let rules = try await store.ruleSet(id: id) else { return nil }
+            return AccessTarget(
+                label: "rule set \(id)",
+                unitNow: rules.scopeUnitId,
+                read: rules.scopeUnitId.isEmpty ? .everyone : .unit(rules.scopeUnitId),
+                isNationalRuleSet: rules.scopeUnitId.isEmpty
+            )
+        }
     }
 
     // MARK: Audit
@@ -257,6 +306,39 @@ public final class AccessGate: CallGate {
         case let report as DueReportRequest: report.unitId
         case let report as OverviewRequest: report.unitId
         default: ""
+        }
+    }
+}
+
+/// A record a request names, as the gate judges it.
+struct AccessTarget {
+    /// How the caller named it, for messages: "member 020001".
+    var label: String
+    /// The unit it belongs to today, which a write must reach.
+    var unitNow: String
+    /// What makes it readable.
+    var read: ReadCheck
+    /// Whether the caller only needs to read it (a supervisor named in a change of a cell).
+    var readOnly = false
+    /// A national rule set: admins only change it.
+    var isNationalRuleSet = false
+
+    /// How a record's readability is judged: reads are by date.
+    enum ReadCheck {
+        case everyone
+        case unit(String)
+        case unitOn(String, CalendarDate)
+        case unitDuring(String, CalendarDate, CalendarDate)
+        case member(Member)
+    }
+
+    func isReadable(_ scopes: ScopeResolver, scope: String) async throws -> Bool {
+        switch read {
+        case .everyone: true
+        case .unit(let unit): try await scopes.canRead(unit, scope: scope)
+        case .unitOn(let unit, let date): try await scopes.canRead(unit, on: date, scope: scope)
+        case .unitDuring(let unit, let from, let to): try await scopes.canRead(unit, from: from, to: to, scope: scope)
+        case .member(let member): try await scopes.canRead(member, scope: scope)
         }
     }
 }

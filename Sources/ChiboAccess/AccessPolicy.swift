@@ -29,7 +29,10 @@ enum Need {
 }
 
 /// A unit a request touches, directly or through a record that belongs to it.
-enum UnitRef {
+indirect enum UnitRef {
+    /// A record the caller must be able to read but need not change (a supervisor named for a
+    /// cell of the caller's): out of reach, it is answered as absent.
+    case readable(UnitRef)
     case unit(String)
     case unitCode(String)
     case member(String)
@@ -60,24 +63,36 @@ enum AccessPolicy {
         case (.orgUnitsMove, let request as MoveOrgUnitRequest):
             return .write([.unit(request.id), .unit(request.newParentId)])
         case (.orgUnitsMerge, let request as MergeOrgUnitsRequest):
+            // A first refusal on what the request names; the store judges what the merge writes.
             let successor = request.successor ?? OrgUnit()
-            if successor.parentId.isEmpty && successor.name.isEmpty && !successor.id.isEmpty {
-                return .write(request.sourceIds.map(UnitRef.unit) + [.unit(successor.id)])
-            }
-            if successor.parentId.isEmpty { return .adminOnly }
-            return .write(request.sourceIds.map(UnitRef.unit) + [.unit(successor.parentId)])
-        case (.orgUnitsSplit, let request as SplitOrgUnitRequest): return .write([.unit(request.sourceId)])
-        case (.orgUnitsAssignSupervisor, let request as AssignSupervisorRequest): return .write([.unit(request.unitId)])
+            let absorbing = successor.parentId.isEmpty && successor.name.isEmpty && !successor.id.isEmpty
+            if successor.parentId.isEmpty && !absorbing { return .adminOnly }
+            return .write(
+                request.sourceIds.map(UnitRef.unit) + [.unit(successor.id)]
+                    + (successor.parentId.isEmpty ? [] : [.unit(successor.parentId)])
+            )
+        case (.orgUnitsSplit, let request as SplitOrgUnitRequest):
+            return .write(
+                [.unit(request.sourceId)] + request.successors.map(\.parentId).filter { !$0.isEmpty }.map(UnitRef.unit)
+            )
+        case (.orgUnitsAssignSupervisor, let request as AssignSupervisorRequest):
+            return .write([.unit(request.unitId), .readable(.member(request.assignment?.memberId ?? ""))])
         case (.orgUnitsEndSupervisor, let request as EndSupervisorRequest): return .write([.unit(request.unitId)])
         case (.orgUnitsVoidRecord, let request as VoidRequest): return .write([.unit(request.id)])
 
-        case (.membersCreate, let request as CreateMemberRequest): return .write([.unit(request.member?.cellId ?? "")])
-        case (.membersUpdate, let request as UpdateMemberRequest): return .write([.member(request.member?.id ?? "")])
+        case (.membersCreate, let request as CreateMemberRequest):
+            let member = request.member ?? Member()
+            return .write([.unit(member.cellId)] + member.events.map(\.otherUnitId).filter { !$0.isEmpty }.map(UnitRef.unit))
+        case (.membersUpdate, let request as UpdateMemberRequest):
+            let member = request.member ?? Member()
+            return .write([.member(member.id)] + (member.cellId.isEmpty ? [] : [.unit(member.cellId)]))
         case (.membersGet, let request as GetMemberRequest):
             return .read([request.id.isEmpty ? .memberCard(request.partyCardNumber) : .member(request.id)])
         case (.membersList, let request as ListMembersRequest):
             return .readList(named: [request.cellId, request.subtreeOf])
-        case (.membersAddStatusEvent, let request as AddStatusEventRequest): return .write([.member(request.memberId)])
+        case (.membersAddStatusEvent, let request as AddStatusEventRequest):
+            let other = request.event?.otherUnitId ?? ""
+            return .write([.member(request.memberId)] + (other.isEmpty ? [] : [.unit(other)]))
         case (.membersVoidRecord, let request as VoidRequest): return .write([.member(request.id)])
 
         case (.meetingsRecord, let request as RecordMeetingRequest):
@@ -102,9 +117,13 @@ enum AccessPolicy {
 
         case (.evaluationsCreate, let request as CreateEvaluationRequest):
             let evaluation = request.evaluation ?? Evaluation()
-            return .write([evaluation.subject == .member ? .member(evaluation.subjectId) : .unit(evaluation.subjectId)])
+            return .write(
+                [evaluation.subject == .member ? .member(evaluation.subjectId) : .unit(evaluation.subjectId)]
+                    + (evaluation.cellId.isEmpty ? [] : [.unit(evaluation.cellId)])
+            )
         case (.evaluationsUpdate, let request as UpdateEvaluationRequest):
-            return .write([.evaluation(request.evaluation?.id ?? "")])
+            let cell = request.evaluation?.cellId ?? ""
+            return .write([.evaluation(request.evaluation?.id ?? "")] + (cell.isEmpty ? [] : [.unit(cell)]))
         case (.evaluationsGet, let request as GetEvaluationRequest): return .read([.evaluation(request.id)])
         case (.evaluationsList, let request as ListEvaluationsRequest): return .readList(named: [request.subtreeOf])
         case (.evaluationsVoidRecord, let request as VoidRequest): return .write([.evaluation(request.id)])
@@ -141,6 +160,37 @@ enum AccessPolicy {
         case var list as ListEvaluationsRequest:
             list.subtreeOf = scope
             return list as? Request ?? request
+        default:
+            return request
+        }
+    }
+
+    /// A list of a unit that has left the caller's scope, limited to the time it lay in it: a
+    /// member list is read as of its last day there (when it names no date, or a later one), a
+    /// meeting list is cut to the first and last days. Nil when the request asks for a date
+    /// outside every window.
+    static func clamped<Request: ProtoMessage>(_ request: Request, to windows: [ReadWindow]) -> Request? {
+        let first = windows.compactMap(\.from).min()
+        let open = windows.contains { $0.to == nil }
+        let last = open ? nil : windows.compactMap(\.lastDay).max { $0.isoKey < $1.isoKey }
+        switch request {
+        case var list as ListMembersRequest:
+            if let asOf = list.asOf {
+                guard windows.contains(where: { $0.contains(asOf.isoKey) }) else { return nil }
+            } else {
+                list.asOf = last
+            }
+            return list as? Request
+        case var list as ListMeetingsRequest:
+            if let last, list.to.map({ $0.isoKey > last.isoKey }) ?? true { list.to = last }
+            if let first, let from = list.from, from.isoKey < first {
+                list.from = nil
+            }
+            if let first, list.from == nil {
+                let parts = first.split(separator: "-").compactMap { Int32($0) }
+                if parts.count == 3 { list.from = CalendarDate(year: parts[0], month: parts[1], day: parts[2]) }
+            }
+            return list as? Request
         default:
             return request
         }

@@ -54,28 +54,41 @@ public struct ChangeFeedService: Sendable {
 }
 
 extension ChangeFeedService {
-    /// The event as the caller may see it, or nil when its record is outside the caller's scope.
+    /// The event as the caller may see it, or nil when its record is outside the caller's scope
+    /// at the time it concerns: reads are by date, so a cell that moved to another commune shows
+    /// in the old commune's feed up to the day it left (its meetings by their dates, its and its
+    /// members' changes by the day they were made), and nothing later.
     func visible(_ event: ChangeEvent) async throws -> ChangeEvent? {
         guard let access, let identity = CurrentCall.context?.identity, identity.role != "admin" else {
             return event
         }
         let scope = identity.scopeUnitID
+        let scopes = access.scopes
+        let day = CalendarDate(daysSince1970: Int((event.atMs / 1000 + 7 * 3600) / 86_400))
         var event = event
-        let unitID: String
+        let readable: Bool
         switch event.record {
-        case .orgUnit(let unit)?: unitID = unit.id
+        case .orgUnit(let unit)?:
+            readable = try await scopes.canRead(unit.id, on: day, scope: scope)
         case .member(let member)?:
-            unitID = member.cellId
+            readable = try await scopes.canRead(member.cellId, on: day, scope: scope)
             event.record = .member(Redaction.forCaller(member))
-        case .meeting(let meeting)?: unitID = meeting.cellId
+        case .meeting(let meeting)?:
+            readable = try await scopes.canRead(meeting.cellId, on: meeting.heldOn ?? day, scope: scope)
         case .ruleSet(let rules)?:
             if rules.scopeUnitId.isEmpty { return event }
-            unitID = rules.scopeUnitId
+            readable = try await scopes.canRead(rules.scopeUnitId, on: day, scope: scope)
         case .evaluation(let evaluation)?:
-            unitID = evaluation.subject == .member ? evaluation.cellId : evaluation.subjectId
+            let unit = evaluation.subject == .member ? evaluation.cellId : evaluation.subjectId
+            readable = try await scopes.canRead(
+                unit,
+                from: CalendarDate(year: evaluation.year, month: 1, day: 1),
+                to: CalendarDate(year: evaluation.year + 1, month: 1, day: 1),
+                scope: scope
+            )
         case nil: return nil
         }
-        return try await access.scopes.canRead(unitID, scope: scope) ? event : nil
+        return readable ? event : nil
     }
 }
 

@@ -17,7 +17,8 @@ public struct RecordsClock: Sendable {
     public static let system = RecordsClock { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// The context of a change made now under a request's options, by the caller of the
-    /// current call (its token name and role, its address and the method, for the audit log).
+    /// current call (its token name and role, its address and the method, for the audit log),
+    /// limited to what the caller's token may change.
     public func mutationContext(_ options: MutationOptions?) -> MutationContext {
         let call = CurrentCall.context
         return MutationContext(
@@ -27,8 +28,16 @@ public struct RecordsClock: Sendable {
             nowMs: nowMs(),
             role: call?.identity?.role ?? "",
             peer: call?.peerText ?? "",
-            method: call?.methodName ?? ""
+            method: call?.methodName ?? "",
+            writeScope: Self.writeScope(of: call?.identity)
         )
+    }
+
+    /// What a caller may change: everything for an admin (and for calls made without a gate,
+    /// such as the server's own commands), else the subtree of the token's unit.
+    static func writeScope(of identity: CallerIdentity?) -> WriteScope {
+        guard let identity, identity.role != "admin" else { return .unrestricted }
+        return .subtree(of: identity.scopeUnitID)
     }
 
     /// Today's date in Vietnam (UTC+7), the date a paper record would carry.

@@ -27,44 +27,47 @@ public struct ImportService: Sendable {
     public func register(into registry: inout MethodRegistry) {
         let service = self
         registry.registerClientStreaming(.importRun) { (requests: RequestStream<RunImportRequest>, context) in
-            try await service.run(requests, scope: context.identity?.scopeUnitID ?? "")
+            try await service.run(requests, scope: context.identity?.scopeUnitID ?? "", caller: context.identity)
         }
-        registry.registerUnary(.importStatus) { (request: GetImportStatusRequest, _) in
-            try await service.status(request)
+        registry.registerUnary(.importStatus) { (request: GetImportStatusRequest, context) in
+            try await service.status(request, caller: context.identity)
         }
         registry.registerUnary(.importUndo) { (request: UndoImportRequest, context) in
             try await service.undo(request, caller: context.identity)
         }
     }
 
-    func status(_ request: GetImportStatusRequest) async throws -> ImportCheckpoint {
+    func status(_ request: GetImportStatusRequest, caller: CallerIdentity?) async throws -> ImportCheckpoint {
         guard UUID(uuidString: request.importId) != nil else {
             throw CallError.invalidArgument(field: "import_id", "required: a UUID")
         }
-        guard
-            let checkpoint = try await StoreErrors.mapping({
-                try await store.importCheckpoint(importID: request.importId)
-            })
-        else { throw CallError(.notFound, "no batch of import \(request.importId) was committed") }
+        return try await owned(request.importId, by: caller)
+    }
+
+    /// An import's checkpoint, if the caller's token made it: an import belongs to its token, and
+    /// to any other token (an admin's aside) it is as if it did not exist (NOT_FOUND, the same
+    /// answer as for an unknown id), so import ids reveal nothing.
+    func owned(_ importID: String, by caller: CallerIdentity?) async throws -> ImportCheckpoint {
+        let checkpoint = try await StoreErrors.mapping { try await store.importCheckpoint(importID: importID) }
+        guard let checkpoint, Self.belongs(checkpoint, to: caller) else {
+            throw CallError(.notFound, "no batch of import \(importID) was committed")
+        }
         return checkpoint
+    }
+
+    /// Whether a caller may see and act on an import: the token that made it, or an admin.
+    static func belongs(_ checkpoint: ImportCheckpoint, to caller: CallerIdentity?) -> Bool {
+        guard let caller, caller.role != "admin" else { return true }
+        return checkpoint.actor == caller.name
     }
 
     func undo(_ request: UndoImportRequest, caller: CallerIdentity?) async throws -> UndoImportResponse {
         guard UUID(uuidString: request.importId) != nil else {
             throw CallError.invalidArgument(field: "import_id", "required: a UUID")
         }
-        guard
-            let checkpoint = try await StoreErrors.mapping({
-                try await store.importCheckpoint(importID: request.importId)
-            })
-        else { throw CallError(.notFound, "no batch of import \(request.importId) was committed") }
-        // An officer undoes only the imports their own token made; an admin any.
-        if let caller, caller.role != "admin", checkpoint.actor != caller.name {
-            throw CallError(
-                .permissionDenied,
-                "import \(request.importId) was made by \(checkpoint.actor); only that token or an admin may undo it"
-            )
-        }
+        // An officer undoes only the imports their own token made (another's is NOT_FOUND); an
+        // admin any. The store checks every record the undo touches against the caller's scope.
+        _ = try await owned(request.importId, by: caller)
         var context = clock.mutationContext(nil)
         context.validateOnly = request.dryRun
         let mutation = context
@@ -73,13 +76,21 @@ public struct ImportService: Sendable {
         }
     }
 
-    func run(_ requests: RequestStream<RunImportRequest>, scope: String) async throws -> RunImportResponse {
+    func run(
+        _ requests: RequestStream<RunImportRequest>,
+        scope: String,
+        caller: CallerIdentity? = nil
+    ) async throws -> RunImportResponse {
         var iterator = requests.makeAsyncIterator()
         guard case .header(let header)? = try await iterator.next()?.message else {
             throw CallError.invalidArgument(field: "header", "required: the first message is the import's header")
         }
         try Self.validate(header)
         if let stored = try await StoreErrors.mapping({ try await store.importCheckpoint(importID: header.importId) }) {
+            // Another token's import cannot be appended to (the store checks again per batch).
+            if stored.actor != (caller?.name ?? stored.actor) {
+                throw CallError(.notFound, "no import \(header.importId) of this token; start a new import with a new id")
+            }
             if stored.undoneAtMs != 0 {
                 throw CallError(
                     .failedPrecondition,

@@ -65,6 +65,7 @@ enum StoreErrors {
         case .alreadyExists: return CallError(.alreadyExists, error.description)
         case .staleRevision: return CallError(.aborted, error.description)
         case .failedPrecondition: return CallError(.failedPrecondition, error.description)
+        case .outsideScope: return CallError(.permissionDenied, error.description)
         case .invalidRecord(let violations):
             return CallError(.invalidArgument, error.description, violations: violations)
         case .newerSchema, .unavailable: return CallError(.unavailable, error.description)

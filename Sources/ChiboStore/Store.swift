@@ -16,6 +16,11 @@ public struct MutationContext: Sendable {
     public var peer: String
     /// The method called, for the audit log, for example "Members.Update".
     public var method: String
+    /// The records the change may touch, checked on its effects.
+    public var writeScope: WriteScope
+    /// The date the change takes effect when it is not today (a move, merge or split); the
+    /// records it touches must lie in the scope on that date and today.
+    public var effectiveOn: CalendarDate?
 
     /// Creates a context.
     public init(
@@ -25,7 +30,9 @@ public struct MutationContext: Sendable {
         nowMs: Int64,
         role: String = "",
         peer: String = "",
-        method: String = ""
+        method: String = "",
+        writeScope: WriteScope = .unrestricted,
+        effectiveOn: CalendarDate? = nil
     ) {
         self.requestID = requestID
         self.validateOnly = validateOnly
@@ -34,6 +41,8 @@ public struct MutationContext: Sendable {
         self.role = role
         self.peer = peer
         self.method = method
+        self.writeScope = writeScope
+        self.effectiveOn = effectiveOn
     }
 }
 

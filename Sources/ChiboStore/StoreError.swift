@@ -14,6 +14,9 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The record breaks rules that depend on stored data, field by field (an attendance record
     /// for someone not in the cell, a member the logbook left out).
     case invalidRecord([FieldViolation])
+    /// The change would create, alter or move a record (named by kind only) outside the units the
+    /// caller may change, judged on what it writes (see `WriteScope`).
+    case outsideScope(String)
     /// The database file was written by a newer version of Chibo.
     case newerSchema(path: String)
     /// The database could not be opened or used.
@@ -29,6 +32,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .failedPrecondition(let message): message
         case .invalidRecord(let violations):
             violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
+        case .outsideScope(let what):
+            "the change would touch \(what) outside the units your token may change"
         case .newerSchema(let path):
             "the database \(path) was written by a newer version of Chibo; upgrade chibo-server to open it"
         case .unavailable(let message): message

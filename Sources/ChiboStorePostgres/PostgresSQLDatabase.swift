@@ -18,6 +18,7 @@ final class PostgresSQLDatabase: SQLDatabase {
     private var savepoints = 0
     private var pending = PendingInserts()
     var auditTail: AuditChainTail?
+    var scopeMemo: [String: Bool] = [:]
 
     init(connection: PostgresConnection, logger: Logger, beginWrite: String, endWrite: String) {
         self.connection = connection
@@ -87,12 +88,14 @@ final class PostgresSQLDatabase: SQLDatabase {
         try simple("ROLLBACK TO SAVEPOINT \(savepoint)", "RELEASE SAVEPOINT \(savepoint)")
         pending.savepointRolledBack()
         auditTail = tail
+        scopeMemo = [:]
     }
 
     func inTransaction(_ body: () throws -> SQLCompletion) throws {
         try simple("BEGIN", beginWrite)
         transactionOpen = true
         auditTail = nil
+        scopeMemo = [:]
         defer {
             transactionOpen = false
             pending.reset()

@@ -39,6 +39,10 @@ public protocol SQLDatabase: AnyObject {
     /// transaction rolls back.
     var auditTail: AuditChainTail? { get set }
 
+    /// Answers of the scope check remembered within one operation (`SQLStore.isUnder`). Emptied
+    /// when an org unit is written and when a savepoint or the transaction rolls back.
+    var scopeMemo: [String: Bool] { get set }
+
     /// Runs a statement that returns no rows. `cached` marks a statement run many times, which a
     /// backend may keep prepared.
     func execute(sql: String, arguments: SQLArguments, cached: Bool) throws

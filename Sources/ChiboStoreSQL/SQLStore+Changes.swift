@@ -48,7 +48,7 @@ extension SQLStore {
     ) async throws
         -> OrgUnit
     {
-        try await mutate(operation: "org_unit.void", context: context) { db in
+        try await mutate(operation: "org_unit.void", context: context) { db, context in
             try Self.voidOrgUnit(
                 db,
                 id: id,
@@ -96,7 +96,7 @@ extension SQLStore {
     ) async throws
         -> Member
     {
-        try await mutate(operation: "member.void", context: context) { db in
+        try await mutate(operation: "member.void", context: context) { db, context in
             try Self.voidMember(
                 db,
                 id: id,
@@ -144,7 +144,7 @@ extension SQLStore {
     ) async throws
         -> Meeting
     {
-        try await mutate(operation: "meeting.void", context: context) { db in
+        try await mutate(operation: "meeting.void", context: context) { db, context in
             try Self.voidMeeting(
                 db,
                 id: id,

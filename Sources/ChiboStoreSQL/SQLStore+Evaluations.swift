@@ -6,7 +6,7 @@ import Foundation
 extension SQLStore {
     /// Creates an evaluation (see `Store.createEvaluation`).
     public func createEvaluation(_ evaluation: Evaluation, context: MutationContext) async throws -> Evaluation {
-        try await mutate(operation: "evaluation.create", context: context) { db in
+        try await mutate(operation: "evaluation.create", context: context) { db, context in
             try Self.insertEvaluation(db, evaluation, context: context, write: !context.validateOnly)
         }
     }
@@ -65,7 +65,7 @@ extension SQLStore {
         mask: [String],
         context: MutationContext
     ) async throws -> Evaluation {
-        try await mutate(operation: "evaluation.update", context: context) { db in
+        try await mutate(operation: "evaluation.update", context: context) { db, context in
             guard var stored = try Self.loadEvaluation(db, id: evaluation.id) else {
                 throw StoreError.notFound(entity: "evaluation", id: evaluation.id)
             }
@@ -185,7 +185,7 @@ extension SQLStore {
         reason: String,
         context: MutationContext
     ) async throws -> Evaluation {
-        try await mutate(operation: "evaluation.void", context: context) { db in
+        try await mutate(operation: "evaluation.void", context: context) { db, context in
             try Self.voidEvaluation(
                 db,
                 id: id,

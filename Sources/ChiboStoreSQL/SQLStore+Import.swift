@@ -111,6 +111,11 @@ extension SQLStore {
                 counts: ImportCounts(),
                 actor: context.actor
             )
+        // An import belongs to the token that began it: another token's batch is refused as if
+        // the import did not exist, whatever the service checked before.
+        if checkpoint.actor != context.actor {
+            throw StoreError.notFound(entity: "import of this token", id: batch.importID)
+        }
         if checkpoint.entity != batch.entity {
             throw StoreError.failedPrecondition(
                 "import \(batch.importID) is an import of \(checkpoint.entity), not \(batch.entity)"
@@ -243,6 +248,7 @@ extension SQLStore {
             return ImportRefusal(short, "invalid", error.description)
         case .alreadyExists: return ImportRefusal("", "already_exists", error.description)
         case .staleRevision: return ImportRefusal("", "conflict", error.description)
+        case .outsideScope: return ImportRefusal("", "out_of_scope", error.description)
         default: return ImportRefusal("", "invalid", error.description)
         }
     }

@@ -12,7 +12,7 @@ extension SQLStore {
     ) async throws
         -> Meeting
     {
-        try await mutate(operation: "meeting.record", context: context) { db in
+        try await mutate(operation: "meeting.record", context: context) { db, context in
             try Self.insertMeeting(
                 db,
                 meeting,
@@ -65,7 +65,7 @@ extension SQLStore {
 
     /// Amends a meeting (see `Store.amendMeeting`).
     public func amendMeeting(_ meeting: Meeting, mask: [String], context: MutationContext) async throws -> Meeting {
-        try await mutate(operation: "meeting.amend", context: context) { db in
+        try await mutate(operation: "meeting.amend", context: context) { db, context in
             guard var stored = try Self.loadMeeting(db, id: meeting.id, revision: nil) else {
                 throw StoreError.notFound(entity: "meeting", id: meeting.id)
             }
@@ -228,7 +228,7 @@ extension SQLStore {
     ) async throws
         -> Resolution
     {
-        try await mutate(operation: "resolution.update", context: context) { db in
+        try await mutate(operation: "resolution.update", context: context) { db, context in
             guard
                 let meetingID = try String.fetchOne(
                     db.cachedStatement(sql: "SELECT meeting_id FROM resolution WHERE id = ?"),

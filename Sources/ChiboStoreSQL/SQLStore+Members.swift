@@ -6,7 +6,7 @@ import Foundation
 extension SQLStore {
     /// Creates a member (see `Store.createMember`).
     public func createMember(_ member: Member, context: MutationContext) async throws -> Member {
-        try await mutate(operation: "member.create", context: context) { db in
+        try await mutate(operation: "member.create", context: context) { db, context in
             try Self.insertMember(db, member, context: context, write: !context.validateOnly)
         }
     }
@@ -61,7 +61,7 @@ extension SQLStore {
 
     /// Updates the masked fields of a member (see `Store.updateMember`).
     public func updateMember(_ member: Member, mask: [String], context: MutationContext) async throws -> Member {
-        try await mutate(operation: "member.update", context: context) { db in
+        try await mutate(operation: "member.update", context: context) { db, context in
             var stored = try Self.loadCurrentMember(db, id: member.id, revision: member.meta?.revision ?? 0)
             for path in mask {
                 switch path {
@@ -125,7 +125,7 @@ extension SQLStore {
         event: StatusEvent,
         context: MutationContext
     ) async throws -> Member {
-        try await mutate(operation: "member.add_status_event", context: context) { db in
+        try await mutate(operation: "member.add_status_event", context: context) { db, context in
             let stored = try Self.loadCurrentMember(db, id: memberID, revision: revision)
             return try Self.appendStatusEvent(db, to: stored, event, context: context, write: !context.validateOnly)
         }

@@ -11,7 +11,7 @@ extension SQLStore {
         effectiveOn: CalendarDate,
         context: MutationContext
     ) async throws -> [OrgUnit] {
-        try await mutate(operation: "org_unit.merge", context: context) { db in
+        try await mutate(operation: "org_unit.merge", context: context.takingEffect(on: effectiveOn)) { db, context in
             guard let day = DateKeys.key(effectiveOn) else {
                 throw StoreError.failedPrecondition("the merge needs the date it takes effect")
             }
@@ -92,7 +92,7 @@ extension SQLStore {
         effectiveOn: CalendarDate,
         context: MutationContext
     ) async throws -> [OrgUnit] {
-        try await mutate(operation: "org_unit.split", context: context) { db in
+        try await mutate(operation: "org_unit.split", context: context.takingEffect(on: effectiveOn)) { db, context in
             guard let day = DateKeys.key(effectiveOn) else {
                 throw StoreError.failedPrecondition("the split needs the date it takes effect")
             }

@@ -5,12 +5,13 @@ import Foundation
 
 extension SQLStore {
     /// Runs a change in one write transaction with its request-id bookkeeping: a request id
-    /// seen before returns the stored outcome and writes nothing; a validate-only request is
-    /// checked in full and rolled back.
+    /// seen before returns the stored outcome and writes nothing. A validate-only request runs
+    /// the change in full — every check, the scope check on its effects included — inside a
+    /// savepoint that is then rolled back, so a dry run fails exactly where the change would.
     func mutate<Record: ProtoMessage>(
         operation: String,
         context: MutationContext,
-        _ body: @Sendable @escaping (any SQLDatabase) throws -> Record
+        _ body: @Sendable @escaping (any SQLDatabase, MutationContext) throws -> Record
     ) async throws -> Record {
         let record = try await engine.write { db in
             if !context.requestID.isEmpty,
@@ -26,8 +27,19 @@ extension SQLStore {
                 }
                 return try Record(serializedBytes: [UInt8](row["outcome"] as Data))
             }
-            let record = try body(db)
-            if !context.requestID.isEmpty && !context.validateOnly {
+            if context.validateOnly {
+                var live = context
+                live.validateOnly = false
+                var result: Record?
+                try db.inSavepoint {
+                    result = try body(db, live)
+                    return .rollback
+                }
+                guard let result else { throw StoreError.unavailable("the dry run did not run") }
+                return result
+            }
+            let record = try body(db, context)
+            if !context.requestID.isEmpty {
                 try db.cachedStatement(
                     sql: "INSERT INTO request_log (request_id, operation, at_ms, outcome) VALUES (?, ?, ?, ?)"
                 ).execute(arguments: [context.requestID, operation, context.nowMs, Data(try record.serializedBytes())]
@@ -84,6 +96,7 @@ extension SQLStore {
                 ),
                 arguments: [entity, id]
             )
+        try requireInScope(db, context: context, entity: entity, before: before.map { [UInt8]($0) }, after: record)
         try db.cachedStatement(
             sql: """
                 INSERT INTO change_log (at_ms, actor, entity, entity_id, revision, change, record)

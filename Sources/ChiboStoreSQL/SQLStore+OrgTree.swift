@@ -12,7 +12,7 @@ extension SQLStore {
         effectiveOn: CalendarDate,
         context: MutationContext
     ) async throws -> OrgUnit {
-        try await mutate(operation: "org_unit.move", context: context) { db in
+        try await mutate(operation: "org_unit.move", context: context.takingEffect(on: effectiveOn)) { db, context in
             var unit = try Self.loadCurrentOrgUnit(db, id: id, revision: revision)
             guard let day = DateKeys.key(effectiveOn) else {
                 throw StoreError.failedPrecondition("the move needs the date it takes effect")
@@ -77,7 +77,7 @@ extension SQLStore {
     )
         async throws -> OrgUnit
     {
-        try await mutate(operation: "org_unit.assign_supervisor", context: context) { db in
+        try await mutate(operation: "org_unit.assign_supervisor", context: context) { db, context in
             guard var unit = try Self.loadOrgUnit(db, id: unitID), unit.meta?.voided != true else {
                 throw StoreError.notFound(entity: "org unit", id: unitID)
             }
@@ -125,7 +125,7 @@ extension SQLStore {
     )
         async throws -> OrgUnit
     {
-        try await mutate(operation: "org_unit.end_supervisor", context: context) { db in
+        try await mutate(operation: "org_unit.end_supervisor", context: context) { db, context in
             guard var unit = try Self.loadOrgUnit(db, id: unitID), unit.meta?.voided != true else {
                 throw StoreError.notFound(entity: "org unit", id: unitID)
             }

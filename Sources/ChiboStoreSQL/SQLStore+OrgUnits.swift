@@ -6,7 +6,7 @@ import Foundation
 extension SQLStore {
     /// Creates a unit (see `Store.createOrgUnit`).
     public func createOrgUnit(_ unit: OrgUnit, context: MutationContext) async throws -> OrgUnit {
-        try await mutate(operation: "org_unit.create", context: context) { db in
+        try await mutate(operation: "org_unit.create", context: context) { db, context in
             try Self.insertOrgUnit(db, unit, context: context, write: !context.validateOnly)
         }
     }
@@ -65,7 +65,7 @@ extension SQLStore {
 
     /// Updates the masked fields of a unit (see `Store.updateOrgUnit`).
     public func updateOrgUnit(_ unit: OrgUnit, mask: [String], context: MutationContext) async throws -> OrgUnit {
-        try await mutate(operation: "org_unit.update", context: context) { db in
+        try await mutate(operation: "org_unit.update", context: context) { db, context in
             var stored = try Self.loadCurrentOrgUnit(db, id: unit.id, revision: unit.meta?.revision ?? 0)
             for path in mask {
                 switch path {
@@ -227,6 +227,7 @@ extension SQLStore {
     }
 
     static func writeOrgUnit(_ db: any SQLDatabase, _ unit: OrgUnit, insert: Bool) throws {
+        db.scopeMemo = [:]
         let record = Data(try unit.serializedBytes())
         let arguments: SQLArguments = [
             unit.code.isEmpty ? nil : unit.code, SearchKeys.fold(unit.name), unit.kind.rawValue,

@@ -6,7 +6,7 @@ import Foundation
 extension SQLStore {
     /// Creates a rule set (see `Store.createRuleSet`).
     public func createRuleSet(_ ruleSet: RuleSet, context: MutationContext) async throws -> RuleSet {
-        try await mutate(operation: "rule_set.create", context: context) { db in
+        try await mutate(operation: "rule_set.create", context: context) { db, context in
             var ruleSet = ruleSet
             if ruleSet.id.isEmpty { ruleSet.id = RecordID.make("rules") }
             if try Self.exists(db, table: "rule_set", id: ruleSet.id) {
@@ -108,7 +108,7 @@ extension SQLStore {
         reason: String,
         context: MutationContext
     ) async throws -> RuleSet {
-        try await mutate(operation: "rule_set.void", context: context) { db in
+        try await mutate(operation: "rule_set.void", context: context) { db, context in
             guard var ruleSet = try Self.loadRuleSet(db, id: id) else {
                 throw StoreError.notFound(entity: "rule set", id: id)
             }

@@ -6,6 +6,7 @@ import GRDB
 final class GRDBDatabase: SQLDatabase {
     let db: Database
     var auditTail: AuditChainTail?
+    var scopeMemo: [String: Bool] = [:]
 
     init(_ db: Database) { self.db = db }
 
@@ -39,17 +40,22 @@ final class GRDBDatabase: SQLDatabase {
         do {
             try db.inSavepoint {
                 let completion = try body()
-                if completion == .rollback { auditTail = tail }
+                if completion == .rollback {
+                    auditTail = tail
+                    scopeMemo = [:]
+                }
                 return completion == .commit ? .commit : .rollback
             }
         } catch {
             auditTail = tail
+            scopeMemo = [:]
             throw error
         }
     }
 
     func inTransaction(_ body: () throws -> SQLCompletion) throws {
         auditTail = nil
+        scopeMemo = [:]
         do {
             try db.inTransaction(.immediate) {
                 let completion = try body()

@@ -196,13 +196,16 @@ enum Outcome: Equatable, CustomStringConvertible {
     }
 
     /// Runs a call and classifies how it ended.
-    static func of(_ call: () async throws -> Void) async -> Outcome {
+    /// With `absentMeansRefused`, NOT_FOUND counts as a refusal: the gate answers a record out
+    /// of the token's reach as absent, and the caller names records that exist.
+    static func of(absentMeansRefused: Bool = false, _ call: () async throws -> Void) async -> Outcome {
         do {
             try await call()
             return .passed(.ok)
         } catch let error as ClientError {
             switch error.code {
             case .permissionDenied, .unauthenticated: return .refused(error.code)
+            case .notFound where absentMeansRefused: return .refused(error.code)
             default: return .passed(error.code)
             }
         } catch {
