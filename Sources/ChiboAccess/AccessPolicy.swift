@@ -82,7 +82,9 @@ enum AccessPolicy {
 
         case (.membersCreate, let request as CreateMemberRequest):
             let member = request.member ?? Member()
-            return .write([.unit(member.cellId)] + member.events.map(\.otherUnitId).filter { !$0.isEmpty }.map(UnitRef.unit))
+            return .write(
+                [.unit(member.cellId)] + member.events.map(\.otherUnitId).filter { !$0.isEmpty }.map(UnitRef.unit)
+            )
         case (.membersUpdate, let request as UpdateMemberRequest):
             let member = request.member ?? Member()
             return .write([.member(member.id)] + (member.cellId.isEmpty ? [] : [.unit(member.cellId)]))

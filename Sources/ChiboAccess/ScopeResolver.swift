@@ -62,8 +62,13 @@ public final class ScopeResolver: Sendable {
         let periods =
             member.cellHistory.isEmpty
             ? [CellPeriod(cellId: member.cellId, valid: nil)] : member.cellHistory
+        // A period with no start began when the member joined the party (their first event).
+        let joined =
+            member.admittedOn
+            ?? member.events.compactMap(\.effectiveOn).min { $0.isoKey < $1.isoKey }
         for period in periods where !period.cellId.isEmpty {
-            if try await canRead(period.cellId, from: period.valid?.from, to: period.valid?.to, scope: scopeUnitID) {
+            let from = period.valid?.from ?? joined
+            if try await canRead(period.cellId, from: from, to: period.valid?.to, scope: scopeUnitID) {
                 return true
             }
         }
@@ -73,7 +78,8 @@ public final class ScopeResolver: Sendable {
     /// The periods during which `unitID` lay under the scope; empty when it never did.
     public func windows(of unitID: String, scope scopeUnitID: String) async throws -> [ReadWindow] {
         if scopeUnitID.isEmpty { return [ReadWindow(from: nil, to: nil)] }
-        if let known = snapshots.withLockedValue({ $0[scopeUnitID] }), known.generation == store.changeSignal.generation {
+        if let known = snapshots.withLockedValue({ $0[scopeUnitID] }), known.generation == store.changeSignal.generation
+        {
             return known.windows[unitID] ?? []
         }
         return try await snapshot(scopeUnitID).windows[unitID] ?? []

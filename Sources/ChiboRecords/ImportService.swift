@@ -89,7 +89,10 @@ public struct ImportService: Sendable {
         if let stored = try await StoreErrors.mapping({ try await store.importCheckpoint(importID: header.importId) }) {
             // Another token's import cannot be appended to (the store checks again per batch).
             if stored.actor != (caller?.name ?? stored.actor) {
-                throw CallError(.notFound, "no import \(header.importId) of this token; start a new import with a new id")
+                throw CallError(
+                    .notFound,
+                    "no import \(header.importId) of this token; start a new import with a new id"
+                )
             }
             if stored.undoneAtMs != 0 {
                 throw CallError(

@@ -34,7 +34,10 @@ enum ScopeChecks {
             ("a1", "ang", "Lò Văn Áng"), ("a2", "ang", "Lò Thị Hai"), ("b1", "bo", "Tòng Văn Bó"),
             ("x1", "c1", "Hà Văn Xuân"),
         ] {
-            _ = try await store.createMember(Member(id: id, fullName: name, cellId: cell, events: [admitted]), context: context)
+            _ = try await store.createMember(
+                Member(id: id, fullName: name, cellId: cell, events: [admitted]),
+                context: context
+            )
         }
     }
 

@@ -75,7 +75,11 @@ extension SQLStore {
     static func touchedUnits(before: OrgUnit?, after: OrgUnit) -> [String] {
         var units = [after.id]
         let periods = { (unit: OrgUnit?) -> Set<String> in
-            Set((unit?.parentHistory ?? []).map { "\($0.parentId)|\($0.valid?.from?.isoKey ?? "")|\($0.valid?.to?.isoKey ?? "")" })
+            Set(
+                (unit?.parentHistory ?? []).map {
+                    "\($0.parentId)|\($0.valid?.from?.isoKey ?? "")|\($0.valid?.to?.isoKey ?? "")"
+                }
+            )
         }
         let changed = periods(before).symmetricDifference(periods(after))
         units += changed.map { String($0.prefix { $0 != "|" }) }
@@ -94,16 +98,26 @@ extension SQLStore {
         var units = [after.cellId]
         if let before { units.append(before.cellId) }
         let periods = { (member: Member?) -> Set<String> in
-            Set((member?.cellHistory ?? []).map { "\($0.cellId)|\($0.valid?.from?.isoKey ?? "")|\($0.valid?.to?.isoKey ?? "")" })
+            Set(
+                (member?.cellHistory ?? []).map {
+                    "\($0.cellId)|\($0.valid?.from?.isoKey ?? "")|\($0.valid?.to?.isoKey ?? "")"
+                }
+            )
         }
         units += periods(before).symmetricDifference(periods(after)).map { String($0.prefix { $0 != "|" }) }
         let oldEvents = Set((before?.events ?? []).map { "\($0.id)|\($0.otherUnitId)" })
-        for event in after.events where !event.otherUnitId.isEmpty && !oldEvents.contains("\(event.id)|\(event.otherUnitId)") {
+        for event in after.events
+        where !event.otherUnitId.isEmpty && !oldEvents.contains("\(event.id)|\(event.otherUnitId)") {
             units.append(event.otherUnitId)
         }
-        let oldPositions = Set((before?.positions ?? []).map { "\($0.kind.rawValue)|\($0.unitId)|\($0.valid?.from?.isoKey ?? "")|\($0.valid?.to?.isoKey ?? "")" })
+        let oldPositions = Set(
+            (before?.positions ?? []).map {
+                "\($0.kind.rawValue)|\($0.unitId)|\($0.valid?.from?.isoKey ?? "")|\($0.valid?.to?.isoKey ?? "")"
+            }
+        )
         for position in after.positions where !position.unitId.isEmpty {
-            let key = "\(position.kind.rawValue)|\(position.unitId)|\(position.valid?.from?.isoKey ?? "")|\(position.valid?.to?.isoKey ?? "")"
+            let key =
+                "\(position.kind.rawValue)|\(position.unitId)|\(position.valid?.from?.isoKey ?? "")|\(position.valid?.to?.isoKey ?? "")"
             if !oldPositions.contains(key) { units.append(position.unitId) }
         }
         return units.filter { !$0.isEmpty || before == nil }
@@ -150,7 +164,8 @@ extension SQLStore {
         var found: Set<String> = [root]
         var pending = [root]
         while let id = pending.popLast(), found.count < 10_000 {
-            for predecessor in try loadOrgUnit(db, id: id)?.predecessorIds ?? [] where found.insert(predecessor).inserted {
+            for predecessor in try loadOrgUnit(db, id: id)?.predecessorIds ?? []
+            where found.insert(predecessor).inserted {
                 pending.append(predecessor)
             }
         }

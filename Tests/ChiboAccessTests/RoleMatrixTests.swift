@@ -510,7 +510,9 @@ import Testing
                             "\(role) \(entry.method) \(place): \(outcome), expected \(allowed ? "through" : "refused")"
                         )
                         if outcome.wasRefused {
-                            #expect(outcome == .refused(.permissionDenied) || (absent && outcome == .refused(.notFound)))
+                            #expect(
+                                outcome == .refused(.permissionDenied) || (absent && outcome == .refused(.notFound))
+                            )
                         }
                         checked += 1
                     }

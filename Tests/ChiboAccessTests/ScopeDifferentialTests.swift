@@ -126,7 +126,8 @@ import Testing
             }
             for row in try GRDB.Row.fetchAll(
                 db,
-                sql: "SELECT e.id, COALESCE(e.other_unit_id, ''), m.cell_id, e.record FROM member_event e JOIN member m ON m.id = e.member_id"
+                sql:
+                    "SELECT e.id, COALESCE(e.other_unit_id, ''), m.cell_id, e.record FROM member_event e JOIN member m ON m.id = e.member_id"
             ) {
                 let id: String = row[0]
                 let other: String = row[1]
@@ -187,7 +188,11 @@ struct WriteAttempt: Sendable, CustomStringConvertible {
     /// The members of a cell, read by the admin.
     static func members(of cell: String, _ admin: ChiboClient) async throws -> [Member] {
         var members: [Member] = []
-        for try await member in try await admin.serverStream(.membersList, ListMembersRequest(cellId: cell), as: Member.self) {
+        for try await member in try await admin.serverStream(
+            .membersList,
+            ListMembersRequest(cellId: cell),
+            as: Member.self
+        ) {
             members.append(member)
         }
         return members
@@ -196,14 +201,16 @@ struct WriteAttempt: Sendable, CustomStringConvertible {
     /// Sends the request with the officer's client; the admin's reads the current revisions.
     func send(_ client: ChiboClient, admin: ChiboClient, ids: AccessHarness.Ids, adminImport: String) async throws {
         func loadUnit(_ id: String) async throws -> OrgUnit {
-            (try? await admin.unary(.orgUnitsGet, GetOrgUnitRequest(id: id), as: OrgUnitResponse.self).unit) ?? OrgUnit(
-                id: id
-            )
+            (try? await admin.unary(.orgUnitsGet, GetOrgUnitRequest(id: id), as: OrgUnitResponse.self).unit)
+                ?? OrgUnit(
+                    id: id
+                )
         }
         func loadMember(_ id: String) async throws -> Member {
-            (try? await admin.unary(.membersGet, GetMemberRequest(id: id), as: MemberResponse.self).member) ?? Member(
-                id: id
-            )
+            (try? await admin.unary(.membersGet, GetMemberRequest(id: id), as: MemberResponse.self).member)
+                ?? Member(
+                    id: id
+                )
         }
         let meetingID = flag ? ids.meetingBo : ids.meetingNa
         let evaluationID = flag ? ids.evaluationBo : ids.evaluationNa
@@ -225,7 +232,12 @@ struct WriteAttempt: Sendable, CustomStringConvertible {
             let moving = try await loadUnit(unit)
             _ = try await client.unary(
                 .orgUnitsMove,
-                MoveOrgUnitRequest(id: unit, revision: moving.meta?.revision ?? 1, newParentId: other, effectiveOn: date),
+                MoveOrgUnitRequest(
+                    id: unit,
+                    revision: moving.meta?.revision ?? 1,
+                    newParentId: other,
+                    effectiveOn: date
+                ),
                 as: OrgUnitResponse.self
             )
         case "OrgUnits.Merge":
@@ -267,7 +279,11 @@ struct WriteAttempt: Sendable, CustomStringConvertible {
             let supervised = try await loadUnit(unit)
             _ = try await client.unary(
                 .orgUnitsEndSupervisor,
-                EndSupervisorRequest(unitId: unit, assignmentId: supervised.supervisors.first?.id ?? "x", endedOn: date),
+                EndSupervisorRequest(
+                    unitId: unit,
+                    assignmentId: supervised.supervisors.first?.id ?? "x",
+                    endedOn: date
+                ),
                 as: OrgUnitResponse.self
             )
         case "OrgUnits.VoidRecord":
@@ -345,7 +361,11 @@ struct WriteAttempt: Sendable, CustomStringConvertible {
                 as: MeetingResponse.self
             )
         case "Meetings.VoidRecord":
-            let meeting = try? await admin.unary(.meetingsGet, GetMeetingRequest(id: meetingID), as: MeetingResponse.self)
+            let meeting = try? await admin.unary(
+                .meetingsGet,
+                GetMeetingRequest(id: meetingID),
+                as: MeetingResponse.self
+            )
             _ = try await client.unary(
                 .meetingsVoidRecord,
                 VoidRequest(id: meetingID, revision: meeting?.meeting?.meta?.revision ?? 1, reason: "thử"),
@@ -353,8 +373,13 @@ struct WriteAttempt: Sendable, CustomStringConvertible {
             )
         case "Meetings.UpdateResolution":
             let resolutionID = flag ? ids.resolutionBo : ids.resolutionNa
-            let meeting = try? await admin.unary(.meetingsGet, GetMeetingRequest(id: meetingID), as: MeetingResponse.self)
-            var resolution = meeting?.meeting?.resolutions.first { $0.id == resolutionID } ?? Resolution(id: resolutionID)
+            let meeting = try? await admin.unary(
+                .meetingsGet,
+                GetMeetingRequest(id: meetingID),
+                as: MeetingResponse.self
+            )
+            var resolution =
+                meeting?.meeting?.resolutions.first { $0.id == resolutionID } ?? Resolution(id: resolutionID)
             resolution.status = .done
             resolution.ownerMemberId = member
             _ = try await client.unary(
