@@ -1,4 +1,5 @@
 import ChiboModel
+import Crypto
 
 /// Who makes a change, when, and under which request id.
 public struct MutationContext: Sendable {
@@ -16,6 +17,9 @@ public struct MutationContext: Sendable {
     public var peer: String
     /// The method called, for the audit log, for example "Members.Update".
     public var method: String
+    /// Hex SHA-256 of the request (`requestDigest(of:)`), stored with the request id: the id
+    /// reused with another request is refused. Empty when there is no request to bind.
+    public var requestDigest: String
 
     /// Creates a context.
     public init(
@@ -25,7 +29,8 @@ public struct MutationContext: Sendable {
         nowMs: Int64,
         role: String = "",
         peer: String = "",
-        method: String = ""
+        method: String = "",
+        requestDigest: String = ""
     ) {
         self.requestID = requestID
         self.validateOnly = validateOnly
@@ -34,6 +39,16 @@ public struct MutationContext: Sendable {
         self.role = role
         self.peer = peer
         self.method = method
+        self.requestDigest = requestDigest
+    }
+
+    /// The digest of a request's canonical bytes (its serialized message without its options):
+    /// lowercase hex SHA-256.
+    public static func requestDigest(of bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
     }
 }
 
