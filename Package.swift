@@ -151,7 +151,7 @@ let package = Package(
         // The checks every Store backend must pass; run by each backend's tests.
         .target(
             name: "ChiboStoreConformance",
-            dependencies: ["ChiboStore", "ChiboModel"],
+            dependencies: ["ChiboStore", "ChiboModel", "ChiboCodec"],
             swiftSettings: strictSwift
         ),
         // The oversight reports: rule sets resolved by date and unit, and every report computed

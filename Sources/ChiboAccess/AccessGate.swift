@@ -15,19 +15,25 @@ public final class AccessGate: CallGate {
     public let scopes: ScopeResolver
     /// The abuse limits.
     public let limits: AbuseLimits
+    /// How often the server checks the token of a connection with calls open again: a revoked
+    /// or expired token's calls end within this interval (streams included).
+    public let recheckInterval: Duration?
     let store: any Store
     let nowMs: @Sendable () -> Int64
 
-    /// Creates a gate over a store.
+    /// Creates a gate over a store; `recheckInterval` is how soon a revocation or an expiry
+    /// ends the calls already open (nil: never), `nowMs` the clock expiry is judged by.
     public init(
         store: any Store,
         limits: AbuseLimits = AbuseLimits(),
+        recheckInterval: Duration? = .seconds(1),
         nowMs: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.store = store
         self.authority = TokenAuthority(store: store)
         self.scopes = ScopeResolver(store: store)
         self.limits = limits
+        self.recheckInterval = recheckInterval
         self.nowMs = nowMs
     }
 
@@ -95,6 +101,33 @@ public final class AccessGate: CallGate {
             let store = self.store
             Task { try? await store.appendAudit([entry]) }
         }
+    }
+
+    /// Looks the token up again, past the cache: a revoked or expired token ends the
+    /// connection's open calls with UNAUTHENTICATED (audited). A store that cannot answer
+    /// leaves them running; the next recheck asks again.
+    public func recheck(token: String, peer: String) async -> CallError? {
+        do {
+            _ = try await authority.identify(token, nowMs: nowMs(), today: today(), fresh: true)
+            return nil
+        } catch let refusal as TokenAuthority.Refusal {
+            let entry = AuditEntry(
+                atMs: nowMs(),
+                peer: peer,
+                method: "auth",
+                outcome: "UNAUTHENTICATED",
+                detail: "\(refusal.description); the connection's open calls were ended"
+            )
+            try? await store.appendAudit([entry])
+            return CallError(.unauthenticated, "\(refusal.description); the call was ended")
+        } catch {
+            return nil
+        }
+    }
+
+    /// Every method but health.
+    public func needsToken(_ method: Method) -> Bool {
+        !AccessPolicy.isOpen(method)
     }
 
     // MARK: Steps

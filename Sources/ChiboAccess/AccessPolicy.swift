@@ -44,6 +44,11 @@ indirect enum UnitRef {
 }
 
 enum AccessPolicy {
+    /// Whether anyone may call the method without a token (health).
+    static func isOpen(_ method: Method) -> Bool {
+        method == .healthCheck || method == .healthWatch
+    }
+
     /// The need of a call, from its method and decoded request.
     static func need(_ method: Method, _ request: any ProtoMessage) -> Need {
         switch (method, request) {

@@ -43,6 +43,8 @@ public final class TokenAuthority: Sendable {
     }
 
     /// Makes a token and stores its hash; returns the token, shown this once, and its record.
+    /// Admin and auditor tokens take no scope (they are not bound to a subtree): one given is
+    /// refused with `StoreError.failedPrecondition` rather than stored to mislead.
     public func mint(
         name: String,
         role: Role,
@@ -50,6 +52,9 @@ public final class TokenAuthority: Sendable {
         expiresOn: CalendarDate?,
         nowMs: Int64
     ) async throws -> (token: String, record: TokenRecord) {
+        if !scopeUnitID.isEmpty && (role == .admin || role == .auditor) {
+            throw StoreError.failedPrecondition("a \(role.rawValue) token takes no scope; it is not bound to a subtree")
+        }
         let token = AccessToken.generate()
         let record = try await store.createToken(
             TokenRecord(
@@ -65,17 +70,24 @@ public final class TokenAuthority: Sendable {
         return (token, record)
     }
 
-    /// The caller a token stands for on `today`, or why it is refused.
-    public func identify(_ token: String, nowMs: Int64, today: CalendarDate) async throws -> CallerIdentity {
+    /// The caller a token stands for on `today`, or why it is refused. `fresh` skips the cache
+    /// (a recheck of open calls); a refusal found in the store drops the token from the cache,
+    /// so the next call on any connection is refused too.
+    public func identify(
+        _ token: String,
+        nowMs: Int64,
+        today: CalendarDate,
+        fresh: Bool = false
+    ) async throws -> CallerIdentity {
         guard !token.isEmpty else { throw Refusal.missing }
         guard AccessToken.isWellFormed(token) else { throw Refusal.malformed }
         let hash = AccessToken.hash(token)
-        if let cached = cache.withLockedValue({ $0[hash] }), nowMs - cached.checkedAtMs < cacheLifetimeMs {
+        if !fresh, let cached = cache.withLockedValue({ $0[hash] }), nowMs - cached.checkedAtMs < cacheLifetimeMs {
             return cached.identity
         }
-        guard let record = try await store.token(hash: hash) else { throw Refusal.unknown }
-        if record.revokedAtMs != nil { throw Refusal.revoked }
-        if let expires = record.expiresOn, today >= expires { throw Refusal.expired(expires) }
+        guard let record = try await store.token(hash: hash) else { throw forget(hash, Refusal.unknown) }
+        if record.revokedAtMs != nil { throw forget(hash, Refusal.revoked) }
+        if let expires = record.expiresOn, today >= expires { throw forget(hash, Refusal.expired(expires)) }
         let identity = CallerIdentity(
             tokenID: record.id,
             name: record.name,
@@ -87,5 +99,11 @@ public final class TokenAuthority: Sendable {
             cache[hash] = (identity, nowMs)
         }
         return identity
+    }
+
+    /// Drops a refused token from the cache and returns the refusal.
+    private func forget(_ hash: String, _ refusal: Refusal) -> Refusal {
+        cache.withLockedValue { _ = $0.removeValue(forKey: hash) }
+        return refusal
     }
 }

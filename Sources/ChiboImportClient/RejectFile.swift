@@ -46,7 +46,8 @@ public struct Refusal: Hashable, Sendable {
 /// Writes the reject file: a CSV of the refused rows, each with the original row's cells (read
 /// again from the file, picking only the refused rows' numbers, so memory stays flat) followed by
 /// `reject_row`, `reject_column`, `reject_code` and `reject_message`. The file is created with
-/// mode 0600, or truncated and set to 0600 if it exists: it quotes personal data.
+/// mode 0600, or set to 0600 and then truncated if it exists (refused if it cannot be): it
+/// quotes personal data.
 public enum RejectFile {
     /// The columns added after the file's own.
     public static let extraColumns = ["reject_row", "reject_column", "reject_code", "reject_message"]
@@ -97,14 +98,20 @@ final class PrivateFile {
     private let descriptor: Int32
     let path: String
 
-    /// Creates or truncates `path` with mode 0600.
+    /// Creates `path` with mode 0600, or makes an existing file 0600 and truncates it; a file
+    /// that cannot be made private is refused and left as it was.
     init(path: String) throws {
         self.path = path
-        descriptor = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
+        let descriptor = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw FileFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
-        fchmod(descriptor, 0o600)
+        guard fchmod(descriptor, 0o600) == 0, ftruncate(descriptor, 0) == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = Foundation.close(descriptor)
+            throw FileFailure(message: "cannot make \(path) private (mode 0600) and write it: \(reason)")
+        }
+        self.descriptor = descriptor
     }
 
     /// Appends `text`.

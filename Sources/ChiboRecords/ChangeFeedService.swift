@@ -149,6 +149,6 @@ struct VoidHandlers {
         if request.revision <= 0 { violations.add("revision", "required: the revision you read") }
         violations.requireText(request.reason, "reason", maxLength: 1000)
         try violations.throwIfAny()
-        return clock.mutationContext(request.options)
+        return clock.mutationContext(for: request)
     }
 }

@@ -40,6 +40,19 @@ public struct RecordsClock: Sendable {
         return .subtree(of: identity.scopeUnitID)
     }
 
+    /// The context of a change asked for by `request`: its options, and the digest of the
+    /// request without them, which binds the request id to this request (a retry repeats it;
+    /// another request under the same id is refused).
+    public func mutationContext(for request: some MutatingRequest) -> MutationContext {
+        var context = mutationContext(request.options)
+        var canonical = request
+        canonical.options = nil
+        if !context.requestID.isEmpty, let bytes = try? canonical.serializedBytes() {
+            context.requestDigest = MutationContext.requestDigest(of: bytes)
+        }
+        return context
+    }
+
     /// Today's date in Vietnam (UTC+7), the date a paper record would carry.
     public func today() -> CalendarDate {
         let seconds = nowMs() / 1000 + 7 * 3600

@@ -109,7 +109,7 @@ public struct EvaluationService: Sendable {
         try await checkScoreBands(evaluation, into: &violations)
         try violations.throwIfAny()
         let stored = try await StoreErrors.mapping {
-            try await store.createEvaluation(evaluation, context: clock.mutationContext(request.options))
+            try await store.createEvaluation(evaluation, context: clock.mutationContext(for: request))
         }
         return EvaluationResponse(evaluation: stored)
     }
@@ -128,7 +128,7 @@ public struct EvaluationService: Sendable {
             violations.add("update_mask.paths[\(index)]", "\(path) cannot be updated")
         }
         try violations.throwIfAny()
-        var dryRun = clock.mutationContext(request.options)
+        var dryRun = clock.mutationContext(for: request)
         dryRun.validateOnly = true
         let merged = try await StoreErrors.mapping {
             try await store.updateEvaluation(evaluation, mask: paths, context: dryRun)
@@ -139,7 +139,7 @@ public struct EvaluationService: Sendable {
         try violations.throwIfAny()
         if request.options?.validateOnly == true { return EvaluationResponse(evaluation: merged) }
         let updated = try await StoreErrors.mapping {
-            try await store.updateEvaluation(evaluation, mask: paths, context: clock.mutationContext(request.options))
+            try await store.updateEvaluation(evaluation, mask: paths, context: clock.mutationContext(for: request))
         }
         return EvaluationResponse(evaluation: updated)
     }

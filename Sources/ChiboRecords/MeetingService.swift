@@ -93,7 +93,7 @@ public struct MeetingService: Sendable {
             try await store.recordMeeting(
                 meeting,
                 partialAttendance: request.partialAttendance,
-                context: clock.mutationContext(request.options)
+                context: clock.mutationContext(for: request)
             )
         }
         return MeetingResponse(meeting: stored)
@@ -113,7 +113,7 @@ public struct MeetingService: Sendable {
             violations.add("update_mask.paths[\(index)]", "\(path) cannot be amended")
         }
         try violations.throwIfAny()
-        var dryRun = clock.mutationContext(request.options)
+        var dryRun = clock.mutationContext(for: request)
         dryRun.validateOnly = true
         let merged = try await StoreErrors.mapping {
             try await store.amendMeeting(meeting, mask: paths, context: dryRun)
@@ -122,7 +122,7 @@ public struct MeetingService: Sendable {
         try violations.throwIfAny()
         if request.options?.validateOnly == true { return MeetingResponse(meeting: merged) }
         let amended = try await StoreErrors.mapping {
-            try await store.amendMeeting(meeting, mask: paths, context: clock.mutationContext(request.options))
+            try await store.amendMeeting(meeting, mask: paths, context: clock.mutationContext(for: request))
         }
         return MeetingResponse(meeting: amended)
     }
@@ -191,7 +191,7 @@ public struct MeetingService: Sendable {
             paths.append("closed_on")
         }
         let updated = try await StoreErrors.mapping {
-            try await store.updateResolution(resolution, mask: paths, context: clock.mutationContext(request.options))
+            try await store.updateResolution(resolution, mask: paths, context: clock.mutationContext(for: request))
         }
         return ResolutionResponse(resolution: updated)
     }

@@ -91,7 +91,7 @@ public struct MemberService: Sendable {
         if member.meta != nil { violations.add("member.meta", "set by the server; leave it out") }
         try violations.throwIfAny()
         let stored = try await StoreErrors.mapping {
-            try await store.createMember(member, context: clock.mutationContext(request.options))
+            try await store.createMember(member, context: clock.mutationContext(for: request))
         }
         return MemberResponse(member: Redaction.forCaller(stored))
     }
@@ -111,7 +111,7 @@ public struct MemberService: Sendable {
         }
         try violations.throwIfAny()
         // Check the member as it would be after the update, before anything is written.
-        var dryRun = clock.mutationContext(request.options)
+        var dryRun = clock.mutationContext(for: request)
         dryRun.validateOnly = true
         let merged = try await StoreErrors.mapping {
             try await store.updateMember(member, mask: paths, context: dryRun)
@@ -120,7 +120,7 @@ public struct MemberService: Sendable {
         try violations.throwIfAny()
         if request.options?.validateOnly == true { return MemberResponse(member: Redaction.forCaller(merged)) }
         let updated = try await StoreErrors.mapping {
-            try await store.updateMember(member, mask: paths, context: clock.mutationContext(request.options))
+            try await store.updateMember(member, mask: paths, context: clock.mutationContext(for: request))
         }
         return MemberResponse(member: Redaction.forCaller(updated))
     }
@@ -160,7 +160,7 @@ public struct MemberService: Sendable {
                 memberID: request.memberId,
                 revision: request.revision,
                 event: request.event ?? StatusEvent(),
-                context: clock.mutationContext(request.options)
+                context: clock.mutationContext(for: request)
             )
         }
         return MemberResponse(member: Redaction.forCaller(member))

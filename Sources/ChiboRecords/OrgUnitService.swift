@@ -68,7 +68,7 @@ public struct OrgUnitService: Sendable {
         if unit.meta != nil { violations.add("unit.meta", "set by the server; leave it out") }
         try violations.throwIfAny()
         let stored = try await StoreErrors.mapping {
-            try await store.createOrgUnit(unit, context: clock.mutationContext(request.options))
+            try await store.createOrgUnit(unit, context: clock.mutationContext(for: request))
         }
         return OrgUnitResponse(unit: stored)
     }
@@ -104,7 +104,7 @@ public struct OrgUnitService: Sendable {
         Self.validate(merged, prefix: "unit.", into: &violations)
         try violations.throwIfAny()
         let updated = try await StoreErrors.mapping {
-            try await store.updateOrgUnit(unit, mask: paths, context: clock.mutationContext(request.options))
+            try await store.updateOrgUnit(unit, mask: paths, context: clock.mutationContext(for: request))
         }
         return OrgUnitResponse(unit: updated)
     }
@@ -187,7 +187,7 @@ struct OrgTreeHandlers {
                 revision: request.revision,
                 newParentID: request.newParentId,
                 effectiveOn: request.effectiveOn ?? CalendarDate(),
-                context: clock.mutationContext(request.options)
+                context: clock.mutationContext(for: request)
             )
         }
         return OrgUnitResponse(unit: unit)
@@ -206,7 +206,7 @@ struct OrgTreeHandlers {
             try await store.assignSupervisor(
                 unitID: request.unitId,
                 assignment: assignment,
-                context: clock.mutationContext(request.options)
+                context: clock.mutationContext(for: request)
             )
         }
         return OrgUnitResponse(unit: unit)
@@ -224,7 +224,7 @@ struct OrgTreeHandlers {
                 unitID: request.unitId,
                 assignmentID: request.assignmentId,
                 endedOn: request.endedOn ?? CalendarDate(),
-                context: clock.mutationContext(request.options)
+                context: clock.mutationContext(for: request)
             )
         }
         return OrgUnitResponse(unit: unit)
@@ -268,7 +268,7 @@ struct MergeSplitHandlers {
                 sourceIDs: request.sourceIds,
                 successor: successor,
                 effectiveOn: request.effectiveOn ?? CalendarDate(),
-                context: clock.mutationContext(request.options)
+                context: clock.mutationContext(for: request)
             )
         }
         return OrgUnitsResponse(units: units)
@@ -301,7 +301,7 @@ struct MergeSplitHandlers {
                 successors: request.successors,
                 memberMoves: moves,
                 effectiveOn: request.effectiveOn ?? CalendarDate(),
-                context: clock.mutationContext(request.options)
+                context: clock.mutationContext(for: request)
             )
         }
         return OrgUnitsResponse(units: units)

@@ -123,7 +123,7 @@ public struct RuleService: Sendable {
         if rules.meta != nil { violations.add("rule_set.meta", "set by the server; leave it out") }
         try violations.throwIfAny()
         let stored = try await StoreErrors.mapping {
-            try await store.createRuleSet(rules, context: clock.mutationContext(request.options))
+            try await store.createRuleSet(rules, context: clock.mutationContext(for: request))
         }
         return RuleSetResponse(ruleSet: stored)
     }

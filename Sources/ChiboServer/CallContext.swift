@@ -88,6 +88,24 @@ public protocol CallGate: Sendable {
     /// Called once an admitted call has finished: `error` is what the handler threw, nil when
     /// the call succeeded.
     func finished(context: CallContext, error: (any Error)?)
+    /// How often the server asks `recheck` about a connection's token while the connection has
+    /// calls open that need it; nil never asks.
+    var recheckInterval: Duration? { get }
+    /// Checks again that the token of the connection from `peer` (address and port) still
+    /// stands; returns the error its open calls end with (UNAUTHENTICATED when it was revoked or has expired), nil to let them run.
+    func recheck(token: String, peer: String) async -> CallError?
+    /// Whether calls to `method` stand on the caller's token; a failed recheck ends these and
+    /// leaves the others (health) running.
+    func needsToken(_ method: Method) -> Bool
+}
+
+extension CallGate {
+    /// Never rechecks.
+    public var recheckInterval: Duration? { nil }
+    /// Lets every call run.
+    public func recheck(token: String, peer: String) async -> CallError? { nil }
+    /// Every method does.
+    public func needsToken(_ method: Method) -> Bool { true }
 }
 
 /// The call the current task serves, for code below a handler that needs to know who is
@@ -106,9 +124,12 @@ extension CallContext {
     }
 
     /// The client's address as text, for the audit log.
-    public var peerText: String {
-        guard let remoteAddress else { return "" }
-        if let ip = remoteAddress.ipAddress, let port = remoteAddress.port { return "\(ip):\(port)" }
-        return "\(remoteAddress)"
+    public var peerText: String { Self.peerText(remoteAddress) }
+
+    /// An address as the audit log writes it: "127.0.0.1:50312"; empty for none.
+    static func peerText(_ address: SocketAddress?) -> String {
+        guard let address else { return "" }
+        if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
+        return "\(address)"
     }
 }

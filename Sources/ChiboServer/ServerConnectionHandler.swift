@@ -35,6 +35,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var handshakeTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
 
+    /// The gate that admits calls, asked again about the token while calls that need it are open.
+    private let gate: (any CallGate)?
+    /// How often the token is checked again while calls are open; nil never.
+    private let recheckInterval: TimeAmount?
+    /// Open calls that stand on the connection's token: a failed recheck ends them.
+    private var tokenCalls: Set<UInt32> = []
+    private var recheckTimer: Scheduled<Void>?
+    private var recheckRunning = false
+
     init(limits: ConnectionLimits, serverName: String, registry: MethodRegistry, logger: Logger) {
         self.machine = ServerConnectionStateMachine(
             limits: limits,
@@ -43,6 +52,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         )
         self.handlers = registry.handlers
         self.logger = logger
+        self.gate = registry.gate
+        self.recheckInterval = registry.gate?.recheckInterval.map { TimeAmount($0) }
     }
 
     // MARK: Channel events
@@ -136,6 +147,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         handshakeTimer?.cancel()
         idleTimer?.cancel()
+        recheckTimer?.cancel()
+        recheckTimer = nil
         for callID in machine.openCallIDs { stopCall(callID) }
         for callID in Array(tasks.keys) { stopCall(callID) }
         machine.closed()
@@ -241,6 +254,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             connectionLogger: logger
         )
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        if let gate, recheckInterval != nil, !token.isEmpty, gate.needsToken(method) {
+            tokenCalls.insert(callID)
+            scheduleRecheck()
+        }
 
         if let timeout {
             deadlines[callID] = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
@@ -343,8 +360,53 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func releaseCall(_ callID: UInt32) {
         tasks[callID] = nil
+        tokenCalls.remove(callID)
         deadlines.removeValue(forKey: callID)?.cancel()
         requestStreams[callID] = nil
+    }
+
+    // MARK: Token rechecks
+
+    /// Arms the recheck timer unless it is armed; it rearms itself while token calls are open.
+    private func scheduleRecheck() {
+        guard recheckTimer == nil, let interval = recheckInterval, let context else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        recheckTimer = context.eventLoop.scheduleTask(in: interval) {
+            let handler = loopBound.value
+            handler.recheckTimer = nil
+            handler.recheckToken()
+        }
+    }
+
+    /// Asks the gate whether the token still stands; if not, ends the calls that need it.
+    private func recheckToken() {
+        guard !tokenCalls.isEmpty, let gate, let context else { return }
+        scheduleRecheck()
+        guard !recheckRunning else { return }
+        recheckRunning = true
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let token = self.token
+        let peer = CallContext.peerText(remoteAddress)
+        Task {
+            let refusal = await gate.recheck(token: token, peer: peer)
+            loopBound.eventLoop.execute {
+                let handler = loopBound.value
+                handler.recheckRunning = false
+                if let refusal { handler.endTokenCalls(refusal) }
+            }
+        }
+    }
+
+    /// Ends every open call that needs the token, with the gate's error.
+    private func endTokenCalls(_ error: CallError) {
+        let calls = tokenCalls
+        guard !calls.isEmpty else { return }
+        logger.notice("ending \(calls.count) open calls: \(error.message)")
+        for callID in calls.sorted() {
+            perform(machine.end(callID: callID, error.code, error.message))
+            releaseCall(callID)
+        }
+        flushIfNeeded()
     }
 
     // MARK: Server streams

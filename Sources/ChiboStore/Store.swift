@@ -1,4 +1,5 @@
 import ChiboModel
+import Crypto
 
 /// Who makes a change, when, and under which request id.
 public struct MutationContext: Sendable {
@@ -21,6 +22,9 @@ public struct MutationContext: Sendable {
     /// The date the change takes effect when it is not today (a move, merge or split); the
     /// records it touches must lie in the scope on that date and today.
     public var effectiveOn: CalendarDate?
+    /// Hex SHA-256 of the request (`requestDigest(of:)`), stored with the request id: the id
+    /// reused with another request is refused. Empty when there is no request to bind.
+    public var requestDigest: String
 
     /// Creates a context.
     public init(
@@ -32,7 +36,8 @@ public struct MutationContext: Sendable {
         peer: String = "",
         method: String = "",
         writeScope: WriteScope = .unrestricted,
-        effectiveOn: CalendarDate? = nil
+        effectiveOn: CalendarDate? = nil,
+        requestDigest: String = ""
     ) {
         self.requestID = requestID
         self.validateOnly = validateOnly
@@ -43,6 +48,16 @@ public struct MutationContext: Sendable {
         self.method = method
         self.writeScope = writeScope
         self.effectiveOn = effectiveOn
+        self.requestDigest = requestDigest
+    }
+
+    /// The digest of a request's canonical bytes (its serialized message without its options):
+    /// lowercase hex SHA-256.
+    public static func requestDigest(of bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
     }
 }
 

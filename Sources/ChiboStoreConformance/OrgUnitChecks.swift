@@ -1,3 +1,4 @@
+import ChiboCodec
 import ChiboModel
 import ChiboStore
 
@@ -67,6 +68,34 @@ enum OrgUnitChecks {
             )
             recorder.expect(first == again, "a retried request returns the first outcome")
             recorder.expect(try await store.listOrgUnits(OrgUnitQuery()).records.count == 1, "and writes once")
+        },
+        Check(name: "org units: a request id is bound to its request's digest") { store, recorder in
+            func bound(_ requestID: String, _ request: CreateOrgUnitRequest) throws -> MutationContext {
+                var context = StoreConformance.context(requestID)
+                context.requestDigest = MutationContext.requestDigest(of: try request.serializedBytes())
+                return context
+            }
+            let bo = CreateOrgUnitRequest(unit: OrgUnit(name: "Chi bộ bản Bó", kind: .cell))
+            let na = CreateOrgUnitRequest(unit: OrgUnit(name: "Chi bộ bản Na", kind: .cell))
+            let first = try await store.createOrgUnit(bo.unit!, context: try bound("d", bo))
+            let retried = try await store.createOrgUnit(bo.unit!, context: try bound("d", bo))
+            recorder.expect(retried == first, "the same request under the same id gets the first outcome")
+            await recorder.expectStoreError(
+                "another request under the same id",
+                {
+                    if case .failedPrecondition(let message) = $0 {
+                        return message.contains("request id d") && message.contains("different request")
+                    }
+                    return false
+                }
+            ) {
+                _ = try await store.createOrgUnit(na.unit!, context: try bound("d", na))
+            }
+            // A request logged without a digest (before digests were kept) matches by operation.
+            let old = try await store.createOrgUnit(na.unit!, context: StoreConformance.context("old"))
+            let again = try await store.createOrgUnit(bo.unit!, context: try bound("old", bo))
+            recorder.expect(again == old, "an id logged without a digest returns its outcome as before")
+            recorder.expect(try await store.listOrgUnits(OrgUnitQuery()).records.count == 2, "two units written")
         },
         Check(name: "org units: trees of past dates, moves, Vietnamese order") { store, recorder in
             let context = StoreConformance.context()

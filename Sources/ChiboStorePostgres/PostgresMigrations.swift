@@ -254,7 +254,13 @@ enum PostgresMigrations {
             seed: { db in
                 for rules in NationalRules.all { try SQLStore.writeRuleSet(db, rules, insert: true) }
             }
-        )
+        ),
+        Migration(
+            name: "v2: request digests (SQLite's v13)",
+            statements: """
+                ALTER TABLE request_log ADD COLUMN request_digest TEXT COLLATE "C" NOT NULL DEFAULT ''
+                """
+        ),
     ]
 
     /// Brings the schema of `db` (a connection outside any transaction) up to date, one

@@ -5,9 +5,12 @@ import Foundation
 
 extension SQLStore {
     /// Runs a change in one write transaction with its request-id bookkeeping: a request id
-    /// seen before returns the stored outcome and writes nothing. A validate-only request runs
-    /// the change in full — every check, the scope check on its effects included — inside a
-    /// savepoint that is then rolled back, so a dry run fails exactly where the change would.
+    /// seen before with the same request returns the stored outcome and writes nothing; with
+    /// another request (another operation, or another digest) it is refused with
+    /// `failedPrecondition`. A row stored without a digest (before request digests) or a context
+    /// without one is matched on the operation alone. A validate-only request runs the change in
+    /// full — every check, the scope check on its effects included — inside a savepoint that is
+    /// then rolled back, so a dry run fails exactly where the change would.
     func mutate<Record: ProtoMessage>(
         operation: String,
         context: MutationContext,
@@ -16,13 +19,22 @@ extension SQLStore {
         let record = try await engine.write { db in
             if !context.requestID.isEmpty,
                 let row = try SQLRow.fetchOne(
-                    db.cachedStatement(sql: "SELECT operation, outcome FROM request_log WHERE request_id = ?"),
+                    db.cachedStatement(
+                        sql: "SELECT operation, outcome, request_digest FROM request_log WHERE request_id = ?"
+                    ),
                     arguments: [context.requestID]
                 )
             {
                 guard (row["operation"] as String) == operation else {
                     throw StoreError.failedPrecondition(
                         "request id \(context.requestID) was already used for another operation"
+                    )
+                }
+                let digest: String = row["request_digest"]
+                guard digest.isEmpty || context.requestDigest.isEmpty || digest == context.requestDigest else {
+                    throw StoreError.failedPrecondition(
+                        "request id \(context.requestID) was already used for a different request; "
+                            + "a retry must repeat the request, a new request needs a new id"
                     )
                 }
                 return try Record(serializedBytes: [UInt8](row["outcome"] as Data))
@@ -41,8 +53,14 @@ extension SQLStore {
             let record = try body(db, context)
             if !context.requestID.isEmpty {
                 try db.cachedStatement(
-                    sql: "INSERT INTO request_log (request_id, operation, at_ms, outcome) VALUES (?, ?, ?, ?)"
-                ).execute(arguments: [context.requestID, operation, context.nowMs, Data(try record.serializedBytes())]
+                    sql: """
+                        INSERT INTO request_log (request_id, operation, at_ms, outcome, request_digest)
+                        VALUES (?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    context.requestID, operation, context.nowMs, Data(try record.serializedBytes()),
+                    context.requestDigest,
+                ]
                 )
             }
             return record

@@ -367,6 +367,11 @@ enum Migrations {
                 try update.execute(arguments: [SQLStore.sortKey(of: member), row["id"] as String])
             }
         }
+        migrator.registerMigration("v13: request digests") { db in
+            // The SHA-256 of the request a request id was first used with, so the id reused with
+            // another request is refused; rows from before keep '' and match on the operation.
+            try db.execute(sql: "ALTER TABLE request_log ADD COLUMN request_digest TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }()
 }

@@ -5,18 +5,17 @@ import GRDB
 extension SQLiteStore {
     /// Copies the database to a new file with SQLite's online backup API, while the server runs:
     /// the copy is one consistent state (writes made meanwhile wait or go to the next backup).
-    /// The file is created readable by its owner only, like the database, and must not exist.
-    /// The copy is checked with `PRAGMA integrity_check` before this returns.
+    /// The file is created readable by its owner only, like the database; a path that exists,
+    /// or is a symbolic link (dangling or not), is refused. The copy is checked with
+    /// `PRAGMA integrity_check` before this returns.
     public func backup(to destination: String) throws {
-        guard !FileManager.default.fileExists(atPath: destination) else {
-            throw StoreError.failedPrecondition("\(destination) exists; a backup never overwrites a file")
+        do {
+            try Self.createNewPrivateFile(at: destination, what: "a backup")
+        } catch StoreError.unavailable(let message) {
+            throw StoreError.unavailable("cannot create the backup file: \(message)")
         }
         do {
-            try Self.createPrivateFile(at: destination)
-        } catch {
-            throw StoreError.unavailable("cannot create the backup file \(destination): \(Self.reason(error))")
-        }
-        do {
+            try Self.requireRegularFile(destination)
             let copy = try DatabaseQueue(path: destination)
             try pool.backup(to: copy)
             try Self.checkIntegrity(copy, path: destination)
@@ -29,7 +28,8 @@ extension SQLiteStore {
 
     /// Restores a backup into `path`, which no server may be using: the backup is checked, copied
     /// with the backup API into a new file beside `path`, and renamed over it. `replace` allows an
-    /// existing database at `path` to be replaced.
+    /// existing database at `path` to be replaced. The database's lock (`DatabaseLock`) is held
+    /// throughout: a running server refuses the restore, and no server starts during it.
     public static func restore(from backup: String, to path: String, replace: Bool) throws {
         guard FileManager.default.fileExists(atPath: backup) else {
             throw StoreError.notFound(entity: "backup file", id: backup)
@@ -37,9 +37,11 @@ extension SQLiteStore {
         if FileManager.default.fileExists(atPath: path) && !replace {
             throw StoreError.failedPrecondition("\(path) exists; restoring over it needs --replace")
         }
+        let lock = try DatabaseLock(databasePath: path, mode: .restore)
+        defer { withExtendedLifetime(lock) {} }
         let staging = path + ".restoring"
         try? FileManager.default.removeItem(atPath: staging)
-        try createPrivateFile(at: staging)
+        try createNewPrivateFile(at: staging, what: "a restore")
         do {
             var configuration = Configuration()
             configuration.readonly = true
@@ -58,12 +60,12 @@ extension SQLiteStore {
         }
     }
 
-    /// The message of a store error, else the error as text.
-    private static func reason(_ error: any Error) -> String {
-        if case StoreError.unavailable(let message) = error {
-            return message.components(separatedBy: ": ").last ?? message
+    /// Refuses a path that is no longer the regular file just created (replaced by a link).
+    private static func requireRegularFile(_ path: String) throws {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw StoreError.failedPrecondition("\(path) was replaced while the backup was made")
         }
-        return "\(error)"
     }
 
     private static func checkIntegrity(_ database: some DatabaseReader, path: String) throws {

@@ -18,10 +18,12 @@ public final class SQLiteStore: SQLStore, @unchecked Sendable {
     public override var backendName: String { "sqlite" }
 
     /// Opens the file at `path`, creating it (mode 0600) or migrating it to the current schema.
-    /// A file written by a newer version is refused with `StoreError.newerSchema`.
+    /// A file that exists is made 0600 with its WAL and shared-memory files, or refused when that
+    /// cannot be done. A file written by a newer version is refused with `StoreError.newerSchema`.
     public init(path: String) throws {
         self.path = path
         try Self.createPrivateFile(at: path)
+        for file in Self.databaseFiles(path) { try Self.makePrivate(file) }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
@@ -51,8 +53,26 @@ public final class SQLiteStore: SQLStore, @unchecked Sendable {
         }
         try migrator.migrate(pool)
         // The WAL and shared-memory files hold the same data: keep them private too.
-        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
-            chmod(path + suffix, 0o600)
+        for file in Self.databaseFiles(path) { try Self.makePrivate(file) }
+    }
+
+    /// The database file with its WAL and shared-memory files.
+    static func databaseFiles(_ path: String) -> [String] {
+        [path, path + "-wal", path + "-shm"]
+    }
+
+    /// Makes a file that exists readable and writable by its owner only (0600) if its group or
+    /// others may read or write it; throws, naming the file and its mode, when it cannot.
+    static func makePrivate(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return }
+        let mode = status.st_mode & 0o777
+        guard mode & 0o077 != 0 else { return }
+        guard chmod(path, 0o600) == 0 else {
+            throw StoreError.unavailable(
+                "\(path) has mode \(String(mode, radix: 8)) and cannot be made private (0600): "
+                    + "\(String(cString: strerror(errno))); run chibo-server as the file's owner or chmod 600 it"
+            )
         }
     }
 
@@ -61,6 +81,23 @@ public final class SQLiteStore: SQLStore, @unchecked Sendable {
         let descriptor = open(path, O_CREAT | O_RDWR, 0o600)
         guard descriptor >= 0 else {
             throw StoreError.unavailable("cannot create the database \(path): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
+    }
+
+    /// Creates a new file readable and writable by its owner only; refuses a path that exists,
+    /// a symbolic link (dangling or not) included, naming `what` the file is.
+    static func createNewPrivateFile(at path: String, what: String) throws {
+        var status = stat()
+        if lstat(path, &status) == 0 {
+            let isLink = status.st_mode & S_IFMT == S_IFLNK
+            throw StoreError.failedPrecondition(
+                "\(path) \(isLink ? "is a symbolic link" : "exists"); \(what) is written only to a new file"
+            )
+        }
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError.unavailable("cannot create \(path): \(String(cString: strerror(errno)))")
         }
         close(descriptor)
     }

@@ -229,8 +229,14 @@ public struct ServerConnectionStateMachine: Sendable {
 
     /// A call's deadline passed.
     public mutating func deadlineExpired(callID id: UInt32) -> Action {
+        end(callID: id, .deadlineExceeded, "the call's deadline passed")
+    }
+
+    /// The server ends a call before its handler is done, with this status: its handler is
+    /// stopped and its `Close` written (a revoked token's calls end with UNAUTHENTICATED).
+    public mutating func end(callID id: UInt32, _ code: StatusCode, _ message: String) -> Action {
         guard calls.removeValue(forKey: id) != nil else { return .none }
-        return stopCall(id, .deadlineExceeded, "the call's deadline passed")
+        return stopCall(id, code, message)
     }
 
     /// No hello arrived in time.

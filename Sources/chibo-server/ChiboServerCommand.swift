@@ -107,6 +107,9 @@ struct Serve: AsyncParsableCommand {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
             endpoint = MetricsEndpoint(host: metricsHost, port: metricsPort) { prometheus.emitToBuffer() }
         }
+        // Held shared for the server's life: `restore` refuses to replace the file meanwhile.
+        let lock = try database.serverLock()
+        defer { withExtendedLifetime(lock) {} }
         let opened = try await database.open()
         let store = opened.store
         var tls: NIOSSLContext?

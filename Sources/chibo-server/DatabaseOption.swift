@@ -45,6 +45,17 @@ struct DatabaseOption: ParsableArguments {
         }
     }
 
+    /// The lock a server holds on a SQLite `--db` for its whole life (nil for PostgreSQL), so
+    /// that `restore` refuses to replace the file under it.
+    func serverLock() throws -> DatabaseLock? {
+        guard !isPostgres else { return nil }
+        do {
+            return try DatabaseLock(databasePath: db, mode: .server)
+        } catch let error as StoreError {
+            throw ValidationError("--db \(db): \(error)")
+        }
+    }
+
     /// Runs `body` on the store, closing it afterwards whatever happens.
     func withStore(_ body: (any Store) async throws -> Void) async throws {
         let opened = try await open()

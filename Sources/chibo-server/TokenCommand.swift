@@ -20,7 +20,9 @@ struct TokenCommand: AsyncParsableCommand {
             discussion: """
                 Roles: admin (everything), officer (read and write the subtree), secretary (read the \
                 cell; record and amend its meetings), viewer (read the subtree), auditor (read the \
-                audit log). Every role but admin needs --scope.
+                audit log). Every role but admin and auditor needs --scope; admin and auditor \
+                tokens take none (an admin reaches every unit, an auditor reads only the audit \
+                log), and --scope with them is refused.
                 """
         )
 
@@ -41,6 +43,12 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             guard let role = Role(rawValue: role) else {
                 throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let scope, let reason = Self.unscoped(role) {
+                throw ValidationError(
+                    "--scope \(scope): \(reason), so a scope would not bind it; leave --scope out, or make an "
+                        + "officer or viewer token for one subtree"
+                )
             }
             try await database.withStore { store in
                 var scopeID = ""
@@ -68,6 +76,15 @@ struct TokenCommand: AsyncParsableCommand {
                     Data("token \(record.name) (\(record.id)): shown once, keep it safe\n".utf8)
                 )
                 print(token)
+            }
+        }
+
+        /// Why a role takes no scope, or nil when it needs one.
+        static func unscoped(_ role: Role) -> String? {
+            switch role {
+            case .admin: "an admin token reaches every unit"
+            case .auditor: "an auditor token reads the whole audit log and nothing else"
+            case .officer, .secretary, .viewer: nil
             }
         }
 

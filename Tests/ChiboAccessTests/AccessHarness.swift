@@ -49,9 +49,11 @@ struct AccessHarness: Sendable {
         )
     }
 
-    /// Runs `body` against a fresh gated server.
+    /// Runs `body` against a fresh gated server; `recheckInterval` and `nowMs` go to its gate.
     static func with(
         limits: AbuseLimits = AbuseLimits(),
+        recheckInterval: Duration? = .seconds(1),
+        nowMs: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
         _ body: @Sendable (AccessHarness) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-access-\(UUID().uuidString)")
@@ -60,7 +62,7 @@ struct AccessHarness: Sendable {
         let store = try SQLiteStore(path: path)
         var logger = Logger(label: "chibo.test")
         logger.logLevel = .critical
-        let gate = AccessGate(store: store, limits: limits)
+        let gate = AccessGate(store: store, limits: limits, recheckInterval: recheckInterval, nowMs: nowMs)
         var registry = MethodRegistry(gate: gate)
         Records.register(into: &registry, store: store, access: gate)
         let server = ChiboServer(

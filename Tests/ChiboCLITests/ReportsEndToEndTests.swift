@@ -99,5 +99,15 @@ import Testing
         let html = try String(contentsOf: page, encoding: .utf8)
         try HTMLChecks.check(html, flags: flags)
         #expect(html.contains("Chi bộ bản Bó") && html.contains("Chi bộ bản Phiêng"))
+        // The page names members and flags them: readable by its owner only, also when it
+        // overwrites a page that was readable by others.
+        func mode() throws -> Int? {
+            try FileManager.default.attributesOfItem(atPath: page.path)[.posixPermissions] as? Int
+        }
+        #expect(try mode() == 0o600)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: page.path)
+        #expect(try server.chibo(overviewArguments + ["--html", page.path]).status == 0)
+        #expect(try mode() == 0o600)
+        try HTMLChecks.check(try String(contentsOf: page, encoding: .utf8), flags: flags)
     }
 }

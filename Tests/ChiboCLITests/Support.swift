@@ -92,11 +92,15 @@ final class ServerProcess: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    init() throws {
+    /// Starts a server on `db` (a new database in a new folder by default) with `token`, or a
+    /// new admin token made first.
+    init(
+        db: String = Binaries.temporaryFolder().appendingPathComponent("chibo.sqlite").path,
+        token existing: String? = nil
+    ) throws {
         process.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
-        let db = Binaries.temporaryFolder().appendingPathComponent("chibo.sqlite").path
         self.db = db
-        token = try Self.makeToken(db: db, role: "admin", name: "cli-test-admin")
+        token = try existing ?? Self.makeToken(db: db, role: "admin", name: "cli-test-admin")
         process.arguments = ["--listen", "127.0.0.1:0", "--db", db, "--log-level", "error"]
         let output = Pipe()
         process.standardOutput = output

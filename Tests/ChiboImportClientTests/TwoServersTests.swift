@@ -176,6 +176,48 @@ struct TwoServersTests {
         #expect(feed["meeting record"] == 24, "\(feed)")
         await client.close()
     }
+
+    @Test func aRequestIDIsBoundToItsRequestThroughEitherServer() async throws {
+        let url = try #require(
+            TestPostgres.environment["CHIBO_TEST_POSTGRES_URL"],
+            "CHIBO_TEST_POSTGRES_URL is not set"
+        )
+        let passwordFile = try #require(TestPostgres.environment["CHIBO_TEST_POSTGRES_PASSWORD_FILE"])
+        let password = try String(contentsOfFile: passwordFile, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let database = url + "?schema=request_ids_" + UUID().uuidString.prefix(8).lowercased()
+        let serverEnvironment = ["PGPASSWORD": password]
+        let left = try ImportServer(database: database, serverEnvironment: serverEnvironment)
+        defer { left.stop() }
+        let right = try ImportServer(database: database, serverEnvironment: serverEnvironment, token: left.token)
+        defer { right.stop() }
+        let commune = try #require(left.unitIDs["MB"])
+        func create(_ server: ImportServer, _ name: String) async throws -> OrgUnit? {
+            let client = server.client()
+            defer { Task { await client.close() } }
+            return try await client.unary(
+                .orgUnitsCreate,
+                CreateOrgUnitRequest(
+                    options: MutationOptions(requestId: "new-cell-1"),
+                    unit: OrgUnit(name: name, kind: .cell, parentId: commune)
+                ),
+                as: OrgUnitResponse.self
+            ).unit
+        }
+        let first = try await create(left, "Chi bộ bản Na")
+        // The client lost the answer and retries through the other server: the first outcome.
+        #expect(try await create(right, "Chi bộ bản Na") == first)
+        // Another request under the same id, through either server, is refused.
+        for server in [left, right] {
+            do {
+                _ = try await create(server, "Chi bộ bản Mòn")
+                Issue.record("another request under a used request id must be refused")
+            } catch let error as ClientError {
+                #expect(error.code == .failedPrecondition)
+                #expect(error.message.contains("request id new-cell-1"), "\(error.message)")
+            }
+        }
+    }
 }
 
 /// The PostgreSQL server the test command started, if any. `tools/test` always starts one and

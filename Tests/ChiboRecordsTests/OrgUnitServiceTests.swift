@@ -159,6 +159,37 @@ import Testing
         }
     }
 
+    @Test func aRequestIDReusedWithAnotherRequestIsRefused() async throws {
+        try await Self.withRecordsServer { client in
+            let first = try await create(client, OrgUnit(name: "Chi bộ bản Bó", kind: .cell), requestID: "req-1")
+            do {
+                _ = try await create(client, OrgUnit(name: "Chi bộ bản Na", kind: .cell), requestID: "req-1")
+                Issue.record("another request under a used request id must be refused")
+            } catch let error as ClientError {
+                #expect(error.code == .failedPrecondition)
+                #expect(error.message.contains("request id req-1"), "\(error.message)")
+            }
+            // The same request retried, validate-only or not, still gets the first outcome.
+            let retried = try await create(client, OrgUnit(name: "Chi bộ bản Bó", kind: .cell), requestID: "req-1")
+            #expect(retried == first)
+            let checked = try await client.unary(
+                .orgUnitsCreate,
+                CreateOrgUnitRequest(
+                    options: MutationOptions(requestId: "req-1", validateOnly: true),
+                    unit: OrgUnit(name: "Chi bộ bản Bó", kind: .cell)
+                ),
+                as: OrgUnitResponse.self
+            )
+            #expect(checked.unit == first)
+            var names: [String] = []
+            for try await unit in try await client.serverStream(.orgUnitsList, ListOrgUnitsRequest(), as: OrgUnit.self)
+            {
+                names.append(unit.name)
+            }
+            #expect(names == ["Chi bộ bản Bó"], "nothing of the refused request was written")
+        }
+    }
+
     @Test func recordsSurviveARestart() async throws {
         let path = Self.temporaryDatabasePath()
         let created = UnitBox()

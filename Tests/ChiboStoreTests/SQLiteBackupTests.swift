@@ -46,4 +46,40 @@ import Testing
         #expect(throws: StoreError.self) { try SQLiteStore.restore(from: garbage, to: other, replace: false) }
         #expect(!FileManager.default.fileExists(atPath: other))
     }
+
+    @Test func aBackupRefusesSymbolicLinks() throws {
+        let path = SQLiteStoreTests.temporaryPath()
+        let store = try SQLiteStore(path: path)
+        let target = path + ".elsewhere"
+        let dangling = path + ".dangling"
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: target)
+        #expect(throws: StoreError.self) { try store.backup(to: dangling) }
+        #expect(!FileManager.default.fileExists(atPath: target), "nothing written through the link")
+    }
+
+    @Test func restoreIsRefusedWhileAServerHoldsTheDatabase() throws {
+        let path = SQLiteStoreTests.temporaryPath()
+        let store = try SQLiteStore(path: path)
+        let copy = path + ".backup"
+        try store.backup(to: copy)
+        do {
+            let server = try DatabaseLock(databasePath: path, mode: .server)
+            // Servers share the lock.
+            let another = try DatabaseLock(databasePath: path, mode: .server)
+            do {
+                try SQLiteStore.restore(from: copy, to: path, replace: true)
+                Issue.record("a restore under a server must be refused")
+            } catch StoreError.failedPrecondition(let message) {
+                #expect(message == "a chibo-server is using \(path) (pid \(getpid())); stop it first")
+            }
+            withExtendedLifetime((server, another)) {}
+        }
+        // No server starts while a restore holds the lock.
+        do {
+            let restore = try DatabaseLock(databasePath: path, mode: .restore)
+            #expect(throws: StoreError.self) { _ = try DatabaseLock(databasePath: path, mode: .server) }
+            withExtendedLifetime(restore) {}
+        }
+        try SQLiteStore.restore(from: copy, to: path, replace: true)
+    }
 }

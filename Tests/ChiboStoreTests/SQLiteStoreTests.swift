@@ -26,6 +26,24 @@ import Testing
         MutationContext(requestID: requestID, validateOnly: validateOnly, actor: "test", nowMs: nowMs)
     }
 
+    @Test func aDatabaseReadableByOthersIsMadePrivateWithItsWALAndSharedMemory() async throws {
+        let path = Self.temporaryPath()
+        let first = try SQLiteStore(path: path)
+        _ = try await first.createOrgUnit(OrgUnit(name: "Xã Mường Bằng", kind: .commune), context: Self.context())
+        let files = [path, path + "-wal", path + "-shm"]
+        func mode(_ file: String) throws -> Int? {
+            (try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)?.intValue
+        }
+        for file in files {
+            #expect(try mode(file) == 0o600, "\(file)")
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+        }
+        let second = try SQLiteStore(path: path)
+        for file in files { #expect(try mode(file) == 0o600, "\(file)") }
+        #expect(try await second.listOrgUnits(OrgUnitQuery()).records.count == 1)
+        _ = first
+    }
+
     @Test func theFileIsPrivateInWALModeWithForeignKeysAndFullSync() async throws {
         let path = Self.temporaryPath()
         let store = try SQLiteStore(path: path)
@@ -43,7 +61,7 @@ import Testing
         }
         #expect(synchronous == 2, "synchronous=FULL")
         #expect(foreignKeys == 1)
-        #expect(try await store.schemaVersion == 11)
+        #expect(try await store.schemaVersion == Migrations.migrator.migrations.count)
     }
 
     @Test func upgradingAVersion4FileSeedsTheRulesAndCountsEveryStoredMeeting() async throws {
@@ -83,7 +101,7 @@ import Testing
         }
         try queue.close()
         let store = try SQLiteStore(path: path)
-        #expect(try await store.schemaVersion == 11)
+        #expect(try await store.schemaVersion == Migrations.migrator.migrations.count)
         let summaries = try await store.meetingSummaries(
             everUnder: "bo",
             from: CalendarDate(year: 2019, month: 1, day: 1),

@@ -15,7 +15,8 @@ struct SQLiteToPostgresTests {
 
     @Test func everyRecordChangeAndAuditEntryArrivesAndTheCopyGoesOn() async throws {
         let source = try SQLiteStore(path: SQLiteStoreTests.temporaryPath())
-        let context = SQLiteStoreTests.context("request-1")
+        var context = SQLiteStoreTests.context("request-1")
+        context.requestDigest = MutationContext.requestDigest(of: Array("the first request".utf8))
         let commune = try await source.createOrgUnit(
             OrgUnit(code: "MB", name: "Mường Bằng", kind: .commune),
             context: context
@@ -88,6 +89,15 @@ struct SQLiteToPostgresTests {
             context: context
         )
         #expect(retried == commune)
+        // The request's digest came along: the id with another request is refused there too.
+        var other = context
+        other.requestDigest = MutationContext.requestDigest(of: Array("another request".utf8))
+        await #expect(throws: StoreError.self) {
+            _ = try await destination.createOrgUnit(
+                OrgUnit(code: "MB", name: "Mường Bằng", kind: .commune),
+                context: other
+            )
+        }
 
         // Writing goes on after the copied positions: the change feed and the audit chain grow.
         _ = try await destination.createOrgUnit(

@@ -184,6 +184,17 @@ import Testing
         #expect(machine.openCalls == 0)
     }
 
+    @Test func theServerEndsACallWithTheStatusItChooses() {
+        var machine = established()
+        _ = machine.receive(open(1, .membersList))
+        let ended = status(of: machine.end(callID: 1, .unauthenticated, "the token was revoked"))
+        #expect(ended?.code == .unauthenticated)
+        #expect(ended?.message == "the token was revoked")
+        #expect(machine.sendMessage(callID: 1, payload: []) == .callGone)
+        #expect(machine.end(callID: 1, .unauthenticated, "again") == .none, "a call ends once")
+        #expect(machine.finish(callID: 1, payload: [], status: Status()) == .none)
+    }
+
     @Test func drainFinishesCallsInFlightAndRefusesNewOnes() {
         var machine = established()
         _ = machine.receive(open(1, .healthCheck))

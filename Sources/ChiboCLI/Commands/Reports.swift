@@ -296,9 +296,9 @@ public struct Reports: AsyncParsableCommand {
                         printer.console.out(page)
                     } else {
                         do {
-                            try Data(page.utf8).write(to: URL(fileURLWithPath: html))
+                            try PrivateOutput.write(page, to: html)
                         } catch {
-                            throw CLIFailure.local("cannot write \(html): \(error.localizedDescription)")
+                            throw CLIFailure.local("cannot write \(html): \(error)")
                         }
                         session.note(printer.presenter.text("wrote \(html)", "đã ghi \(html)"))
                     }

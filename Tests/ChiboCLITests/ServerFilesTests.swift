@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// What `chibo-server` does with the files it keeps records in: the database made private when
+/// it opens, backups only to new files, restores refused under a running server, and tokens
+/// whose scope would not bind refused.
+@Suite struct ServerFilesTests {
+    /// Runs `chibo-server` with `arguments`.
+    static func server(_ arguments: [String]) throws -> RunResult {
+        let process = Process()
+        process.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
+        process.arguments = arguments
+        let folder = Binaries.temporaryFolder()
+        let outURL = folder.appendingPathComponent("stdout")
+        let errURL = folder.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+        process.waitUntilExit()
+        return RunResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+        )
+    }
+
+    static func mode(_ path: String) throws -> Int? {
+        try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+    }
+
+    @Test func adminAndAuditorTokensWithAScopeAreRefused() throws {
+        let db = Binaries.temporaryFolder().appendingPathComponent("chibo.sqlite").path
+        for role in ["admin", "auditor"] {
+            let result = try Self.server(["token", "create", "--db", db, "--role", role, "--scope", "MB"])
+            #expect(result.status != 0)
+            #expect(result.stdout.isEmpty, "no token printed")
+            #expect(result.stderr.contains("--scope MB"), "\(result.stderr)")
+            #expect(result.stderr.contains("leave --scope out"), "\(result.stderr)")
+        }
+        let made = try Self.server(["token", "create", "--db", db, "--role", "auditor"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let list = try Self.server(["token", "list", "--db", db])
+        #expect(list.stdout.split(separator: "\n").count == 2, "only the auditor token without scope: \(list.stdout)")
+    }
+
+    @Test func aDatabaseReadableByOthersIsMadePrivateWhenTheServerOpensIt() throws {
+        let db = Binaries.temporaryFolder().appendingPathComponent("chibo.sqlite").path
+        let made = try Self.server(["token", "create", "--db", db, "--role", "admin"])
+        #expect(made.status == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: db)
+        let server = try ServerProcess(db: db, token: made.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        defer { server.stop() }
+        #expect(try server.ok(["server", "health"]).isEmpty == false, "the server answers")
+        // The WAL and shared-memory files of the running server, made readable by others, are
+        // made private again by the next process that opens the database.
+        for file in [db, db + "-wal", db + "-shm"] {
+            #expect(try Self.mode(file) == 0o600, "\(file)")
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+        }
+        #expect(try Self.server(["token", "list", "--db", db]).status == 0)
+        for file in [db, db + "-wal", db + "-shm"] { #expect(try Self.mode(file) == 0o600, "\(file)") }
+    }
+
+    @Test func aBackupIsWrittenOnlyToANewFile() throws {
+        let folder = Binaries.temporaryFolder()
+        let db = folder.appendingPathComponent("chibo.sqlite").path
+        #expect(try Self.server(["token", "create", "--db", db, "--role", "admin"]).status == 0)
+        let existing = folder.appendingPathComponent("existing.sqlite").path
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: existing))
+        let dangling = folder.appendingPathComponent("dangling.sqlite").path
+        let target = folder.appendingPathComponent("elsewhere.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: target)
+        let linked = folder.appendingPathComponent("linked.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: existing)
+
+        for (to, reason) in [(existing, "exists"), (dangling, "symbolic link"), (linked, "symbolic link")] {
+            let result = try Self.server(["backup", "--db", db, "--to", to])
+            #expect(result.status != 0, "backup to \(to)")
+            #expect(result.stderr.contains(to) && result.stderr.contains(reason), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: target), "nothing written through the dangling link")
+        #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep me")
+
+        let copy = folder.appendingPathComponent("copy.sqlite").path
+        let made = try Self.server(["backup", "--db", db, "--to", copy])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(try Self.mode(copy) == 0o600)
+    }
+
+    @Test func restoreReplaceIsRefusedWhileAServerUsesTheDatabase() throws {
+        let folder = Binaries.temporaryFolder()
+        let db = folder.appendingPathComponent("chibo.sqlite").path
+        let copy = folder.appendingPathComponent("copy.sqlite").path
+        let server = try ServerProcess(db: db)
+        #expect(try Self.server(["backup", "--db", db, "--to", copy]).status == 0)
+        _ = try server.ok(["units", "create", "--name", "Đảng bộ xã Mường Bằng", "--code", "MB", "--kind", "commune"])
+
+        let refused = try Self.server(["restore", "--from", copy, "--db", db, "--replace"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("a chibo-server is using \(db)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("stop it first"), "\(refused.stderr)")
+        // The acknowledged write is still there.
+        #expect(try server.ok(["units", "list", "-o", "json"]).contains("Mường Bằng"))
+
+        server.stop()
+        let restored = try Self.server(["restore", "--from", copy, "--db", db, "--replace"])
+        #expect(restored.status == 0, "\(restored.stderr)")
+    }
+}
