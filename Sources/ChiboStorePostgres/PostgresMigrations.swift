@@ -254,7 +254,13 @@ enum PostgresMigrations {
             seed: { db in
                 for rules in NationalRules.all { try SQLStore.writeRuleSet(db, rules, insert: true) }
             }
-        )
+        ),
+        Migration(
+            name: "v2: SQLite's v12, audit entries authenticated with a key",
+            statements: """
+                ALTER TABLE audit_log ADD COLUMN mac TEXT COLLATE "C" NOT NULL DEFAULT '';
+                """
+        ),
     ]
 
     /// Brings the schema of `db` (a connection outside any transaction) up to date, one

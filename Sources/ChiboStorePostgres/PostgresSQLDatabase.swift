@@ -18,6 +18,7 @@ final class PostgresSQLDatabase: SQLDatabase {
     private var savepoints = 0
     private var pending = PendingInserts()
     var auditTail: AuditChainTail?
+    var auditKey: AuditKey?
 
     init(connection: PostgresConnection, logger: Logger, beginWrite: String, endWrite: String) {
         self.connection = connection

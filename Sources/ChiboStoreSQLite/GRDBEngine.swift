@@ -1,3 +1,4 @@
+import ChiboStore
 import ChiboStoreSQL
 import Foundation
 import GRDB
@@ -6,6 +7,7 @@ import GRDB
 final class GRDBDatabase: SQLDatabase {
     let db: Database
     var auditTail: AuditChainTail?
+    var auditKey: AuditKey?
 
     init(_ db: Database) { self.db = db }
 

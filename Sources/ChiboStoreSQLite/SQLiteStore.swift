@@ -18,8 +18,9 @@ public final class SQLiteStore: SQLStore, @unchecked Sendable {
     public override var backendName: String { "sqlite" }
 
     /// Opens the file at `path`, creating it (mode 0600) or migrating it to the current schema.
-    /// A file written by a newer version is refused with `StoreError.newerSchema`.
-    public init(path: String) throws {
+    /// A file written by a newer version is refused with `StoreError.newerSchema`. With
+    /// `auditSeal`, audit entries are authenticated with its key (see `SQLStore.auditSeal`).
+    public init(path: String, auditSeal: AuditSeal? = nil) throws {
         self.path = path
         try Self.createPrivateFile(at: path)
         var configuration = Configuration()
@@ -42,7 +43,7 @@ public final class SQLiteStore: SQLStore, @unchecked Sendable {
         } catch {
             throw StoreError.unavailable("cannot open the database \(path): \(error)")
         }
-        super.init(engine: GRDBEngine(pool: pool))
+        super.init(engine: GRDBEngine(pool: pool), auditSeal: auditSeal)
         let migrator = Migrations.migrator
         try pool.write { db in
             if try migrator.hasBeenSuperseded(db) {

@@ -26,6 +26,8 @@ struct TokenCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOption
 
+        @OptionGroup var audit: AuditKeyOption
+
         @Option(name: .long, help: "admin, officer, secretary, viewer or auditor.")
         var role: String
 
@@ -42,7 +44,7 @@ struct TokenCommand: AsyncParsableCommand {
             guard let role = Role(rawValue: role) else {
                 throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            try await database.withStore { store in
+            try await database.withStore(auditSeal: try audit.seal(for: database)) { store in
                 var scopeID = ""
                 if let scope {
                     let byCode = try await store.orgUnit(code: scope)
@@ -116,11 +118,13 @@ struct TokenCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOption
 
+        @OptionGroup var audit: AuditKeyOption
+
         @Argument(help: "ID or name of the token.")
         var token: String
 
         func run() async throws {
-            try await database.withStore { store in
+            try await database.withStore(auditSeal: try audit.seal(for: database)) { store in
                 do {
                     let record = try await store.revokeToken(
                         idOrName: token,

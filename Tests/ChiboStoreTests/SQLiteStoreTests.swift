@@ -43,7 +43,7 @@ import Testing
         }
         #expect(synchronous == 2, "synchronous=FULL")
         #expect(foreignKeys == 1)
-        #expect(try await store.schemaVersion == 11)
+        #expect(try await store.schemaVersion == 12)
     }
 
     @Test func upgradingAVersion4FileSeedsTheRulesAndCountsEveryStoredMeeting() async throws {
@@ -83,7 +83,7 @@ import Testing
         }
         try queue.close()
         let store = try SQLiteStore(path: path)
-        #expect(try await store.schemaVersion == 11)
+        #expect(try await store.schemaVersion == 12)
         let summaries = try await store.meetingSummaries(
             everUnder: "bo",
             from: CalendarDate(year: 2019, month: 1, day: 1),
