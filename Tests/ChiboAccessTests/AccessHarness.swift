@@ -49,15 +49,20 @@ struct AccessHarness: Sendable {
         )
     }
 
-    /// Runs `body` against a fresh gated server.
+    /// Runs `body` against a fresh gated server; with `auditKey`, the server authenticates its
+    /// audit log with it and writes checkpoints to `checkpoint` beside the database.
     static func with(
         limits: AbuseLimits = AbuseLimits(),
+        auditKey: AuditKey? = nil,
         _ body: @Sendable (AccessHarness) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-access-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("chibo.sqlite").path
-        let store = try SQLiteStore(path: path)
+        let seal = try auditKey.map {
+            try AuditSeal(key: $0, checkpointPath: folder.appendingPathComponent("checkpoint").path)
+        }
+        let store = try SQLiteStore(path: path, auditSeal: seal)
         var logger = Logger(label: "chibo.test")
         logger.logLevel = .critical
         let gate = AccessGate(store: store, limits: limits)

@@ -711,7 +711,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "Only entries after this position; 0 from the start."
+                    comment: "Only entries after this position; 0 from the start. To read on, ask again after the last\nentry received; a page with fewer entries than `limit` is the last. (Reading the log is\nitself audited, so each call adds an entry that the next call returns: an empty page never\ncomes.)"
                 ),
                 FieldDescription(
                     name: "entity",

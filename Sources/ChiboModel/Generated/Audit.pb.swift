@@ -82,7 +82,10 @@ public struct AuditEntry: Hashable, Sendable {
 public struct ListAuditRequest: Hashable, Sendable {
     /// Most entries to send (1 to 1000; 0 for 100).
     public var limit: Int32 = 0
-    /// Only entries after this position; 0 from the start.
+    /// Only entries after this position; 0 from the start. To read on, ask again after the last
+    /// entry received; a page with fewer entries than `limit` is the last. (Reading the log is
+    /// itself audited, so each call adds an entry that the next call returns: an empty page never
+    /// comes.)
     public var afterSeq: Int64 = 0
     /// Only entries about this kind of record.
     public var entity: String = ""

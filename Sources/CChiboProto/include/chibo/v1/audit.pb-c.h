@@ -115,7 +115,10 @@ struct  Chibo__V1__ListAuditRequest
    */
   int32_t limit;
   /*
-   * Only entries after this position; 0 from the start.
+   * Only entries after this position; 0 from the start. To read on, ask again after the last
+   * entry received; a page with fewer entries than `limit` is the last. (Reading the log is
+   * itself audited, so each call adds an entry that the next call returns: an empty page never
+   * comes.)
    */
   int64_t after_seq;
   /*
