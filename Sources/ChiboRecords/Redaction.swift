@@ -32,7 +32,8 @@ enum Redaction {
             entityId: personal.count == 1 ? personal[0] : "",
             outcome: "OK",
             detail: "read the personal fields (citizen ID, phone, birth date) of "
-                + (personal.count == 1 ? "member \(personal[0])" : "\(personal.count) members: \(personal.joined(separator: ", "))")
+                + (personal.count == 1
+                    ? "member \(personal[0])" : "\(personal.count) members: \(personal.joined(separator: ", "))")
         )
         try await StoreErrors.mapping { try await store.appendAudit([entry]) }
     }

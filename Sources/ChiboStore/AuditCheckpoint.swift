@@ -110,7 +110,8 @@ public enum AuditCheckpointFile {
 
     /// Replaces the file at `path` with `checkpoint`.
     public static func save(_ checkpoint: AuditCheckpoint, path: String) throws(AuditKeyError) {
-        let temporary = path + ".new"
+        // Named for the process: servers on one machine may share the checkpoint file.
+        let temporary = "\(path).\(getpid()).new"
         let descriptor = open(temporary, O_CREAT | O_TRUNC | O_WRONLY, 0o600)
         guard descriptor >= 0 else {
             throw AuditKeyError("cannot write the audit checkpoint \(temporary): \(String(cString: strerror(errno)))")

@@ -97,7 +97,8 @@ public enum AuditVerifier {
                     "differs from the checkpoint made when it was the last entry: the log was rewritten"
                 )
             }
-            if checkpoint.keyedFromSeq != 0 && (result.keyedFromSeq == 0 || result.keyedFromSeq > checkpoint.keyedFromSeq)
+            if checkpoint.keyedFromSeq != 0
+                && (result.keyedFromSeq == 0 || result.keyedFromSeq > checkpoint.keyedFromSeq)
             {
                 return broken(
                     checkpoint.keyedFromSeq,

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ChiboStore
-import ChiboStoreSQL
 import ChiboStorePostgres
+import ChiboStoreSQL
 import ChiboStoreSQLite
 
 /// `--db` of every subcommand: a SQLite file, or a PostgreSQL database shared by several servers.

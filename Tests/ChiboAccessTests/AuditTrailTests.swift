@@ -77,10 +77,19 @@ import Testing
                 var previous = try String.fetchOne(db, sql: "SELECT hash FROM audit_log WHERE seq = 2") ?? ""
                 for row in rows {
                     var entry = AuditEntry(
-                        seq: row["seq"], atMs: row["at_ms"], actor: row["actor"], role: row["role"],
-                        peer: row["peer"], method: row["method"], entity: row["entity"], entityId: row["entity_id"],
-                        outcome: row["outcome"], detail: row["detail"], beforeJson: row["before_json"],
-                        afterJson: row["after_json"], prevHash: previous
+                        seq: row["seq"],
+                        atMs: row["at_ms"],
+                        actor: row["actor"],
+                        role: row["role"],
+                        peer: row["peer"],
+                        method: row["method"],
+                        entity: row["entity"],
+                        entityId: row["entity_id"],
+                        outcome: row["outcome"],
+                        detail: row["detail"],
+                        beforeJson: row["before_json"],
+                        afterJson: row["after_json"],
+                        prevHash: previous
                     )
                     if entry.seq == 3 { entry.actor = "someone else" }
                     entry.hash = AuditChain.hash(of: entry)

@@ -43,7 +43,13 @@ import Testing
 
     static func entries(_ count: Int, from first: Int = 1) -> [AuditEntry] {
         (first..<first + count).map { index in
-            AuditEntry(atMs: Int64(index), actor: "officer", method: "MEMBERS_UPDATE", entity: "member", entityId: "m\(index)")
+            AuditEntry(
+                atMs: Int64(index),
+                actor: "officer",
+                method: "MEMBERS_UPDATE",
+                entity: "member",
+                entityId: "m\(index)"
+            )
         }
     }
 
@@ -88,7 +94,9 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.all) func anEntryEditedAndReChainedIsDetectedWithTheKey(backend: TestBackend)
+    @Test(arguments: TestBackend.all) func anEntryEditedAndReChainedIsDetectedWithTheKey(
+        backend: TestBackend
+    )
         async throws
     {
         let pair = try await Self.pair(backend)
@@ -111,7 +119,9 @@ import Testing
         await pair.close()
     }
 
-    @Test(arguments: TestBackend.all) func deletingTheNewestEntriesIsDetectedAgainstACheckpoint(backend: TestBackend)
+    @Test(arguments: TestBackend.all) func deletingTheNewestEntriesIsDetectedAgainstACheckpoint(
+        backend: TestBackend
+    )
         async throws
     {
         let pair = try await Self.pair(backend)
@@ -206,8 +216,14 @@ import Testing
     @Test(arguments: TestBackend.all) func tokenCreationAndRevocationAreAudited(backend: TestBackend) async throws {
         let pair = try await Self.pair(backend)
         let token = try await pair.sealed.createToken(
-            TokenRecord(name: "cán bộ", role: "officer", scopeUnitID: "", hash: String(repeating: "a", count: 64),
-                hint: "chibo_ab", createdAtMs: 1000)
+            TokenRecord(
+                name: "cán bộ",
+                role: "officer",
+                scopeUnitID: "",
+                hash: String(repeating: "a", count: 64),
+                hint: "chibo_ab",
+                createdAtMs: 1000
+            )
         )
         _ = try await pair.sealed.revokeToken(idOrName: "cán bộ", atMs: 2000)
         let entries = try await Self.log(pair.sealed)
@@ -234,14 +250,24 @@ import Testing
             "\(error)".contains("readable or writable by others") && "\(error)".contains("chmod 600")
         }
         let short = folder.appendingPathComponent("key-\(UUID().uuidString)").path
-        _ = FileManager.default.createFile(atPath: short, contents: Data("abcd\n".utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: short,
+            contents: Data("abcd\n".utf8),
+            attributes: [.posixPermissions: 0o600]
+        )
         #expect {
             _ = try AuditKeyFile.load(path: short)
         } throws: { error in
             "\(error)".contains("64 hex digits")
         }
 
-        let checkpoint = AuditCheckpoint(seq: 7, headHash: String(repeating: "b", count: 64), keyedFromSeq: 2, atMs: 9, key: made)
+        let checkpoint = AuditCheckpoint(
+            seq: 7,
+            headHash: String(repeating: "b", count: 64),
+            keyedFromSeq: 2,
+            atMs: 9,
+            key: made
+        )
         #expect(try AuditCheckpoint(text: checkpoint.text + "\n") == checkpoint)
         var altered = checkpoint
         altered.seq = 6

@@ -132,7 +132,9 @@ public struct Audit: AsyncParsableCommand {
                 guard let data = FileManager.default.contents(atPath: checkpoint) else {
                     throw ValidationError("--checkpoint \(checkpoint): cannot read the file")
                 }
-                request.checkpoint = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                request.checkpoint = String(decoding: data, as: UTF8.self).trimmingCharacters(
+                    in: .whitespacesAndNewlines
+                )
             }
             try await global.session { session in
                 let result = try await session.unary(
