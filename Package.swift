@@ -185,8 +185,8 @@ let package = Package(
         .executableTarget(
             name: "chibo-server",
             dependencies: [
-                "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQLite", "ChiboStorePostgres", "ChiboAccess",
-                "ChiboModel", "ChiboStoreTransfer",
+                "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQL", "ChiboStoreSQLite", "ChiboStorePostgres",
+                "ChiboAccess", "ChiboModel", "ChiboStoreTransfer",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

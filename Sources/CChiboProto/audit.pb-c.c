@@ -187,7 +187,7 @@ void   chibo__v1__verify_audit_response__free_unpacked
   assert(message->base.descriptor == &chibo__v1__verify_audit_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor chibo__v1__audit_entry__field_descriptors[14] =
+static const ProtobufCFieldDescriptor chibo__v1__audit_entry__field_descriptors[15] =
 {
   {
     "seq",
@@ -357,6 +357,18 @@ static const ProtobufCFieldDescriptor chibo__v1__audit_entry__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mac",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AuditEntry, mac),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__audit_entry__field_indices_by_name[] = {
   2,   /* field[2] = actor */
@@ -367,6 +379,7 @@ static const unsigned chibo__v1__audit_entry__field_indices_by_name[] = {
   6,   /* field[6] = entity */
   7,   /* field[7] = entity_id */
   13,   /* field[13] = hash */
+  14,   /* field[14] = mac */
   5,   /* field[5] = method */
   8,   /* field[8] = outcome */
   4,   /* field[4] = peer */
@@ -377,7 +390,7 @@ static const unsigned chibo__v1__audit_entry__field_indices_by_name[] = {
 static const ProtobufCIntRange chibo__v1__audit_entry__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor chibo__v1__audit_entry__descriptor =
 {
@@ -387,7 +400,7 @@ const ProtobufCMessageDescriptor chibo__v1__audit_entry__descriptor =
   "Chibo__V1__AuditEntry",
   "chibo.v1",
   sizeof(Chibo__V1__AuditEntry),
-  14,
+  15,
   chibo__v1__audit_entry__field_descriptors,
   chibo__v1__audit_entry__field_indices_by_name,
   1,  chibo__v1__audit_entry__number_ranges,
@@ -484,9 +497,29 @@ const ProtobufCMessageDescriptor chibo__v1__list_audit_request__descriptor =
   (ProtobufCMessageInit) chibo__v1__list_audit_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define chibo__v1__verify_audit_request__field_descriptors NULL
-#define chibo__v1__verify_audit_request__field_indices_by_name NULL
-#define chibo__v1__verify_audit_request__number_ranges NULL
+static const ProtobufCFieldDescriptor chibo__v1__verify_audit_request__field_descriptors[1] =
+{
+  {
+    "checkpoint",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__VerifyAuditRequest, checkpoint),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__verify_audit_request__field_indices_by_name[] = {
+  0,   /* field[0] = checkpoint */
+};
+static const ProtobufCIntRange chibo__v1__verify_audit_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
 const ProtobufCMessageDescriptor chibo__v1__verify_audit_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -495,14 +528,14 @@ const ProtobufCMessageDescriptor chibo__v1__verify_audit_request__descriptor =
   "Chibo__V1__VerifyAuditRequest",
   "chibo.v1",
   sizeof(Chibo__V1__VerifyAuditRequest),
-  0,
+  1,
   chibo__v1__verify_audit_request__field_descriptors,
   chibo__v1__verify_audit_request__field_indices_by_name,
-  0,  chibo__v1__verify_audit_request__number_ranges,
+  1,  chibo__v1__verify_audit_request__number_ranges,
   (ProtobufCMessageInit) chibo__v1__verify_audit_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__verify_audit_response__field_descriptors[5] =
+static const ProtobufCFieldDescriptor chibo__v1__verify_audit_response__field_descriptors[8] =
 {
   {
     "intact",
@@ -564,18 +597,57 @@ static const ProtobufCFieldDescriptor chibo__v1__verify_audit_response__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "keyed_from_seq",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__VerifyAuditResponse, keyed_from_seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "checkpoint",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__VerifyAuditResponse, checkpoint),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "checkpoints_checked",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__VerifyAuditResponse, checkpoints_checked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__verify_audit_response__field_indices_by_name[] = {
+  6,   /* field[6] = checkpoint */
+  7,   /* field[7] = checkpoints_checked */
   1,   /* field[1] = entries */
   2,   /* field[2] = first_broken_seq */
   4,   /* field[4] = head_hash */
   0,   /* field[0] = intact */
+  5,   /* field[5] = keyed_from_seq */
   3,   /* field[3] = problem */
 };
 static const ProtobufCIntRange chibo__v1__verify_audit_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor chibo__v1__verify_audit_response__descriptor =
 {
@@ -585,7 +657,7 @@ const ProtobufCMessageDescriptor chibo__v1__verify_audit_response__descriptor =
   "Chibo__V1__VerifyAuditResponse",
   "chibo.v1",
   sizeof(Chibo__V1__VerifyAuditResponse),
-  5,
+  8,
   chibo__v1__verify_audit_response__field_descriptors,
   chibo__v1__verify_audit_response__field_indices_by_name,
   1,  chibo__v1__verify_audit_response__number_ranges,

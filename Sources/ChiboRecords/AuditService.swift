@@ -33,29 +33,43 @@ public struct AuditService: Sendable {
             }
             for entry in entries { try await stream.send(entry) }
         }
-        registry.registerUnary(.auditVerify) { (_: VerifyAuditRequest, _) in try await service.verify() }
+        registry.registerUnary(.auditVerify) { (request: VerifyAuditRequest, _) in try await service.verify(request) }
     }
 
-    /// Walks the whole log in order, a batch at a time, checking every link and hash.
-    func verify() async throws -> VerifyAuditResponse {
-        var response = VerifyAuditResponse(intact: true)
-        var previous: AuditEntry?
-        while true {
-            let batch = try await StoreErrors.mapping {
-                try await store.auditEntries(AuditQuery(afterSeq: previous?.seq ?? 0, limit: 5000))
+    /// Walks the whole log in order, checking every link and hash, every MAC when the server has
+    /// the audit key, and the log against the server's last checkpoint and the request's; answers
+    /// with a new checkpoint of the head.
+    func verify(_ request: VerifyAuditRequest) async throws -> VerifyAuditResponse {
+        var checkpoints: [AuditCheckpoint] = []
+        if !request.checkpoint.isEmpty {
+            do {
+                checkpoints.append(try AuditCheckpoint(text: request.checkpoint))
+            } catch {
+                throw CallError(.invalidArgument, "checkpoint: \(error)")
             }
-            if batch.isEmpty { break }
-            if let (seq, problem) = AuditChain.verify(batch, previous: previous) {
-                response.intact = false
-                response.firstBrokenSeq = seq
-                response.problem = "entry \(seq) \(problem)"
-                response.entries += Int64(batch.prefix { $0.seq < seq }.count)
-                return response
-            }
-            response.entries += Int64(batch.count)
-            previous = batch.last
         }
-        response.headHash = previous?.hash ?? ""
+        let seal = store.auditSeal
+        if let own = seal?.lastCheckpoint { checkpoints.append(own) }
+        let result = try await StoreErrors.mapping {
+            try await AuditVerifier.verify(store: store, key: seal?.key, checkpoints: checkpoints)
+        }
+        var response = VerifyAuditResponse(
+            intact: result.intact,
+            entries: result.entries,
+            firstBrokenSeq: result.firstBrokenSeq,
+            problem: result.problem,
+            headHash: result.headHash,
+            keyedFromSeq: result.keyedFromSeq,
+            checkpointsChecked: Int64(result.checkpointsChecked)
+        )
+        if result.intact, let seal, result.headSeq > 0 {
+            response.checkpoint =
+                seal.checkpoint(seq: result.headSeq, headHash: result.headHash, keyedFromSeq: result.keyedFromSeq).text
+        }
+        if result.intact, let failure = seal?.checkpointFailure {
+            response.intact = false
+            response.problem = failure
+        }
         return response
     }
 }

@@ -142,6 +142,7 @@ public struct MemberService: Sendable {
                 "member \(request.id.isEmpty ? request.partyCardNumber : request.id) does not exist"
             )
         }
+        try await Redaction.auditRead(of: [member], store: store, clock: clock)
         return MemberResponse(member: Redaction.forCaller(member))
     }
 
@@ -190,6 +191,7 @@ public struct MemberService: Sendable {
             pageToken: token
         )
         let page = try await StoreErrors.mapping { try await store.listMembers(query) }
+        try await Redaction.auditRead(of: page.records, store: store, clock: clock)
         for member in page.records { try await stream.send(Redaction.forCaller(member)) }
         return PageEnd(nextPageToken: page.nextPageToken)
     }

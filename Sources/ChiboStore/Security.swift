@@ -84,25 +84,41 @@ public struct AuditQuery: Hashable, Sendable {
 /// before_json, after_json, prev_hash. Every backend hashes alike, so a log copied between
 /// backends still verifies.
 public enum AuditChain {
-    /// The hex hash of an entry (its `hash` field is ignored).
+    /// The hex hash of an entry (its `hash` and `mac` fields are ignored).
     public static func hash(of entry: AuditEntry) -> String {
-        var bytes: [UInt8] = []
-        let fields = [
+        hex(SHA256.hash(data: canonicalBytes(of: entry)))
+    }
+
+    /// The bytes an entry's hash and MAC are taken of: its fields and `prev_hash`, each as its
+    /// UTF-8 byte count in decimal, a colon, then its bytes.
+    public static func canonicalBytes(of entry: AuditEntry) -> [UInt8] {
+        lengthPrefixed([
             String(entry.seq), String(entry.atMs), entry.actor, entry.role, entry.peer, entry.method, entry.entity,
             entry.entityId, entry.outcome, entry.detail, entry.beforeJson, entry.afterJson, entry.prevHash,
-        ]
+        ])
+    }
+
+    /// Fields written one after the other, each as its UTF-8 byte count, a colon and its bytes.
+    static func lengthPrefixed(_ fields: [String]) -> [UInt8] {
+        var bytes: [UInt8] = []
         for field in fields {
             let utf8 = Array(field.utf8)
             bytes += Array(String(utf8.count).utf8) + [UInt8(ascii: ":")] + utf8
         }
-        return SHA256.hash(data: bytes).map { byte in
+        return bytes
+    }
+
+    /// Bytes in lowercase hex.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
         }.joined()
     }
 
     /// Checks entries in order (the whole log from seq 1): each links to the one before and
-    /// hashes to its stored hash. Returns the first broken entry and what is wrong.
+    /// hashes to its stored hash. Returns the first broken entry and what is wrong. MACs are not
+    /// checked: `AuditVerifier` does, with the key.
     public static func verify(_ entries: [AuditEntry], previous: AuditEntry? = nil) -> (seq: Int64, problem: String)? {
         var expectedSeq = (previous?.seq ?? 0) + 1
         var previousHash = previous?.hash ?? ""

@@ -118,6 +118,9 @@ public struct OrgUnitQuery: Hashable, Sendable {
 public protocol Store: Sendable {
     /// A short name for server info, for example "sqlite".
     var backendName: String { get }
+    /// What authenticates the audit log (key and checkpoints); nil when entries are written
+    /// without a key.
+    var auditSeal: AuditSeal? { get }
     /// The schema version of the store.
     var schemaVersion: Int { get async throws }
 
@@ -291,13 +294,14 @@ public protocol Store: Sendable {
     /// of units ever under `rootID`, each with its meeting's cell, by due date then id.
     func openResolutions(everUnder rootID: String, dueBefore: CalendarDate) async throws -> [ResolutionFact]
 
-    /// Stores a new token; its id is assigned when empty. Names are unique.
+    /// Stores a new token, audited in the same transaction (never the token or its hash); its id
+    /// is assigned when empty. Names are unique.
     func createToken(_ token: TokenRecord) async throws -> TokenRecord
     /// Every token, revoked and expired ones included, by creation.
     func tokens() async throws -> [TokenRecord]
     /// The token with this hash.
     func token(hash: String) async throws -> TokenRecord?
-    /// Revokes the token with this id or name from `atMs` on.
+    /// Revokes the token with this id or name from `atMs` on, audited in the same transaction.
     func revokeToken(idOrName: String, atMs: Int64) async throws -> TokenRecord
 
     /// Appends entries to the audit log, chained after the last one, in one transaction; `seq`,

@@ -256,7 +256,13 @@ enum PostgresMigrations {
             }
         ),
         Migration(
-            name: "v2: request digests (SQLite's v13)",
+            name: "v2: SQLite's v12, audit entries authenticated with a key",
+            statements: """
+                ALTER TABLE audit_log ADD COLUMN mac TEXT COLLATE "C" NOT NULL DEFAULT '';
+                """
+        ),
+        Migration(
+            name: "v3: request digests (SQLite's v13)",
             statements: """
                 ALTER TABLE request_log ADD COLUMN request_digest TEXT COLLATE "C" NOT NULL DEFAULT ''
                 """

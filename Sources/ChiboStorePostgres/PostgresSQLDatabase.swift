@@ -19,6 +19,7 @@ final class PostgresSQLDatabase: SQLDatabase {
     private var pending = PendingInserts()
     var auditTail: AuditChainTail?
     var scopeMemo: [String: Bool] = [:]
+    var auditKey: AuditKey?
 
     init(connection: PostgresConnection, logger: Logger, beginWrite: String, endWrite: String) {
         self.connection = connection

@@ -25,8 +25,14 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
     /// Connects to the database at `location`, creating its schema or migrating it to the
     /// current version. `readerThreads` reads run at once (each on its own connection), besides
     /// the one writer. A database migrated by a newer version is refused with
-    /// `StoreError.newerSchema`.
-    public init(location: PostgresLocation, readerThreads: Int = 4, logger: Logger? = nil) async throws {
+    /// `StoreError.newerSchema`. With `auditSeal`, audit entries are authenticated with its key
+    /// (see `SQLStore.auditSeal`).
+    public init(
+        location: PostgresLocation,
+        readerThreads: Int = 4,
+        logger: Logger? = nil,
+        auditSeal: AuditSeal? = nil
+    ) async throws {
         self.location = location
         var configuration = PostgresConnection.Configuration(
             host: location.host,
@@ -49,7 +55,7 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
         postgres = engine
         let signal = ChangeSignal()
         listener = Self.listen(configuration: configuration, channel: channel, signal: signal, logger: logger)
-        super.init(engine: engine, changeSignal: signal)
+        super.init(engine: engine, changeSignal: signal, auditSeal: auditSeal)
         do {
             try await engine.writeWithoutTransaction { db in
                 guard let db = db as? PostgresSQLDatabase else { return }

@@ -1,3 +1,5 @@
+import ChiboStore
+
 /// The SQL dialect of a backend, for the few expressions that differ.
 public enum SQLDialect: Sendable {
     case sqlite
@@ -42,6 +44,10 @@ public protocol SQLDatabase: AnyObject {
     /// Answers of the scope check remembered within one operation (`SQLStore.isUnder`). Emptied
     /// when an org unit is written and when a savepoint or the transaction rolls back.
     var scopeMemo: [String: Bool] { get set }
+
+    /// The key new audit entries get their MAC from; nil to write them without one. Set by the
+    /// store for each write operation (see `SQLStore.auditSeal`).
+    var auditKey: AuditKey? { get set }
 
     /// Runs a statement that returns no rows. `cached` marks a statement run many times, which a
     /// backend may keep prepared.

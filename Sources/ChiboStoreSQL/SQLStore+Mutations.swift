@@ -160,7 +160,8 @@ extension SQLStore {
         }
     }
 
-    /// Appends entries after the last one, assigning seq and hashes. The last link is read once
+    /// Appends entries after the last one, assigning seq, hashes and (with `SQLDatabase.auditKey`)
+    /// MACs. The last link is read once
     /// per operation and then remembered (`SQLDatabase.auditTail`): an import batch appends
     /// thousands of entries.
     static func appendAudit(_ db: any SQLDatabase, _ entries: [AuditEntry]) throws {
@@ -177,16 +178,17 @@ extension SQLStore {
             entry.seq = seq
             entry.prevHash = previousHash
             entry.hash = AuditChain.hash(of: entry)
+            entry.mac = db.auditKey?.mac(of: entry) ?? ""
             try db.cachedStatement(
                 sql: """
                     INSERT INTO audit_log (seq, at_ms, actor, role, peer, method, entity, entity_id, outcome, detail,
-                        before_json, after_json, prev_hash, hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        before_json, after_json, prev_hash, hash, mac)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
                 entry.seq, entry.atMs, entry.actor, entry.role, entry.peer, entry.method, entry.entity,
                 entry.entityId, entry.outcome, entry.detail, entry.beforeJson, entry.afterJson, entry.prevHash,
-                entry.hash,
+                entry.hash, entry.mac,
             ]
             )
             previousHash = entry.hash

@@ -27,6 +27,21 @@ extension SQLStore {
                 token.hint, token.createdAtMs, DateKeys.key(token.expiresOn), token.revokedAtMs,
             ]
             )
+            let scope = token.scopeUnitID.isEmpty ? "everything" : "scope \(token.scopeUnitID)"
+            let expiry = token.expiresOn.map { ", expires \(DateKeys.key($0) ?? "")" } ?? ""
+            try Self.appendAudit(
+                db,
+                [
+                    AuditEntry(
+                        atMs: token.createdAtMs,
+                        method: "token.create",
+                        entity: "token",
+                        entityId: token.id,
+                        outcome: "OK",
+                        detail: "token \(token.name) (\(token.role), \(scope)\(expiry)) created"
+                    )
+                ]
+            )
             return token
         }
     }
@@ -123,7 +138,8 @@ extension SQLStore {
                     beforeJson: row["before_json"],
                     afterJson: row["after_json"],
                     prevHash: row["prev_hash"],
-                    hash: row["hash"]
+                    hash: row["hash"],
+                    mac: row["mac"]
                 )
             }
         }

@@ -12,10 +12,15 @@ open class SQLStore: Store, @unchecked Sendable {
     /// Wakes change-feed followers after each committed change.
     public let changeSignal: ChangeSignal
 
-    /// A store running on `engine`.
-    public init(engine: any SQLEngine, changeSignal: ChangeSignal = ChangeSignal()) {
-        self.engine = engine
+    /// What authenticates the audit log; nil for a log written without a key (a plain chain).
+    public let auditSeal: AuditSeal?
+
+    /// A store running on `engine`; with `auditSeal`, audit entries get MACs from its key and
+    /// each commit that adds entries writes its checkpoint.
+    public init(engine: any SQLEngine, changeSignal: ChangeSignal = ChangeSignal(), auditSeal: AuditSeal? = nil) {
+        self.engine = auditSeal.map { SealingEngine(inner: engine, seal: $0) } ?? engine
         self.changeSignal = changeSignal
+        self.auditSeal = auditSeal
     }
 
     /// A short name for server info.

@@ -1,3 +1,4 @@
+import ChiboStore
 import ChiboStoreSQL
 import Foundation
 import GRDB
@@ -7,6 +8,7 @@ final class GRDBDatabase: SQLDatabase {
     let db: Database
     var auditTail: AuditChainTail?
     var scopeMemo: [String: Bool] = [:]
+    var auditKey: AuditKey?
 
     init(_ db: Database) { self.db = db }
 

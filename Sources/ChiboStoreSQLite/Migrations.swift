@@ -367,6 +367,15 @@ enum Migrations {
                 try update.execute(arguments: [SQLStore.sortKey(of: member), row["id"] as String])
             }
         }
+        migrator.registerMigration("v12: audit entries authenticated with a key") { db in
+            try db.execute(
+                sql: """
+                    -- HMAC-SHA256 of the entry with the server's audit key, "KEY_ID:HEX"; empty for
+                    -- entries written without a key (all those before this version).
+                    ALTER TABLE audit_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+                    """
+            )
+        }
         migrator.registerMigration("v13: request digests") { db in
             // The SHA-256 of the request a request id was first used with, so the id reused with
             // another request is refused; rows from before keep '' and match on the operation.

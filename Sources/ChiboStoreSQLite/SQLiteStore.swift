@@ -20,7 +20,8 @@ public final class SQLiteStore: SQLStore, @unchecked Sendable {
     /// Opens the file at `path`, creating it (mode 0600) or migrating it to the current schema.
     /// A file that exists is made 0600 with its WAL and shared-memory files, or refused when that
     /// cannot be done. A file written by a newer version is refused with `StoreError.newerSchema`.
-    public init(path: String) throws {
+    /// With `auditSeal`, audit entries are authenticated with its key (see `SQLStore.auditSeal`).
+    public init(path: String, auditSeal: AuditSeal? = nil) throws {
         self.path = path
         try Self.createPrivateFile(at: path)
         for file in Self.databaseFiles(path) { try Self.makePrivate(file) }
@@ -44,7 +45,7 @@ public final class SQLiteStore: SQLStore, @unchecked Sendable {
         } catch {
             throw StoreError.unavailable("cannot open the database \(path): \(error)")
         }
-        super.init(engine: GRDBEngine(pool: pool))
+        super.init(engine: GRDBEngine(pool: pool), auditSeal: auditSeal)
         let migrator = Migrations.migrator
         try pool.write { db in
             if try migrator.hasBeenSuperseded(db) {

@@ -24,7 +24,9 @@ struct ChiboServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chibo-server",
         abstract: "Serve Chibo's records over the Chibo wire protocol, or manage its access tokens.",
-        subcommands: [Serve.self, TokenCommand.self, BackupCommand.self, RestoreCommand.self, CopyCommand.self],
+        subcommands: [
+            Serve.self, TokenCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, CopyCommand.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }
@@ -38,7 +40,8 @@ struct Serve: AsyncParsableCommand {
             starts a graceful shutdown: new calls are refused, calls in flight finish within the grace \
             period. Every call but health needs a token (make the first with `chibo-server token create`). \
             Without --tls-cert and --tls-key the server speaks plaintext, which it does only on a \
-            loopback address unless --allow-plaintext is given.
+            loopback address unless --allow-plaintext is given. Audit entries are authenticated with \
+            the --audit-key file, and a signed checkpoint of the log is written after each commit.
             """
     )
 
@@ -46,6 +49,8 @@ struct Serve: AsyncParsableCommand {
     var listen: String = "127.0.0.1:7420"
 
     @OptionGroup var database: DatabaseOption
+
+    @OptionGroup var audit: AuditKeyOption
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
@@ -110,7 +115,7 @@ struct Serve: AsyncParsableCommand {
         // Held shared for the server's life: `restore` refuses to replace the file meanwhile.
         let lock = try database.serverLock()
         defer { withExtendedLifetime(lock) {} }
-        let opened = try await database.open()
+        let opened = try await database.open(auditSeal: try audit.seal(for: database))
         let store = opened.store
         var tls: NIOSSLContext?
         if let tlsCert, let tlsKey {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChiboStore
 import ChiboStorePostgres
+import ChiboStoreSQL
 import ChiboStoreSQLite
 
 /// `--db` of every subcommand: a SQLite file, or a PostgreSQL database shared by several servers.
@@ -32,17 +33,28 @@ struct DatabaseOption: ParsableArguments {
         }
     }
 
-    /// Opens the store, migrating its schema if needed.
-    func open() async throws -> OpenStore {
+    /// Opens the store, migrating its schema if needed. With `auditSeal`, the store
+    /// authenticates the audit entries it writes, once the key and the log are checked to agree
+    /// (`SQLStore.checkAuditSeal`).
+    func open(auditSeal: AuditSeal? = nil) async throws -> OpenStore {
+        let opened: OpenStore
         do {
             if isPostgres {
                 let location = try PostgresLocation(url: db, passwordFile: dbPasswordFile)
-                return .postgres(try await PostgresStore(location: location))
+                opened = .postgres(try await PostgresStore(location: location, auditSeal: auditSeal))
+            } else {
+                opened = .sqlite(try SQLiteStore(path: db, auditSeal: auditSeal))
             }
-            return .sqlite(try SQLiteStore(path: db))
         } catch let error as StoreError {
             throw ValidationError("--db \(shownName): \(error)")
         }
+        do {
+            try await opened.sqlStore.checkAuditSeal()
+        } catch let error as StoreError {
+            await opened.close()
+            throw ValidationError("--audit-key: \(error)")
+        }
+        return opened
     }
 
     /// The lock a server holds on a SQLite `--db` for its whole life (nil for PostgreSQL), so
@@ -56,9 +68,10 @@ struct DatabaseOption: ParsableArguments {
         }
     }
 
-    /// Runs `body` on the store, closing it afterwards whatever happens.
-    func withStore(_ body: (any Store) async throws -> Void) async throws {
-        let opened = try await open()
+    /// Runs `body` on the store (with `auditSeal`, see `open`), closing it afterwards whatever
+    /// happens.
+    func withStore(auditSeal: AuditSeal? = nil, _ body: (any Store) async throws -> Void) async throws {
+        let opened = try await open(auditSeal: auditSeal)
         do {
             try await body(opened.store)
         } catch {
@@ -87,7 +100,10 @@ enum OpenStore {
     case postgres(PostgresStore)
 
     /// The store.
-    var store: any Store {
+    var store: any Store { sqlStore }
+
+    /// The store as the shared SQL store both backends are.
+    var sqlStore: SQLStore {
         switch self {
         case .sqlite(let store): store
         case .postgres(let store): store

@@ -28,6 +28,8 @@ struct TokenCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOption
 
+        @OptionGroup var audit: AuditKeyOption
+
         @Option(name: .long, help: "admin, officer, secretary, viewer or auditor.")
         var role: String
 
@@ -50,7 +52,7 @@ struct TokenCommand: AsyncParsableCommand {
                         + "officer or viewer token for one subtree"
                 )
             }
-            try await database.withStore { store in
+            try await database.withStore(auditSeal: try audit.seal(for: database)) { store in
                 var scopeID = ""
                 if let scope {
                     let byCode = try await store.orgUnit(code: scope)
@@ -133,11 +135,13 @@ struct TokenCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOption
 
+        @OptionGroup var audit: AuditKeyOption
+
         @Argument(help: "ID or name of the token.")
         var token: String
 
         func run() async throws {
-            try await database.withStore { store in
+            try await database.withStore(auditSeal: try audit.seal(for: database)) { store in
                 do {
                     let record = try await store.revokeToken(
                         idOrName: token,

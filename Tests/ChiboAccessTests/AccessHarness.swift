@@ -49,17 +49,23 @@ struct AccessHarness: Sendable {
         )
     }
 
-    /// Runs `body` against a fresh gated server; `recheckInterval` and `nowMs` go to its gate.
+    /// Runs `body` against a fresh gated server; `recheckInterval` and `nowMs` go to its gate;
+    /// with `auditKey`, the server authenticates its audit log with it and writes checkpoints to
+    /// `checkpoint` beside the database.
     static func with(
         limits: AbuseLimits = AbuseLimits(),
         recheckInterval: Duration? = .seconds(1),
         nowMs: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+        auditKey: AuditKey? = nil,
         _ body: @Sendable (AccessHarness) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-access-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("chibo.sqlite").path
-        let store = try SQLiteStore(path: path)
+        let seal = try auditKey.map {
+            try AuditSeal(key: $0, checkpointPath: folder.appendingPathComponent("checkpoint").path)
+        }
+        let store = try SQLiteStore(path: path, auditSeal: seal)
         var logger = Logger(label: "chibo.test")
         logger.logLevel = .critical
         let gate = AccessGate(store: store, limits: limits, recheckInterval: recheckInterval, nowMs: nowMs)

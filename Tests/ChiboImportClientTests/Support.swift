@@ -80,14 +80,24 @@ final class ImportServer: @unchecked Sendable {
     /// The ids of the units made at start, by code (empty for a second server).
     private(set) var unitIDs: [String: String] = [:]
 
-    init(database: String? = nil, serverEnvironment: [String: String] = [:], token existing: String? = nil) throws {
+    /// A server on `database` (a new SQLite file by default); `auditKey` is the key file every
+    /// server on a shared database is given, each writing its checkpoints in its own folder.
+    init(
+        database: String? = nil,
+        serverEnvironment: [String: String] = [:],
+        token existing: String? = nil,
+        auditKey: String? = nil
+    ) throws {
         let db = database ?? folder.appendingPathComponent("chibo.sqlite").path
+        let checkpoint = folder.appendingPathComponent("audit.checkpoint").path
+        let keyArguments = auditKey.map { ["--audit-key", $0, "--audit-checkpoint", checkpoint] } ?? []
         if let existing {
             token = existing
         } else {
             let maker = Process()
             maker.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
-            maker.arguments = ["token", "create", "--db", db, "--role", "admin", "--name", "import-test-admin"]
+            maker.arguments =
+                ["token", "create", "--db", db, "--role", "admin", "--name", "import-test-admin"] + keyArguments
             maker.environment = Binaries.environment(serverEnvironment)
             let tokenOut = Pipe()
             maker.standardOutput = tokenOut
@@ -99,7 +109,7 @@ final class ImportServer: @unchecked Sendable {
         }
 
         process.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
-        process.arguments = ["--listen", "127.0.0.1:0", "--db", db, "--log-level", "error"]
+        process.arguments = ["--listen", "127.0.0.1:0", "--db", db, "--log-level", "error"] + keyArguments
         process.environment = Binaries.environment(serverEnvironment)
         let output = Pipe()
         process.standardOutput = output

@@ -25,12 +25,15 @@ struct TwoServersTests {
         let database = url + "?schema=two_servers_" + UUID().uuidString.prefix(8).lowercased()
         // The servers read the password from PGPASSWORD, as an operator's would.
         let serverEnvironment = ["PGPASSWORD": password]
-        let importing = try ImportServer(database: database, serverEnvironment: serverEnvironment)
+        // Every server on the database authenticates the audit log with the same key file.
+        let auditKey = Binaries.temporaryFolder().appendingPathComponent("audit-key").path
+        let importing = try ImportServer(database: database, serverEnvironment: serverEnvironment, auditKey: auditKey)
         defer { importing.stop() }
         let recording = try ImportServer(
             database: database,
             serverEnvironment: serverEnvironment,
-            token: importing.token
+            token: importing.token,
+            auditKey: auditKey
         )
         defer { recording.stop() }
         let cellID = try #require(importing.unitIDs["MB-PH"])

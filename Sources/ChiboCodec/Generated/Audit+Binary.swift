@@ -46,7 +46,7 @@ extension AuditEntry: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__AuditEntry>, _ arena: inout EncodeArena) {
         chibo__v1__audit_entry__init(c)
-        arena.reserveOutput(224)
+        arena.reserveOutput(240)
         if self.seq != 0 {
             c.pointee.seq = self.seq
         }
@@ -89,6 +89,9 @@ extension AuditEntry: ProtoMessage, CDescribedMessage {
         if !self.hash.isEmpty {
             c.pointee.hash = arena.copyString(self.hash, field: "AuditEntry.hash")
         }
+        if !self.mac.isEmpty {
+            c.pointee.mac = arena.copyString(self.mac, field: "AuditEntry.mac")
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -108,6 +111,7 @@ extension AuditEntry: ProtoMessage, CDescribedMessage {
         self.afterJson = try cString(c.pointee.after_json)
         self.prevHash = try cString(c.pointee.prev_hash)
         self.hash = try cString(c.pointee.hash)
+        self.mac = try cString(c.pointee.mac)
     }
 }
 
@@ -224,12 +228,16 @@ extension VerifyAuditRequest: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__VerifyAuditRequest>, _ arena: inout EncodeArena) {
         chibo__v1__verify_audit_request__init(c)
-        arena.reserveOutput(0)
+        arena.reserveOutput(16)
+        if !self.checkpoint.isEmpty {
+            c.pointee.checkpoint = arena.copyString(self.checkpoint, field: "VerifyAuditRequest.checkpoint")
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
     init(c: UnsafePointer<Chibo__V1__VerifyAuditRequest>) throws(UnpackedStringFault) {
         self.init()
+        self.checkpoint = try cString(c.pointee.checkpoint)
     }
 }
 
@@ -275,7 +283,7 @@ extension VerifyAuditResponse: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__VerifyAuditResponse>, _ arena: inout EncodeArena) {
         chibo__v1__verify_audit_response__init(c)
-        arena.reserveOutput(80)
+        arena.reserveOutput(128)
         if self.intact {
             c.pointee.intact = self.intact ? 1 : 0
         }
@@ -291,6 +299,15 @@ extension VerifyAuditResponse: ProtoMessage, CDescribedMessage {
         if !self.headHash.isEmpty {
             c.pointee.head_hash = arena.copyString(self.headHash, field: "VerifyAuditResponse.head_hash")
         }
+        if self.keyedFromSeq != 0 {
+            c.pointee.keyed_from_seq = self.keyedFromSeq
+        }
+        if !self.checkpoint.isEmpty {
+            c.pointee.checkpoint = arena.copyString(self.checkpoint, field: "VerifyAuditResponse.checkpoint")
+        }
+        if self.checkpointsChecked != 0 {
+            c.pointee.checkpoints_checked = self.checkpointsChecked
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -301,5 +318,8 @@ extension VerifyAuditResponse: ProtoMessage, CDescribedMessage {
         self.firstBrokenSeq = c.pointee.first_broken_seq
         self.problem = try cString(c.pointee.problem)
         self.headHash = try cString(c.pointee.head_hash)
+        self.keyedFromSeq = c.pointee.keyed_from_seq
+        self.checkpoint = try cString(c.pointee.checkpoint)
+        self.checkpointsChecked = c.pointee.checkpoints_checked
     }
 }

@@ -20,6 +20,7 @@ extension AuditEntry: JSONCodable {
         if !self.afterJson.isEmpty { writer.key("afterJson"); writer.string(self.afterJson) }
         if !self.prevHash.isEmpty { writer.key("prevHash"); writer.string(self.prevHash) }
         if !self.hash.isEmpty { writer.key("hash"); writer.string(self.hash) }
+        if !self.mac.isEmpty { writer.key("mac"); writer.string(self.mac) }
         writer.endObject()
     }
 
@@ -85,6 +86,10 @@ extension AuditEntry: JSONCodable {
                 try seen.mark(14, key: key, node: value)
                 if value.isNull { continue }
                 self.hash = try value.string()
+            case "mac":
+                try seen.mark(15, key: key, node: value)
+                if value.isNull { continue }
+                self.mac = try value.string()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }
@@ -141,15 +146,20 @@ extension VerifyAuditRequest: JSONCodable {
     /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
     func writeJSON(to writer: inout JSONWriter) {
         writer.beginObject()
+        if !self.checkpoint.isEmpty { writer.key("checkpoint"); writer.string(self.checkpoint) }
         writer.endObject()
     }
 
     /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
     init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
         self.init()
-        let seen = JSONFieldTracker(messageName: "chibo.v1.VerifyAuditRequest")
+        var seen = JSONFieldTracker(messageName: "chibo.v1.VerifyAuditRequest")
         for (key, value) in try node.objectMembers() {
             switch key {
+            case "checkpoint":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.checkpoint = try value.string()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }
@@ -166,6 +176,9 @@ extension VerifyAuditResponse: JSONCodable {
         if self.firstBrokenSeq != 0 { writer.key("firstBrokenSeq"); writer.int64(self.firstBrokenSeq) }
         if !self.problem.isEmpty { writer.key("problem"); writer.string(self.problem) }
         if !self.headHash.isEmpty { writer.key("headHash"); writer.string(self.headHash) }
+        if self.keyedFromSeq != 0 { writer.key("keyedFromSeq"); writer.int64(self.keyedFromSeq) }
+        if !self.checkpoint.isEmpty { writer.key("checkpoint"); writer.string(self.checkpoint) }
+        if self.checkpointsChecked != 0 { writer.key("checkpointsChecked"); writer.int64(self.checkpointsChecked) }
         writer.endObject()
     }
 
@@ -195,6 +208,18 @@ extension VerifyAuditResponse: JSONCodable {
                 try seen.mark(5, key: key, node: value)
                 if value.isNull { continue }
                 self.headHash = try value.string()
+            case "keyedFromSeq", "keyed_from_seq":
+                try seen.mark(6, key: key, node: value)
+                if value.isNull { continue }
+                self.keyedFromSeq = try value.int64()
+            case "checkpoint":
+                try seen.mark(7, key: key, node: value)
+                if value.isNull { continue }
+                self.checkpoint = try value.string()
+            case "checkpointsChecked", "checkpoints_checked":
+                try seen.mark(8, key: key, node: value)
+                if value.isNull { continue }
+                self.checkpointsChecked = try value.int64()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

@@ -675,6 +675,16 @@ extension SchemaDescription {
                     oneof: "",
                     comment: "Hex SHA-256 over this entry's fields and `prev_hash` (docs/SECURITY.md gives the layout)."
                 ),
+                FieldDescription(
+                    name: "mac",
+                    jsonName: "mac",
+                    number: 15,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "HMAC-SHA256 with the server's audit key over the same bytes as `hash`, written as\n\"KEY_ID:HEX\" (KEY_ID names the key without revealing it); empty for an entry written without\na key. Someone who can edit the database but does not hold the key cannot make it match."
+                ),
             ]
         ),
         MessageDescription(
@@ -701,7 +711,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "Only entries after this position; 0 from the start."
+                    comment: "Only entries after this position; 0 from the start. To read on, ask again after the last\nentry received; a page with fewer entries than `limit` is the last. (Reading the log is\nitself audited, so each call adds an entry that the next call returns: an empty page never\ncomes.)"
                 ),
                 FieldDescription(
                     name: "entity",
@@ -740,7 +750,18 @@ extension SchemaDescription {
             swiftName: "VerifyAuditRequest",
             file: "chibo/v1/audit.proto",
             comment: "Audit.Verify request.",
-            fields: []
+            fields: [
+                FieldDescription(
+                    name: "checkpoint",
+                    jsonName: "checkpoint",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "A checkpoint kept from an earlier Audit.Verify (its `checkpoint`), to check the log against:\na log that ends before it, or differs from it, was cut short or rewritten. Empty for none."
+                ),
+            ]
         ),
         MessageDescription(
             name: "chibo.v1.VerifyAuditResponse",
@@ -797,6 +818,36 @@ extension SchemaDescription {
                     repeated: false,
                     oneof: "",
                     comment: "Hash of the last entry: keep it elsewhere to detect a truncated log later."
+                ),
+                FieldDescription(
+                    name: "keyed_from_seq",
+                    jsonName: "keyedFromSeq",
+                    number: 6,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Position of the first entry with a MAC: entries from here on are authenticated with the\naudit key, the ones before form a plain hash chain; 0 when no entry has one."
+                ),
+                FieldDescription(
+                    name: "checkpoint",
+                    jsonName: "checkpoint",
+                    number: 7,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "A checkpoint of the log's head signed with the server's audit key (one line of text); keep\nit outside the server and give it back in a later request. Empty when the server has no key."
+                ),
+                FieldDescription(
+                    name: "checkpoints_checked",
+                    jsonName: "checkpointsChecked",
+                    number: 8,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The checkpoints the log was checked against (the server's own and the request's)."
                 ),
             ]
         ),

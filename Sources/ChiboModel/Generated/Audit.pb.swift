@@ -34,6 +34,10 @@ public struct AuditEntry: Hashable, Sendable {
     public var prevHash: String = ""
     /// Hex SHA-256 over this entry's fields and `prev_hash` (docs/SECURITY.md gives the layout).
     public var hash: String = ""
+    /// HMAC-SHA256 with the server's audit key over the same bytes as `hash`, written as
+    /// "KEY_ID:HEX" (KEY_ID names the key without revealing it); empty for an entry written without
+    /// a key. Someone who can edit the database but does not hold the key cannot make it match.
+    public var mac: String = ""
 
     /// A message with every field at its default.
     public init() {}
@@ -53,7 +57,8 @@ public struct AuditEntry: Hashable, Sendable {
         beforeJson: String = "",
         afterJson: String = "",
         prevHash: String = "",
-        hash: String = ""
+        hash: String = "",
+        mac: String = ""
     ) {
         self.seq = seq
         self.atMs = atMs
@@ -69,6 +74,7 @@ public struct AuditEntry: Hashable, Sendable {
         self.afterJson = afterJson
         self.prevHash = prevHash
         self.hash = hash
+        self.mac = mac
     }
 }
 
@@ -76,7 +82,10 @@ public struct AuditEntry: Hashable, Sendable {
 public struct ListAuditRequest: Hashable, Sendable {
     /// Most entries to send (1 to 1000; 0 for 100).
     public var limit: Int32 = 0
-    /// Only entries after this position; 0 from the start.
+    /// Only entries after this position; 0 from the start. To read on, ask again after the last
+    /// entry received; a page with fewer entries than `limit` is the last. (Reading the log is
+    /// itself audited, so each call adds an entry that the next call returns: an empty page never
+    /// comes.)
     public var afterSeq: Int64 = 0
     /// Only entries about this kind of record.
     public var entity: String = ""
@@ -106,9 +115,19 @@ public struct ListAuditRequest: Hashable, Sendable {
 
 /// Audit.Verify request.
 public struct VerifyAuditRequest: Hashable, Sendable {
+    /// A checkpoint kept from an earlier Audit.Verify (its `checkpoint`), to check the log against:
+    /// a log that ends before it, or differs from it, was cut short or rewritten. Empty for none.
+    public var checkpoint: String = ""
 
     /// A message with every field at its default.
     public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        checkpoint: String = ""
+    ) {
+        self.checkpoint = checkpoint
+    }
 }
 
 /// Audit.Verify response.
@@ -123,6 +142,14 @@ public struct VerifyAuditResponse: Hashable, Sendable {
     public var problem: String = ""
     /// Hash of the last entry: keep it elsewhere to detect a truncated log later.
     public var headHash: String = ""
+    /// Position of the first entry with a MAC: entries from here on are authenticated with the
+    /// audit key, the ones before form a plain hash chain; 0 when no entry has one.
+    public var keyedFromSeq: Int64 = 0
+    /// A checkpoint of the log's head signed with the server's audit key (one line of text); keep
+    /// it outside the server and give it back in a later request. Empty when the server has no key.
+    public var checkpoint: String = ""
+    /// The checkpoints the log was checked against (the server's own and the request's).
+    public var checkpointsChecked: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -133,12 +160,18 @@ public struct VerifyAuditResponse: Hashable, Sendable {
         entries: Int64 = 0,
         firstBrokenSeq: Int64 = 0,
         problem: String = "",
-        headHash: String = ""
+        headHash: String = "",
+        keyedFromSeq: Int64 = 0,
+        checkpoint: String = "",
+        checkpointsChecked: Int64 = 0
     ) {
         self.intact = intact
         self.entries = entries
         self.firstBrokenSeq = firstBrokenSeq
         self.problem = problem
         self.headHash = headHash
+        self.keyedFromSeq = keyedFromSeq
+        self.checkpoint = checkpoint
+        self.checkpointsChecked = checkpointsChecked
     }
 }

@@ -20,6 +20,7 @@ extension AuditEntry: RandomMessage {
         m.afterJson = RandomValues.string(using: &rng, full: full)
         m.prevHash = RandomValues.string(using: &rng, full: full)
         m.hash = RandomValues.string(using: &rng, full: full)
+        m.mac = RandomValues.string(using: &rng, full: full)
         return m
     }
 
@@ -58,7 +59,8 @@ extension ListAuditRequest: RandomMessage {
 extension VerifyAuditRequest: RandomMessage {
     /// A random message; with `full`, every field is set to a non-default value.
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
-        let m = Self()
+        var m = Self()
+        m.checkpoint = RandomValues.string(using: &rng, full: full)
         return m
     }
 
@@ -81,6 +83,9 @@ extension VerifyAuditResponse: RandomMessage {
         m.firstBrokenSeq = RandomValues.integer(Int64.self, using: &rng, full: full)
         m.problem = RandomValues.string(using: &rng, full: full)
         m.headHash = RandomValues.string(using: &rng, full: full)
+        m.keyedFromSeq = RandomValues.integer(Int64.self, using: &rng, full: full)
+        m.checkpoint = RandomValues.string(using: &rng, full: full)
+        m.checkpointsChecked = RandomValues.integer(Int64.self, using: &rng, full: full)
         return m
     }
 

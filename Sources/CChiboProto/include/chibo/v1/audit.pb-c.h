@@ -92,10 +92,16 @@ struct  Chibo__V1__AuditEntry
    * Hex SHA-256 over this entry's fields and `prev_hash` (docs/SECURITY.md gives the layout).
    */
   char *hash;
+  /*
+   * HMAC-SHA256 with the server's audit key over the same bytes as `hash`, written as
+   * "KEY_ID:HEX" (KEY_ID names the key without revealing it); empty for an entry written without
+   * a key. Someone who can edit the database but does not hold the key cannot make it match.
+   */
+  char *mac;
 };
 #define CHIBO__V1__AUDIT_ENTRY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__audit_entry__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -109,7 +115,10 @@ struct  Chibo__V1__ListAuditRequest
    */
   int32_t limit;
   /*
-   * Only entries after this position; 0 from the start.
+   * Only entries after this position; 0 from the start. To read on, ask again after the last
+   * entry received; a page with fewer entries than `limit` is the last. (Reading the log is
+   * itself audited, so each call adds an entry that the next call returns: an empty page never
+   * comes.)
    */
   int64_t after_seq;
   /*
@@ -136,10 +145,15 @@ struct  Chibo__V1__ListAuditRequest
 struct  Chibo__V1__VerifyAuditRequest
 {
   ProtobufCMessage base;
+  /*
+   * A checkpoint kept from an earlier Audit.Verify (its `checkpoint`), to check the log against:
+   * a log that ends before it, or differs from it, was cut short or rewritten. Empty for none.
+   */
+  char *checkpoint;
 };
 #define CHIBO__V1__VERIFY_AUDIT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__verify_audit_request__descriptor) \
-     }
+    , (char *)protobuf_c_empty_string }
 
 
 /*
@@ -168,10 +182,24 @@ struct  Chibo__V1__VerifyAuditResponse
    * Hash of the last entry: keep it elsewhere to detect a truncated log later.
    */
   char *head_hash;
+  /*
+   * Position of the first entry with a MAC: entries from here on are authenticated with the
+   * audit key, the ones before form a plain hash chain; 0 when no entry has one.
+   */
+  int64_t keyed_from_seq;
+  /*
+   * A checkpoint of the log's head signed with the server's audit key (one line of text); keep
+   * it outside the server and give it back in a later request. Empty when the server has no key.
+   */
+  char *checkpoint;
+  /*
+   * The checkpoints the log was checked against (the server's own and the request's).
+   */
+  int64_t checkpoints_checked;
 };
 #define CHIBO__V1__VERIFY_AUDIT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__verify_audit_response__descriptor) \
-    , 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 /* Chibo__V1__AuditEntry methods */
