@@ -261,7 +261,7 @@ let package = Package(
             name: "ChiboAccessTests",
             dependencies: [
                 "ChiboAccess", "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite",
-                "ChiboModel", "ChiboCodec", "ChiboImport", "ChiboImportClient", "ChiboCLI",
+                "ChiboStorePostgres", "ChiboModel", "ChiboCodec", "ChiboImport", "ChiboImportClient", "ChiboCLI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -188,6 +188,19 @@ public final class AccessGate: CallGate {
             for target in try await targets(refs) where !(try await target.isReadable(scopes, scope: scope)) {
                 try await refuse(context, .notFound, "\(target.label) does not exist")
             }
+            // A report of a unit that has left the scope covers only the time it lay in it.
+            let reported = Self.unitID(of: request)
+            if !reported.isEmpty {
+                let windows = try await scopes.windows(of: reported, scope: scope)
+                if !windows.isEmpty && !windows.contains(where: { $0.contains(today().isoKey) }) {
+                    guard let clamped = AccessPolicy.clampedReport(request, to: windows) else {
+                        try await deny(
+                            "org unit \(reported) left the token's scope; ask for a period while it was in it"
+                        )
+                    }
+                    return clamped
+                }
+            }
             return request
         case .write(let refs), .meetings(let refs):
             var allowed: Set<Role> = [.admin, .officer]

@@ -203,6 +203,58 @@ enum AccessPolicy {
         }
     }
 
+    /// A report of a unit that has left the caller's scope, limited to the time it lay in it:
+    /// a period's end is cut to the last day there (and its start to the first), a date ("on")
+    /// defaults to that last day, and a yearly report needs a year spent wholly in the scope. Nil
+    /// when the request asks for a time outside every window.
+    static func clampedReport<Request: ProtoMessage>(_ request: Request, to windows: [ReadWindow]) -> Request? {
+        let window = ReadWindow(
+            from: windows.contains { $0.from == nil } ? nil : windows.compactMap(\.from).min(),
+            to: windows.contains { $0.to == nil } ? nil : windows.compactMap(\.to).max()
+        )
+        func date(_ key: String?) -> CalendarDate? {
+            guard let key else { return nil }
+            let parts = key.split(separator: "-").compactMap { Int32($0) }
+            return parts.count == 3 ? CalendarDate(year: parts[0], month: parts[1], day: parts[2]) : nil
+        }
+        let last = window.lastDay
+        func period(_ from: inout CalendarDate?, _ to: inout CalendarDate?) -> Bool {
+            if let last, to.map({ $0.isoKey > last.isoKey }) ?? true { to = last }
+            if let first = window.from, from.map({ $0.isoKey < first }) ?? true { from = date(first) }
+            guard let start = from?.isoKey, let end = to?.isoKey else { return true }
+            return start <= end
+        }
+        func wholeYear(_ year: Int32) -> Bool {
+            year > 0
+                && window.contains(CalendarDate(year: year, month: 1, day: 1).isoKey)
+                && window.contains(CalendarDate(year: year, month: 12, day: 31).isoKey)
+        }
+        func day(_ on: inout CalendarDate?) -> Bool {
+            if on == nil { on = last }
+            return on.map { window.contains($0.isoKey) } ?? false
+        }
+        switch request {
+        case var report as AttendanceReportRequest:
+            return period(&report.from, &report.to) ? report as? Request : nil
+        case var report as RegularityReportRequest:
+            return period(&report.from, &report.to) ? report as? Request : nil
+        case var report as ParticipationReportRequest:
+            return period(&report.from, &report.to) ? report as? Request : nil
+        case let report as AbsenceReportRequest:
+            return wholeYear(report.year) ? report as? Request : nil
+        case let report as GradingReportRequest:
+            return wholeYear(report.year) ? report as? Request : nil
+        case var report as DueReportRequest:
+            return day(&report.on) ? report as? Request : nil
+        case var report as OverviewRequest:
+            guard day(&report.on) else { return nil }
+            if report.year != 0 && !wholeYear(report.year) { return nil }
+            return report as? Request
+        default:
+            return request
+        }
+    }
+
     /// Whether a method changes records (its failures are audited too): the record services'
     /// changes, and imports and their undo.
     static func isMutation(_ method: Method) -> Bool {

@@ -4,6 +4,7 @@ import ChiboModel
 import ChiboRecords
 import ChiboServer
 import ChiboStore
+import ChiboStorePostgres
 import ChiboStoreSQLite
 import Foundation
 import Logging
@@ -19,7 +20,7 @@ import Testing
 /// one to cm. Tokens: admin (everything), officer, viewer scoped to mb, secretary scoped to bo,
 /// auditor. "Inside" targets lie in bo (inside every scope), "outside" ones in na.
 struct AccessHarness: Sendable {
-    let store: SQLiteStore
+    let store: any Store
     let path: String
     let port: Int
     let tokens: [Role: String]
@@ -57,6 +58,7 @@ struct AccessHarness: Sendable {
         recheckInterval: Duration? = .seconds(1),
         nowMs: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
         auditKey: AuditKey? = nil,
+        backend: AccessBackend = .sqlite,
         _ body: @Sendable (AccessHarness) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-access-\(UUID().uuidString)")
@@ -65,7 +67,12 @@ struct AccessHarness: Sendable {
         let seal = try auditKey.map {
             try AuditSeal(key: $0, checkpointPath: folder.appendingPathComponent("checkpoint").path)
         }
-        let store = try SQLiteStore(path: path, auditSeal: seal)
+        let store: any Store =
+            switch backend {
+            case .sqlite: try SQLiteStore(path: path, auditSeal: seal)
+            case .postgres:
+                try await PostgresStore(location: try AccessBackend.freshLocation(), readerThreads: 2, auditSeal: seal)
+            }
         var logger = Logger(label: "chibo.test")
         logger.logLevel = .critical
         let gate = AccessGate(store: store, limits: limits, recheckInterval: recheckInterval, nowMs: nowMs)
@@ -76,6 +83,23 @@ struct AccessHarness: Sendable {
             registry: registry,
             logger: logger
         )
+        do {
+            try await serve(server, gate: gate, store: store, path: path, body)
+        } catch {
+            await (store as? PostgresStore)?.close()
+            throw error
+        }
+        await (store as? PostgresStore)?.close()
+    }
+
+    /// Runs the server, mints the tokens and loads the records, then runs `body`.
+    private static func serve(
+        _ server: ChiboServer,
+        gate: AccessGate,
+        store: any Store,
+        path: String,
+        _ body: @Sendable (AccessHarness) async throws -> Void
+    ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             let port = try #require(try await server.listeningAddress.port)
@@ -182,6 +206,36 @@ struct AccessHarness: Sendable {
             }
         }
         return ids
+    }
+}
+
+/// The store a gated test server runs on: a SQLite file always; a fresh schema of the
+/// PostgreSQL server the test command started, when one was given.
+enum AccessBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    static let environment = ProcessInfo.processInfo.environment
+
+    /// SQLite always; PostgreSQL when the test command started a server (`tools/test` always
+    /// does, and sets `CHIBO_REQUIRE_POSTGRES` so a missing server fails instead of skipping).
+    static var all: [AccessBackend] {
+        environment["CHIBO_TEST_POSTGRES_URL"] != nil || environment["CHIBO_REQUIRE_POSTGRES"] != nil
+            ? [.sqlite, .postgres] : [.sqlite]
+    }
+
+    var testDescription: String { rawValue }
+
+    /// A location in a new, empty schema.
+    static func freshLocation() throws -> PostgresLocation {
+        guard let url = environment["CHIBO_TEST_POSTGRES_URL"] else {
+            throw StoreError.unavailable("CHIBO_TEST_POSTGRES_URL is not set: run the tests with tools/test")
+        }
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        return try PostgresLocation(
+            url: url + "?schema=\(schema)",
+            passwordFile: environment["CHIBO_TEST_POSTGRES_PASSWORD_FILE"]
+        )
     }
 }
 

@@ -52,8 +52,10 @@ import Testing
         }
     }
 
-    @Test func aCellThatLeftIsReadByTheOldCommuneUpToTheDayItLeft() async throws {
-        try await AccessHarness.with { harness in
+    @Test(arguments: AccessBackend.all) func aCellThatLeftIsReadByTheOldCommuneUpToTheDayItLeft(
+        backend: AccessBackend
+    ) async throws {
+        try await AccessHarness.with(backend: backend) { harness in
             let admin = harness.client(.admin)
             // ang (with a1, admitted in 2000) moves from mb to cm on 2026-01-01; a2 joins it after.
             let ang = try await admin.unary(.orgUnitsGet, GetOrgUnitRequest(id: "ang"), as: OrgUnitResponse.self).unit
@@ -161,6 +163,28 @@ import Testing
             #expect(!fed.contains("member a2") && !fed.contains("member a1"), "the feed: \(fed)")
             #expect(!fed.contains("meeting \(meetings["2026-08-03"] ?? "")"), "no meeting of the cell after it left")
 
+            // Reports of the cell cover only its time in mb.
+            let overview = { (year: Int32) in
+                await Self.code {
+                    _ = try await officer.unary(
+                        .reportsOverview,
+                        OverviewRequest(unitId: "ang", year: year),
+                        as: OverviewReport.self
+                    )
+                }
+            }
+            #expect(await overview(2025) == .ok)
+            #expect(await overview(2026) == .permissionDenied, "the year the cell left")
+            let attendance = await Self.code {
+                let rows = try await officer.serverStream(
+                    .reportsAttendance,
+                    AttendanceReportRequest(unitId: "ang", from: Self.day(2025, 1, 1), period: .month),
+                    as: AttendanceRow.self
+                )
+                for try await _ in rows {}
+            }
+            #expect(attendance == .ok, "a period cut to the day the cell left")
+
             // The new commune reads the cell from the day it arrived.
             let newOfficer = try await Self.token(harness, "officer-cm", .officer, "cm")
             #expect(
@@ -182,8 +206,8 @@ import Testing
         }
     }
 
-    @Test func anImportBelongsToItsToken() async throws {
-        try await AccessHarness.with { harness in
+    @Test(arguments: AccessBackend.all) func anImportBelongsToItsToken(backend: AccessBackend) async throws {
+        try await AccessHarness.with(backend: backend) { harness in
             let officer = harness.client(.officer)
             let other = try await Self.token(harness, "officer-2", .officer, "mb")
             let importID = UUID().uuidString
@@ -248,8 +272,8 @@ import Testing
         }
     }
 
-    @Test func outOfScopeIsAnsweredAsAbsent() async throws {
-        try await AccessHarness.with { harness in
+    @Test(arguments: AccessBackend.all) func outOfScopeIsAnsweredAsAbsent(backend: AccessBackend) async throws {
+        try await AccessHarness.with(backend: backend) { harness in
             let officer = harness.client(.officer)
             // n1 (card 020001) is in cm's cell na; 029999 is no one's card.
             let foreign = await Self.message {
