@@ -1,17 +1,17 @@
 import ChiboAccess
 import ChiboClient
 import ChiboModel
+import ChiboStore
 import Foundation
-import GRDB
 import PropertyBased
 import Testing
 
 /// The differential scope test: generated write requests of every write method, sent over TCP
 /// with the officer token scoped to mb (the harness's tree: tinh ─ mb ─ bo, ang; tinh ─ cm ─ na),
 /// naming units, members and records inside and outside the scope in every field that refers to
-/// one. After each request, every row of the database that lies outside mb — before or after the
+/// one. After each request, every record of the store that lies outside mb — before or after the
 /// request — must be byte for byte what it was: whatever the request said and whatever the
-/// server answered, nothing outside the token's scope changed.
+/// server answered, nothing outside the token's scope changed. On SQLite and PostgreSQL.
 @Suite struct ScopeDifferentialTests {
     /// The units, members and dates the generated requests draw from.
     static let units = ["tinh", "mb", "cm", "bo", "ang", "na", "nope"]
@@ -22,19 +22,20 @@ import Testing
         CalendarDate(year: 2026, month: 1, day: 1),
     ]
 
-    @Test func noWriteOfAnOfficerChangesARowOutsideItsScope() async throws {
-        try await AccessHarness.with { harness in
+    @Test(arguments: AccessBackend.all)
+    func noWriteOfAnOfficerChangesARowOutsideItsScope(backend: AccessBackend) async throws {
+        try await AccessHarness.with(backend: backend) { harness in
             let officer = harness.client(.officer)
             let admin = harness.client(.admin)
             let adminImport = try await Self.importAsAdmin(admin)
             var methods: Set<String> = []
             var changedInside = 0
             await propertyCheck(count: 300, input: WriteAttempt.generator) { attempt in
-                let before = try Self.rows(harness.path)
+                let before = try await Self.rows(harness.store)
                 let outcome = await Outcome.of {
                     try await attempt.send(officer, admin: admin, ids: harness.ids, adminImport: adminImport)
                 }
-                let after = try Self.rows(harness.path)
+                let after = try await Self.rows(harness.store)
                 methods.insert(attempt.method)
                 if before != after { changedInside += 1 }
                 for key in Set(before.rows.keys).union(after.rows.keys) {
@@ -43,7 +44,7 @@ import Testing
                     let outside = (old.map { !before.inside($0) } ?? false) || (new.map { !after.inside($0) } ?? false)
                     #expect(
                         !outside || old == new,
-                        "\(attempt) (\(outcome)) changed \(key) outside the scope: \(old?.unit ?? "absent") → \(new?.unit ?? "absent")"
+                        "\(attempt) (\(outcome)) changed \(key) outside the scope: \(old?.units ?? []) → \(new?.units ?? [])"
                     )
                 }
             }
@@ -72,85 +73,76 @@ import Testing
         return id
     }
 
-    /// One row of a records table: which unit it belongs to and its bytes.
+    /// One stored record: the units it belongs to and its bytes.
     struct Row: Equatable {
-        var unit: String
-        var bytes: Data
+        var units: [String]
+        var bytes: [UInt8]
     }
 
-    /// The records tables, keyed by table and id, with the units under mb at that moment.
+    /// Every record of the store — units, members (their events inside), meetings (their
+    /// attendance and resolutions inside), rule sets, evaluations — keyed by kind and id, with the
+    /// units under mb at that moment.
     struct Snapshot: Equatable {
         var rows: [String: Row]
         var underMB: Set<String>
 
-        func inside(_ row: Row) -> Bool { underMB.contains(row.unit) }
+        func inside(_ row: Row) -> Bool { row.units.allSatisfy(underMB.contains) }
     }
 
-    /// Reads every records table straight from the database file.
-    static func rows(_ path: String) throws -> Snapshot {
-        let queue = try DatabaseQueue(path: path)
-        defer { try? queue.close() }
-        return try queue.read { db in
-            var rows: [String: Row] = [:]
-            var parents: [String: String] = [:]
-            for row in try GRDB.Row.fetchAll(db, sql: "SELECT id, parent_id, record FROM org_unit") {
-                let id: String = row["id"]
-                parents[id] = row["parent_id"]
-                rows["org_unit \(id)"] = Row(unit: id, bytes: row["record"])
-            }
-            var underMB: Set<String> = []
-            for id in parents.keys {
-                var current: String? = id
-                for _ in 0..<16 {
-                    guard let unit = current else { break }
-                    if unit == "mb" {
-                        underMB.insert(id)
-                        break
-                    }
-                    current = parents[unit]
-                }
-            }
-            for (table, unitColumn) in [
-                ("member", "cell_id"), ("meeting", "cell_id"), ("rule_set", "COALESCE(scope_unit_id, '')"),
-                ("evaluation", "COALESCE(cell_id, subject_id)"),
-            ] {
-                for row in try GRDB.Row.fetchAll(db, sql: "SELECT id, \(unitColumn) AS unit, record FROM \(table)") {
-                    let id: String = row["id"]
-                    rows["\(table) \(id)"] = Row(unit: row["unit"] ?? "", bytes: row["record"])
-                }
-            }
-            // Evaluations of cells belong to their subject unit.
-            for row in try GRDB.Row.fetchAll(db, sql: "SELECT id, subject_id FROM evaluation WHERE subject = 1") {
-                let id: String = row["id"]
-                rows["evaluation \(id)"]?.unit = row["subject_id"]
-            }
-            for row in try GRDB.Row.fetchAll(
-                db,
-                sql:
-                    "SELECT e.id, COALESCE(e.other_unit_id, ''), m.cell_id, e.record FROM member_event e JOIN member m ON m.id = e.member_id"
-            ) {
-                let id: String = row[0]
-                let other: String = row[1]
-                let cell: String = row[2] ?? ""
-                // A transfer names a second unit: the event lies outside when either unit does.
-                let unit = other.isEmpty || underMB.contains(other) ? cell : other
-                rows["member_event \(id)"] = Row(unit: unit, bytes: row[3])
-            }
-            for row in try GRDB.Row.fetchAll(
-                db,
-                sql: "SELECT r.id, m.cell_id, r.record FROM resolution r JOIN meeting m ON m.id = r.meeting_id"
-            ) {
-                let id: String = row[0]
-                rows["resolution \(id)"] = Row(unit: row[1], bytes: row[2])
-            }
-            for row in try GRDB.Row.fetchAll(db, sql: "SELECT meeting_id, member_id, cell_id, state FROM attendance") {
-                let meeting: String = row[0]
-                let member: String = row[1]
-                let state: Int64 = row[3]
-                rows["attendance \(meeting) \(member)"] = Row(unit: row[2], bytes: Data(String(state).utf8))
-            }
-            return Snapshot(rows: rows, underMB: underMB)
+    /// Reads every record through the store itself, as it is stored (voided ones included), on
+    /// whichever backend the harness runs.
+    static func rows(_ store: any Store) async throws -> Snapshot {
+        var rows: [String: Row] = [:]
+        // Every record ever changed is in the change log: read each as it is now (ended and
+        // voided ones included), and the seeded national rule sets besides.
+        var ids: [String: Set<String>] = [:]
+        for change in try await store.changes(after: 0, limit: 10_000) {
+            ids[change.entity, default: []].insert(change.entityId)
         }
+        var all: [OrgUnit] = []
+        for id in ids["org_unit"] ?? [] { if let unit = try await store.orgUnit(id: id) { all.append(unit) } }
+        var parents: [String: String] = [:]
+        for unit in all {
+            parents[unit.id] = unit.parentId
+            rows["org_unit \(unit.id)"] = Row(units: [unit.id], bytes: try unit.serializedBytes())
+        }
+        var underMB: Set<String> = []
+        for id in parents.keys {
+            var current: String? = id
+            for _ in 0..<16 {
+                guard let unit = current, !unit.isEmpty else { break }
+                if unit == "mb" {
+                    underMB.insert(id)
+                    break
+                }
+                current = parents[unit]
+            }
+        }
+        var cells: [String: String] = [:]
+        for id in ids["member"] ?? [] {
+            guard let member = try await store.member(id: id) else { continue }
+            cells[member.id] = member.cellId
+            // A transfer names a second unit: the member lies outside when either does.
+            let units = [member.cellId] + member.events.map(\.otherUnitId).filter { !$0.isEmpty }
+            rows["member \(member.id)"] = Row(units: units, bytes: try member.serializedBytes())
+        }
+        for id in ids["meeting"] ?? [] {
+            guard let meeting = try await store.meeting(id: id, revision: nil) else { continue }
+            rows["meeting \(meeting.id)"] = Row(units: [meeting.cellId], bytes: try meeting.serializedBytes())
+        }
+        let listed = try await store.listRuleSets(RuleSetQuery(includeVoided: true, pageSize: 1_000)).records
+        for id in (ids["rule_set"] ?? []).union(listed.map(\.id)) {
+            guard let rules = try await store.ruleSet(id: id) else { continue }
+            rows["rule_set \(rules.id)"] = Row(units: [rules.scopeUnitId], bytes: try rules.serializedBytes())
+        }
+        // Members first: an evaluation of a member belongs to the member's cell.
+        for id in ids["evaluation"] ?? [] {
+            guard let evaluation = try await store.evaluation(id: id) else { continue }
+            let subject = evaluation.subject == .member ? cells[evaluation.subjectId] ?? "" : evaluation.subjectId
+            let units = [subject] + (evaluation.cellId.isEmpty ? [] : [evaluation.cellId])
+            rows["evaluation \(evaluation.id)"] = Row(units: units, bytes: try evaluation.serializedBytes())
+        }
+        return Snapshot(rows: rows, underMB: underMB)
     }
 }
 
