@@ -87,9 +87,9 @@ enum AccessPolicy {
 
         case (.membersCreate, let request as CreateMemberRequest):
             let member = request.member ?? Member()
-            return .write(
-                [.unit(member.cellId)] + member.events.map(\.otherUnitId).filter { !$0.isEmpty }.map(UnitRef.unit)
-            )
+            // A temporary transfer attaches the member to the receiving cell: it must be the caller's.
+            let attached = member.events.filter { $0.kind == .temporaryTransferOut }.map(\.otherUnitId)
+            return .write([.unit(member.cellId)] + attached.filter { !$0.isEmpty }.map(UnitRef.unit))
         case (.membersUpdate, let request as UpdateMemberRequest):
             let member = request.member ?? Member()
             return .write([.member(member.id)] + (member.cellId.isEmpty ? [] : [.unit(member.cellId)]))
@@ -98,7 +98,7 @@ enum AccessPolicy {
         case (.membersList, let request as ListMembersRequest):
             return .readList(named: [request.cellId, request.subtreeOf])
         case (.membersAddStatusEvent, let request as AddStatusEventRequest):
-            let other = request.event?.otherUnitId ?? ""
+            let other = request.event?.kind == .temporaryTransferOut ? request.event?.otherUnitId ?? "" : ""
             return .write([.member(request.memberId)] + (other.isEmpty ? [] : [.unit(other)]))
         case (.membersVoidRecord, let request as VoidRequest): return .write([.member(request.id)])
 

@@ -250,6 +250,32 @@ enum ScopeChecks {
                 context: scoped()
             )
             recorder.expect(transferred.events.count == 2, "a transfer inside the commune goes through")
+            // A permanent transfer only names the other side: the member stays in mb's history.
+            let leaving = try await store.addStatusEvent(
+                memberID: "a2",
+                revision: 1,
+                event: StatusEvent(
+                    kind: .permanentTransfer,
+                    effectiveOn: StoreConformance.day(2023, 2, 1),
+                    otherUnitId: "c1"
+                ),
+                context: scoped()
+            )
+            recorder.expect(leaving.events.last?.otherUnitId == "c1", "a permanent transfer to xb's cell is recorded")
+        },
+        Check(name: "scope: a merge whose successor sits under a unit it ends is refused") { store, recorder in
+            try await tree(store)
+            await recorder.expectStoreError(
+                "a successor under ang, merged from ang",
+                { if case .failedPrecondition = $0 { true } else { false } }
+            ) {
+                _ = try await store.mergeOrgUnits(
+                    sourceIDs: ["bo", "ang"],
+                    successor: OrgUnit(name: "Chi bộ vòng", kind: .cell, parentId: "ang"),
+                    effectiveOn: StoreConformance.day(2023, 6, 1),
+                    context: scoped(.unrestricted)
+                )
+            }
         },
         Check(name: "scope: a token scoped to nothing writes nothing; an admin writes anywhere") { store, recorder in
             try await tree(store)

@@ -52,6 +52,21 @@ extension SQLStore {
             guard sources.allSatisfy({ $0.kind == result.kind }) else {
                 throw StoreError.failedPrecondition("only units of the same kind merge")
             }
+            // The sources' children move to the successor: a successor under a source would end
+            // up under itself.
+            var ancestor = result.parentId
+            for _ in 0..<64 where !ancestor.isEmpty {
+                if sourceIDs.contains(ancestor) {
+                    throw StoreError.failedPrecondition(
+                        "the successor cannot sit under \(ancestor), which the merge ends"
+                    )
+                }
+                ancestor =
+                    try String.fetchOne(
+                        db.cachedStatement(sql: "SELECT parent_id FROM org_unit WHERE id = ?"),
+                        arguments: [ancestor]
+                    ) ?? ""
+            }
             for index in sources.indices {
                 Self.end(&sources[index], on: effectiveOn, as: .merged, successors: [result.id], context: context)
             }

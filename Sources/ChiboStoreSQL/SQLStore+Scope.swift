@@ -105,9 +105,13 @@ extension SQLStore {
             )
         }
         units += periods(before).symmetricDifference(periods(after)).map { String($0.prefix { $0 != "|" }) }
+        // A temporary transfer attaches the member to the receiving cell, which then reads them; a
+        // permanent transfer's other side is only named (the member stays in their cell's history).
         let oldEvents = Set((before?.events ?? []).map { "\($0.id)|\($0.otherUnitId)" })
         for event in after.events
-        where !event.otherUnitId.isEmpty && !oldEvents.contains("\(event.id)|\(event.otherUnitId)") {
+        where event.kind == .temporaryTransferOut && !event.otherUnitId.isEmpty
+            && !oldEvents.contains("\(event.id)|\(event.otherUnitId)")
+        {
             units.append(event.otherUnitId)
         }
         let oldPositions = Set(

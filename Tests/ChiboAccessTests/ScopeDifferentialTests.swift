@@ -122,8 +122,9 @@ import Testing
         for id in ids["member"] ?? [] {
             guard let member = try await store.member(id: id) else { continue }
             cells[member.id] = member.cellId
-            // A transfer names a second unit: the member lies outside when either does.
-            let units = [member.cellId] + member.events.map(\.otherUnitId).filter { !$0.isEmpty }
+            // A temporary transfer attaches the member to a second cell: outside when either is.
+            let attached = member.events.filter { $0.kind == .temporaryTransferOut }.map(\.otherUnitId)
+            let units = [member.cellId] + attached.filter { !$0.isEmpty }
             rows["member \(member.id)"] = Row(units: units, bytes: try member.serializedBytes())
         }
         for id in ids["meeting"] ?? [] {
