@@ -171,7 +171,10 @@ enum HandshakeDiagnosis {
         guard !bytes.isEmpty else { return nil }
         let text = String(decoding: bytes, as: UTF8.self)
         let foreign = "\(address) does not speak the Chibo protocol"
-        if text.hasPrefix("HTTP/") { return "\(foreign) (it answered like an HTTP server)" }
+        let lowered = text.lowercased()
+        if text.hasPrefix("HTTP/") || lowered.hasPrefix("<!doctype html") || lowered.hasPrefix("<html") {
+            return "\(foreign) (it answered like an HTTP server)"
+        }
         if text.hasPrefix("SSH-") { return "\(foreign) (it answered like an SSH server)" }
         if text.hasPrefix("220 ") || text.hasPrefix("220-") {
             return "\(foreign) (it answered like a mail or FTP server)"
