@@ -1,10 +1,19 @@
 import NIOConcurrencyHelpers
 
-/// Limits that keep one client from hurting the others: failed authentications per peer host,
-/// calls in flight per token, and imports in flight per token.
+/// Limits that keep one client from hurting the others: failed authentications per peer address
+/// and per token prefix, calls in flight per token, and imports in flight per token.
+///
+/// Failed authentications only ever penalise the failing attempts: a valid token is admitted
+/// before any count is looked at. Past `slowAfterFailures` failures in a window (per address or
+/// per token prefix) each further refusal is held back, `firstDelayMs` doubling up to
+/// `maxDelayMs`; past `maxFailures` the failing attempts are refused with RESOURCE_EXHAUSTED
+/// until the window ends, and a token already refused is not looked up again.
 public final class AbuseLimits: Sendable {
-    /// Failed authentications a host may make within `failureWindowMs` before it is refused.
+    /// Failed authentications an address or a token prefix may make within `failureWindowMs`
+    /// before its failing attempts are refused outright.
     public let maxFailures: Int
+    /// Failed authentications before the refusals are held back.
+    public let slowAfterFailures: Int
     /// The window failures are counted in, in milliseconds.
     public let failureWindowMs: Int64
     /// Calls one token may have in flight at once.
@@ -12,46 +21,68 @@ public final class AbuseLimits: Sendable {
     /// Imports (Import.Run calls) one token may have in flight at once: each holds a write
     /// transaction per batch, so a few are enough to starve everyone else.
     public let maxImportsPerToken: Int
+    /// How a held-back refusal waits (a test records the wait instead of sleeping).
+    public let pause: @Sendable (Duration) async -> Void
 
     private struct State {
-        var failures: [String: [Int64]] = [:]
+        var failures: FailedAuthentications
         var callsInFlight: [String: Int] = [:]
         var importsInFlight: [String: Int] = [:]
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
 
-    /// Creates limits.
+    /// Creates limits; `firstDelayMs` and `maxDelayMs` bound the hold-back of refusals.
     public init(
         maxFailures: Int = 20,
+        slowAfterFailures: Int = 5,
         failureWindowMs: Int64 = 60_000,
+        firstDelayMs: Int64 = 250,
+        maxDelayMs: Int64 = 2_000,
         maxCallsPerToken: Int = 64,
-        maxImportsPerToken: Int = 2
+        maxImportsPerToken: Int = 2,
+        pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
     ) {
         self.maxFailures = maxFailures
+        self.slowAfterFailures = min(slowAfterFailures, maxFailures)
         self.failureWindowMs = failureWindowMs
         self.maxCallsPerToken = maxCallsPerToken
         self.maxImportsPerToken = maxImportsPerToken
+        self.pause = pause
+        state = NIOLockedValueBox(
+            State(
+                failures: FailedAuthentications(
+                    slowAfter: min(slowAfterFailures, maxFailures),
+                    refuseAfter: maxFailures,
+                    windowMs: failureWindowMs,
+                    firstDelayMs: firstDelayMs,
+                    maxDelayMs: maxDelayMs
+                )
+            )
+        )
     }
 
-    /// Milliseconds until `host` may try again, or nil when it may try now.
-    public func blockedFor(host: String, nowMs: Int64) -> Int64? {
-        state.withLockedValue { state in
-            let recent = (state.failures[host] ?? []).filter { nowMs - $0 < failureWindowMs }
-            state.failures[host] = recent.isEmpty ? nil : recent
-            guard recent.count >= maxFailures, let oldest = recent.first else { return nil }
-            return failureWindowMs - (nowMs - oldest)
-        }
+    /// The reason a token (by its hash) was refused within the window, or nil: a client retrying
+    /// a bad token is answered without a lookup.
+    public func knownRefusal(tokenHash: String, nowMs: Int64) -> String? {
+        state.withLockedValue { $0.failures.refusal(tokenHash: tokenHash, nowMs: nowMs) }
     }
 
-    /// Counts a failed authentication; returns true when it is the one that reaches the limit.
-    public func recordFailure(host: String, nowMs: Int64) -> Bool {
+    /// Counts a failed authentication from `host` with a token starting `prefix` (empty: none
+    /// given) and returns its penalty; `tripped` is true for the first refused attempt of a
+    /// window. `tokenHash` and `reason` remember a looked-up token's refusal.
+    public func recordFailure(
+        host: String,
+        prefix: String,
+        tokenHash: String? = nil,
+        reason: String = "",
+        nowMs: Int64
+    ) -> (penalty: FailurePenalty, tripped: Bool) {
         state.withLockedValue { state in
-            var recent = (state.failures[host] ?? []).filter { nowMs - $0 < failureWindowMs }
-            recent.append(nowMs)
-            if state.failures.count > 100_000 { state.failures.removeAll() }
-            state.failures[host] = recent
-            return recent.count == maxFailures
+            if let tokenHash { state.failures.remember(tokenHash: tokenHash, reason: reason, nowMs: nowMs) }
+            var keys = ["address " + host]
+            if !prefix.isEmpty { keys.append("prefix " + prefix) }
+            return state.failures.record(keys: keys, nowMs: nowMs)
         }
     }
 

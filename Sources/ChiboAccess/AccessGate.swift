@@ -132,26 +132,66 @@ public final class AccessGate: CallGate {
 
     // MARK: Steps
 
+    /// The caller of a call, or a refusal. A valid token is always admitted; failing attempts
+    /// are counted per address and per token prefix and held back, then refused (see
+    /// `AbuseLimits`).
     private func authenticate(_ context: inout CallContext) async throws -> CallerIdentity {
         let host = context.remoteAddress?.ipAddress ?? ""
         let now = nowMs()
-        if let wait = limits.blockedFor(host: host, nowMs: now) {
-            throw CallError(
-                .unauthenticated,
-                "too many failed authentications from \(host); try again in \(wait / 1000 + 1) s"
-            )
+        let token = context.token
+        let hash = token.isEmpty ? "" : AccessToken.hash(token)
+        let reason: String
+        var lookedUp = false
+        if !hash.isEmpty, let known = limits.knownRefusal(tokenHash: hash, nowMs: now) {
+            reason = known
+        } else {
+            do {
+                let identity = try await authority.identify(token, nowMs: now, today: today())
+                context.identity = identity
+                return identity
+            } catch let refusal as TokenAuthority.Refusal {
+                reason = refusal.description
+                switch refusal {
+                case .unknown, .revoked, .expired: lookedUp = true
+                case .malformed: lookedUp = false
+                case .missing:
+                    // An anonymous connection guesses nothing: refused at once, not counted.
+                    var entry = entry(context, outcome: "UNAUTHENTICATED", detail: reason)
+                    entry.method = "auth"
+                    try await store.appendAudit([entry])
+                    throw CallError(.unauthenticated, reason)
+                }
+            }
         }
-        do {
-            let identity = try await authority.identify(context.token, nowMs: now, today: today())
-            context.identity = identity
-            return identity
-        } catch let refusal as TokenAuthority.Refusal {
-            let tripped = limits.recordFailure(host: host, nowMs: now)
-            var entry = entry(context, outcome: "UNAUTHENTICATED", detail: refusal.description)
-            entry.method = "auth"
-            if tripped { entry.detail += "; \(limits.maxFailures) failures: this host is refused for a while" }
+        let prefix = String(token.prefix(AccessToken.prefix.count + 4))
+        let (penalty, tripped) = limits.recordFailure(
+            host: host,
+            prefix: prefix,
+            tokenHash: lookedUp ? hash : nil,
+            reason: reason,
+            nowMs: now
+        )
+        var entry = entry(context, outcome: "UNAUTHENTICATED", detail: reason)
+        entry.method = "auth"
+        switch penalty {
+        case .refuse(let retryAfterMs):
+            let source = prefix.isEmpty ? host : "\(host) or with tokens starting \(prefix)…"
+            let message =
+                "\(reason); too many failed authentications from \(source): failing attempts are refused "
+                + "for \(retryAfterMs / 1000 + 1) s (valid tokens are not affected)"
+            if tripped {
+                entry.outcome = "RESOURCE_EXHAUSTED"
+                entry.detail = message
+                try await store.appendAudit([entry])
+            }
+            throw CallError(.resourceExhausted, message)
+        case .delay(let ms):
             try await store.appendAudit([entry])
-            throw CallError(.unauthenticated, refusal.description)
+            await limits.pause(.milliseconds(ms))
+            throw CallError(.unauthenticated, reason)
+        case .none:
+            try await store.appendAudit([entry])
+            throw CallError(.unauthenticated, reason)
         }
     }
 

@@ -68,50 +68,71 @@ public final class ChiboClient: Sendable {
     private func connect() async throws -> Connection {
         let configuration = self.configuration
         let host = self.host
-        let connectTimeout = TimeAmount.nanoseconds(
-            configuration.connectTimeout.components.seconds * 1_000_000_000
-                + configuration.connectTimeout.components.attoseconds / 1_000_000_000
-        )
+        let port = self.port
+        let serverName = configuration.serverHostname ?? host
+        // Kept here rather than looked up in the pipeline: a peer can end the handshake (a TLS
+        // alert) before the hello is sent, and a closed channel's pipeline is empty.
+        let made = NIOLockedValueBox<NIOLoopBound<ClientConnectionHandler>?>(nil)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
-                .connectTimeout(connectTimeout)
+                .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let observer = PeerBytesObserver()
+                        try channel.pipeline.syncOperations.addHandler(observer)
                         if let tls = configuration.tls {
                             // Hostname verification does not apply to an IP address.
-                            let name = configuration.serverHostname ?? host
-                            let isAddress = name.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
+                            let isAddress = serverName.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
                             try channel.pipeline.syncOperations.addHandler(
-                                try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : name)
+                                try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : serverName)
                             )
                         }
+                        let handler = ClientConnectionHandler(observer: observer)
                         try channel.pipeline.syncOperations.addHandlers([
                             ByteToMessageHandler(FrameDecoder(maxFrameBytes: ConnectionLimits.default.maxFrameBytes)),
                             MessageToByteHandler(FrameEncoder()),
-                            ClientConnectionHandler(),
+                            handler,
                         ])
+                        made.withLockedValue { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
                     }
                 }
                 .connect(host: host, port: port).get()
         } catch {
-            throw ClientError(code: .unavailable, message: "cannot connect to \(host):\(port): \(error)")
+            throw HandshakeDiagnosis.connectFailure(error, host: host, port: port)
         }
-        // A connection the server closes before the handshake ends (a handshake timeout, a TLS
-        // failure) is UNAVAILABLE, so idempotent calls retry it like a refused connection.
+        // The handshake has its own deadline; a peer that closes, answers in another protocol
+        // or stays silent is named by what it sent (see `HandshakeDiagnosis`).
+        let timedOut = NIOLockedValueBox(false)
         do {
-            let (future, handler) = try await channel.eventLoop.submit {
-                let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
-                handler.sendHello(clientName: configuration.clientName, token: configuration.token)
-                return (handler.welcome, NIOLoopBound(handler, eventLoop: channel.eventLoop))
+            guard let handler = made.withLockedValue({ $0 }) else {
+                throw ClientError(code: .internal, message: "the connection's pipeline was not set up")
+            }
+            let future = try await channel.eventLoop.submit {
+                if channel.isActive {
+                    handler.value.sendHello(clientName: configuration.clientName, token: configuration.token)
+                }
+                return handler.value.welcome
             }.get()
-            let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
+            let timeout = channel.eventLoop.scheduleTask(in: .nanoseconds(configuration.handshakeTimeout.nanoseconds)) {
+                timedOut.withLockedValue { $0 = true }
                 channel.close(promise: nil)
             }
             defer { timeout.cancel() }
             let welcome = try await future.get()
             return Connection(channel: channel, handler: handler, welcome: welcome)
+        } catch let interrupted as HandshakeInterrupted {
+            throw HandshakeDiagnosis.handshakeFailure(
+                host: host,
+                port: port,
+                usingTLS: configuration.tls != nil,
+                firstBytes: interrupted.firstBytes,
+                tlsProblem: interrupted.tlsProblem,
+                timedOut: timedOut.withLockedValue { $0 },
+                deadline: configuration.handshakeTimeout,
+                serverName: serverName
+            )
         } catch let error as ClientError {
             throw error
         } catch {
@@ -295,7 +316,8 @@ public final class ChiboClient: Sendable {
             do {
                 return try await body()
             } catch let error as ClientError
-                where error.code == .unavailable && options.idempotent && attempt < configuration.maxAttempts
+                where error.code == .unavailable && !error.isFinal && options.idempotent
+                && attempt < configuration.maxAttempts
             {
                 attempt += 1
                 try await Task.sleep(for: backoff)

@@ -1,6 +1,8 @@
 import ChiboModel
 import ChiboWire
+import Foundation
 import NIOCore
+import NIOSSL
 
 /// What a server stream delivers: messages, then possibly a trailer from the `Close`.
 enum StreamEvent: Sendable {
@@ -29,6 +31,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var timers: [UInt32: Scheduled<Void>] = [:]
     private var context: ChannelHandlerContext?
     private var welcomePromise: EventLoopPromise<Welcome>?
+    /// The first bytes the peer sent, for a handshake that fails.
+    private let observer: PeerBytesObserver
+    /// What the TLS handler reported, if it failed.
+    private var tlsProblem: TLSProblem?
+
+    /// Creates a handler; `observer` sits first in the pipeline and keeps the peer's first bytes.
+    init(observer: PeerBytesObserver) {
+        self.observer = observer
+    }
 
     /// Completed by the server's welcome, or failed by a refusal or a close before it.
     var welcome: EventLoopFuture<Welcome> { welcomePromise!.futureResult }
@@ -148,7 +159,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        welcomePromise?.fail(ClientError(code: .unavailable, message: "the server closed the connection"))
+        welcomePromise?.fail(HandshakeInterrupted(firstBytes: observer.firstBytes, tlsProblem: tlsProblem))
         for id in machine.connectionClosed() {
             fail(id, with: ClientError(code: .unavailable, message: "the connection closed"))
         }
@@ -156,6 +167,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if tlsProblem == nil {
+            // The peer's certificate is readable only while the TLS handler is in the pipeline.
+            let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
+            tlsProblem = TLSProblem(
+                error: error,
+                peer: tls?.peerCertificate,
+                nowSeconds: Int(Date().timeIntervalSince1970)
+            )
+        }
         context.close(promise: nil)
     }
 
@@ -212,6 +232,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func write(_ frame: Frame) {
         context?.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
+}
+
+/// The connection closed before the welcome: what the peer had sent and what TLS reported, for
+/// `HandshakeDiagnosis`.
+struct HandshakeInterrupted: Error {
+    /// The first bytes off the socket.
+    var firstBytes: [UInt8]
+    /// The TLS failure, if any.
+    var tlsProblem: TLSProblem?
 }
 
 extension Duration {

@@ -10,6 +10,9 @@ public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// For INVALID_ARGUMENT: each invalid field with its path and reason.
     public var violations: [FieldViolation]
+    /// Whether retrying cannot help (the peer is not a Chibo server, its certificate is
+    /// refused), so an idempotent call is not sent again.
+    var isFinal = false
 
     /// Creates an error.
     public init(code: StatusCode, message: String, violations: [FieldViolation] = []) {
@@ -52,8 +55,11 @@ public struct ClientConfiguration: Sendable {
     public var clientName: String
     /// Bearer token sent in the hello; empty for anonymous calls.
     public var token: String
-    /// How long to wait for the TCP connection and the welcome.
+    /// How long to wait for the TCP connection.
     public var connectTimeout: Duration
+    /// How long the handshake may take once connected (TLS, then the hello and the welcome): a
+    /// peer that does not answer in time is named as one that does not speak the Chibo protocol.
+    public var handshakeTimeout: Duration
     /// Attempts for an idempotent call, the first included.
     public var maxAttempts: Int
     /// Delay before the first retry; doubled for every further one, up to `maxBackoff`.
@@ -70,6 +76,7 @@ public struct ClientConfiguration: Sendable {
         clientName: String = "chibo-client/0.1.0",
         token: String = "",
         connectTimeout: Duration = .seconds(10),
+        handshakeTimeout: Duration = .seconds(5),
         maxAttempts: Int = 5,
         initialBackoff: Duration = .milliseconds(100),
         maxBackoff: Duration = .seconds(5),
@@ -79,6 +86,7 @@ public struct ClientConfiguration: Sendable {
         self.clientName = clientName
         self.token = token
         self.connectTimeout = connectTimeout
+        self.handshakeTimeout = handshakeTimeout
         self.maxAttempts = maxAttempts
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff

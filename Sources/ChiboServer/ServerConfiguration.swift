@@ -45,10 +45,23 @@ public enum ChiboVersion {
     public static let current = "0.1.0"
 }
 
-/// The server's TLS context from PEM files: TLS 1.2 or later; the server asks for a client
-/// certificate signed by `clientCA` when one is given (mutual TLS for a district system). The
-/// client's side is `ClientTLS` in ChiboClient.
+/// The server's TLS context from PEM files: TLS 1.3, or TLS 1.2 with forward secrecy (ECDHE) and
+/// an AEAD cipher only (`cipherSuites`); the server asks for a client certificate signed by
+/// `clientCA` when one is given (mutual TLS for a district system). The client's side is
+/// `ClientTLS` in ChiboClient.
 public enum TLSSettings {
+    /// The TLS 1.2 suites the server accepts: ECDHE key exchange with AES-GCM or
+    /// ChaCha20-Poly1305. RSA key exchange (no forward secrecy) and CBC suites are refused.
+    /// TLS 1.3's suites are all AEAD with ephemeral keys and are always on.
+    public static let cipherSuites: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]
+
     /// The server's context: its certificate chain and key, and optionally the CA whose client
     /// certificates it requires.
     public static func server(certificate: String, key: String, clientCA: String? = nil) throws -> NIOSSLContext {
@@ -61,6 +74,7 @@ public enum TLSSettings {
             )
         )
         configuration.minimumTLSVersion = .tlsv12
+        configuration.cipherSuiteValues = cipherSuites
         if let clientCA {
             _ = try TLSFileError.loading(clientCA, "CA certificate") { try NIOSSLCertificate.fromPEMFile(clientCA) }
             configuration.trustRoots = .file(clientCA)

@@ -216,30 +216,6 @@ import Testing
         }
     }
 
-    @Test func failedAuthenticationsAreLimitedPerHost() async throws {
-        try await AccessHarness.with(limits: AbuseLimits(maxFailures: 3, failureWindowMs: 60_000)) { harness in
-            let wrong = ChiboClient(
-                host: "127.0.0.1",
-                port: harness.port,
-                configuration: ClientConfiguration(token: AccessToken.generate(), maxAttempts: 1)
-            )
-            for _ in 0..<3 {
-                _ = try? await wrong.unary(.serverInfoGet, ServerInfoRequest(), as: ServerInfoResponse.self)
-            }
-            // Now even a good token from the same host waits.
-            let admin = harness.client(.admin)
-            do {
-                _ = try await admin.unary(.serverInfoGet, ServerInfoRequest(), as: ServerInfoResponse.self)
-                Issue.record("the host should be refused for a while")
-            } catch let error as ClientError {
-                #expect(error.code == .unauthenticated)
-                #expect(error.message.contains("too many failed authentications"))
-            }
-            await wrong.close()
-            await admin.close()
-        }
-    }
-
     @Test func callsInFlightAreLimitedPerToken() async throws {
         try await AccessHarness.with(limits: AbuseLimits(maxCallsPerToken: 1)) { harness in
             let viewer = harness.client(.viewer)

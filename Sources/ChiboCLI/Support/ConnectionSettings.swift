@@ -14,6 +14,10 @@ public struct ConnectionSettings: @unchecked Sendable {
     public var token: String
     /// The per-call timeout.
     public var timeout: Duration
+    /// How long the handshake may take once connected (`CHIBO_HANDSHAKE_TIMEOUT` seconds;
+    /// default 5, never more than the call timeout): a peer that does not answer in time is
+    /// reported as one that does not speak the Chibo protocol.
+    public var handshakeTimeout: Duration
     /// TLS for the connection; nil for plaintext.
     public var tlsContext: NIOSSLContext?
     /// The config file's context used, if any.
@@ -66,7 +70,8 @@ public struct ConnectionSettings: @unchecked Sendable {
 
     /// Resolves the settings: flags first, then environment variables (`CHIBO_SERVER`,
     /// `CHIBO_TOKEN`, `CHIBO_CONTEXT`, `CHIBO_TIMEOUT`, `CHIBO_CACERT`, `CHIBO_CERT`, `CHIBO_KEY`),
-    /// then the context, then defaults (127.0.0.1:7420, anonymous, 30 seconds, plaintext).
+    /// then the context, then defaults (127.0.0.1:7420, anonymous, 30 seconds, plaintext);
+    /// `CHIBO_HANDSHAKE_TIMEOUT` sets the handshake deadline.
     public init(_ flags: Flags, environment: [String: String]) throws(CLIFailure) {
         let path = CLIConfig.path(explicit: flags.config, environment: environment)
         let config = try CLIConfig.load(path: path)
@@ -88,6 +93,11 @@ public struct ConnectionSettings: @unchecked Sendable {
             ?? ((context?.timeoutSeconds ?? 0) > 0 ? context?.timeoutSeconds : nil) ?? 30
         guard seconds > 0 else { throw CLIFailure.usage("--timeout must be more than 0 seconds") }
         timeout = .milliseconds(Int64(seconds * 1000))
+        let handshakeSeconds = environment["CHIBO_HANDSHAKE_TIMEOUT"].map { Double($0) ?? -1 } ?? 5
+        guard handshakeSeconds > 0 else {
+            throw CLIFailure.usage("CHIBO_HANDSHAKE_TIMEOUT must be a number of seconds more than 0")
+        }
+        handshakeTimeout = min(.milliseconds(Int64(handshakeSeconds * 1000)), timeout)
         let cacert = nonEmpty(flags.cacert) ?? nonEmpty(environment["CHIBO_CACERT"])
         let cert = nonEmpty(flags.cert) ?? nonEmpty(environment["CHIBO_CERT"])
         let key = nonEmpty(flags.key) ?? nonEmpty(environment["CHIBO_KEY"])
@@ -112,6 +122,7 @@ public struct ConnectionSettings: @unchecked Sendable {
                 clientName: clientName,
                 token: token,
                 connectTimeout: min(timeout, .seconds(10)),
+                handshakeTimeout: handshakeTimeout,
                 maxAttempts: maxAttempts,
                 tls: tlsContext
             )
