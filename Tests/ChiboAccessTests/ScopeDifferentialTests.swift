@@ -1,6 +1,7 @@
 import ChiboAccess
 import ChiboClient
 import ChiboModel
+import ChiboTesting
 import Foundation
 import GRDB
 import PropertyBased

@@ -1,6 +1,7 @@
 import ChiboModel
 import ChiboStore
 import ChiboStorePostgres
+import ChiboTesting
 import Foundation
 import Logging
 import PostgresNIO
@@ -76,10 +77,7 @@ struct PostgresStoreTests {
         let writer = try await PostgresStore(location: location, readerThreads: 1)
         let follower = try await PostgresStore(location: location, readerThreads: 1)
         // The follower's listener is up once it has announced itself (it notifies on connect).
-        let deadline = ContinuousClock.now + .seconds(10)
-        while follower.changeSignal.generation == 0 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try? await waitUntil("the follower's listener to announce itself") { follower.changeSignal.generation != 0 }
         let before = follower.changeSignal.generation
         _ = try await writer.createOrgUnit(
             OrgUnit(code: "MB", name: "Mường Bằng", kind: .commune),
@@ -91,7 +89,8 @@ struct PostgresStoreTests {
                 return true
             }
             group.addTask {
-                try? await Task.sleep(for: .seconds(10))
+                // A bound against hanging, not synchronisation: the wake-up is awaited above.
+                try? await Task.sleep(for: .seconds(60))
                 return false
             }
             let first = await group.next() ?? false
