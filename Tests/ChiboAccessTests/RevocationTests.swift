@@ -65,30 +65,18 @@ import Testing
             FollowChangesRequest(follow: true),
             as: ChangeEvent.self
         )
-        return try await withThrowingTaskGroup(of: ClientError?.self) { group in
-            group.addTask {
-                var events = stream.makeAsyncIterator()
-                #expect(try await events.next() != nil, "the stream delivers while the token stands")
-                try await cut()
-                do {
-                    while try await events.next() != nil {}
-                    return nil
-                } catch let error as ClientError {
-                    return error
-                }
+        return try await withBound("the follow stream to end", .seconds(60)) {
+            var events = stream.makeAsyncIterator()
+            #expect(try await events.next() != nil, "the stream delivers while the token stands")
+            try await cut()
+            do {
+                while try await events.next() != nil {}
+                return nil
+            } catch let error as ClientError {
+                return error
             }
-            group.addTask {
-                // A bound against hanging, not synchronisation: the stream's end is awaited above.
-                try await Task.sleep(for: .seconds(60))
-                throw BoundedWaitExceeded()
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
         }
     }
-
-    /// The stream did not end within the bound.
-    struct BoundedWaitExceeded: Error {}
 }
 
 extension AccessHarness {

@@ -526,15 +526,17 @@ import Testing
             defer { Task { await client.close() } }
             var continuations: [AsyncStream<RunImportRequest>.Continuation] = []
             var calls: [Task<Void, Never>] = []
-            for _ in 0..<2 {
+            var ids: [String] = []
+            for index in 0..<2 {
                 let (stream, continuation) = AsyncStream<RunImportRequest>.makeStream()
+                let id = UUID().uuidString.lowercased()
+                ids.append(id)
                 continuation.yield(
-                    RunImportRequest(
-                        message: .header(
-                            ImportHeader(importId: UUID().uuidString.lowercased(), entity: .members, onConflict: .skip)
-                        )
-                    )
+                    RunImportRequest(message: .header(ImportHeader(importId: id, entity: .members, onConflict: .skip)))
                 )
+                // One batch, so the import shows in Import.Status while its stream stays open.
+                let rows = [ImportServiceTests.roster[index + 1]]
+                continuation.yield(RunImportRequest(message: .batch(ImportBatch(batchNumber: 1, rows: rows))))
                 continuations.append(continuation)
                 calls.append(
                     Task {
@@ -542,14 +544,24 @@ import Testing
                     }
                 )
             }
-            // A third import is refused once the two have reached the server; until then it may
-            // pass (it imports nothing), so try again until it is refused.
-            try await waitUntil("a third import to be refused", every: .milliseconds(50)) {
-                let third = await Outcome.of {
-                    _ = try await Self.run(client, .members, .skip, batches: [])
+            // Both imports hold their slots once each has committed its batch.
+            try await waitUntil("both open imports to commit a batch", every: .milliseconds(20)) {
+                for id in ids {
+                    let status = await Outcome.of {
+                        _ = try await client.unary(
+                            .importStatus,
+                            GetImportStatusRequest(importId: id),
+                            as: ImportCheckpoint.self
+                        )
+                    }
+                    if status != .passed(.ok) { return false }
                 }
-                return third != .passed(.ok)
+                return true
             }
+            let third = await Outcome.of {
+                _ = try await Self.run(client, .members, .skip, batches: [])
+            }
+            #expect(third != .passed(.ok))
             // The refusal is audited before the call ends, whatever the client made of it.
             let entries = try await harness.store.auditEntries(AuditQuery(limit: 10_000))
             #expect(

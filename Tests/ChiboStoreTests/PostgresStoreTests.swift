@@ -83,20 +83,11 @@ struct PostgresStoreTests {
             OrgUnit(code: "MB", name: "Mường Bằng", kind: .commune),
             context: Self.context()
         )
-        let woken = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
+        let woken =
+            (try? await withBound("the follower's change signal") {
                 await follower.changeSignal.wait(after: before)
                 return true
-            }
-            group.addTask {
-                // A bound against hanging, not synchronisation: the wake-up is awaited above.
-                try? await Task.sleep(for: .seconds(60))
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+            }) ?? false
         #expect(woken, "the follower's change signal did not move after a write through the other store")
         #expect(try await follower.changes(after: 0, limit: 10).count == 1)
         await writer.close()

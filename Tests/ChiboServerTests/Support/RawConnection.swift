@@ -65,7 +65,7 @@ final class RawConnection: Sendable {
     }
 
     /// Exactly `count` bytes, waiting up to `timeout` for them.
-    func read(count: Int, timeout: Duration = .seconds(5)) async throws -> [UInt8] {
+    func read(count: Int, timeout: Duration = .seconds(30)) async throws -> [UInt8] {
         var result: [UInt8]?
         do {
             try await waitUntil("\(count) bytes from the server", bound: timeout) {
@@ -87,14 +87,14 @@ final class RawConnection: Sendable {
     }
 
     /// One length-prefixed frame.
-    func readFrame(timeout: Duration = .seconds(5)) async throws -> Frame {
+    func readFrame(timeout: Duration = .seconds(30)) async throws -> Frame {
         let length = try await read(count: 4, timeout: timeout)
         let count = Int(length[0]) << 24 | Int(length[1]) << 16 | Int(length[2]) << 8 | Int(length[3])
         return try Frame(serializedBytes: try await read(count: count, timeout: timeout))
     }
 
     /// Waits until the server closes the connection; returns the frames it sent before.
-    func framesUntilClosed(timeout: Duration = .seconds(5)) async throws -> [Frame] {
+    func framesUntilClosed(timeout: Duration = .seconds(30)) async throws -> [Frame] {
         do {
             try await waitUntil("the server to close the connection", bound: timeout) { isClosed }
         } catch is WaitTimedOut {
