@@ -185,9 +185,16 @@ struct TwoServersTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let database = url + "?schema=request_ids_" + UUID().uuidString.prefix(8).lowercased()
         let serverEnvironment = ["PGPASSWORD": password]
-        let left = try ImportServer(database: database, serverEnvironment: serverEnvironment)
+        // Every server on a PostgreSQL database is given the same audit key file.
+        let auditKey = temporaryFolder().appendingPathComponent("audit-key").path
+        let left = try ImportServer(database: database, serverEnvironment: serverEnvironment, auditKey: auditKey)
         defer { left.stop() }
-        let right = try ImportServer(database: database, serverEnvironment: serverEnvironment, token: left.token)
+        let right = try ImportServer(
+            database: database,
+            serverEnvironment: serverEnvironment,
+            token: left.token,
+            auditKey: auditKey
+        )
         defer { right.stop() }
         let commune = try #require(left.unitIDs["MB"])
         func create(_ server: ImportServer, _ name: String) async throws -> OrgUnit? {
