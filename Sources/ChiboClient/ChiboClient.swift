@@ -298,7 +298,7 @@ public final class ChiboClient: Sendable {
                 where error.code == .unavailable && options.idempotent && attempt < configuration.maxAttempts
             {
                 attempt += 1
-                try await Task.sleep(for: backoff)
+                try await configuration.waitBeforeRetry(backoff)
                 backoff = min(backoff * 2, configuration.maxBackoff)
             }
         }

@@ -3,6 +3,7 @@ import ChiboModel
 import ChiboServer
 import ChiboTesting
 import Logging
+import NIOConcurrencyHelpers
 import Testing
 
 /// The client's retries: an idempotent call tries again, with backoff, until a server answers
@@ -28,22 +29,47 @@ import Testing
         }
     }
 
-    @Test func idempotentCallsReconnectWithBackoff() async throws {
-        var logger = Logger(label: "chibo.test")
-        logger.logLevel = .critical
-        // Find a free port, then leave it unbound for a moment.
-        let port = try await TestServer.run { probe in probe.port }
-        let client = ChiboClient(
-            host: "127.0.0.1",
-            port: port,
-            configuration: ClientConfiguration(
-                // Enough attempts for a minute of retrying: the server coming up late must not
-                // outlast them on a busy machine.
-                maxAttempts: 600,
-                initialBackoff: .milliseconds(20),
-                maxBackoff: .milliseconds(100)
-            )
+    /// The delays between attempts double from the first up to the longest, on a clock that
+    /// records them instead of waiting.
+    @Test func backoffDoublesUpToItsLongestDelay() async throws {
+        let delays = NIOLockedValueBox<[Duration]>([])
+        var configuration = ClientConfiguration(
+            maxAttempts: 6,
+            initialBackoff: .milliseconds(100),
+            maxBackoff: .milliseconds(500)
         )
+        configuration.waitBeforeRetry = { delay in delays.withLockedValue { $0.append(delay) } }
+        // Nothing listens on port 1: every attempt fails with UNAVAILABLE.
+        let client = ChiboClient(host: "127.0.0.1", port: 1, configuration: configuration)
+        do {
+            _ = try await client.unary(
+                .healthCheck,
+                HealthCheckRequest(),
+                as: HealthCheckResponse.self,
+                options: CallOptions(idempotent: true)
+            )
+            Issue.record("no server listens on port 1")
+        } catch let error as ClientError {
+            #expect(error.code == .unavailable)
+        }
+        #expect(delays.withLockedValue { $0 } == [100, 200, 400, 500, 500].map { Duration.milliseconds($0) })
+        await client.close()
+    }
+
+    @Test func idempotentCallsReconnectWithBackoff() async throws {
+        // Find a free port, then leave it unbound until the call has failed once.
+        let port = try await TestServer.run { probe in probe.port }
+        let (failures, failed) = AsyncStream<Void>.makeStream()
+        var configuration = ClientConfiguration(
+            maxAttempts: 600,
+            initialBackoff: .milliseconds(20),
+            maxBackoff: .milliseconds(100)
+        )
+        configuration.waitBeforeRetry = { delay in
+            failed.yield()
+            try await Task.sleep(for: delay)
+        }
+        let client = ChiboClient(host: "127.0.0.1", port: port, configuration: configuration)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             let call = Task {
                 try await client.unary(
@@ -53,10 +79,9 @@ import Testing
                     options: CallOptions(idempotent: true)
                 )
             }
-            // This sleep is the case under test (a server that comes up after the first attempts),
-            // not synchronisation: the call succeeds whether it retried once or many times.
-            try await Task.sleep(for: .milliseconds(300))
-            let server = ChiboServer(configuration: ServerConfiguration(port: port), logger: logger)
+            // The server comes up once the first attempt has failed.
+            for await _ in failures { break }
+            let server = ChiboServer(configuration: ServerConfiguration(port: port), logger: TestServer.quietLogger)
             tasks.addTask { try await server.run() }
             let health = try await call.value
             #expect(health.status == .serving)
