@@ -65,6 +65,8 @@ import Testing
             initialBackoff: .milliseconds(20),
             maxBackoff: .milliseconds(100)
         )
+        // Signals each failed attempt, then waits the backoff as the client would (the delay is
+        // the client's own pacing, not the test's synchronisation).
         configuration.waitBeforeRetry = { delay in
             failed.yield()
             try await Task.sleep(for: delay)
