@@ -257,11 +257,26 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // What the test targets share: an in-process server harness (plain, or gated with records
+        // and a token per role), a launcher for the built executables, temporary folders, dates,
+        // bounded waits and a clock a test moves by hand. Only tests depend on it.
+        .target(
+            name: "ChiboTesting",
+            dependencies: [
+                "ChiboServer", "ChiboClient", "ChiboAccess", "ChiboRecords", "ChiboStore", "ChiboStoreSQLite",
+                "ChiboStorePostgres", "ChiboModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "ChiboAccessTests",
             dependencies: [
+                "ChiboTesting",
                 "ChiboAccess", "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite",
-                "ChiboStorePostgres", "ChiboModel", "ChiboCodec", "ChiboImport", "ChiboImportClient", "ChiboCLI",
+                "ChiboStorePostgres", "ChiboModel", "ChiboCodec",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -280,6 +295,7 @@ let package = Package(
         .testTarget(
             name: "ChiboImportClientTests",
             dependencies: [
+                "ChiboTesting",
                 "ChiboImportClient", "ChiboImport", "ChiboClient", "ChiboCLI", "ChiboModel", "ChiboServer",
                 "ChiboWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -289,7 +305,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChiboReportsTests",
-            dependencies: ["ChiboReports", "ChiboModel"],
+            dependencies: ["ChiboTesting", "ChiboReports", "ChiboModel"],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -320,6 +336,7 @@ let package = Package(
         .testTarget(
             name: "ChiboStoreTests",
             dependencies: [
+                "ChiboTesting",
                 "ChiboStore", "ChiboStoreSQLite", "ChiboStorePostgres", "ChiboStoreSQL", "ChiboStoreConformance",
                 "ChiboStoreTransfer", "ChiboModel", "ChiboCodec",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -331,7 +348,9 @@ let package = Package(
         .testTarget(
             name: "ChiboRecordsTests",
             dependencies: [
-                "ChiboRecords", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite", "ChiboModel",
+                "ChiboTesting",
+                "ChiboRecords", "ChiboAccess", "ChiboServer", "ChiboClient", "ChiboStore", "ChiboStoreSQLite",
+                "ChiboModel",
                 "ChiboCodec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -343,6 +362,7 @@ let package = Package(
         .testTarget(
             name: "ChiboCLITests",
             dependencies: [
+                "ChiboTesting",
                 "ChiboCLI", "ChiboCodec", "ChiboModel", "ChiboServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -350,11 +370,23 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The client's own behaviour: request pacing under the server's window, retries.
+        .testTarget(
+            name: "ChiboClientTests",
+            dependencies: [
+                "ChiboTesting", "ChiboClient", "ChiboServer", "ChiboModel",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "ChiboServerTests",
             dependencies: [
+                "ChiboTesting",
                 "ChiboServer", "ChiboClient", "ChiboWire", "ChiboCodec", "ChiboModel",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -365,6 +397,7 @@ let package = Package(
         .testTarget(
             name: "ChiboSampleTests",
             dependencies: [
+                "ChiboTesting",
                 "ChiboSample", "ChiboSampleFiles", "ChiboImport", "ChiboRecords", "ChiboServer", "ChiboClient",
                 "ChiboStoreSQLite",
                 "ChiboModel",

@@ -320,7 +320,7 @@ public final class ChiboClient: Sendable {
                 && attempt < configuration.maxAttempts
             {
                 attempt += 1
-                try await Task.sleep(for: backoff)
+                try await configuration.waitBeforeRetry(backoff)
                 backoff = min(backoff * 2, configuration.maxBackoff)
             }
         }

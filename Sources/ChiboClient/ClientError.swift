@@ -70,6 +70,9 @@ public struct ClientConfiguration: Sendable {
     public var tls: NIOSSLContext?
     /// The name the server's certificate must carry; the host connected to when nil.
     public var serverHostname: String?
+    /// How the client waits between retries: `Task.sleep` unless a test gives a clock of its
+    /// own (one that records the delays and returns at once, for instance).
+    public var waitBeforeRetry: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     /// Creates a configuration.
     public init(

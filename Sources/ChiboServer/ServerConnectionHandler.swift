@@ -31,7 +31,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var flushScheduled = false
     /// Frames encoded since the last flush.
     private var outbound: ByteBuffer?
-    private var lastFrameAt = NIODeadline.now()
+    /// When the last frame arrived, on the event loop's clock (so a test loop's time moves it).
+    private var lastFrameAt = NIODeadline.uptimeNanoseconds(0)
     private var handshakeTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
 
@@ -75,6 +76,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func armTimers(_ context: ChannelHandlerContext) {
         guard handshakeTimer == nil else { return }
+        lastFrameAt = context.eventLoop.now
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         handshakeTimer = context.eventLoop.scheduleTask(in: TimeAmount(machine.limits.handshakeTimeout)) {
             loopBound.value.perform(loopBound.value.machine.handshakeTimedOut())
@@ -92,8 +94,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func checkIdle() {
+        guard let context else { return }
         let idleTimeout = TimeAmount(machine.limits.idleTimeout)
-        let idleFor = NIODeadline.now() - lastFrameAt
+        let idleFor = context.eventLoop.now - lastFrameAt
         if idleFor >= idleTimeout, machine.openCalls == 0 {
             perform(machine.idleTimedOut())
             flushIfNeeded()
@@ -105,7 +108,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         readingBurst = true
-        lastFrameAt = .now()
+        lastFrameAt = context.eventLoop.now
         let wasEstablished = machine.isEstablished
         if !wasEstablished, case .hello(let hello)? = frame.body { token = hello.token }
         perform(machine.receive(frame))

@@ -2,6 +2,7 @@ import ChiboAccess
 import ChiboClient
 import ChiboModel
 import ChiboStore
+import ChiboTesting
 import Foundation
 import GRDB
 import Testing

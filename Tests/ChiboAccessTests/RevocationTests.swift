@@ -2,8 +2,8 @@ import ChiboAccess
 import ChiboClient
 import ChiboModel
 import ChiboStore
+import ChiboTesting
 import Foundation
-import Synchronization
 import Testing
 
 /// A token revoked or expired while its calls are open: the server checks it again while they
@@ -38,9 +38,8 @@ import Testing
     }
 
     @Test func anExpiringTokenEndsItsOpenFollowStreamAtMidnight() async throws {
-        let clock = TestClock(Self.lastMinuteOfTheTenth)
-        let nowMs: @Sendable () -> Int64 = { clock.nowMs }
-        try await AccessHarness.with(recheckInterval: .milliseconds(50), nowMs: nowMs) { harness in
+        let clock = ManualTime(startMs: Self.lastMinuteOfTheTenth)
+        try await AccessHarness.with(recheckInterval: .milliseconds(50), nowMs: clock.function) { harness in
             let minted = try await harness.mint(
                 "until the eleventh",
                 expiresOn: CalendarDate(year: 2025, month: 3, day: 11)
@@ -48,7 +47,7 @@ import Testing
             let client = harness.client(token: minted)
             defer { Task { await client.close() } }
             let ending = try await Self.endingOfAFollowStream(client) {
-                clock.advance(byMs: 60_000)
+                clock.advance(by: .seconds(60))
             }
             #expect(ending?.code == .unauthenticated)
             #expect(ending?.message.contains("expired") == true, "\(String(describing: ending))")
@@ -56,7 +55,7 @@ import Testing
     }
 
     /// Follows the change feed, checks that it delivers, runs `cut`, then reads on: the error the
-    /// stream ends with, waiting at most 20 seconds (a bound, not a pace).
+    /// stream ends with, waiting at most 60 seconds (a bound, not a pace).
     static func endingOfAFollowStream(
         _ client: ChiboClient,
         cut: @escaping @Sendable () async throws -> Void
@@ -66,42 +65,18 @@ import Testing
             FollowChangesRequest(follow: true),
             as: ChangeEvent.self
         )
-        return try await withThrowingTaskGroup(of: ClientError?.self) { group in
-            group.addTask {
-                var events = stream.makeAsyncIterator()
-                #expect(try await events.next() != nil, "the stream delivers while the token stands")
-                try await cut()
-                do {
-                    while try await events.next() != nil {}
-                    return nil
-                } catch let error as ClientError {
-                    return error
-                }
+        return try await withBound("the follow stream to end", .seconds(60)) {
+            var events = stream.makeAsyncIterator()
+            #expect(try await events.next() != nil, "the stream delivers while the token stands")
+            try await cut()
+            do {
+                while try await events.next() != nil {}
+                return nil
+            } catch let error as ClientError {
+                return error
             }
-            group.addTask {
-                try await Task.sleep(for: .seconds(20))
-                throw BoundedWaitExceeded()
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
         }
     }
-
-    /// The stream did not end within the bound.
-    struct BoundedWaitExceeded: Error {}
-}
-
-/// A clock a test moves by hand.
-final class TestClock: Sendable {
-    private let ms: Mutex<Int64>
-
-    init(_ nowMs: Int64) { ms = Mutex(nowMs) }
-
-    /// The time now, Unix milliseconds.
-    var nowMs: Int64 { ms.withLock { $0 } }
-
-    /// Moves the clock forward.
-    func advance(byMs delta: Int64) { ms.withLock { $0 += delta } }
 }
 
 extension AccessHarness {

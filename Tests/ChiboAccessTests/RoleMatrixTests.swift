@@ -2,6 +2,7 @@ import ChiboAccess
 import ChiboClient
 import ChiboCodec
 import ChiboModel
+import ChiboTesting
 import Foundation
 import Testing
 
@@ -60,7 +61,7 @@ import Testing
     static func cell(_ inside: Bool) -> String { inside ? "bo" : "na" }
     static func member(_ inside: Bool) -> String { inside ? "b1" : "n1" }
     static func void(_ id: String) -> VoidRequest { VoidRequest(options: dryRun, id: id, revision: 1, reason: "thử") }
-    static let range = (AccessHarness.day(2025, 1, 1), AccessHarness.day(2025, 12, 31))
+    static let range = (day(2025, 1, 1), day(2025, 12, 31))
 
     static let cases: [Case] = [
         Case(
@@ -118,7 +119,7 @@ import Testing
                     id: cell(inside),
                     revision: 1,
                     newParentId: inside ? "mb" : "cm",
-                    effectiveOn: AccessHarness.day(2026, 1, 1)
+                    effectiveOn: day(2026, 1, 1)
                 )
             }
         ),
@@ -130,7 +131,7 @@ import Testing
                     options: dryRun,
                     sourceIds: [cell(inside)],
                     successor: OrgUnit(name: "Chi bộ mới", kind: .cell, parentId: inside ? "mb" : "cm"),
-                    effectiveOn: AccessHarness.day(2026, 1, 1)
+                    effectiveOn: day(2026, 1, 1)
                 )
             }
         ),
@@ -138,7 +139,7 @@ import Testing
             method: .orgUnitsSplit,
             kind: .write,
             call: unary(.orgUnitsSplit, OrgUnitsResponse.self) { _, inside in
-                SplitOrgUnitRequest(options: dryRun, sourceId: cell(inside), effectiveOn: AccessHarness.day(2026, 1, 1))
+                SplitOrgUnitRequest(options: dryRun, sourceId: cell(inside), effectiveOn: day(2026, 1, 1))
             }
         ),
         Case(
@@ -150,7 +151,7 @@ import Testing
                     unitId: cell(inside),
                     assignment: SupervisorAssignment(
                         memberId: "a1",
-                        valid: DateRange(from: AccessHarness.day(2025, 1, 1))
+                        valid: DateRange(from: day(2025, 1, 1))
                     )
                 )
             }
@@ -163,7 +164,7 @@ import Testing
                     options: dryRun,
                     unitId: cell(inside),
                     assignmentId: "none",
-                    endedOn: AccessHarness.day(2026, 1, 1)
+                    endedOn: day(2026, 1, 1)
                 )
             }
         ),
@@ -181,7 +182,7 @@ import Testing
                     member: Member(
                         fullName: "Lò Thị Mới",
                         cellId: cell(inside),
-                        events: [StatusEvent(kind: .admitted, effectiveOn: AccessHarness.day(2025, 1, 1))]
+                        events: [StatusEvent(kind: .admitted, effectiveOn: day(2025, 1, 1))]
                     )
                 )
             }
@@ -215,7 +216,7 @@ import Testing
                     options: dryRun,
                     memberId: member(inside),
                     revision: 1,
-                    event: StatusEvent(kind: .madeOfficial, effectiveOn: AccessHarness.day(2001, 1, 1))
+                    event: StatusEvent(kind: .madeOfficial, effectiveOn: day(2001, 1, 1))
                 )
             }
         ),
@@ -232,7 +233,7 @@ import Testing
                     options: dryRun,
                     meeting: Meeting(
                         cellId: cell(inside),
-                        heldOn: AccessHarness.day(2025, 4, 3),
+                        heldOn: day(2025, 4, 3),
                         kind: .regular,
                         attendance: [AttendanceRecord(memberId: member(inside), state: .present)]
                     )
@@ -308,7 +309,7 @@ import Testing
                     options: dryRun,
                     ruleSet: RuleSet(
                         scopeUnitId: cell(inside),
-                        effectiveFrom: AccessHarness.day(2026, 1, 1),
+                        effectiveFrom: day(2026, 1, 1),
                         goodAttendanceBp: 9500
                     )
                 )

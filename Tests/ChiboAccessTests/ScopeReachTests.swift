@@ -1,15 +1,13 @@
 import ChiboAccess
 import ChiboClient
 import ChiboModel
+import ChiboTesting
 import Foundation
 import Testing
 
 /// What a scoped token reaches beyond a single call's request: reads by date after a cell moves
 /// away, imports that belong to their token, and answers that reveal nothing outside the scope.
 @Suite struct ScopeReachTests {
-    static func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     /// A token of `role` scoped to `scope`, made on the harness's store.
     static func token(
@@ -65,7 +63,7 @@ import Testing
                     id: "ang",
                     revision: ang?.meta?.revision ?? 1,
                     newParentId: "cm",
-                    effectiveOn: Self.day(2026, 1, 1)
+                    effectiveOn: day(2026, 1, 1)
                 ),
                 as: OrgUnitResponse.self
             )
@@ -76,13 +74,13 @@ import Testing
                         id: "a2",
                         fullName: "Hà Thị Sau",
                         cellId: "ang",
-                        events: [StatusEvent(kind: .admitted, effectiveOn: Self.day(2026, 6, 1))]
+                        events: [StatusEvent(kind: .admitted, effectiveOn: day(2026, 6, 1))]
                     )
                 ),
                 as: MemberResponse.self
             )
             var meetings: [String: String] = [:]
-            for held in [Self.day(2025, 3, 3), Self.day(2026, 8, 3)] {
+            for held in [day(2025, 3, 3), day(2026, 8, 3)] {
                 let present = held.year == 2025 ? ["a1"] : ["a1", "a2"]
                 let meeting = try await admin.unary(
                     .meetingsRecord,
@@ -178,7 +176,7 @@ import Testing
             let attendance = await Self.code {
                 let rows = try await officer.serverStream(
                     .reportsAttendance,
-                    AttendanceReportRequest(unitId: "ang", from: Self.day(2025, 1, 1), period: .month),
+                    AttendanceReportRequest(unitId: "ang", from: day(2025, 1, 1), period: .month),
                     as: AttendanceRow.self
                 )
                 for try await _ in rows {}

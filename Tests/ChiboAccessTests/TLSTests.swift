@@ -1,6 +1,7 @@
 import ChiboClient
 import ChiboModel
 import ChiboServer
+import ChiboTesting
 import Foundation
 import Logging
 import NIOSSL
@@ -17,8 +18,7 @@ import Testing
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
         static func make() throws -> Certificates {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-tls-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let folder = temporaryFolder("chibo-tls")
             let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
             for ca in ["ca", "other-ca"] {
                 try openssl(
@@ -63,17 +63,8 @@ import Testing
     }
 
     private func withServer(tls: NIOSSLContext, _ body: @Sendable (Int) async throws -> Void) async throws {
-        var logger = Logger(label: "chibo.test")
-        logger.logLevel = .critical
-        let server = ChiboServer(
-            configuration: ServerConfiguration(port: 0, tls: tls),
-            registry: MethodRegistry(),
-            logger: logger
-        )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            try await body(try #require(try await server.listeningAddress.port))
-            group.cancelAll()
+        try await TestServer.run(configuration: ServerConfiguration(port: 0, tls: tls)) { server in
+            try await body(server.port)
         }
     }
 

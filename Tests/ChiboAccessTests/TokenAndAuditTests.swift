@@ -2,6 +2,7 @@ import ChiboAccess
 import ChiboClient
 import ChiboModel
 import ChiboStore
+import ChiboTesting
 import Foundation
 import GRDB
 import Testing
@@ -24,7 +25,9 @@ import Testing
     }
 
     @Test func malformedUnknownExpiredAndRevokedTokensAreRefused() async throws {
-        try await AccessHarness.with { harness in
+        // The gate's clock, moved by hand past the token cache's lifetime below.
+        let time = ManualTime()
+        try await AccessHarness.with(nowMs: time.function) { harness in
             func infoCode(_ token: String) async -> Outcome {
                 let client = ChiboClient(
                     host: "127.0.0.1",
@@ -57,8 +60,8 @@ import Testing
             )
             #expect(await infoCode(revoked.token) == .passed(.ok))
             _ = try await harness.store.revokeToken(idOrName: "soon revoked", atMs: 1)
-            // Checks are cached for a second at most.
-            try await Task.sleep(for: .milliseconds(1100))
+            // Checks are cached for a second at most: move the gate's clock past it.
+            time.advance(by: .milliseconds(1100))
             #expect(await infoCode(revoked.token) == .refused(.unauthenticated))
             let stored = try await harness.store.tokens()
             #expect(stored.allSatisfy { !$0.hash.contains("chibo_") && $0.hash.count == 64 }, "only hashes are kept")
@@ -103,7 +106,7 @@ import Testing
             defer { Task { await secretary.close() } }
             let meeting = Meeting(
                 cellId: "bo",
-                heldOn: AccessHarness.day(2025, 4, 3),
+                heldOn: day(2025, 4, 3),
                 kind: .regular,
                 attendance: [AttendanceRecord(memberId: "b1", state: .present)]
             )
@@ -140,7 +143,7 @@ import Testing
                         citizenId: "014085009999",
                         fullName: "Tòng Thị Mới",
                         cellId: "ang",
-                        events: [StatusEvent(kind: .admitted, effectiveOn: AccessHarness.day(2025, 1, 1))]
+                        events: [StatusEvent(kind: .admitted, effectiveOn: day(2025, 1, 1))]
                     )
                 ),
                 as: MemberResponse.self
@@ -195,9 +198,11 @@ import Testing
                 "\(entries.map { "\($0.seq) \($0.method) \($0.outcome) \($0.actor)" })"
             )
             // The failed update is audited after the call ends.
-            try await Task.sleep(for: .milliseconds(300))
-            let later = try await harness.store.auditEntries(AuditQuery(limit: 10_000))
-            #expect(later.contains { $0.method == "MEMBERS_UPDATE" && $0.outcome == "ABORTED" })
+            try await waitUntil("the failed update to be audited") {
+                try await harness.store.auditEntries(AuditQuery(limit: 10_000)).contains {
+                    $0.method == "MEMBERS_UPDATE" && $0.outcome == "ABORTED"
+                }
+            }
 
             let intact = try await auditor.unary(.auditVerify, VerifyAuditRequest(), as: VerifyAuditResponse.self)
             #expect(intact.intact && intact.entries >= Int64(entries.count) && intact.headHash.count == 64)

@@ -1,3 +1,4 @@
+import ChiboTesting
 import Foundation
 import GRDB
 import Testing
@@ -7,22 +8,7 @@ import Testing
 /// verify` checks the file offline and finds an entry edited behind the server's back.
 @Suite struct AuditKeyEndToEndTests {
     static func chiboServer(_ arguments: [String]) throws -> RunResult {
-        let process = Process()
-        process.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return RunResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self)
-        )
+        try Executables.run("chibo-server", arguments)
     }
 
     @Test func theKeyIsMadeBesideTheFileTheLogPagesToItsEndAndVerifiesOffline() throws {
@@ -36,7 +22,7 @@ import Testing
         // More entries than one page holds: a cell and 1,100 members, each create audited.
         let cell = try server.createdID(["units", "create", "--name", "Chi bộ bản Bó", "--kind", "cell"])
         let members = (1...1_100).map { #"{"fullName": "Lò Văn \#($0)", "cellId": "\#(cell)"}"# }
-        let file = Binaries.temporaryFolder().appendingPathComponent("members.jsonl")
+        let file = temporaryFolder().appendingPathComponent("members.jsonl")
         try members.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         _ = try server.ok(["members", "create", "--file", file.path])
 

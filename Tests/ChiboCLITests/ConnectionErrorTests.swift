@@ -1,4 +1,5 @@
 import ChiboServer
+import ChiboTesting
 import Foundation
 import Logging
 import Testing
@@ -10,8 +11,9 @@ import Testing
     /// `chibo server info` against `address` with `extra` arguments; the handshake deadline is
     /// shortened so that a silent peer is named quickly.
     private func serverInfo(_ address: String, _ extra: [String] = []) async throws -> RunResult {
-        try await Binaries.offThePool {
-            try Binaries.chibo(
+        try await Executables.offThePool {
+            try Executables.run(
+                "chibo",
                 ["server", "info", "--server", address] + extra,
                 environment: ["CHIBO_TOKEN": "chibo_not_a_real_token", "CHIBO_HANDSHAKE_TIMEOUT": "0.5"]
             )
@@ -139,7 +141,7 @@ struct TestCertificates {
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     static func make() throws -> TestCertificates {
-        let folder = Binaries.temporaryFolder()
+        let folder = temporaryFolder()
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         for ca in ["ca", "other-ca"] {
             try openssl(

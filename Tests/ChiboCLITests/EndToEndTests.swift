@@ -1,6 +1,7 @@
 import ChiboCLI
 import ChiboModel
 import ChiboServer
+import ChiboTesting
 import Foundation
 import Logging
 import Testing
@@ -192,7 +193,7 @@ import Testing
         let stale = try server.chibo(["units", "update", f.cell, "--name", "X", "--revision", "99"])
         #expect(stale.status == 74 && stale.stderr.hasPrefix("error: ABORTED: "))
         // 64 + 14: UNAVAILABLE when nothing listens.
-        let down = try Binaries.chibo(["server", "info", "--server", "127.0.0.1:1"])
+        let down = try Executables.run("chibo", ["server", "info", "--server", "127.0.0.1:1"])
         #expect(down.status == 78 && down.stderr.hasPrefix("error: UNAVAILABLE: "))
         // 0, with data on stdout only.
         let info = try server.chibo(["server", "health", "-o", "json"])
@@ -203,12 +204,12 @@ import Testing
         let f = try Self.fixture()
         defer { f.server.stop() }
         let follower = Process()
-        follower.executableURL = Binaries.folder.appendingPathComponent("chibo")
+        follower.executableURL = Executables.url("chibo")
         follower.arguments = ["changes", "--follow", "-o", "json"]
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHIBO_") }
         env["CHIBO_SERVER"] = f.server.address
         env["CHIBO_TOKEN"] = f.server.token
-        env["CHIBO_CONFIG"] = Binaries.temporaryFolder().appendingPathComponent("config.json").path
+        env["CHIBO_CONFIG"] = temporaryFolder().appendingPathComponent("config.json").path
         follower.environment = env
         let output = Pipe()
         follower.standardOutput = output
@@ -268,13 +269,11 @@ import Testing
         let denied = try f.server.chibo(["units", "list"], environment: ["CHIBO_TOKEN": auditor])
         #expect(denied.status == 4 && denied.stderr.hasPrefix("error: PERMISSION_DENIED: "), "\(denied.stderr)")
         // No token at all: 4, unauthenticated.
-        let anonymous = try Binaries.chibo(["units", "list", "--server", f.server.address])
+        let anonymous = try Executables.run("chibo", ["units", "list", "--server", f.server.address])
         #expect(anonymous.status == 4 && anonymous.stderr.hasPrefix("error: UNAUTHENTICATED: "), "\(anonymous.stderr)")
     }
 
     @Test func deniedCallsExitWithFour() async throws {
-        var logger = Logger(label: "chibo.cli.test")
-        logger.logLevel = .critical
         var registry = MethodRegistry()
         registry.registerUnary(.membersGet) { (_: GetMemberRequest, _) -> MemberResponse in
             throw CallError(.unauthenticated, "a token is required")
@@ -282,22 +281,18 @@ import Testing
         registry.registerUnary(.orgUnitsGet) { (_: GetOrgUnitRequest, _) -> OrgUnitResponse in
             throw CallError(.permissionDenied, "your token does not cover this unit")
         }
-        let server = ChiboServer(configuration: ServerConfiguration(port: 0), registry: registry, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            let port = try #require(try await server.listeningAddress.port)
-            let env = ["CHIBO_SERVER": "127.0.0.1:\(port)", "CHIBO_TOKEN": "not-a-real-token"]
+        try await TestServer.run(registry: registry) { server in
+            let env = ["CHIBO_SERVER": "127.0.0.1:\(server.port)", "CHIBO_TOKEN": "not-a-real-token"]
             // The server runs in this process: wait for the client off the concurrency pool.
-            let unauthenticated = try await Binaries.offThePool {
-                try Binaries.chibo(["members", "get", "m-1"], environment: env)
+            let unauthenticated = try await Executables.offThePool {
+                try Executables.run("chibo", ["members", "get", "m-1"], environment: env)
             }
             #expect(unauthenticated.status == 4)
             #expect(unauthenticated.stderr == "error: UNAUTHENTICATED: a token is required\n")
-            let denied = try await Binaries.offThePool {
-                try Binaries.chibo(["units", "get", "ou-1"], environment: env)
+            let denied = try await Executables.offThePool {
+                try Executables.run("chibo", ["units", "get", "ou-1"], environment: env)
             }
             #expect(denied.status == 4 && denied.stderr.hasPrefix("error: PERMISSION_DENIED: "))
-            group.cancelAll()
         }
     }
 
@@ -309,7 +304,7 @@ import Testing
             try Self.json(server.ok(["call", "Members/List", "-d", #"{"nameQuery":"hanh"}"#])) as? [[String: Any]]
         )
         #expect(listed.map { $0["id"] as? String } == [f.hanh])
-        let folder = Binaries.temporaryFolder()
+        let folder = temporaryFolder()
         let request = folder.appendingPathComponent("get.json")
         try Data(#"{"id":"\#(f.cell)"}"#.utf8).write(to: request)
         let unit = try #require(
@@ -323,25 +318,25 @@ import Testing
         #expect(try server.chibo(["call", "Members/Nope"]).status == 2)
         #expect(try server.chibo(["call", "Members/Get", "-d", "{not json"]).status == 1)
 
-        let all = try Binaries.chibo(["describe"])
+        let all = try Executables.run("chibo", ["describe"])
         #expect(all.status == 0)
         for method in ["Members/List  #203", "Meetings/Record  #300", "Changes/Follow  #400", "Reports/Overview  #706"]
         {
             #expect(all.stdout.contains(method), "\(method)")
         }
-        let rpc = try Binaries.chibo(["describe", "Members/List"]).stdout
+        let rpc = try Executables.run("chibo", ["describe", "Members/List"]).stdout
         #expect(
             rpc.contains("rpc List(chibo.v1.ListMembersRequest → stream chibo.v1.Member);  // Members/List, Method 203")
         )
         #expect(rpc.contains("string name_query = 5;"))
-        let message = try Binaries.chibo(["describe", "Member"]).stdout
+        let message = try Executables.run("chibo", ["describe", "Member"]).stdout
         #expect(
             message.contains("// Full name with diacritics as written") && message.contains("string full_name = 4;")
         )
-        let oneof = try Binaries.chibo(["describe", "Evaluation"]).stdout
+        let oneof = try Executables.run("chibo", ["describe", "Evaluation"]).stdout
         #expect(oneof.contains("oneof result {\n    // The grade given.\n    chibo.v1.Grade grade = 5;"))
         let tree = try #require(
-            try Self.json(Binaries.chibo(["describe", "MemberStatus", "-o", "json"]).stdout) as? [String: Any]
+            try Self.json(Executables.run("chibo", ["describe", "MemberStatus", "-o", "json"]).stdout) as? [String: Any]
         )
         #expect((tree["values"] as? [Any])?.count == 10)
     }
@@ -349,53 +344,67 @@ import Testing
     @Test func contextsFromTheConfigFile() throws {
         let f = try Self.fixture()
         defer { f.server.stop() }
-        let config = Binaries.temporaryFolder().appendingPathComponent("chibo/config.json").path
+        let config = temporaryFolder().appendingPathComponent("chibo/config.json").path
         let env = ["CHIBO_CONFIG": config]
-        let set = try Binaries.chibo(
+        let set = try Executables.run(
+            "chibo",
             ["config", "set-context", "xa", "--server", f.server.address, "--token", f.server.token, "--use"],
             environment: env
         )
         #expect(set.status == 0, "\(set.stderr)")
-        _ = try Binaries.chibo(["config", "set-context", "other", "--server", "127.0.0.1:1"], environment: env)
+        _ = try Executables.run(
+            "chibo",
+            ["config", "set-context", "other", "--server", "127.0.0.1:1"],
+            environment: env
+        )
         let attributes = try FileManager.default.attributesOfItem(atPath: config)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         // No --server and no CHIBO_SERVER: the current context's server is used.
-        let units = try Binaries.chibo(["units", "list", "-o", "json"], environment: env)
+        let units = try Executables.run("chibo", ["units", "list", "-o", "json"], environment: env)
         #expect(units.status == 0 && units.stdout.contains("MB-BO"), "\(units.stderr)")
         // --context and CHIBO_CONTEXT pick another one; a flag beats both.
-        #expect(try Binaries.chibo(["units", "list", "--context", "other"], environment: env).status == 78)
+        #expect(try Executables.run("chibo", ["units", "list", "--context", "other"], environment: env).status == 78)
         #expect(
-            try Binaries.chibo(["units", "list"], environment: env.merging(["CHIBO_CONTEXT": "other"]) { $1 }).status
+            try Executables.run(
+                "chibo",
+                ["units", "list"],
+                environment: env.merging(["CHIBO_CONTEXT": "other"]) { $1 }
+            ).status
                 == 78
         )
         // The other context has no token: the server refuses (4) until a flag gives one.
         #expect(
-            try Binaries.chibo(["units", "list", "--context", "other", "--server", f.server.address], environment: env)
-                .status == 4
+            try Executables.run(
+                "chibo",
+                ["units", "list", "--context", "other", "--server", f.server.address],
+                environment: env
+            )
+            .status == 4
         )
         #expect(
-            try Binaries.chibo(
+            try Executables.run(
+                "chibo",
                 ["units", "list", "--context", "other", "--server", f.server.address, "--token", f.server.token],
                 environment: env
             ).status == 0
         )
-        #expect(try Binaries.chibo(["units", "list", "--context", "nope"], environment: env).status == 2)
-        let view = try Binaries.chibo(["config", "view"], environment: env)
+        #expect(try Executables.run("chibo", ["units", "list", "--context", "nope"], environment: env).status == 2)
+        let view = try Executables.run("chibo", ["config", "view"], environment: env)
         #expect(view.stdout.contains("\"current_context\": \"xa\"") && view.stdout.contains("REDACTED"))
         #expect(!view.stdout.contains(f.server.token))
-        #expect(try Binaries.chibo(["config", "use-context", "other"], environment: env).status == 0)
-        #expect(try Binaries.chibo(["config", "current-context"], environment: env).stdout == "other\n")
+        #expect(try Executables.run("chibo", ["config", "use-context", "other"], environment: env).status == 0)
+        #expect(try Executables.run("chibo", ["config", "current-context"], environment: env).stdout == "other\n")
     }
 
     @Test func completionScriptsAndHelp() throws {
         for shell in ["bash", "zsh", "fish"] {
-            let script = try Binaries.chibo(["--generate-completion-script", shell])
+            let script = try Executables.run("chibo", ["--generate-completion-script", shell])
             #expect(
                 script.status == 0 && script.stdout.contains("chibo") && script.stdout.contains("members"),
                 "\(shell)"
             )
         }
-        let help = try Binaries.chibo(["meetings", "record", "--help"])
+        let help = try Executables.run("chibo", ["meetings", "record", "--help"])
         #expect(help.status == 0 && help.stdout.contains("--dry-run") && help.stdout.contains("--rest"))
     }
 }

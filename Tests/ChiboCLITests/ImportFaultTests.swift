@@ -1,3 +1,4 @@
+import ChiboTesting
 import Foundation
 import GRDB
 import Testing
@@ -10,29 +11,20 @@ import Glibc
 /// same file (on a new port).
 final class KillableServer: @unchecked Sendable {
     let db: String
-    private(set) var process = Process()
-    private(set) var address = ""
+    private(set) var server: LaunchedServer
+
+    /// The running process.
+    var process: Process { server.process }
+    /// The `host:port` it listens on.
+    var address: String { server.address }
 
     init(db: String) throws {
         self.db = db
-        try start()
+        server = try LaunchedServer(db: db)
     }
 
     func start() throws {
-        process = Process()
-        process.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
-        process.arguments = ["--listen", "127.0.0.1:0", "--db", db, "--log-level", "error"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data([0x0A]) { break }
-            line += byte
-        }
-        address = String(decoding: line, as: UTF8.self)
+        server = try LaunchedServer(db: db)
     }
 
     /// SIGKILL: no drain, no goodbye; whatever SQLite had not committed is gone.
@@ -51,27 +43,19 @@ struct ImportRun {
     let stderr: URL
 
     static func start(_ arguments: [String], server: String, token: String, folder: URL) throws -> ImportRun {
-        let process = Process()
-        process.executableURL = Binaries.folder.appendingPathComponent("chibo-import")
         let summary = folder.appendingPathComponent("summary-\(UUID().uuidString).json")
-        let stderr = folder.appendingPathComponent("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        process.arguments = arguments + ["--quiet", "--summary-json", summary.path]
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHIBO_") }
-        environment["CHIBO_SERVER"] = server
-        environment["CHIBO_TOKEN"] = token
-        environment["CHIBO_CONFIG"] = folder.appendingPathComponent("config.json").path
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: stderr)
-        try process.run()
-        return ImportRun(process: process, summary: summary, stderr: stderr)
+        let started = try Executables.start(
+            "chibo-import",
+            arguments + ["--quiet", "--summary-json", summary.path],
+            environment: ["CHIBO_SERVER": server, "CHIBO_TOKEN": token]
+        )
+        return ImportRun(process: started.process, summary: summary, stderr: started.err)
     }
 
     /// Waits for the process to exit, off the concurrency pool; its exit status.
     func finish() async throws -> Int32 {
         let process = self.process
-        return try await Binaries.offThePool {
+        return try await Executables.offThePool {
             process.waitUntilExit()
             return process.terminationStatus
         }
@@ -136,14 +120,14 @@ struct ImportRun {
         }
     }
 
-    /// Minutes of waiting on processes are kept off the concurrency pool (see `offThePool`).
+    /// Minutes of waiting on processes are kept off the concurrency pool (see `Executables.offThePool`).
     @Test func serverKilledFiveTimesLosesAndDuplicatesNothing() async throws {
-        let folder = Binaries.temporaryFolder()
+        let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let files = try Self.writeFiles(in: folder)
         let db = folder.appendingPathComponent("chibo.sqlite").path
         let token = try ServerProcess.makeToken(db: db, role: "admin", name: "fault-test")
-        let server = try await Binaries.offThePool { try KillableServer(db: db) }
+        let server = try await Executables.offThePool { try KillableServer(db: db) }
         let units = try ImportRun.start(
             [files.units.path, "--entity", "org_units"],
             server: server.address,
@@ -162,9 +146,11 @@ struct ImportRun {
             arguments = [files.members.path, "--entity", "members", "--resume", importID]
             // A moment into the upload: long enough for a few batches, short enough that five
             // kills come before the end.
+            // The random moment of the kill is the fault under test, not synchronisation: the
+            // assertions hold whenever it falls.
             try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_200, using: &generator)))
             let finishedFirst = !run.process.isRunning
-            try await Binaries.offThePool { server.kill() }
+            try await Executables.offThePool { server.kill() }
             let status = try await run.finish()
             if finishedFirst {
                 Issue.record("the import finished before the server was killed (\(status)): \(run.errorText)")
@@ -182,7 +168,7 @@ struct ImportRun {
             // Nothing acknowledged is lost.
             #expect(state.inserted >= previousInserted)
             previousInserted = state.inserted
-            try await Binaries.offThePool { try server.start() }
+            try await Executables.offThePool { try server.start() }
         }
         #expect(kills == 5)
         #expect(previousInserted < Self.members, "the kills must come before the import ends")
@@ -206,7 +192,7 @@ struct ImportRun {
         )
         #expect(try await fresh.finish() == 0, "\(fresh.errorText)")
         #expect(try fresh.counts()["skipped"] == Self.members)
-        try await Binaries.offThePool { server.kill() }
+        try await Executables.offThePool { server.kill() }
         let final = try Self.stored(db: db, importID: importID)
         #expect(final.members == Self.members)
         #expect(final.distinctCards == Self.members)

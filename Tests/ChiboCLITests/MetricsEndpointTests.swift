@@ -1,3 +1,4 @@
+import ChiboTesting
 import Foundation
 import Testing
 
@@ -40,32 +41,14 @@ import Glibc
     }
 
     @Test func metricsCountCallsPerMethodAndStatus() throws {
-        let folder = Binaries.temporaryFolder()
+        let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let db = folder.appendingPathComponent("chibo.sqlite").path
         let token = try ServerProcess.makeToken(db: db, role: "admin", name: "metrics-test")
-        let process = Process()
-        process.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
-        process.arguments = ["--listen", "127.0.0.1:0", "--db", db, "--log-level", "error", "--metrics", "127.0.0.1:0"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        func line() -> String {
-            var line = Data()
-            while true {
-                let byte = output.fileHandleForReading.readData(ofLength: 1)
-                if byte.isEmpty || byte == Data([0x0A]) { break }
-                line += byte
-            }
-            return String(decoding: line, as: UTF8.self)
-        }
-        let address = line()
-        let metricsLine = line()
+        let server = try LaunchedServer(db: db, extra: ["--metrics", "127.0.0.1:0"])
+        defer { server.stop() }
+        let address = server.address
+        let metricsLine = server.nextLine()
         #expect(
             metricsLine.hasPrefix("metrics http://127.0.0.1:") && metricsLine.hasSuffix("/metrics"),
             "\(metricsLine)"
@@ -73,24 +56,22 @@ import Glibc
         let port = UInt16(metricsLine.dropFirst("metrics http://127.0.0.1:".count).dropLast("/metrics".count)) ?? 0
 
         let environment = ["CHIBO_SERVER": address, "CHIBO_TOKEN": token]
-        #expect(try Binaries.chibo(["units", "list"], environment: environment).status == 0)
-        #expect(try Binaries.chibo(["units", "list"], environment: environment).status == 0)
+        #expect(try Executables.run("chibo", ["units", "list"], environment: environment).status == 0)
+        #expect(try Executables.run("chibo", ["units", "list"], environment: environment).status == 0)
         // A refused call: no such unit.
-        #expect(try Binaries.chibo(["units", "get", "ou-none"], environment: environment).status != 0)
+        #expect(try Executables.run("chibo", ["units", "get", "ou-none"], environment: environment).status != 0)
 
         // An import of two units, one refused (no parent of that code).
         let units = folder.appendingPathComponent("units.csv")
         try Data("code,name,kind,parent\nMT,Đảng bộ xã Thử,Đảng bộ xã,\nMT-X,Chi bộ X,Chi bộ,KHONG-CO\n".utf8).write(
             to: units
         )
-        let importer = Process()
-        importer.executableURL = Binaries.folder.appendingPathComponent("chibo-import")
-        importer.arguments = [units.path, "--entity", "org_units", "--quiet"]
-        importer.environment = environment
-        importer.standardError = FileHandle.nullDevice
-        try importer.run()
-        importer.waitUntilExit()
-        #expect(importer.terminationStatus == 1)
+        let imported = try Executables.run(
+            "chibo-import",
+            [units.path, "--entity", "org_units", "--quiet"],
+            environment: environment
+        )
+        #expect(imported.status == 1, "\(imported.stderr)")
 
         let (status, body) = try Self.get("127.0.0.1", port, "/metrics")
         #expect(status.hasSuffix("200 OK"), "\(status)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChiboCodec
 import ChiboModel
+import ChiboTesting
 import Foundation
 import Testing
 
@@ -141,7 +142,7 @@ import FoundationXML
         #expect(Language.fromEnvironment(["LANG": "vi_VN.UTF-8"]) == .vi)
         #expect(Language.fromEnvironment(["LANG": "vi_VN.UTF-8", "LC_ALL": "en_US.UTF-8"]) == .en)
         #expect(Language.fromEnvironment([:]) == .en)
-        let config = Binaries.temporaryFolder().appendingPathComponent("none.json").path
+        let config = temporaryFolder().appendingPathComponent("none.json").path
         let base = ["CHIBO_CONFIG": config]
         let terminal = try Session(GlobalOptions.parse([]), environment: base, console: .standard, isTerminal: true)
         #expect(terminal.printer.format == .table && terminal.printer.style.colored)

@@ -1,4 +1,5 @@
 import ChiboCLI
+import ChiboTesting
 import Foundation
 import Testing
 
@@ -93,7 +94,7 @@ import Testing
         #expect(flags > 0)
         let csv = try server.ok(overviewArguments + ["-o", "csv"])
         #expect(csv.hasPrefix("section,name,value\r\n") && csv.contains("summary,cells,2\r\n"))
-        let page = Binaries.temporaryFolder().appendingPathComponent("overview.html")
+        let page = temporaryFolder().appendingPathComponent("overview.html")
         let written = try server.chibo(overviewArguments + ["--html", page.path])
         #expect(written.status == 0 && written.stdout.isEmpty && written.stderr.contains("wrote"))
         let html = try String(contentsOf: page, encoding: .utf8)

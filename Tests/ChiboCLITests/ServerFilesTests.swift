@@ -1,3 +1,4 @@
+import ChiboTesting
 import Foundation
 import Testing
 
@@ -7,23 +8,7 @@ import Testing
 @Suite struct ServerFilesTests {
     /// Runs `chibo-server` with `arguments`.
     static func server(_ arguments: [String]) throws -> RunResult {
-        let process = Process()
-        process.executableURL = Binaries.folder.appendingPathComponent("chibo-server")
-        process.arguments = arguments
-        let folder = Binaries.temporaryFolder()
-        let outURL = folder.appendingPathComponent("stdout")
-        let errURL = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
-        process.waitUntilExit()
-        return RunResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
-        )
+        try Executables.run("chibo-server", arguments)
     }
 
     static func mode(_ path: String) throws -> Int? {
@@ -31,7 +16,7 @@ import Testing
     }
 
     @Test func adminAndAuditorTokensWithAScopeAreRefused() throws {
-        let db = Binaries.temporaryFolder().appendingPathComponent("chibo.sqlite").path
+        let db = temporaryFolder().appendingPathComponent("chibo.sqlite").path
         for role in ["admin", "auditor"] {
             let result = try Self.server(["token", "create", "--db", db, "--role", role, "--scope", "MB"])
             #expect(result.status != 0)
@@ -46,7 +31,7 @@ import Testing
     }
 
     @Test func aDatabaseReadableByOthersIsMadePrivateWhenTheServerOpensIt() throws {
-        let db = Binaries.temporaryFolder().appendingPathComponent("chibo.sqlite").path
+        let db = temporaryFolder().appendingPathComponent("chibo.sqlite").path
         let made = try Self.server(["token", "create", "--db", db, "--role", "admin"])
         #expect(made.status == 0)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: db)
@@ -64,7 +49,7 @@ import Testing
     }
 
     @Test func aBackupIsWrittenOnlyToANewFile() throws {
-        let folder = Binaries.temporaryFolder()
+        let folder = temporaryFolder()
         let db = folder.appendingPathComponent("chibo.sqlite").path
         #expect(try Self.server(["token", "create", "--db", db, "--role", "admin"]).status == 0)
         let existing = folder.appendingPathComponent("existing.sqlite").path
@@ -90,7 +75,7 @@ import Testing
     }
 
     @Test func restoreReplaceIsRefusedWhileAServerUsesTheDatabase() throws {
-        let folder = Binaries.temporaryFolder()
+        let folder = temporaryFolder()
         let db = folder.appendingPathComponent("chibo.sqlite").path
         let copy = folder.appendingPathComponent("copy.sqlite").path
         let server = try ServerProcess(db: db)

@@ -1,4 +1,5 @@
 import ChiboServer
+import ChiboTesting
 import Foundation
 import Logging
 import Testing
@@ -9,8 +10,8 @@ import Testing
     /// `chibo-import` of a one-row roster to `address`, with the handshake deadline shortened.
     private func importRoster(to address: String, _ extra: [String] = []) async throws -> RunResult {
         let roster = try rosterFile(count: 1)
-        return try await offThePool {
-            try Binaries.run(
+        return try await Executables.offThePool {
+            try Executables.run(
                 "chibo-import",
                 [roster, "--entity", "members", "--server", address] + extra,
                 environment: ["CHIBO_TOKEN": "chibo_not_a_real_token", "CHIBO_HANDSHAKE_TIMEOUT": "0.5"]

@@ -1,5 +1,6 @@
 import ChiboClient
 import ChiboModel
+import ChiboTesting
 import Foundation
 import Testing
 
@@ -157,11 +158,9 @@ import Testing
         let file = try rosterFile(count: rows)
         let id = UUID().uuidString.lowercased()
         let arguments = [file, "--entity", "members", "--batch-size", "100", "--import-id", id]
-        let (process, _, _) = try Binaries.start("chibo-import", arguments, environment: server.environment)
-        var committed: Int64 = 0
-        for _ in 0..<600 where committed < 5 {
-            try await Task.sleep(for: .milliseconds(50))
-            committed = try await server.status(id)?.lastBatch ?? 0
+        let process = try Executables.start("chibo-import", arguments, environment: server.environment).process
+        try? await waitUntil("five committed batches", every: .milliseconds(50)) {
+            try await server.status(id)?.lastBatch ?? 0 >= 5 || !process.isRunning
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -240,7 +239,7 @@ import Testing
         func peak(_ rows: Int, first: Int) async throws -> Int {
             let summary = server.folder.appendingPathComponent("summary-\(rows).json").path
             let file = try rosterFile(count: rows, first: first)
-            let result = try await offThePool {
+            let result = try await Executables.offThePool {
                 try server.chiboImport([file, "--entity", "members", "--summary-json", summary, "--quiet"])
             }
             #expect(result.status == 0, "\(result.stderr)")

@@ -1,5 +1,6 @@
 import ChiboClient
 import ChiboModel
+import ChiboTesting
 import Foundation
 import Synchronization
 import Testing
@@ -9,10 +10,6 @@ import Testing
 /// count checked through both.
 @Suite(.enabled(if: TestPostgres.isAvailable, "needs the PostgreSQL server tools/test starts"))
 struct TwoServersTests {
-
-    static func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     @Test func importThroughOneServerWhileRecordingMeetingsThroughTheOther() async throws {
         let url = try #require(
@@ -26,7 +23,7 @@ struct TwoServersTests {
         // The servers read the password from PGPASSWORD, as an operator's would.
         let serverEnvironment = ["PGPASSWORD": password]
         // Every server on the database authenticates the audit log with the same key file.
-        let auditKey = Binaries.temporaryFolder().appendingPathComponent("audit-key").path
+        let auditKey = temporaryFolder().appendingPathComponent("audit-key").path
         let importing = try ImportServer(database: database, serverEnvironment: serverEnvironment, auditKey: auditKey)
         defer { importing.stop() }
         let recording = try ImportServer(
@@ -40,8 +37,8 @@ struct TwoServersTests {
 
         // Eight members of bản Phiêng, through the recording server.
         let client = recording.client()
-        let admitted = StatusEvent(kind: .admitted, effectiveOn: Self.day(2010, 3, 1))
-        let official = StatusEvent(kind: .madeOfficial, effectiveOn: Self.day(2011, 3, 1))
+        let admitted = StatusEvent(kind: .admitted, effectiveOn: day(2010, 3, 1))
+        let official = StatusEvent(kind: .madeOfficial, effectiveOn: day(2011, 3, 1))
         var phieng: [String] = []
         for index in 1...8 {
             let member = try await client.unary(
@@ -78,10 +75,10 @@ struct TwoServersTests {
         // 6,000 members into bản Bó through the importing server, in the background.
         let rows = 6_000
         let roster = try rosterFile(count: rows)
-        let summary = Binaries.temporaryFolder().appendingPathComponent("summary.json").path
+        let summary = temporaryFolder().appendingPathComponent("summary.json").path
         let importID = UUID().uuidString.lowercased()
         let importRun = ImportRun {
-            try await offThePool {
+            try await Executables.offThePool {
                 try importing.chiboImport([
                     roster, "--entity", "members", "--import-id", importID, "--summary-json", summary, "--batch-size",
                     "250",
@@ -90,10 +87,9 @@ struct TwoServersTests {
         }
         // The import's checkpoint is visible through the other server once its first batch commits.
         var started: ImportCheckpoint?
-        let deadline = ContinuousClock.now + .seconds(120)
-        while started == nil && ContinuousClock.now < deadline && !importRun.isFinished {
+        try? await waitUntil("the import's checkpoint through the other server", bound: .seconds(120)) {
             started = try await recording.status(importID)
-            if started == nil { try await Task.sleep(for: .milliseconds(20)) }
+            return started != nil || importRun.isFinished
         }
         #expect(started != nil, "the import's checkpoint never showed through the other server")
 
@@ -104,7 +100,7 @@ struct TwoServersTests {
             let excused = phieng[month % phieng.count]
             let meeting = Meeting(
                 cellId: cellID,
-                heldOn: Self.day(2019 + Int32(month / 12), Int32(month % 12) + 1, 5),
+                heldOn: day(2019 + Int32(month / 12), Int32(month % 12) + 1, 5),
                 startMinute: 1140,
                 endMinute: 1260,
                 kind: .regular,
@@ -170,9 +166,8 @@ struct TwoServersTests {
 
         // The follower on the recording server saw every member the other server imported.
         let expected = rows + phieng.count
-        let feedDeadline = ContinuousClock.now + .seconds(60)
-        while seen.withLock({ $0["member create", default: 0] }) < expected && ContinuousClock.now < feedDeadline {
-            try await Task.sleep(for: .milliseconds(50))
+        try? await waitUntil("the follower to see every member", every: .milliseconds(50)) {
+            seen.withLock { $0["member create", default: 0] } >= expected
         }
         let feed = seen.withLock { $0 }
         #expect(feed["member create"] == expected, "\(feed)")
@@ -190,8 +185,8 @@ struct TwoServersTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let database = url + "?schema=request_ids_" + UUID().uuidString.prefix(8).lowercased()
         let serverEnvironment = ["PGPASSWORD": password]
-        // Servers sharing a PostgreSQL database share one audit key.
-        let auditKey = Binaries.temporaryFolder().appendingPathComponent("audit-key").path
+        // Every server on a PostgreSQL database is given the same audit key file.
+        let auditKey = temporaryFolder().appendingPathComponent("audit-key").path
         let left = try ImportServer(database: database, serverEnvironment: serverEnvironment, auditKey: auditKey)
         defer { left.stop() }
         let right = try ImportServer(

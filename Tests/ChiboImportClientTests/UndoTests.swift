@@ -1,6 +1,7 @@
 import ChiboCLI
 import ChiboModel
 import ChiboServer
+import ChiboTesting
 import ChiboWire
 import Foundation
 import Logging
@@ -30,21 +31,15 @@ import Testing
         registry.registerUnary(.importStatus) { (request: GetImportStatusRequest, _) in
             ImportCheckpoint(importId: request.importId, entity: .members, lastBatch: 4, undoneAtMs: 1)
         }
-        var logger = Logger(label: "chibo.test")
-        logger.logLevel = .critical
-        let server = ChiboServer(configuration: ServerConfiguration(port: 0), registry: registry, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            let address = try await server.listeningAddress
-            try await body("127.0.0.1:\(address.port!)")
-            group.cancelAll()
+        try await TestServer.run(registry: registry) { server in
+            try await body("127.0.0.1:\(server.port)")
         }
     }
 
     @Test func undoPrintsWhatWasVoidedRestoredAndLeftAlone() async throws {
         try await Self.withServer { server in
             let out = Output()
-            let summary = Binaries.temporaryFolder().appendingPathComponent("undo.json").path
+            let summary = temporaryFolder().appendingPathComponent("undo.json").path
             let code = await ImportCommand.run(
                 arguments: ["--undo", Self.id, "--server", server, "--summary-json", summary],
                 environment: ["CHIBO_CONFIG": "/nonexistent/config.json"],

@@ -1,5 +1,6 @@
 import ChiboClient
 import ChiboModel
+import ChiboTesting
 import Foundation
 import GRDB
 import Testing
@@ -7,52 +8,17 @@ import Testing
 /// The real `chibo-server` executable on a real database file: killed in the middle of writing,
 /// it loses no acknowledged write; a file from a newer version is refused with a clear message.
 @Suite(.serialized) struct DurabilityTests {
-    /// The `chibo-server` built next to the test bundle.
-    static var serverExecutable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "chibo-server"
-        )
-    }
-
-    /// Starts `chibo-server` on a free port with the database at `path`; returns the process and
-    /// the port, or the process and its standard error when it stopped at once.
-    static func start(database path: String) throws -> (Process, Int?, Pipe) {
-        let process = Process()
-        process.executableURL = serverExecutable
-        process.arguments = ["--listen", "127.0.0.1:0", "--db", path, "--log-level", "error"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data([0x0A]) { break }
-            line += byte
-        }
-        let port = String(decoding: line, as: UTF8.self).split(separator: ":").last.flatMap { Int($0) }
-        return (process, port, errors)
-    }
-
     /// Makes an admin token with `chibo-server token create` on the database file.
     static func adminToken(database path: String) throws -> String {
-        let process = Process()
-        process.executableURL = serverExecutable
-        process.arguments = ["token", "create", "--db", path, "--role", "admin", "--name", "durability"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try LaunchedServer.makeToken(db: path, role: "admin", name: "durability")
     }
 
     @Test func killedMidWriteItKeepsEveryAcknowledgedWrite() async throws {
         let path = OrgUnitServiceTests.temporaryDatabasePath()
         let token = try Self.adminToken(database: path)
-        let (server, port, _) = try Self.start(database: path)
+        let launched = try LaunchedServer(db: path)
+        let server = launched.process
+        let port = launched.hostAndPort?.port
         let client = ChiboClient(
             host: "127.0.0.1",
             port: try #require(port),
@@ -81,7 +47,7 @@ import Testing
                 }
             }
             group.addTask {
-                while acknowledged.count < 200 && writersDone.count < 4 { try? await Task.sleep(for: .milliseconds(5)) }
+                try? await waitUntil("200 acknowledged writes") { acknowledged.count >= 200 || writersDone.count == 4 }
                 kill(server.processIdentifier, SIGKILL)
             }
         }
@@ -90,11 +56,9 @@ import Testing
         let ids = acknowledged.all
         #expect(ids.count >= 200)
         // Reopen the file as the server would and look for every acknowledged unit.
-        let (restarted, newPort, _) = try Self.start(database: path)
-        defer {
-            restarted.terminate()
-            restarted.waitUntilExit()
-        }
+        let restarted = try LaunchedServer(db: path)
+        defer { restarted.stop() }
+        let newPort = restarted.hostAndPort?.port
         let reader = ChiboClient(
             host: "127.0.0.1",
             port: try #require(newPort),
@@ -122,11 +86,11 @@ import Testing
             try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
             try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99: from the future')")
         }
-        let (server, port, errors) = try Self.start(database: path)
-        server.waitUntilExit()
-        #expect(port == nil)
-        #expect(server.terminationStatus != 0)
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let server = try LaunchedServer(db: path)
+        server.process.waitUntilExit()
+        #expect(server.hostAndPort == nil)
+        #expect(server.process.terminationStatus != 0)
+        let message = server.errors
         #expect(message.contains("written by a newer version of Chibo"), "\(message)")
     }
 

@@ -1,13 +1,11 @@
 import ChiboClient
 import ChiboModel
+import ChiboTesting
 import Testing
 
 /// Meetings through the real server and client: attendance checked against membership on the
 /// meeting's date, partial logbooks, amendments with revisions kept.
 @Suite struct MeetingServiceTests {
-    private func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     /// A cell with four members: two official since 2010, one admitted in 2025 (probationary),
     /// one working away since 2024; and a member of another cell on temporary transfer to it.

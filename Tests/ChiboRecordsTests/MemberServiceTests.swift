@@ -1,12 +1,10 @@
 import ChiboClient
 import ChiboModel
+import ChiboTesting
 import Testing
 
 /// Members through the real server and client over loopback TCP, on a real SQLite file.
 @Suite struct MemberServiceTests {
-    private func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     private func setUpCell(_ client: ChiboClient) async throws {
         for unit in [

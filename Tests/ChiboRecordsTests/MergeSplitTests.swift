@@ -1,12 +1,10 @@
 import ChiboClient
 import ChiboModel
+import ChiboTesting
 import Testing
 
 /// Cells merge and split; old meetings keep pointing at the unit of their day and members follow.
 @Suite struct MergeSplitTests {
-    private func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     private func setUp(_ client: ChiboClient) async throws {
         for unit in [

@@ -1,12 +1,10 @@
 import ChiboClient
 import ChiboModel
+import ChiboTesting
 import Testing
 
 /// Moving units and assigning supervisors, over the wire.
 @Suite struct OrgTreeTests {
-    private func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     private func create(_ client: ChiboClient, _ unit: OrgUnit) async throws -> OrgUnit {
         try #require(

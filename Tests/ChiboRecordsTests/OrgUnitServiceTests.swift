@@ -4,6 +4,7 @@ import ChiboRecords
 import ChiboServer
 import ChiboStore
 import ChiboStoreSQLite
+import ChiboTesting
 import Foundation
 import Logging
 import Testing
@@ -15,29 +16,23 @@ import Testing
         path: String = temporaryDatabasePath(),
         _ body: @Sendable (ChiboClient) async throws -> Void
     ) async throws {
-        var logger = Logger(label: "chibo.test")
-        logger.logLevel = .critical
         let store = try SQLiteStore(path: path)
         var registry = MethodRegistry()
         Records.register(into: &registry, store: store)
         let server = ChiboServer(
             configuration: ServerConfiguration(port: 0, storage: store.backendName),
             registry: registry,
-            logger: logger
+            logger: TestServer.quietLogger
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            let client = ChiboClient(host: "127.0.0.1", port: try await server.listeningAddress.port!)
+        try await TestServer.run(server) { running in
+            let client = ChiboClient(host: "127.0.0.1", port: running.port)
             try await body(client)
             await client.close()
-            group.cancelAll()
         }
     }
 
     static func temporaryDatabasePath() -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-records-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder.appendingPathComponent("chibo.sqlite").path
+        temporaryFolder("chibo-records").appendingPathComponent("chibo.sqlite").path
     }
 
     private func create(_ client: ChiboClient, _ unit: OrgUnit, requestID: String = "") async throws -> OrgUnit {

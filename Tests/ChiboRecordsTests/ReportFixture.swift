@@ -1,5 +1,6 @@
 import ChiboClient
 import ChiboModel
+import ChiboTesting
 import Testing
 
 /// A small commune history with every answer worked out by hand in ReportServiceTests.
@@ -47,9 +48,6 @@ import Testing
 /// excellent; members b1, b2 excellent; b3, b5, a1 good; b4 completed; a2 not completed.
 /// Evaluation 2025: n1 scored 92 (excellent on the 100-point scale).
 enum ReportFixture {
-    static func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     static let mbRulesID = "rules-mb"
 

@@ -1,6 +1,7 @@
 import ChiboClient
 import ChiboCodec
 import ChiboModel
+import ChiboTesting
 import Testing
 
 /// Every oversight report through the real server and client, on the history of ReportFixture,
@@ -11,10 +12,6 @@ import Testing
     static let n2025 = "national-2025-01-01"
     static let n2025mb = "national-2025-01-01+rules-mb"
     static let n2025len = "national-2025-10-28"
-
-    private func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     private func collect<Request: ProtoMessage, Row: ProtoMessage>(
         _ client: ChiboClient,

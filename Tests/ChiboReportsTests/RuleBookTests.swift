@@ -1,13 +1,11 @@
 import ChiboModel
+import ChiboTesting
 import Testing
 
 @testable import ChiboReports
 
 /// Rule sets resolved by unit and date, without a store.
 @Suite struct RuleBookTests {
-    private func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     /// A province `p` with a commune `c` and its cell `k`; the cell moves to commune `d` on
     /// 2025-07-01.

@@ -5,6 +5,7 @@ import ChiboRecords
 import ChiboSample
 import ChiboServer
 import ChiboStoreSQLite
+import ChiboTesting
 import Foundation
 import Logging
 import Testing
@@ -12,10 +13,7 @@ import Testing
 /// Mường Bằng loaded into a real server on loopback through the client, then counted back.
 @Suite struct SampleLoadTests {
     private static func withServer(_ body: @Sendable (ChiboClient) async throws -> Void) async throws {
-        var logger = Logger(label: "chibo.test")
-        logger.logLevel = .critical
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-sample-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = temporaryFolder("chibo-sample")
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try SQLiteStore(path: folder.appendingPathComponent("chibo.sqlite").path)
         var registry = MethodRegistry()
@@ -23,14 +21,12 @@ import Testing
         let server = ChiboServer(
             configuration: ServerConfiguration(port: 0, storage: store.backendName),
             registry: registry,
-            logger: logger
+            logger: TestServer.quietLogger
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            let client = ChiboClient(host: "127.0.0.1", port: try await server.listeningAddress.port!)
+        try await TestServer.run(server) { running in
+            let client = ChiboClient(host: "127.0.0.1", port: running.port)
             try await body(client)
             await client.close()
-            group.cancelAll()
         }
     }
 

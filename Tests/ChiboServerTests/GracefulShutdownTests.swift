@@ -1,6 +1,7 @@
 import ChiboClient
 import ChiboModel
 import ChiboServer
+import ChiboTesting
 import ChiboWire
 import Logging
 import ServiceLifecycle
@@ -41,44 +42,5 @@ import Testing
             }
             await client.close()
         }
-    }
-
-    @Test func idempotentCallsReconnectWithBackoff() async throws {
-        var logger = Logger(label: "chibo.test")
-        logger.logLevel = .critical
-        // Find a free port, then leave it unbound for a moment.
-        let probe = ChiboServer(configuration: ServerConfiguration(port: 0), logger: logger)
-        let port = try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await probe.run() }
-            let port = try await probe.listeningAddress.port!
-            tasks.cancelAll()
-            return port
-        }
-        let client = ChiboClient(
-            host: "127.0.0.1",
-            port: port,
-            configuration: ClientConfiguration(
-                maxAttempts: 30,
-                initialBackoff: .milliseconds(20),
-                maxBackoff: .milliseconds(100)
-            )
-        )
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            let call = Task {
-                try await client.unary(
-                    .healthCheck,
-                    HealthCheckRequest(),
-                    as: HealthCheckResponse.self,
-                    options: CallOptions(idempotent: true)
-                )
-            }
-            try await Task.sleep(for: .milliseconds(300))
-            let server = ChiboServer(configuration: ServerConfiguration(port: port), logger: logger)
-            tasks.addTask { try await server.run() }
-            let health = try await call.value
-            #expect(health.status == .serving)
-            tasks.cancelAll()
-        }
-        await client.close()
     }
 }

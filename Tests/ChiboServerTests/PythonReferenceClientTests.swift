@@ -1,3 +1,4 @@
+import ChiboTesting
 import Foundation
 import Testing
 
@@ -8,13 +9,6 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The `chibo-server` built next to the test bundle.
-    static var serverExecutable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "chibo-server"
-        )
-    }
-
     static var python: String {
         ProcessInfo.processInfo.environment["CHIBO_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
             ?? root.appendingPathComponent(".venv-tools/bin/python").path
@@ -22,54 +16,26 @@ import Testing
 
     /// A running `chibo-server` on a free port, with an admin token made for it.
     final class RunningServer {
-        let process = Process()
-        let address: String
+        let server: LaunchedServer
         let token: String
-        private let output = Pipe()
+
+        /// The `host:port` it listens on.
+        var address: String { server.address }
 
         init() throws {
-            process.executableURL = PythonReferenceClientTests.serverExecutable
-            let database = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "chibo-python-\(UUID().uuidString).sqlite"
-            )
-            token = try PythonReferenceClientTests.makeToken(database: database.path)
-            process.arguments = [
-                "--listen", "127.0.0.1:0", "--log-level", "warning", "--shutdown-grace", "5", "--db", database.path,
-            ]
-            process.standardOutput = output
-            try process.run()
-            // The first line of standard output is the address.
-            var line = Data()
-            while true {
-                let byte = output.fileHandleForReading.readData(ofLength: 1)
-                if byte.isEmpty || byte == Data([0x0A]) { break }
-                line += byte
-            }
-            address = String(decoding: line, as: UTF8.self)
+            let database = temporaryFolder("chibo-python").appendingPathComponent("chibo.sqlite").path
+            token = try LaunchedServer.makeToken(db: database, role: "admin", name: "python-interop")
+            server = try LaunchedServer(db: database, extra: ["--shutdown-grace", "5"])
         }
 
         func terminate() {
-            process.terminate()
+            server.process.terminate()
         }
 
         func waitForExit() -> Int32 {
-            process.waitUntilExit()
-            return process.terminationStatus
+            server.process.waitUntilExit()
+            return server.process.terminationStatus
         }
-    }
-
-    /// Makes an admin token with `chibo-server token create` on the database file.
-    static func makeToken(database: String) throws -> String {
-        let process = Process()
-        process.executableURL = serverExecutable
-        process.arguments = ["token", "create", "--db", database, "--role", "admin", "--name", "python-interop"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func runClient(_ arguments: [String], address: String, token: String = "") throws -> (Int32, String) {

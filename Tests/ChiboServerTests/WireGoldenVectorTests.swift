@@ -1,6 +1,7 @@
 import ChiboCodec
 import ChiboModel
 import ChiboServer
+import ChiboTesting
 import ChiboWire
 import Foundation
 import Logging
@@ -110,14 +111,9 @@ import Testing
             guard !request.id.isEmpty else { throw CallError.invalidArgument(field: "id", "required") }
             return MemberResponse(member: Member(id: request.id))
         }
-        var logger = Logger(label: "chibo.test")
-        logger.logLevel = .critical
-        let server = ChiboServer(configuration: ServerConfiguration(port: 0), registry: registry, logger: logger)
         let examples = try Self.examples()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            let port = try await server.listeningAddress.port!
-            let connection = try await RawConnection.connect(port: port)
+        try await TestServer.run(registry: registry) { server in
+            let connection = try await RawConnection.connect(port: server.port)
             for (request, response) in [
                 ("hello", "welcome"), ("unary-request", "unary-response"), ("list-request", "list-response"),
                 ("error-request", "error-response"),
@@ -128,7 +124,6 @@ import Testing
                 #expect(received == expected, "response to \(request)")
             }
             await connection.close()
-            group.cancelAll()
         }
     }
 }

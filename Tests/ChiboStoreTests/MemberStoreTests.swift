@@ -1,13 +1,11 @@
 import ChiboModel
 import ChiboStore
+import ChiboTesting
 import Testing
 
 /// Members in the store, on every backend: status derived from events, search, Vietnamese order,
 /// history.
 @Suite struct MemberStoreTests {
-    private func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     /// A store with a commune and two cells.
     private func storeWithCells(_ backend: TestBackend) async throws -> any Store {

@@ -1,6 +1,7 @@
 import ChiboModel
 import ChiboStore
 import ChiboStorePostgres
+import ChiboTesting
 import Foundation
 import Logging
 import PostgresNIO
@@ -76,28 +77,17 @@ struct PostgresStoreTests {
         let writer = try await PostgresStore(location: location, readerThreads: 1)
         let follower = try await PostgresStore(location: location, readerThreads: 1)
         // The follower's listener is up once it has announced itself (it notifies on connect).
-        let deadline = ContinuousClock.now + .seconds(10)
-        while follower.changeSignal.generation == 0 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try? await waitUntil("the follower's listener to announce itself") { follower.changeSignal.generation != 0 }
         let before = follower.changeSignal.generation
         _ = try await writer.createOrgUnit(
             OrgUnit(code: "MB", name: "Mường Bằng", kind: .commune),
             context: Self.context()
         )
-        let woken = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
+        let woken =
+            (try? await withBound("the follower's change signal") {
                 await follower.changeSignal.wait(after: before)
                 return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(10))
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+            }) ?? false
         #expect(woken, "the follower's change signal did not move after a write through the other store")
         #expect(try await follower.changes(after: 0, limit: 10).count == 1)
         await writer.close()

@@ -3,15 +3,13 @@ import ChiboStore
 import ChiboStorePostgres
 import ChiboStoreSQLite
 import ChiboStoreTransfer
+import ChiboTesting
 import Testing
 
 /// Copying a SQLite database into PostgreSQL: everything arrives, and the copy goes on where the
 /// file left off.
 @Suite(.enabled(if: PostgresTestDatabase.isAvailable, "needs the PostgreSQL server tools/test starts"))
 struct SQLiteToPostgresTests {
-    static func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     @Test func everyRecordChangeAndAuditEntryArrivesAndTheCopyGoesOn() async throws {
         let source = try SQLiteStore(path: SQLiteStoreTests.temporaryPath())
@@ -33,7 +31,7 @@ struct SQLiteToPostgresTests {
                         partyCardNumber: "BO-\(index)",
                         fullName: "Lò Văn \(index)",
                         cellId: cell.id,
-                        events: [StatusEvent(kind: .admitted, effectiveOn: Self.day(2015, 1, 1))]
+                        events: [StatusEvent(kind: .admitted, effectiveOn: day(2015, 1, 1))]
                     ),
                     context: SQLiteStoreTests.context()
                 )
@@ -42,7 +40,7 @@ struct SQLiteToPostgresTests {
         let meeting = try await source.recordMeeting(
             Meeting(
                 cellId: cell.id,
-                heldOn: Self.day(2019, 3, 5),
+                heldOn: day(2019, 3, 5),
                 kind: .regular,
                 attendance: members.map { AttendanceRecord(memberId: $0.id, state: .present) }
             ),

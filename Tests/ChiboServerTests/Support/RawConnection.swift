@@ -1,5 +1,6 @@
 import ChiboCodec
 import ChiboModel
+import ChiboTesting
 import ChiboWire
 import NIOConcurrencyHelpers
 import NIOCore
@@ -64,37 +65,40 @@ final class RawConnection: Sendable {
     }
 
     /// Exactly `count` bytes, waiting up to `timeout` for them.
-    func read(count: Int, timeout: Duration = .seconds(5)) async throws -> [UInt8] {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while true {
-            let (taken, available, closed) = inbox.state.withLockedValue { state -> ([UInt8]?, Int, Bool) in
-                guard state.bytes.count >= count else { return (nil, state.bytes.count, state.closed) }
-                let taken = Array(state.bytes.prefix(count))
-                state.bytes.removeFirst(count)
-                return (taken, state.bytes.count, state.closed)
+    func read(count: Int, timeout: Duration = .seconds(30)) async throws -> [UInt8] {
+        var result: [UInt8]?
+        do {
+            try await waitUntil("\(count) bytes from the server", bound: timeout) {
+                let (taken, available, closed) = inbox.state.withLockedValue { state -> ([UInt8]?, Int, Bool) in
+                    guard state.bytes.count >= count else { return (nil, state.bytes.count, state.closed) }
+                    let taken = Array(state.bytes.prefix(count))
+                    state.bytes.removeFirst(count)
+                    return (taken, state.bytes.count, state.closed)
+                }
+                if closed && taken == nil { throw ReadFailure.closed(received: available) }
+                result = taken
+                return taken != nil
             }
-            if let taken { return taken }
-            if closed { throw ReadFailure.closed(received: available) }
-            if clock.now >= deadline { throw ReadFailure.timedOut(received: available) }
-            try await Task.sleep(for: .milliseconds(5))
+        } catch is WaitTimedOut {
+            throw ReadFailure.timedOut(received: bufferedBytes)
         }
+        guard let result else { throw ReadFailure.timedOut(received: bufferedBytes) }
+        return result
     }
 
     /// One length-prefixed frame.
-    func readFrame(timeout: Duration = .seconds(5)) async throws -> Frame {
+    func readFrame(timeout: Duration = .seconds(30)) async throws -> Frame {
         let length = try await read(count: 4, timeout: timeout)
         let count = Int(length[0]) << 24 | Int(length[1]) << 16 | Int(length[2]) << 8 | Int(length[3])
         return try Frame(serializedBytes: try await read(count: count, timeout: timeout))
     }
 
     /// Waits until the server closes the connection; returns the frames it sent before.
-    func framesUntilClosed(timeout: Duration = .seconds(5)) async throws -> [Frame] {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while !isClosed {
-            if clock.now >= deadline { throw ReadFailure.timedOut(received: 0) }
-            try await Task.sleep(for: .milliseconds(5))
+    func framesUntilClosed(timeout: Duration = .seconds(30)) async throws -> [Frame] {
+        do {
+            try await waitUntil("the server to close the connection", bound: timeout) { isClosed }
+        } catch is WaitTimedOut {
+            throw ReadFailure.timedOut(received: 0)
         }
         var frames: [Frame] = []
         var bytes = inbox.state.withLockedValue { state in
@@ -113,6 +117,20 @@ final class RawConnection: Sendable {
 
     /// The number of bytes received and not yet read.
     var bufferedBytes: Int { inbox.state.withLockedValue { $0.bytes.count } }
+
+    /// Sends a ping and reads up to its pong; returns the frames the server sent before it. The
+    /// server answers frames in order, so this shows what it had sent by the time it read the
+    /// ping, without waiting for a guessed time.
+    func framesBeforePong() async throws -> [Frame] {
+        let opaque = UInt64.random(in: 1...UInt64.max)
+        try await send(Frame(callId: 0, body: .ping(Ping(opaque: opaque))))
+        var frames: [Frame] = []
+        while true {
+            let frame = try await readFrame()
+            if case .pong(let pong)? = frame.body, pong.opaque == opaque { return frames }
+            frames.append(frame)
+        }
+    }
 
     /// Sends a hello and reads the welcome.
     func handshake() async throws -> Welcome {

@@ -1,6 +1,7 @@
 import ChiboClient
 import ChiboModel
 import ChiboServer
+import ChiboTesting
 import ChiboWire
 import Logging
 import NIOConcurrencyHelpers
@@ -33,29 +34,24 @@ import Testing
     }
 
     @Test func aServerThatStopsConsumingStopsTheProducer() async throws {
-        let open = NIOLockedValueBox(false)
+        // The handler waits on this gate after its first message; finishing the stream opens it.
+        let (gate, opener) = AsyncStream<Void>.makeStream()
         var registry = MethodRegistry()
         // Takes one message, waits for the gate, then takes the rest.
         registry.registerClientStreaming(.meetingsRecord) { (requests: RequestStream<RecordMeetingRequest>, _) in
             var iterator = requests.makeAsyncIterator()
             var received = 0
             if try await iterator.next() != nil { received += 1 }
-            while !open.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            for await _ in gate {}
             while try await iterator.next() != nil { received += 1 }
             return MeetingResponse(meeting: Meeting(id: "\(received)"))
         }
-        var logger = Logger(label: "chibo.test")
-        logger.logLevel = .critical
         let window = 8
-        let server = ChiboServer(
+        try await TestServer.run(
             configuration: ServerConfiguration(port: 0, limits: ConnectionLimits(initialWindow: window)),
-            registry: registry,
-            logger: logger
-        )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            let address = try await server.listeningAddress
-            let client = ChiboClient(host: "127.0.0.1", port: address.port!)
+            registry: registry
+        ) { server in
+            let client = server.client()
             let taken = NIOLockedValueBox(0)
             let call = Task {
                 try await client.clientStream(
@@ -64,16 +60,18 @@ import Testing
                     as: MeetingResponse.self
                 )
             }
-            try await Task.sleep(for: .milliseconds(300))
+            // The producer fills the window at least; then a round trip on the same connection
+            // lets any credit already on its way arrive before the count is read.
+            try await waitUntil("the producer to fill the window") { taken.withLockedValue { $0 } > window }
+            _ = try await client.unary(.healthCheck, HealthCheckRequest(), as: HealthCheckResponse.self)
             // The window, the one message consumed (and the credit it returned, half a window at
             // most), and the one parked waiting for credit.
             let whileBlocked = taken.withLockedValue { $0 }
             #expect(whileBlocked <= window + 1 + window / 2 + 1, "took \(whileBlocked) of 1000 while the server waited")
-            open.withLockedValue { $0 = true }
+            opener.finish()
             let response = try await call.value
             #expect(response.meeting?.id == "1000")
             await client.close()
-            group.cancelAll()
         }
     }
 
@@ -87,17 +85,11 @@ import Testing
             _ = try await iterator.next()
             throw CallError(.permissionDenied, "this stream is refused after its first message")
         }
-        var logger = Logger(label: "chibo.test")
-        logger.logLevel = .critical
-        let server = ChiboServer(
+        try await TestServer.run(
             configuration: ServerConfiguration(port: 0, limits: ConnectionLimits(initialWindow: 4)),
-            registry: registry,
-            logger: logger
-        )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            let address = try await server.listeningAddress
-            let client = ChiboClient(host: "127.0.0.1", port: address.port!)
+            registry: registry
+        ) { server in
+            let client = server.client()
             for _ in 0..<20 {
                 do {
                     _ = try await client.clientStream(
@@ -111,7 +103,6 @@ import Testing
                 }
             }
             await client.close()
-            group.cancelAll()
         }
     }
 }

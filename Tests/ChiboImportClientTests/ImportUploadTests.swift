@@ -2,6 +2,7 @@ import ChiboCLI
 import ChiboImport
 import ChiboImportClient
 import ChiboModel
+import ChiboTesting
 import Foundation
 import Testing
 

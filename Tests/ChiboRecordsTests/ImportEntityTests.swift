@@ -2,15 +2,13 @@ import ChiboAccess
 import ChiboClient
 import ChiboModel
 import ChiboStore
+import ChiboTesting
 import Foundation
 import Testing
 
 /// Import.Run for every entity and Import.Undo, over TCP against a real SQLite file (the access
 /// harness's tree: SL ─ MB ─ MB-BO, MB-ANG; SL ─ CM ─ CM-NA).
 @Suite struct ImportEntityTests {
-    static func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
 
     static func run(
         _ client: ChiboClient,
@@ -138,8 +136,8 @@ import Testing
             func event(_ row: Int32, _ key: MemberKey, _ event: StatusEvent) -> ImportRow {
                 ImportRow(rowNumbers: [row], unitRef: "MB-BO", memberKey: key, record: .statusEvent(event))
             }
-            let away = StatusEvent(kind: .workingAway, effectiveOn: Self.day(2024, 1, 1), place: "Bình Dương")
-            let back = StatusEvent(kind: .returned, effectiveOn: Self.day(2024, 6, 1))
+            let away = StatusEvent(kind: .workingAway, effectiveOn: day(2024, 1, 1), place: "Bình Dương")
+            let back = StatusEvent(kind: .returned, effectiveOn: day(2024, 6, 1))
             let rows = [
                 event(2, Self.card("030001"), away),
                 event(3, Self.card("030001"), back),
@@ -148,7 +146,7 @@ import Testing
                 event(
                     6,
                     Self.named("Lò Thị Hai"),
-                    StatusEvent(kind: StatusEventKind(rawValue: 77), effectiveOn: Self.day(2024, 1, 1))
+                    StatusEvent(kind: StatusEventKind(rawValue: 77), effectiveOn: day(2024, 1, 1))
                 ),
                 event(7, Self.card("030001"), away),
             ]
@@ -186,8 +184,8 @@ import Testing
             let member = Member(
                 partyCardNumber: "031234",
                 fullName: "Tòng Văn Mới",
-                admittedOn: Self.day(2010, 5, 19),
-                officialOn: Self.day(2011, 5, 19)
+                admittedOn: day(2010, 5, 19),
+                officialOn: day(2011, 5, 19)
             )
             let roster = try await Self.run(
                 client,
@@ -198,13 +196,13 @@ import Testing
             #expect(roster.checkpoint?.counts == ImportCounts(read: 1, inserted: 1))
             let stored = try await harness.store.member(partyCardNumber: "031234")
             #expect(stored?.events.map(\.kind) == [.admitted, .madeOfficial])
-            #expect(stored?.events.map(\.effectiveOn) == [Self.day(2010, 5, 19), Self.day(2011, 5, 19)])
+            #expect(stored?.events.map(\.effectiveOn) == [day(2010, 5, 19), day(2011, 5, 19)])
             #expect(stored?.status == .official)
             let admitted = ImportRow(
                 rowNumbers: [2],
                 unitRef: "MB-BO",
                 memberKey: Self.card("031234"),
-                record: .statusEvent(StatusEvent(kind: .admitted, effectiveOn: Self.day(2010, 5, 19)))
+                record: .statusEvent(StatusEvent(kind: .admitted, effectiveOn: day(2010, 5, 19)))
             )
             let events = try await Self.run(client, .statusEvents, .skip, batches: [(1, [admitted])])
             #expect(events.checkpoint?.counts == ImportCounts(read: 1, skipped: 1))
@@ -215,7 +213,7 @@ import Testing
                 attendees: [Self.card("031234")],
                 record: .meeting(
                     Meeting(
-                        heldOn: Self.day(2009, 3, 3),
+                        heldOn: day(2009, 3, 3),
                         kind: .regular,
                         attendance: [AttendanceRecord(state: .present)]
                     )
@@ -260,8 +258,8 @@ import Testing
             #expect(first.rejections.first { $0.row == 4 }?.message.contains("Không Có Ai") == true)
             let summaries = try await harness.store.meetingSummaries(
                 everUnder: "bo",
-                from: Self.day(2025, 4, 1),
-                through: Self.day(2025, 4, 30)
+                from: day(2025, 4, 1),
+                through: day(2025, 4, 30)
             )
             #expect(summaries.count == 1)
             // Six members of MB-BO that day (b1, three of the roster, the twins): the two the file
@@ -287,8 +285,8 @@ import Testing
             #expect(update.checkpoint?.counts == ImportCounts(read: 1, updated: 1))
             let recounted = try await harness.store.meetingSummaries(
                 everUnder: "bo",
-                from: Self.day(2025, 4, 1),
-                through: Self.day(2025, 4, 30)
+                from: day(2025, 4, 1),
+                through: day(2025, 4, 30)
             )
             #expect(recounted.count == 1)
             #expect(recounted.first?.present == 4)
@@ -319,20 +317,20 @@ import Testing
                     meetingKey: key,
                     meetingHeldOn: on,
                     owner: Self.named("Lò Thị Hai"),
-                    record: .resolution(Resolution(text: text, dueOn: Self.day(2025, 9, 30), status: .inProgress))
+                    record: .resolution(Resolution(text: text, dueOn: day(2025, 9, 30), status: .inProgress))
                 )
             }
             let rows = [
                 resolution(2, "Bê tông hóa đường bản", key: "BO-2025-04"),
-                resolution(3, "Vận động đóng góp", cell: "MB-BO", on: Self.day(2025, 4, 3)),
+                resolution(3, "Vận động đóng góp", cell: "MB-BO", on: day(2025, 4, 3)),
                 resolution(4, "Không có cuộc họp", key: "BO-1999-01"),
-                resolution(5, "Ngày không họp", cell: "MB-BO", on: Self.day(2025, 4, 4)),
+                resolution(5, "Ngày không họp", cell: "MB-BO", on: day(2025, 4, 4)),
                 resolution(6, "Không nói họp nào"),
             ]
             let first = try await Self.run(client, .resolutions, .skip, batches: [(1, rows)])
             #expect(first.checkpoint?.counts == ImportCounts(read: 5, inserted: 2, rejected: 3))
             #expect(Self.codes(first) == [4: "unknown_meeting", 5: "unknown_meeting", 6: "missing_key"])
-            let meetings = try await harness.store.listMeetings(MeetingQuery(cellID: "bo", from: Self.day(2025, 4, 1)))
+            let meetings = try await harness.store.listMeetings(MeetingQuery(cellID: "bo", from: day(2025, 4, 1)))
             let texts = meetings.records.first?.resolutions.map(\.text)
             #expect(texts == ["Bê tông hóa đường bản", "Vận động đóng góp"])
             let hai = try await harness.store.member(partyCardNumber: "030002")
@@ -356,7 +354,7 @@ import Testing
                 client,
                 .resolutions,
                 .skip,
-                batches: [(1, [resolution(2, "Mới", cell: "MB-BO", on: Self.day(2025, 4, 3))])]
+                batches: [(1, [resolution(2, "Mới", cell: "MB-BO", on: day(2025, 4, 3))])]
             )
             #expect(Self.codes(ambiguous) == [2: "ambiguous_match"])
         }
@@ -514,13 +512,11 @@ import Testing
             }
             #expect(rerun == .passed(.failedPrecondition))
             // The gate audits a failed change after the call, in the background.
-            var audited = false
-            for _ in 0..<50 where !audited {
-                let entries = try await harness.store.auditEntries(AuditQuery(limit: 10_000))
-                audited = entries.contains { $0.outcome == "FAILED_PRECONDITION" && $0.method == "IMPORT_RUN" }
-                if !audited { try await Task.sleep(for: .milliseconds(100)) }
+            try await waitUntil("the refused rerun to be audited") {
+                try await harness.store.auditEntries(AuditQuery(limit: 10_000)).contains {
+                    $0.outcome == "FAILED_PRECONDITION" && $0.method == "IMPORT_RUN"
+                }
             }
-            #expect(audited)
         }
     }
 
@@ -530,15 +526,17 @@ import Testing
             defer { Task { await client.close() } }
             var continuations: [AsyncStream<RunImportRequest>.Continuation] = []
             var calls: [Task<Void, Never>] = []
-            for _ in 0..<2 {
+            var ids: [String] = []
+            for index in 0..<2 {
                 let (stream, continuation) = AsyncStream<RunImportRequest>.makeStream()
+                let id = UUID().uuidString.lowercased()
+                ids.append(id)
                 continuation.yield(
-                    RunImportRequest(
-                        message: .header(
-                            ImportHeader(importId: UUID().uuidString.lowercased(), entity: .members, onConflict: .skip)
-                        )
-                    )
+                    RunImportRequest(message: .header(ImportHeader(importId: id, entity: .members, onConflict: .skip)))
                 )
+                // One batch, so the import shows in Import.Status while its stream stays open.
+                let rows = [ImportServiceTests.roster[index + 1]]
+                continuation.yield(RunImportRequest(message: .batch(ImportBatch(batchNumber: 1, rows: rows))))
                 continuations.append(continuation)
                 calls.append(
                     Task {
@@ -546,7 +544,20 @@ import Testing
                     }
                 )
             }
-            try await Task.sleep(for: .milliseconds(1_500))
+            // Both imports hold their slots once each has committed its batch.
+            try await waitUntil("both open imports to commit a batch", every: .milliseconds(20)) {
+                for id in ids {
+                    let status = await Outcome.of {
+                        _ = try await client.unary(
+                            .importStatus,
+                            GetImportStatusRequest(importId: id),
+                            as: ImportCheckpoint.self
+                        )
+                    }
+                    if status != .passed(.ok) { return false }
+                }
+                return true
+            }
             let third = await Outcome.of {
                 _ = try await Self.run(client, .members, .skip, batches: [])
             }

@@ -8,7 +8,6 @@ import ChiboStorePostgres
 import ChiboStoreSQLite
 import Foundation
 import Logging
-import Testing
 
 /// A gated server on loopback over a real SQLite file, with a small tree and one token per role:
 ///
@@ -19,30 +18,40 @@ import Testing
 /// resolution in bo and in na; a 2024 evaluation of bo and of na; a rule set scoped to mb and
 /// one to cm. Tokens: admin (everything), officer, viewer scoped to mb, secretary scoped to bo,
 /// auditor. "Inside" targets lie in bo (inside every scope), "outside" ones in na.
-struct AccessHarness: Sendable {
-    let store: any Store
-    let path: String
-    let port: Int
-    let tokens: [Role: String]
-    let ids: Ids
+public struct AccessHarness: Sendable {
+    /// The store the server runs on.
+    public let store: any Store
+    /// The SQLite file (unused on PostgreSQL).
+    public let path: String
+    /// The server's loopback port.
+    public let port: Int
+    /// A token per role.
+    public let tokens: [Role: String]
+    /// The ids of the records loaded.
+    public let ids: Ids
 
     /// The server-assigned ids the cases refer to.
-    struct Ids: Sendable {
-        var meetingBo = ""
-        var meetingNa = ""
-        var resolutionBo = ""
-        var resolutionNa = ""
-        var evaluationBo = ""
-        var evaluationNa = ""
-        var rulesMb = ""
-        var rulesCm = ""
+    public struct Ids: Sendable {
+        /// The meeting in bo.
+        public var meetingBo = ""
+        /// The meeting in na.
+        public var meetingNa = ""
+        /// The resolution of the meeting in bo.
+        public var resolutionBo = ""
+        /// The resolution of the meeting in na.
+        public var resolutionNa = ""
+        /// The 2024 evaluation of bo.
+        public var evaluationBo = ""
+        /// The 2024 evaluation of na.
+        public var evaluationNa = ""
+        /// The rule set scoped to mb.
+        public var rulesMb = ""
+        /// The rule set scoped to cm.
+        public var rulesCm = ""
     }
 
-    static func day(_ year: Int32, _ month: Int32, _ day: Int32) -> CalendarDate {
-        CalendarDate(year: year, month: month, day: day)
-    }
-
-    func client(_ role: Role?) -> ChiboClient {
+    /// A client with the token of `role` (none when nil), one attempt per call.
+    public func client(_ role: Role?) -> ChiboClient {
         ChiboClient(
             host: "127.0.0.1",
             port: port,
@@ -53,7 +62,7 @@ struct AccessHarness: Sendable {
     /// Runs `body` against a fresh gated server; `recheckInterval` and `nowMs` go to its gate;
     /// with `auditKey`, the server authenticates its audit log with it and writes checkpoints to
     /// `checkpoint` beside the database.
-    static func with(
+    public static func with(
         limits: AbuseLimits = AbuseLimits(),
         recheckInterval: Duration? = .seconds(1),
         nowMs: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
@@ -61,8 +70,7 @@ struct AccessHarness: Sendable {
         backend: AccessBackend = .sqlite,
         _ body: @Sendable (AccessHarness) async throws -> Void
     ) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chibo-access-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = temporaryFolder("chibo-access")
         let path = folder.appendingPathComponent("chibo.sqlite").path
         let seal = try auditKey.map {
             try AuditSeal(key: $0, checkpointPath: folder.appendingPathComponent("checkpoint").path)
@@ -73,15 +81,13 @@ struct AccessHarness: Sendable {
             case .postgres:
                 try await PostgresStore(location: try AccessBackend.freshLocation(), readerThreads: 2, auditSeal: seal)
             }
-        var logger = Logger(label: "chibo.test")
-        logger.logLevel = .critical
         let gate = AccessGate(store: store, limits: limits, recheckInterval: recheckInterval, nowMs: nowMs)
         var registry = MethodRegistry(gate: gate)
         Records.register(into: &registry, store: store, access: gate)
         let server = ChiboServer(
             configuration: ServerConfiguration(port: 0, storage: store.backendName),
             registry: registry,
-            logger: logger
+            logger: TestServer.quietLogger
         )
         do {
             try await serve(server, gate: gate, store: store, path: path, body)
@@ -100,9 +106,8 @@ struct AccessHarness: Sendable {
         path: String,
         _ body: @Sendable (AccessHarness) async throws -> Void
     ) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            let port = try #require(try await server.listeningAddress.port)
+        try await TestServer.run(server) { running in
+            let port = running.port
             var tokens: [Role: String] = [:]
             let admin = try await gate.authority.mint(
                 name: "admin",
@@ -125,12 +130,11 @@ struct AccessHarness: Sendable {
             }
             harness = AccessHarness(store: store, path: path, port: port, tokens: tokens, ids: ids)
             try await body(harness)
-            group.cancelAll()
         }
     }
 
     /// Loads the tree and records as admin.
-    func load() async throws -> Ids {
+    public func load() async throws -> Ids {
         let client = client(.admin)
         defer { Task { await client.close() } }
         for unit in [
@@ -143,14 +147,14 @@ struct AccessHarness: Sendable {
         ] {
             _ = try await client.unary(.orgUnitsCreate, CreateOrgUnitRequest(unit: unit), as: OrgUnitResponse.self)
         }
-        let admitted = [StatusEvent(kind: .admitted, effectiveOn: Self.day(2000, 1, 1))]
+        let admitted = [StatusEvent(kind: .admitted, effectiveOn: day(2000, 1, 1))]
         for member in [
             Member(
                 id: "b1",
                 partyCardNumber: "010001",
                 citizenId: "014085000123",
                 fullName: "Lò Văn Bình",
-                birthDate: Self.day(1975, 5, 1),
+                birthDate: day(1975, 5, 1),
                 phone: "0912345678",
                 cellId: "bo",
                 events: admitted
@@ -167,10 +171,10 @@ struct AccessHarness: Sendable {
                 RecordMeetingRequest(
                     meeting: Meeting(
                         cellId: cell,
-                        heldOn: Self.day(2025, 3, 3),
+                        heldOn: day(2025, 3, 3),
                         kind: .regular,
                         attendance: [AttendanceRecord(memberId: member, state: .present)],
-                        resolutions: [Resolution(text: "Làm đường", dueOn: Self.day(2025, 6, 30), status: .open)]
+                        resolutions: [Resolution(text: "Làm đường", dueOn: day(2025, 6, 30), status: .open)]
                     )
                 ),
                 as: MeetingResponse.self
@@ -187,7 +191,7 @@ struct AccessHarness: Sendable {
                 CreateRuleSetRequest(
                     ruleSet: RuleSet(
                         scopeUnitId: cell == "bo" ? "mb" : "cm",
-                        effectiveFrom: Self.day(2019, 1, 1),
+                        effectiveFrom: day(2019, 1, 1),
                         goodAttendanceBp: 9000
                     )
                 ),
@@ -211,23 +215,23 @@ struct AccessHarness: Sendable {
 
 /// The store a gated test server runs on: a SQLite file always; a fresh schema of the
 /// PostgreSQL server the test command started, when one was given.
-enum AccessBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+public enum AccessBackend: String, CaseIterable, Sendable {
+    /// A SQLite file.
     case sqlite
+    /// A fresh schema on the PostgreSQL server of the test command.
     case postgres
 
     static let environment = ProcessInfo.processInfo.environment
 
     /// SQLite always; PostgreSQL when the test command started a server (`tools/test` always
     /// does, and sets `CHIBO_REQUIRE_POSTGRES` so a missing server fails instead of skipping).
-    static var all: [AccessBackend] {
+    public static var all: [AccessBackend] {
         environment["CHIBO_TEST_POSTGRES_URL"] != nil || environment["CHIBO_REQUIRE_POSTGRES"] != nil
             ? [.sqlite, .postgres] : [.sqlite]
     }
 
-    var testDescription: String { rawValue }
-
     /// A location in a new, empty schema.
-    static func freshLocation() throws -> PostgresLocation {
+    public static func freshLocation() throws -> PostgresLocation {
         guard let url = environment["CHIBO_TEST_POSTGRES_URL"] else {
             throw StoreError.unavailable("CHIBO_TEST_POSTGRES_URL is not set: run the tests with tools/test")
         }
@@ -240,27 +244,29 @@ enum AccessBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
 }
 
 /// The outcome of a call as the access tests see it.
-enum Outcome: Equatable, CustomStringConvertible {
+public enum Outcome: Equatable, Sendable, CustomStringConvertible {
     /// The gate let the call through (the handler may still have refused it on its merits).
     case passed(StatusCode)
     /// The gate refused it.
     case refused(StatusCode)
 
-    var description: String {
+    /// How the call ended, in words.
+    public var description: String {
         switch self {
         case .passed(let code): "passed (\(code))"
         case .refused(let code): "refused (\(code))"
         }
     }
 
-    var wasRefused: Bool {
+    /// Whether the gate refused the call.
+    public var wasRefused: Bool {
         if case .refused = self { true } else { false }
     }
 
     /// Runs a call and classifies how it ended.
     /// With `absentMeansRefused`, NOT_FOUND counts as a refusal: the gate answers a record out
     /// of the token's reach as absent, and the caller names records that exist.
-    static func of(absentMeansRefused: Bool = false, _ call: () async throws -> Void) async -> Outcome {
+    public static func of(absentMeansRefused: Bool = false, _ call: () async throws -> Void) async -> Outcome {
         do {
             try await call()
             return .passed(.ok)

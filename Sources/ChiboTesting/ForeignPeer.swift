@@ -9,9 +9,9 @@ import Darwin
 /// A loopback port that is not a Chibo server, on a plain socket: one that answers like an HTTP
 /// server, one that accepts and never answers, or one where nothing listens (bound, not
 /// listening, so the port stays reserved and connections are refused).
-final class ForeignPeer: Sendable {
+public final class ForeignPeer: Sendable {
     /// How the peer behaves.
-    enum Behaviour: Sendable {
+    public enum Behaviour: Sendable {
         /// Reads what the client sends and answers "HTTP/1.1 400 Bad Request".
         case http
         /// Accepts connections and sends nothing.
@@ -21,12 +21,12 @@ final class ForeignPeer: Sendable {
     }
 
     /// The port, on 127.0.0.1.
-    let port: Int
+    public let port: Int
     private let socketDescriptor: Int32
     private let accepted = AcceptedSockets()
 
     /// Opens the peer's socket and, unless closed, accepts on a thread of its own.
-    init(_ behaviour: Behaviour) throws {
+    public init(_ behaviour: Behaviour) throws {
         #if canImport(Glibc)
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -73,7 +73,7 @@ final class ForeignPeer: Sendable {
     }
 
     /// Closes the listening socket and every accepted connection.
-    func stop() {
+    public func stop() {
         #if canImport(Glibc)
         shutdown(socketDescriptor, Int32(SHUT_RDWR))
         #else

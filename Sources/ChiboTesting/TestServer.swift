@@ -1,0 +1,75 @@
+import ChiboClient
+import ChiboServer
+import Logging
+import NIOCore
+
+/// A `ChiboServer` running in the test's process on a free loopback port, for as long as the
+/// body given to `TestServer.run` runs; then it is stopped.
+public struct TestServer: Sendable {
+    /// The running server.
+    public let server: ChiboServer
+    /// The address it listens on.
+    public let address: SocketAddress
+    /// Its port.
+    public let port: Int
+
+    /// A logger that prints nothing below critical, so test output stays readable.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "chibo.test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// Runs `body` against `server`, started first and stopped after.
+    public static func run<Result: Sendable>(
+        _ server: ChiboServer,
+        _ body: @Sendable (TestServer) async throws -> Result
+    ) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            do {
+                let address = try await server.listeningAddress
+                guard let port = address.port else { throw TestServerError.noPort("\(address)") }
+                let result = try await body(TestServer(server: server, address: address, port: port))
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` against a server on a free port with `registry` and `configuration` (port 0
+    /// whatever it says), logging only critical messages.
+    public static func run<Result: Sendable>(
+        configuration: ServerConfiguration = ServerConfiguration(port: 0),
+        registry: MethodRegistry = MethodRegistry(),
+        _ body: @Sendable (TestServer) async throws -> Result
+    ) async throws -> Result {
+        var configuration = configuration
+        configuration.port = 0
+        let server = ChiboServer(configuration: configuration, registry: registry, logger: quietLogger)
+        return try await run(server, body)
+    }
+
+    /// A client of this server (one attempt per call unless `configuration` says otherwise).
+    public func client(
+        configuration: ClientConfiguration = ClientConfiguration(maxAttempts: 1)
+    ) -> ChiboClient {
+        ChiboClient(host: "127.0.0.1", port: port, configuration: configuration)
+    }
+}
+
+/// Why a test server could not be used.
+public enum TestServerError: Error, CustomStringConvertible {
+    /// The server listens on an address without a port.
+    case noPort(String)
+
+    /// What went wrong, in words.
+    public var description: String {
+        switch self {
+        case .noPort(let address): "the test server listens on \(address), which has no port"
+        }
+    }
+}
