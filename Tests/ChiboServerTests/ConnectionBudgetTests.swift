@@ -211,6 +211,32 @@ import Testing
         }
     }
 
+    @Test func framesSentBehindTheHelloWaitForItsTokenCheck() async throws {
+        try await Self.withServer { _, port in
+            let connection = try await RawConnection.connect(port: port)
+            // The hello and a 200 KiB open in one write: the open is read once the token has
+            // proved valid, under the full frame limit.
+            var bytes = ByteBuffer()
+            try FrameEncoding.write(Self.hello(token: Self.goodToken), into: &bytes)
+            let open = Open(method: Method(rawValue: 99_999), payload: [UInt8](repeating: 7, count: 200 << 10))
+            try FrameEncoding.write(Frame(callId: 1, body: .open(open)), into: &bytes)
+            try await connection.send(Array(bytes.readableBytesView))
+            let welcome = try await connection.readFrame(timeout: .seconds(30))
+            guard case .welcome(let accepted)? = welcome.body else {
+                Issue.record("expected a welcome, got \(welcome)")
+                return
+            }
+            #expect(accepted.limits?.maxFrameBytes == 4 << 20)
+            let answer = try await connection.readFrame(timeout: .seconds(30))
+            guard case .close(let close)? = answer.body else {
+                Issue.record("expected a close, got \(answer)")
+                return
+            }
+            #expect(close.status?.code == .unimplemented)
+            await connection.close()
+        }
+    }
+
     @Test func partialFramesOverTheBudgetCloseTheLargestHolder() async throws {
         let budget = 600 << 10
         try await Self.withServer(memoryBudgetBytes: budget) { server, port in
