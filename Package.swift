@@ -166,7 +166,7 @@ let package = Package(
         .target(
             name: "ChiboAccess",
             dependencies: [
-                "ChiboServer", "ChiboStore", "ChiboReports", "ChiboModel", "ChiboCodec",
+                "ChiboServer", "ChiboWire", "ChiboStore", "ChiboReports", "ChiboModel", "ChiboCodec",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -186,7 +186,7 @@ let package = Package(
             name: "chibo-server",
             dependencies: [
                 "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQL", "ChiboStoreSQLite", "ChiboStorePostgres",
-                "ChiboAccess", "ChiboModel", "ChiboStoreTransfer",
+                "ChiboAccess", "ChiboModel", "ChiboStoreTransfer", "ChiboWire",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -388,6 +388,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

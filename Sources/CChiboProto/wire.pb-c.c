@@ -752,7 +752,7 @@ const ProtobufCMessageDescriptor chibo__v1__status__descriptor =
   (ProtobufCMessageInit) chibo__v1__status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__limits__field_descriptors[5] =
+static const ProtobufCFieldDescriptor chibo__v1__limits__field_descriptors[8] =
 {
   {
     "max_frame_bytes",
@@ -814,18 +814,57 @@ static const ProtobufCFieldDescriptor chibo__v1__limits__field_descriptors[5] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "anonymous_max_frame_bytes",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__Limits, anonymous_max_frame_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_calls_per_token",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__Limits, max_calls_per_token),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_imports_per_token",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__Limits, max_imports_per_token),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__limits__field_indices_by_name[] = {
+  5,   /* field[5] = anonymous_max_frame_bytes */
   4,   /* field[4] = handshake_timeout_ms */
   3,   /* field[3] = idle_timeout_ms */
   2,   /* field[2] = initial_window */
+  6,   /* field[6] = max_calls_per_token */
   1,   /* field[1] = max_concurrent_calls */
   0,   /* field[0] = max_frame_bytes */
+  7,   /* field[7] = max_imports_per_token */
 };
 static const ProtobufCIntRange chibo__v1__limits__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor chibo__v1__limits__descriptor =
 {
@@ -835,7 +874,7 @@ const ProtobufCMessageDescriptor chibo__v1__limits__descriptor =
   "Chibo__V1__Limits",
   "chibo.v1",
   sizeof(Chibo__V1__Limits),
-  5,
+  8,
   chibo__v1__limits__field_descriptors,
   chibo__v1__limits__field_indices_by_name,
   1,  chibo__v1__limits__number_ranges,

@@ -2,6 +2,7 @@ import ChiboCodec
 import ChiboModel
 import ChiboServer
 import ChiboStore
+import ChiboWire
 import Foundation
 import Logging
 
@@ -48,12 +49,9 @@ public final class AccessGate: CallGate {
         let need = AccessPolicy.need(context.method, request)
         if case .open = need { return request }
         let identity = try await authenticate(&context)
-        guard limits.beginCall(tokenID: identity.tokenID) else {
-            try await refuse(
-                context,
-                .resourceExhausted,
-                "the token \(identity.name) has \(limits.maxCallsPerToken) calls in flight; wait for one to finish"
-            )
+        let takesSlot = !context.callSlotHeld
+        guard !takesSlot || limits.beginCall(tokenID: identity.tokenID) else {
+            try await refuse(context, .resourceExhausted, Self.callLimitMessage(identity.name, limits.maxCallsPerToken))
         }
         do {
             let admitted = try await authorize(need, request, identity: identity, context: context)
@@ -62,7 +60,7 @@ public final class AccessGate: CallGate {
             }
             return admitted
         } catch {
-            limits.endCall(tokenID: identity.tokenID)
+            if takesSlot { limits.endCall(tokenID: identity.tokenID) }
             throw error
         }
     }
@@ -73,11 +71,12 @@ public final class AccessGate: CallGate {
         guard let role = Role(rawValue: identity.role), role == .admin || role == .officer else {
             try await refuse(context, .permissionDenied, "\(identity.role) tokens may not stream records in")
         }
-        guard limits.beginCall(tokenID: identity.tokenID) else {
-            try await refuse(context, .resourceExhausted, "the token \(identity.name) has all its calls in flight")
+        let takesSlot = !context.callSlotHeld
+        guard !takesSlot || limits.beginCall(tokenID: identity.tokenID) else {
+            try await refuse(context, .resourceExhausted, Self.callLimitMessage(identity.name, limits.maxCallsPerToken))
         }
         if context.method == .importRun && !limits.beginImport(tokenID: identity.tokenID) {
-            limits.endCall(tokenID: identity.tokenID)
+            if takesSlot { limits.endCall(tokenID: identity.tokenID) }
             try await refuse(
                 context,
                 .resourceExhausted,
@@ -89,7 +88,7 @@ public final class AccessGate: CallGate {
     /// Releases the call's slot and audits a change that failed.
     public func finished(context: CallContext, error: (any Error)?) {
         guard let identity = context.identity else { return }
-        limits.endCall(tokenID: identity.tokenID)
+        if !context.callSlotHeld { limits.endCall(tokenID: identity.tokenID) }
         if context.method == .importRun { limits.endImport(tokenID: identity.tokenID) }
         if let error, AccessPolicy.isMutation(context.method) {
             let status = CallError.status(for: error)
@@ -128,6 +127,41 @@ public final class AccessGate: CallGate {
     /// Every method but health.
     public func needsToken(_ method: Method) -> Bool {
         !AccessPolicy.isOpen(method)
+    }
+
+    /// The call slots of a hello's token when it is valid now (through the token cache); nil
+    /// otherwise. Nothing is audited or counted as a failure here: each call is still judged.
+    public func authenticate(helloToken token: String) async -> (any TokenCallSlots)? {
+        guard !token.isEmpty,
+            let identity = try? await authority.identify(token, nowMs: nowMs(), today: today())
+        else { return nil }
+        return TokenSlots(limits: limits, tokenID: identity.tokenID, name: identity.name)
+    }
+
+    /// The calls and imports a token may have in flight.
+    public func announce(into connectionLimits: inout ConnectionLimits) {
+        connectionLimits.maxCallsPerToken = limits.maxCallsPerToken
+        connectionLimits.maxImportsPerToken = limits.maxImportsPerToken
+    }
+
+    /// The refusal of a call over the token's limit.
+    static func callLimitMessage(_ name: String, _ limit: Int) -> String {
+        "the token \(name) has \(limit) calls in flight, its limit (welcome.limits.max_calls_per_token); "
+            + "wait for one to finish"
+    }
+
+    /// One token's slots in `AbuseLimits`.
+    private struct TokenSlots: TokenCallSlots {
+        let limits: AbuseLimits
+        let tokenID: String
+        let name: String
+
+        func begin() -> CallError? {
+            limits.beginCall(tokenID: tokenID)
+                ? nil : CallError(.resourceExhausted, AccessGate.callLimitMessage(name, limits.maxCallsPerToken))
+        }
+
+        func end() { limits.endCall(tokenID: tokenID) }
     }
 
     // MARK: Steps

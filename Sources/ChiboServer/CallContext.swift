@@ -1,5 +1,6 @@
 import ChiboCodec
 import ChiboModel
+import ChiboWire
 import Logging
 import NIOCore
 
@@ -18,6 +19,10 @@ public struct CallContext: Sendable {
     /// Who is calling, once a `CallGate` has authenticated the token; nil without a gate or for
     /// an anonymous call to a public method.
     public var identity: CallerIdentity?
+    /// Whether the connection already holds one of the token's call slots for this call (taken
+    /// when the call opened, from the `TokenCallSlots` of its hello): the gate must not take
+    /// another, and the connection gives it back when the call ends.
+    public internal(set) var callSlotHeld = false
     /// The connection's logger, without the call's metadata.
     private let connectionLogger: Logger
     /// A logger the handler assigned, which replaces the derived one.
@@ -97,6 +102,21 @@ public protocol CallGate: Sendable {
     /// Whether calls to `method` stand on the caller's token; a failed recheck ends these and
     /// leaves the others (health) running.
     func needsToken(_ method: Method) -> Bool
+    /// Checks the token of a connection's hello: the valid token's call slots, or nil when the
+    /// token is missing or not valid now. A connection with slots has authenticated (it may send
+    /// frames up to the full limit) and takes a slot for each call that needs the token when the
+    /// call opens, so a call over the token's limit is refused at once.
+    func authenticate(helloToken token: String) async -> (any TokenCallSlots)?
+    /// Writes the per-token limits the gate enforces into the limits every welcome announces.
+    func announce(into limits: inout ConnectionLimits)
+}
+
+/// The in-flight call slots of one token, shared by all its connections.
+public protocol TokenCallSlots: Sendable {
+    /// Takes a slot; returns the error that refuses the call when the token has none free.
+    func begin() -> CallError?
+    /// Gives a slot back.
+    func end()
 }
 
 extension CallGate {
@@ -106,6 +126,10 @@ extension CallGate {
     public func recheck(token: String, peer: String) async -> CallError? { nil }
     /// Every method does.
     public func needsToken(_ method: Method) -> Bool { true }
+    /// No connection authenticates at its hello.
+    public func authenticate(helloToken token: String) async -> (any TokenCallSlots)? { nil }
+    /// Announces nothing more.
+    public func announce(into limits: inout ConnectionLimits) {}
 }
 
 /// The call the current task serves, for code below a handler that needs to know who is

@@ -19,9 +19,14 @@ public final class ChiboServer: Service, Sendable {
     private let state = NIOLockedValueBox(RunState())
     private let startedAt = NIODeadline.now()
     private let shutdown = ShutdownSignal()
+    private let budget: MemoryBudget
+    /// The limits every connection enforces, with the gate's per-token limits announced.
+    private let limits: ConnectionLimits
 
     private struct RunState {
         var connections: [ObjectIdentifier: Connection] = [:]
+        /// Open connections per peer IP address.
+        var perAddress: [String: Int] = [:]
         var shuttingDown = false
         var boundAddress: SocketAddress?
         var addressWaiters: [CheckedContinuation<SocketAddress, any Error>] = []
@@ -44,6 +49,16 @@ public final class ChiboServer: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.group = group
+        self.budget = MemoryBudget(limit: configuration.memoryBudgetBytes)
+        var limits = configuration.limits
+        if let gate = registry.gate {
+            limits.anonymousMaxFrameBytes = configuration.anonymousMaxFrameBytes
+            gate.announce(into: &limits)
+        } else {
+            // Without a gate no connection authenticates: none is held to the smaller limit.
+            limits.anonymousMaxFrameBytes = 0
+        }
+        self.limits = limits
         var registry = registry
         BuiltInMethods.register(
             into: &registry,
@@ -109,10 +124,18 @@ public final class ChiboServer: Service, Sendable {
         logger.info("stopped")
     }
 
+    /// Bytes all connections hold now, as the memory budget counts them.
+    public var heldBytes: Int { budget.totalHeld }
+
+    /// Connections open now (refused ones not counted).
+    public var openConnections: Int { state.withLockedValue { $0.connections.count } }
+
     private func makeBootstrap() -> ServerBootstrap {
         let configuration = self.configuration
         let registry = self.registry
         let logger = self.logger
+        let limits = self.limits
+        let budget = self.budget
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -124,25 +147,68 @@ public final class ChiboServer: Service, Sendable {
             )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = ServerConnectionHandler(
-                        limits: configuration.limits,
-                        serverName: configuration.serverName,
-                        registry: registry,
-                        logger: logger
-                    )
                     if let tls = configuration.tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
+                    let key = ObjectIdentifier(channel)
+                    let host = channel.remoteAddress?.ipAddress ?? ""
+                    if let refusal = self.admit(key, host: host) {
+                        logger.notice("refusing a connection from \(host): \(refusal.message)")
+                        let deadline = min(TimeAmount(limits.handshakeTimeout), .seconds(1))
+                        try channel.pipeline.syncOperations.addHandler(
+                            ConnectionRefusalHandler(status: refusal, deadline: deadline)
+                        )
+                        return
+                    }
+                    // Without a gate there are no tokens: every connection counts as authenticated.
+                    let readGate = ConnectionReadGate(
+                        budget: budget,
+                        maxFrameBytes: limits.frameLimit(authenticated: false),
+                        authenticated: registry.gate == nil
+                    )
+                    let handler = ServerConnectionHandler(
+                        limits: limits,
+                        serverName: configuration.serverName,
+                        registry: registry,
+                        logger: logger,
+                        readGate: readGate
+                    )
                     try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.limits.maxFrameBytes)),
+                        readGate,
+                        ByteToMessageHandler(FrameDecoder(control: readGate.control)),
                         handler,
                     ])
-                    self.track(channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                    self.track(channel, host: host, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
     }
 
-    private func track(_ channel: any Channel, handler: NIOLoopBound<ServerConnectionHandler>) {
+    /// Counts a new connection against the caps; the go-away status when it is over one.
+    private func admit(_ key: ObjectIdentifier, host: String) -> Status? {
+        let maxTotal = configuration.maxConnections
+        let maxPerAddress = configuration.maxConnectionsPerAddress
+        return state.withLockedValue { state in
+            if state.connections.count + 1 > maxTotal {
+                return Status(
+                    code: .resourceExhausted,
+                    message: "the server has \(maxTotal) connections open, its limit; try again later"
+                )
+            }
+            let fromHost = state.perAddress[host, default: 0]
+            if fromHost + 1 > maxPerAddress {
+                return Status(
+                    code: .resourceExhausted,
+                    message: "\(host) has \(maxPerAddress) connections open, the limit per address; "
+                        + "close one or share a connection between calls"
+                )
+            }
+            state.perAddress[host] = fromHost + 1
+            // Reserved now; `track` fills the entry in.
+            return nil
+        }
+    }
+
+    private func track(_ channel: any Channel, host: String, handler: NIOLoopBound<ServerConnectionHandler>) {
         let key = ObjectIdentifier(channel)
         let drainNow = state.withLockedValue { state in
             state.connections[key] = Connection(channel: channel, handler: handler)
@@ -150,7 +216,11 @@ public final class ChiboServer: Service, Sendable {
         }
         if drainNow { handler.value.beginDrain() }
         channel.closeFuture.whenComplete { _ in
-            _ = self.state.withLockedValue { $0.connections.removeValue(forKey: key) }
+            self.state.withLockedValue { state in
+                state.connections.removeValue(forKey: key)
+                let left = state.perAddress[host, default: 1] - 1
+                state.perAddress[host] = left > 0 ? left : nil
+            }
         }
     }
 

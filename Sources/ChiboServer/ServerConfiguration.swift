@@ -18,6 +18,17 @@ public struct ServerConfiguration: Sendable {
     public var storage: String
     /// TLS for every connection; nil serves plaintext (see `TLSSettings`).
     public var tls: NIOSSLContext?
+    /// Bytes all connections together may hold in frames not yet whole and writes not yet done
+    /// (see `MemoryBudget` and docs/PROTOCOL.md section 7).
+    public var memoryBudgetBytes: Int
+    /// Largest frame body a connection may send before it authenticates (a hello with a valid
+    /// token), when the registry has a gate; it replaces `limits.anonymousMaxFrameBytes` then.
+    public var anonymousMaxFrameBytes: Int
+    /// Connections open at once; more are answered with a go-away (RESOURCE_EXHAUSTED) and closed.
+    public var maxConnections: Int
+    /// Connections open at once from one IP address; more are answered like those over
+    /// `maxConnections`.
+    public var maxConnectionsPerAddress: Int
 
     /// Creates a configuration; the defaults listen on 127.0.0.1:7420.
     public init(
@@ -27,7 +38,11 @@ public struct ServerConfiguration: Sendable {
         shutdownGracePeriod: Duration = .seconds(10),
         serverName: String = "chibo-server/\(ChiboVersion.current)",
         storage: String = "none",
-        tls: NIOSSLContext? = nil
+        tls: NIOSSLContext? = nil,
+        memoryBudgetBytes: Int = 32 << 20,
+        anonymousMaxFrameBytes: Int = 64 << 10,
+        maxConnections: Int = 4096,
+        maxConnectionsPerAddress: Int = 256
     ) {
         self.host = host
         self.port = port
@@ -36,6 +51,10 @@ public struct ServerConfiguration: Sendable {
         self.serverName = serverName
         self.storage = storage
         self.tls = tls
+        self.memoryBudgetBytes = memoryBudgetBytes
+        self.anonymousMaxFrameBytes = anonymousMaxFrameBytes
+        self.maxConnections = maxConnections
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
     }
 }
 

@@ -45,7 +45,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var recheckTimer: Scheduled<Void>?
     private var recheckRunning = false
 
-    init(limits: ConnectionLimits, serverName: String, registry: MethodRegistry, logger: Logger) {
+    /// The connection's read gate: its frame limit, held while the hello's token is checked.
+    private let readGate: ConnectionReadGate?
+    /// Whether the hello has arrived (it may still wait for its token check).
+    private var helloArrived = false
+    /// The token's call slots, once the hello's token has proved valid.
+    private var tokenSlots: (any TokenCallSlots)?
+    /// Open calls holding one of the token's slots.
+    private var slotCalls: Set<UInt32> = []
+
+    init(
+        limits: ConnectionLimits,
+        serverName: String,
+        registry: MethodRegistry,
+        logger: Logger,
+        readGate: ConnectionReadGate? = nil
+    ) {
         self.machine = ServerConnectionStateMachine(
             limits: limits,
             serverName: serverName,
@@ -55,6 +70,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.logger = logger
         self.gate = registry.gate
         self.recheckInterval = registry.gate?.recheckInterval.map { TimeAmount($0) }
+        self.readGate = readGate
     }
 
     // MARK: Channel events
@@ -78,11 +94,29 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard handshakeTimer == nil else { return }
         lastFrameAt = context.eventLoop.now
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        // One deadline for the whole handshake: TLS (when configured), the hello, its token check.
         handshakeTimer = context.eventLoop.scheduleTask(in: TimeAmount(machine.limits.handshakeTimeout)) {
-            loopBound.value.perform(loopBound.value.machine.handshakeTimedOut())
-            loopBound.value.flushIfNeeded()
+            loopBound.value.handshakeTimedOut()
         }
         scheduleIdleCheck(after: TimeAmount(machine.limits.idleTimeout))
+    }
+
+    /// Sends the go-away and closes without waiting for the write: a TLS peer that never finished
+    /// its handshake would hold the connection open forever.
+    private func handshakeTimedOut() {
+        guard let context else { return }
+        switch machine.handshakeTimedOut() {
+        case .sendAndClose(let frame):
+            if encode(frame), let buffer = outbound {
+                outbound = nil
+                needsFlush = false
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            }
+            context.close(promise: nil)
+        case let action:
+            perform(action)
+            flushIfNeeded()
+        }
     }
 
     private func scheduleIdleCheck(after delay: TimeAmount) {
@@ -109,13 +143,50 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let frame = unwrapInboundIn(data)
         readingBurst = true
         lastFrameAt = context.eventLoop.now
+        if !helloArrived, case .hello(let hello)? = frame.body, frame.callId == 0 {
+            helloArrived = true
+            token = hello.token
+            if let gate, let readGate, !hello.token.isEmpty {
+                checkHello(frame, gate: gate, readGate: readGate)
+                return
+            }
+        }
+        receive(frame)
+    }
+
+    private func receive(_ frame: Frame) {
         let wasEstablished = machine.isEstablished
-        if !wasEstablished, case .hello(let hello)? = frame.body { token = hello.token }
         perform(machine.receive(frame))
         if !wasEstablished, machine.isEstablished {
             handshakeTimer?.cancel()
             handshakeTimer = nil
         }
+    }
+
+    /// Holds the connection's frames while the gate checks the hello's token, then welcomes it
+    /// with the frame limit that follows.
+    private func checkHello(_ hello: Frame, gate: any CallGate, readGate: ConnectionReadGate) {
+        guard let context else { return }
+        readGate.control.holding = true
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let token = self.token
+        Task {
+            let slots = await gate.authenticate(helloToken: token)
+            loopBound.eventLoop.execute {
+                loopBound.value.helloChecked(hello, slots: slots)
+            }
+        }
+    }
+
+    private func helloChecked(_ hello: Frame, slots: (any TokenCallSlots)?) {
+        guard context != nil, let readGate, !machine.isEstablished, handshakeTimer != nil else { return }
+        tokenSlots = slots
+        machine.authenticated = slots != nil
+        readGate.control.authenticated = slots != nil
+        readGate.control.maxFrameBytes = machine.limits.frameLimit(authenticated: slots != nil)
+        receive(hello)
+        flushIfNeeded()
+        readGate.releaseHold()
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -248,7 +319,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard let context, let handler = handlers[method] else { return }
         let deadline = timeout.map { NIODeadline.now() + TimeAmount($0) }
         if remoteAddress == nil { remoteAddress = context.remoteAddress }
-        let callContext = CallContext(
+        var building = CallContext(
             method: method,
             callID: callID,
             deadline: deadline,
@@ -256,6 +327,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             token: token,
             connectionLogger: logger
         )
+        if let slots = tokenSlots, let gate, gate.needsToken(method) {
+            if let refusal = slots.begin() {
+                // Refused at once: the call gives its connection slot back with its close.
+                perform(machine.end(callID: callID, refusal.code, refusal.message))
+                return
+            }
+            slotCalls.insert(callID)
+            building.callSlotHeld = true
+        }
+        let callContext = building
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         if let gate, recheckInterval != nil, !token.isEmpty, gate.needsToken(method) {
             tokenCalls.insert(callID)
@@ -362,6 +443,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func releaseCall(_ callID: UInt32) {
+        if slotCalls.remove(callID) != nil { tokenSlots?.end() }
         tasks[callID] = nil
         tokenCalls.remove(callID)
         deadlines.removeValue(forKey: callID)?.cancel()

@@ -9,21 +9,44 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     /// The decoded frames.
     public typealias InboundOut = Frame
 
-    /// Largest frame body accepted.
+    /// Largest frame body accepted, unless `control` says otherwise.
     public let maxFrameBytes: Int
+    /// The connection's read control, when its limit changes while it lives; nil keeps
+    /// `maxFrameBytes`.
+    public let control: FrameReadControl?
     /// Offset in the connection's byte stream of the next frame, for error messages.
     private var streamOffset = 0
 
     /// Creates a decoder enforcing `maxFrameBytes`.
     public init(maxFrameBytes: Int) {
         self.maxFrameBytes = maxFrameBytes
+        self.control = nil
+    }
+
+    /// Creates a decoder whose limit, and whether it decodes at all, `control` decides.
+    public init(control: FrameReadControl) {
+        self.maxFrameBytes = control.maxFrameBytes
+        self.control = control
     }
 
     /// Decodes one frame when the buffer holds a whole one.
     public mutating func decode(buffer: inout ByteBuffer) throws -> Frame? {
+        let frame = try decodeFrame(buffer: &buffer)
+        // What is left costs the buffer's whole allocation; the decoder may not be asked again
+        // once the buffer is empty, so this is set after every frame too.
+        control?.bufferedBytes = buffer.readableBytes > 0 ? max(buffer.capacity, buffer.readableBytes) : 0
+        return frame
+    }
+
+    private mutating func decodeFrame(buffer: inout ByteBuffer) throws -> Frame? {
+        if let control, control.holding { return nil }
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
-        guard length <= maxFrameBytes else {
-            throw WireError.frameTooLarge(length: Int(length), maximum: maxFrameBytes, offset: streamOffset)
+        let maximum = control?.maxFrameBytes ?? maxFrameBytes
+        guard length <= maximum else {
+            if let control, !control.authenticated {
+                throw WireError.frameTooLargeBeforeAuthentication(length: Int(length), maximum: maximum)
+            }
+            throw WireError.frameTooLarge(length: Int(length), maximum: maximum, offset: streamOffset)
         }
         let total = 4 + Int(length)
         guard buffer.readableBytes >= total else { return nil }
@@ -31,7 +54,7 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
             let body = UnsafeRawBufferPointer(rebasing: bytes[4..<total])
             if let open = FrameFastDecoding.decodeOpen(body) { return .success(open) }
             return Result { () throws(CodecError) in
-                try Frame(serializedBytes: body, limits: DecodingLimits(maxMessageBytes: maxFrameBytes))
+                try Frame(serializedBytes: body, limits: DecodingLimits(maxMessageBytes: maximum))
             }
         }
         let offset = streamOffset
@@ -47,6 +70,7 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
 
     /// At the end of the stream, a partial frame is an error; a clean boundary is not.
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> Frame? {
+        if let control, control.holding { return nil }
         if let frame = try decode(buffer: &buffer) { return frame }
         if buffer.readableBytes > 0 {
             let buffered = buffer.readableBytes
@@ -54,6 +78,27 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
             throw WireError.truncatedFrame(bufferedBytes: buffered)
         }
         return nil
+    }
+}
+
+/// What one connection's `FrameDecoder` enforces while the connection lives, set on its event
+/// loop: the frame limit (small until the connection authenticates), whether decoding waits
+/// (while the hello's token is checked), and how many bytes of an unfinished frame it holds.
+public final class FrameReadControl {
+    /// Largest frame body accepted now.
+    public var maxFrameBytes: Int
+    /// Whether the connection has authenticated; a larger frame before is refused as such.
+    public var authenticated: Bool
+    /// While true the decoder leaves the bytes it has buffered alone.
+    public var holding = false
+    /// Bytes the decoder held after its last attempt (the allocation holding the start of a
+    /// frame not yet whole); 0 when it holds nothing.
+    public var bufferedBytes = 0
+
+    /// A control starting with `maxFrameBytes`.
+    public init(maxFrameBytes: Int, authenticated: Bool) {
+        self.maxFrameBytes = maxFrameBytes
+        self.authenticated = authenticated
     }
 }
 

@@ -69,6 +69,10 @@ public struct ServerConnectionStateMachine: Sendable {
         self.methods = Dictionary(uniqueKeysWithValues: methods.map { ($0.key.rawValue, $0.value) })
     }
 
+    /// Whether the connection has authenticated (its hello carried a valid token): set before the
+    /// hello is received; the welcome then announces the frame limit in force.
+    public var authenticated = false
+
     /// Number of calls in flight.
     public var openCalls: Int { calls.count }
 
@@ -135,7 +139,11 @@ public struct ServerConnectionStateMachine: Sendable {
         }
         state = .active
         let version = min(hello.protocolVersion, WireVersion.current)
-        let welcome = Welcome(protocolVersion: version, serverName: serverName, limits: limits.wire)
+        let welcome = Welcome(
+            protocolVersion: version,
+            serverName: serverName,
+            limits: limits.wire(authenticated: authenticated)
+        )
         return .send(Frame(callId: 0, body: .welcome(welcome)))
     }
 

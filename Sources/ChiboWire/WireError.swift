@@ -6,6 +6,8 @@ import ChiboModel
 public enum WireError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A frame's length prefix exceeds the maximum frame size.
     case frameTooLarge(length: Int, maximum: Int, offset: Int)
+    /// A frame larger than a connection may send before it authenticates.
+    case frameTooLargeBeforeAuthentication(length: Int, maximum: Int)
     /// A frame's body is not a valid `chibo.v1.Frame`.
     case malformedFrame(CodecError, offset: Int)
     /// The connection ended in the middle of a frame.
@@ -16,6 +18,9 @@ public enum WireError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .frameTooLarge(let length, let maximum, let offset):
             "frame at byte \(offset) announces \(length) bytes, above the maximum of \(maximum)"
+        case .frameTooLargeBeforeAuthentication(let length, let maximum):
+            "a frame of \(length) bytes before the connection has authenticated (a hello with a valid "
+                + "token); the limit until then is \(maximum) bytes"
         case .malformedFrame(let error, let offset):
             "frame at byte \(offset) is malformed: \(error)"
         case .truncatedFrame(let buffered):
@@ -26,7 +31,7 @@ public enum WireError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The status a peer reports for this fault.
     public var status: Status {
         switch self {
-        case .frameTooLarge: Status(code: .resourceExhausted, message: description)
+        case .frameTooLarge, .frameTooLargeBeforeAuthentication: Status(code: .resourceExhausted, message: description)
         case .malformedFrame, .truncatedFrame: Status(code: .invalidArgument, message: description)
         }
     }

@@ -4,6 +4,7 @@ import ChiboRecords
 import ChiboServer
 import ChiboStore
 import ChiboStoreSQLite
+import ChiboWire
 import Logging
 import Metrics
 import NIOCore
@@ -76,7 +77,35 @@ struct Serve: AsyncParsableCommand {
     )
     var metrics: String?
 
+    @Option(
+        name: .long,
+        help: "MiB all connections together may hold in frames not yet whole and writes not yet done."
+    )
+    var memoryBudget: Int = 32
+
+    @Option(name: .long, help: "Connections open at once; more get a go-away and are closed.")
+    var maxConnections: Int = 4096
+
+    @Option(name: .long, help: "Connections open at once from one IP address; more get a go-away and are closed.")
+    var maxConnectionsPerAddress: Int = 256
+
+    @Option(
+        name: .long,
+        help: "Seconds a connection has for its whole handshake (TLS, hello); it is closed after."
+    )
+    var handshakeTimeout: Int = 10
+
+    @Option(name: .long, help: "KiB of the largest frame a connection may send before it authenticates.")
+    var anonymousFrameLimit: Int = 64
+
     func validate() throws {
+        for (name, value) in [
+            ("--memory-budget", memoryBudget), ("--max-connections", maxConnections),
+            ("--max-connections-per-address", maxConnectionsPerAddress),
+            ("--handshake-timeout", handshakeTimeout), ("--anonymous-frame-limit", anonymousFrameLimit),
+        ] where value < 1 {
+            throw ValidationError("\(name) must be at least 1, got \(value)")
+        }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if clientCa != nil && tlsCert == nil { throw ValidationError("--client-ca needs --tls-cert and --tls-key") }
         let (host, _) = try Self.parseAddress(listen)
@@ -132,9 +161,14 @@ struct Serve: AsyncParsableCommand {
             configuration: ServerConfiguration(
                 host: host,
                 port: port,
+                limits: ConnectionLimits(handshakeTimeout: .seconds(handshakeTimeout)),
                 shutdownGracePeriod: .seconds(shutdownGrace),
                 storage: store.backendName,
-                tls: tls
+                tls: tls,
+                memoryBudgetBytes: memoryBudget << 20,
+                anonymousMaxFrameBytes: anonymousFrameLimit << 10,
+                maxConnections: maxConnections,
+                maxConnectionsPerAddress: maxConnectionsPerAddress
             ),
             registry: registry,
             logger: logger

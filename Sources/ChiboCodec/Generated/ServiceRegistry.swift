@@ -5973,6 +5973,36 @@ extension SchemaDescription {
                     oneof: "",
                     comment: "The hello must arrive within this many milliseconds of connecting."
                 ),
+                FieldDescription(
+                    name: "anonymous_max_frame_bytes",
+                    jsonName: "anonymousMaxFrameBytes",
+                    number: 6,
+                    type: "uint32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Largest frame accepted before the connection has authenticated (a hello with a valid\ntoken); max_frame_bytes applies after. 0: no separate limit."
+                ),
+                FieldDescription(
+                    name: "max_calls_per_token",
+                    jsonName: "maxCallsPerToken",
+                    number: 7,
+                    type: "uint32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Calls one token may have in flight at once, across all its connections (an open beyond it\nends at once with RESOURCE_EXHAUSTED). 0: no such limit."
+                ),
+                FieldDescription(
+                    name: "max_imports_per_token",
+                    jsonName: "maxImportsPerToken",
+                    number: 8,
+                    type: "uint32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Import.Run calls one token may have in flight at once. 0: no such limit."
+                ),
             ]
         ),
         MessageDescription(

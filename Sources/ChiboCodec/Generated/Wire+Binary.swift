@@ -187,7 +187,7 @@ extension Limits: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__Limits>, _ arena: inout EncodeArena) {
         chibo__v1__limits__init(c)
-        arena.reserveOutput(80)
+        arena.reserveOutput(128)
         if self.maxFrameBytes != 0 {
             c.pointee.max_frame_bytes = self.maxFrameBytes
         }
@@ -203,6 +203,15 @@ extension Limits: ProtoMessage, CDescribedMessage {
         if self.handshakeTimeoutMs != 0 {
             c.pointee.handshake_timeout_ms = self.handshakeTimeoutMs
         }
+        if self.anonymousMaxFrameBytes != 0 {
+            c.pointee.anonymous_max_frame_bytes = self.anonymousMaxFrameBytes
+        }
+        if self.maxCallsPerToken != 0 {
+            c.pointee.max_calls_per_token = self.maxCallsPerToken
+        }
+        if self.maxImportsPerToken != 0 {
+            c.pointee.max_imports_per_token = self.maxImportsPerToken
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -213,6 +222,9 @@ extension Limits: ProtoMessage, CDescribedMessage {
         self.initialWindow = c.pointee.initial_window
         self.idleTimeoutMs = c.pointee.idle_timeout_ms
         self.handshakeTimeoutMs = c.pointee.handshake_timeout_ms
+        self.anonymousMaxFrameBytes = c.pointee.anonymous_max_frame_bytes
+        self.maxCallsPerToken = c.pointee.max_calls_per_token
+        self.maxImportsPerToken = c.pointee.max_imports_per_token
     }
 }
 

@@ -84,6 +84,9 @@ extension Limits: JSONCodable {
         if self.initialWindow != 0 { writer.key("initialWindow"); writer.uint32(self.initialWindow) }
         if self.idleTimeoutMs != 0 { writer.key("idleTimeoutMs"); writer.uint32(self.idleTimeoutMs) }
         if self.handshakeTimeoutMs != 0 { writer.key("handshakeTimeoutMs"); writer.uint32(self.handshakeTimeoutMs) }
+        if self.anonymousMaxFrameBytes != 0 { writer.key("anonymousMaxFrameBytes"); writer.uint32(self.anonymousMaxFrameBytes) }
+        if self.maxCallsPerToken != 0 { writer.key("maxCallsPerToken"); writer.uint32(self.maxCallsPerToken) }
+        if self.maxImportsPerToken != 0 { writer.key("maxImportsPerToken"); writer.uint32(self.maxImportsPerToken) }
         writer.endObject()
     }
 
@@ -113,6 +116,18 @@ extension Limits: JSONCodable {
                 try seen.mark(5, key: key, node: value)
                 if value.isNull { continue }
                 self.handshakeTimeoutMs = try value.uint32()
+            case "anonymousMaxFrameBytes", "anonymous_max_frame_bytes":
+                try seen.mark(6, key: key, node: value)
+                if value.isNull { continue }
+                self.anonymousMaxFrameBytes = try value.uint32()
+            case "maxCallsPerToken", "max_calls_per_token":
+                try seen.mark(7, key: key, node: value)
+                if value.isNull { continue }
+                self.maxCallsPerToken = try value.uint32()
+            case "maxImportsPerToken", "max_imports_per_token":
+                try seen.mark(8, key: key, node: value)
+                if value.isNull { continue }
+                self.maxImportsPerToken = try value.uint32()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

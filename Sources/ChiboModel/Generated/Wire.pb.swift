@@ -155,6 +155,14 @@ public struct Limits: Hashable, Sendable {
     public var idleTimeoutMs: UInt32 = 0
     /// The hello must arrive within this many milliseconds of connecting.
     public var handshakeTimeoutMs: UInt32 = 0
+    /// Largest frame accepted before the connection has authenticated (a hello with a valid
+    /// token); max_frame_bytes applies after. 0: no separate limit.
+    public var anonymousMaxFrameBytes: UInt32 = 0
+    /// Calls one token may have in flight at once, across all its connections (an open beyond it
+    /// ends at once with RESOURCE_EXHAUSTED). 0: no such limit.
+    public var maxCallsPerToken: UInt32 = 0
+    /// Import.Run calls one token may have in flight at once. 0: no such limit.
+    public var maxImportsPerToken: UInt32 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -165,13 +173,19 @@ public struct Limits: Hashable, Sendable {
         maxConcurrentCalls: UInt32 = 0,
         initialWindow: UInt32 = 0,
         idleTimeoutMs: UInt32 = 0,
-        handshakeTimeoutMs: UInt32 = 0
+        handshakeTimeoutMs: UInt32 = 0,
+        anonymousMaxFrameBytes: UInt32 = 0,
+        maxCallsPerToken: UInt32 = 0,
+        maxImportsPerToken: UInt32 = 0
     ) {
         self.maxFrameBytes = maxFrameBytes
         self.maxConcurrentCalls = maxConcurrentCalls
         self.initialWindow = initialWindow
         self.idleTimeoutMs = idleTimeoutMs
         self.handshakeTimeoutMs = handshakeTimeoutMs
+        self.anonymousMaxFrameBytes = anonymousMaxFrameBytes
+        self.maxCallsPerToken = maxCallsPerToken
+        self.maxImportsPerToken = maxImportsPerToken
     }
 }
 

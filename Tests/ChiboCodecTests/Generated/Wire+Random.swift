@@ -50,6 +50,9 @@ extension Limits: RandomMessage {
         m.initialWindow = RandomValues.integer(UInt32.self, using: &rng, full: full)
         m.idleTimeoutMs = RandomValues.integer(UInt32.self, using: &rng, full: full)
         m.handshakeTimeoutMs = RandomValues.integer(UInt32.self, using: &rng, full: full)
+        m.anonymousMaxFrameBytes = RandomValues.integer(UInt32.self, using: &rng, full: full)
+        m.maxCallsPerToken = RandomValues.integer(UInt32.self, using: &rng, full: full)
+        m.maxImportsPerToken = RandomValues.integer(UInt32.self, using: &rng, full: full)
         return m
     }
 

@@ -183,10 +183,24 @@ struct  Chibo__V1__Limits
    * The hello must arrive within this many milliseconds of connecting.
    */
   uint32_t handshake_timeout_ms;
+  /*
+   * Largest frame accepted before the connection has authenticated (a hello with a valid
+   * token); max_frame_bytes applies after. 0: no separate limit.
+   */
+  uint32_t anonymous_max_frame_bytes;
+  /*
+   * Calls one token may have in flight at once, across all its connections (an open beyond it
+   * ends at once with RESOURCE_EXHAUSTED). 0: no such limit.
+   */
+  uint32_t max_calls_per_token;
+  /*
+   * Import.Run calls one token may have in flight at once. 0: no such limit.
+   */
+  uint32_t max_imports_per_token;
 };
 #define CHIBO__V1__LIMITS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__limits__descriptor) \
-    , 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
