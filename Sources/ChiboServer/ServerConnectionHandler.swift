@@ -338,7 +338,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         let callContext = building
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        if let gate, recheckInterval != nil, !token.isEmpty, gate.needsToken(method) {
+        // Only a token found valid at the hello can be revoked under its open calls: a connection
+        // with an unknown token has every call refused by the gate already.
+        if let gate, recheckInterval != nil, !token.isEmpty, tokenSlots != nil, gate.needsToken(method) {
             tokenCalls.insert(callID)
             scheduleRecheck()
         }
