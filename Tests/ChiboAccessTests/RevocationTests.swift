@@ -14,8 +14,9 @@ import Testing
         (Int64(CalendarDate(year: 2025, month: 3, day: 11).daysSince1970) * 86_400
             - 7 * 3600 - 60) * 1000
 
-    @Test func revokingATokenEndsItsOpenFollowStream() async throws {
-        try await AccessHarness.with(recheckInterval: .milliseconds(50)) { harness in
+    @Test(arguments: AccessBackend.all)
+    func revokingATokenEndsItsOpenFollowStream(backend: AccessBackend) async throws {
+        try await AccessHarness.with(recheckInterval: .milliseconds(50), backend: backend) { harness in
             let minted = try await harness.mint("watcher", expiresOn: nil)
             let client = harness.client(token: minted)
             defer { Task { await client.close() } }
@@ -37,9 +38,11 @@ import Testing
         }
     }
 
-    @Test func anExpiringTokenEndsItsOpenFollowStreamAtMidnight() async throws {
+    @Test(arguments: AccessBackend.all)
+    func anExpiringTokenEndsItsOpenFollowStreamAtMidnight(backend: AccessBackend) async throws {
         let clock = ManualTime(startMs: Self.lastMinuteOfTheTenth)
-        try await AccessHarness.with(recheckInterval: .milliseconds(50), nowMs: clock.function) { harness in
+        try await AccessHarness.with(recheckInterval: .milliseconds(50), nowMs: clock.function, backend: backend) {
+            harness in
             let minted = try await harness.mint(
                 "until the eleventh",
                 expiresOn: CalendarDate(year: 2025, month: 3, day: 11)

@@ -492,8 +492,9 @@ import Testing
         #expect(all.subtracting(covered).isEmpty, "methods without a case: \(all.subtracting(covered))")
     }
 
-    @Test func everyMethodEveryRoleInsideAndOutside() async throws {
-        try await AccessHarness.with { harness in
+    @Test(arguments: AccessBackend.all)
+    func everyMethodEveryRoleInsideAndOutside(backend: AccessBackend) async throws {
+        try await AccessHarness.with(backend: backend) { harness in
             var checked = 0
             for role in Role.allCases {
                 let client = harness.client(role)
