@@ -59,6 +59,8 @@ public struct ClientConfiguration: Sendable {
     public var connectTimeout: Duration
     /// How long the handshake may take once connected (TLS, then the hello and the welcome): a
     /// peer that does not answer in time is named as one that does not speak the Chibo protocol.
+    /// 20 s by default, so that a busy server is not mistaken for a foreign peer; `chibo` and
+    /// `chibo-import` use 5 s (`CHIBO_HANDSHAKE_TIMEOUT`), where a person is waiting.
     public var handshakeTimeout: Duration
     /// Attempts for an idempotent call, the first included.
     public var maxAttempts: Int
@@ -79,7 +81,7 @@ public struct ClientConfiguration: Sendable {
         clientName: String = "chibo-client/0.1.0",
         token: String = "",
         connectTimeout: Duration = .seconds(10),
-        handshakeTimeout: Duration = .seconds(5),
+        handshakeTimeout: Duration = .seconds(20),
         maxAttempts: Int = 5,
         initialBackoff: Duration = .milliseconds(100),
         maxBackoff: Duration = .seconds(5),
