@@ -21,6 +21,11 @@ public struct AuditKey: Sendable {
         guard bytes.count == Self.byteCount else {
             throw AuditKeyError("an audit key has \(Self.byteCount) bytes, not \(bytes.count)")
         }
+        self.init(checked: bytes)
+    }
+
+    /// A key from bytes already known to be `byteCount` long.
+    private init(checked bytes: [UInt8]) {
         self.bytes = bytes
         id = String(AuditChain.hex(SHA256.hash(data: Array("chibo audit key id:".utf8) + bytes)).prefix(16))
     }
@@ -29,8 +34,7 @@ public struct AuditKey: Sendable {
     public static func random() -> AuditKey {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        // 32 bytes always make a key.
-        return try! AuditKey(bytes: bytes)
+        return AuditKey(checked: bytes)
     }
 
     /// The MAC of an entry as its `mac` field holds it: "KEY_ID:HEX", HMAC-SHA256 over the bytes

@@ -21,7 +21,8 @@ struct BufferableInsert: Sendable {
     /// The number of values in a row.
     let width: Int
 
-    private static let pattern = try! NSRegularExpression(
+    // A constant pattern; were it ever refused, no insert is held back and each is sent alone.
+    private static let pattern = try? NSRegularExpression(
         pattern:
             #"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(([^()]*)\)\s*VALUES\s*\(([?,\s]*)\)\s*(ON\s+CONFLICT\s+DO\s+NOTHING)?\s*$"#,
         options: [.caseInsensitive]
@@ -42,7 +43,7 @@ struct BufferableInsert: Sendable {
 
     private static func parseSlowly(_ sql: String) -> BufferableInsert? {
         let range = NSRange(sql.startIndex..., in: sql)
-        guard let match = pattern.firstMatch(in: sql, range: range),
+        guard let match = pattern?.firstMatch(in: sql, range: range),
             let table = Range(match.range(at: 1), in: sql),
             let columns = Range(match.range(at: 2), in: sql),
             let values = Range(match.range(at: 3), in: sql)
