@@ -263,8 +263,8 @@ let package = Package(
         .target(
             name: "ChiboTesting",
             dependencies: [
-                "ChiboServer", "ChiboClient", "ChiboAccess", "ChiboRecords", "ChiboStore", "ChiboStoreSQLite",
-                "ChiboStorePostgres", "ChiboModel",
+                "ChiboServer", "ChiboWire", "ChiboClient", "ChiboAccess", "ChiboRecords", "ChiboStore",
+                "ChiboStoreSQLite", "ChiboStorePostgres", "ChiboModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -84,8 +84,10 @@ public struct AccessHarness: Sendable {
         let gate = AccessGate(store: store, limits: limits, recheckInterval: recheckInterval, nowMs: nowMs)
         var registry = MethodRegistry(gate: gate)
         Records.register(into: &registry, store: store, access: gate)
+        var configuration = ServerConfiguration(port: 0, storage: store.backendName)
+        TestServer.patientHandshake(&configuration.limits)
         let server = ChiboServer(
-            configuration: ServerConfiguration(port: 0, storage: store.backendName),
+            configuration: configuration,
             registry: registry,
             logger: TestServer.quietLogger
         )

@@ -152,7 +152,11 @@ public final class LaunchedServer: @unchecked Sendable {
     /// reads the address it prints first (empty when it stopped before printing one).
     public init(db: String, extra: [String] = [], environment: [String: String] = [:]) throws {
         process.executableURL = Executables.url("chibo-server")
-        process.arguments = ["--listen", "127.0.0.1:0", "--db", db, "--log-level", "error"] + extra
+        // A long handshake deadline (see `TestServer.patientHandshake`) unless the test sets one.
+        let handshake =
+            extra.contains("--handshake-timeout")
+            ? [] : ["--handshake-timeout", String(TestServer.patientHandshakeSeconds)]
+        process.arguments = ["--listen", "127.0.0.1:0", "--db", db, "--log-level", "error"] + handshake + extra
         process.environment = Executables.environment(environment)
         let pipe = Pipe()
         output = pipe.fileHandleForReading

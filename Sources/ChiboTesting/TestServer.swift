@@ -1,5 +1,6 @@
 import ChiboClient
 import ChiboServer
+import ChiboWire
 import Logging
 import NIOCore
 
@@ -49,8 +50,22 @@ public struct TestServer: Sendable {
     ) async throws -> Result {
         var configuration = configuration
         configuration.port = 0
+        patientHandshake(&configuration.limits)
         let server = ChiboServer(configuration: configuration, registry: registry, logger: quietLogger)
         return try await run(server, body)
+    }
+
+    /// The server-side handshake deadline of test servers, in seconds.
+    public static let patientHandshakeSeconds = 120
+
+    /// Gives `limits` a long handshake deadline when it has the production default (10 s): a
+    /// test server on a loaded machine may take longer than that to read a hello and check its
+    /// token (the check waits for the database), which is not what the tests are about. Tests of
+    /// the deadline set another value and keep it.
+    public static func patientHandshake(_ limits: inout ConnectionLimits) {
+        if limits.handshakeTimeout == ConnectionLimits().handshakeTimeout {
+            limits.handshakeTimeout = .seconds(patientHandshakeSeconds)
+        }
     }
 
     /// A client of this server (one attempt per call unless `configuration` says otherwise).
