@@ -187,7 +187,7 @@ void   chibo__v1__verify_audit_response__free_unpacked
   assert(message->base.descriptor == &chibo__v1__verify_audit_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor chibo__v1__audit_entry__field_descriptors[15] =
+static const ProtobufCFieldDescriptor chibo__v1__audit_entry__field_descriptors[18] =
 {
   {
     "seq",
@@ -369,28 +369,67 @@ static const ProtobufCFieldDescriptor chibo__v1__audit_entry__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "layout",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AuditEntry, layout),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "changes",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AuditEntry, changes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "records_hash",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AuditEntry, records_hash),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__audit_entry__field_indices_by_name[] = {
   2,   /* field[2] = actor */
   11,   /* field[11] = after_json */
   1,   /* field[1] = at_ms */
   10,   /* field[10] = before_json */
+  16,   /* field[16] = changes */
   9,   /* field[9] = detail */
   6,   /* field[6] = entity */
   7,   /* field[7] = entity_id */
   13,   /* field[13] = hash */
+  15,   /* field[15] = layout */
   14,   /* field[14] = mac */
   5,   /* field[5] = method */
   8,   /* field[8] = outcome */
   4,   /* field[4] = peer */
   12,   /* field[12] = prev_hash */
+  17,   /* field[17] = records_hash */
   3,   /* field[3] = role */
   0,   /* field[0] = seq */
 };
 static const ProtobufCIntRange chibo__v1__audit_entry__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor chibo__v1__audit_entry__descriptor =
 {
@@ -400,7 +439,7 @@ const ProtobufCMessageDescriptor chibo__v1__audit_entry__descriptor =
   "Chibo__V1__AuditEntry",
   "chibo.v1",
   sizeof(Chibo__V1__AuditEntry),
-  15,
+  18,
   chibo__v1__audit_entry__field_descriptors,
   chibo__v1__audit_entry__field_indices_by_name,
   1,  chibo__v1__audit_entry__number_ranges,

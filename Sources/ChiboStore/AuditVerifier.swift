@@ -18,13 +18,16 @@ public struct AuditVerification: Hashable, Sendable {
     public var keyedFromSeq: Int64 = 0
     /// Checkpoints the log was compared with.
     public var checkpointsChecked = 0
+    /// Change-log entries proved by the audit entries covering them (layout 2).
+    public var changesChecked: Int64 = 0
 
     /// An empty, intact result.
     public init() {}
 }
 
 /// Checks the whole audit log: the hash chain (every entry links to the one before and hashes
-/// to its stored hash); with the key, every entry's MAC, and that no entry after the first
+/// to its stored hash); the changes every layout-2 entry covers, against its records hash, and
+/// that every change from the first covered one on is covered; with the key, every entry's MAC, and that no entry after the first
 /// keyed one lacks a MAC; and the log against checkpoints kept elsewhere, which shows
 /// truncation (the log ends before a checkpoint) and re-chaining (a checkpoint's entry changed).
 ///
@@ -53,14 +56,39 @@ public enum AuditVerifier {
             }
         }
         var hashes: [Int64: String] = [:]
+        // The change positions layout-2 entries cover: every change from the first covered one
+        // to the last must be covered, once.
+        var covered = (first: Int64(0), last: Int64(0), count: Int64(0))
         let wanted = Set(checkpoints.map(\.seq))
         var previous: AuditEntry?
         while true {
-            let entries = try await store.auditEntries(AuditQuery(afterSeq: previous?.seq ?? 0, limit: batch))
+            let entries = try await store.auditEntries(
+                AuditQuery(afterSeq: previous?.seq ?? 0, limit: batch, withRecords: false)
+            )
             if entries.isEmpty { break }
             if let (seq, problem) = AuditChain.verify(entries, previous: previous) {
                 result.entries += Int64(entries.prefix { $0.seq < seq }.count)
                 return broken(seq, problem)
+            }
+            let digests = try await store.auditedChangeDigests(entries)
+            for entry in entries {
+                if let digest = digests[entry.seq] {
+                    guard digest == entry.recordsHash else {
+                        result.entries += Int64(entries.prefix { $0.seq < entry.seq }.count)
+                        return broken(
+                            entry.seq,
+                            "covers changes \(entry.changes) that no longer match its records hash ("
+                                + (digest.hasPrefix("missing") || digest.hasPrefix("unreadable")
+                                    ? digest : "a stored record was altered")
+                                + ")"
+                        )
+                    }
+                    if let positions = ChangePositions(text: entry.changes) {
+                        if covered.first == 0 || positions.first < covered.first { covered.first = positions.first }
+                        covered.last = max(covered.last, positions.last)
+                        covered.count += Int64(positions.positions.count)
+                    }
+                }
             }
             for entry in entries {
                 if entry.mac.isEmpty {
@@ -79,6 +107,18 @@ public enum AuditVerifier {
                 result.entries += 1
             }
             previous = entries.last
+        }
+        if covered.count > 0 {
+            let stored = try await store.changeCount(from: covered.first, through: covered.last)
+            if stored != covered.count {
+                return broken(
+                    0,
+                    "the change log holds \(stored) changes from position \(covered.first) to \(covered.last) "
+                        + "but the audit log covers \(covered.count): changes were written or removed "
+                        + "around the server"
+                )
+            }
+            result.changesChecked = covered.count
         }
         result.headSeq = previous?.seq ?? 0
         result.headHash = previous?.hash ?? ""

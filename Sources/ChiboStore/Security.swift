@@ -61,28 +61,37 @@ public struct AuditQuery: Hashable, Sendable {
     public var entityID: String?
     /// Only entries made with this token name.
     public var actor: String?
+    /// Whether entries of layout 2 that cover one change get the record before and after as
+    /// JSON, assembled from the change log (for people); the verifier reads without them.
+    public var withRecords: Bool
 
-    /// Creates a query; the default reads from the start.
+    /// Creates a query; the default reads from the start. `entity` and `entityID` match the
+    /// record an entry names and, with `entityID`, also entries that cover a change of that
+    /// record (a merge that moved a member names the merge, not the member).
     public init(
         afterSeq: Int64 = 0,
         limit: Int = 100,
         entity: String? = nil,
         entityID: String? = nil,
-        actor: String? = nil
+        actor: String? = nil,
+        withRecords: Bool = true
     ) {
         self.afterSeq = afterSeq
         self.limit = limit
         self.entity = entity
         self.entityID = entityID
         self.actor = actor
+        self.withRecords = withRecords
     }
 }
 
 /// The audit log's hash chain. Each entry's hash is SHA-256 over its fields and the previous
 /// entry's hash, each field written as its UTF-8 byte count in decimal, a colon, then its bytes,
 /// in this order: seq, at_ms, actor, role, peer, method, entity, entity_id, outcome, detail,
-/// before_json, after_json, prev_hash. Every backend hashes alike, so a log copied between
-/// backends still verifies.
+/// before_json, after_json, prev_hash (layout 1), or the label `chibo-audit-2`, then the same
+/// fields with changes and records_hash in place of the JSON (layout 2: the records are kept
+/// once, in the change log, and the entry proves them by hash). Every backend hashes alike, so
+/// a log copied between backends still verifies.
 public enum AuditChain {
     /// The hex hash of an entry (its `hash` and `mac` fields are ignored).
     public static func hash(of entry: AuditEntry) -> String {
@@ -90,9 +99,18 @@ public enum AuditChain {
     }
 
     /// The bytes an entry's hash and MAC are taken of: its fields and `prev_hash`, each as its
-    /// UTF-8 byte count in decimal, a colon, then its bytes.
+    /// UTF-8 byte count in decimal, a colon, then its bytes. Layout 2 entries begin with the
+    /// label `chibo-audit-2` and hold the change positions and records hash where layout 1 held
+    /// the records as JSON (which layout 2 assembles on read, outside the hash).
     public static func canonicalBytes(of entry: AuditEntry) -> [UInt8] {
-        lengthPrefixed([
+        if entry.layout >= 2 {
+            return lengthPrefixed([
+                "chibo-audit-2", String(entry.seq), String(entry.atMs), entry.actor, entry.role, entry.peer,
+                entry.method, entry.entity, entry.entityId, entry.outcome, entry.detail, entry.changes,
+                entry.recordsHash, entry.prevHash,
+            ])
+        }
+        return lengthPrefixed([
             String(entry.seq), String(entry.atMs), entry.actor, entry.role, entry.peer, entry.method, entry.entity,
             entry.entityId, entry.outcome, entry.detail, entry.beforeJson, entry.afterJson, entry.prevHash,
         ])

@@ -310,6 +310,12 @@ public protocol Store: Sendable {
     func appendAudit(_ entries: [AuditEntry]) async throws
     /// Audit entries matching the query, in order.
     func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]
+    /// For each entry of layout 2 that covers changes, the hash of those changes as the change
+    /// log holds them now (`ChangeDigest`), by entry position; a position the log no longer
+    /// holds gives "missing change N" instead of a hash.
+    func auditedChangeDigests(_ entries: [AuditEntry]) async throws -> [Int64: String]
+    /// How many change-log entries there are from position `first` through `last`.
+    func changeCount(from first: Int64, through last: Int64) async throws -> Int64
 
     /// The changes after cursor `after`, oldest first, at most `limit`.
     func changes(after: Int64, limit: Int) async throws -> [ChangeEvent]

@@ -428,8 +428,15 @@ enum ImportChecks {
                 try await store.member(partyCardNumber: "03")?.meta?.voided == true,
                 "created member voided"
             )
-            let audit = try await store.auditEntries(AuditQuery(afterSeq: 0, limit: 10_000, entity: "member"))
-            recorder.expect(audit.contains { $0.detail.hasPrefix("import_undo") }, "restore audited")
+            // One entry for the undo, naming the import and covering the restore and the void.
+            let audit = try await store.auditEntries(AuditQuery(afterSeq: 0, limit: 10_000, entityID: one?.id ?? "?"))
+            recorder.expect(
+                audit.contains {
+                    $0.entity == "import" && $0.detail.hasPrefix("undo")
+                        && ChangePositions(text: $0.changes)?.positions.count == 2
+                },
+                "restore audited: \(audit.map(\.detail))"
+            )
             let again = try await store.undoImport(importID: second, context: StoreConformance.context())
             recorder.expect(
                 again.voided == 0 && again.restored == 0 && again.conflicts.isEmpty,

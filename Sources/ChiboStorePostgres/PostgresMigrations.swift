@@ -267,6 +267,30 @@ enum PostgresMigrations {
                 ALTER TABLE request_log ADD COLUMN request_digest TEXT COLLATE "C" NOT NULL DEFAULT ''
                 """
         ),
+        Migration(
+            name: "v4: audit entries that name their changes instead of copying them (SQLite's v14)",
+            statements: """
+                ALTER TABLE audit_log ADD COLUMN layout BIGINT NOT NULL DEFAULT 1;
+                ALTER TABLE audit_log ADD COLUMN changes TEXT COLLATE "C" NOT NULL DEFAULT '';
+                ALTER TABLE audit_log ADD COLUMN records_hash TEXT COLLATE "C" NOT NULL DEFAULT '';
+                ALTER TABLE audit_log ADD COLUMN change_first BIGINT;
+                ALTER TABLE audit_log ADD COLUMN change_last BIGINT;
+                CREATE INDEX audit_log_by_change ON audit_log(change_first) WHERE change_first IS NOT NULL
+                """
+        ),
+        Migration(
+            name: "v5: each version of a record stored once (SQLite's v15)",
+            statements: """
+                ALTER TABLE request_log ADD COLUMN outcome_seq BIGINT;
+                ALTER TABLE change_log ALTER COLUMN record DROP NOT NULL
+                """,
+            seed: { db in
+                for (entity, table) in SQLStore.recordTables.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(sql: SQLStore.migrationDroppingCurrentCopies(entity: entity, table: table))
+                }
+                try db.execute(sql: SQLStore.migrationDroppingMeetingRevisions)
+            }
+        ),
     ]
 
     /// Brings the schema of `db` (a connection outside any transaction) up to date, one

@@ -20,6 +20,7 @@ final class PostgresSQLDatabase: SQLDatabase {
     var auditTail: AuditChainTail?
     var scopeMemo: [String: Bool] = [:]
     var auditKey: AuditKey?
+    var pendingAudit: PendingAudit?
 
     init(connection: PostgresConnection, logger: Logger, beginWrite: String, endWrite: String) {
         self.connection = connection
@@ -69,11 +70,12 @@ final class PostgresSQLDatabase: SQLDatabase {
         try simple("SAVEPOINT \(name)")
         pending.savepointOpened()
         let tail = auditTail
+        let audit = pendingAudit
         let completion: SQLCompletion
         do {
             completion = try body()
         } catch {
-            try rollBack(to: name, auditTail: tail)
+            try rollBack(to: name, auditTail: tail, pendingAudit: audit)
             throw error
         }
         switch completion {
@@ -81,14 +83,19 @@ final class PostgresSQLDatabase: SQLDatabase {
             try simple("RELEASE SAVEPOINT \(name)")
             pending.savepointReleased()
         case .rollback:
-            try rollBack(to: name, auditTail: tail)
+            try rollBack(to: name, auditTail: tail, pendingAudit: audit)
         }
     }
 
-    private func rollBack(to savepoint: String, auditTail tail: AuditChainTail?) throws {
+    private func rollBack(
+        to savepoint: String,
+        auditTail tail: AuditChainTail?,
+        pendingAudit audit: PendingAudit?
+    ) throws {
         try simple("ROLLBACK TO SAVEPOINT \(savepoint)", "RELEASE SAVEPOINT \(savepoint)")
         pending.savepointRolledBack()
         auditTail = tail
+        pendingAudit = audit
         scopeMemo = [:]
     }
 
@@ -96,11 +103,13 @@ final class PostgresSQLDatabase: SQLDatabase {
         try simple("BEGIN", beginWrite)
         transactionOpen = true
         auditTail = nil
+        pendingAudit = nil
         scopeMemo = [:]
         defer {
             transactionOpen = false
             pending.reset()
             auditTail = nil
+            pendingAudit = nil
         }
         let completion: SQLCompletion
         do {

@@ -22,6 +22,9 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
     /// A short name for server info.
     public override var backendName: String { "postgres" }
 
+    /// The schema version this build migrates a database to.
+    public static var latestSchemaVersion: Int { PostgresMigrations.all.count }
+
     /// Connects to the database at `location`, creating its schema or migrating it to the
     /// current version. `readerThreads` reads run at once (each on its own connection), besides
     /// the one writer. A database migrated by a newer version is refused with

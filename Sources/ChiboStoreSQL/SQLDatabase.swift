@@ -49,6 +49,11 @@ public protocol SQLDatabase: AnyObject {
     /// store for each write operation (see `SQLStore.auditSeal`).
     var auditKey: AuditKey? { get set }
 
+    /// The changes this operation logged and has not yet audited (`PendingAudit`); nil when
+    /// none. Implementations keep it for one operation and restore it when a savepoint or the
+    /// transaction rolls back.
+    var pendingAudit: PendingAudit? { get set }
+
     /// Runs a statement that returns no rows. `cached` marks a statement run many times, which a
     /// backend may keep prepared.
     func execute(sql: String, arguments: SQLArguments, cached: Bool) throws

@@ -10,8 +10,9 @@ extension SQLStore {
             let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
-                    SELECT seq, at_ms, actor, entity, entity_id, revision, change, record FROM change_log
-                    WHERE seq > ? ORDER BY seq LIMIT ?
+                    SELECT c.seq, c.at_ms, c.actor, c.entity, c.entity_id, c.revision, c.change,
+                        \(Self.changeRecordColumn("c")) AS record
+                    FROM change_log c WHERE c.seq > ? ORDER BY c.seq LIMIT ?
                     """,
                 arguments: [after, max(1, min(limit, 10_000))]
             )

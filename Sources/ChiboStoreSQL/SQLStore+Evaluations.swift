@@ -282,6 +282,7 @@ extension SQLStore {
             evaluation.cellId.isEmpty ? nil : evaluation.cellId, evaluation.meta?.voided == true ? 1 : 0,
             evaluation.meta?.revision ?? 1, Data(try evaluation.serializedBytes()), evaluation.id,
         ]
+        if !insert { try supersede(db, entity: "evaluation", id: evaluation.id) }
         try db.execute(
             sql: insert
                 ? """

@@ -9,6 +9,15 @@ extension SQLStore {
             var outcome: ImportBatchOutcome?
             try db.inTransaction {
                 outcome = try Self.applyBatch(db, batch, context: context)
+                // The batch's one audit entry: the import, the batch and every change it made.
+                let counts = outcome?.counts ?? ImportCounts()
+                try Self.auditPendingChanges(
+                    db,
+                    entity: "import",
+                    entityID: batch.importID,
+                    detail: "batch \(batch.batchNumber) of \(batch.entity): \(counts.inserted) inserted, "
+                        + "\(counts.updated) updated, \(counts.skipped) skipped, \(counts.rejected) rejected"
+                )
                 return context.validateOnly || outcome?.alreadyCommitted == true ? .rollback : .commit
             }
             guard let outcome else { throw StoreError.unavailable("the import batch did not run") }

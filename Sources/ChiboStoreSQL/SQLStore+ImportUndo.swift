@@ -10,6 +10,12 @@ extension SQLStore {
             var response: UndoImportResponse?
             try db.inTransaction {
                 response = try Self.applyUndo(db, importID: importID, context: context)
+                try Self.auditPendingChanges(
+                    db,
+                    entity: "import",
+                    entityID: importID,
+                    detail: "undo: \(response?.voided ?? 0) records voided, \(response?.restored ?? 0) restored"
+                )
                 return context.validateOnly ? .rollback : .commit
             }
             guard let response else { throw StoreError.unavailable("the undo did not run") }

@@ -283,6 +283,7 @@ extension SQLStore {
             // The meeting's record shows the resolution's current state; the meeting keeps its
             // revision (an amendment is a change to the minutes, this is the work that followed).
             let record = Data(try meeting.serializedBytes())
+            try Self.supersede(db, entity: "meeting", id: meeting.id)
             try db.cachedStatement(sql: "UPDATE meeting SET record = ? WHERE id = ?").execute(arguments: [
                 record, meeting.id,
             ])
@@ -480,10 +481,25 @@ extension SQLStore {
     static func loadMeeting(_ db: any SQLDatabase, id: String, revision: Int64?) throws -> Meeting? {
         let data: Data?
         if let revision {
-            data = try Data.fetchOne(
-                db.cachedStatement(sql: "SELECT record FROM meeting_revision WHERE meeting_id = ? AND revision = ?"),
-                arguments: [id, revision]
-            )
+            // A revision is the meeting as its change of that revision recorded it (a later
+            // resolution update logs the meeting again at the same revision); revisions kept
+            // from before the change log held every version are in meeting_revision.
+            data =
+                try Data.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT \(changeRecordColumn("c")) FROM change_log c
+                            WHERE c.entity = 'meeting' AND c.entity_id = ? AND c.revision = ? ORDER BY c.seq LIMIT 1
+                            """
+                    ),
+                    arguments: [id, revision]
+                )
+                ?? Data.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT record FROM meeting_revision WHERE meeting_id = ? AND revision = ?"
+                    ),
+                    arguments: [id, revision]
+                )
         } else {
             data = try Data.fetchOne(
                 db.cachedStatement(sql: "SELECT record FROM meeting WHERE id = ?"),
@@ -509,6 +525,7 @@ extension SQLStore {
                 arguments: arguments
             )
         } else {
+            try supersede(db, entity: "meeting", id: meeting.id)
             try db.cachedStatement(
                 sql:
                     "UPDATE meeting SET cell_id = ?, held_on = ?, kind = ?, voided = ?, revision = ?, record = ? WHERE id = ?"
@@ -516,9 +533,6 @@ extension SQLStore {
                 arguments: arguments
             )
         }
-        try db.cachedStatement(sql: "INSERT INTO meeting_revision (meeting_id, revision, record) VALUES (?, ?, ?)")
-            .execute(arguments: [meeting.id, revision, record]
-            )
         try writeMeetingSummary(db, MeetingSummary(of: meeting))
         // A new meeting has no attendance or resolutions to replace.
         if !insert {

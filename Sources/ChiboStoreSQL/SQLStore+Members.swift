@@ -360,6 +360,7 @@ extension SQLStore {
                 arguments: arguments
             )
         } else {
+            try supersede(db, entity: "member", id: member.id)
             try db.cachedStatement(
                 sql: """
                     UPDATE member SET party_card_number = ?, cell_id = ?, status = ?, name_key = ?, sort_key = ?,

@@ -20,7 +20,10 @@ extension SQLStore {
             if !context.requestID.isEmpty,
                 let row = try SQLRow.fetchOne(
                     db.cachedStatement(
-                        sql: "SELECT operation, outcome, request_digest FROM request_log WHERE request_id = ?"
+                        sql: """
+                            SELECT operation, outcome, outcome_seq, request_digest FROM request_log
+                            WHERE request_id = ?
+                            """
                     ),
                     arguments: [context.requestID]
                 )
@@ -37,6 +40,17 @@ extension SQLStore {
                             + "a retry must repeat the request, a new request needs a new id"
                     )
                 }
+                // An outcome that was the change's record refers to it (`outcome_seq`).
+                if let seq: Int64 = row["outcome_seq"],
+                    let bytes = try Data.fetchOne(
+                        db.cachedStatement(
+                            sql: "SELECT \(Self.changeRecordColumn("c")) FROM change_log c WHERE c.seq = ?"
+                        ),
+                        arguments: [seq]
+                    )
+                {
+                    return try Record(serializedBytes: [UInt8](bytes))
+                }
                 return try Record(serializedBytes: [UInt8](row["outcome"] as Data))
             }
             if context.validateOnly {
@@ -51,15 +65,21 @@ extension SQLStore {
                 return result
             }
             let record = try body(db, context)
+            let lastChange = db.pendingAudit?.last
+            try Self.auditPendingChanges(db)
             if !context.requestID.isEmpty {
+                // The outcome is stored once: when it is the record the change logged, the
+                // request log names that change instead of holding a copy.
+                let outcome = try record.serializedBytes()
+                let byReference = lastChange.map { $0.record == outcome } ?? false
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO request_log (request_id, operation, at_ms, outcome, request_digest)
-                        VALUES (?, ?, ?, ?, ?)
+                        INSERT INTO request_log (request_id, operation, at_ms, outcome, outcome_seq, request_digest)
+                        VALUES (?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
-                    context.requestID, operation, context.nowMs, Data(try record.serializedBytes()),
-                    context.requestDigest,
+                    context.requestID, operation, context.nowMs, Data(byReference ? [] : outcome),
+                    byReference ? lastChange?.seq : nil, context.requestDigest,
                 ]
                 )
             }
@@ -93,8 +113,11 @@ extension SQLStore {
         try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(table) WHERE id = ?"), arguments: [id]) != nil
     }
 
-    /// Appends a change to the change log, and audits it in the same transaction: who, when,
-    /// from where, the record before (the entity's previous change) and after.
+    /// Appends a change to the change log, after checking what it touches against the caller's
+    /// scope (`requireInScope`, comparing the record with the entity's previous change), and
+    /// adds it to the operation's pending audit (`PendingAudit`): the operation's one audit
+    /// entry, written by `auditPendingChanges` before it commits, names its position and proves
+    /// its bytes by hash. The record is stored here once; the audit log keeps no copy of it.
     static func logChange(
         _ db: any SQLDatabase,
         context: MutationContext,
@@ -110,24 +133,58 @@ extension SQLStore {
             ? nil
             : try Data.fetchOne(
                 db.cachedStatement(
-                    sql: "SELECT record FROM change_log WHERE entity = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1"
+                    sql: """
+                        SELECT \(changeRecordColumn("c")) FROM change_log c WHERE c.entity = ? AND c.entity_id = ?
+                        ORDER BY c.seq DESC LIMIT 1
+                        """
                 ),
                 arguments: [entity, id]
             )
         try requireInScope(db, context: context, entity: entity, before: before.map { [UInt8]($0) }, after: record)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO change_log (at_ms, actor, entity, entity_id, revision, change, record)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            context.nowMs, context.actor, entity, id, revision, change, Data(try record.serializedBytes()),
-        ]
+        let bytes = try record.serializedBytes()
+        guard
+            let seq = try Int64.fetchOne(
+                db.cachedStatement(sql: changeInsert(entity: entity)),
+                arguments: changeInsertArguments(
+                    entity: entity,
+                    id: id,
+                    revision: revision,
+                    change: change,
+                    record: Data(bytes),
+                    context: context
+                )
+            )
+        else { throw StoreError.unavailable("the change log did not return the change's position") }
+        var pending = db.pendingAudit ?? PendingAudit(context: context)
+        pending.add(
+            StoredChange(
+                seq: seq,
+                atMs: context.nowMs,
+                actor: context.actor,
+                entity: entity,
+                entityID: id,
+                revision: revision,
+                change: change,
+                record: bytes
+            )
         )
-        var beforeJSON = ""
-        if let before {
-            beforeJSON = try Self.minimisedJSON(entity: entity, bytes: [UInt8](before))
-        }
+        db.pendingAudit = pending
+    }
+
+    /// Writes the audit entry of the changes the operation logged since the last one (nothing
+    /// when there are none): who, when, from where, the method, the record (or `entity` and
+    /// `entityID` when given, as an import batch names its import), what happened, the change
+    /// positions and the hash over the changes' stored bytes.
+    static func auditPendingChanges(
+        _ db: any SQLDatabase,
+        entity: String? = nil,
+        entityID: String? = nil,
+        detail: String? = nil
+    ) throws {
+        guard let pending = db.pendingAudit, let first = pending.first else { return }
+        db.pendingAudit = nil
+        let count = pending.positions.count
+        let context = pending.context
         try appendAudit(
             db,
             [
@@ -136,13 +193,16 @@ extension SQLStore {
                     actor: context.actor,
                     role: context.role,
                     peer: context.peer,
-                    method: context.method.isEmpty ? "\(entity).\(change)" : context.method,
-                    entity: entity,
-                    entityId: id,
+                    method: context.method.isEmpty ? "\(first.entity).\(first.change)" : context.method,
+                    entity: entity ?? first.entity,
+                    entityId: entityID ?? first.entityID,
                     outcome: "OK",
-                    detail: "\(change), revision \(revision)",
-                    beforeJson: beforeJSON,
-                    afterJson: AuditChain.minimisedJSON(record)
+                    detail: detail
+                        ?? (count == 1
+                            ? "\(first.change), revision \(first.revision)"
+                            : "\(first.change), revision \(first.revision), and \(count - 1) more changes"),
+                    changes: ChangePositions(pending.positions).text,
+                    recordsHash: pending.digest.hex
                 )
             ]
         )
@@ -177,18 +237,27 @@ extension SQLStore {
             seq += 1
             entry.seq = seq
             entry.prevHash = previousHash
+            // Every new entry has layout 2: records live in the change log, never in the entry.
+            entry.layout = 2
+            entry.beforeJson = ""
+            entry.afterJson = ""
             entry.hash = AuditChain.hash(of: entry)
             entry.mac = db.auditKey?.mac(of: entry) ?? ""
+            let positions = ChangePositions(text: entry.changes) ?? ChangePositions([])
+            let firstChange: Int64? = positions.first == 0 ? nil : positions.first
+            let lastChange: Int64? = positions.last == 0 ? nil : positions.last
             try db.cachedStatement(
                 sql: """
                     INSERT INTO audit_log (seq, at_ms, actor, role, peer, method, entity, entity_id, outcome, detail,
-                        before_json, after_json, prev_hash, hash, mac)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        before_json, after_json, prev_hash, hash, mac, layout, changes, records_hash, change_first,
+                        change_last)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
                 entry.seq, entry.atMs, entry.actor, entry.role, entry.peer, entry.method, entry.entity,
-                entry.entityId, entry.outcome, entry.detail, entry.beforeJson, entry.afterJson, entry.prevHash,
-                entry.hash, entry.mac,
+                entry.entityId, entry.outcome, entry.detail, "", "", entry.prevHash, entry.hash, entry.mac,
+                Int64(entry.layout), entry.changes, entry.recordsHash,
+                firstChange, lastChange,
             ]
             )
             previousHash = entry.hash

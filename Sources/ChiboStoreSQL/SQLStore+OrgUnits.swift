@@ -244,6 +244,7 @@ extension SQLStore {
                 arguments: arguments
             )
         } else {
+            try supersede(db, entity: "org_unit", id: unit.id)
             try db.cachedStatement(
                 sql: """
                     UPDATE org_unit SET code = ?, name_key = ?, kind = ?, parent_id = ?, valid_from = ?, valid_to = ?,

@@ -149,6 +149,7 @@ extension SQLStore {
             ruleSet.meta?.voided == true ? 1 : 0, ruleSet.meta?.revision ?? 1, Data(try ruleSet.serializedBytes()),
             ruleSet.id,
         ]
+        if !insert { try supersede(db, entity: "rule_set", id: ruleSet.id) }
         try db.execute(
             sql: insert
                 ? "INSERT INTO rule_set (scope_unit_id, effective_from, voided, revision, record, id) VALUES (?, ?, ?, ?, ?, ?)"

@@ -9,6 +9,7 @@ final class GRDBDatabase: SQLDatabase {
     var auditTail: AuditChainTail?
     var scopeMemo: [String: Bool] = [:]
     var auditKey: AuditKey?
+    var pendingAudit: PendingAudit?
 
     init(_ db: Database) { self.db = db }
 
@@ -39,17 +40,20 @@ final class GRDBDatabase: SQLDatabase {
 
     func inSavepoint(_ body: () throws -> SQLCompletion) throws {
         let tail = auditTail
+        let audit = pendingAudit
         do {
             try db.inSavepoint {
                 let completion = try body()
                 if completion == .rollback {
                     auditTail = tail
+                    pendingAudit = audit
                     scopeMemo = [:]
                 }
                 return completion == .commit ? .commit : .rollback
             }
         } catch {
             auditTail = tail
+            pendingAudit = audit
             scopeMemo = [:]
             throw error
         }
@@ -57,7 +61,9 @@ final class GRDBDatabase: SQLDatabase {
 
     func inTransaction(_ body: () throws -> SQLCompletion) throws {
         auditTail = nil
+        pendingAudit = nil
         scopeMemo = [:]
+        defer { pendingAudit = nil }
         do {
             try db.inTransaction(.immediate) {
                 let completion = try body()

@@ -381,6 +381,53 @@ enum Migrations {
             // another request is refused; rows from before keep '' and match on the operation.
             try db.execute(sql: "ALTER TABLE request_log ADD COLUMN request_digest TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v14: audit entries that name their changes instead of copying them") { db in
+            // Entries of layout 2 name the change-log positions they cover and hold a hash of
+            // those changes' stored bytes, instead of the records as JSON; entries written before
+            // keep layout 1 and their JSON, and verify as they did.
+            try db.execute(
+                sql: """
+                    ALTER TABLE audit_log ADD COLUMN layout INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE audit_log ADD COLUMN changes TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE audit_log ADD COLUMN records_hash TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE audit_log ADD COLUMN change_first INTEGER;
+                    ALTER TABLE audit_log ADD COLUMN change_last INTEGER;
+                    CREATE INDEX audit_log_by_change ON audit_log(change_first) WHERE change_first IS NOT NULL;
+                    """
+            )
+        }
+        migrator.registerMigration("v15: each version of a record stored once") { db in
+            // The change-log entry of each record's current version gives up its copy (the
+            // record's row holds it; `SQLStore.supersede` moves it back when the next version
+            // comes); meeting revisions the change log holds alike are dropped from
+            // meeting_revision, which new versions no longer fill; a request whose outcome is
+            // the record its change logged names the change (`outcome_seq`).
+            // SQLite cannot drop a NOT NULL: the change log is rebuilt with a nullable record.
+            try db.execute(
+                sql: """
+                    CREATE TABLE change_log_v15 (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at_ms INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        entity TEXT NOT NULL,
+                        entity_id TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        change TEXT NOT NULL,
+                        record BLOB
+                    );
+                    INSERT INTO change_log_v15 (seq, at_ms, actor, entity, entity_id, revision, change, record)
+                        SELECT seq, at_ms, actor, entity, entity_id, revision, change, record FROM change_log;
+                    DROP TABLE change_log;
+                    ALTER TABLE change_log_v15 RENAME TO change_log;
+                    CREATE INDEX change_log_entity ON change_log(entity, entity_id, seq);
+                    """
+            )
+            for (entity, table) in SQLStore.recordTables.sorted(by: { $0.key < $1.key }) {
+                try db.execute(sql: SQLStore.migrationDroppingCurrentCopies(entity: entity, table: table))
+            }
+            try db.execute(sql: SQLStore.migrationDroppingMeetingRevisions)
+            try db.execute(sql: "ALTER TABLE request_log ADD COLUMN outcome_seq INTEGER")
+        }
         return migrator
     }()
 }

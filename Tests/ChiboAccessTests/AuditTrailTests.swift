@@ -90,7 +90,10 @@ import Testing
                         detail: row["detail"],
                         beforeJson: row["before_json"],
                         afterJson: row["after_json"],
-                        prevHash: previous
+                        prevHash: previous,
+                        layout: Int32(row["layout"] as Int64),
+                        changes: row["changes"],
+                        recordsHash: row["records_hash"]
                     )
                     if entry.seq == 3 { entry.actor = "someone else" }
                     entry.hash = AuditChain.hash(of: entry)

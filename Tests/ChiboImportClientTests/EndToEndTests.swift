@@ -142,7 +142,7 @@ import Testing
         #expect(undone.stderr.contains("30"), "\(undone.stderr)")
         #expect(try server.memberCards().isEmpty)
         #expect(try await server.status(id)?.undoneAtMs ?? 0 > 0)
-        let audit = try server.chibo(["audit", "list", "-o", "json", "--entity", "member", "--limit", "1000"])
+        let audit = try server.chibo(["audit", "list", "-o", "json", "--entity", "import", "--limit", "1000"])
         #expect(audit.stdout.contains("IMPORT_UNDO"), "\(audit.stderr)")
         let again = try server.chiboImport(["--undo", id])
         #expect(again.status == 0, "\(again.stderr)")

@@ -81,13 +81,13 @@ import Testing
                 try db.execute(
                     sql: """
                         INSERT INTO audit_log (seq, at_ms, actor, role, peer, method, entity, entity_id, outcome,
-                            detail, before_json, after_json, prev_hash, hash, mac)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            detail, before_json, after_json, prev_hash, hash, mac, layout, changes, records_hash)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         entry.seq, entry.atMs, entry.actor, entry.role, entry.peer, entry.method, entry.entity,
                         entry.entityId, entry.outcome, entry.detail, entry.beforeJson, entry.afterJson,
-                        entry.prevHash, entry.hash, entry.mac,
+                        entry.prevHash, entry.hash, entry.mac, Int64(entry.layout), entry.changes, entry.recordsHash,
                     ]
                 )
             }

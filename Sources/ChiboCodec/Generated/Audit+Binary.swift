@@ -46,7 +46,7 @@ extension AuditEntry: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__AuditEntry>, _ arena: inout EncodeArena) {
         chibo__v1__audit_entry__init(c)
-        arena.reserveOutput(240)
+        arena.reserveOutput(288)
         if self.seq != 0 {
             c.pointee.seq = self.seq
         }
@@ -92,6 +92,15 @@ extension AuditEntry: ProtoMessage, CDescribedMessage {
         if !self.mac.isEmpty {
             c.pointee.mac = arena.copyString(self.mac, field: "AuditEntry.mac")
         }
+        if self.layout != 0 {
+            c.pointee.layout = self.layout
+        }
+        if !self.changes.isEmpty {
+            c.pointee.changes = arena.copyString(self.changes, field: "AuditEntry.changes")
+        }
+        if !self.recordsHash.isEmpty {
+            c.pointee.records_hash = arena.copyString(self.recordsHash, field: "AuditEntry.records_hash")
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -112,6 +121,9 @@ extension AuditEntry: ProtoMessage, CDescribedMessage {
         self.prevHash = try cString(c.pointee.prev_hash)
         self.hash = try cString(c.pointee.hash)
         self.mac = try cString(c.pointee.mac)
+        self.layout = c.pointee.layout
+        self.changes = try cString(c.pointee.changes)
+        self.recordsHash = try cString(c.pointee.records_hash)
     }
 }
 

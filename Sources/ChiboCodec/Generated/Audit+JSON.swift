@@ -21,6 +21,9 @@ extension AuditEntry: JSONCodable {
         if !self.prevHash.isEmpty { writer.key("prevHash"); writer.string(self.prevHash) }
         if !self.hash.isEmpty { writer.key("hash"); writer.string(self.hash) }
         if !self.mac.isEmpty { writer.key("mac"); writer.string(self.mac) }
+        if self.layout != 0 { writer.key("layout"); writer.int32(self.layout) }
+        if !self.changes.isEmpty { writer.key("changes"); writer.string(self.changes) }
+        if !self.recordsHash.isEmpty { writer.key("recordsHash"); writer.string(self.recordsHash) }
         writer.endObject()
     }
 
@@ -90,6 +93,18 @@ extension AuditEntry: JSONCodable {
                 try seen.mark(15, key: key, node: value)
                 if value.isNull { continue }
                 self.mac = try value.string()
+            case "layout":
+                try seen.mark(16, key: key, node: value)
+                if value.isNull { continue }
+                self.layout = try value.int32()
+            case "changes":
+                try seen.mark(17, key: key, node: value)
+                if value.isNull { continue }
+                self.changes = try value.string()
+            case "recordsHash", "records_hash":
+                try seen.mark(18, key: key, node: value)
+                if value.isNull { continue }
+                self.recordsHash = try value.string()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

@@ -643,7 +643,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "The record before the change as proto3 JSON, personal fields (citizen ID, phone, birth date)\nleft out; empty for a creation or a read."
+                    comment: "The record before the change as proto3 JSON, personal fields (citizen ID, phone, birth date)\nleft out; empty for a creation or a read. For an entry of layout 2 it is not stored but\nassembled from the change log when the entry is read, and only when the entry covers one\nchange; it is not part of the entry's hash."
                 ),
                 FieldDescription(
                     name: "after_json",
@@ -653,7 +653,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "The record after the change as proto3 JSON, personal fields left out."
+                    comment: "The record after the change as proto3 JSON, personal fields left out. Assembled on read for\nan entry of layout 2, like `before_json`."
                 ),
                 FieldDescription(
                     name: "prev_hash",
@@ -684,6 +684,36 @@ extension SchemaDescription {
                     repeated: false,
                     oneof: "",
                     comment: "HMAC-SHA256 with the server's audit key over the same bytes as `hash`, written as\n\"KEY_ID:HEX\" (KEY_ID names the key without revealing it); empty for an entry written without\na key. Someone who can edit the database but does not hold the key cannot make it match."
+                ),
+                FieldDescription(
+                    name: "layout",
+                    jsonName: "layout",
+                    number: 16,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "How the entry is laid out and hashed: 0 or 1 for the first layout (the records as JSON are\npart of the entry and its hash); 2 when the entry names the change-log positions it covers\nand holds a hash of those changes' stored bytes instead (docs/SECURITY.md)."
+                ),
+                FieldDescription(
+                    name: "changes",
+                    jsonName: "changes",
+                    number: 17,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Layout 2: the change-log positions the entry covers, as ascending numbers and ranges\n(\"41-43,45\"); empty when it covers none (a read, a refusal, a token change)."
+                ),
+                FieldDescription(
+                    name: "records_hash",
+                    jsonName: "recordsHash",
+                    number: 18,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Layout 2: hex SHA-256 over the covered changes as stored, in position order\n(docs/SECURITY.md gives the bytes); empty when `changes` is."
                 ),
             ]
         ),

@@ -26,9 +26,12 @@ public struct AuditEntry: Hashable, Sendable {
     /// What happened, for a person.
     public var detail: String = ""
     /// The record before the change as proto3 JSON, personal fields (citizen ID, phone, birth date)
-    /// left out; empty for a creation or a read.
+    /// left out; empty for a creation or a read. For an entry of layout 2 it is not stored but
+    /// assembled from the change log when the entry is read, and only when the entry covers one
+    /// change; it is not part of the entry's hash.
     public var beforeJson: String = ""
-    /// The record after the change as proto3 JSON, personal fields left out.
+    /// The record after the change as proto3 JSON, personal fields left out. Assembled on read for
+    /// an entry of layout 2, like `before_json`.
     public var afterJson: String = ""
     /// Hex SHA-256 hash of the previous entry; empty for the first entry.
     public var prevHash: String = ""
@@ -38,6 +41,16 @@ public struct AuditEntry: Hashable, Sendable {
     /// "KEY_ID:HEX" (KEY_ID names the key without revealing it); empty for an entry written without
     /// a key. Someone who can edit the database but does not hold the key cannot make it match.
     public var mac: String = ""
+    /// How the entry is laid out and hashed: 0 or 1 for the first layout (the records as JSON are
+    /// part of the entry and its hash); 2 when the entry names the change-log positions it covers
+    /// and holds a hash of those changes' stored bytes instead (docs/SECURITY.md).
+    public var layout: Int32 = 0
+    /// Layout 2: the change-log positions the entry covers, as ascending numbers and ranges
+    /// ("41-43,45"); empty when it covers none (a read, a refusal, a token change).
+    public var changes: String = ""
+    /// Layout 2: hex SHA-256 over the covered changes as stored, in position order
+    /// (docs/SECURITY.md gives the bytes); empty when `changes` is.
+    public var recordsHash: String = ""
 
     /// A message with every field at its default.
     public init() {}
@@ -58,7 +71,10 @@ public struct AuditEntry: Hashable, Sendable {
         afterJson: String = "",
         prevHash: String = "",
         hash: String = "",
-        mac: String = ""
+        mac: String = "",
+        layout: Int32 = 0,
+        changes: String = "",
+        recordsHash: String = ""
     ) {
         self.seq = seq
         self.atMs = atMs
@@ -75,6 +91,9 @@ public struct AuditEntry: Hashable, Sendable {
         self.prevHash = prevHash
         self.hash = hash
         self.mac = mac
+        self.layout = layout
+        self.changes = changes
+        self.recordsHash = recordsHash
     }
 }
 

@@ -21,6 +21,9 @@ extension AuditEntry: RandomMessage {
         m.prevHash = RandomValues.string(using: &rng, full: full)
         m.hash = RandomValues.string(using: &rng, full: full)
         m.mac = RandomValues.string(using: &rng, full: full)
+        m.layout = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.changes = RandomValues.string(using: &rng, full: full)
+        m.recordsHash = RandomValues.string(using: &rng, full: full)
         return m
     }
 

@@ -77,11 +77,14 @@ struct  Chibo__V1__AuditEntry
   char *detail;
   /*
    * The record before the change as proto3 JSON, personal fields (citizen ID, phone, birth date)
-   * left out; empty for a creation or a read.
+   * left out; empty for a creation or a read. For an entry of layout 2 it is not stored but
+   * assembled from the change log when the entry is read, and only when the entry covers one
+   * change; it is not part of the entry's hash.
    */
   char *before_json;
   /*
-   * The record after the change as proto3 JSON, personal fields left out.
+   * The record after the change as proto3 JSON, personal fields left out. Assembled on read for
+   * an entry of layout 2, like `before_json`.
    */
   char *after_json;
   /*
@@ -98,10 +101,26 @@ struct  Chibo__V1__AuditEntry
    * a key. Someone who can edit the database but does not hold the key cannot make it match.
    */
   char *mac;
+  /*
+   * How the entry is laid out and hashed: 0 or 1 for the first layout (the records as JSON are
+   * part of the entry and its hash); 2 when the entry names the change-log positions it covers
+   * and holds a hash of those changes' stored bytes instead (docs/SECURITY.md).
+   */
+  int32_t layout;
+  /*
+   * Layout 2: the change-log positions the entry covers, as ascending numbers and ranges
+   * ("41-43,45"); empty when it covers none (a read, a refusal, a token change).
+   */
+  char *changes;
+  /*
+   * Layout 2: hex SHA-256 over the covered changes as stored, in position order
+   * (docs/SECURITY.md gives the bytes); empty when `changes` is.
+   */
+  char *records_hash;
 };
 #define CHIBO__V1__AUDIT_ENTRY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__audit_entry__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
