@@ -42,15 +42,18 @@ public struct TestServer: Sendable {
     }
 
     /// Runs `body` against a server on a free port with `registry` and `configuration` (port 0
-    /// whatever it says), logging only critical messages.
+    /// whatever it says), logging only critical messages. Unless `patient` is false, a
+    /// production handshake deadline is lengthened (`patientHandshake`); a test of the bytes a
+    /// production server sends keeps it.
     public static func run<Result: Sendable>(
         configuration: ServerConfiguration = ServerConfiguration(port: 0),
         registry: MethodRegistry = MethodRegistry(),
+        patient: Bool = true,
         _ body: @Sendable (TestServer) async throws -> Result
     ) async throws -> Result {
         var configuration = configuration
         configuration.port = 0
-        patientHandshake(&configuration.limits)
+        if patient { patientHandshake(&configuration.limits) }
         let server = ChiboServer(configuration: configuration, registry: registry, logger: quietLogger)
         return try await run(server, body)
     }

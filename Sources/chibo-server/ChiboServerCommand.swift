@@ -27,6 +27,7 @@ struct ChiboServerCommand: AsyncParsableCommand {
         abstract: "Serve Chibo's records over the Chibo wire protocol, or manage its access tokens.",
         subcommands: [
             Serve.self, TokenCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, CopyCommand.self,
+            StatsCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -30,6 +30,22 @@ import Testing
         #expect(list.stdout.split(separator: "\n").count == 2, "only the auditor token without scope: \(list.stdout)")
     }
 
+    @Test func statsShowWhereTheSpaceGoes() throws {
+        let db = temporaryFolder().appendingPathComponent("chibo.sqlite").path
+        #expect(try Self.server(["token", "create", "--db", db, "--role", "admin"]).status == 0)
+        let stats = try Self.server(["stats", "--db", db])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        let lines = stats.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lines.first == ["TABLE", "/", "INDEX", "ROWS", "BYTES", "MB", "SHARE"], "\(stats.stdout)")
+        // The token, its audit entry and the national rule sets, each table with its rows.
+        #expect(lines.contains { $0.first == "token" && $0[1] == "1" }, "\(stats.stdout)")
+        #expect(lines.contains { $0.first == "audit_log" && $0[1] == "1" }, "\(stats.stdout)")
+        #expect(lines.contains { $0.first == "rule_set" && (Int($0[1]) ?? 0) > 0 }, "\(stats.stdout)")
+        #expect(lines.last?.first == "total" && lines.last?.last == "100.0%", "\(stats.stdout)")
+        let missing = try Self.server(["stats", "--db", "postgres://nobody@127.0.0.1:1/none"])
+        #expect(missing.status != 0 && missing.stderr.contains("--db"), "\(missing.stderr)")
+    }
+
     @Test func aDatabaseReadableByOthersIsMadePrivateWhenTheServerOpensIt() throws {
         let db = temporaryFolder().appendingPathComponent("chibo.sqlite").path
         let made = try Self.server(["token", "create", "--db", db, "--role", "admin"])
