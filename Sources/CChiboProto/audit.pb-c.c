@@ -574,7 +574,7 @@ const ProtobufCMessageDescriptor chibo__v1__verify_audit_request__descriptor =
   (ProtobufCMessageInit) chibo__v1__verify_audit_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__verify_audit_response__field_descriptors[8] =
+static const ProtobufCFieldDescriptor chibo__v1__verify_audit_response__field_descriptors[9] =
 {
   {
     "intact",
@@ -672,8 +672,21 @@ static const ProtobufCFieldDescriptor chibo__v1__verify_audit_response__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "changes_checked",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__VerifyAuditResponse, changes_checked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__verify_audit_response__field_indices_by_name[] = {
+  8,   /* field[8] = changes_checked */
   6,   /* field[6] = checkpoint */
   7,   /* field[7] = checkpoints_checked */
   1,   /* field[1] = entries */
@@ -686,7 +699,7 @@ static const unsigned chibo__v1__verify_audit_response__field_indices_by_name[] 
 static const ProtobufCIntRange chibo__v1__verify_audit_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor chibo__v1__verify_audit_response__descriptor =
 {
@@ -696,7 +709,7 @@ const ProtobufCMessageDescriptor chibo__v1__verify_audit_response__descriptor =
   "Chibo__V1__VerifyAuditResponse",
   "chibo.v1",
   sizeof(Chibo__V1__VerifyAuditResponse),
-  8,
+  9,
   chibo__v1__verify_audit_response__field_descriptors,
   chibo__v1__verify_audit_response__field_indices_by_name,
   1,  chibo__v1__verify_audit_response__number_ranges,

@@ -60,7 +60,8 @@ public struct AuditService: Sendable {
             problem: result.problem,
             headHash: result.headHash,
             keyedFromSeq: result.keyedFromSeq,
-            checkpointsChecked: Int64(result.checkpointsChecked)
+            checkpointsChecked: Int64(result.checkpointsChecked),
+            changesChecked: result.changesChecked
         )
         if result.intact, let seal, result.headSeq > 0 {
             response.checkpoint =

@@ -317,6 +317,18 @@ public protocol Store: Sendable {
     /// How many change-log entries there are from position `first` through `last`.
     func changeCount(from first: Int64, through last: Int64) async throws -> Int64
 
+    /// The kept counts of every cell ever under `rootID` for the months from `from` through
+    /// `through` (`CellMonthCounts`), by cell and month; months without a meeting have no row.
+    func cellMonthCounts(
+        everUnder rootID: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws
+        -> [CellMonthCounts]
+    /// The same counts of every cell and month recomputed from the meetings and their
+    /// attendance, ignoring the kept ones: what a check compares them with.
+    func recountedCellMonths() async throws -> [CellMonthCounts]
+
     /// The changes after cursor `after`, oldest first, at most `limit`.
     func changes(after: Int64, limit: Int) async throws -> [ChangeEvent]
     /// Signals every committed change, for followers of the change feed.

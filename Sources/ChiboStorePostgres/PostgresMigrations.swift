@@ -291,6 +291,11 @@ enum PostgresMigrations {
                 try db.execute(sql: SQLStore.migrationDroppingMeetingRevisions)
             }
         ),
+        Migration(
+            name: "v6: counts per cell and month (SQLite's v16)",
+            statements: SQLStore.cellMonthTableSQL(integer: "BIGINT", text: "TEXT COLLATE \"C\"") + ";\n"
+                + SQLStore.cellMonthFillSQL
+        ),
     ]
 
     /// Brings the schema of `db` (a connection outside any transaction) up to date, one

@@ -512,6 +512,14 @@ extension SQLStore {
     static func writeMeeting(_ db: any SQLDatabase, _ meeting: Meeting, insert: Bool) throws {
         let record = Data(try meeting.serializedBytes())
         let heldOn = DateKeys.key(meeting.heldOn) ?? ""
+        // Where the meeting counted before, to recount that month too if it moves.
+        let previous =
+            insert
+            ? nil
+            : try SQLRow.fetchOne(
+                db.cachedStatement(sql: "SELECT cell_id, held_on FROM meeting WHERE id = ?"),
+                arguments: [meeting.id]
+            ).map { (cell: $0["cell_id"] as String, heldOn: $0["held_on"] as String) }
         let revision = meeting.meta?.revision ?? 1
         let arguments: SQLArguments = [
             meeting.cellId, heldOn, meeting.kind.rawValue, meeting.meta?.voided == true ? 1 : 0, revision, record,
@@ -565,6 +573,10 @@ extension SQLStore {
                 Data(try resolution.serializedBytes()),
             ]
             )
+        }
+        try recountCellMonth(db, cellID: meeting.cellId, heldOn: heldOn)
+        if let previous, previous.cell != meeting.cellId || previous.heldOn.prefix(7) != heldOn.prefix(7) {
+            try recountCellMonth(db, cellID: previous.cell, heldOn: previous.heldOn)
         }
     }
 }

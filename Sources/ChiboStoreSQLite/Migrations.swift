@@ -428,6 +428,12 @@ enum Migrations {
             try db.execute(sql: SQLStore.migrationDroppingMeetingRevisions)
             try db.execute(sql: "ALTER TABLE request_log ADD COLUMN outcome_seq INTEGER")
         }
+        migrator.registerMigration("v16: counts per cell and month") { db in
+            // Kept as meetings are written (`SQLStore.recountCellMonth`); filled here from the
+            // meetings already recorded.
+            try db.execute(sql: SQLStore.cellMonthTableSQL(integer: "INTEGER"))
+            try db.execute(sql: SQLStore.cellMonthFillSQL)
+        }
         return migrator
     }()
 }

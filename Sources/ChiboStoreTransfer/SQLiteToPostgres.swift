@@ -23,7 +23,8 @@ public enum SQLiteToPostgres {
     /// backend.
     public static let tables = [
         "org_unit", "org_unit_parent", "member", "member_event", "member_cell", "meeting", "meeting_revision",
-        "attendance", "resolution", "rule_set", "evaluation", "token", "request_log", "change_log", "audit_log",
+        "attendance", "cell_month", "resolution", "rule_set", "evaluation", "token", "request_log", "change_log",
+        "audit_log",
         "import_checkpoint", "import_rejection", "import_effect", "import_key", "import_meeting_key",
     ]
 

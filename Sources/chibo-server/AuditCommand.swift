@@ -61,6 +61,7 @@ struct AuditCommand: AsyncParsableCommand {
             let found = try await Self.verify(database: database, key: key, checkpoints: checkpoints)
             print("intact\t\(found.intact ? "yes" : "NO")")
             print("entries\t\(found.entries)")
+            print("changes proved\t\(found.changesChecked)")
             print("keyed from\t\(found.keyedFromSeq == 0 ? "-" : String(found.keyedFromSeq))")
             print("key\t\(key.map { "\($0.id) (MACs checked)" } ?? "none: only the plain hash chain was checked")")
             print("checkpoints\t\(found.checkpointsChecked) of \(checkpointFiles.joined(separator: ", "))")

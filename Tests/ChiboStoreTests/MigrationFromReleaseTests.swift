@@ -94,6 +94,16 @@ import Testing
         // change log holds alike.
         #expect(copies > 0 && revisionsLeft == 0, "\(copies) current versions, \(revisionsLeft) revisions left")
 
+        // The counts per cell and month are filled from the meetings recorded before.
+        let province = try #require(try await store.orgUnit(code: "SL"))
+        let kept = try await store.cellMonthCounts(
+            everUnder: province.id,
+            from: CalendarDate(year: 2000, month: 1, day: 1),
+            through: CalendarDate(year: 2099, month: 12, day: 31)
+        )
+        let recounted = try await store.recountedCellMonths()
+        #expect(!kept.isEmpty && kept == recounted, "\(kept)")
+
         // A change after the migration is audited in the new layout and the whole log verifies.
         let context = MutationContext(actor: "admin", nowMs: 1_790_000_000_000)
         var member = try #require(try await store.member(partyCardNumber: "01012346"))

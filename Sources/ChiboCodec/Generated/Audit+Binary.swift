@@ -295,7 +295,7 @@ extension VerifyAuditResponse: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__VerifyAuditResponse>, _ arena: inout EncodeArena) {
         chibo__v1__verify_audit_response__init(c)
-        arena.reserveOutput(128)
+        arena.reserveOutput(144)
         if self.intact {
             c.pointee.intact = self.intact ? 1 : 0
         }
@@ -320,6 +320,9 @@ extension VerifyAuditResponse: ProtoMessage, CDescribedMessage {
         if self.checkpointsChecked != 0 {
             c.pointee.checkpoints_checked = self.checkpointsChecked
         }
+        if self.changesChecked != 0 {
+            c.pointee.changes_checked = self.changesChecked
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -333,5 +336,6 @@ extension VerifyAuditResponse: ProtoMessage, CDescribedMessage {
         self.keyedFromSeq = c.pointee.keyed_from_seq
         self.checkpoint = try cString(c.pointee.checkpoint)
         self.checkpointsChecked = c.pointee.checkpoints_checked
+        self.changesChecked = c.pointee.changes_checked
     }
 }

@@ -194,6 +194,7 @@ extension VerifyAuditResponse: JSONCodable {
         if self.keyedFromSeq != 0 { writer.key("keyedFromSeq"); writer.int64(self.keyedFromSeq) }
         if !self.checkpoint.isEmpty { writer.key("checkpoint"); writer.string(self.checkpoint) }
         if self.checkpointsChecked != 0 { writer.key("checkpointsChecked"); writer.int64(self.checkpointsChecked) }
+        if self.changesChecked != 0 { writer.key("changesChecked"); writer.int64(self.changesChecked) }
         writer.endObject()
     }
 
@@ -235,6 +236,10 @@ extension VerifyAuditResponse: JSONCodable {
                 try seen.mark(8, key: key, node: value)
                 if value.isNull { continue }
                 self.checkpointsChecked = try value.int64()
+            case "changesChecked", "changes_checked":
+                try seen.mark(9, key: key, node: value)
+                if value.isNull { continue }
+                self.changesChecked = try value.int64()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

@@ -879,6 +879,16 @@ extension SchemaDescription {
                     oneof: "",
                     comment: "The checkpoints the log was checked against (the server's own and the request's)."
                 ),
+                FieldDescription(
+                    name: "changes_checked",
+                    jsonName: "changesChecked",
+                    number: 9,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Change-log entries proved by the hashes of the audit entries that cover them (layout 2)."
+                ),
             ]
         ),
         MessageDescription(

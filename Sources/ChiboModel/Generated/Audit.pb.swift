@@ -169,6 +169,8 @@ public struct VerifyAuditResponse: Hashable, Sendable {
     public var checkpoint: String = ""
     /// The checkpoints the log was checked against (the server's own and the request's).
     public var checkpointsChecked: Int64 = 0
+    /// Change-log entries proved by the hashes of the audit entries that cover them (layout 2).
+    public var changesChecked: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -182,7 +184,8 @@ public struct VerifyAuditResponse: Hashable, Sendable {
         headHash: String = "",
         keyedFromSeq: Int64 = 0,
         checkpoint: String = "",
-        checkpointsChecked: Int64 = 0
+        checkpointsChecked: Int64 = 0,
+        changesChecked: Int64 = 0
     ) {
         self.intact = intact
         self.entries = entries
@@ -192,5 +195,6 @@ public struct VerifyAuditResponse: Hashable, Sendable {
         self.keyedFromSeq = keyedFromSeq
         self.checkpoint = checkpoint
         self.checkpointsChecked = checkpointsChecked
+        self.changesChecked = changesChecked
     }
 }

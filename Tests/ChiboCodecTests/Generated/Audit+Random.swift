@@ -89,6 +89,7 @@ extension VerifyAuditResponse: RandomMessage {
         m.keyedFromSeq = RandomValues.integer(Int64.self, using: &rng, full: full)
         m.checkpoint = RandomValues.string(using: &rng, full: full)
         m.checkpointsChecked = RandomValues.integer(Int64.self, using: &rng, full: full)
+        m.changesChecked = RandomValues.integer(Int64.self, using: &rng, full: full)
         return m
     }
 

@@ -215,10 +215,14 @@ struct  Chibo__V1__VerifyAuditResponse
    * The checkpoints the log was checked against (the server's own and the request's).
    */
   int64_t checkpoints_checked;
+  /*
+   * Change-log entries proved by the hashes of the audit entries that cover them (layout 2).
+   */
+  int64_t changes_checked;
 };
 #define CHIBO__V1__VERIFY_AUDIT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__verify_audit_response__descriptor) \
-    , 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+    , 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /* Chibo__V1__AuditEntry methods */

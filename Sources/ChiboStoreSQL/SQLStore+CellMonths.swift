@@ -1,0 +1,144 @@
+import ChiboModel
+import ChiboStore
+
+/// Counts per cell and month (`CellMonthCounts`), kept in the `cell_month` table in the
+/// transaction that writes a meeting: the month's row of the cell is recounted from its few
+/// meetings whenever one of them is written (recorded, amended, voided, imported, undone), and
+/// from both months when a meeting moves. Recounting a cell-month reads a handful of rows, and
+/// keeps the table right by construction rather than by adding and subtracting.
+extension SQLStore {
+    /// The columns of `cell_month` after its key, in `CellMonthCounts` order.
+    public static let cellMonthColumns = [
+        "regular", "thematic", "combined", "extraordinary", "expected", "present", "excused", "unexcused",
+        "not_recorded", "exempt", "away",
+    ]
+
+    /// The counts of one cell's meetings of one month (not voided), recomputed: `cell` and the
+    /// month's first and last day keys are the parameters, twice over for the attendance part.
+    static let cellMonthCountSQL = """
+        SELECT
+            CAST(SUM(CASE WHEN m.kind = 1 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN m.kind = 2 THEN 1 ELSE 0 END) AS BIGINT),
+            CAST(SUM(CASE WHEN m.kind = 3 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN m.kind = 4 THEN 1 ELSE 0 END) AS BIGINT),
+            CAST(SUM(m.expected_count) AS BIGINT), CAST(SUM(m.present_count) AS BIGINT), CAST(SUM(m.excused_count) AS BIGINT), CAST(SUM(m.unexcused_count) AS BIGINT),
+            CAST(SUM(m.not_recorded_count) AS BIGINT),
+            (SELECT COUNT(*) FROM attendance a JOIN meeting x ON x.id = a.meeting_id
+                WHERE x.cell_id = ? AND x.held_on >= ? AND x.held_on <= ? AND x.voided = 0 AND a.category = 4),
+            (SELECT COUNT(*) FROM attendance a JOIN meeting x ON x.id = a.meeting_id
+                WHERE x.cell_id = ? AND x.held_on >= ? AND x.held_on <= ? AND x.voided = 0 AND a.category = 5),
+            COUNT(*)
+        FROM meeting m WHERE m.cell_id = ? AND m.held_on >= ? AND m.held_on <= ? AND m.voided = 0
+        """
+
+    /// Recounts the row of `cellID` for the month of `heldOn` (a `YYYY-MM-DD` key); the row goes
+    /// when no meeting of that month is left.
+    static func recountCellMonth(_ db: any SQLDatabase, cellID: String, heldOn: String) throws {
+        guard heldOn.count >= 7 else { return }
+        let month = String(heldOn.prefix(7))
+        let (first, last) = (month + "-01", month + "-31")
+        try db.cachedStatement(sql: "DELETE FROM cell_month WHERE cell_id = ? AND month = ?").execute(arguments: [
+            cellID, month,
+        ])
+        guard
+            let row = try SQLRow.fetchOne(
+                db.cachedStatement(sql: cellMonthCountSQL),
+                arguments: [cellID, first, last, cellID, first, last, cellID, first, last]
+            ), (row.values.last.flatMap(Int64.fromSQLValue) ?? 0) > 0
+        else { return }
+        var arguments: SQLArguments = [cellID, month]
+        for index in 0..<cellMonthColumns.count {
+            arguments += [Int64.fromSQLValue(row.values[index]) ?? 0]
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO cell_month (cell_id, month, \(cellMonthColumns.joined(separator: ", ")))
+                VALUES (?, ?, \(Array(repeating: "?", count: cellMonthColumns.count).joined(separator: ", ")))
+                """
+        ).execute(arguments: arguments)
+    }
+
+    /// Counts of every cell and month, from the kept table (`kept`) or recomputed from the
+    /// meetings; `condition` and `arguments` narrow the kept rows.
+    static func cellMonths(_ db: any SQLDatabase, sql: String, arguments: SQLArguments) throws -> [CellMonthCounts] {
+        var counts: [CellMonthCounts] = []
+        try SQLRow.forEach(db, sql: sql, arguments: arguments) { row in
+            var count = CellMonthCounts(cellID: row["cell_id"], month: row["month"])
+            let values = cellMonthColumns.map { Int(row[$0] as Int64) }
+            (count.regular, count.thematic, count.combined, count.extraordinary) = (
+                values[0], values[1], values[2], values[3]
+            )
+            (count.expected, count.present, count.excused, count.unexcused) = (
+                values[4], values[5], values[6], values[7]
+            )
+            (count.notRecorded, count.exempt, count.away) = (values[8], values[9], values[10])
+            counts.append(count)
+        }
+        return counts
+    }
+
+    /// The kept counts of cells ever under a unit (see `Store.cellMonthCounts`).
+    public func cellMonthCounts(
+        everUnder rootID: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws -> [CellMonthCounts] {
+        let first = String((DateKeys.key(from) ?? "").prefix(7))
+        let last = String((DateKeys.key(through) ?? "").prefix(7))
+        return try await engine.read { db in
+            try Self.cellMonths(
+                db,
+                sql: """
+                    \(Self.everSubtree(db))
+                    SELECT c.* FROM ever e JOIN cell_month c ON c.cell_id = e.id
+                    WHERE c.month >= ? AND c.month <= ? ORDER BY c.cell_id, c.month
+                    """,
+                arguments: [rootID, first, last]
+            )
+        }
+    }
+
+    /// Every cell and month recounted from scratch (see `Store.recountedCellMonths`).
+    public func recountedCellMonths() async throws -> [CellMonthCounts] {
+        try await engine.read { db in
+            try Self.cellMonths(db, sql: Self.recountAllSQL, arguments: [])
+        }
+    }
+
+    /// Every cell and month's counts computed from the meetings and attendance in one pass:
+    /// the migration that creates `cell_month` fills it with this, and checks compare with it.
+    public static let recountAllSQL = """
+        SELECT m.cell_id AS cell_id, substr(m.held_on, 1, 7) AS month,
+            CAST(SUM(CASE WHEN m.kind = 1 THEN 1 ELSE 0 END) AS BIGINT) AS regular,
+            CAST(SUM(CASE WHEN m.kind = 2 THEN 1 ELSE 0 END) AS BIGINT) AS thematic,
+            CAST(SUM(CASE WHEN m.kind = 3 THEN 1 ELSE 0 END) AS BIGINT) AS combined,
+            CAST(SUM(CASE WHEN m.kind = 4 THEN 1 ELSE 0 END) AS BIGINT) AS extraordinary,
+            CAST(SUM(m.expected_count) AS BIGINT) AS expected, CAST(SUM(m.present_count) AS BIGINT) AS present,
+            CAST(SUM(m.excused_count) AS BIGINT) AS excused, CAST(SUM(m.unexcused_count) AS BIGINT) AS unexcused,
+            CAST(SUM(m.not_recorded_count) AS BIGINT) AS not_recorded,
+            CAST(SUM(COALESCE(x.exempt, 0)) AS BIGINT) AS exempt, CAST(SUM(COALESCE(x.away, 0)) AS BIGINT) AS away
+        FROM meeting m
+        LEFT JOIN (
+            SELECT meeting_id, SUM(CASE WHEN category = 4 THEN 1 ELSE 0 END) AS exempt,
+                SUM(CASE WHEN category = 5 THEN 1 ELSE 0 END) AS away
+            FROM attendance GROUP BY meeting_id
+        ) x ON x.meeting_id = m.id
+        WHERE m.voided = 0 AND length(m.held_on) >= 7
+        GROUP BY m.cell_id, substr(m.held_on, 1, 7) ORDER BY 1, 2
+        """
+
+    /// The `cell_month` table, in a backend's integer and text types.
+    public static func cellMonthTableSQL(integer: String, text: String = "TEXT") -> String {
+        """
+        CREATE TABLE cell_month (
+            cell_id \(text) NOT NULL,
+            month \(text) NOT NULL,
+            \(cellMonthColumns.map { "\($0) \(integer) NOT NULL" }.joined(separator: ",\n    "))
+        , PRIMARY KEY (cell_id, month))
+        """
+    }
+
+    /// Fills `cell_month` from the meetings recorded (`recountAllSQL`).
+    public static let cellMonthFillSQL = """
+        INSERT INTO cell_month (cell_id, month, \(cellMonthColumns.joined(separator: ", ")))
+        SELECT cell_id, month, \(cellMonthColumns.joined(separator: ", ")) FROM (\(recountAllSQL)) AS counted
+        """
+}
