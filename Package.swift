@@ -305,7 +305,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChiboReportsTests",
-            dependencies: ["ChiboTesting", "ChiboReports", "ChiboModel"],
+            dependencies: ["ChiboTesting", "ChiboReports", "ChiboModel", "ChiboStore"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,16 +1,22 @@
 import ChiboModel
 import ChiboStore
 
-/// The oversight reports over a store: loads what each report needs (the subtree's history, the
-/// rule sets, per-meeting counts, evaluations, members) and computes the report. Every backend
-/// answers the same because the counting happens here, in Swift.
+/// The oversight reports over the facts a store answers (`OversightFacts`): loads what each
+/// report needs (the subtree's history, the rule sets, per-meeting counts, evaluations, members)
+/// and computes the report. Every backend answers the same because the counting happens here,
+/// in Swift.
 public struct Oversight: Sendable {
-    /// Where the records are.
-    public let store: any Store
+    /// Where the facts come from.
+    public let facts: any OversightFacts
 
     /// Creates the reports over a store.
     public init(store: any Store) {
-        self.store = store
+        self.facts = StoreFacts(store: store)
+    }
+
+    /// Creates the reports over any source of the facts (a test's, in memory).
+    public init(facts: any OversightFacts) {
+        self.facts = facts
     }
 
     /// Why a report cannot be made.
@@ -22,23 +28,17 @@ public struct Oversight: Sendable {
     /// The tree and rules a report on `rootID` reads: the subtree over time and the root's
     /// ancestors (whose rule sets apply to it).
     public func context(rootID: String) async throws -> (history: OrgHistory, rules: RuleBook) {
-        var units = try await store.unitsEverUnder(rootID: rootID)
+        var units = try await facts.unitsEverUnder(rootID: rootID)
         guard let root = units.first(where: { $0.id == rootID }) else { throw Failure.unknownUnit(rootID) }
         var seen = Set(units.map(\.id))
         var pending = root.parentHistory.map(\.parentId) + (root.parentId.isEmpty ? [] : [root.parentId])
         while let next = pending.popLast() {
-            guard seen.insert(next).inserted, let unit = try await store.orgUnit(id: next) else { continue }
+            guard seen.insert(next).inserted, let unit = try await facts.orgUnit(id: next) else { continue }
             units.append(unit)
             pending += unit.parentHistory.map(\.parentId) + (unit.parentId.isEmpty ? [] : [unit.parentId])
         }
         let history = OrgHistory(units: units)
-        var ruleSets: [RuleSet] = []
-        var token = ""
-        repeat {
-            let page = try await store.listRuleSets(RuleSetQuery(pageSize: 1000, pageToken: token))
-            ruleSets += page.records
-            token = page.nextPageToken
-        } while !token.isEmpty
+        let ruleSets = try await facts.ruleSets()
         return (history, RuleBook(ruleSets: ruleSets, history: history))
     }
 
@@ -53,7 +53,7 @@ public struct Oversight: Sendable {
         async throws -> [AttendanceRow]
     {
         let (history, rules) = try await context(rootID: rootID)
-        let summaries = try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
+        let summaries = try await facts.meetingSummaries(everUnder: rootID, from: from, through: through)
         return AttendanceReport.rows(
             summaries: summaries,
             history: history,
@@ -69,7 +69,7 @@ public struct Oversight: Sendable {
     /// Regularity flags (see `RegularityReport`).
     public func regularity(rootID: String, from: CalendarDate, through: CalendarDate) async throws -> [Flag] {
         let (history, rules) = try await context(rootID: rootID)
-        let summaries = try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
+        let summaries = try await facts.meetingSummaries(everUnder: rootID, from: from, through: through)
         return RegularityReport.flags(
             summaries: summaries,
             history: history,
@@ -95,7 +95,7 @@ public struct Oversight: Sendable {
         -> [ParticipationRow]
     {
         let (history, _) = try await context(rootID: rootID)
-        let summaries = try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
+        let summaries = try await facts.meetingSummaries(everUnder: rootID, from: from, through: through)
         return ParticipationReport.rows(
             summaries: summaries,
             history: history,
@@ -114,7 +114,7 @@ public struct Oversight: Sendable {
     /// Due flags (see `DueReport`).
     public func due(rootID: String, on date: CalendarDate, badgeYear: Int32) async throws -> [Flag] {
         let (history, rules) = try await context(rootID: rootID)
-        let members = try await store.membersEverUnder(rootID: rootID)
+        let members = try await facts.membersEverUnder(rootID: rootID)
         return try await due(
             rootID: rootID,
             on: date,
@@ -132,17 +132,17 @@ public struct Oversight: Sendable {
         let from = CalendarDate(year: year, month: 1, day: 1)
         let through = min(CalendarDate(year: year, month: 12, day: 31), max(date, from))
         let thresholds = rules.absenceThresholds
-        let store = self.store
-        async let summariesRead = store.meetingSummaries(everUnder: rootID, from: from, through: through)
-        async let membersRead = store.membersEverUnder(rootID: rootID)
-        async let factsRead = store.absenceFacts(
+        let facts = self.facts
+        async let summariesRead = facts.meetingSummaries(everUnder: rootID, from: from, through: through)
+        async let membersRead = facts.membersEverUnder(rootID: rootID)
+        async let factsRead = facts.absenceFacts(
             everUnder: rootID,
             from: from,
             through: CalendarDate(year: year, month: 12, day: 31),
             minExcused: thresholds.excused,
             minUnexcusedMonths: thresholds.unexcusedMonths
         )
-        async let resolutionsRead = store.openResolutions(everUnder: rootID, dueBefore: date)
+        async let resolutionsRead = facts.openResolutions(everUnder: rootID, dueBefore: date)
         async let gradingRows = grading(rootID: rootID, year: year, history: history, rules: rules)
         let summaries = try await summariesRead
         let members = try await membersRead
@@ -214,7 +214,7 @@ public struct Oversight: Sendable {
         members: [Member]? = nil
     ) async throws -> [Flag] {
         let thresholds = rules.absenceThresholds
-        let facts = try await store.absenceFacts(
+        let attendance = try await facts.absenceFacts(
             everUnder: rootID,
             from: CalendarDate(year: year, month: 1, day: 1),
             through: CalendarDate(year: year, month: 12, day: 31),
@@ -222,9 +222,9 @@ public struct Oversight: Sendable {
             minUnexcusedMonths: thresholds.unexcusedMonths
         )
         let roster: [Member]
-        if let members { roster = members } else { roster = try await store.membersEverUnder(rootID: rootID) }
+        if let members { roster = members } else { roster = try await facts.membersEverUnder(rootID: rootID) }
         return AbsenceReport.flags(
-            facts: facts,
+            facts: attendance,
             history: history,
             rules: rules,
             rootID: rootID,
@@ -237,13 +237,13 @@ public struct Oversight: Sendable {
         let communes = GradingReport.communes(history: history, rootID: rootID, year: year)
         var evaluations: [Evaluation] = []
         for commune in communes {
-            evaluations += try await store.evaluations(everUnder: commune.id, year: year)
+            evaluations += try await facts.evaluations(everUnder: commune.id, year: year)
         }
         // The communes of a grading report may lie outside the root's subtree (a root below a
         // commune): read their units too.
         var units = Array(history.units.values)
         for commune in communes where !history.units.values.contains(where: { $0.parentId == commune.id }) {
-            units += try await store.unitsEverUnder(rootID: commune.id)
+            units += try await facts.unitsEverUnder(rootID: commune.id)
         }
         let wider = OrgHistory(units: units)
         return GradingReport.rows(evaluations: evaluations, history: wider, rules: rules, rootID: rootID, year: year)
@@ -257,7 +257,7 @@ public struct Oversight: Sendable {
         history: OrgHistory,
         rules: RuleBook
     ) async throws -> [Flag] {
-        let placed = try await store.openResolutions(everUnder: rootID, dueBefore: date).map { fact in
+        let placed = try await facts.openResolutions(everUnder: rootID, dueBefore: date).map { fact in
             DueReport.PlacedResolution(resolution: fact.resolution, cellID: fact.cellID)
         }
         return DueReport.flags(

@@ -1,0 +1,99 @@
+import ChiboModel
+import ChiboStore
+
+/// The eight questions the oversight reports ask of the records, and nothing else: a store
+/// answers them (`StoreFacts`), and a test can answer them from memory, so the reports are
+/// checked on small datasets with known answers without a database.
+public protocol OversightFacts: Sendable {
+    /// Every unit that was ever under `rootID`, the root included.
+    func unitsEverUnder(rootID: String) async throws -> [OrgUnit]
+    /// The unit with this id (an ancestor of a report's root).
+    func orgUnit(id: String) async throws -> OrgUnit?
+    /// Every rule set in force (not voided).
+    func ruleSets() async throws -> [RuleSet]
+    /// Per-meeting counts of the meetings of cells ever under `rootID` in a date range.
+    func meetingSummaries(
+        everUnder rootID: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws
+        -> [MeetingSummary]
+    /// The attendance records of members who may reach the absence thresholds in a range.
+    func absenceFacts(
+        everUnder rootID: String,
+        from: CalendarDate,
+        through: CalendarDate,
+        minExcused: Int,
+        minUnexcusedMonths: Int
+    ) async throws -> [AttendanceFact]
+    /// Members who ever belonged to a unit under `rootID`.
+    func membersEverUnder(rootID: String) async throws -> [Member]
+    /// Evaluations of a year of units and members ever under `rootID`.
+    func evaluations(everUnder rootID: String, year: Int32) async throws -> [Evaluation]
+    /// Resolutions still open, due before a date, of meetings of cells ever under `rootID`.
+    func openResolutions(everUnder rootID: String, dueBefore: CalendarDate) async throws -> [ResolutionFact]
+}
+
+/// The oversight facts as a store answers them.
+public struct StoreFacts: OversightFacts {
+    /// The store asked.
+    public let store: any Store
+
+    /// Facts from `store`.
+    public init(store: any Store) { self.store = store }
+
+    public func unitsEverUnder(rootID: String) async throws -> [OrgUnit] {
+        try await store.unitsEverUnder(rootID: rootID)
+    }
+
+    public func orgUnit(id: String) async throws -> OrgUnit? { try await store.orgUnit(id: id) }
+
+    public func ruleSets() async throws -> [RuleSet] {
+        var ruleSets: [RuleSet] = []
+        var token = ""
+        repeat {
+            let page = try await store.listRuleSets(RuleSetQuery(pageSize: 1000, pageToken: token))
+            ruleSets += page.records
+            token = page.nextPageToken
+        } while !token.isEmpty
+        return ruleSets
+    }
+
+    public func meetingSummaries(
+        everUnder rootID: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws
+        -> [MeetingSummary]
+    {
+        try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
+    }
+
+    public func absenceFacts(
+        everUnder rootID: String,
+        from: CalendarDate,
+        through: CalendarDate,
+        minExcused: Int,
+        minUnexcusedMonths: Int
+    ) async throws -> [AttendanceFact] {
+        try await store.absenceFacts(
+            everUnder: rootID,
+            from: from,
+            through: through,
+            minExcused: minExcused,
+            minUnexcusedMonths: minUnexcusedMonths
+        )
+    }
+
+    public func membersEverUnder(rootID: String) async throws -> [Member] {
+        try await store.membersEverUnder(rootID: rootID)
+    }
+
+    public func evaluations(everUnder rootID: String, year: Int32) async throws -> [Evaluation] {
+        try await store.evaluations(everUnder: rootID, year: year)
+    }
+
+    public func openResolutions(everUnder rootID: String, dueBefore: CalendarDate) async throws -> [ResolutionFact] {
+        try await store.openResolutions(everUnder: rootID, dueBefore: dueBefore)
+    }
+}
