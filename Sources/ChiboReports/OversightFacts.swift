@@ -42,12 +42,15 @@ public struct StoreFacts: OversightFacts {
     /// Facts from `store`.
     public init(store: any Store) { self.store = store }
 
+    /// See `OversightFacts`.
     public func unitsEverUnder(rootID: String) async throws -> [OrgUnit] {
         try await store.unitsEverUnder(rootID: rootID)
     }
 
+    /// See `OversightFacts`.
     public func orgUnit(id: String) async throws -> OrgUnit? { try await store.orgUnit(id: id) }
 
+    /// See `OversightFacts`.
     public func ruleSets() async throws -> [RuleSet] {
         var ruleSets: [RuleSet] = []
         var token = ""
@@ -59,6 +62,7 @@ public struct StoreFacts: OversightFacts {
         return ruleSets
     }
 
+    /// See `OversightFacts`.
     public func meetingSummaries(
         everUnder rootID: String,
         from: CalendarDate,
@@ -69,6 +73,7 @@ public struct StoreFacts: OversightFacts {
         try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
     }
 
+    /// See `OversightFacts`.
     public func absenceFacts(
         everUnder rootID: String,
         from: CalendarDate,
@@ -85,14 +90,17 @@ public struct StoreFacts: OversightFacts {
         )
     }
 
+    /// See `OversightFacts`.
     public func membersEverUnder(rootID: String) async throws -> [Member] {
         try await store.membersEverUnder(rootID: rootID)
     }
 
+    /// See `OversightFacts`.
     public func evaluations(everUnder rootID: String, year: Int32) async throws -> [Evaluation] {
         try await store.evaluations(everUnder: rootID, year: year)
     }
 
+    /// See `OversightFacts`.
     public func openResolutions(everUnder rootID: String, dueBefore: CalendarDate) async throws -> [ResolutionFact] {
         try await store.openResolutions(everUnder: rootID, dueBefore: dueBefore)
     }
