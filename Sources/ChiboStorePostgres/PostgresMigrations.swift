@@ -296,6 +296,10 @@ enum PostgresMigrations {
             statements: SQLStore.cellMonthTableSQL(integer: "BIGINT", text: "TEXT COLLATE \"C\"") + ";\n"
                 + SQLStore.cellMonthFillSQL
         ),
+        Migration(
+            name: "v7: import effects that name the record before (SQLite's v17)",
+            statements: "ALTER TABLE import_effect ADD COLUMN before_seq BIGINT"
+        ),
     ]
 
     /// Brings the schema of `db` (a connection outside any transaction) up to date, one

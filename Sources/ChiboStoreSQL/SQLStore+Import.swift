@@ -288,7 +288,9 @@ extension SQLStore {
     // MARK: Effects and keys
 
     /// Notes what the import did to a record, for undo: created, or updated from `before`; and
-    /// the revision the import left.
+    /// the revision the import left. The record before is not copied: the effect names the
+    /// change-log entry that holds it (the record's change before the import's, just logged),
+    /// and keeps the bytes itself only when that entry does not hold exactly them.
     static func recordEffect(
         _ db: any SQLDatabase,
         _ application: inout ImportApplication,
@@ -297,14 +299,36 @@ extension SQLStore {
         before: Data?,
         revision: Int64
     ) throws {
+        var beforeSeq: Int64?
+        var kept = before
+        if let before {
+            beforeSeq = try Int64.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT seq FROM change_log WHERE entity = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1 OFFSET 1
+                        """
+                ),
+                arguments: [entity, id]
+            )
+            if let beforeSeq,
+                try Data.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT \(changeRecordColumn("c")) FROM change_log c WHERE c.seq = ?"
+                    ),
+                    arguments: [beforeSeq]
+                ) == before
+            {
+                kept = nil
+            }
+        }
         try db.cachedStatement(
             sql: """
-                INSERT INTO import_effect (import_id, seq, entity, record_id, effect, before, revision)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO import_effect (import_id, seq, entity, record_id, effect, before, revision, before_seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             application.batch.importID, application.nextEffect, entity, id, before == nil ? "created" : "updated",
-            before, revision,
+            kept, revision, kept == nil ? beforeSeq : nil,
         ]
         )
         application.nextEffect += 1

@@ -52,7 +52,12 @@ extension SQLStore {
         let rows = try SQLRow.fetchAll(
             db.cachedStatement(
                 sql:
-                    "SELECT seq, entity, record_id, effect, before, revision FROM import_effect WHERE import_id = ? ORDER BY seq"
+                    """
+                    SELECT e.seq, e.entity, e.record_id, e.effect, e.revision,
+                        COALESCE(e.before, (SELECT \(changeRecordColumn("c")) FROM change_log c WHERE c.seq = e.before_seq))
+                            AS before
+                    FROM import_effect e WHERE e.import_id = ? ORDER BY e.seq
+                    """
             ),
             arguments: [importID]
         )

@@ -434,6 +434,11 @@ enum Migrations {
             try db.execute(sql: SQLStore.cellMonthTableSQL(integer: "INTEGER"))
             try db.execute(sql: SQLStore.cellMonthFillSQL)
         }
+        migrator.registerMigration("v17: import effects that name the record before") { db in
+            // An update's record before the import is the change-log entry it names
+            // (`before_seq`), not a copy; effects written before keep their copy.
+            try db.execute(sql: "ALTER TABLE import_effect ADD COLUMN before_seq INTEGER")
+        }
         return migrator
     }()
 }
