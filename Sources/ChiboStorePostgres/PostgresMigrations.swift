@@ -300,6 +300,10 @@ enum PostgresMigrations {
             name: "v7: import effects that name the record before (SQLite's v17)",
             statements: "ALTER TABLE import_effect ADD COLUMN before_seq BIGINT"
         ),
+        Migration(
+            name: "v8: attendance without the index by cell (SQLite's v18)",
+            statements: "DROP INDEX attendance_by_cell"
+        ),
     ]
 
     /// Brings the schema of `db` (a connection outside any transaction) up to date, one

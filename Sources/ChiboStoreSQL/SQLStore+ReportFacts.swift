@@ -86,10 +86,11 @@ extension SQLStore {
                 sql: """
                     \(Self.everSubtree(db)),
                     candidate(member_id) AS (
-                        SELECT a.member_id FROM ever e JOIN attendance a ON a.cell_id = e.id
-                        WHERE a.held_on >= ?2 AND a.held_on <= ?3 AND a.category IN (1, 2, 3)
+                        SELECT a.member_id FROM ever e JOIN meeting m ON m.cell_id = e.id
+                        JOIN attendance a ON a.meeting_id = m.id
+                        WHERE m.held_on >= ?2 AND m.held_on <= ?3 AND m.voided = 0 AND a.category IN (1, 2, 3)
                         GROUP BY a.member_id HAVING SUM(CASE WHEN a.state = 2 THEN 1 ELSE 0 END) >= ?4
-                            OR COUNT(DISTINCT CASE WHEN a.state = 3 THEN substr(a.held_on, 1, 7) END) >= ?5
+                            OR COUNT(DISTINCT CASE WHEN a.state = 3 THEN substr(m.held_on, 1, 7) END) >= ?5
                     )
                     SELECT a.meeting_id, a.member_id, a.cell_id, a.held_on, a.state, a.category
                     FROM candidate c JOIN attendance a ON a.member_id = c.member_id

@@ -439,6 +439,12 @@ enum Migrations {
             // (`before_seq`), not a copy; effects written before keep their copy.
             try db.execute(sql: "ALTER TABLE import_effect ADD COLUMN before_seq INTEGER")
         }
+        migrator.registerMigration("v18: attendance without the index by cell") { db in
+            // The absence report finds a subtree's attendance through its meetings (by cell and
+            // date) and the attendance's key (by meeting); the index by cell, which copied every
+            // attendance row's columns once more (a fifth of the attendance's bytes), goes.
+            try db.execute(sql: "DROP INDEX attendance_by_cell")
+        }
         return migrator
     }()
 }
