@@ -423,7 +423,7 @@ let package = Package(
             dependencies: [
                 "ChiboTesting",
                 "ChiboGRPC", "ChiboServer", "ChiboAccess", "ChiboRecords", "ChiboStoreSQLite", "ChiboModel",
-                "ChiboCodec",
+                "ChiboCodec", "ChiboWire",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: "swift-nio"),

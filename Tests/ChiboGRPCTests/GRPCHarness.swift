@@ -6,6 +6,7 @@ import ChiboRecords
 import ChiboServer
 import ChiboStoreSQLite
 import ChiboTesting
+import ChiboWire
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -24,6 +25,7 @@ struct GRPCHarness: Sendable {
     /// Runs `body` against fresh servers, stopped after.
     static func with(
         configuration: GRPCListenerConfiguration = GRPCListenerConfiguration(),
+        limits: ConnectionLimits = .default,
         _ body: @Sendable (GRPCHarness) async throws -> Void
     ) async throws {
         let folder = temporaryFolder("chibo-grpc")
@@ -32,7 +34,7 @@ struct GRPCHarness: Sendable {
         var registry = MethodRegistry(gate: gate)
         Records.register(into: &registry, store: store, access: gate)
         let server = ChiboServer(
-            configuration: ServerConfiguration(port: 0, storage: store.backendName),
+            configuration: ServerConfiguration(port: 0, limits: limits, storage: store.backendName),
             registry: registry,
             logger: TestServer.quietLogger
         )
