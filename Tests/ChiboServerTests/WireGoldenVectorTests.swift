@@ -71,8 +71,8 @@ import Testing
                     Close(
                         status: Status(
                             code: .invalidArgument,
-                            message: "id: required",
-                            violations: [FieldViolation(field: "id", description: "required")]
+                            message: "id: required (or party_card_number)",
+                            violations: [FieldViolation(field: "id", description: "required (or party_card_number)")]
                         )
                     )
                 )
