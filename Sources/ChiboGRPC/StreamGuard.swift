@@ -24,6 +24,8 @@ final class StreamGuard: ChannelDuplexHandler {
     private var standing = Standing.unknown
     private var counted = 0
     private var readHeld = false
+    /// Whether this stream counts among its connection's calls without a valid token.
+    private var countedAsAnonymous = false
 
     init(gate: (any CallGate)?, connection: ConnectionGuard) {
         self.gate = gate
@@ -34,6 +36,10 @@ final class StreamGuard: ChannelDuplexHandler {
         switch unwrapInboundIn(data) {
         case .headers(let headers) where standing == .unknown:
             standOn(headers.headers.first(name: "authorization"), context: context)
+            if standing != .valid {
+                countedAsAnonymous = true
+                guard connection.openAnonymousStream() else { return }
+            }
         case .data(let data) where standing != .valid:
             counted += data.data.readableBytes
             guard connection.holdAnonymous(data.data.readableBytes) else { return }
@@ -74,6 +80,10 @@ final class StreamGuard: ChannelDuplexHandler {
             standing = .valid
             connection.releaseAnonymous(counted)
             counted = 0
+            if countedAsAnonymous {
+                countedAsAnonymous = false
+                connection.closeAnonymousStream()
+            }
         } else {
             standing = .anonymous
         }
@@ -94,5 +104,9 @@ final class StreamGuard: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         connection.releaseAnonymous(counted)
         counted = 0
+        if countedAsAnonymous {
+            countedAsAnonymous = false
+            connection.closeAnonymousStream()
+        }
     }
 }

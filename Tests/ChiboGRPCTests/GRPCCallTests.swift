@@ -1,6 +1,7 @@
 import ChiboCodec
 import ChiboGRPC
 import ChiboModel
+import ChiboTesting
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -186,6 +187,29 @@ import Testing
                 )
                 let answer = try await health.unary(client, GRPCHealthV1HealthCheckRequest())
                 #expect(answer.status == .serving)
+            }
+        }
+    }
+
+    @Test func tooManyCallsWithoutATokenOnOneConnectionCloseIt() async throws {
+        let watch = Call<GRPCHealthV1HealthCheckRequest, GRPCHealthV1HealthCheckResponse>(
+            "grpc.health.v1.Health",
+            "Watch"
+        )
+        try await GRPCHarness.with { harness in
+            try await harness.client { client in
+                // Watches never end by themselves: only the connection's closing ends them.
+                let ended = try await withBound("the watches to end") {
+                    await withTaskGroup(of: Bool.self) { group in
+                        for _ in 0..<20 {
+                            group.addTask {
+                                (try? await watch.serverStream(client, GRPCHealthV1HealthCheckRequest())) == nil
+                            }
+                        }
+                        return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                    }
+                }
+                #expect(ended == 20)
             }
         }
     }
