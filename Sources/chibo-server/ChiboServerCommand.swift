@@ -38,7 +38,8 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve Chibo's records over the Chibo wire protocol.",
         discussion: """
-            Prints the address it listens on as the first line of standard output. SIGINT or SIGTERM \
+            Prints the address it listens on as the first line of standard output; with --grpc-listen it \
+            also serves standard gRPC (docs/GRPC.md) and prints "grpc HOST:PORT" next. SIGINT or SIGTERM \
             starts a graceful shutdown: new calls are refused, calls in flight finish within the grace \
             period. Every call but health needs a token (make the first with `chibo-server token create`). \
             Without --tls-cert and --tls-key the server speaks plaintext, which it does only on a \
