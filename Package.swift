@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ChiboCodec", targets: ["ChiboCodec"]),
         .library(name: "ChiboWire", targets: ["ChiboWire"]),
         .library(name: "ChiboServer", targets: ["ChiboServer"]),
+        .library(name: "ChiboGRPC", targets: ["ChiboGRPC"]),
         .library(name: "ChiboClient", targets: ["ChiboClient"]),
         .library(name: "ChiboStore", targets: ["ChiboStore"]),
         .library(name: "ChiboStoreSQL", targets: ["ChiboStoreSQL"]),
