@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ChiboCodec", targets: ["ChiboCodec"]),
         .library(name: "ChiboWire", targets: ["ChiboWire"]),
         .library(name: "ChiboServer", targets: ["ChiboServer"]),
+        .library(name: "ChiboGRPC", targets: ["ChiboGRPC"]),
         .library(name: "ChiboClient", targets: ["ChiboClient"]),
         .library(name: "ChiboStore", targets: ["ChiboStore"]),
         .library(name: "ChiboStoreSQL", targets: ["ChiboStoreSQL"]),
@@ -45,6 +46,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.42.0"),
     ],
     targets: [
         // libprotobuf-c from the system (Debian: libprotobuf-c-dev).
@@ -182,11 +186,29 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Standard gRPC beside the Chibo protocol: the same registry and gate, ChiboCodec messages,
+        // reflection and health, over grpc-swift-2's HTTP/2 transport.
+        .target(
+            name: "ChiboGRPC",
+            dependencies: [
+                "ChiboServer", "ChiboCodec", "ChiboModel", "CChiboProto", "CProtobufC",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "chibo-server",
             dependencies: [
                 "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQL", "ChiboStoreSQLite", "ChiboStorePostgres",
-                "ChiboAccess", "ChiboModel", "ChiboStoreTransfer", "ChiboWire",
+                "ChiboAccess", "ChiboModel", "ChiboStoreTransfer", "ChiboWire", "ChiboGRPC",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -392,6 +414,23 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Chibo over standard gRPC: grpc-swift clients over loopback TCP, and Python grpcio
+        // (tools/interop/grpc_interop.py) against the built `chibo-server`.
+        .testTarget(
+            name: "ChiboGRPCTests",
+            dependencies: [
+                "ChiboTesting",
+                "ChiboGRPC", "ChiboServer", "ChiboAccess", "ChiboRecords", "ChiboStoreSQLite", "ChiboModel",
+                "ChiboCodec", "ChiboWire",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),

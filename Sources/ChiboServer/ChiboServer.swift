@@ -124,6 +124,12 @@ public final class ChiboServer: Service, Sendable {
         logger.info("stopped")
     }
 
+    /// The server's calls for another transport (standard gRPC): the same handlers, gate,
+    /// built-in methods and shutdown signal as this listener.
+    public var dispatcher: CallDispatcher {
+        CallDispatcher(registry: registry, shutdown: shutdown, limits: limits)
+    }
+
     /// Bytes all connections hold now, as the memory budget counts them.
     public var heldBytes: Int { budget.totalHeld }
 

@@ -12,7 +12,7 @@ public struct MethodRegistry: Sendable {
         /// A unary handler run in a task.
         case unary(@Sendable ([UInt8], CallContext) async throws -> [UInt8])
         /// A server-streaming handler run in a task; it returns the trailer sent in the `Close`.
-        case serverStreaming(@Sendable ([UInt8], ResponseStreamWriter, CallContext) async throws -> [UInt8])
+        case serverStreaming(@Sendable ([UInt8], ResponseSink, CallContext) async throws -> [UInt8])
         /// A client-streaming handler run in a task.
         case clientStreaming(@Sendable (RequestByteStream, CallContext) async throws -> [UInt8])
 
@@ -103,10 +103,10 @@ public struct MethodRegistry: Sendable {
         _ handler: @escaping @Sendable (Request, ResponseStream<Response>, CallContext) async throws -> Void
     ) {
         let gate = gate
-        handlers[method] = .serverStreaming { bytes, writer, context in
+        handlers[method] = .serverStreaming { bytes, sink, context in
             let (request, admitted): (Request, CallContext) = try await Self.admitted(bytes, context, gate: gate)
             return try await Self.reporting(to: gate, admitted) {
-                try await handler(request, ResponseStream(writer: writer), admitted)
+                try await handler(request, ResponseStream(sink: sink), admitted)
                 return []
             }
         }
@@ -123,10 +123,10 @@ public struct MethodRegistry: Sendable {
         _ handler: @escaping @Sendable (Request, ResponseStream<Response>, CallContext) async throws -> Trailer
     ) {
         let gate = gate
-        handlers[method] = .serverStreaming { bytes, writer, context in
+        handlers[method] = .serverStreaming { bytes, sink, context in
             let (request, admitted): (Request, CallContext) = try await Self.admitted(bytes, context, gate: gate)
             return try await Self.reporting(to: gate, admitted) {
-                try await handler(request, ResponseStream(writer: writer), admitted).serializedBytes()
+                try await handler(request, ResponseStream(sink: sink), admitted).serializedBytes()
             }
         }
     }

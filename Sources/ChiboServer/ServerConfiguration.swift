@@ -82,8 +82,13 @@ public enum TLSSettings {
     ]
 
     /// The server's context: its certificate chain and key, and optionally the CA whose client
-    /// certificates it requires.
-    public static func server(certificate: String, key: String, clientCA: String? = nil) throws -> NIOSSLContext {
+    /// certificates it requires; `applicationProtocols` are offered in ALPN (gRPC needs "h2").
+    public static func server(
+        certificate: String,
+        key: String,
+        clientCA: String? = nil,
+        applicationProtocols: [String] = []
+    ) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try TLSFileError.loading(certificate, "certificate") {
                 try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
@@ -94,6 +99,7 @@ public enum TLSSettings {
         )
         configuration.minimumTLSVersion = .tlsv12
         configuration.cipherSuiteValues = cipherSuites
+        configuration.applicationProtocols = applicationProtocols
         if let clientCA {
             _ = try TLSFileError.loading(clientCA, "CA certificate") { try NIOSSLCertificate.fromPEMFile(clientCA) }
             configuration.trustRoots = .file(clientCA)

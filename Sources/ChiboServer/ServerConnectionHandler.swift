@@ -376,7 +376,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             )
             streams[callID] = StreamBacklog(writer: writer)
             tasks[callID] = Self.spawn(loopBound, context: callContext) {
-                try await run(payload, writer, callContext)
+                try await run(payload, .connection(writer), callContext)
             }
         case .clientStreaming(let run):
             let stream = RequestByteStream {

@@ -124,15 +124,29 @@ final class ResponseStreamWriter: Sendable {
     }
 }
 
+/// Where a server stream's encoded messages go: a Chibo connection's writer, or another
+/// transport's (gRPC) send function, which suspends while its peer cannot take more.
+enum ResponseSink: Sendable {
+    case connection(ResponseStreamWriter)
+    case external(@Sendable ([UInt8]) async throws -> Void)
+
+    func send(_ payload: [UInt8]) async throws {
+        switch self {
+        case .connection(let writer): try await writer.send(payload)
+        case .external(let send): try await send(payload)
+        }
+    }
+}
+
 /// Where a server-streaming handler sends its responses.
 public struct ResponseStream<Response: ProtoMessage>: Sendable {
-    let writer: ResponseStreamWriter
+    let sink: ResponseSink
 
     /// Sends one response: queues it, and suspends while the client cannot take more (flow
     /// control, with at most one initial window of messages queued ahead); throws
     /// `CancellationError` when the call was cancelled or its deadline passed.
     public func send(_ response: Response) async throws {
-        try await writer.send(try response.serializedBytes())
+        try await sink.send(try response.serializedBytes())
     }
 }
 
@@ -143,17 +157,30 @@ final class RequestByteStream: AsyncSequence, Sendable {
     private let stream: AsyncThrowingStream<[UInt8], any Error>
     let continuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
     private let onConsume: @Sendable () -> Void
+    /// Another transport's source of messages, read one at a time as the handler asks (its own
+    /// flow control holds the peer back); nil for a Chibo connection, which yields into the stream.
+    private let pull: (@Sendable () async throws -> [UInt8]?)?
 
     init(onConsume: @escaping @Sendable () -> Void) {
         (stream, continuation) = AsyncThrowingStream.makeStream(bufferingPolicy: .unbounded)
         self.onConsume = onConsume
+        self.pull = nil
+    }
+
+    /// A stream read from another transport: `pull` gives the next message, nil at the end.
+    init(pull: @escaping @Sendable () async throws -> [UInt8]?) {
+        (stream, continuation) = AsyncThrowingStream.makeStream(bufferingPolicy: .unbounded)
+        self.onConsume = {}
+        self.pull = pull
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
         let onConsume: @Sendable () -> Void
+        let pull: (@Sendable () async throws -> [UInt8]?)?
 
         mutating func next() async throws -> [UInt8]? {
+            if let pull { return try await pull() }
             guard let element = try await base.next() else { return nil }
             onConsume()
             return element
@@ -161,7 +188,7 @@ final class RequestByteStream: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: stream.makeAsyncIterator(), onConsume: onConsume)
+        AsyncIterator(base: stream.makeAsyncIterator(), onConsume: onConsume, pull: pull)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChiboAccess
+import ChiboGRPC
 import ChiboRecords
 import ChiboServer
 import ChiboStore
@@ -38,7 +39,8 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve Chibo's records over the Chibo wire protocol.",
         discussion: """
-            Prints the address it listens on as the first line of standard output. SIGINT or SIGTERM \
+            Prints the address it listens on as the first line of standard output; with --grpc-listen it \
+            also serves standard gRPC (docs/GRPC.md) and prints "grpc HOST:PORT" next. SIGINT or SIGTERM \
             starts a graceful shutdown: new calls are refused, calls in flight finish within the grace \
             period. Every call but health needs a token (make the first with `chibo-server token create`). \
             Without --tls-cert and --tls-key the server speaks plaintext, which it does only on a \
@@ -49,6 +51,15 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .long, help: "Address to listen on, HOST:PORT; port 0 picks a free port.")
     var listen: String = "127.0.0.1:7420"
+
+    @Option(
+        name: .long,
+        help: """
+            Also serve standard gRPC (HTTP/2) on HOST:PORT (port 0 picks one): the same services, \
+            tokens, TLS and limits; its address is printed as a line "grpc HOST:PORT".
+            """
+    )
+    var grpcListen: String?
 
     @OptionGroup var database: DatabaseOption
 
@@ -111,7 +122,9 @@ struct Serve: AsyncParsableCommand {
         if clientCa != nil && tlsCert == nil { throw ValidationError("--client-ca needs --tls-cert and --tls-key") }
         let (host, _) = try Self.parseAddress(listen)
         if let metrics { _ = try Self.parseAddress(metrics, option: "--metrics") }
-        if tlsCert == nil && !allowPlaintext && !Self.isLoopback(host) {
+        var hosts = [host]
+        if let grpcListen { hosts.append(try Self.parseAddress(grpcListen, option: "--grpc-listen").0) }
+        for host in hosts where tlsCert == nil && !allowPlaintext && !Self.isLoopback(host) {
             throw ValidationError(
                 "refusing to serve plaintext on \(host): records of party members are personal data; "
                     + "give --tls-cert and --tls-key, or --allow-plaintext behind a TLS proxy"
@@ -148,9 +161,18 @@ struct Serve: AsyncParsableCommand {
         let opened = try await database.open(auditSeal: try audit.seal(for: database))
         let store = opened.store
         var tls: NIOSSLContext?
+        var grpcTLS: NIOSSLContext?
         if let tlsCert, let tlsKey {
             do {
                 tls = try TLSSettings.server(certificate: tlsCert, key: tlsKey, clientCA: clientCa)
+                if grpcListen != nil {
+                    grpcTLS = try TLSSettings.server(
+                        certificate: tlsCert,
+                        key: tlsKey,
+                        clientCA: clientCa,
+                        applicationProtocols: ["h2"]
+                    )
+                }
             } catch {
                 throw ValidationError("\(error)")
             }
@@ -174,11 +196,30 @@ struct Serve: AsyncParsableCommand {
             registry: registry,
             logger: logger
         )
-        let announcer = AddressAnnouncer(server: server, metrics: endpoint)
+        var grpc: ChiboGRPCServer?
+        if let grpcListen {
+            let (grpcHost, grpcPort) = try Self.parseAddress(grpcListen, option: "--grpc-listen")
+            grpc = ChiboGRPCServer(
+                configuration: GRPCListenerConfiguration(
+                    host: grpcHost,
+                    port: grpcPort,
+                    tls: grpcTLS,
+                    maxConnections: maxConnections,
+                    maxConnectionsPerAddress: maxConnectionsPerAddress,
+                    anonymousMaxBytes: anonymousFrameLimit << 10,
+                    shutdownGracePeriod: .seconds(shutdownGrace)
+                ),
+                dispatcher: server.dispatcher,
+                extraServices: StandardServices.make(dispatcher: server.dispatcher),
+                logger: Logger(label: "chibo.grpc")
+            )
+        }
+        let announcer = AddressAnnouncer(server: server, grpc: grpc, metrics: endpoint)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: announcer, successTerminationBehavior: .ignore),
         ]
+        if let grpc { services.append(.init(service: grpc, successTerminationBehavior: .gracefullyShutdownGroup)) }
         if let endpoint { services.append(.init(service: endpoint)) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -211,14 +252,20 @@ struct Serve: AsyncParsableCommand {
 }
 
 /// Prints the listening address on standard output once the server is bound, then, with
-/// `--metrics`, the metrics endpoint's URL as the second line.
+/// `--grpc-listen`, "grpc HOST:PORT" on a line of its own, then, with `--metrics`, the metrics
+/// endpoint's URL.
 struct AddressAnnouncer: Service {
     let server: ChiboServer
+    let grpc: ChiboGRPCServer?
     let metrics: MetricsEndpoint?
 
     func run() async throws {
         print(Self.text(try await server.listeningAddress))
         fflush(nil)
+        if let grpc {
+            print("grpc \(Self.text(try await grpc.listeningAddress))")
+            fflush(nil)
+        }
         if let metrics {
             print("metrics http://\(Self.text(try await metrics.listeningAddress))/metrics")
             fflush(nil)

@@ -71,8 +71,8 @@ import Testing
                     Close(
                         status: Status(
                             code: .invalidArgument,
-                            message: "id: required",
-                            violations: [FieldViolation(field: "id", description: "required")]
+                            message: "id: required (or party_card_number)",
+                            violations: [FieldViolation(field: "id", description: "required (or party_card_number)")]
                         )
                     )
                 )
@@ -108,7 +108,9 @@ import Testing
             return PageEnd(nextPageToken: request.page?.pageSize == 2 ? "p2" : "")
         }
         registry.registerUnary(.membersGet) { (request: GetMemberRequest, _) -> MemberResponse in
-            guard !request.id.isEmpty else { throw CallError.invalidArgument(field: "id", "required") }
+            guard !request.id.isEmpty else {
+                throw CallError.invalidArgument(field: "id", "required (or party_card_number)")
+            }
             return MemberResponse(member: Member(id: request.id))
         }
         let examples = try Self.examples()

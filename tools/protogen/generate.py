@@ -27,8 +27,29 @@ from google.protobuf import descriptor_pb2
 FD = descriptor_pb2.FieldDescriptorProto
 
 PACKAGE = "chibo.v1"
-C_PREFIX = "Chibo__V1__"
-C_FUNC_PREFIX = "chibo__v1__"
+
+# The standard packages under proto/ that gRPC clients expect (error details, health,
+# reflection), compiled and mapped like Chibo's own, with the Swift prefix that keeps their type
+# names apart (grpc.health.v1.HealthCheckRequest is GRPCHealthV1HealthCheckRequest). Nested
+# types are flattened: google.rpc.BadRequest.FieldViolation is GoogleRPCBadRequestFieldViolation.
+# Only chibo.v1 goes into the registries and its services into ServiceRegistry.
+EXTRA_PACKAGES = {
+    "google.protobuf": "GoogleProtobuf",
+    "google.rpc": "GoogleRPC",
+    "grpc.health.v1": "GRPCHealthV1",
+    "grpc.reflection.v1": "GRPCReflectionV1",
+    "grpc.reflection.v1alpha": "GRPCReflectionV1Alpha",
+}
+
+
+def c_prefix(package):
+    """protoc-c's C type prefix of a package: grpc.reflection.v1alpha -> Grpc__Reflection__V1alpha__."""
+    return "".join(p[:1].upper() + p[1:] + "__" for p in package.split("."))
+
+
+def c_func_prefix(package):
+    """protoc-c's function prefix of a package: google.rpc -> google__rpc__."""
+    return "".join(p.lower() + "__" for p in package.split("."))
 
 # Swift names that would clash with Foundation or the standard library.
 SWIFT_TYPE_OVERRIDES = {"Date": "CalendarDate"}
@@ -83,13 +104,18 @@ def doc_lines(comment, indent):
 
 
 class Enum:
-    def __init__(self, proto, file, comments, path):
+    def __init__(self, proto, file, comments, path, outer=()):
         self.proto = proto
         self.file = file
         self.name = proto.name
-        self.full_name = f"{PACKAGE}.{proto.name}"
-        self.swift = SWIFT_TYPE_OVERRIDES.get(proto.name, proto.name)
-        self.c_type = C_PREFIX + proto.name
+        package = file.package
+        rel = list(outer) + [proto.name]
+        self.full_name = f"{package}." + ".".join(rel)
+        if package == PACKAGE:
+            self.swift = SWIFT_TYPE_OVERRIDES.get(proto.name, proto.name)
+        else:
+            self.swift = EXTRA_PACKAGES[package] + "".join(rel)
+        self.c_type = c_prefix(package) + "__".join(rel)
         self.comment = comments.get(path, "")
         prefix = camel_to_lower(proto.name).upper() + "_"
         self.values = []
@@ -152,16 +178,26 @@ SCALARS = {
 
 
 class Message:
-    def __init__(self, proto, file, comments, path):
-        if proto.nested_type or proto.enum_type:
-            sys.exit(f"{proto.name}: nested types are not supported; declare them at top level")
+    def __init__(self, proto, file, comments, path, outer=()):
+        package = file.package
+        if package == PACKAGE and (proto.nested_type or proto.enum_type):
+            sys.exit(f"{proto.name}: nested types are not supported in {PACKAGE}; declare them at top level")
         self.proto = proto
         self.file = file
         self.name = proto.name
-        self.full_name = f"{PACKAGE}.{proto.name}"
-        self.swift = SWIFT_TYPE_OVERRIDES.get(proto.name, proto.name)
-        self.c_type = C_PREFIX + proto.name
-        self.c_func = C_FUNC_PREFIX + camel_to_lower(proto.name)
+        rel = list(outer) + [proto.name]
+        self.full_name = f"{package}." + ".".join(rel)
+        if package == PACKAGE:
+            self.swift = SWIFT_TYPE_OVERRIDES.get(proto.name, proto.name)
+        else:
+            self.swift = EXTRA_PACKAGES[package] + "".join(rel)
+        self.c_type = c_prefix(package) + "__".join(rel)
+        self.c_func = c_func_prefix(package) + "__".join(camel_to_lower(n) for n in rel)
+        # Nested types of the standard packages, flattened (declared before their container).
+        self.nested = [
+            Message(m, file, comments, path + (3, i), tuple(rel)) for i, m in enumerate(proto.nested_type)
+        ]
+        self.nested_enums = [Enum(e, file, comments, path + (4, i), tuple(rel)) for i, e in enumerate(proto.enum_type)]
         self.comment = comments.get(path, "")
         self.fields = [Field(f, self, comments, path + (2, i)) for i, f in enumerate(proto.field)]
         self.oneofs = []
@@ -207,22 +243,38 @@ class Schema:
         self.messages = {}
         self.enums = {}
         self.services = []
+        # The standard packages' files, generated like Chibo's but left out of the registries.
+        self.extra_files = []
         for f in fds.file:
-            if f.package != PACKAGE:
+            if f.package != PACKAGE and f.package not in EXTRA_PACKAGES:
                 continue
             comments = {}
             for loc in f.source_code_info.location:
                 if loc.leading_comments:
                     comments[tuple(loc.path)] = loc.leading_comments
-            msgs = [Message(m, f, comments, (4, i)) for i, m in enumerate(f.message_type)]
-            for i, svc in enumerate(f.service):
-                self.services.append(Service(svc, f, comments, (6, i)))
-            enums = [Enum(e, f, comments, (5, i)) for i, e in enumerate(f.enum_type)]
+            msgs = []
+            enums = []
+
+            def flatten(m):
+                for n in m.nested:
+                    flatten(n)
+                enums.extend(m.nested_enums)
+                msgs.append(m)
+
+            for i, m in enumerate(f.message_type):
+                flatten(Message(m, f, comments, (4, i)))
+            if f.package == PACKAGE:
+                for i, svc in enumerate(f.service):
+                    self.services.append(Service(svc, f, comments, (6, i)))
+            enums += [Enum(e, f, comments, (5, i)) for i, e in enumerate(f.enum_type)]
             for m in msgs:
                 self.messages[m.full_name] = m
             for e in enums:
                 self.enums[e.full_name] = e
-            self.files.append((f, msgs, enums))
+            if f.package == PACKAGE:
+                self.files.append((f, msgs, enums))
+            else:
+                self.extra_files.append((f, msgs, enums))
 
     def swift_base_type(self, field):
         if field.is_message:
@@ -254,6 +306,8 @@ def file_stem(f):
 
 
 def swift_file_base(f):
+    if f.package != PACKAGE:
+        return EXTRA_PACKAGES[f.package] + upper_camel(file_stem(f))
     return upper_camel(file_stem(f))
 
 
@@ -865,6 +919,12 @@ def main():
             write(os.path.join(codec_dir, f"{base}+Binary.swift"), gen_binary(schema, f, msgs))
             write(os.path.join(codec_dir, f"{base}+JSON.swift"), gen_json(schema, f, msgs))
             write(os.path.join(test_dir, f"{base}+Random.swift"), gen_random(schema, f, msgs))
+    for f, msgs, enums in schema.extra_files:
+        base = swift_file_base(f)
+        write(os.path.join(model_dir, f"{base}.pb.swift"), gen_model(schema, f, msgs, enums))
+        if msgs:
+            write(os.path.join(codec_dir, f"{base}+Binary.swift"), gen_binary(schema, f, msgs))
+            write(os.path.join(codec_dir, f"{base}+JSON.swift"), gen_json(schema, f, msgs))
     write(os.path.join(codec_dir, "MessageRegistry.swift"), gen_registry(schema))
     write(os.path.join(codec_dir, "ServiceRegistry.swift"), gen_service_registry(schema))
     write(os.path.join(test_dir, "RandomRegistry.swift"), gen_random_registry(schema))

@@ -1095,7 +1095,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "Largest number of records to return; 0 asks for the server's default."
+                    comment: "Largest number of records to return, at most 1,000; 0 asks for the server's default, 100."
                 ),
                 FieldDescription(
                     name: "page_token",
@@ -5905,7 +5905,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "Path of the field, proto names joined by dots, with [index] for repeated fields, for example\n\"attendance[3].reason\"."
+                    comment: "Path of the field from the request message, proto names joined by dots, with [index] (from 0)\nfor repeated fields, for example \"meeting.attendance[3].reason\" in a RecordMeetingRequest."
                 ),
                 FieldDescription(
                     name: "description",

@@ -127,7 +127,7 @@ public struct MutationOptions: Hashable, Sendable {
 
 /// Paging for list calls.
 public struct PageRequest: Hashable, Sendable {
-    /// Largest number of records to return; 0 asks for the server's default.
+    /// Largest number of records to return, at most 1,000; 0 asks for the server's default, 100.
     public var pageSize: Int32 = 0
     /// Opaque token from a previous response's `next_page_token`; empty for the first page.
     public var pageToken: String = ""

@@ -100,8 +100,8 @@ public struct StatusCode: RawRepresentable, Hashable, Sendable, CaseIterable, Cu
 
 /// One invalid field of a request.
 public struct FieldViolation: Hashable, Sendable {
-    /// Path of the field, proto names joined by dots, with [index] for repeated fields, for example
-    /// "attendance[3].reason".
+    /// Path of the field from the request message, proto names joined by dots, with [index] (from 0)
+    /// for repeated fields, for example "meeting.attendance[3].reason" in a RecordMeetingRequest.
     public var field: String = ""
     /// What is wrong with it, readable by a person.
     public var description: String = ""

@@ -16,7 +16,7 @@ struct Options {
 
     static let usage = """
         usage: wire-bench [--seconds S] [--rounds R] [--stream-messages N] [--only unary,stream,bytes,rss]
-               [--peers chibo-inline,chibo-async,chibo-client,grpc,nio]
+               [--peers chibo-inline,chibo-async,chibo-client,grpc,chibo-grpc,grpc-protobuf,nio]
         """
 
     init(arguments: [String]) {

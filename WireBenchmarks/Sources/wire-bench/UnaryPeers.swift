@@ -9,6 +9,8 @@ enum UnaryPeer: CaseIterable {
     case chiboAsync
     case chiboClient
     case grpc
+    case chiboGRPC
+    case grpcProtobuf
     case bareNIO
 
     /// The row's name on the command line.
@@ -18,6 +20,8 @@ enum UnaryPeer: CaseIterable {
         case .chiboAsync: "chibo-async"
         case .chiboClient: "chibo-client"
         case .grpc: "grpc"
+        case .chiboGRPC: "chibo-grpc"
+        case .grpcProtobuf: "grpc-protobuf"
         case .bareNIO: "nio"
         }
     }
@@ -28,21 +32,29 @@ enum UnaryPeer: CaseIterable {
         case .chiboAsync: "Chibo, `registerUnary` (NIO client)"
         case .chiboClient: "Chibo, `registerInline` (async `ChiboClient`)"
         case .grpc: "grpc-swift-2 (its async client)"
+        case .chiboGRPC: "Chibo over gRPC, ChiboGRPC (grpc-swift-2 client)"
+        case .grpcProtobuf: "grpc-swift-2 + swift-protobuf (grpc-swift-2 client)"
         case .bareNIO: "bare NIO echo (NIO client)"
         }
     }
 }
 
-/// The three benchmark servers.
+/// The benchmark servers.
 struct Servers {
     let chibo: ServerProcess
     let grpc: ServerProcess
+    /// Chibo over standard gRPC (`chibo.v1.Members` through ChiboGRPC).
+    let chiboGRPC: ServerProcess
+    /// grpc-swift-2 with swift-protobuf messages, the same `chibo.v1.Members` methods.
+    let grpcProtobuf: ServerProcess
     let bareNIO: ServerProcess
 
     func server(for peer: UnaryPeer) -> ServerProcess {
         switch peer {
         case .chiboInline, .chiboAsync, .chiboClient: chibo
         case .grpc: grpc
+        case .chiboGRPC: chiboGRPC
+        case .grpcProtobuf: grpcProtobuf
         case .bareNIO: bareNIO
         }
     }
@@ -100,6 +112,13 @@ func runUnary(
             _ = try await grpcUnaryCall(client)
             return try await runAsyncUnary(concurrency: concurrency, timing: timing, serverPID: pid) {
                 try await grpcUnaryCall(client)
+            }
+        }
+    case .chiboGRPC, .grpcProtobuf:
+        return try await withGRPCBenchClient(port: server.port) { client in
+            _ = try await grpcMembersGetCall(client)
+            return try await runAsyncUnary(concurrency: concurrency, timing: timing, serverPID: pid) {
+                try await grpcMembersGetCall(client)
             }
         }
     }

@@ -17,11 +17,15 @@ let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 let servers = Servers(
     chibo: try ServerProcess("chibo-bench-server"),
     grpc: try ServerProcess("grpc-bench-server"),
+    chiboGRPC: try ServerProcess("chibo-grpc-bench-server"),
+    grpcProtobuf: try ServerProcess("grpc-protobuf-bench-server"),
     bareNIO: try ServerProcess("nio-echo-server")
 )
 defer {
     servers.chibo.stop()
     servers.grpc.stop()
+    servers.chiboGRPC.stop()
+    servers.grpcProtobuf.stop()
     servers.bareNIO.stop()
 }
 
@@ -107,6 +111,24 @@ if options.parts.contains("unary") {
             )
         )
     }
+    for concurrency in concurrencies where results[.chiboGRPC] != nil && results[.grpcProtobuf] != nil {
+        let ratio = rate(.chiboGRPC, concurrency) / rate(.grpcProtobuf, concurrency)
+        verdicts.append(
+            String(
+                format: "Chibo over gRPC ≥ 1.3× grpc-swift-2 + swift-protobuf calls/s at %d in flight: %.2f× — %@",
+                concurrency,
+                ratio,
+                ratio >= 1.3 ? "met" : "not met"
+            )
+        )
+        verdicts.append(
+            String(
+                format: "Chibo protocol (inline) vs Chibo over gRPC calls/s at %d in flight: %.1f×",
+                concurrency,
+                rate(.chiboInline, concurrency) / rate(.chiboGRPC, concurrency)
+            )
+        )
+    }
     for concurrency in concurrencies {
         let ratio = rate(.chiboInline, concurrency) / rate(.bareNIO, concurrency)
         verdicts.append(
@@ -127,6 +149,8 @@ if options.parts.contains("stream") {
     var chibo: [PhaseResult] = []
     var chiboClient: [PhaseResult] = []
     var grpc: [PhaseResult] = []
+    var chiboGRPC: [PhaseResult] = []
+    var grpcProtobuf: [PhaseResult] = []
     for round in 1...options.rounds {
         chibo.append(
             try await runChiboStream(
@@ -140,6 +164,20 @@ if options.parts.contains("stream") {
             try await runChiboClientStream(messages: messages, port: servers.chibo.port, serverPID: servers.chibo.pid)
         )
         grpc.append(try await runGRPCStream(messages: messages, port: servers.grpc.port, serverPID: servers.grpc.pid))
+        chiboGRPC.append(
+            try await runGRPCMembersStream(
+                messages: messages,
+                port: servers.chiboGRPC.port,
+                serverPID: servers.chiboGRPC.pid
+            )
+        )
+        grpcProtobuf.append(
+            try await runGRPCMembersStream(
+                messages: messages,
+                port: servers.grpcProtobuf.port,
+                serverPID: servers.grpcProtobuf.pid
+            )
+        )
         progress(
             "round \(round) streams: Chibo \(Report.number(chibo.last!.rate)), ChiboClient \(Report.number(chiboClient.last!.rate)), gRPC \(Report.number(grpc.last!.rate)) msgs/s"
         )
@@ -162,6 +200,8 @@ if options.parts.contains("stream") {
                 row("Chibo, `registerServerStreaming` (NIO client, grants as it reads)", chibo),
                 row("Chibo, `registerServerStreaming` (async `ChiboClient`)", chiboClient),
                 row("grpc-swift-2 (its async client)", grpc),
+                row("Chibo over gRPC, ChiboGRPC (grpc-swift-2 client)", chiboGRPC),
+                row("grpc-swift-2 + swift-protobuf (grpc-swift-2 client)", grpcProtobuf),
             ]
         )
     )
@@ -169,6 +209,12 @@ if options.parts.contains("stream") {
     let ratio = Report.median(chibo.map(\.rate)) / grpcRate
     verdicts.append(
         String(format: "Chibo ≥ 5× gRPC streaming messages/s: %.1f× — %@", ratio, ratio >= 5 ? "met" : "not met")
+    )
+    verdicts.append(
+        String(
+            format: "Chibo over gRPC vs grpc-swift-2 + swift-protobuf streaming messages/s: %.2f×",
+            Report.median(chiboGRPC.map(\.rate)) / Report.median(grpcProtobuf.map(\.rate))
+        )
     )
 }
 
@@ -184,6 +230,8 @@ if options.parts.contains("bytes") {
             ("Chibo (NIO client)", chiboPort, nioSession(ChiboUnaryProtocol(method: .membersGet), group: group), true),
             ("Chibo (async `ChiboClient`)", chiboPort, chiboClientSession, true),
             ("grpc-swift-2", servers.grpc.port, grpcSession, false),
+            ("Chibo over gRPC (ChiboGRPC)", servers.chiboGRPC.port, grpcMembersSession, false),
+            ("grpc-swift-2 + swift-protobuf", servers.grpcProtobuf.port, grpcMembersSession, false),
             ("bare NIO echo", servers.bareNIO.port, nioSession(EchoUnaryProtocol(), group: group), false),
         ]
         for (label, port, session, isChibo) in peers {

@@ -162,7 +162,7 @@ struct  Chibo__V1__PageRequest
 {
   ProtobufCMessage base;
   /*
-   * Largest number of records to return; 0 asks for the server's default.
+   * Largest number of records to return, at most 1,000; 0 asks for the server's default, 100.
    */
   int32_t page_size;
   /*

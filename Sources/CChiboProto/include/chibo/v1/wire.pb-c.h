@@ -118,8 +118,8 @@ struct  Chibo__V1__FieldViolation
 {
   ProtobufCMessage base;
   /*
-   * Path of the field, proto names joined by dots, with [index] for repeated fields, for example
-   * "attendance[3].reason".
+   * Path of the field from the request message, proto names joined by dots, with [index] (from 0)
+   * for repeated fields, for example "meeting.attendance[3].reason" in a RecordMeetingRequest.
    */
   char *field;
   /*
