@@ -6595,9 +6595,10 @@ extension SchemaDescription {
                 EnumValueDescription(name: "FLAG_KIND_PROBATION_OVERDUE", number: 7, comment: "A probationary member is past the probation period without review."),
                 EnumValueDescription(name: "FLAG_KIND_RETURN_OVERDUE", number: 8, comment: "A member working away is past the expected return."),
                 EnumValueDescription(name: "FLAG_KIND_RESOLUTION_OVERDUE", number: 9, comment: "A resolution is past its due date and not closed."),
-                EnumValueDescription(name: "FLAG_KIND_GRADING_CAP_BROKEN", number: 10, comment: "A grading cap was broken."),
+                EnumValueDescription(name: "FLAG_KIND_GRADING_CAP_BROKEN", number: 10, comment: "A grading cap was broken: excellent members over the cap, or an excellent cell whose members'\ngrades do not meet the conditions."),
                 EnumValueDescription(name: "FLAG_KIND_ATTENDANCE_NOT_RECORDED", number: 11, comment: "An attendance record was not recorded."),
                 EnumValueDescription(name: "FLAG_KIND_BADGE_ANNIVERSARY", number: 12, comment: "A member reaches a party-badge anniversary."),
+                EnumValueDescription(name: "FLAG_KIND_EXCELLENT_CELL_NO_MEMBER_GRADED", number: 13, comment: "A cell rated excellent with no member of it evaluated in the year: the conditions on its\nmembers' grades cannot be checked (docs/DOMAIN.md, \"Grading\")."),
             ]
         ),
         EnumDescription(
