@@ -45,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libprotobuf-c from the system (Debian: libprotobuf-c-dev).
@@ -222,7 +223,10 @@ let package = Package(
         // for why no CSV package is used).
         .target(
             name: "ChiboImport",
-            dependencies: ["ChiboModel", "ChiboCodec", "ChiboStore"],
+            dependencies: [
+                "ChiboModel", "ChiboCodec", "ChiboStore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: strictSwift
         ),
         // `chibo`, the command-line client: a thin @main over ChiboCLI.
