@@ -20,8 +20,10 @@ public final class OriginalRows {
     private let input: Input
     private var position = 0
 
-    /// Opens `source` as `ImportReader` would with `options`.
-    public init(source: ImportSource, options: ImportOptions) throws(ImportError) {
+    /// Opens `source` as `ImportReader` would with `options` (or, given `columns`, as a file of
+    /// those columns: an org-changes file).
+    public init(source: ImportSource, options: ImportOptions, columns given: [ImportColumn]? = nil) throws(ImportError)
+    {
         guard let format = options.format ?? ImportFormat(fileExtensionOf: source.name) else {
             throw ImportError(
                 code: .badOptions,
@@ -32,8 +34,9 @@ public final class OriginalRows {
         switch format {
         case .csv, .xlsx:
             let columns =
-                options.entity == .meetings && options.attendance != nil
-                ? ImportColumns.meetingsFile : ImportColumns.columns(for: options.entity)
+                given
+                ?? (options.entity == .meetings && options.attendance != nil
+                    ? ImportColumns.meetingsFile : ImportColumns.columns(for: options.entity))
             let csv = try CSVInput(source: source, columns: columns, options: options)
             self.columns = csv.layout.headers
             input = .csv(csv)

@@ -25,7 +25,10 @@ public struct ImportCommand: ParsableCommand {
     public var file: String?
 
     /// Kind of record in the file.
-    @Option(help: "What the file holds: org_units, members, status_events, meetings, resolutions or evaluations.")
+    @Option(
+        help:
+            "What the file holds: org_units, members, status_events, meetings, resolutions, evaluations or org_changes."
+    )
     public var entity: String?
 
     /// Attendance file for meetings.
@@ -161,7 +164,7 @@ public struct ImportCommand: ParsableCommand {
         }
         guard file != nil else { throw ValidationError("name the FILE to import (or --undo ID)") }
         guard let entity else { throw ValidationError("--entity is required: \(Self.entityNames)") }
-        guard ChiboImport.ImportEntity(name: entity) != nil else {
+        guard ChiboImport.ImportEntity(name: entity) != nil || Self.isOrgChanges(entity) else {
             throw ValidationError("--entity is one of \(Self.entityNames), not \"\(entity)\"")
         }
         guard Self.policy(onConflict) != nil else { throw ValidationError("--on-conflict is skip, update or fail") }
@@ -191,7 +194,14 @@ public struct ImportCommand: ParsableCommand {
         }
     }
 
-    static let entityNames = ChiboImport.ImportEntity.allCases.map(\.rawValue).joined(separator: ", ")
+    static let entityNames =
+        (ChiboImport.ImportEntity.allCases.map(\.rawValue) + ["org_changes"]).joined(separator: ", ")
+
+    /// Whether `--entity` names org changes (merges, splits and moves), which `OrgChangeJob` sends
+    /// as the server's own calls rather than through Import.Run.
+    static func isOrgChanges(_ entity: String?) -> Bool {
+        entity.map { $0.lowercased().replacingOccurrences(of: "-", with: "_") == "org_changes" } ?? false
+    }
 
     /// Parses an `--on-conflict` value.
     static func policy(_ name: String) -> ImportConflictPolicy? {
@@ -259,6 +269,9 @@ public struct ImportCommand: ParsableCommand {
             console.err(message + "\n")
             return ImportExit.usage
         }
+        if checkOnly && isOrgChanges(command.entity) {
+            return await OrgChangeJob(command: command, console: console, settings: nil).run()
+        }
         if checkOnly { return FileCheck(command: command, console: console).run() }
         let settings: ConnectionSettings
         do {
@@ -266,6 +279,9 @@ public struct ImportCommand: ParsableCommand {
         } catch {
             console.err("chibo-import: " + error.lines.joined(separator: "\n") + "\n")
             return ImportExit.usage
+        }
+        if isOrgChanges(command.entity) {
+            return await OrgChangeJob(command: command, console: console, settings: settings).run()
         }
         let job = ImportJob(
             command: command,

@@ -77,11 +77,12 @@ public enum RejectFile {
         source: ImportSource?,
         options: ImportOptions,
         language: ReportLanguage = .english,
+        columns: [ImportColumn]? = nil,
         to path: String
     ) throws {
         let out = try PrivateFile(path: path)
         defer { out.close() }
-        let rows: OriginalRows? = source.flatMap { try? OriginalRows(source: $0, options: options) }
+        let rows: OriginalRows? = source.flatMap { try? OriginalRows(source: $0, options: options, columns: columns) }
         let header = (try? rows?.rawHeader()) ?? nil
         let layout = rows?.layout
         let delimiter = layout?.delimiter ?? 0x2C

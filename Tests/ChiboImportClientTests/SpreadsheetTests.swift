@@ -244,3 +244,65 @@ func workbookFile(_ kind: String, _ arguments: String...) throws -> String {
     try #require(process.terminationStatus == 0, "make_workbooks.py \(kind): run tools/test for openpyxl")
     return out
 }
+
+/// Org changes in a file: merges, moves and splits sent as the server's own calls.
+@Suite(.serialized) struct OrgChangeFileTests {
+    @Test func aRestructuringIsOneImport() throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        let created = try server.chibo([
+            "units", "create", "--name", "Đảng bộ xã Chiềng Mung", "--code", "CM", "--kind", "commune",
+        ])
+        #expect(created.status == 0, "\(created.stderr)")
+        let file = try writeFile(
+            "sap-nhap.csv",
+            Array(
+                """
+                Thay đổi,Đơn vị,Hợp nhất vào,Tách từ,Chuyển về,Ngày hiệu lực,Tên đơn vị mới
+                hợp nhất,MB-BO,MB-BOPH,,,01/07/2025,Chi bộ bản Bó - Phiêng
+                sáp nhập,MB-PH,MB-BOPH,,,01/07/2025,
+                chuyển,MB-BOPH,,,CM,01/08/2025,
+                chia tách,MB-A,,MB-BOPH,,01/09/2025,Chi bộ A
+                chia tách,MB-B,,MB-BOPH,,01/09/2025,Chi bộ B
+                chuyển,MB-KHONG,,,CM,01/08/2025,
+                chuyển,MB-BO,,,CM,31/02/2025,
+
+                """.utf8
+            )
+        )
+        let offline = try Executables.run(
+            "chibo-import",
+            ["check", file, "--entity", "org_changes"],
+            environment: ["CHIBO_SERVER": "127.0.0.1:1"]
+        )
+        #expect(offline.status == 1, "\(offline.stderr)")
+        #expect(offline.stderr.contains("refused by kind: bad_date 1"), "\(offline.stderr)")
+
+        let id = UUID().uuidString.lowercased()
+        let rejects = server.folder.appendingPathComponent("loi.csv").path
+        let result = try server.chiboImport([
+            file, "--entity", "org_changes", "--import-id", id, "--reject-file", rejects,
+        ])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("merged MB-BO, MB-PH into MB-BOPH from 01/07/2025"), "\(result.stderr)")
+        #expect(result.stderr.contains("moved MB-BOPH under CM from 01/08/2025"), "\(result.stderr)")
+        #expect(result.stderr.contains("split MB-BOPH into MB-A, MB-B from 01/09/2025"), "\(result.stderr)")
+        #expect(result.stderr.contains("7 rows read as 4 changes: 3 applied, 2 rows refused"), "\(result.stderr)")
+        let codes = try EndToEndTests.rejectCodes(rejects)
+        #expect(codes == [7: "unknown_unit", 8: "bad_date"])
+        let text = try String(contentsOfFile: rejects, encoding: .utf8)
+        #expect(text.contains("chuyển,MB-KHONG,,,CM,01/08/2025,,Đơn vị,row 7: no unit has the code MB-KHONG"))
+
+        let units = try server.chibo(["units", "get", "MB-A", "-o", "json"])
+        #expect(units.status == 0, "\(units.stderr)")
+        #expect(units.stdout.contains("Chi bộ A"))
+
+        // The same file again with the same id: every change is a replay, nothing is made twice.
+        let again = try server.chiboImport([file, "--entity", "org_changes", "--import-id", id])
+        #expect(again.status == 1, "\(again.stderr)")
+        let list = try server.chibo(["units", "list", "-o", "json", "--limit", "0"])
+        let all = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(all.filter { $0["code"] as? String == "MB-A" }.count == 1, "\(list.stdout)")
+        #expect(all.filter { $0["code"] as? String == "MB-BOPH" }.count == 1, "\(list.stdout)")
+    }
+}
