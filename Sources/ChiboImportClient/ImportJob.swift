@@ -151,7 +151,13 @@ struct ImportJob {
         }
 
         guard let policy = ImportCommand.policy(command.onConflict) else { return ImportExit.usage }
-        let header = ImportHeader(importId: importID, entity: entity, onConflict: policy, dryRun: command.dryRun)
+        let header = ImportHeader(
+            importId: importID,
+            entity: entity,
+            onConflict: policy,
+            dryRun: command.dryRun,
+            strict: command.strict
+        )
         let tracker = UploadTracker()
         let requests = ImportRequests(
             reader: reader,
@@ -249,6 +255,19 @@ struct ImportJob {
         counts.rejected += Int64(readerErrors)
         let columns = RejectColumns(report: reader.header, entity: options.entity)
         let refusals = Refusal.merged(reader: state.readerErrors, server: response.rejections, columns: columns)
+        // The reader's warnings (cells converted) and the server's (values Chibo derives otherwise).
+        let warnings =
+            (state.warnings
+            + response.warnings.map { warning in
+                RowWarning(
+                    code: warning.code,
+                    row: Int(warning.row),
+                    column: columns.header(field: warning.field, code: warning.code, message: ""),
+                    fileValue: warning.fileValue,
+                    chiboValue: warning.chiboValue,
+                    message: warning.message
+                )
+            }).sorted { $0.row < $1.row }
         let lastBatch = response.checkpoint?.lastBatch ?? 0
         // What to say of the batches committed, and whether resuming makes sense.
         let sentAny = state.lastBatchSent > skipThrough
@@ -297,10 +316,10 @@ struct ImportJob {
             if !command.dryRun { say(canResume ? "\(committed); \(resumeHint)" : committed) }
         }
         if !refusals.isEmpty { say("refused by kind: " + ErrorKinds.line(refusals)) }
-        if !state.warnings.isEmpty {
-            say("\(state.warnings.count) warnings: " + ErrorKinds.line(warnings: state.warnings))
+        if !warnings.isEmpty {
+            say("\(warnings.count) warnings: " + ErrorKinds.line(warnings: warnings))
             if !command.quiet && command.rejectFile == nil {
-                for warning in state.warnings.prefix(10) { say("  warning: \(warning)") }
+                for warning in warnings.prefix(10) { say("  warning: \(warning)") }
             }
         }
         if !command.quiet && command.rejectFile == nil {
@@ -328,7 +347,7 @@ struct ImportJob {
             readable: true,
             skippedBatches: response.skippedBatches,
             dryRun: response.dryRun,
-            warnings: state.warnings
+            warnings: warnings
         )
         switch ending {
         case .completed: return counts.rejected == 0 ? ImportExit.ok : ImportExit.someRefused

@@ -306,3 +306,53 @@ func workbookFile(_ kind: String, _ arguments: String...) throws -> String {
         #expect(all.filter { $0["code"] as? String == "MB-BOPH" }.count == 1, "\(list.stdout)")
     }
 }
+
+/// A meeting log whose category column disagrees with the roster: stored as Chibo derives it and
+/// reported, or refused under `--strict`.
+@Suite(.serialized) struct DerivedColumnTests {
+    @Test func aCategoryTheRosterContradictsIsAWarningOrUnderStrictARejection() throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        let roster = try writeFile(
+            "ds.csv",
+            Array(
+                """
+                Số thẻ đảng viên,Họ và tên,Ngày vào Đảng,Ngày chính thức,Chi bộ
+                01012345,Lò Văn Hạnh,19/05/2005,19/05/2006,MB-BO
+                01012346,Quàng Thị Xuân,15/01/2010,15/01/2011,MB-BO
+
+                """.utf8
+            )
+        )
+        #expect(try server.chiboImport([roster, "--entity", "members"]).status == 0)
+        func log(_ key: String) throws -> String {
+            try writeFile(
+                "hop-\(key).csv",
+                Array(
+                    """
+                    Mã cuộc họp,Chi bộ,Ngày họp,Loại,Số thẻ đảng viên,Có mặt,Diện
+                    \(key),MB-BO,03/03/2026,định kỳ,01012345,x,miễn sinh hoạt
+                    \(key),MB-BO,03/03/2026,định kỳ,01012346,x,chính thức
+
+                    """.utf8
+                )
+            )
+        }
+        let rejects = server.folder.appendingPathComponent("loi.csv").path
+        let result = try server.chiboImport([try log("BO-1"), "--entity", "meetings", "--reject-file", rejects])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("1 warnings: category_differs 1"), "\(result.stderr)")
+        let warnings = try String(
+            contentsOfFile: server.folder.appendingPathComponent("loi-warnings.csv").path,
+            encoding: .utf8
+        )
+        #expect(warnings.contains("2,Diện,exempt,official,"), "\(warnings)")
+
+        let strict = try server.chiboImport([
+            try log("BO-2"), "--entity", "meetings", "--strict", "--reject-file", rejects,
+        ])
+        #expect(strict.status == 1, "\(strict.stderr)")
+        #expect(try EndToEndTests.rejectCodes(rejects) == [2: "category_differs"])
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains(",Diện,\"row 2: "))
+    }
+}
