@@ -113,6 +113,7 @@ struct FileCheck {
         guard let path = command.summaryJSON else { return }
         let summary: [String: Any] = [
             "status": "checked", "read": rows, "passed": passed, "rejected": refusals.count, "warnings": warnings,
+            "peak_memory_kb": ImportJob.peakMemoryKB(),
             "rejected_by_kind": ErrorKinds.counts(refusals),
         ]
         do {

@@ -193,6 +193,28 @@ import Testing
         #expect(refused.stderr.contains("[too_large]"))
     }
 
+    @Test func aSheetOfAHundredThousandRowsIsCheckedInFlatMemory() throws {
+        let sheet = try workbookFile("openpyxl-large", "100000")
+        let small = try workbookFile("openpyxl-large", "1000")
+        func peak(_ path: String, rows: Int) throws -> Int {
+            let summary = temporaryFolder("chibo-import").appendingPathComponent("summary.json").path
+            let result = try Executables.run(
+                "chibo-import",
+                ["check", path, "--entity", "members", "--summary-json", summary],
+                environment: [:]
+            )
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try jsonObject(summary)
+            #expect(object["read"] as? Int == rows)
+            return object["peak_memory_kb"] as? Int ?? 0
+        }
+        let large = try peak(sheet, rows: 100_000)
+        let base = try peak(small, rows: 1_000)
+        // A hundred times the rows: memory grows by what the duplicate-card set holds (a key per
+        // row), not by the sheet.
+        #expect(large > 0 && large < base + 64 * 1024, "peak \(large) kB for 100,000 rows, \(base) kB for 1,000")
+    }
+
     @Test func nothingCommittedMeansNoResumeCommand() throws {
         let file = try rosterFile(count: 3)
         // A port nothing listens on: the connection fails before any batch.
