@@ -329,6 +329,52 @@ func workbookFile(_ kind: String, _ arguments: String...) throws -> String {
     }
 }
 
+extension OrgChangeFileTests {
+    /// An officer of one commune cannot move its cell under another commune, nor merge a unit of
+    /// another commune into its own: the calls are judged on their effects, as for `chibo units`.
+    @Test func anOfficerCannotRestructureOutsideItsCommune() throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        func create(_ arguments: [String]) throws -> String {
+            let result = try server.chibo(["units", "create"] + arguments + ["-o", "json"])
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return try #require(object?["id"] as? String, "\(result.stderr)")
+        }
+        let commune = try create(["--name", "Đảng bộ xã Chiềng Mung", "--code", "CM", "--kind", "commune"])
+        let mung = try create(["--name", "Chi bộ bản Mung", "--code", "CM-MUNG", "--kind", "cell", "--parent", commune])
+        let officer = try LaunchedServer.makeToken(
+            db: server.folder.appendingPathComponent("chibo.sqlite").path,
+            role: "officer",
+            scope: server.unitIDs["MB"],
+            name: "can-bo-mb"
+        )
+        let file = try writeFile(
+            "thay-doi.csv",
+            Array(
+                """
+                Thay đổi,Đơn vị,Hợp nhất vào,Chuyển về,Ngày hiệu lực
+                chuyển,MB-BO,,CM,01/08/2025
+                hợp nhất,CM-MUNG,MB-PH,,01/08/2025
+
+                """.utf8
+            )
+        )
+        let result = try server.chiboImport(
+            [file, "--entity", "org_changes"],
+            environment: ["CHIBO_TOKEN": officer]
+        )
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("2 rows refused"), "\(result.stderr)")
+        #expect(!result.stderr.contains("moved MB-BO"), "\(result.stderr)")
+        // Nothing changed: the cell is still under Mường Bằng, the other commune's cell still there.
+        let cell = try server.chibo(["units", "get", server.unitIDs["MB-BO"] ?? "?", "-o", "json"])
+        #expect(cell.stdout.contains(server.unitIDs["MB"] ?? "?"), "\(cell.stdout)")
+        #expect(!cell.stdout.contains(commune), "\(cell.stdout)")
+        let other = try server.chibo(["units", "get", mung, "-o", "json"])
+        #expect(other.status == 0 && !other.stdout.contains("\"voided\" : true"), "\(other.stdout)")
+    }
+}
+
 /// A meeting log whose category column disagrees with the roster: stored as Chibo derives it and
 /// reported, or refused under `--strict`.
 @Suite(.serialized) struct DerivedColumnTests {
