@@ -159,5 +159,8 @@ public struct Presenter: Sendable {
         "FLAG_KIND_GRADING_CAP_BROKEN": ("grading cap broken", "vượt tỷ lệ xếp loại"),
         "FLAG_KIND_ATTENDANCE_NOT_RECORDED": ("attendance not recorded", "không ghi điểm danh"),
         "FLAG_KIND_BADGE_ANNIVERSARY": ("party badge due", "xét tặng huy hiệu Đảng"),
+        "FLAG_KIND_EXCELLENT_CELL_NO_MEMBER_GRADED": (
+            "excellent cell, no member graded", "chi bộ xuất sắc chưa xếp loại đảng viên"
+        ),
     ]
 }
