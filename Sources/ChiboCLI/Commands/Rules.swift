@@ -27,12 +27,9 @@ public struct Rules: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            let request = ListRuleSetsRequest(
-                scopeUnitId: scope ?? "",
-                nationalOnly: national,
-                includeVoided: listing.includeVoided
-            )
+            var request = ListRuleSetsRequest(nationalOnly: national, includeVoided: listing.includeVoided)
             try await global.session { session in
+                request.scopeUnitId = try await session.unitID(scope, option: "--scope") ?? ""
                 let sets = try await session.list(
                     .rulesList,
                     request,
@@ -76,7 +73,7 @@ public struct Rules: AsyncParsableCommand {
             abstract: "The thresholds in force for a unit on a date, and the sets they come from."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "ID of the unit.") var unit: String
+        @Option(help: "The unit, by code or name.") var unit: String
         @Option(help: "The date (YYYY-MM-DD; default today).") var on: String?
 
         /// Creates the command.
@@ -84,9 +81,10 @@ public struct Rules: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var request = ResolveRulesRequest(unitId: unit)
+            var request = ResolveRulesRequest()
             if let on { request.on = try Values.date(on, option: "--on") }
             try await global.session { session in
+                request.unitId = try await session.unitID(unit)
                 let response = try await session.unary(
                     .rulesResolve,
                     request,
@@ -95,7 +93,7 @@ public struct Rules: AsyncParsableCommand {
                 )
                 switch session.printer.format {
                 case .json, .yaml: session.printer.single(response, columns: [])
-                case .table, .csv:
+                case .table, .wide, .csv:
                     session.printer.list([response.effective ?? RuleSet()] + response.applied, columns: Columns.ruleSet)
                 }
             }
@@ -110,7 +108,8 @@ public struct Rules: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Option(help: "ID of the unit whose subtree the rules apply to; empty for a national set.") var scope: String?
+        @Option(help: "The unit whose subtree the rules apply to, by code or name; left out for a national set.")
+        var scope: String?
         @Option(help: "First day the rules apply (YYYY-MM-DD).") var from: String?
         @Option(help: "Where the rules come from, for example \"HD 12-HD/BTCTW\".") var source: String?
         @Option(help: "A meeting is good above this attendance, in percent (85).") var goodAttendance: Double?
@@ -134,7 +133,6 @@ public struct Rules: AsyncParsableCommand {
             } else {
                 guard let from else { throw ValidationError("give --from, or --file") }
                 var set = RuleSet(
-                    scopeUnitId: scope ?? "",
                     effectiveFrom: try Values.date(from, option: "--from"),
                     source: source ?? "",
                     thematicEveryMonths: thematicEveryMonths ?? 0,
@@ -147,6 +145,7 @@ public struct Rules: AsyncParsableCommand {
                 sets.append(set)
             }
             try await global.session { session in
+                if file == nil, let scope { sets[0].scopeUnitId = try await session.unitID(scope, option: "--scope") }
                 var created: [RuleSet] = []
                 for (index, set) in sets.enumerated() {
                     var options = mutation.options
@@ -234,18 +233,19 @@ public struct Evaluations: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var request = ListEvaluationsRequest(
-                year: year ?? 0,
-                subtreeOf: subtree ?? "",
-                subjectId: of ?? "",
-                includeVoided: listing.includeVoided
-            )
+            var request = ListEvaluationsRequest(year: year ?? 0, includeVoided: listing.includeVoided)
             if let subject {
                 request.subject = EvaluationSubject(
                     rawValue: try Values.enumNumber(subject, enumName: "EvaluationSubject", option: "--subject")
                 )
             }
             try await global.session { session in
+                request.subtreeOf = try await session.unitID(subtree, option: "--subtree") ?? ""
+                if let of {
+                    request.subjectId =
+                        request.subject == .member
+                        ? try await session.memberID(of, option: "--of") : try await session.unitID(of, option: "--of")
+                }
                 let evaluations = try await session.list(
                     .evaluationsList,
                     request,
@@ -304,8 +304,8 @@ public struct Evaluations: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Option(help: "ID of the member evaluated.") var member: String?
-        @Option(help: "ID of the cell or unit evaluated.") var unit: String?
+        @Option(help: "The member evaluated: party-card number or name.") var member: String?
+        @Option(help: "The cell or unit evaluated, by code or name.") var unit: String?
         @Option(help: "The year evaluated.") var year: Int32?
         @OptionGroup var result: Result
         @ArgumentParser.Flag(help: "The cell was recognised as clean and strong.") var cleanAndStrong = false
@@ -340,6 +340,11 @@ public struct Evaluations: AsyncParsableCommand {
                 )
             }
             try await global.session { session in
+                if file == nil, let member {
+                    evaluations[0].subjectId = try await session.memberID(member)
+                } else if file == nil, let unit {
+                    evaluations[0].subjectId = try await session.unitID(unit)
+                }
                 var created: [Evaluation] = []
                 for (index, evaluation) in evaluations.enumerated() {
                     var options = mutation.options

@@ -32,11 +32,7 @@ public struct Units: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var request = ListOrgUnitsRequest(
-                parentId: parent ?? "",
-                subtreeOf: subtree ?? "",
-                includeVoided: listing.includeVoided
-            )
+            var request = ListOrgUnitsRequest(includeVoided: listing.includeVoided)
             if let kind {
                 request.kind = OrgUnitKind(
                     rawValue: try Values.enumNumber(kind, enumName: "OrgUnitKind", option: "--kind")
@@ -44,6 +40,8 @@ public struct Units: AsyncParsableCommand {
             }
             if let asOf { request.asOf = try Values.date(asOf, option: "--as-of") }
             try await global.session { session in
+                request.parentId = try await session.unitID(parent, option: "--parent") ?? ""
+                request.subtreeOf = try await session.unitID(subtree, option: "--subtree") ?? ""
                 let units = try await session.list(
                     .orgUnitsList,
                     request,
@@ -61,7 +59,7 @@ public struct Units: AsyncParsableCommand {
         /// Description.
         public static let configuration = CommandConfiguration(abstract: "Show one org unit, by id or by --code.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "ID of the unit.") var id: String?
+        @Argument(help: "The unit: its code, its name (diacritics optional) or its id.") var id: String?
         @Option(help: "Code of the unit instead of its id.") var code: String?
         @Option(help: "Date at which the code is resolved (YYYY-MM-DD).") var asOf: String?
 
@@ -78,6 +76,12 @@ public struct Units: AsyncParsableCommand {
             var request = GetOrgUnitRequest(id: id ?? "", code: code ?? "")
             if let asOf { request.asOf = try Values.date(asOf, option: "--as-of") }
             try await global.session { session in
+                if let id {
+                    let unit = try await session.unit(id, option: "UNIT")
+                    session.printer.single(unit, columns: Columns.orgUnit)
+                    Voided.note(unit.meta, session)
+                    return
+                }
                 let response = try await session.unary(
                     .orgUnitsGet,
                     request,
@@ -100,7 +104,7 @@ public struct Units: AsyncParsableCommand {
         @Option(help: "Short code, for example MB-BANBO.") var code: String?
         @Option(help: "Full name with diacritics.") var name: String?
         @Option(help: "Kind: province, district, commune, cell, party-group.") var kind: String?
-        @Option(help: "ID of the parent unit.") var parent: String?
+        @Option(help: "The parent unit, by code or name.") var parent: String?
         @Option(help: "Day of the month of the cell's regular meeting.") var meetingDay: Int32?
         @Option(help: "First day the unit exists (YYYY-MM-DD).") var from: String?
         @Option(help: "Free-text note.") var note: String?
@@ -123,7 +127,6 @@ public struct Units: AsyncParsableCommand {
                     code: code ?? "",
                     name: name,
                     kind: OrgUnitKind(rawValue: try Values.enumNumber(kind, enumName: "OrgUnitKind", option: "--kind")),
-                    parentId: parent ?? "",
                     meetingDay: meetingDay ?? 0,
                     note: note ?? ""
                 )
@@ -131,6 +134,7 @@ public struct Units: AsyncParsableCommand {
                 units.append(unit)
             }
             try await global.session { session in
+                if file == nil, let parent { units[0].parentId = try await session.unitID(parent, option: "--parent") }
                 var created: [OrgUnit] = []
                 for (index, unit) in units.enumerated() {
                     var options = mutation.options
@@ -160,7 +164,7 @@ public struct Units: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the unit.") var id: String
+        @Argument(help: "The unit: its code, name or id.") var id: String
         @Option(help: "Revision you read (default: the current one, read just before).") var revision: Int64?
         @Option(help: "New code.") var code: String?
         @Option(help: "New name.") var name: String?
@@ -172,7 +176,7 @@ public struct Units: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var unit = OrgUnit(id: id)
+            var unit = OrgUnit()
             var paths: [String] = []
             if let code {
                 unit.code = code
@@ -192,8 +196,9 @@ public struct Units: AsyncParsableCommand {
             }
             if paths.isEmpty { throw ValidationError("give at least one field to change") }
             try await global.session { session in
-                let current = try await Units.revision(revision, session, id)
-                unit.meta = RecordMeta(revision: current)
+                let found = try await session.unit(id, option: "UNIT")
+                unit.id = found.id
+                unit.meta = RecordMeta(revision: revision ?? found.meta?.revision ?? 0)
                 let response = try await session.unary(
                     .orgUnitsUpdate,
                     UpdateOrgUnitRequest(options: mutation.options, unit: unit, updateMask: FieldMask(paths: paths)),
@@ -205,18 +210,6 @@ public struct Units: AsyncParsableCommand {
         }
     }
 
-    /// The revision given, or the unit's current one.
-    static func revision(_ given: Int64?, _ session: Session, _ id: String) async throws(CLIFailure) -> Int64 {
-        if let given { return given }
-        return try await session.unary(
-            .orgUnitsGet,
-            GetOrgUnitRequest(id: id),
-            as: OrgUnitResponse.self,
-            idempotent: true
-        )
-        .unit?.meta?.revision ?? 0
-    }
-
     /// `chibo units move`.
     public struct Move: AsyncParsableCommand {
         /// Description.
@@ -225,8 +218,8 @@ public struct Units: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the unit.") var id: String
-        @Option(help: "ID of the new parent.") var to: String
+        @Argument(help: "The unit: its code, name or id.") var id: String
+        @Option(help: "The new parent, by code or name.") var to: String
         @Option(help: "Date the move takes effect (YYYY-MM-DD).") var on: String
         @Option(help: "Revision you read (default: the current one).") var revision: Int64?
 
@@ -237,14 +230,15 @@ public struct Units: AsyncParsableCommand {
         public func run() async throws {
             let date = try Values.date(on, option: "--on")
             try await global.session { session in
-                let current = try await Units.revision(revision, session, id)
+                let found = try await session.unit(id, option: "UNIT")
+                let current = revision ?? found.meta?.revision ?? 0
                 let response = try await session.unary(
                     .orgUnitsMove,
                     MoveOrgUnitRequest(
                         options: mutation.options,
-                        id: id,
+                        id: found.id,
                         revision: current,
-                        newParentId: to,
+                        newParentId: try await session.unitID(to, option: "--to"),
                         effectiveOn: date
                     ),
                     as: OrgUnitResponse.self
@@ -263,8 +257,8 @@ public struct Units: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Option(help: "IDs of the units merged, comma-separated.") var sources: String
-        @Option(help: "ID of an existing unit that absorbs the others.") var into: String?
+        @Option(help: "The units merged, comma-separated codes (or names).") var sources: String
+        @Option(help: "An existing unit that absorbs the others, by code or name.") var into: String?
         @Option(help: "Name of the new successor.") var name: String?
         @Option(help: "Code of the new successor.") var code: String?
         @Option(help: "Kind of the new successor (default: cell).") var kind: String?
@@ -297,6 +291,16 @@ public struct Units: AsyncParsableCommand {
                 effectiveOn: try Values.date(on, option: "--on")
             )
             try await global.session { session in
+                var request = request
+                var sourceIDs: [String] = []
+                for source in request.sourceIds {
+                    sourceIDs.append(try await session.unitID(source, option: "--sources"))
+                }
+                request.sourceIds = sourceIDs
+                if let into { request.successor?.id = try await session.unitID(into, option: "--into") }
+                if into == nil, let parent {
+                    request.successor?.parentId = try await session.unitID(parent, option: "--parent")
+                }
                 let response = try await session.unary(.orgUnitsMerge, request, as: OrgUnitsResponse.self)
                 session.printer.list(response.units, columns: Columns.orgUnit)
                 mutation.noteDryRun(session)
@@ -341,8 +345,8 @@ public struct Units: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the cell.") var id: String
-        @Option(help: "ID of the supervising member.") var member: String?
+        @Argument(help: "The cell: its code, name or id.") var id: String
+        @Option(help: "The supervising member: party-card number or name.") var member: String?
         @Option(help: "Full name of the supervisor.") var name: String?
         @Option(help: "First day of the assignment (YYYY-MM-DD).") var from: String
         @Option(help: "Note, for example the decision number.") var note: String?
@@ -352,16 +356,17 @@ public struct Units: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            let assignment = SupervisorAssignment(
-                memberId: member ?? "",
+            var assignment = SupervisorAssignment(
                 fullName: name ?? "",
                 valid: DateRange(from: try Values.date(from, option: "--from")),
                 note: note ?? ""
             )
             try await global.session { session in
+                if let member { assignment.memberId = try await session.memberID(member) }
+                let unitID = try await session.unitID(id, option: "CELL")
                 let response = try await session.unary(
                     .orgUnitsAssignSupervisor,
-                    AssignSupervisorRequest(options: mutation.options, unitId: id, assignment: assignment),
+                    AssignSupervisorRequest(options: mutation.options, unitId: unitID, assignment: assignment),
                     as: OrgUnitResponse.self
                 )
                 session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
@@ -376,7 +381,7 @@ public struct Units: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "End a supervisor assignment.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the cell.") var id: String
+        @Argument(help: "The cell: its code, name or id.") var id: String
         @Option(help: "ID of the assignment.") var assignment: String
         @Option(help: "First day the supervisor no longer follows the cell (YYYY-MM-DD).") var on: String
 
@@ -385,13 +390,13 @@ public struct Units: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            let request = EndSupervisorRequest(
+            var request = EndSupervisorRequest(
                 options: mutation.options,
-                unitId: id,
                 assignmentId: assignment,
                 endedOn: try Values.date(on, option: "--on")
             )
             try await global.session { session in
+                request.unitId = try await session.unitID(id, option: "CELL")
                 let response = try await session.unary(.orgUnitsEndSupervisor, request, as: OrgUnitResponse.self)
                 session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
                 mutation.noteDryRun(session)
@@ -407,7 +412,7 @@ public struct Units: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the unit.") var id: String
+        @Argument(help: "The unit: its code, name or id.") var id: String
         @Option(help: "Why it is voided.") var reason: String
         @Option(help: "Revision you read (default: the current one).") var revision: Int64?
 
@@ -417,10 +422,11 @@ public struct Units: AsyncParsableCommand {
         /// Runs it.
         public func run() async throws {
             try await global.session { session in
-                let current = try await Units.revision(revision, session, id)
+                let found = try await session.unit(id, option: "UNIT")
+                let current = revision ?? found.meta?.revision ?? 0
                 let response = try await session.unary(
                     .orgUnitsVoidRecord,
-                    VoidRequest(options: mutation.options, id: id, revision: current, reason: reason),
+                    VoidRequest(options: mutation.options, id: found.id, revision: current, reason: reason),
                     as: OrgUnitResponse.self
                 )
                 session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
