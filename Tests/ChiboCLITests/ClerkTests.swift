@@ -184,7 +184,8 @@ import Testing
         ])
         #expect(table.contains("0200101") && table.contains("Tòng Văn Hạnh"))
         for arguments in [
-            ["members", "list", "-o", "table"], ["meetings", "list", "-o", "table"],
+            ["members", "list", "-o", "table"], ["meetings", "list", "-o", "table"], ["units", "list", "-o", "table"],
+            ["units", "get", "MB-BO", "-o", "table"],
             ["resolutions", "list", "-o", "table"],
             ["meetings", "get", "--cell", "MB-BO", "--on", "2026-03-03", "-o", "table"],
         ] {

@@ -79,8 +79,8 @@ import Testing
         )
         #expect(units.compactMap { $0["code"] as? String }.sorted() == ["MB-BO", "MB-PH"])
         let csv = try server.ok(["units", "list", "--kind", "cell", "-o", "csv"])
-        #expect(csv.hasPrefix("id,code,name,kind,parent_id,meeting_day,valid_from,voided\r\n"))
-        #expect(csv.contains(",MB-BO,Chi bộ bản Bó,ORG_UNIT_KIND_CELL,\(f.commune),3,,false\r\n"))
+        #expect(csv.hasPrefix("id,code,name,kind,parent_id,parent_code,meeting_day,valid_from,voided\r\n"))
+        #expect(csv.contains(",MB-BO,Chi bộ bản Bó,ORG_UNIT_KIND_CELL,\(f.commune),MB,3,,false\r\n"))
         let yaml = try server.ok(["units", "list", "--kind", "cell", "-o", "yaml"])
         #expect(yaml.contains("- id: ") && yaml.contains("  kind: ORG_UNIT_KIND_CELL"))
 

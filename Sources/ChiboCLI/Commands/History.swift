@@ -90,8 +90,7 @@ public struct History: AsyncParsableCommand {
                 case .member(let member)?: try await session.show(member: member)
                 case .meeting(let meeting)?: try await session.show(meeting: meeting)
                 case .orgUnit(let unit)?:
-                    session.printer.single(unit, columns: Columns.orgUnit)
-                    Voided.note(unit.meta, session)
+                    try await session.show(unit: unit)
                 default: session.printer.single(event, columns: Columns.revision)
                 }
                 return

@@ -80,7 +80,8 @@ extension Meetings {
                 let after = amended.attendance.first { $0.memberId == person.id } ?? record
                 let state = presenter.value(after.state.protoName, after.state.rawValue)
                 session.note(
-                    "\(person.fullName) (\(person.partyCardNumber)): \(state)"
+                    person.fullName + (person.partyCardNumber.isEmpty ? "" : " (\(person.partyCardNumber))")
+                        + ": \(state)"
                         + (after.reason.isEmpty ? "" : " – \(after.reason)")
                         + (after.spoke ? presenter.text(", spoke", ", có phát biểu") : "")
                         + presenter.text("; revision ", "; phiên bản ") + String(amended.meta?.revision ?? 0)

@@ -49,7 +49,7 @@ public struct Units: AsyncParsableCommand {
                     limit: listing.limit,
                     pageSize: listing.pageSize
                 )
-                session.printer.list(units, columns: Columns.orgUnit)
+                try await session.show(units: units)
             }
         }
     }
@@ -78,8 +78,7 @@ public struct Units: AsyncParsableCommand {
             try await global.session { session in
                 if let id {
                     let unit = try await session.unit(id, option: "UNIT")
-                    session.printer.single(unit, columns: Columns.orgUnit)
-                    Voided.note(unit.meta, session)
+                    try await session.show(unit: unit)
                     return
                 }
                 let response = try await session.unary(
@@ -88,7 +87,7 @@ public struct Units: AsyncParsableCommand {
                     as: OrgUnitResponse.self,
                     idempotent: true
                 )
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
             }
         }
     }
@@ -147,9 +146,9 @@ public struct Units: AsyncParsableCommand {
                     created.append(response.unit ?? OrgUnit())
                 }
                 if created.count == 1 && file == nil {
-                    session.printer.single(created[0], columns: Columns.orgUnit)
+                    try await session.show(unit: created[0])
                 } else {
-                    session.printer.list(created, columns: Columns.orgUnit)
+                    try await session.show(units: created)
                 }
                 mutation.noteDryRun(session)
             }
@@ -204,7 +203,7 @@ public struct Units: AsyncParsableCommand {
                     UpdateOrgUnitRequest(options: mutation.options, unit: unit, updateMask: FieldMask(paths: paths)),
                     as: OrgUnitResponse.self
                 )
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
                 mutation.noteDryRun(session)
             }
         }
@@ -243,7 +242,7 @@ public struct Units: AsyncParsableCommand {
                     ),
                     as: OrgUnitResponse.self
                 )
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
                 mutation.noteDryRun(session)
             }
         }
@@ -302,7 +301,7 @@ public struct Units: AsyncParsableCommand {
                     request.successor?.parentId = try await session.unitID(parent, option: "--parent")
                 }
                 let response = try await session.unary(.orgUnitsMerge, request, as: OrgUnitsResponse.self)
-                session.printer.list(response.units, columns: Columns.orgUnit)
+                try await session.show(units: response.units)
                 mutation.noteDryRun(session)
             }
         }
@@ -331,7 +330,7 @@ public struct Units: AsyncParsableCommand {
             request.options = mutation.options
             try await global.session { session in
                 let response = try await session.unary(.orgUnitsSplit, request, as: OrgUnitsResponse.self)
-                session.printer.list(response.units, columns: Columns.orgUnit)
+                try await session.show(units: response.units)
                 mutation.noteDryRun(session)
             }
         }
@@ -369,7 +368,7 @@ public struct Units: AsyncParsableCommand {
                     AssignSupervisorRequest(options: mutation.options, unitId: unitID, assignment: assignment),
                     as: OrgUnitResponse.self
                 )
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
                 mutation.noteDryRun(session)
             }
         }
@@ -398,7 +397,7 @@ public struct Units: AsyncParsableCommand {
             try await global.session { session in
                 request.unitId = try await session.unitID(id, option: "CELL")
                 let response = try await session.unary(.orgUnitsEndSupervisor, request, as: OrgUnitResponse.self)
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
                 mutation.noteDryRun(session)
             }
         }
@@ -429,7 +428,7 @@ public struct Units: AsyncParsableCommand {
                     VoidRequest(options: mutation.options, id: found.id, revision: current, reason: reason),
                     as: OrgUnitResponse.self
                 )
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
                 mutation.noteDryRun(session)
             }
         }

@@ -93,19 +93,22 @@ public struct Column<Row>: Sendable {
 
 /// The columns each kind of record is shown with.
 public enum Columns {
-    /// Org units.
-    public static let orgUnit: [Column<OrgUnit>] = [
-        .text("id", "ID", "Mã ID") { $0.id },
-        .text("code", "CODE", "KÝ HIỆU") { $0.code },
-        .text("name", "NAME", "TÊN") { $0.name },
-        Column("kind", "KIND", "LOẠI") { unit, p in TableCell(p.value(unit.kind.protoName, unit.kind.rawValue)) },
-        .text("parent_id", "PARENT", "TRỰC THUỘC") { $0.parentId },
-        Column("meeting_day", "MEETS ON", "NGÀY SH", numeric: true) { unit, _ in
-            TableCell(unit.meetingDay == 0 ? "" : String(unit.meetingDay))
-        },
-        .date("valid_from", "FROM", "TỪ NGÀY") { $0.valid?.from },
-        Column("voided", "VOIDED", "ĐÃ HỦY") { unit, p in voided(unit.meta, p) },
-    ]
+    /// Org units: in a table the parent by its code and no internal id (CSV keeps both).
+    public static func orgUnit(_ units: UnitNames) -> [Column<OrgUnit>] {
+        [
+            Column.text("id", "ID", "Mã ID") { $0.id }.only(.data),
+            .text("code", "CODE", "KÝ HIỆU") { $0.code },
+            .text("name", "NAME", "TÊN") { $0.name },
+            Column("kind", "KIND", "LOẠI") { unit, p in TableCell(p.value(unit.kind.protoName, unit.kind.rawValue)) },
+            Column.text("parent_id", "PARENT", "TRỰC THUỘC") { $0.parentId }.only(.data),
+            .text("parent_code", "PARENT", "TRỰC THUỘC") { $0.parentId.isEmpty ? "" : units.code($0.parentId) },
+            Column("meeting_day", "MEETS ON", "NGÀY SH", numeric: true) { unit, _ in
+                TableCell(unit.meetingDay == 0 ? "" : String(unit.meetingDay))
+            },
+            .date("valid_from", "FROM", "TỪ NGÀY") { $0.valid?.from },
+            Column("voided", "VOIDED", "ĐÃ HỦY") { unit, p in voided(unit.meta, p) },
+        ]
+    }
 
     /// Members: in a table the cell by its code and no internal id (CSV keeps both).
     public static func member(_ units: UnitNames) -> [Column<Member>] {

@@ -1,6 +1,19 @@
 import ChiboModel
 
 extension Session {
+    /// Prints units with their parents by code.
+    func show(units: [OrgUnit]) async throws(CLIFailure) {
+        let names = try await unitNames(units.map(\.parentId) + units.map(\.id))
+        printer.list(units, columns: Columns.orgUnit(names))
+    }
+
+    /// Prints one unit with its parent by code, and says so on standard error when it is voided.
+    func show(unit: OrgUnit) async throws(CLIFailure) {
+        let names = try await unitNames([unit.parentId, unit.id])
+        printer.single(unit, columns: Columns.orgUnit(names))
+        Voided.note(unit.meta, self)
+    }
+
     /// Prints members with their cells by code.
     func show(members: [Member]) async throws(CLIFailure) {
         let units = try await unitNames(members.map(\.cellId))
