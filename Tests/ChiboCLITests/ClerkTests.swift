@@ -173,6 +173,17 @@ import Testing
         #expect(typo.stderr.contains("did you mean MB-BO"), "\(typo.stderr)")
         let verbTypo = try server.chibo(["memebrs", "list"])
         #expect(verbTypo.status == 2 && verbTypo.stderr.contains("did you mean 'members'"), "\(verbTypo.stderr)")
+        // Shell completion offers the codes and card numbers the server has.
+        let codes = try server.ok([
+            "---completion", "reports", "overview", "--", "--unit", "3", "4", "chibo", "reports", "overview", "--unit",
+            "MB-B",
+        ])
+        #expect(codes.split(separator: "\n") == ["MB-BO"], "\(codes)")
+        let cards = try server.ok([
+            "---completion", "meetings", "attendance", "--", "--member", "3", "6", "chibo", "meetings", "attendance",
+            "--member", "020010",
+        ])
+        #expect(cards.split(separator: "\n").count == 4 && cards.contains("0200103"), "\(cards)")
         // Enum values in Vietnamese, with or without diacritics, or in English.
         for status in ["chính thức", "chinh thuc", "official"] {
             let listed = try server.ok(["members", "list", "--cell", "MB-BO", "--status", status, "-o", "json"])
@@ -266,7 +277,14 @@ import Testing
         _ = try server.ok(
             ["meetings", "resolution"] + meeting + ["--add", "Trồng cây", "--owner", "0200102", "--due", "2026-05-31"]
         )
+        _ = try server.ok(
+            [
+                "resolutions", "update", "--cell", "MB-BO", "--on", "2026-03-03", "--number", "2", "--status",
+                "đang thực hiện",
+            ]
+        )
         let resolutions = try server.ok(["resolutions", "list", "-o", "table"])
+        #expect(resolutions.contains("in progress"), "\(resolutions)")
         #expect(resolutions.contains("Trồng cây") && resolutions.contains("Lò Thị Ơn"), "\(resolutions)")
 
         _ = try server.ok([

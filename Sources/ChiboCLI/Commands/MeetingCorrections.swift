@@ -17,7 +17,11 @@ extension Meetings {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
         @OptionGroup var reference: MeetingReference
-        @Option(help: "The member: party-card number or name (diacritics optional).") var member: String
+        @Option(
+            help: "The member: party-card number or name (diacritics optional).",
+            completion: Completions.cardNumbers
+        )
+        var member: String
         @ArgumentParser.Flag(help: "Present.") var present = false
         @Option(help: "Absent with this reason.") var excused: String?
         @ArgumentParser.Flag(help: "Absent without a reason.") var unexcused = false

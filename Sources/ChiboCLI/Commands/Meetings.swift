@@ -22,7 +22,8 @@ public struct Meetings: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "List meetings, oldest first.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var listing: ListFlags
-        @Option(help: "Only meetings of this cell, by code or name.") var cell: String?
+        @Option(help: "Only meetings of this cell, by code or name.", completion: Completions.unitCodes) var cell:
+            String?
         @Option(help: "Only meetings of cells in this subtree, by code or name.") var subtree: String?
         @Option(help: "Held on or after this date (YYYY-MM-DD).") var from: String?
         @Option(help: "Held before this date (YYYY-MM-DD).") var to: String?
@@ -102,7 +103,7 @@ public struct Meetings: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Option(help: "The cell, by code or name.") var cell: String?
+        @Option(help: "The cell, by code or name.", completion: Completions.unitCodes) var cell: String?
         @Option(help: "Date of the meeting (YYYY-MM-DD).") var on: String?
         @Option(help: "Kind: regular, thematic, combined, extraordinary (định kỳ, chuyên đề, …).") var kind = "regular"
         @Option(help: "Start time (HH:MM).") var start: String?
@@ -481,12 +482,20 @@ public struct Resolutions: AsyncParsableCommand {
     public struct Update: AsyncParsableCommand {
         /// Description.
         public static let configuration = CommandConfiguration(
-            abstract: "Change a resolution's status, note or due date."
+            abstract: "Change a resolution's status, note or due date: --cell CODE --on DATE --number N.",
+            discussion: """
+                Name the resolution by the meeting that adopted it and its number there (from 1, \
+                as `chibo meetings minutes` lists them), or by its id with --revision.
+                """
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the resolution.") var id: String
-        @Option(help: "Revision you read.") var revision: Int64
+        @Argument(help: "The resolution's id (with --revision); or give --cell, --on and --number.") var id: String?
+        @Option(help: "The cell whose meeting adopted it, by code or name.", completion: Completions.unitCodes)
+        var cell: String?
+        @Option(help: "The day of that meeting (YYYY-MM-DD).") var on: String?
+        @Option(help: "Its number among the meeting's resolutions, from 1.") var number: Int?
+        @Option(help: "Revision you read (default with --cell: the current one).") var revision: Int64?
         @Option(help: "Status: open, in-progress, done, cancelled.") var status: String?
         @Option(help: "Progress note.") var note: String?
         @Option(help: "New due date (YYYY-MM-DD).") var due: String?
@@ -495,9 +504,20 @@ public struct Resolutions: AsyncParsableCommand {
         /// Creates the command.
         public init() {}
 
+        /// Checks that the resolution is named one way.
+        public func validate() throws {
+            if id != nil && (cell != nil || on != nil || number != nil) {
+                throw ValidationError("name the resolution by its id or by --cell, --on and --number, not both")
+            }
+            if id == nil && (cell == nil || on == nil || number == nil) {
+                throw ValidationError("name the resolution: --cell CODE --on YYYY-MM-DD --number N")
+            }
+            if id != nil && revision == nil { throw ValidationError("with a resolution's id, give --revision") }
+        }
+
         /// Runs it.
         public func run() async throws {
-            var resolution = Resolution(id: id, meta: RecordMeta(revision: revision))
+            var resolution = Resolution(id: id ?? "", meta: RecordMeta(revision: revision ?? 0))
             var paths: [String] = []
             if let status {
                 resolution.status = ResolutionStatus(
@@ -519,6 +539,17 @@ public struct Resolutions: AsyncParsableCommand {
             }
             if paths.isEmpty { throw ValidationError("give at least one field to change") }
             try await global.session { session in
+                if let cell, let on, let number {
+                    let meeting = try await session.meeting(cell: cell, on: on)
+                    guard number >= 1 && number <= meeting.resolutions.count else {
+                        throw CLIFailure.usage(
+                            "--number \(number): the meeting has \(meeting.resolutions.count) resolution(s)"
+                        )
+                    }
+                    let found = meeting.resolutions[number - 1]
+                    resolution.id = found.id
+                    resolution.meta = RecordMeta(revision: revision ?? found.meta?.revision ?? 0)
+                }
                 let response = try await session.unary(
                     .meetingsUpdateResolution,
                     UpdateResolutionRequest(

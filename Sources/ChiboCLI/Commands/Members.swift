@@ -15,7 +15,8 @@ public struct Members: AsyncParsableCommand {
 
     /// Filters shared by list and search.
     struct Filters: ParsableArguments {
-        @Option(help: "Only members of this cell, by code or name.") var cell: String?
+        @Option(help: "Only members of this cell, by code or name.", completion: Completions.unitCodes) var cell:
+            String?
         @Option(help: "Only members of cells in this subtree, by code or name.") var subtree: String?
         @Option(
             help:
@@ -115,7 +116,11 @@ public struct Members: AsyncParsableCommand {
             abstract: "Show one member, by party-card number or name; --events lists the status history."
         )
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The member: party-card number, full name (diacritics optional) or id.") var member: String?
+        @Argument(
+            help: "The member: party-card number, full name (diacritics optional) or id.",
+            completion: Completions.cardNumbers
+        )
+        var member: String?
         @Option(help: "Party card number (the same as giving it as MEMBER).") var card: String?
         @Option(help: "Look the name up in this cell only, by code or name.") var cell: String?
         @ArgumentParser.Flag(help: "Show the status history instead of the profile (tables and CSV).")

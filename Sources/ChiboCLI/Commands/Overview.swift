@@ -15,7 +15,8 @@ extension Reports {
                 """
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit, usually a commune, by code or name.") var unit: String
+        @Option(help: "The unit, usually a commune, by code or name.", completion: Completions.unitCodes) var unit:
+            String
         @Option(help: "The year reported (default: this year).") var year: Int32?
         @Option(help: "The date statuses and due items are read at (YYYY-MM-DD).") var on: String?
         @Option(

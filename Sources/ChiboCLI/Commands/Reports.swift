@@ -18,7 +18,11 @@ public struct Reports: AsyncParsableCommand {
 
     /// The unit and date range most reports take.
     struct Range: ParsableArguments {
-        @Option(help: "The unit whose subtree is reported (a commune, a cell), by id or code.") var unit: String
+        @Option(
+            help: "The unit whose subtree is reported (a commune, a cell), by code or name.",
+            completion: Completions.unitCodes
+        )
+        var unit: String
         @Option(help: "First day (YYYY-MM-DD); default 1 January of --year.") var from: String?
         @Option(help: "Last day, inclusive (YYYY-MM-DD); default 31 December of --year.") var to: String?
         @Option(help: "The year, when --from and --to are left out (default: this year).") var year: Int32?
@@ -155,7 +159,8 @@ public struct Reports: AsyncParsableCommand {
             abstract: "Members absent with reason too many meetings running, or without reason in too many months."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit whose subtree is reported, by id or code.") var unit: String
+        @Option(help: "The unit whose subtree is reported, by code or name.", completion: Completions.unitCodes)
+        var unit: String
         @Option(help: "The year examined (default: this year).") var year: Int32?
 
         /// Creates the command.
@@ -207,7 +212,8 @@ public struct Reports: AsyncParsableCommand {
             abstract: "The grading distribution per commune, with the caps checked."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit whose subtree is reported, by id or code.") var unit: String
+        @Option(help: "The unit whose subtree is reported, by code or name.", completion: Completions.unitCodes)
+        var unit: String
         @Option(help: "The year graded (default: this year).") var year: Int32?
 
         /// Creates the command.
@@ -237,7 +243,8 @@ public struct Reports: AsyncParsableCommand {
             abstract: "Probation reviews overdue, party-badge anniversaries, returns overdue, resolutions past due."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit whose subtree is reported, by id or code.") var unit: String
+        @Option(help: "The unit whose subtree is reported, by code or name.", completion: Completions.unitCodes)
+        var unit: String
         @Option(help: "The date overdue items are judged at (YYYY-MM-DD; default today).") var on: String?
         @Option(help: "The year whose badge anniversaries are listed (default: the year of --on).") var badgeYear:
             Int32?

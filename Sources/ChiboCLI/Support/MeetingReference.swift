@@ -5,7 +5,8 @@ import ChiboModel
 /// or the meeting's id.
 struct MeetingReference: ParsableArguments {
     @Argument(help: "The meeting's id; or leave it out and give --cell and --on.") var meeting: String?
-    @Option(help: "The cell that met, by code or name (with --on).") var cell: String?
+    @Option(help: "The cell that met, by code or name (with --on).", completion: Completions.unitCodes)
+    var cell: String?
     @Option(help: "The day the cell met (YYYY-MM-DD), with --cell.") var on: String?
 
     /// Checks that the meeting is named one way.
