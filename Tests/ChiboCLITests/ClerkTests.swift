@@ -292,6 +292,13 @@ import Testing
         ])
         #expect(try server.ok(["members", "get", "0200103", "-o", "json"]).contains("MEMBER_STATUS_WORKING_AWAY"))
 
+        _ = try server.ok(["evaluations", "create", "--member", "0200101", "--year", "2025", "--grade", "HTTNV"])
+        _ = try server.ok([
+            "evaluations", "update", "--member", "tong van hanh", "--year", "2025", "--grade", "excellent",
+        ])
+        let evaluation = try server.ok(["evaluations", "get", "--member", "0200101", "--year", "2025", "-o", "table"])
+        #expect(evaluation.contains("0200101") && evaluation.contains("excellent") && !evaluation.contains("m-0"))
+        #expect(try server.chibo(["evaluations", "get", "--member", "0200101", "--year", "2024"]).status == 69)
         _ = try server.ok(["members", "void", "lo van hanh", "--cell", "MB-PH", "--reason", "nhập trùng"])
         let voided = try server.chibo(["members", "get", "0200201", "-o", "table"])
         #expect(voided.status == 0)

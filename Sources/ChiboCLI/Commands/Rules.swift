@@ -253,7 +253,7 @@ public struct Evaluations: AsyncParsableCommand {
                     limit: listing.limit,
                     pageSize: listing.pageSize
                 )
-                session.printer.list(evaluations, columns: Columns.evaluation)
+                try await session.show(evaluations: evaluations)
             }
         }
     }
@@ -261,9 +261,11 @@ public struct Evaluations: AsyncParsableCommand {
     /// `chibo evaluations get`.
     public struct Get: AsyncParsableCommand {
         /// Description.
-        public static let configuration = CommandConfiguration(abstract: "Show one evaluation.")
+        public static let configuration = CommandConfiguration(
+            abstract: "Show one evaluation: --member CARD --year Y, or --unit CODE --year Y."
+        )
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "ID of the evaluation.") var id: String
+        @OptionGroup var reference: EvaluationReference
 
         /// Creates the command.
         public init() {}
@@ -271,13 +273,7 @@ public struct Evaluations: AsyncParsableCommand {
         /// Runs it.
         public func run() async throws {
             try await global.session { session in
-                let response = try await session.unary(
-                    .evaluationsGet,
-                    GetEvaluationRequest(id: id),
-                    as: EvaluationResponse.self,
-                    idempotent: true
-                )
-                session.printer.single(response.evaluation ?? Evaluation(), columns: Columns.evaluation)
+                try await session.show(evaluations: [try await reference.read(session)], single: true)
             }
         }
     }
@@ -357,24 +353,13 @@ public struct Evaluations: AsyncParsableCommand {
                     created.append(response.evaluation ?? Evaluation())
                 }
                 if created.count == 1 && file == nil {
-                    session.printer.single(created[0], columns: Columns.evaluation)
+                    try await session.show(evaluations: [created[0]], single: true)
                 } else {
-                    session.printer.list(created, columns: Columns.evaluation)
+                    try await session.show(evaluations: created)
                 }
                 mutation.noteDryRun(session)
             }
         }
-    }
-
-    /// The revision given, or the evaluation's current one.
-    static func revision(_ given: Int64?, _ session: Session, _ id: String) async throws(CLIFailure) -> Int64 {
-        if let given { return given }
-        return try await session.unary(
-            .evaluationsGet,
-            GetEvaluationRequest(id: id),
-            as: EvaluationResponse.self,
-            idempotent: true
-        ).evaluation?.meta?.revision ?? 0
     }
 
     /// `chibo evaluations update`.
@@ -383,7 +368,7 @@ public struct Evaluations: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "Change an evaluation's grade, score or note.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the evaluation.") var id: String
+        @OptionGroup var reference: EvaluationReference
         @Option(help: "Revision you read (default: the current one).") var revision: Int64?
         @OptionGroup var result: Result
         @Option(help: "Clean and strong: true or false.") var cleanAndStrong: Bool?
@@ -395,7 +380,7 @@ public struct Evaluations: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var evaluation = Evaluation(id: id)
+            var evaluation = Evaluation()
             var paths: [String] = []
             if let value = try result.value() {
                 evaluation.result = value
@@ -415,7 +400,9 @@ public struct Evaluations: AsyncParsableCommand {
             }
             if paths.isEmpty { throw ValidationError("give at least one field to change") }
             try await global.session { session in
-                evaluation.meta = RecordMeta(revision: try await Evaluations.revision(revision, session, id))
+                let current = try await reference.read(session)
+                evaluation.id = current.id
+                evaluation.meta = RecordMeta(revision: revision ?? current.meta?.revision ?? 0)
                 let response = try await session.unary(
                     .evaluationsUpdate,
                     UpdateEvaluationRequest(
@@ -425,7 +412,7 @@ public struct Evaluations: AsyncParsableCommand {
                     ),
                     as: EvaluationResponse.self
                 )
-                session.printer.single(response.evaluation ?? Evaluation(), columns: Columns.evaluation)
+                try await session.show(evaluations: [response.evaluation ?? Evaluation()], single: true)
                 mutation.noteDryRun(session)
             }
         }
@@ -437,7 +424,7 @@ public struct Evaluations: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "Void an evaluation.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the evaluation.") var id: String
+        @OptionGroup var reference: EvaluationReference
         @Option(help: "Why it is voided.") var reason: String
         @Option(help: "Revision you read (default: the current one).") var revision: Int64?
 
@@ -447,13 +434,14 @@ public struct Evaluations: AsyncParsableCommand {
         /// Runs it.
         public func run() async throws {
             try await global.session { session in
-                let current = try await Evaluations.revision(revision, session, id)
+                let found = try await reference.read(session)
+                let current = revision ?? found.meta?.revision ?? 0
                 let response = try await session.unary(
                     .evaluationsVoidRecord,
-                    VoidRequest(options: mutation.options, id: id, revision: current, reason: reason),
+                    VoidRequest(options: mutation.options, id: found.id, revision: current, reason: reason),
                     as: EvaluationResponse.self
                 )
-                session.printer.single(response.evaluation ?? Evaluation(), columns: Columns.evaluation)
+                try await session.show(evaluations: [response.evaluation ?? Evaluation()], single: true)
                 mutation.noteDryRun(session)
             }
         }

@@ -352,26 +352,31 @@ public enum Columns {
         Column("voided", "VOIDED", "ĐÃ HỦY") { r, p in voided(r.meta, p) },
     ]
 
-    /// Yearly evaluations.
-    public static let evaluation: [Column<Evaluation>] = [
-        .text("id", "ID", "Mã ID") { $0.id },
-        Column("subject", "SUBJECT", "ĐỐI TƯỢNG") { e, p in TableCell(p.value(e.subject.protoName, e.subject.rawValue))
-        },
-        .text("subject_id", "OF", "CỦA") { $0.subjectId },
-        .number("year", "YEAR", "NĂM") { $0.year },
-        Column("result", "RESULT", "KẾT QUẢ") { e, p in
-            switch e.result {
-            case .grade(let grade)?: TableCell(p.value(grade.protoName, grade.rawValue))
-            case .score(let score)?: TableCell(String(score))
-            case nil: TableCell("")
-            }
-        },
-        Column("clean_and_strong", "CLEAN & STRONG", "TSVM") { e, p in
-            TableCell(e.cleanAndStrong ? (p.raw ? "true" : p.text("yes", "có")) : (p.raw ? "false" : ""))
-        },
-        .text("decision_ref", "DECISION", "QUYẾT ĐỊNH") { $0.decisionRef },
-        .text("revision", "REV", "PHIÊN BẢN") { String($0.meta?.revision ?? 0) },
-    ]
+    /// Yearly evaluations; `names` gives whose each is (a card number, a unit code) for tables.
+    public static func evaluation(_ names: [String: String]) -> [Column<Evaluation>] {
+        [
+            Column.text("id", "ID", "Mã ID") { $0.id }.only(.data),
+            Column("subject", "SUBJECT", "ĐỐI TƯỢNG") { e, p in
+                TableCell(p.value(e.subject.protoName, e.subject.rawValue))
+            },
+            Column.text("subject_id", "OF", "CỦA") { $0.subjectId }.only(.data),
+            .text("subject", "OF", "CỦA") { names[$0.subjectId] ?? $0.subjectId },
+            .number("year", "YEAR", "NĂM") { $0.year },
+            Column("result", "RESULT", "KẾT QUẢ") { e, p in
+                switch e.result {
+                case .grade(let grade)?: TableCell(p.value(grade.protoName, grade.rawValue))
+                case .score(let score)?: TableCell(String(score))
+                case nil: TableCell("")
+                }
+            },
+            Column("clean_and_strong", "CLEAN & STRONG", "TSVM") { e, p in
+                TableCell(e.cleanAndStrong ? (p.raw ? "true" : p.text("yes", "có")) : (p.raw ? "false" : ""))
+            },
+            .text("decision_ref", "DECISION", "QUYẾT ĐỊNH") { $0.decisionRef },
+            .text("revision", "REV", "PHIÊN BẢN") { String($0.meta?.revision ?? 0) },
+            Column("voided", "VOIDED", "ĐÃ HỦY") { e, p in voided(e.meta, p) },
+        ]
+    }
 
     static func voided(_ meta: RecordMeta?, _ presenter: Presenter) -> TableCell {
         guard let meta, meta.voided else { return TableCell(presenter.raw ? "false" : "") }
