@@ -134,7 +134,7 @@ public enum Columns {
 
     /// Status events of a member.
     public static let statusEvent: [Column<StatusEvent>] = [
-        .text("id", "ID", "Mã ID") { $0.id },
+        Column.text("id", "ID", "Mã ID") { $0.id }.only(.data),
         Column("kind", "EVENT", "SỰ KIỆN") { e, p in TableCell(p.value(e.kind.protoName, e.kind.rawValue)) },
         .date("effective_on", "ON", "NGÀY") { $0.effectiveOn },
         .text("decision_ref", "DECISION", "QUYẾT ĐỊNH") { $0.decisionRef },
