@@ -257,16 +257,18 @@ public struct Meetings: AsyncParsableCommand {
             return pairs
         }
 
-        /// Members still expected that day: not struck off, expelled, deceased or gone.
-        static func expected(_ member: Member) -> Bool {
-            ![.transferredOut, .struckOff, .expelled, .deceased].contains(member.status)
+        /// Whether the meeting must record the member: the server's own rule (ExpectedAttendance),
+        /// from the member's events up to the meeting's day.
+        static func expected(_ member: Member, at meeting: Meeting) -> Bool {
+            guard let day = meeting.heldOn else { return false }
+            return ExpectedAttendance.entry(for: member, cellID: meeting.cellId, dateKey: day.isoKey) != nil
         }
 
         /// Refuses, one member a line, when members of the cell were left unnamed without
         /// --rest or --partial.
         static func requireEveryone(_ meeting: Meeting, members: [Member]) async throws(CLIFailure) {
             let named = Set(meeting.attendance.map(\.memberId))
-            let missing = members.filter { expected($0) && !named.contains($0.id) }
+            let missing = members.filter { expected($0, at: meeting) && !named.contains($0.id) }
             guard !missing.isEmpty else { return }
             var lines = [
                 "error: \(missing.count) member\(missing.count == 1 ? "" : "s") of the cell "
@@ -291,7 +293,7 @@ public struct Meetings: AsyncParsableCommand {
         ) async throws(CLIFailure) {
             let named = Set(meeting.attendance.map(\.memberId))
             let presenterForLabels = Presenter(language: session.printer.language, raw: false)
-            for member in members where !named.contains(member.id) && expected(member) {
+            for member in members where !named.contains(member.id) && expected(member, at: meeting) {
                 switch member.status {
                 case .exempt, .workingAway, .temporaryTransfer:
                     meeting.attendance.append(
