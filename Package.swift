@@ -49,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.42.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libprotobuf-c from the system (Debian: libprotobuf-c-dev).
@@ -244,7 +245,10 @@ let package = Package(
         // for why no CSV package is used).
         .target(
             name: "ChiboImport",
-            dependencies: ["ChiboModel", "ChiboCodec", "ChiboStore"],
+            dependencies: [
+                "ChiboModel", "ChiboCodec", "ChiboStore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: strictSwift
         ),
         // `chibo`, the command-line client: a thin @main over ChiboCLI.

@@ -277,6 +277,51 @@ void   chibo__v1__import_counts__free_unpacked
   assert(message->base.descriptor == &chibo__v1__import_counts__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chibo__v1__import_warning__init
+                     (Chibo__V1__ImportWarning         *message)
+{
+  static const Chibo__V1__ImportWarning init_value = CHIBO__V1__IMPORT_WARNING__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__import_warning__get_packed_size
+                     (const Chibo__V1__ImportWarning *message)
+{
+  assert(message->base.descriptor == &chibo__v1__import_warning__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__import_warning__pack
+                     (const Chibo__V1__ImportWarning *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__import_warning__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__import_warning__pack_to_buffer
+                     (const Chibo__V1__ImportWarning *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__import_warning__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__ImportWarning *
+       chibo__v1__import_warning__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__ImportWarning *)
+     protobuf_c_message_unpack (&chibo__v1__import_warning__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__import_warning__free_unpacked
+                     (Chibo__V1__ImportWarning *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__import_warning__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chibo__v1__row_rejection__init
                      (Chibo__V1__RowRejection         *message)
 {
@@ -592,7 +637,7 @@ void   chibo__v1__undo_import_response__free_unpacked
   assert(message->base.descriptor == &chibo__v1__undo_import_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor chibo__v1__import_header__field_descriptors[4] =
+static const ProtobufCFieldDescriptor chibo__v1__import_header__field_descriptors[5] =
 {
   {
     "import_id",
@@ -642,17 +687,30 @@ static const ProtobufCFieldDescriptor chibo__v1__import_header__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "strict",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportHeader, strict),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__import_header__field_indices_by_name[] = {
   3,   /* field[3] = dry_run */
   1,   /* field[1] = entity */
   0,   /* field[0] = import_id */
   2,   /* field[2] = on_conflict */
+  4,   /* field[4] = strict */
 };
 static const ProtobufCIntRange chibo__v1__import_header__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor chibo__v1__import_header__descriptor =
 {
@@ -662,7 +720,7 @@ const ProtobufCMessageDescriptor chibo__v1__import_header__descriptor =
   "Chibo__V1__ImportHeader",
   "chibo.v1",
   sizeof(Chibo__V1__ImportHeader),
-  4,
+  5,
   chibo__v1__import_header__field_descriptors,
   chibo__v1__import_header__field_indices_by_name,
   1,  chibo__v1__import_header__number_ranges,
@@ -1184,6 +1242,109 @@ const ProtobufCMessageDescriptor chibo__v1__import_counts__descriptor =
   (ProtobufCMessageInit) chibo__v1__import_counts__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor chibo__v1__import_warning__field_descriptors[6] =
+{
+  {
+    "row",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportWarning, row),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "field",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportWarning, field),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportWarning, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_value",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportWarning, file_value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chibo_value",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportWarning, chibo_value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ImportWarning, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__import_warning__field_indices_by_name[] = {
+  4,   /* field[4] = chibo_value */
+  2,   /* field[2] = code */
+  1,   /* field[1] = field */
+  3,   /* field[3] = file_value */
+  5,   /* field[5] = message */
+  0,   /* field[0] = row */
+};
+static const ProtobufCIntRange chibo__v1__import_warning__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor chibo__v1__import_warning__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.ImportWarning",
+  "ImportWarning",
+  "Chibo__V1__ImportWarning",
+  "chibo.v1",
+  sizeof(Chibo__V1__ImportWarning),
+  6,
+  chibo__v1__import_warning__field_descriptors,
+  chibo__v1__import_warning__field_indices_by_name,
+  1,  chibo__v1__import_warning__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__import_warning__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor chibo__v1__row_rejection__field_descriptors[4] =
 {
   {
@@ -1377,7 +1538,7 @@ const ProtobufCMessageDescriptor chibo__v1__import_checkpoint__descriptor =
   (ProtobufCMessageInit) chibo__v1__import_checkpoint__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__run_import_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor chibo__v1__run_import_response__field_descriptors[5] =
 {
   {
     "checkpoint",
@@ -1427,17 +1588,30 @@ static const ProtobufCFieldDescriptor chibo__v1__run_import_response__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "warnings",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chibo__V1__RunImportResponse, n_warnings),
+    offsetof(Chibo__V1__RunImportResponse, warnings),
+    &chibo__v1__import_warning__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__run_import_response__field_indices_by_name[] = {
   0,   /* field[0] = checkpoint */
   3,   /* field[3] = dry_run */
   1,   /* field[1] = rejections */
   2,   /* field[2] = skipped_batches */
+  4,   /* field[4] = warnings */
 };
 static const ProtobufCIntRange chibo__v1__run_import_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor chibo__v1__run_import_response__descriptor =
 {
@@ -1447,7 +1621,7 @@ const ProtobufCMessageDescriptor chibo__v1__run_import_response__descriptor =
   "Chibo__V1__RunImportResponse",
   "chibo.v1",
   sizeof(Chibo__V1__RunImportResponse),
-  4,
+  5,
   chibo__v1__run_import_response__field_descriptors,
   chibo__v1__run_import_response__field_indices_by_name,
   1,  chibo__v1__run_import_response__number_ranges,

@@ -1353,7 +1353,7 @@ const ProtobufCEnumDescriptor chibo__v1__period_kind__descriptor =
   chibo__v1__period_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue chibo__v1__flag_kind__enum_values_by_number[13] =
+static const ProtobufCEnumValue chibo__v1__flag_kind__enum_values_by_number[14] =
 {
   { "FLAG_KIND_UNSPECIFIED", "CHIBO__V1__FLAG_KIND__FLAG_KIND_UNSPECIFIED", 0 },
   { "FLAG_KIND_MISSED_REGULAR_MEETING", "CHIBO__V1__FLAG_KIND__FLAG_KIND_MISSED_REGULAR_MEETING", 1 },
@@ -1368,14 +1368,16 @@ static const ProtobufCEnumValue chibo__v1__flag_kind__enum_values_by_number[13] 
   { "FLAG_KIND_GRADING_CAP_BROKEN", "CHIBO__V1__FLAG_KIND__FLAG_KIND_GRADING_CAP_BROKEN", 10 },
   { "FLAG_KIND_ATTENDANCE_NOT_RECORDED", "CHIBO__V1__FLAG_KIND__FLAG_KIND_ATTENDANCE_NOT_RECORDED", 11 },
   { "FLAG_KIND_BADGE_ANNIVERSARY", "CHIBO__V1__FLAG_KIND__FLAG_KIND_BADGE_ANNIVERSARY", 12 },
+  { "FLAG_KIND_EXCELLENT_CELL_NO_MEMBER_GRADED", "CHIBO__V1__FLAG_KIND__FLAG_KIND_EXCELLENT_CELL_NO_MEMBER_GRADED", 13 },
 };
 static const ProtobufCIntRange chibo__v1__flag_kind__value_ranges[] = {
-{0, 0},{0, 13}
+{0, 0},{0, 14}
 };
-static const ProtobufCEnumValueIndex chibo__v1__flag_kind__enum_values_by_name[13] =
+static const ProtobufCEnumValueIndex chibo__v1__flag_kind__enum_values_by_name[14] =
 {
   { "FLAG_KIND_ATTENDANCE_NOT_RECORDED", 11 },
   { "FLAG_KIND_BADGE_ANNIVERSARY", 12 },
+  { "FLAG_KIND_EXCELLENT_CELL_NO_MEMBER_GRADED", 13 },
   { "FLAG_KIND_EXCUSED_ABSENCES_IN_ROW", 5 },
   { "FLAG_KIND_GRADING_CAP_BROKEN", 10 },
   { "FLAG_KIND_MISSED_REGULAR_MEETING", 1 },
@@ -1395,9 +1397,9 @@ const ProtobufCEnumDescriptor chibo__v1__flag_kind__descriptor =
   "FlagKind",
   "Chibo__V1__FlagKind",
   "chibo.v1",
-  13,
+  14,
   chibo__v1__flag_kind__enum_values_by_number,
-  13,
+  14,
   chibo__v1__flag_kind__enum_values_by_name,
   1,
   chibo__v1__flag_kind__value_ranges,

@@ -119,6 +119,13 @@ public struct ImportError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The framing of a delimited protobuf file is broken (a bad varint, a cut message),
         /// so the messages after it cannot be found.
         public static let malformed = Code(rawValue: "malformed")
+        /// A part of a workbook inflates past a limit (`XLSXLimits`), or a line or row past the
+        /// size limit.
+        public static let tooLarge = Code(rawValue: "too_large")
+        /// The sheet asked for (`--sheet`) is not in the workbook.
+        public static let noSheet = Code(rawValue: "no_sheet")
+        /// The file holds bytes that are no text at all (a program, an image, random data).
+        public static let binary = Code(rawValue: "binary")
 
         /// The code, for example `missing_columns`.
         public var description: String { rawValue }

@@ -33,12 +33,15 @@ public enum ImportFormat: String, Hashable, Sendable, CaseIterable, CustomString
     /// Varint-delimited protobuf: each message preceded by its length as a varint
     /// (protobuf's `writeDelimitedTo` convention).
     case delimitedProtobuf = "delimited"
+    /// An Excel workbook (Office Open XML, `.xlsx`): one sheet of it, read like a CSV file.
+    case xlsx
 
     /// The name used in options, for example `jsonl`.
     public var description: String { rawValue }
 
     /// The format a file name's extension implies: `.csv`, `.tsv`, `.txt` are CSV; `.jsonl`,
-    /// `.ndjson` JSON Lines; `.binpb`, `.pb`, `.delimited` delimited protobuf. Nil for any other.
+    /// `.ndjson` JSON Lines; `.binpb`, `.pb`, `.delimited` delimited protobuf; `.xlsx`, `.xlsm` a
+    /// workbook. Nil for any other.
     public init?(fileExtensionOf path: String) {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
@@ -46,12 +49,13 @@ public enum ImportFormat: String, Hashable, Sendable, CaseIterable, CustomString
     }
 
     /// Parses a `--format` value or an extension: `csv`, `tsv`, `txt`, `jsonl`, `ndjson`,
-    /// `binpb`, `pb`, `delimited`; case does not matter.
+    /// `binpb`, `pb`, `delimited`, `xlsx`, `xlsm`; case does not matter.
     public init?(name: String) {
         switch name.lowercased() {
         case "csv", "tsv", "txt": self = .csv
         case "jsonl", "ndjson", "json-lines", "jsonlines": self = .jsonLines
         case "binpb", "pb", "delimited", "protobuf": self = .delimitedProtobuf
+        case "xlsx", "xlsm": self = .xlsx
         default: return nil
         }
     }
@@ -185,6 +189,10 @@ public struct ImportOptions: Hashable, Sendable {
     public var maxRecordBytes: Int
     /// Most attendance rows one meeting may have; a meeting with more is rejected row by row.
     public var maxRowsPerMeeting: Int
+    /// The sheet of a workbook to read: its name, or its number from 1; nil for the first.
+    public var sheet: String?
+    /// What a workbook may make the reader inflate and hold.
+    public var xlsxLimits = XLSXLimits()
 
     /// Creates options: UTF-8, format from the extension, delimiter detected.
     public init(

@@ -37,20 +37,20 @@ public final class ImportReader {
         guard let format = options.format ?? ImportFormat(fileExtensionOf: source.name) else {
             throw ImportError(
                 code: .badOptions,
-                message: "cannot tell the format from the file name: name it .csv, .tsv, .jsonl or .binpb, or give "
-                    + "--format csv|jsonl|delimited",
+                message: "cannot tell the format from the file name: name it .csv, .tsv, .xlsx, .jsonl or .binpb, or "
+                    + "give --format csv|xlsx|jsonl|delimited",
                 file: source.name
             )
         }
-        if options.attendance != nil, options.entity != .meetings || format != .csv {
+        if options.attendance != nil, options.entity != .meetings || (format != .csv && format != .xlsx) {
             throw ImportError(
                 code: .badOptions,
-                message: "an attendance file goes with a CSV meetings file only",
+                message: "an attendance file goes with a CSV or .xlsx meetings file only",
                 file: source.name
             )
         }
         switch format {
-        case .csv:
+        case .csv, .xlsx:
             if options.entity == .meetings, let attendanceSource = options.attendance {
                 let meetings = try CSVInput(source: source, columns: ImportColumns.meetingsFile, options: options)
                 let attendance = try CSVInput(

@@ -265,12 +265,16 @@ public struct ImportItem: Hashable, Sendable {
     public var rows: [Int]
     /// For a meeting of the two-file form: its rows in the attendance file, ascending.
     public var attendanceRows: [Int]
+    /// What the reader changed or noticed in the rows without refusing them (a cell typed in
+    /// TCVN3 converted to Unicode).
+    public var warnings: [RowWarning]
 
     /// Creates an item.
-    public init(record: ImportRecord, rows: [Int], attendanceRows: [Int] = []) {
+    public init(record: ImportRecord, rows: [Int], attendanceRows: [Int] = [], warnings: [RowWarning] = []) {
         self.record = record
         self.rows = rows
         self.attendanceRows = attendanceRows
+        self.warnings = warnings
     }
 
     /// How many rows, in both files, the record accounts for.
@@ -310,4 +314,34 @@ public struct ImportSummary: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         "\(rowsRead) rows: \(records) records (from \(rowsInRecords) rows), \(errors) errors, \(blankRows) blank rows skipped"
     }
+}
+
+/// A row imported with a remark: a value converted, or a value in the file that disagrees with
+/// what Chibo derives and stores. Written to the warnings file; `--strict` refuses such rows.
+public struct RowWarning: Hashable, Sendable, CustomStringConvertible {
+    /// The kind, for example `legacy_text_converted` or `category_differs`.
+    public var code: String
+    /// The file's row number.
+    public var row: Int
+    /// The column as the file's header names it.
+    public var column: String
+    /// The value as the file holds it.
+    public var fileValue: String
+    /// The value Chibo keeps.
+    public var chiboValue: String
+    /// What happened, for a person.
+    public var message: String
+
+    /// Creates a warning.
+    public init(code: String, row: Int, column: String, fileValue: String, chiboValue: String, message: String) {
+        self.code = code
+        self.row = row
+        self.column = column
+        self.fileValue = fileValue
+        self.chiboValue = chiboValue
+        self.message = message
+    }
+
+    /// One line: `row N column: message [code]`.
+    public var description: String { "row \(row) \(column): \(message) [\(code)]" }
 }

@@ -20,8 +20,10 @@ public final class OriginalRows {
     private let input: Input
     private var position = 0
 
-    /// Opens `source` as `ImportReader` would with `options`.
-    public init(source: ImportSource, options: ImportOptions) throws(ImportError) {
+    /// Opens `source` as `ImportReader` would with `options` (or, given `columns`, as a file of
+    /// those columns: an org-changes file).
+    public init(source: ImportSource, options: ImportOptions, columns given: [ImportColumn]? = nil) throws(ImportError)
+    {
         guard let format = options.format ?? ImportFormat(fileExtensionOf: source.name) else {
             throw ImportError(
                 code: .badOptions,
@@ -30,13 +32,23 @@ public final class OriginalRows {
             )
         }
         switch format {
-        case .csv:
+        case .csv, .xlsx:
             let columns =
-                options.entity == .meetings && options.attendance != nil
-                ? ImportColumns.meetingsFile : ImportColumns.columns(for: options.entity)
+                given
+                ?? (options.entity == .meetings && options.attendance != nil
+                    ? ImportColumns.meetingsFile : ImportColumns.columns(for: options.entity))
             let csv = try CSVInput(source: source, columns: columns, options: options)
             self.columns = csv.layout.headers
             input = .csv(csv)
+            report = csv.report
+            layout = Layout(
+                delimiter: csv.reader.delimiter,
+                lineEnd: [0x0D, 0x0A],
+                byteOrderMark: csv.isWorkbook || csv.hadBOM,
+                fromWorkbook: csv.isWorkbook,
+                encoding: csv.isWorkbook ? .utf8 : options.encoding,
+                misreadTCVN3: csv.decoder.mode == .tcvn3MisreadAsUTF8
+            )
         case .jsonLines:
             columns = ["record"]
             input = .lines(
@@ -49,6 +61,77 @@ public final class OriginalRows {
                 BufferedBytes(source: try ByteSource(source), chunkSize: options.chunkSize),
                 limit: options.maxRecordBytes
             )
+        }
+    }
+
+    /// How a reject file written next to the input reopens as the input does: the input's
+    /// delimiter, line end, byte order mark and encoding. A workbook's rows come as CSV in UTF-8
+    /// with a byte order mark (so Excel opens it as UTF-8), comma-separated, CRLF.
+    public struct Layout: Sendable {
+        /// The delimiter byte.
+        public var delimiter: UInt8
+        /// The line end: CRLF, LF or CR, as the header row ends.
+        public var lineEnd: [UInt8]
+        /// Whether to start with a UTF-8 byte order mark.
+        public var byteOrderMark: Bool
+        /// Whether the input was a workbook.
+        public var fromWorkbook: Bool
+        /// The text encoding of the rows.
+        public var encoding: TextEncoding
+        fileprivate var misreadTCVN3 = false
+    }
+
+    /// The layout of a CSV or workbook input; nil for JSON Lines and protobuf.
+    public private(set) var layout: Layout?
+    /// The header matched, for naming columns; nil for JSON Lines and protobuf.
+    public private(set) var report: HeaderReport?
+
+    /// Starts reading rows as written, byte for byte: returns the header row's bytes without
+    /// its line end (nil for JSON Lines and protobuf). Then `nextRaw` gives the data rows.
+    public func rawHeader() throws(ImportError) -> [UInt8]? {
+        guard case .csv(let csv) = input else { return nil }
+        csv.reader.keepRaw = true
+        try csv.reader.reposition(offset: csv.headerPosition.offset, row: csv.headerPosition.row)
+        guard try csv.reader.next() != nil else { return nil }
+        let raw = csv.reader.raw
+        if raw.last == 0x0D {
+            layout?.lineEnd = csv.isWorkbook ? [0x0D, 0x0A] : [0x0D, 0x0A]
+        } else if raw.last == 0x0A {
+            layout?.lineEnd = csv.isWorkbook ? [0x0D, 0x0A] : [0x0A]
+        }
+        return Self.withoutLineEnd(raw)
+    }
+
+    /// The next non-blank data row as written (after `rawHeader`), without its line end; nil at
+    /// the end. For JSON Lines and protobuf, the `next()` cells' one column.
+    public func nextRaw() throws(ImportError) -> (row: Int, bytes: [UInt8])? {
+        guard case .csv(let csv) = input else {
+            return try next().map { ($0.row, Array($0.cells.first?.utf8 ?? "".utf8)) }
+        }
+        while let row = try csv.reader.next() {
+            if row.isBlank { continue }
+            return (row.row, Self.withoutLineEnd(csv.reader.raw))
+        }
+        return nil
+    }
+
+    private static func withoutLineEnd(_ bytes: [UInt8]) -> [UInt8] {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+        return Array(bytes[..<end])
+    }
+
+    /// `text` in the input's encoding, for cells added to its rows: UTF-8; windows-1258 with tone
+    /// marks as combining bytes where no precomposed letter exists; TCVN3 as its fonts type it.
+    /// A character the encoding lacks becomes `?`.
+    public func encode(_ text: String) -> [UInt8] {
+        guard let layout else { return Array(text.utf8) }
+        switch layout.encoding {
+        case .utf8: return Array(text.utf8)
+        case .windows1258: return LegacyEncoder.windows1258(text)
+        case .tcvn3:
+            let bytes = LegacyEncoder.tcvn3(text)
+            return layout.misreadTCVN3 ? LegacyEncoder.asWindows1252UTF8(bytes) : bytes
         }
     }
 

@@ -10,10 +10,11 @@ public struct ImportCommand: ParsableCommand {
     /// The command's name, abstract and exit codes for `--help`.
     public static let configuration = CommandConfiguration(
         commandName: "chibo-import",
-        abstract: "Import a CSV, JSON Lines or delimited protobuf file into a Chibo server.",
+        abstract: "Import a CSV, Excel (.xlsx), JSON Lines or delimited protobuf file into a Chibo server.",
         discussion: """
             Reads FILE in batches, sends them with Import.Run as it reads (memory stays flat), and \
             prints a summary on standard error: read = inserted + updated + skipped + rejected.
+            `chibo-import check FILE --entity E` reads and checks FILE without a server.
             Exit codes: 0 every row imported; 1 some rows refused; 2 usage error; 3 the import \
             failed or stopped (--max-errors, a broken file, a failed call).
             """
@@ -24,7 +25,10 @@ public struct ImportCommand: ParsableCommand {
     public var file: String?
 
     /// Kind of record in the file.
-    @Option(help: "What the file holds: org_units, members, status_events, meetings, resolutions or evaluations.")
+    @Option(
+        help:
+            "What the file holds: org_units, members, status_events, meetings, resolutions, evaluations or org_changes."
+    )
     public var entity: String?
 
     /// Attendance file for meetings.
@@ -124,6 +128,18 @@ public struct ImportCommand: ParsableCommand {
     )
     public var batchSize: Int = 500
 
+    /// Sheet of a workbook.
+    @Option(help: "For an .xlsx file: the sheet to read, by name or number from 1 (default: the first).")
+    public var sheet: String?
+
+    /// Language of reasons.
+    @Option(help: "Language of the reject and warnings files' reasons: vi or en (default en).")
+    public var lang: String = "en"
+
+    /// Warnings refuse rows.
+    @ArgumentParser.Flag(help: "Refuse a row whose category, status or date disagrees with what Chibo derives.")
+    public var strict = false
+
     /// Quiet.
     @ArgumentParser.Flag(
         name: .shortAndLong,
@@ -148,7 +164,7 @@ public struct ImportCommand: ParsableCommand {
         }
         guard file != nil else { throw ValidationError("name the FILE to import (or --undo ID)") }
         guard let entity else { throw ValidationError("--entity is required: \(Self.entityNames)") }
-        guard ChiboImport.ImportEntity(name: entity) != nil else {
+        guard ChiboImport.ImportEntity(name: entity) != nil || Self.isOrgChanges(entity) else {
             throw ValidationError("--entity is one of \(Self.entityNames), not \"\(entity)\"")
         }
         guard Self.policy(onConflict) != nil else { throw ValidationError("--on-conflict is skip, update or fail") }
@@ -160,7 +176,10 @@ public struct ImportCommand: ParsableCommand {
         if let delimiter, CSVDelimiter(name: delimiter) == nil {
             throw ValidationError("--delimiter is comma, semicolon or tab")
         }
-        if let format, ImportFormat(name: format) == nil { throw ValidationError("--format is csv, jsonl or protobuf") }
+        if let format, ImportFormat(name: format) == nil {
+            throw ValidationError("--format is csv, xlsx, jsonl or protobuf")
+        }
+        guard ReportLanguage(name: lang) != nil else { throw ValidationError("--lang is vi or en, not \"\(lang)\"") }
         for mapping in mappings where ColumnMapping(parsing: mapping) == nil {
             throw ValidationError("--map takes COLUMN=FIELD, not \"\(mapping)\"")
         }
@@ -175,7 +194,14 @@ public struct ImportCommand: ParsableCommand {
         }
     }
 
-    static let entityNames = ChiboImport.ImportEntity.allCases.map(\.rawValue).joined(separator: ", ")
+    static let entityNames =
+        (ChiboImport.ImportEntity.allCases.map(\.rawValue) + ["org_changes"]).joined(separator: ", ")
+
+    /// Whether `--entity` names org changes (merges, splits and moves), which `OrgChangeJob` sends
+    /// as the server's own calls rather than through Import.Run.
+    static func isOrgChanges(_ entity: String?) -> Bool {
+        entity.map { $0.lowercased().replacingOccurrences(of: "-", with: "_") == "org_changes" } ?? false
+    }
 
     /// Parses an `--on-conflict` value.
     static func policy(_ name: String) -> ImportConflictPolicy? {
@@ -203,7 +229,7 @@ public struct ImportCommand: ParsableCommand {
 
     /// The reading options the flags describe (valid after `validate()`).
     var readOptions: ImportOptions {
-        ImportOptions(
+        var options = ImportOptions(
             entity: entity.flatMap(ChiboImport.ImportEntity.init(name:)) ?? .members,
             format: format.flatMap(ImportFormat.init(name:)),
             encoding: encoding.flatMap(TextEncoding.init(name:)) ?? .utf8,
@@ -211,7 +237,12 @@ public struct ImportCommand: ParsableCommand {
             columnMappings: mappings.compactMap(ColumnMapping.init(parsing:)),
             attendance: attendance.map { .file(path: $0) }
         )
+        options.sheet = sheet
+        return options
     }
+
+    /// The language of the reasons written to files.
+    var language: ReportLanguage { ReportLanguage(name: lang) ?? .english }
 
     /// `chibo-import` with `arguments`: parses them, runs the job and returns the exit code.
     /// Usage errors print the message and the usage on standard error and return 2; `--help`
@@ -222,9 +253,13 @@ public struct ImportCommand: ParsableCommand {
         console: Console = .standard,
         stderrIsTerminal: Bool = isatty(2) == 1
     ) async -> Int32 {
+        let checkOnly = arguments.first == "check"
         let command: ImportCommand
         do {
-            command = try parse(arguments)
+            command = try parse(checkOnly ? Array(arguments.dropFirst()) : arguments)
+            if checkOnly, command.undo != nil || command.resume != nil {
+                throw ValidationError("check reads a FILE: it takes no --undo or --resume")
+            }
         } catch {
             let message = fullMessage(for: error)
             if exitCode(for: error) == .success {
@@ -234,12 +269,19 @@ public struct ImportCommand: ParsableCommand {
             console.err(message + "\n")
             return ImportExit.usage
         }
+        if checkOnly && isOrgChanges(command.entity) {
+            return await OrgChangeJob(command: command, console: console, settings: nil).run()
+        }
+        if checkOnly { return FileCheck(command: command, console: console).run() }
         let settings: ConnectionSettings
         do {
             settings = try ConnectionSettings(command.connectionFlags, environment: environment)
         } catch {
             console.err("chibo-import: " + error.lines.joined(separator: "\n") + "\n")
             return ImportExit.usage
+        }
+        if isOrgChanges(command.entity) {
+            return await OrgChangeJob(command: command, console: console, settings: settings).run()
         }
         let job = ImportJob(
             command: command,

@@ -95,7 +95,7 @@ struct ImportJob {
         let importID = (command.resume ?? command.importID ?? UUID().uuidString).lowercased()
         let entity = Self.wireEntity(options.entity)
         let resumeHint =
-            "resume with: chibo-import \(file) --entity \(options.entity) --batch-size \(command.batchSize) --resume \(importID)"
+            "resume with: chibo-import \(file) --entity \(options.entity) --batch-size \(command.batchSize)\(command.sheet.map { " --sheet \"\($0)\"" } ?? "") --resume \(importID)"
 
         let reader: ImportReader
         do {
@@ -151,7 +151,13 @@ struct ImportJob {
         }
 
         guard let policy = ImportCommand.policy(command.onConflict) else { return ImportExit.usage }
-        let header = ImportHeader(importId: importID, entity: entity, onConflict: policy, dryRun: command.dryRun)
+        let header = ImportHeader(
+            importId: importID,
+            entity: entity,
+            onConflict: policy,
+            dryRun: command.dryRun,
+            strict: command.strict
+        )
         let tracker = UploadTracker()
         let requests = ImportRequests(
             reader: reader,
@@ -159,7 +165,8 @@ struct ImportJob {
             batchSize: command.batchSize,
             skipThrough: skipThrough,
             tracker: tracker,
-            stopOnReaderErrors: command.maxErrors
+            stopOnReaderErrors: command.maxErrors,
+            strict: command.strict
         )
         let fileSize = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         let progress = showProgress ? ProgressLine(write: console.err) : nil
@@ -217,13 +224,20 @@ struct ImportJob {
         }
         let state = tracker.snapshot
         if case .completed = ending, state.stopRequested { ending = .stopped }
+        // Whether the server said what it committed (it cannot when it is gone).
+        var committedKnown = true
         if case .completed = ending {
         } else if !command.dryRun {
             // What the server committed, to report and to resume from.
-            if let checkpoint = try? await status(importID, client: client) {
-                response.checkpoint = checkpoint
-            } else if response.checkpoint == nil {
-                response.checkpoint = before
+            do {
+                if let checkpoint = try await status(importID, client: client) {
+                    response.checkpoint = checkpoint
+                } else if response.checkpoint == nil {
+                    response.checkpoint = before
+                }
+            } catch {
+                committedKnown = false
+                if response.checkpoint == nil { response.checkpoint = before }
             }
         }
 
@@ -239,8 +253,43 @@ struct ImportJob {
         let readerErrors = state.readerErrors.count
         counts.read += Int64(readerErrors)
         counts.rejected += Int64(readerErrors)
-        let refusals = Refusal.merged(reader: state.readerErrors, server: response.rejections)
+        let columns = RejectColumns(report: reader.header, entity: options.entity)
+        let refusals = Refusal.merged(reader: state.readerErrors, server: response.rejections, columns: columns)
+        // The reader's warnings (cells converted) and the server's (values Chibo derives otherwise).
+        let warnings =
+            (state.warnings
+            + response.warnings.map { warning in
+                RowWarning(
+                    code: warning.code,
+                    row: Int(warning.row),
+                    column: columns.header(field: warning.field, code: warning.code, message: ""),
+                    fileValue: warning.fileValue,
+                    chiboValue: warning.chiboValue,
+                    message: warning.message
+                )
+            }).sorted { $0.row < $1.row }
         let lastBatch = response.checkpoint?.lastBatch ?? 0
+        // What to say of the batches committed, and whether resuming makes sense.
+        let sentAny = state.lastBatchSent > skipThrough
+        let committed: String
+        let canResume: Bool
+        if !committedKnown && !sentAny && skipThrough == 0 {
+            committed = "nothing was committed (no batch was sent): run the same command again"
+            canResume = false
+        } else if !committedKnown {
+            committed =
+                "the server did not answer to say what it committed ("
+                + (sentAny ? "batches up to \(state.lastBatchSent) were sent" : "no batch was sent")
+                + (skipThrough > 0 ? " after batch \(skipThrough), committed earlier" : "") + ")"
+            canResume = true
+        } else if lastBatch > 0 {
+            committed =
+                "committed through batch \(lastBatch) (\((response.checkpoint?.counts?.read ?? 0)) rows in all)"
+            canResume = true
+        } else {
+            committed = "nothing was committed: run the same command again"
+            canResume = false
+        }
 
         let dry = command.dryRun ? " (dry run: nothing written)" : ""
         switch ending {
@@ -261,11 +310,16 @@ struct ImportJob {
                     + "updated, \(counts.skipped) skipped, \(counts.rejected - Int64(readerErrors)) rejected); "
                     + "\(readerErrors) rows refused by the file check so far\(dry)"
             )
-            if !command.dryRun { say(resumeHint) }
+            if !command.dryRun && canResume { say(resumeHint) }
         case .failed(let message):
             say("the import failed: \(message)")
-            if !command.dryRun {
-                say("committed through batch \(lastBatch) (\(counts.read - Int64(readerErrors)) rows); \(resumeHint)")
+            if !command.dryRun { say(canResume ? "\(committed); \(resumeHint)" : committed) }
+        }
+        if !refusals.isEmpty { say("refused by kind: " + ErrorKinds.line(refusals)) }
+        if !warnings.isEmpty {
+            say("\(warnings.count) warnings: " + ErrorKinds.line(warnings: warnings))
+            if !command.quiet && command.rejectFile == nil {
+                for warning in warnings.prefix(10) { say("  warning: \(warning)") }
             }
         }
         if !command.quiet && command.rejectFile == nil {
@@ -292,7 +346,8 @@ struct ImportJob {
             options: options,
             readable: true,
             skippedBatches: response.skippedBatches,
-            dryRun: response.dryRun
+            dryRun: response.dryRun,
+            warnings: warnings
         )
         switch ending {
         case .completed: return counts.rejected == 0 ? ImportExit.ok : ImportExit.someRefused
@@ -325,14 +380,21 @@ struct ImportJob {
         options: ImportOptions,
         readable: Bool,
         skippedBatches: [Int64] = [],
-        dryRun: Bool? = nil
+        dryRun: Bool? = nil,
+        warnings: [RowWarning] = []
     ) {
         if let path = command.rejectFile {
+            do {
+                try WarningsFile.write(warnings, language: command.language, besides: path)
+            } catch {
+                say("cannot write the warnings file: \(error)")
+            }
             do {
                 try RejectFile.write(
                     refusals,
                     source: readable ? .file(path: command.file ?? "") : nil,
                     options: options,
+                    language: command.language,
                     to: path
                 )
             } catch {
@@ -352,6 +414,8 @@ struct ImportJob {
                 "rejected": counts.rejected,
                 "rejected_by_file_check": readerErrors,
                 "skipped_batches": skippedBatches,
+                "rejected_by_kind": ErrorKinds.counts(refusals),
+                "warnings": warnings.count,
                 "peak_memory_kb": Self.peakMemoryKB(),
             ]
             do {

@@ -22,6 +22,8 @@ public final class UploadTracker: Sendable {
         public var rowsRead = 0
         /// Rows the reader refused.
         public var readerErrors: [RowError] = []
+        /// Warnings of the rows sent (cells converted, values that differ from what Chibo derives).
+        public var warnings: [RowWarning] = []
         /// Set to end the stream at the next batch boundary.
         public var stopRequested = false
     }
@@ -60,6 +62,7 @@ public struct ImportRequests: AsyncSequence, Sendable {
         let skipThrough: Int64
         let tracker: UploadTracker
         let stopOnReaderErrors: Int?
+        let strict: Bool
         var headerSent = false
         var nextNumber: Int64 = 1
         var done = false
@@ -70,8 +73,10 @@ public struct ImportRequests: AsyncSequence, Sendable {
             batchSize: Int,
             skipThrough: Int64,
             tracker: UploadTracker,
-            stopOnReaderErrors: Int?
+            stopOnReaderErrors: Int?,
+            strict: Bool
         ) {
+            self.strict = strict
             self.reader = reader
             self.header = header
             self.batchSize = batchSize
@@ -93,6 +98,7 @@ public struct ImportRequests: AsyncSequence, Sendable {
                 }
                 var batch = ImportBatch(batchNumber: nextNumber)
                 var errors: [RowError] = []
+                var warnings: [RowWarning] = []
                 // A batch holds `batchSize` rows of the file: a meeting of 25 attendance rows
                 // counts 25, so a batch of meetings weighs what a batch of members does (the
                 // server holds a window of batches in memory), and is never split.
@@ -100,6 +106,11 @@ public struct ImportRequests: AsyncSequence, Sendable {
                 while filled < batchSize, let event = try reader.next() {
                     switch event {
                     case .item(let item):
+                        if strict, let refused = StrictWarnings.error(for: item, file: reader.header.file) {
+                            errors.append(refused)
+                            continue
+                        }
+                        warnings += item.warnings
                         batch.rows.append(item.wireRow)
                         filled += item.rowCount
                     case .error(let error): errors.append(error)
@@ -110,6 +121,7 @@ public struct ImportRequests: AsyncSequence, Sendable {
                 var stop = false
                 tracker.update { state in
                     state.readerErrors += errors
+                    state.warnings += warnings
                     state.bytesRead = bytes
                     state.rowsRead = summary.rowsRead
                     if let limit = stopOnReaderErrors, state.readerErrors.count > limit { state.stopRequested = true }
@@ -146,7 +158,8 @@ public struct ImportRequests: AsyncSequence, Sendable {
         batchSize: Int,
         skipThrough: Int64 = 0,
         tracker: UploadTracker,
-        stopOnReaderErrors: Int? = nil
+        stopOnReaderErrors: Int? = nil,
+        strict: Bool = false
     ) {
         producer = Producer(
             reader: reader,
@@ -154,7 +167,8 @@ public struct ImportRequests: AsyncSequence, Sendable {
             batchSize: batchSize,
             skipThrough: skipThrough,
             tracker: tracker,
-            stopOnReaderErrors: stopOnReaderErrors
+            stopOnReaderErrors: stopOnReaderErrors,
+            strict: strict
         )
     }
 
@@ -170,4 +184,19 @@ public struct ImportRequests: AsyncSequence, Sendable {
 
     /// Starts iterating; the sequence can be iterated once.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(producer: producer) }
+}
+
+/// `--strict`: a row with a warning is refused instead, with the warning's code.
+enum StrictWarnings {
+    /// The row error refusing `item`, or nil when it has no warning.
+    static func error(for item: ImportItem, file: String) -> RowError? {
+        guard let first = item.warnings.first else { return nil }
+        return RowError(
+            file: file,
+            row: first.row,
+            column: first.column,
+            code: RowError.Code(rawValue: first.code),
+            message: first.message + " (refused under --strict)"
+        )
+    }
 }

@@ -34,53 +34,104 @@ public struct Refusal: Hashable, Sendable {
     /// The reader's errors and the server's rejections in row order, without repeats (a
     /// server reports a resumed import's earlier rejections again).
     public static func merged(reader: [RowError], server: [RowRejection]) -> [Refusal] {
+        merged(reader: reader, server: server, columns: nil)
+    }
+
+    /// The same, with the server's fields named as the file's header names their columns.
+    static func merged(reader: [RowError], server: [RowRejection], columns: RejectColumns?) -> [Refusal] {
+        let named = server.map { rejection in
+            var refusal = Refusal(rejection)
+            if let columns {
+                refusal.column = columns.header(
+                    field: rejection.field,
+                    code: rejection.code,
+                    message: rejection.message
+                )
+            }
+            return refusal
+        }
         var seen = Set<Refusal>()
         var all: [Refusal] = []
-        for refusal in reader.map(Refusal.init) + server.map(Refusal.init) where seen.insert(refusal).inserted {
+        for refusal in reader.map(Refusal.init) + named where seen.insert(refusal).inserted {
             all.append(refusal)
         }
         return all.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element)
     }
 }
 
-/// Writes the reject file: a CSV of the refused rows, each with the original row's cells (read
-/// again from the file, picking only the refused rows' numbers, so memory stays flat) followed by
-/// `reject_row`, `reject_column`, `reject_code` and `reject_message`. The file is created with
-/// mode 0600, or set to 0600 and then truncated if it exists (refused if it cannot be): it
-/// quotes personal data.
+/// Writes the reject file, made to reopen where the input came from, next to it: the input's
+/// header row and each refused row exactly as written (bytes for bytes, read again from the file
+/// by a second pass that picks only the refused rows, so memory stays flat), each followed by two
+/// cells: the column at fault as the file's header names it, and the reason (Vietnamese or
+/// English). It keeps the input's delimiter, line end, byte order mark and encoding. A workbook's
+/// refused rows are written as CSV in UTF-8 with a byte order mark (Excel opens it as UTF-8). For
+/// JSON Lines and protobuf, the row is one column, `record`: the line, or the message in base64.
+/// The file is created with mode 0600, or set to 0600 and then truncated if it exists (refused if
+/// it cannot be): it quotes personal data.
 public enum RejectFile {
-    /// The columns added after the file's own.
-    public static let extraColumns = ["reject_row", "reject_column", "reject_code", "reject_message"]
-
     /// Writes `refusals` (in row order) to `path`, quoting each row of `source` they name.
-    /// When the file cannot be read again, the original cells are left empty.
+    /// When the file cannot be read again, the rows are written with their reasons only (CSV,
+    /// UTF-8).
     public static func write(
         _ refusals: [Refusal],
         source: ImportSource?,
         options: ImportOptions,
+        language: ReportLanguage = .english,
+        columns: [ImportColumn]? = nil,
         to path: String
     ) throws {
         let out = try PrivateFile(path: path)
         defer { out.close() }
-        let rows: OriginalRows? = source.flatMap { try? OriginalRows(source: $0, options: options) }
-        let columns = rows?.columns ?? []
-        try out.write(csvLine(columns + extraColumns))
-        var current: (row: Int, cells: [String])?
-        var ended = rows == nil
+        let rows: OriginalRows? = source.flatMap { try? OriginalRows(source: $0, options: options, columns: columns) }
+        let header = (try? rows?.rawHeader()) ?? nil
+        let layout = rows?.layout
+        let delimiter = layout?.delimiter ?? 0x2C
+        let lineEnd = layout?.lineEnd ?? [0x0D, 0x0A]
+        let encode: (String) -> [UInt8] = { text in rows?.encode(text) ?? Array(text.utf8) }
+        func field(_ text: String) -> [UInt8] {
+            let bytes = encode(text)
+            guard bytes.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+                return bytes
+            }
+            var quoted: [UInt8] = [0x22]
+            for byte in bytes {
+                if byte == 0x22 { quoted.append(0x22) }
+                quoted.append(byte)
+            }
+            return quoted + [0x22]
+        }
+        var line: [UInt8] = []
+        if layout?.byteOrderMark ?? true { line += [0xEF, 0xBB, 0xBF] }
+        // The header: the file's own when it has one, then the two added columns.
+        let added = language.rejectHeaders
+        if let header, layout != nil {
+            line += header + [delimiter] + field(added[0]) + [delimiter] + field(added[1]) + lineEnd
+        } else {
+            let columns = (rows?.columns ?? []) + added
+            line += columns.map(field).joined(separator: [delimiter]) + lineEnd
+        }
+        try out.write(bytes: line)
+        let width = rows?.columns.count ?? 0
+        var current: (row: Int, bytes: [UInt8])?
+        var ended = rows == nil || (layout != nil && header == nil)
         for refusal in refusals {
             // Rows come in file order: read forward to the refused row.
             while !ended, current.map({ $0.row < refusal.row }) ?? true {
-                if let next = try? rows?.next() {
+                if let next = (try? rows?.nextRaw()) ?? nil {
                     current = next
                 } else {
                     ended = true
                 }
             }
-            var cells = Array(repeating: "", count: columns.count)
-            if let current, current.row == refusal.row {
-                for (index, cell) in current.cells.prefix(columns.count).enumerated() { cells[index] = cell }
+            line = []
+            if let current, current.row == refusal.row, refusal.row > 0 {
+                line += layout == nil ? field(String(decoding: current.bytes, as: UTF8.self)) : current.bytes
+            } else {
+                line += Array(repeating: delimiter, count: max(0, width - 1))
             }
-            try out.write(csvLine(cells + [String(refusal.row), refusal.column, refusal.code, refusal.message]))
+            let reason = language.reason(row: refusal.row, code: refusal.code, message: refusal.message)
+            line += [delimiter] + field(refusal.column) + [delimiter] + field(reason) + lineEnd
+            try out.write(bytes: line)
         }
     }
 
@@ -115,8 +166,10 @@ final class PrivateFile {
     }
 
     /// Appends `text`.
-    func write(_ text: String) throws {
-        let bytes = Array(text.utf8)
+    func write(_ text: String) throws { try write(bytes: Array(text.utf8)) }
+
+    /// Appends `bytes`.
+    func write(bytes: [UInt8]) throws {
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }

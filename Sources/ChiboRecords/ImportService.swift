@@ -138,6 +138,22 @@ public struct ImportService: Sendable {
                 writableUnits: writable
             )
             for row in batch.rows {
+                let warnings =
+                    header.entity == .meetings
+                    ? try await StoreErrors.mapping { try await ImportCategoryCheck.warnings(for: row, store: store) }
+                    : []
+                if header.strict, let first = warnings.first {
+                    storeBatch.refused.append(
+                        RowRejection(
+                            row: row.rowNumbers.first ?? 0,
+                            field: first.field,
+                            code: first.code,
+                            message: first.message + " (refused: strict)"
+                        )
+                    )
+                    continue
+                }
+                response.warnings += warnings
                 if let refusal = try await check(row, entity: header.entity, bands: &bands) {
                     storeBatch.refused.append(
                         RowRejection(

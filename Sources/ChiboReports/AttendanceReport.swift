@@ -2,7 +2,7 @@ import ChiboModel
 import ChiboStore
 
 /// Attendance rates by cell or for a whole subtree, per month, quarter or year, from the
-/// per-meeting counts. Who is counted follows GLOSSARY.md ("Status and category"); records not
+/// per-meeting counts. Who is counted follows docs/DOMAIN.md ("Attendance"); records not
 /// recorded are left out of the rate and counted apart. Each meeting is placed by the tree of
 /// its date and judged "good" by the rules in force that day.
 public enum AttendanceReport {

@@ -132,7 +132,8 @@ public enum GradingReport {
         )
     }
 
-    /// A flag when a cell graded excellent does not meet the conditions on its members' grades.
+    /// A flag when a cell graded excellent does not meet the conditions on its members' grades
+    /// (`gradingCapBroken`), or has no member graded at all (`excellentCellNoMemberGraded`).
     static func excellentCell(
         _ cell: Evaluation,
         members: [Grade],
@@ -144,12 +145,24 @@ public enum GradingReport {
         let minGood = Int(rules.rules.excellentCellMinGoodBp)
         guard minGood > 0 else { return nil }
         let name = history.name(of: cell.subjectId)
+        // With no member graded the conditions cannot be checked: a flag of its own kind, not a
+        // broken cap (docs/DOMAIN.md, "Grading").
+        if members.isEmpty {
+            return Flag(
+                kind: .excellentCellNoMemberGraded,
+                unitId: cell.subjectId,
+                period: Period(kind: .year, year: cell.year),
+                detail: "\(name) \(cell.year) rated excellent but no member of the cell was evaluated in "
+                    + "\(cell.year): whether every member completed their tasks and at least "
+                    + "\(Percent.text(bp: Int32(minGood))) were good cannot be checked (\(rules.sources))",
+                ruleSetId: rules.id
+            )
+        }
         let notCompleted = members.filter { $0 == .notCompleted }.count
         let good = members.filter { $0 == .good || $0 == .excellent }.count
         var problems: [String] = []
-        if members.isEmpty { problems.append("no member of the cell was evaluated") }
         if notCompleted > 0 { problems.append("\(notCompleted) member(s) did not complete their tasks") }
-        if !members.isEmpty && good * 10_000 < minGood * members.count {
+        if good * 10_000 < minGood * members.count {
             problems.append(
                 "\(good) of \(members.count) members at least good (\(Percent.text(bp: Percent.bp(good, of: members.count)))), "
                     + "below \(Percent.text(bp: Int32(minGood)))"

@@ -14,7 +14,7 @@ public struct EffectiveRules: Hashable, Sendable {
     public var sources: String { applied.map { $0.source.isEmpty ? $0.id : $0.source }.joined(separator: "; ") }
 }
 
-/// Resolves effective-dated rule sets (GLOSSARY.md: "store thresholds by effective date").
+/// Resolves effective-dated rule sets (docs/DOMAIN.md, "Rule sets by date").
 ///
 /// The national sets (empty scope) are complete: the latest one in force on the date applies in
 /// full. A set scoped to an org unit applies to that unit's subtree and overrides only the

@@ -6,13 +6,16 @@ public enum SampleFileFormat: String, CaseIterable, Hashable, Sendable {
     case jsonl
     /// Varint-delimited protobuf (`writeDelimitedTo`), the same messages as JSON Lines.
     case protobuf
+    /// An Excel workbook with the CSV file's table under a title row, dates as Excel dates.
+    case xlsx
 
-    /// The file name extension: `csv`, `jsonl`, `binpb`.
+    /// The file name extension: `csv`, `jsonl`, `binpb`, `xlsx`.
     public var fileExtension: String {
         switch self {
         case .csv: "csv"
         case .jsonl: "jsonl"
         case .protobuf: "binpb"
+        case .xlsx: "xlsx"
         }
     }
 }
@@ -31,6 +34,18 @@ public enum SampleFileEntity: String, CaseIterable, Hashable, Sendable {
     case resolutions
     /// Yearly evaluations of cells and members.
     case evaluations
+
+    /// The title a clerk puts above the table in a workbook.
+    public var title: String {
+        switch self {
+        case .orgUnits: "DANH SÁCH TỔ CHỨC ĐẢNG"
+        case .members: "DANH SÁCH ĐẢNG VIÊN"
+        case .statusEvents: "BIẾN ĐỘNG ĐẢNG VIÊN"
+        case .meetings: "SỔ GHI BIÊN BẢN SINH HOẠT CHI BỘ"
+        case .resolutions: "NGHỊ QUYẾT CỦA CHI BỘ"
+        case .evaluations: "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI"
+        }
+    }
 
     /// The file's name in a format, for example `status_events.csv`.
     public func fileName(_ format: SampleFileFormat) -> String { "\(rawValue).\(format.fileExtension)" }

@@ -96,11 +96,23 @@ final class EntityFiles {
     private var csv: BufferedFile?
     private var jsonl: BufferedFile?
     private var protobuf: BufferedFile?
+    private var workbook: XLSXWriter?
     private var rowNumber = 0
 
     init(entity: SampleFileEntity, directory: String, formats: [SampleFileFormat]) throws {
         fields = SampleRows.fields(entity)
         for format in formats {
+            if format == .xlsx {
+                // A clerk's sheet: a title over the table, a blank row, then the header.
+                let writer = try XLSXWriter(path: directory + "/" + entity.fileName(format), sheetName: "Danh sách")
+                let headers = ["STT"] + fields.map { SampleRows.header(entity, $0) }
+                try writer.append([.text(entity.title)])
+                writer.mergeLastRow(columns: 1...headers.count)
+                try writer.append([])
+                try writer.append(headers.map { .text($0) })
+                workbook = writer
+                continue
+            }
             let file = try BufferedFile(path: directory + "/" + entity.fileName(format))
             switch format {
             case .csv:
@@ -109,15 +121,21 @@ final class EntityFiles {
                 try file.write(CSVLine.encode(headers))
             case .jsonl: jsonl = file
             case .protobuf: protobuf = file
+            case .xlsx: break
             }
         }
     }
 
     func add(rows: [[String]], message: some ProtoMessage) throws {
-        if let csv {
+        if csv != nil || workbook != nil {
             for row in rows {
                 rowNumber += 1
-                try csv.write(CSVLine.encode([String(rowNumber)] + row))
+                try csv?.write(CSVLine.encode([String(rowNumber)] + row))
+                // Dates as Excel dates, the row number as a number, the rest as text.
+                try workbook?.append(
+                    [.number(Double(rowNumber))]
+                        + row.map { cell in XLSXWriter.CalendarDay(text: cell).map { .date($0) } ?? .text(cell) }
+                )
             }
         }
         if let jsonl {
@@ -139,6 +157,7 @@ final class EntityFiles {
     }
 
     func close() throws {
+        try workbook?.close()
         try csv?.close()
         try jsonl?.close()
         try protobuf?.close()

@@ -2,7 +2,7 @@ import ChiboModel
 
 /// A meeting reduced to what the reports count. Counts cover the members counted in
 /// attendance (official, probationary, temporarily attached); exempt, working-away and
-/// temporarily transferred members are left out, as GLOSSARY.md says.
+/// temporarily transferred members are left out, as docs/DOMAIN.md says.
 public struct MeetingSummary: Hashable, Sendable {
     /// ID of the meeting.
     public var id: String

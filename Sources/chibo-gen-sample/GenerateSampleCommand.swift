@@ -30,7 +30,8 @@ struct GenerateSampleCommand: AsyncParsableCommand {
 
             With --files DIR, writes the dataset as import files instead (org_units, members, \
             status_events, meetings, resolutions, evaluations; as .csv with Vietnamese headers, \
-            .jsonl and .binpb), for chibo-import; then --complete-import --server sends what \
+            .jsonl, .binpb, and .xlsx workbooks with a title above the table and Excel dates), for \
+            chibo-import; then --complete-import --server sends what \
             the files do not carry (positions, supervisor assignments, rule sets).
             """
     )
@@ -53,7 +54,11 @@ struct GenerateSampleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write the dataset as import files into this directory (created if missing).")
     var files: String?
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Formats of --files: csv, jsonl, protobuf (default: all).")
+    @Option(
+        name: .long,
+        parsing: .upToNextOption,
+        help: "Formats of --files: csv, jsonl, protobuf, xlsx (default: all)."
+    )
     var formats: [SampleFileFormat] = SampleFileFormat.allCases
 
     @Flag(

@@ -79,8 +79,8 @@ import Testing
         )
         #expect(units.compactMap { $0["code"] as? String }.sorted() == ["MB-BO", "MB-PH"])
         let csv = try server.ok(["units", "list", "--kind", "cell", "-o", "csv"])
-        #expect(csv.hasPrefix("id,code,name,kind,parent_id,meeting_day,valid_from,voided\r\n"))
-        #expect(csv.contains(",MB-BO,Chi bộ bản Bó,ORG_UNIT_KIND_CELL,\(f.commune),3,,false\r\n"))
+        #expect(csv.hasPrefix("id,code,name,kind,parent_id,parent_code,meeting_day,valid_from,voided\r\n"))
+        #expect(csv.contains(",MB-BO,Chi bộ bản Bó,ORG_UNIT_KIND_CELL,\(f.commune),MB,3,,false\r\n"))
         let yaml = try server.ok(["units", "list", "--kind", "cell", "-o", "yaml"])
         #expect(yaml.contains("- id: ") && yaml.contains("  kind: ORG_UNIT_KIND_CELL"))
 
@@ -115,15 +115,15 @@ import Testing
 
         // The attendance as CSV: RFC 4180 quoting of the reason.
         let attendanceCSV = try server.ok(["meetings", "get", meeting, "--attendance", "-o", "csv"])
-        #expect(attendanceCSV.hasPrefix("member_id,full_name,state,reason,category,spoke\r\n"))
+        #expect(attendanceCSV.hasPrefix("member_id,party_card_number,full_name,state,reason,category,spoke\r\n"))
         #expect(
             attendanceCSV.contains(
-                "\(f.on),Lò Thị Ơn,ATTENDANCE_STATE_ABSENT_EXCUSED,\"ốm, nằm viện\",MEMBER_CATEGORY_OFFICIAL,false\r\n"
+                "\(f.on),,Lò Thị Ơn,ATTENDANCE_STATE_ABSENT_EXCUSED,\"ốm, nằm viện\",MEMBER_CATEGORY_OFFICIAL,false\r\n"
             )
         )
         #expect(
             attendanceCSV.contains(
-                "\(f.hanh),Tòng Văn Hạnh,ATTENDANCE_STATE_PRESENT,,MEMBER_CATEGORY_OFFICIAL,true\r\n"
+                "\(f.hanh),,Tòng Văn Hạnh,ATTENDANCE_STATE_PRESENT,,MEMBER_CATEGORY_OFFICIAL,true\r\n"
             )
         )
         let meetings = try server.ok(["meetings", "list", "--cell", f.cell, "-o", "table"])
@@ -175,10 +175,17 @@ import Testing
         // 64 + 5: NOT_FOUND.
         let notFound = try server.chibo(["members", "get", "m-nobody"])
         #expect(notFound.status == 69)
-        #expect(notFound.stderr == "error: NOT_FOUND: member m-nobody does not exist\n")
+        #expect(notFound.stderr == "error: NOT_FOUND: MEMBER: no member has the party card or the name m-nobody\n")
+        // A member the verb cannot find is named by its flag before anything is sent.
+        let unknownMember = try server.chibo([
+            "meetings", "record", "--cell", f.cell, "--on", "2025-04-03", "--unexcused", "m-x",
+        ])
+        #expect(unknownMember.status == 69 && unknownMember.stderr.contains("--unexcused"))
         // 64 + 3: INVALID_ARGUMENT, each violation on its own line.
         let invalid = try server.chibo([
-            "meetings", "record", "--cell", f.cell, "--on", "2025-04-03", "--unexcused", "m-x",
+            "call", "Meetings/Record", "-d",
+            #"{"meeting":{"cellId":"\#(f.cell)","heldOn":{"year":2025,"month":4,"day":3},"kind":"MEETING_KIND_REGULAR","#
+                + #""attendance":[{"memberId":"m-x","state":"ATTENDANCE_STATE_ABSENT_UNEXCUSED"}]}}"#,
         ])
         #expect(invalid.status == 67)
         let lines = invalid.stderr.split(separator: "\n")

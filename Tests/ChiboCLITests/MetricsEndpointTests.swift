@@ -59,7 +59,14 @@ import Glibc
         #expect(try Executables.run("chibo", ["units", "list"], environment: environment).status == 0)
         #expect(try Executables.run("chibo", ["units", "list"], environment: environment).status == 0)
         // A refused call: no such unit.
-        #expect(try Executables.run("chibo", ["units", "get", "ou-none"], environment: environment).status != 0)
+        #expect(
+            try Executables.run(
+                "chibo",
+                ["call", "OrgUnits/Get", "-d", #"{"id":"ou-none"}"#],
+                environment: environment
+            )
+            .status != 0
+        )
 
         // An import of two units, one refused (no parent of that code).
         let units = folder.appendingPathComponent("units.csv")

@@ -121,11 +121,16 @@ import FoundationXML
         #expect(try Values.time("19:30", option: "--start") == 1170)
         #expect(try Values.enumNumber("working-away", enumName: "MemberStatus", option: "--status") == 4)
         #expect(try Values.enumNumber("MEMBER_STATUS_OFFICIAL", enumName: "MemberStatus", option: "--status") == 2)
+        #expect(try Values.enumNumber("đi làm ăn xa", enumName: "MemberStatus", option: "--status") == 4)
+        #expect(try Values.enumNumber("Di lam an xa", enumName: "MemberStatus", option: "--status") == 4)
+        #expect(try Values.enumNumber("vắng có lý do", enumName: "AttendanceState", option: "--rest") == 2)
+        #expect(throws: CLIFailure.self) { try Values.date("2026-02-29", option: "--on") }
+        #expect(try Values.date("2024-02-29", option: "--on") == CalendarDate(year: 2024, month: 2, day: 29))
         let wrong = #expect(throws: CLIFailure.self) {
             try Values.enumNumber("boss", enumName: "MeetingKind", option: "--kind")
         }
         #expect(wrong?.exitCode == ExitCodes.usage)
-        #expect(wrong?.lines.first?.contains("regular, thematic, combined, extraordinary") == true)
+        #expect(wrong?.lines.first?.contains("regular (định kỳ), thematic (chuyên đề), combined") == true)
     }
 
     @Test func exitCodesFollowTheStatus() {
@@ -289,12 +294,90 @@ import FoundationXML
     @Test func theOverviewAsTerminalTextAndCSV() {
         let (overview, rows) = Self.overviewFixture()
         let printer = Printer(format: .table, language: .en, style: TerminalStyle(colored: false), console: .standard)
-        let text = Reports.Overview.table(overview, rows, threshold: 8500, printer: printer)
-        #expect(text.contains("Chi bộ bản Bó") && text.contains("█▆█"))
-        #expect(text.contains("no regular meeting"))
-        let csv = Reports.Overview.csv(overview, presenter: Presenter(language: .en, raw: true))
-        #expect(csv.hasPrefix("section,name,value\r\nsummary,unit_id,ou-mb\r\n"))
+        let units = UnitNames(["ou-mb": OrgUnit(id: "ou-mb", code: "MB", name: "Đảng bộ xã Mường Bằng")])
+        let text = Reports.Overview.table(
+            overview,
+            rows,
+            threshold: 8500,
+            units: units,
+            members: MemberNames(),
+            printer: printer
+        )
+        #expect(text.contains("Chi bộ bản Bó") && text.contains("█▅█"), "\(text)")
+        #expect(text.contains("Flags: no regular meeting (1)"))
+        #expect(text.contains("LOW MONTHS: months at or under the 85.0% threshold, or with a member absent"))
+        #expect(!text.contains("ou-mb"))
+        let csv = Reports.Overview.csv(overview, units: units, presenter: Presenter(language: .en, raw: true))
+        #expect(csv.hasPrefix("section,name,value\r\nsummary,unit_code,MB\r\n"))
         #expect(csv.contains("attendance,rate,90.00\r\n") && csv.contains("flag,FLAG_KIND_MISSED_REGULAR_MEETING,"))
+    }
+}
+
+extension OutputTests {
+    @Test func percentagesRoundAndSparklinesTellSeventySevenFromAHundred() {
+        let presenter = Presenter(language: .en, raw: false)
+        #expect(presenter.percent(9091) == "90.9%")
+        #expect(presenter.percent(9095) == "91.0%")
+        #expect(presenter.percent(8499) == "85.0%")
+        #expect(Presenter.shownBp(8496) == 8500)
+        #expect(Presenter(language: .en, raw: true).percent(9091) == "90.91")
+        let line = TerminalCharts.sparkline([0.77, 0.9, 1.0, 0.4], floor: TerminalCharts.sparklineFloor)
+        let levels = Array(line)
+        #expect(Set(levels).count == 4, "\(line)")
+        #expect(levels[3] == "▁" && levels[2] == "█")
+    }
+
+    @Test func theMinutesPageIsWellFormedInVietnamese() throws {
+        var meeting = Meeting(
+            id: "mt-1",
+            cellId: "ou-bo",
+            heldOn: CalendarDate(year: 2026, month: 3, day: 3),
+            startMinute: 1170,
+            endMinute: 1290,
+            kind: .regular,
+            place: "Nhà văn hóa bản <Bó>",
+            chairMemberId: "m-1",
+            recorderMemberId: "m-2",
+            minutes: "Kết luận & giao việc",
+            minutesApproved: true
+        )
+        meeting.attendance = [
+            AttendanceRecord(memberId: "m-1", state: .present, spoke: true, fullName: "Tòng Văn Hạnh"),
+            AttendanceRecord(memberId: "m-2", state: .present, fullName: "Lò Thị Ơn"),
+            AttendanceRecord(memberId: "m-3", state: .absentExcused, reason: "ốm", fullName: "Quàng Văn Ệ"),
+            AttendanceRecord(memberId: "m-4", state: .absentUnexcused, fullName: "Lò Văn Hạnh"),
+        ]
+        meeting.guests = [Guest(fullName: "Cầm Thị Hạnh", role: "Ủy viên BTV Đảng ủy xã", isSupervisor: true)]
+        meeting.agenda = [AgendaItem(number: 1, title: "Đánh giá tháng 2", summary: "Hoàn thành kế hoạch")]
+        meeting.contributions = [Contribution(memberId: "m-1", summary: "Đề nghị sửa đường")]
+        meeting.resolutions = [
+            Resolution(
+                text: "Sửa đường nội bản",
+                ownerMemberId: "m-1",
+                dueOn: CalendarDate(year: 2026, month: 4, day: 30)
+            )
+        ]
+        let page = MinutesHTML(
+            meeting: meeting,
+            cell: OrgUnit(id: "ou-bo", code: "MB-BO", name: "Chi bộ bản Bó"),
+            parent: OrgUnit(id: "ou-mb", code: "MB", name: "Đảng bộ xã Mường Bằng"),
+            names: [:]
+        ).render()
+        let parser = XMLParser(data: Data(page.utf8))
+        #expect(parser.parse(), "not well-formed: \(parser.parserError.map { "\($0)" } ?? "")")
+        for section in [
+            "thoi-gian", "thanh-phan", "co-mat", "vang-co-ly-do", "vang-khong-ly-do", "khach-moi", "noi-dung", "y-kien",
+            "nghi-quyet", "chu-ky",
+        ] {
+            #expect(page.contains("id=\"\(section)\""), "section \(section)")
+        }
+        #expect(page.contains("ĐẢNG BỘ XÃ MƯỜNG BẰNG") && page.contains("Nhà văn hóa bản &lt;Bó&gt;"))
+        #expect(page.contains("Bắt đầu lúc 19 giờ 30 phút") && page.contains("kết thúc lúc 21 giờ 30 phút"))
+        #expect(page.contains("Quàng Văn Ệ – ốm") && page.contains("<li>Lò Văn Hạnh</li>"))
+        #expect(page.contains("Đánh giá tháng 2") && page.contains("Đồng chí Tòng Văn Hạnh: Đề nghị sửa đường"))
+        #expect(page.contains("<td>Tòng Văn Hạnh</td><td>30/04/2026</td>"))
+        #expect(page.contains("Kết luận &amp; giao việc") && page.contains("đã được đọc lại và thông qua"))
+        #expect(!page.contains("m-1") && !page.contains("ou-bo"))
     }
 }
 

@@ -60,7 +60,7 @@ import Testing
         ["f.csv", "--entity", "members", "--batch-size", "5001"],
         ["f.csv", "--entity", "members", "--encoding", "latin1"],
         ["f.csv", "--entity", "members", "--delimiter", "|"],
-        ["f.csv", "--entity", "members", "--format", "xlsx"],
+        ["f.csv", "--entity", "members", "--format", "ods"],
         ["f.csv", "--entity", "members", "--map", "nothing"],
         ["f.csv", "--entity", "members", "--resume", "not-a-uuid"],
         ["f.csv", "--entity", "members", "--max-errors", "-1"],
@@ -185,10 +185,12 @@ import Testing
         )
         try RejectFile.write(refusals, source: .file(path: csv), options: ImportOptions(entity: .members), to: path)
         let text = try String(contentsOfFile: path, encoding: .utf8)
+        // The rows as written (the quotes kept), the column and the reason added; the input's
+        // LF line ends and comma kept.
         #expect(
-            text == "Số thẻ đảng viên,Họ và tên,Chi bộ,reject_row,reject_column,reject_code,reject_message\n"
-                + "01,\"Lò Văn, Một\",MB-BO,2,Họ và tên,bad_encoding,bad\n"
-                + "03,Cầm Văn Ba,XX,4,cell,unknown_unit,no unit has the code XX\n"
+            text == "Số thẻ đảng viên,Họ và tên,Chi bộ,Column at fault,Reason\n"
+                + "01,\"Lò Văn, Một\",MB-BO,Họ và tên,row 2: bad [bad_encoding]\n"
+                + "03,Cầm Văn Ba,XX,cell,row 4: no unit has the code XX [unknown_unit]\n"
         )
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)

@@ -11,11 +11,19 @@ import Testing
     static func rejectCodes(_ path: String) throws -> [Int: String] {
         var codes: [Int: String] = [:]
         for fields in try csvRecords(path).dropFirst() {
-            // Original cells, then reject_row, reject_column, reject_code, reject_message.
-            let row = fields.count - 4
-            if let number = Int(fields[row]) { codes[number] = fields[row + 2] }
+            // Original cells, then the column at fault and the reason, "row N: … [code]".
+            if let reason = fields.last, let (row, code) = parseReason(reason) { codes[row] = code }
         }
         return codes
+    }
+
+    /// The row and code of a reject file's reason, `row 7: … [bad_date]`.
+    static func parseReason(_ reason: String) -> (Int, String)? {
+        guard reason.hasPrefix("row "), let colon = reason.firstIndex(of: ":"),
+            let row = Int(reason[reason.index(reason.startIndex, offsetBy: 4)..<colon]),
+            let open = reason.lastIndex(of: "["), reason.hasSuffix("]")
+        else { return nil }
+        return (row, String(reason[reason.index(after: open)..<reason.index(before: reason.endIndex)]))
     }
 
     @Test func eachKindOfBadRowIsRefusedWithItsCodeWhileTheGoodRowsAreStored() throws {
@@ -57,9 +65,14 @@ import Testing
         #expect(codes[7] == "unknown_value")
         #expect(codes[8] == "bad_encoding")
         #expect(codes.count == 6)
-        let text = try String(contentsOfFile: rejects, encoding: .utf8)
-        #expect(text.hasPrefix("Số thẻ đảng viên,Họ và tên,Giới tính,Ngày sinh,Chi bộ,reject_row,"))
-        #expect(text.contains("10000003,Cầm Văn Ba,Nam,01/02/1980,XX-KHONG,4,"))
+        // Rows byte for byte: the invalid UTF-8 of row 8 is kept as it was.
+        let written = try Data(contentsOf: URL(fileURLWithPath: rejects))
+        #expect(written.firstRange(of: Data([0x56, 0xC4, 0x83, 0x6E, 0x20, 0xC3, 0x28])) != nil)
+        let text = String(decoding: written, as: UTF8.self)
+        #expect(text.hasPrefix("Số thẻ đảng viên,Họ và tên,Giới tính,Ngày sinh,Chi bộ,Column at fault,Reason\n"))
+        #expect(text.contains("10000003,Cầm Văn Ba,Nam,01/02/1980,XX-KHONG,Chi bộ,row 4: "))
+        // The duplicate card names the card's column, as the header wrote it.
+        #expect(text.contains("10000001,Lò Văn Một Lần Nữa,Nam,01/02/1980,MB-BO,Số thẻ đảng viên,\"row 5: "))
         let mode = try FileManager.default.attributesOfItem(atPath: rejects)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let object = try jsonObject(summary)
@@ -93,7 +106,7 @@ import Testing
             try writeFile("empty.csv", []), "--entity", "members", "--reject-file", rejects,
         ])
         #expect(empty.status == 3)
-        #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains(",no_header,"))
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains("[no_header]"))
 
         let headerOnly = try server.chiboImport([
             try writeFile("header.csv", Array("Số thẻ đảng viên,Họ và tên,Chi bộ\n".utf8)), "--entity", "members",

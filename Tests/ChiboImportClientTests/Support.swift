@@ -131,9 +131,11 @@ func jsonObject(_ path: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
 }
 
-/// The records of a CSV file (quotes and doubled quotes understood).
+/// The records of a CSV file (quotes and doubled quotes understood; bytes that are not UTF-8 read
+/// as replacement characters).
 func csvRecords(_ path: String) throws -> [[String]] {
-    let text = try String(contentsOfFile: path, encoding: .utf8)
+    // Leniently: a reject file quotes rows byte for byte, invalid UTF-8 included.
+    let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
     var records: [[String]] = []
     var fields: [String] = []
     var field = ""

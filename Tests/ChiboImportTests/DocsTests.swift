@@ -20,6 +20,7 @@ import Testing
         ("attendance_file", ImportColumns.attendanceFile),
         ("resolutions", ImportColumns.columns(for: .resolutions)),
         ("evaluations", ImportColumns.columns(for: .evaluations)),
+        ("org_changes", ImportColumns.orgChanges),
     ]
 
     private static func table(_ columns: [ImportColumn]) -> String {

@@ -113,16 +113,22 @@ import Glibc
         #expect(error?.message.contains("Unicode") == true)
     }
 
-    @Test func legacyTextInADataRowIsARowError() throws {
+    @Test func tcvn3CellsInAUnicodeFileAreConvertedAndVNIRowsRefused() throws {
         let text =
             "party_card_number,full_name,home_place\n01,Tòng Văn Hạnh,Mường Bằng\n02,Tßng V¨n H¹nh,M­êng B»ng\n"
-            + "03,Toøng Vaên Haïnh,Möôøng Baèng\n"
+            + "03,Toøng Vaên Haïnh,Möôøng Baèng\n04,Lß V¨n §«ng,Mường Bằng\n"
         let result = try readCSV(text, .members)
-        #expect(result.members.map(\.member.fullName) == ["Tòng Văn Hạnh"])
-        #expect(result.errors.map(\.code) == [.legacyEncoding, .legacyEncoding])
-        #expect(result.errors.map(\.row) == [3, 4])
-        #expect(result.errors[0].message.contains("TCVN3"))
-        #expect(result.errors[1].message.contains("VNI"))
+        // TCVN3 cells are converted one by one, each with a warning naming its row and column.
+        #expect(result.members.map(\.member.fullName) == ["Tòng Văn Hạnh", "Tòng Văn Hạnh", "Lò Văn Đông"])
+        #expect(result.members.map(\.member.homePlace) == ["Mường Bằng", "Mường Bằng", "Mường Bằng"])
+        let warnings = result.items.flatMap(\.warnings)
+        #expect(warnings.map(\.row) == [3, 3, 5])
+        #expect(warnings.map(\.column) == ["full_name", "home_place", "full_name"])
+        #expect(warnings.allSatisfy { $0.code == "legacy_text_converted" })
+        // VNI is not converted: the row is refused, saying so.
+        #expect(result.errors.map(\.code) == [.legacyEncoding])
+        #expect(result.errors.map(\.row) == [4])
+        #expect(result.errors[0].message.contains("VNI"))
         #expect(result.errors[0].column == "full_name")
     }
 

@@ -184,8 +184,9 @@ import Testing
         #expect(ImportFormat(fileExtensionOf: "a/b.CSV") == .csv)
         #expect(ImportFormat(fileExtensionOf: "x.ndjson") == .jsonLines)
         #expect(ImportFormat(fileExtensionOf: "x.delimited") == .delimitedProtobuf)
-        #expect(ImportFormat(fileExtensionOf: "x.xlsx") == nil)
-        let unknown = importError { _ = try read(.bytes(name: "x.xlsx", []), ImportOptions(entity: .members)) }
+        #expect(ImportFormat(fileExtensionOf: "x.xlsx") == .xlsx)
+        #expect(ImportFormat(fileExtensionOf: "x.ods") == nil)
+        let unknown = importError { _ = try read(.bytes(name: "x.ods", []), ImportOptions(entity: .members)) }
         #expect(unknown?.code == .badOptions)
         let forced = try read(
             .bytes(name: "x.dat", Array(hanh.jsonString().utf8)),

@@ -69,7 +69,7 @@ public struct Changes: AsyncParsableCommand {
         case .csv:
             let text = printer.renderList([event], columns: Columns.change)
             return first ? text : String(text.drop { $0 != "\n" }.dropFirst())
-        case .table:
+        case .table, .wide:
             let text = printer.renderList([event], columns: Columns.change)
             return first ? text : String(text.drop { $0 != "\n" }.dropFirst())
         }

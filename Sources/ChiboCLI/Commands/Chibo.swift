@@ -18,7 +18,8 @@ public struct Chibo: AsyncParsableCommand {
         version: ChiboCLIVersion.current,
         subcommands: [
             Units.self, Members.self, Meetings.self, Resolutions.self, Evaluations.self, Rules.self,
-            Reports.self, Changes.self, Audit.self, Server.self, Call.self, Describe.self, ConfigCommand.self,
+            Reports.self, History.self, Changes.self, Audit.self, Server.self, Call.self, Describe.self,
+            ConfigCommand.self,
         ]
     )
 
@@ -28,6 +29,10 @@ public struct Chibo: AsyncParsableCommand {
     /// Runs the command line and returns the exit code: the one place errors become exit codes
     /// and messages on standard error.
     public static func run(arguments: [String], console: Console = .standard) async -> Int32 {
+        if let unknown = unknownSubcommand(arguments) {
+            console.err(unknown.lines.joined(separator: "\n") + "\n")
+            return unknown.exitCode
+        }
         do {
             var command = try parseAsRoot(arguments)
             if var command = command as? any AsyncParsableCommand {
@@ -70,7 +75,7 @@ extension GlobalOptions {
             return result
         } catch {
             await session.close()
-            throw Session.failure(error)
+            throw session.readable(Session.failure(error))
         }
     }
 }
@@ -125,4 +130,30 @@ public struct ListFlags: ParsableArguments, Sendable {
 
     /// Creates the flags unset.
     public init() {}
+}
+
+extension Chibo {
+    /// A usage error with "did you mean" for a mistyped command (`chibo memebrs list`), which
+    /// the argument parser reports only as an unexpected argument.
+    static func unknownSubcommand(_ arguments: [String]) -> CLIFailure? {
+        var command: any ParsableCommand.Type = Chibo.self
+        var path = ["chibo"]
+        for argument in arguments {
+            let subcommands = command.configuration.subcommands
+            if argument.hasPrefix("-") || argument == "help" || subcommands.isEmpty { return nil }
+            let names = subcommands.map { $0.configuration.commandName ?? $0._commandName }
+            guard let index = names.firstIndex(of: argument) else {
+                let near = Folding.suggestions(for: argument, among: names)
+                var lines = ["error: \(path.joined(separator: " ")) has no command \"\(argument)\""]
+                if !near.isEmpty {
+                    lines.append("did you mean " + near.map { "'\($0)'" }.joined(separator: ", or ") + "?")
+                }
+                lines.append("the commands: " + names.joined(separator: ", "))
+                return CLIFailure(exitCode: ExitCodes.usage, lines: lines)
+            }
+            command = subcommands[index]
+            path.append(argument)
+        }
+        return nil
+    }
 }

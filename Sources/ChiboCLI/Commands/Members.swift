@@ -15,21 +15,21 @@ public struct Members: AsyncParsableCommand {
 
     /// Filters shared by list and search.
     struct Filters: ParsableArguments {
-        @Option(help: "Only members of this cell.") var cell: String?
-        @Option(help: "Only members of cells in this subtree.") var subtree: String?
-        @Option(help: "Only these statuses, comma-separated: official, probationary, exempt, working-away, …")
+        @Option(help: "Only members of this cell, by code or name.", completion: Completions.unitCodes) var cell:
+            String?
+        @Option(help: "Only members of cells in this subtree, by code or name.") var subtree: String?
+        @Option(
+            help:
+                "Only these statuses, comma-separated, in English or Vietnamese: official (chính thức), probationary (dự bị), exempt, working-away (đi làm ăn xa), …"
+        )
         var status: [String] = []
         @Option(help: "Status as of this date (YYYY-MM-DD).") var asOf: String?
         @ArgumentParser.Flag(help: "With --cell: also members of other cells temporarily attached to it.")
         var includeAttached = false
 
+        /// The request, with the values checked before any call.
         func request(includeVoided: Bool) throws -> ListMembersRequest {
-            var request = ListMembersRequest(
-                cellId: cell ?? "",
-                subtreeOf: subtree ?? "",
-                includeVoided: includeVoided,
-                includeAttached: includeAttached
-            )
+            var request = ListMembersRequest(includeVoided: includeVoided, includeAttached: includeAttached)
             for item in Values.list(status) {
                 request.statuses.append(
                     MemberStatus(rawValue: try Values.enumNumber(item, enumName: "MemberStatus", option: "--status"))
@@ -37,6 +37,12 @@ public struct Members: AsyncParsableCommand {
             }
             if let asOf { request.asOf = try Values.date(asOf, option: "--as-of") }
             return request
+        }
+
+        /// The cell and subtree named, resolved to ids (an unknown one is NOT_FOUND).
+        func resolve(_ request: inout ListMembersRequest, _ session: Session) async throws(CLIFailure) {
+            request.cellId = try await session.unitID(cell, option: "--cell") ?? ""
+            request.subtreeOf = try await session.unitID(subtree, option: "--subtree") ?? ""
         }
     }
 
@@ -53,8 +59,9 @@ public struct Members: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            let request = try filters.request(includeVoided: listing.includeVoided)
+            var request = try filters.request(includeVoided: listing.includeVoided)
             try await global.session { session in
+                try await filters.resolve(&request, session)
                 let members = try await session.list(
                     .membersList,
                     request,
@@ -62,7 +69,7 @@ public struct Members: AsyncParsableCommand {
                     limit: listing.limit,
                     pageSize: listing.pageSize
                 )
-                session.printer.list(members, columns: Columns.member)
+                try await session.show(members: members)
             }
         }
     }
@@ -86,6 +93,7 @@ public struct Members: AsyncParsableCommand {
             var request = try filters.request(includeVoided: listing.includeVoided)
             request.nameQuery = name.joined(separator: " ")
             try await global.session { session in
+                try await filters.resolve(&request, session)
                 let members = try await session.list(
                     .membersList,
                     request,
@@ -93,7 +101,7 @@ public struct Members: AsyncParsableCommand {
                     limit: listing.limit,
                     pageSize: listing.pageSize
                 )
-                session.printer.list(members, columns: Columns.member)
+                try await session.show(members: members)
                 if members.isEmpty {
                     session.note(session.printer.presenter.text("no member matches", "không tìm thấy đảng viên nào"))
                 }
@@ -105,11 +113,16 @@ public struct Members: AsyncParsableCommand {
     public struct Get: AsyncParsableCommand {
         /// Description.
         public static let configuration = CommandConfiguration(
-            abstract: "Show one member, by id or by --card; --events lists the status history."
+            abstract: "Show one member, by party-card number or name; --events lists the status history."
         )
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "ID of the member.") var id: String?
-        @Option(help: "Party card number instead of the id.") var card: String?
+        @Argument(
+            help: "The member: party-card number, full name (diacritics optional) or id.",
+            completion: Completions.cardNumbers
+        )
+        var member: String?
+        @Option(help: "Party card number (the same as giving it as MEMBER).") var card: String?
+        @Option(help: "Look the name up in this cell only, by code or name.") var cell: String?
         @ArgumentParser.Flag(help: "Show the status history instead of the profile (tables and CSV).")
         var events = false
 
@@ -118,20 +131,18 @@ public struct Members: AsyncParsableCommand {
 
         /// Checks that the member is named.
         public func validate() throws {
-            if (id == nil) == (card == nil) { throw ValidationError("give the member's id or --card, not both") }
+            if (member == nil) == (card == nil) { throw ValidationError("name the member, or give --card, not both") }
         }
 
         /// Runs it.
         public func run() async throws {
-            let request = GetMemberRequest(id: id ?? "", partyCardNumber: card ?? "")
             try await global.session { session in
-                let member =
-                    try await session.unary(.membersGet, request, as: MemberResponse.self, idempotent: true)
-                    .member ?? Member()
-                if events && [.table, .csv].contains(session.printer.format) {
-                    session.printer.list(member.events, columns: Columns.statusEvent)
+                let cellID = try await session.unitID(cell, option: "--cell")
+                let found = try await session.member(member ?? card ?? "", cellID: cellID, option: "MEMBER")
+                if events && [.table, .wide, .csv].contains(session.printer.format) {
+                    session.printer.list(found.events, columns: Columns.statusEvent)
                 } else {
-                    session.printer.single(member, columns: Columns.member)
+                    try await session.show(member: found)
                 }
             }
         }
@@ -146,8 +157,8 @@ public struct Members: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
         @Option(help: "Full name with diacritics.") var name: String?
-        @Option(help: "ID of the member's cell.") var cell: String?
-        @Option(help: "Gender: male or female.") var gender: String?
+        @Option(help: "The member's cell, by code or name.") var cell: String?
+        @Option(help: "Gender: male or female (nam, nữ).") var gender: String?
         @Option(help: "Birth date (YYYY-MM-DD).") var born: String?
         @Option(help: "Ethnicity (dân tộc).") var ethnicity: String?
         @Option(help: "Home place (quê quán).") var homePlace: String?
@@ -201,6 +212,7 @@ public struct Members: AsyncParsableCommand {
                 members.append(member)
             }
             try await global.session { session in
+                if file == nil, let cell { members[0].cellId = try await session.unitID(cell, option: "--cell") }
                 var created: [Member] = []
                 for (index, member) in members.enumerated() {
                     var options = mutation.options
@@ -213,20 +225,13 @@ public struct Members: AsyncParsableCommand {
                     created.append(response.member ?? Member())
                 }
                 if created.count == 1 && file == nil {
-                    session.printer.single(created[0], columns: Columns.member)
+                    try await session.show(member: created[0])
                 } else {
-                    session.printer.list(created, columns: Columns.member)
+                    try await session.show(members: created)
                 }
                 mutation.noteDryRun(session)
             }
         }
-    }
-
-    /// The revision given, or the member's current one.
-    static func revision(_ given: Int64?, _ session: Session, _ id: String) async throws(CLIFailure) -> Int64 {
-        if let given { return given }
-        return try await session.unary(.membersGet, GetMemberRequest(id: id), as: MemberResponse.self, idempotent: true)
-            .member?.meta?.revision ?? 0
     }
 
     /// `chibo members update`.
@@ -237,7 +242,8 @@ public struct Members: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the member.") var id: String
+        @Argument(help: "The member: party-card number, full name or id.") var id: String
+        @Option(help: "Look the member's name up in this cell only, by code or name.") var cell: String?
         @Option(help: "Revision you read (default: the current one, read just before).") var revision: Int64?
         @Option(help: "Full name.") var name: String?
         @Option(help: "Gender: male or female.") var gender: String?
@@ -254,7 +260,7 @@ public struct Members: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var member = Member(id: id)
+            var member = Member()
             var paths: [String] = []
             if let name {
                 member.fullName = name
@@ -294,13 +300,19 @@ public struct Members: AsyncParsableCommand {
             }
             if paths.isEmpty { throw ValidationError("give at least one field to change") }
             try await global.session { session in
-                member.meta = RecordMeta(revision: try await Members.revision(revision, session, id))
+                let current = try await session.member(
+                    id,
+                    cellID: try await session.unitID(cell, option: "--cell"),
+                    option: "MEMBER"
+                )
+                member.id = current.id
+                member.meta = RecordMeta(revision: revision ?? current.meta?.revision ?? 0)
                 let response = try await session.unary(
                     .membersUpdate,
                     UpdateMemberRequest(options: mutation.options, member: member, updateMask: FieldMask(paths: paths)),
                     as: MemberResponse.self
                 )
-                session.printer.single(response.member ?? Member(), columns: Columns.member)
+                try await session.show(member: response.member ?? Member())
                 mutation.noteDryRun(session)
             }
         }
@@ -314,17 +326,18 @@ public struct Members: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the member.") var id: String
+        @Argument(help: "The member: party-card number, full name or id.") var id: String
+        @Option(help: "Look the member's name up in this cell only, by code or name.") var cell: String?
         @Option(
             help:
-                "The event: admitted, made-official, exempted, exemption-ended, working-away, returned, temporary-transfer-out, temporary-transfer-back, permanent-transfer, struck-off, expelled, deceased, transferred-in."
+                "The event, in English or Vietnamese (đi làm ăn xa, trở về, …): admitted, made-official, exempted, exemption-ended, working-away, returned, temporary-transfer-out, temporary-transfer-back, permanent-transfer, struck-off, expelled, deceased, transferred-in."
         )
         var kind: String
         @Option(help: "Date it takes effect (YYYY-MM-DD).") var on: String
         @Option(help: "Decision number.") var decision: String?
         @Option(help: "Where the member goes or comes from.") var place: String?
         @Option(help: "Expected return (YYYY-MM-DD).") var returnOn: String?
-        @Option(help: "ID of the cell on the other side of a transfer.") var otherUnit: String?
+        @Option(help: "The cell on the other side of a transfer, by code or name.") var otherUnit: String?
         @Option(help: "Note or reason.") var note: String?
         @Option(help: "Revision you read (default: the current one).") var revision: Int64?
 
@@ -340,18 +353,28 @@ public struct Members: AsyncParsableCommand {
                 effectiveOn: try Values.date(on, option: "--on"),
                 decisionRef: decision ?? "",
                 place: place ?? "",
-                otherUnitId: otherUnit ?? "",
                 note: note ?? ""
             )
             if let returnOn { event.expectedReturnOn = try Values.date(returnOn, option: "--return-on") }
             try await global.session { session in
-                let current = try await Members.revision(revision, session, id)
+                event.otherUnitId = try await session.unitID(otherUnit, option: "--other-unit") ?? ""
+                let member = try await session.member(
+                    id,
+                    cellID: try await session.unitID(cell, option: "--cell"),
+                    option: "MEMBER"
+                )
+                let current = revision ?? member.meta?.revision ?? 0
                 let response = try await session.unary(
                     .membersAddStatusEvent,
-                    AddStatusEventRequest(options: mutation.options, memberId: id, revision: current, event: event),
+                    AddStatusEventRequest(
+                        options: mutation.options,
+                        memberId: member.id,
+                        revision: current,
+                        event: event
+                    ),
                     as: MemberResponse.self
                 )
-                session.printer.single(response.member ?? Member(), columns: Columns.member)
+                try await session.show(member: response.member ?? Member())
                 mutation.noteDryRun(session)
             }
         }
@@ -365,7 +388,8 @@ public struct Members: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the member.") var id: String
+        @Argument(help: "The member: party-card number, full name or id.") var id: String
+        @Option(help: "Look the member's name up in this cell only, by code or name.") var cell: String?
         @Option(help: "Why it is voided.") var reason: String
         @Option(help: "Revision you read (default: the current one).") var revision: Int64?
 
@@ -375,13 +399,18 @@ public struct Members: AsyncParsableCommand {
         /// Runs it.
         public func run() async throws {
             try await global.session { session in
-                let current = try await Members.revision(revision, session, id)
+                let member = try await session.member(
+                    id,
+                    cellID: try await session.unitID(cell, option: "--cell"),
+                    option: "MEMBER"
+                )
+                let current = revision ?? member.meta?.revision ?? 0
                 let response = try await session.unary(
                     .membersVoidRecord,
-                    VoidRequest(options: mutation.options, id: id, revision: current, reason: reason),
+                    VoidRequest(options: mutation.options, id: member.id, revision: current, reason: reason),
                     as: MemberResponse.self
                 )
-                session.printer.single(response.member ?? Member(), columns: Columns.member)
+                try await session.show(member: response.member ?? Member())
                 mutation.noteDryRun(session)
             }
         }

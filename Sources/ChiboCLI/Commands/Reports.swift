@@ -18,7 +18,11 @@ public struct Reports: AsyncParsableCommand {
 
     /// The unit and date range most reports take.
     struct Range: ParsableArguments {
-        @Option(help: "The unit whose subtree is reported (a commune, a cell), by id or code.") var unit: String
+        @Option(
+            help: "The unit whose subtree is reported (a commune, a cell), by code or name.",
+            completion: Completions.unitCodes
+        )
+        var unit: String
         @Option(help: "First day (YYYY-MM-DD); default 1 January of --year.") var from: String?
         @Option(help: "Last day, inclusive (YYYY-MM-DD); default 31 December of --year.") var to: String?
         @Option(help: "The year, when --from and --to are left out (default: this year).") var year: Int32?
@@ -31,6 +35,18 @@ public struct Reports: AsyncParsableCommand {
             if let to { end = try Values.date(to, option: "--to") }
             return (start, end)
         }
+    }
+
+    /// Prints flags with their units by code and members by card number.
+    static func printFlags(
+        _ flags: [ChiboModel.Flag],
+        under unitID: String,
+        _ session: Session
+    ) async throws(CLIFailure) {
+        let units = try await session.unitNames(flags.map { $0.unitId })
+        let members =
+            flags.contains { !$0.memberId.isEmpty } ? try await session.memberNames(under: unitID) : MemberNames()
+        session.printer.list(flags, columns: Columns.flag(units, members))
     }
 
     static var currentYear: Int32 {
@@ -69,9 +85,19 @@ public struct Reports: AsyncParsableCommand {
         /// Creates the command.
         public init() {}
 
+        /// Refuses `--chart` with an output format it cannot be drawn in.
+        public func validate() throws {
+            if chart, let output = global.output, output != .table && output != .wide {
+                throw ValidationError("--chart draws a table; it cannot be written as -o \(output.rawValue)")
+            }
+        }
+
         /// Runs it.
         public func run() async throws {
             let (from, to) = try range.dates()
+            // A chart is a table even when standard output is not a terminal (a file, a pager).
+            var global = self.global
+            if chart && global.output == nil { global.output = .table }
             var request = AttendanceReportRequest(
                 from: from,
                 to: to,
@@ -81,7 +107,7 @@ public struct Reports: AsyncParsableCommand {
             try await global.session { session in
                 request.unitId = try await session.unitID(range.unit)
                 let rows = try await session.stream(.reportsAttendance, request, as: AttendanceRow.self)
-                if chart && session.printer.format == .table {
+                if chart {
                     let threshold = await Reports.threshold(session, unit: request.unitId, on: to)
                     session.printer.console.out(
                         TerminalCharts.attendance(
@@ -92,7 +118,8 @@ public struct Reports: AsyncParsableCommand {
                         )
                     )
                 } else {
-                    session.printer.list(rows, columns: Columns.attendanceRow)
+                    let units = try await session.unitNames(rows.map(\.unitId))
+                    session.printer.list(rows, columns: Columns.attendanceRow(units))
                 }
             }
         }
@@ -120,7 +147,7 @@ public struct Reports: AsyncParsableCommand {
                     RegularityReportRequest(unitId: unit, from: from, to: to),
                     as: Flag.self
                 )
-                session.printer.list(flags, columns: Columns.flags(in: session.printer))
+                try await Reports.printFlags(flags, under: unit, session)
             }
         }
     }
@@ -132,7 +159,8 @@ public struct Reports: AsyncParsableCommand {
             abstract: "Members absent with reason too many meetings running, or without reason in too many months."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit whose subtree is reported, by id or code.") var unit: String
+        @Option(help: "The unit whose subtree is reported, by code or name.", completion: Completions.unitCodes)
+        var unit: String
         @Option(help: "The year examined (default: this year).") var year: Int32?
 
         /// Creates the command.
@@ -144,7 +172,7 @@ public struct Reports: AsyncParsableCommand {
             try await global.session { session in
                 request.unitId = try await session.unitID(unit)
                 let flags = try await session.stream(.reportsAbsences, request, as: Flag.self)
-                session.printer.list(flags, columns: Columns.flags(in: session.printer))
+                try await Reports.printFlags(flags, under: request.unitId, session)
             }
         }
     }
@@ -171,7 +199,8 @@ public struct Reports: AsyncParsableCommand {
                     ParticipationReportRequest(unitId: unit, from: from, to: to),
                     as: ParticipationRow.self
                 )
-                session.printer.list(rows, columns: Columns.participationRow)
+                let units = try await session.unitNames(rows.map(\.unitId))
+                session.printer.list(rows, columns: Columns.participationRow(units))
             }
         }
     }
@@ -183,7 +212,8 @@ public struct Reports: AsyncParsableCommand {
             abstract: "The grading distribution per commune, with the caps checked."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit whose subtree is reported, by id or code.") var unit: String
+        @Option(help: "The unit whose subtree is reported, by code or name.", completion: Completions.unitCodes)
+        var unit: String
         @Option(help: "The year graded (default: this year).") var year: Int32?
 
         /// Creates the command.
@@ -195,11 +225,12 @@ public struct Reports: AsyncParsableCommand {
             try await global.session { session in
                 request.unitId = try await session.unitID(unit)
                 let rows = try await session.stream(.reportsGrading, request, as: GradingRow.self)
-                session.printer.list(rows, columns: Columns.gradingRow)
+                let units = try await session.unitNames(rows.map(\.unitId))
+                session.printer.list(rows, columns: Columns.gradingRow(units))
                 let violations = rows.flatMap(\.violations)
-                if session.printer.format == .table && !violations.isEmpty {
+                if session.printer.isTable && !violations.isEmpty {
                     session.printer.console.out("\n")
-                    session.printer.list(violations, columns: Columns.flags(in: session.printer))
+                    try await Reports.printFlags(violations, under: request.unitId, session)
                 }
             }
         }
@@ -212,7 +243,8 @@ public struct Reports: AsyncParsableCommand {
             abstract: "Probation reviews overdue, party-badge anniversaries, returns overdue, resolutions past due."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit whose subtree is reported, by id or code.") var unit: String
+        @Option(help: "The unit whose subtree is reported, by code or name.", completion: Completions.unitCodes)
+        var unit: String
         @Option(help: "The date overdue items are judged at (YYYY-MM-DD; default today).") var on: String?
         @Option(help: "The year whose badge anniversaries are listed (default: the year of --on).") var badgeYear:
             Int32?
@@ -227,180 +259,8 @@ public struct Reports: AsyncParsableCommand {
             try await global.session { session in
                 request.unitId = try await session.unitID(unit)
                 let flags = try await session.stream(.reportsDue, request, as: Flag.self)
-                session.printer.list(flags, columns: Columns.flags(in: session.printer))
+                try await Reports.printFlags(flags, under: request.unitId, session)
             }
-        }
-    }
-
-    /// `chibo reports overview`.
-    public struct Overview: AsyncParsableCommand {
-        /// Description.
-        public static let configuration = CommandConfiguration(
-            abstract: "A commune at a glance; --html FILE writes a self-contained page with charts to print or send.",
-            discussion: """
-                As a table: the summary, attendance by cell and month as sparklines, the grading \
-                distribution and every flag. JSON and YAML give the OverviewReport message; CSV gives \
-                section,name,value lines.
-                """
-        )
-        @OptionGroup var global: GlobalOptions
-        @Option(help: "The unit, usually a commune, by id or code.") var unit: String
-        @Option(help: "The year reported (default: this year).") var year: Int32?
-        @Option(help: "The date statuses and due items are read at (YYYY-MM-DD).") var on: String?
-        @Option(help: "Write the overview as an HTML page to this file (- for standard output).") var html: String?
-
-        /// Creates the command.
-        public init() {}
-
-        /// Runs it.
-        public func run() async throws {
-            let year = self.year ?? Reports.currentYear
-            var request = OverviewRequest(year: year)
-            if let on { request.on = try Values.date(on, option: "--on") }
-            try await global.session { session in
-                let unit = try await session.unitID(unit)
-                request.unitId = unit
-                let overview = try await session.unary(
-                    .reportsOverview,
-                    request,
-                    as: OverviewReport.self,
-                    idempotent: true
-                )
-                let printer = session.printer
-                let needsDetail = html != nil || printer.format == .table
-                let byMonth =
-                    needsDetail
-                    ? try await session.stream(
-                        .reportsAttendance,
-                        AttendanceReportRequest(
-                            unitId: unit,
-                            from: CalendarDate(year: year, month: 1, day: 1),
-                            to: CalendarDate(year: year, month: 12, day: 31),
-                            period: .month,
-                            byCell: true
-                        ),
-                        as: AttendanceRow.self
-                    ) : []
-                let threshold = needsDetail ? await Reports.threshold(session, unit: unit, on: overview.on) : 8500
-                if let html {
-                    var names: [String: String] = [:]
-                    for row in byMonth { names[row.unitId] = row.unitName }
-                    let page = OverviewHTML(
-                        overview: overview,
-                        attendance: byMonth,
-                        thresholdBp: threshold,
-                        language: printer.language,
-                        unitNames: names
-                    ).render()
-                    if html == "-" {
-                        printer.console.out(page)
-                    } else {
-                        do {
-                            try PrivateOutput.write(page, to: html)
-                        } catch {
-                            throw CLIFailure.local("cannot write \(html): \(error)")
-                        }
-                        session.note(printer.presenter.text("wrote \(html)", "đã ghi \(html)"))
-                    }
-                    return
-                }
-                switch printer.format {
-                case .json, .yaml: printer.single(overview, columns: [])
-                case .csv: printer.console.out(Self.csv(overview, presenter: printer.presenter))
-                case .table: printer.console.out(Self.table(overview, byMonth, threshold: threshold, printer: printer))
-                }
-            }
-        }
-
-        /// CSV: section,name,value lines.
-        static func csv(_ overview: OverviewReport, presenter: Presenter) -> String {
-            var lines = [["section", "name", "value"]]
-            lines.append(["summary", "unit_id", overview.unitId])
-            lines.append(["summary", "unit_name", overview.unitName])
-            lines.append(["summary", "year", String(overview.year)])
-            lines.append(["summary", "on", presenter.date(overview.on)])
-            lines.append(["summary", "cells", String(overview.cells)])
-            lines.append(["summary", "members", String(overview.members)])
-            lines.append(["summary", "rule_set_id", overview.ruleSetId])
-            if let attendance = overview.attendance {
-                lines.append(["attendance", "meetings", String(attendance.meetings)])
-                lines.append(["attendance", "expected", String(attendance.expected)])
-                lines.append(["attendance", "present", String(attendance.present)])
-                lines.append(["attendance", "absent_excused", String(attendance.absentExcused)])
-                lines.append(["attendance", "absent_unexcused", String(attendance.absentUnexcused)])
-                lines.append(["attendance", "rate", presenter.percent(attendance.rateBp)])
-            }
-            for count in overview.byStatus { lines.append(["status", count.name, String(count.count)]) }
-            for count in overview.byCategory { lines.append(["category", count.name, String(count.count)]) }
-            for row in overview.grading {
-                for count in row.members {
-                    lines.append(["grading_members", count.grade.protoName ?? "", String(count.count)])
-                }
-                for count in row.cells {
-                    lines.append(["grading_cells", count.grade.protoName ?? "", String(count.count)])
-                }
-            }
-            for flag in overview.flags {
-                lines.append(["flag", flag.kind.protoName ?? String(flag.kind.rawValue), flag.detail])
-            }
-            return lines.map { CSV.record($0) }.joined()
-        }
-
-        /// The table view: summary, sparklines, grading and flags.
-        static func table(
-            _ overview: OverviewReport,
-            _ byMonth: [AttendanceRow],
-            threshold: Int32,
-            printer: Printer
-        ) -> String {
-            let p = printer.presenter
-            let style = printer.style
-            var out = style.bold(p.text("Overview", "Tổng quan") + ": \(overview.unitName) – \(overview.year)") + "\n"
-            var summary: [[TableCell]] = [
-                [TableCell(p.text("Cells", "Chi bộ")), TableCell(String(overview.cells))],
-                [TableCell(p.text("Members", "Đảng viên")), TableCell(String(overview.members))],
-            ]
-            if let attendance = overview.attendance, attendance.expected > 0 {
-                let low = attendance.rateBp <= threshold
-                summary.append([
-                    TableCell(p.text("Attendance", "Tỷ lệ dự họp")),
-                    TableCell(
-                        p.percent(attendance.rateBp) + " "
-                            + TerminalCharts.bar(Double(attendance.rateBp) / 10_000, width: 20),
-                        low ? .alert : .good
-                    ),
-                ])
-            }
-            summary.append([
-                TableCell(p.text("Flags", "Cảnh báo")),
-                TableCell(String(overview.flags.count), overview.flags.isEmpty ? .good : .alert),
-            ])
-            for count in overview.byStatus {
-                summary.append([
-                    TableCell("  " + p.value("MEMBER_STATUS_" + count.name, 1)), TableCell(String(count.count)),
-                ])
-            }
-            out += TableRenderer(style: style).render(headers: ["", ""], rows: summary).drop { $0 != "\n" }.dropFirst()
-            if !byMonth.isEmpty {
-                out +=
-                    "\n" + style.bold(p.text("Attendance by cell and month", "Tỷ lệ dự họp theo chi bộ và tháng"))
-                    + "\n"
-                out += TerminalCharts.attendance(byMonth, thresholdBp: threshold, presenter: p, style: style)
-            }
-            if !overview.grading.isEmpty {
-                out += "\n" + style.bold(p.text("Grading", "Xếp loại")) + "\n"
-                var grading = overview.grading
-                // One commune's grading: its name reads better than its id.
-                for index in grading.indices where grading[index].unitId == overview.unitId {
-                    grading[index].unitId = overview.unitName
-                }
-                out += printer.renderList(grading, columns: Columns.gradingRow)
-            }
-            if !overview.flags.isEmpty {
-                out += "\n" + style.bold(p.text("Flags", "Cảnh báo")) + "\n"
-                out += printer.renderList(overview.flags, columns: Columns.flagInTable)
-            }
-            return out
         }
     }
 }

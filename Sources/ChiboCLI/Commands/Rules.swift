@@ -27,12 +27,9 @@ public struct Rules: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            let request = ListRuleSetsRequest(
-                scopeUnitId: scope ?? "",
-                nationalOnly: national,
-                includeVoided: listing.includeVoided
-            )
+            var request = ListRuleSetsRequest(nationalOnly: national, includeVoided: listing.includeVoided)
             try await global.session { session in
+                request.scopeUnitId = try await session.unitID(scope, option: "--scope") ?? ""
                 let sets = try await session.list(
                     .rulesList,
                     request,
@@ -76,7 +73,7 @@ public struct Rules: AsyncParsableCommand {
             abstract: "The thresholds in force for a unit on a date, and the sets they come from."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(help: "ID of the unit.") var unit: String
+        @Option(help: "The unit, by code or name.") var unit: String
         @Option(help: "The date (YYYY-MM-DD; default today).") var on: String?
 
         /// Creates the command.
@@ -84,9 +81,10 @@ public struct Rules: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var request = ResolveRulesRequest(unitId: unit)
+            var request = ResolveRulesRequest()
             if let on { request.on = try Values.date(on, option: "--on") }
             try await global.session { session in
+                request.unitId = try await session.unitID(unit)
                 let response = try await session.unary(
                     .rulesResolve,
                     request,
@@ -95,7 +93,7 @@ public struct Rules: AsyncParsableCommand {
                 )
                 switch session.printer.format {
                 case .json, .yaml: session.printer.single(response, columns: [])
-                case .table, .csv:
+                case .table, .wide, .csv:
                     session.printer.list([response.effective ?? RuleSet()] + response.applied, columns: Columns.ruleSet)
                 }
             }
@@ -110,7 +108,8 @@ public struct Rules: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Option(help: "ID of the unit whose subtree the rules apply to; empty for a national set.") var scope: String?
+        @Option(help: "The unit whose subtree the rules apply to, by code or name; left out for a national set.")
+        var scope: String?
         @Option(help: "First day the rules apply (YYYY-MM-DD).") var from: String?
         @Option(help: "Where the rules come from, for example \"HD 12-HD/BTCTW\".") var source: String?
         @Option(help: "A meeting is good above this attendance, in percent (85).") var goodAttendance: Double?
@@ -134,7 +133,6 @@ public struct Rules: AsyncParsableCommand {
             } else {
                 guard let from else { throw ValidationError("give --from, or --file") }
                 var set = RuleSet(
-                    scopeUnitId: scope ?? "",
                     effectiveFrom: try Values.date(from, option: "--from"),
                     source: source ?? "",
                     thematicEveryMonths: thematicEveryMonths ?? 0,
@@ -147,6 +145,7 @@ public struct Rules: AsyncParsableCommand {
                 sets.append(set)
             }
             try await global.session { session in
+                if file == nil, let scope { sets[0].scopeUnitId = try await session.unitID(scope, option: "--scope") }
                 var created: [RuleSet] = []
                 for (index, set) in sets.enumerated() {
                     var options = mutation.options
@@ -234,18 +233,19 @@ public struct Evaluations: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var request = ListEvaluationsRequest(
-                year: year ?? 0,
-                subtreeOf: subtree ?? "",
-                subjectId: of ?? "",
-                includeVoided: listing.includeVoided
-            )
+            var request = ListEvaluationsRequest(year: year ?? 0, includeVoided: listing.includeVoided)
             if let subject {
                 request.subject = EvaluationSubject(
                     rawValue: try Values.enumNumber(subject, enumName: "EvaluationSubject", option: "--subject")
                 )
             }
             try await global.session { session in
+                request.subtreeOf = try await session.unitID(subtree, option: "--subtree") ?? ""
+                if let of {
+                    request.subjectId =
+                        request.subject == .member
+                        ? try await session.memberID(of, option: "--of") : try await session.unitID(of, option: "--of")
+                }
                 let evaluations = try await session.list(
                     .evaluationsList,
                     request,
@@ -253,7 +253,7 @@ public struct Evaluations: AsyncParsableCommand {
                     limit: listing.limit,
                     pageSize: listing.pageSize
                 )
-                session.printer.list(evaluations, columns: Columns.evaluation)
+                try await session.show(evaluations: evaluations)
             }
         }
     }
@@ -261,9 +261,11 @@ public struct Evaluations: AsyncParsableCommand {
     /// `chibo evaluations get`.
     public struct Get: AsyncParsableCommand {
         /// Description.
-        public static let configuration = CommandConfiguration(abstract: "Show one evaluation.")
+        public static let configuration = CommandConfiguration(
+            abstract: "Show one evaluation: --member CARD --year Y, or --unit CODE --year Y."
+        )
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "ID of the evaluation.") var id: String
+        @OptionGroup var reference: EvaluationReference
 
         /// Creates the command.
         public init() {}
@@ -271,13 +273,7 @@ public struct Evaluations: AsyncParsableCommand {
         /// Runs it.
         public func run() async throws {
             try await global.session { session in
-                let response = try await session.unary(
-                    .evaluationsGet,
-                    GetEvaluationRequest(id: id),
-                    as: EvaluationResponse.self,
-                    idempotent: true
-                )
-                session.printer.single(response.evaluation ?? Evaluation(), columns: Columns.evaluation)
+                try await session.show(evaluations: [try await reference.read(session)], single: true)
             }
         }
     }
@@ -304,8 +300,8 @@ public struct Evaluations: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Option(help: "ID of the member evaluated.") var member: String?
-        @Option(help: "ID of the cell or unit evaluated.") var unit: String?
+        @Option(help: "The member evaluated: party-card number or name.") var member: String?
+        @Option(help: "The cell or unit evaluated, by code or name.") var unit: String?
         @Option(help: "The year evaluated.") var year: Int32?
         @OptionGroup var result: Result
         @ArgumentParser.Flag(help: "The cell was recognised as clean and strong.") var cleanAndStrong = false
@@ -340,6 +336,11 @@ public struct Evaluations: AsyncParsableCommand {
                 )
             }
             try await global.session { session in
+                if file == nil, let member {
+                    evaluations[0].subjectId = try await session.memberID(member)
+                } else if file == nil, let unit {
+                    evaluations[0].subjectId = try await session.unitID(unit)
+                }
                 var created: [Evaluation] = []
                 for (index, evaluation) in evaluations.enumerated() {
                     var options = mutation.options
@@ -352,24 +353,13 @@ public struct Evaluations: AsyncParsableCommand {
                     created.append(response.evaluation ?? Evaluation())
                 }
                 if created.count == 1 && file == nil {
-                    session.printer.single(created[0], columns: Columns.evaluation)
+                    try await session.show(evaluations: [created[0]], single: true)
                 } else {
-                    session.printer.list(created, columns: Columns.evaluation)
+                    try await session.show(evaluations: created)
                 }
                 mutation.noteDryRun(session)
             }
         }
-    }
-
-    /// The revision given, or the evaluation's current one.
-    static func revision(_ given: Int64?, _ session: Session, _ id: String) async throws(CLIFailure) -> Int64 {
-        if let given { return given }
-        return try await session.unary(
-            .evaluationsGet,
-            GetEvaluationRequest(id: id),
-            as: EvaluationResponse.self,
-            idempotent: true
-        ).evaluation?.meta?.revision ?? 0
     }
 
     /// `chibo evaluations update`.
@@ -378,7 +368,7 @@ public struct Evaluations: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "Change an evaluation's grade, score or note.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the evaluation.") var id: String
+        @OptionGroup var reference: EvaluationReference
         @Option(help: "Revision you read (default: the current one).") var revision: Int64?
         @OptionGroup var result: Result
         @Option(help: "Clean and strong: true or false.") var cleanAndStrong: Bool?
@@ -390,7 +380,7 @@ public struct Evaluations: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var evaluation = Evaluation(id: id)
+            var evaluation = Evaluation()
             var paths: [String] = []
             if let value = try result.value() {
                 evaluation.result = value
@@ -410,7 +400,9 @@ public struct Evaluations: AsyncParsableCommand {
             }
             if paths.isEmpty { throw ValidationError("give at least one field to change") }
             try await global.session { session in
-                evaluation.meta = RecordMeta(revision: try await Evaluations.revision(revision, session, id))
+                let current = try await reference.read(session)
+                evaluation.id = current.id
+                evaluation.meta = RecordMeta(revision: revision ?? current.meta?.revision ?? 0)
                 let response = try await session.unary(
                     .evaluationsUpdate,
                     UpdateEvaluationRequest(
@@ -420,7 +412,7 @@ public struct Evaluations: AsyncParsableCommand {
                     ),
                     as: EvaluationResponse.self
                 )
-                session.printer.single(response.evaluation ?? Evaluation(), columns: Columns.evaluation)
+                try await session.show(evaluations: [response.evaluation ?? Evaluation()], single: true)
                 mutation.noteDryRun(session)
             }
         }
@@ -432,7 +424,7 @@ public struct Evaluations: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "Void an evaluation.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the evaluation.") var id: String
+        @OptionGroup var reference: EvaluationReference
         @Option(help: "Why it is voided.") var reason: String
         @Option(help: "Revision you read (default: the current one).") var revision: Int64?
 
@@ -442,13 +434,14 @@ public struct Evaluations: AsyncParsableCommand {
         /// Runs it.
         public func run() async throws {
             try await global.session { session in
-                let current = try await Evaluations.revision(revision, session, id)
+                let found = try await reference.read(session)
+                let current = revision ?? found.meta?.revision ?? 0
                 let response = try await session.unary(
                     .evaluationsVoidRecord,
-                    VoidRequest(options: mutation.options, id: id, revision: current, reason: reason),
+                    VoidRequest(options: mutation.options, id: found.id, revision: current, reason: reason),
                     as: EvaluationResponse.self
                 )
-                session.printer.single(response.evaluation ?? Evaluation(), columns: Columns.evaluation)
+                try await session.show(evaluations: [response.evaluation ?? Evaluation()], single: true)
                 mutation.noteDryRun(session)
             }
         }

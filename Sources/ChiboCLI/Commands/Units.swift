@@ -32,11 +32,7 @@ public struct Units: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var request = ListOrgUnitsRequest(
-                parentId: parent ?? "",
-                subtreeOf: subtree ?? "",
-                includeVoided: listing.includeVoided
-            )
+            var request = ListOrgUnitsRequest(includeVoided: listing.includeVoided)
             if let kind {
                 request.kind = OrgUnitKind(
                     rawValue: try Values.enumNumber(kind, enumName: "OrgUnitKind", option: "--kind")
@@ -44,6 +40,8 @@ public struct Units: AsyncParsableCommand {
             }
             if let asOf { request.asOf = try Values.date(asOf, option: "--as-of") }
             try await global.session { session in
+                request.parentId = try await session.unitID(parent, option: "--parent") ?? ""
+                request.subtreeOf = try await session.unitID(subtree, option: "--subtree") ?? ""
                 let units = try await session.list(
                     .orgUnitsList,
                     request,
@@ -51,7 +49,7 @@ public struct Units: AsyncParsableCommand {
                     limit: listing.limit,
                     pageSize: listing.pageSize
                 )
-                session.printer.list(units, columns: Columns.orgUnit)
+                try await session.show(units: units)
             }
         }
     }
@@ -61,7 +59,7 @@ public struct Units: AsyncParsableCommand {
         /// Description.
         public static let configuration = CommandConfiguration(abstract: "Show one org unit, by id or by --code.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "ID of the unit.") var id: String?
+        @Argument(help: "The unit: its code, its name (diacritics optional) or its id.") var id: String?
         @Option(help: "Code of the unit instead of its id.") var code: String?
         @Option(help: "Date at which the code is resolved (YYYY-MM-DD).") var asOf: String?
 
@@ -78,13 +76,18 @@ public struct Units: AsyncParsableCommand {
             var request = GetOrgUnitRequest(id: id ?? "", code: code ?? "")
             if let asOf { request.asOf = try Values.date(asOf, option: "--as-of") }
             try await global.session { session in
+                if let id {
+                    let unit = try await session.unit(id, option: "UNIT")
+                    try await session.show(unit: unit)
+                    return
+                }
                 let response = try await session.unary(
                     .orgUnitsGet,
                     request,
                     as: OrgUnitResponse.self,
                     idempotent: true
                 )
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
             }
         }
     }
@@ -100,7 +103,7 @@ public struct Units: AsyncParsableCommand {
         @Option(help: "Short code, for example MB-BANBO.") var code: String?
         @Option(help: "Full name with diacritics.") var name: String?
         @Option(help: "Kind: province, district, commune, cell, party-group.") var kind: String?
-        @Option(help: "ID of the parent unit.") var parent: String?
+        @Option(help: "The parent unit, by code or name.") var parent: String?
         @Option(help: "Day of the month of the cell's regular meeting.") var meetingDay: Int32?
         @Option(help: "First day the unit exists (YYYY-MM-DD).") var from: String?
         @Option(help: "Free-text note.") var note: String?
@@ -123,7 +126,6 @@ public struct Units: AsyncParsableCommand {
                     code: code ?? "",
                     name: name,
                     kind: OrgUnitKind(rawValue: try Values.enumNumber(kind, enumName: "OrgUnitKind", option: "--kind")),
-                    parentId: parent ?? "",
                     meetingDay: meetingDay ?? 0,
                     note: note ?? ""
                 )
@@ -131,6 +133,7 @@ public struct Units: AsyncParsableCommand {
                 units.append(unit)
             }
             try await global.session { session in
+                if file == nil, let parent { units[0].parentId = try await session.unitID(parent, option: "--parent") }
                 var created: [OrgUnit] = []
                 for (index, unit) in units.enumerated() {
                     var options = mutation.options
@@ -143,9 +146,9 @@ public struct Units: AsyncParsableCommand {
                     created.append(response.unit ?? OrgUnit())
                 }
                 if created.count == 1 && file == nil {
-                    session.printer.single(created[0], columns: Columns.orgUnit)
+                    try await session.show(unit: created[0])
                 } else {
-                    session.printer.list(created, columns: Columns.orgUnit)
+                    try await session.show(units: created)
                 }
                 mutation.noteDryRun(session)
             }
@@ -160,7 +163,7 @@ public struct Units: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the unit.") var id: String
+        @Argument(help: "The unit: its code, name or id.") var id: String
         @Option(help: "Revision you read (default: the current one, read just before).") var revision: Int64?
         @Option(help: "New code.") var code: String?
         @Option(help: "New name.") var name: String?
@@ -172,7 +175,7 @@ public struct Units: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            var unit = OrgUnit(id: id)
+            var unit = OrgUnit()
             var paths: [String] = []
             if let code {
                 unit.code = code
@@ -192,29 +195,18 @@ public struct Units: AsyncParsableCommand {
             }
             if paths.isEmpty { throw ValidationError("give at least one field to change") }
             try await global.session { session in
-                let current = try await Units.revision(revision, session, id)
-                unit.meta = RecordMeta(revision: current)
+                let found = try await session.unit(id, option: "UNIT")
+                unit.id = found.id
+                unit.meta = RecordMeta(revision: revision ?? found.meta?.revision ?? 0)
                 let response = try await session.unary(
                     .orgUnitsUpdate,
                     UpdateOrgUnitRequest(options: mutation.options, unit: unit, updateMask: FieldMask(paths: paths)),
                     as: OrgUnitResponse.self
                 )
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
                 mutation.noteDryRun(session)
             }
         }
-    }
-
-    /// The revision given, or the unit's current one.
-    static func revision(_ given: Int64?, _ session: Session, _ id: String) async throws(CLIFailure) -> Int64 {
-        if let given { return given }
-        return try await session.unary(
-            .orgUnitsGet,
-            GetOrgUnitRequest(id: id),
-            as: OrgUnitResponse.self,
-            idempotent: true
-        )
-        .unit?.meta?.revision ?? 0
     }
 
     /// `chibo units move`.
@@ -225,8 +217,8 @@ public struct Units: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the unit.") var id: String
-        @Option(help: "ID of the new parent.") var to: String
+        @Argument(help: "The unit: its code, name or id.") var id: String
+        @Option(help: "The new parent, by code or name.") var to: String
         @Option(help: "Date the move takes effect (YYYY-MM-DD).") var on: String
         @Option(help: "Revision you read (default: the current one).") var revision: Int64?
 
@@ -237,19 +229,20 @@ public struct Units: AsyncParsableCommand {
         public func run() async throws {
             let date = try Values.date(on, option: "--on")
             try await global.session { session in
-                let current = try await Units.revision(revision, session, id)
+                let found = try await session.unit(id, option: "UNIT")
+                let current = revision ?? found.meta?.revision ?? 0
                 let response = try await session.unary(
                     .orgUnitsMove,
                     MoveOrgUnitRequest(
                         options: mutation.options,
-                        id: id,
+                        id: found.id,
                         revision: current,
-                        newParentId: to,
+                        newParentId: try await session.unitID(to, option: "--to"),
                         effectiveOn: date
                     ),
                     as: OrgUnitResponse.self
                 )
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
                 mutation.noteDryRun(session)
             }
         }
@@ -263,8 +256,8 @@ public struct Units: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Option(help: "IDs of the units merged, comma-separated.") var sources: String
-        @Option(help: "ID of an existing unit that absorbs the others.") var into: String?
+        @Option(help: "The units merged, comma-separated codes (or names).") var sources: String
+        @Option(help: "An existing unit that absorbs the others, by code or name.") var into: String?
         @Option(help: "Name of the new successor.") var name: String?
         @Option(help: "Code of the new successor.") var code: String?
         @Option(help: "Kind of the new successor (default: cell).") var kind: String?
@@ -297,8 +290,18 @@ public struct Units: AsyncParsableCommand {
                 effectiveOn: try Values.date(on, option: "--on")
             )
             try await global.session { session in
+                var request = request
+                var sourceIDs: [String] = []
+                for source in request.sourceIds {
+                    sourceIDs.append(try await session.unitID(source, option: "--sources"))
+                }
+                request.sourceIds = sourceIDs
+                if let into { request.successor?.id = try await session.unitID(into, option: "--into") }
+                if into == nil, let parent {
+                    request.successor?.parentId = try await session.unitID(parent, option: "--parent")
+                }
                 let response = try await session.unary(.orgUnitsMerge, request, as: OrgUnitsResponse.self)
-                session.printer.list(response.units, columns: Columns.orgUnit)
+                try await session.show(units: response.units)
                 mutation.noteDryRun(session)
             }
         }
@@ -327,7 +330,7 @@ public struct Units: AsyncParsableCommand {
             request.options = mutation.options
             try await global.session { session in
                 let response = try await session.unary(.orgUnitsSplit, request, as: OrgUnitsResponse.self)
-                session.printer.list(response.units, columns: Columns.orgUnit)
+                try await session.show(units: response.units)
                 mutation.noteDryRun(session)
             }
         }
@@ -341,8 +344,8 @@ public struct Units: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the cell.") var id: String
-        @Option(help: "ID of the supervising member.") var member: String?
+        @Argument(help: "The cell: its code, name or id.") var id: String
+        @Option(help: "The supervising member: party-card number or name.") var member: String?
         @Option(help: "Full name of the supervisor.") var name: String?
         @Option(help: "First day of the assignment (YYYY-MM-DD).") var from: String
         @Option(help: "Note, for example the decision number.") var note: String?
@@ -352,19 +355,20 @@ public struct Units: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            let assignment = SupervisorAssignment(
-                memberId: member ?? "",
+            var assignment = SupervisorAssignment(
                 fullName: name ?? "",
                 valid: DateRange(from: try Values.date(from, option: "--from")),
                 note: note ?? ""
             )
             try await global.session { session in
+                if let member { assignment.memberId = try await session.memberID(member) }
+                let unitID = try await session.unitID(id, option: "CELL")
                 let response = try await session.unary(
                     .orgUnitsAssignSupervisor,
-                    AssignSupervisorRequest(options: mutation.options, unitId: id, assignment: assignment),
+                    AssignSupervisorRequest(options: mutation.options, unitId: unitID, assignment: assignment),
                     as: OrgUnitResponse.self
                 )
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
                 mutation.noteDryRun(session)
             }
         }
@@ -376,7 +380,7 @@ public struct Units: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "End a supervisor assignment.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the cell.") var id: String
+        @Argument(help: "The cell: its code, name or id.") var id: String
         @Option(help: "ID of the assignment.") var assignment: String
         @Option(help: "First day the supervisor no longer follows the cell (YYYY-MM-DD).") var on: String
 
@@ -385,15 +389,15 @@ public struct Units: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            let request = EndSupervisorRequest(
+            var request = EndSupervisorRequest(
                 options: mutation.options,
-                unitId: id,
                 assignmentId: assignment,
                 endedOn: try Values.date(on, option: "--on")
             )
             try await global.session { session in
+                request.unitId = try await session.unitID(id, option: "CELL")
                 let response = try await session.unary(.orgUnitsEndSupervisor, request, as: OrgUnitResponse.self)
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
                 mutation.noteDryRun(session)
             }
         }
@@ -407,7 +411,7 @@ public struct Units: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var mutation: MutationFlags
-        @Argument(help: "ID of the unit.") var id: String
+        @Argument(help: "The unit: its code, name or id.") var id: String
         @Option(help: "Why it is voided.") var reason: String
         @Option(help: "Revision you read (default: the current one).") var revision: Int64?
 
@@ -417,13 +421,14 @@ public struct Units: AsyncParsableCommand {
         /// Runs it.
         public func run() async throws {
             try await global.session { session in
-                let current = try await Units.revision(revision, session, id)
+                let found = try await session.unit(id, option: "UNIT")
+                let current = revision ?? found.meta?.revision ?? 0
                 let response = try await session.unary(
                     .orgUnitsVoidRecord,
-                    VoidRequest(options: mutation.options, id: id, revision: current, reason: reason),
+                    VoidRequest(options: mutation.options, id: found.id, revision: current, reason: reason),
                     as: OrgUnitResponse.self
                 )
-                session.printer.single(response.unit ?? OrgUnit(), columns: Columns.orgUnit)
+                try await session.show(unit: response.unit ?? OrgUnit())
                 mutation.noteDryRun(session)
             }
         }

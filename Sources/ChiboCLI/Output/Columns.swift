@@ -13,6 +13,34 @@ public struct Column<Row>: Sendable {
     public let numeric: Bool
     /// The cell of a record.
     public let value: @Sendable (Row, Presenter) -> TableCell
+    /// The outputs that show the column: a table may join values a spreadsheet needs apart.
+    public var shownIn: Shown = .everywhere
+
+    /// Where a column is shown.
+    public enum Shown: Sendable {
+        /// Tables and CSV.
+        case everywhere
+        /// Tables only (a value joined for reading, such as "20/22" or "19:30–21:45").
+        case table
+        /// CSV only (one value a column, for spreadsheets).
+        case data
+    }
+
+    /// The column shown only in the given outputs.
+    public func only(_ shown: Shown) -> Column {
+        var column = self
+        column.shownIn = shown
+        return column
+    }
+
+    /// Whether the column is shown in a table (`true`) or in CSV (`false`).
+    public func isShown(inTable: Bool) -> Bool {
+        switch shownIn {
+        case .everywhere: true
+        case .table: inTable
+        case .data: !inTable
+        }
+    }
 
     /// Creates a column.
     public init(
@@ -65,40 +93,48 @@ public struct Column<Row>: Sendable {
 
 /// The columns each kind of record is shown with.
 public enum Columns {
-    /// Org units.
-    public static let orgUnit: [Column<OrgUnit>] = [
-        .text("id", "ID", "Mã ID") { $0.id },
-        .text("code", "CODE", "KÝ HIỆU") { $0.code },
-        .text("name", "NAME", "TÊN") { $0.name },
-        Column("kind", "KIND", "LOẠI") { unit, p in TableCell(p.value(unit.kind.protoName, unit.kind.rawValue)) },
-        .text("parent_id", "PARENT", "TRỰC THUỘC") { $0.parentId },
-        Column("meeting_day", "MEETS ON", "NGÀY SH", numeric: true) { unit, _ in
-            TableCell(unit.meetingDay == 0 ? "" : String(unit.meetingDay))
-        },
-        .date("valid_from", "FROM", "TỪ NGÀY") { $0.valid?.from },
-        Column("voided", "VOIDED", "ĐÃ HỦY") { unit, p in voided(unit.meta, p) },
-    ]
+    /// Org units: in a table the parent by its code and no internal id (CSV keeps both).
+    public static func orgUnit(_ units: UnitNames) -> [Column<OrgUnit>] {
+        [
+            Column.text("id", "ID", "Mã ID") { $0.id }.only(.data),
+            .text("code", "CODE", "KÝ HIỆU") { $0.code },
+            .text("name", "NAME", "TÊN") { $0.name },
+            Column("kind", "KIND", "LOẠI") { unit, p in TableCell(p.value(unit.kind.protoName, unit.kind.rawValue)) },
+            Column.text("parent_id", "PARENT", "TRỰC THUỘC") { $0.parentId }.only(.data),
+            .text("parent_code", "PARENT", "TRỰC THUỘC") { $0.parentId.isEmpty ? "" : units.code($0.parentId) },
+            Column("meeting_day", "MEETS ON", "NGÀY SH", numeric: true) { unit, _ in
+                TableCell(unit.meetingDay == 0 ? "" : String(unit.meetingDay))
+            },
+            .date("valid_from", "FROM", "TỪ NGÀY") { $0.valid?.from },
+            Column("voided", "VOIDED", "ĐÃ HỦY") { unit, p in voided(unit.meta, p) },
+        ]
+    }
 
-    /// Members.
-    public static let member: [Column<Member>] = [
-        .text("id", "ID", "Mã ID") { $0.id },
-        .text("full_name", "NAME", "HỌ VÀ TÊN") { $0.fullName },
-        Column("gender", "GENDER", "GIỚI TÍNH") { m, p in TableCell(p.value(m.gender.protoName, m.gender.rawValue)) },
-        .date("birth_date", "BORN", "NGÀY SINH") { $0.birthDate },
-        .text("cell_id", "CELL", "CHI BỘ") { $0.cellId },
-        Column("status", "STATUS", "TÌNH TRẠNG") { m, p in
-            let label = p.value(m.status.protoName, m.status.rawValue)
-            let alert = [.struckOff, .expelled, .deceased, .transferredOut].contains(m.status)
-            return TableCell(label, alert ? .warning : .none)
-        },
-        .date("admitted_on", "ADMITTED", "NGÀY VÀO ĐẢNG") { $0.admittedOn },
-        .text("party_card_number", "CARD NO.", "SỐ THẺ") { $0.partyCardNumber },
-        .text("revision", "REV", "PHIÊN BẢN") { String($0.meta?.revision ?? 0) },
-    ]
+    /// Members: in a table the cell by its code and no internal id (CSV keeps both).
+    public static func member(_ units: UnitNames) -> [Column<Member>] {
+        [
+            Column.text("id", "ID", "Mã ID") { $0.id }.only(.data),
+            .text("party_card_number", "CARD NO.", "SỐ THẺ") { $0.partyCardNumber },
+            .text("full_name", "NAME", "HỌ VÀ TÊN") { $0.fullName },
+            Column("gender", "GENDER", "GIỚI TÍNH") { m, p in TableCell(p.value(m.gender.protoName, m.gender.rawValue))
+            },
+            .date("birth_date", "BORN", "NGÀY SINH") { $0.birthDate },
+            Column.text("cell_id", "CELL", "CHI BỘ") { $0.cellId }.only(.data),
+            .text("cell_code", "CELL", "CHI BỘ") { units.code($0.cellId) },
+            Column("status", "STATUS", "TÌNH TRẠNG") { m, p in
+                let label = p.value(m.status.protoName, m.status.rawValue)
+                let alert = [.struckOff, .expelled, .deceased, .transferredOut].contains(m.status)
+                return TableCell(label, alert ? .warning : .none)
+            },
+            .date("admitted_on", "ADMITTED", "NGÀY VÀO ĐẢNG") { $0.admittedOn },
+            .text("revision", "REV", "PHIÊN BẢN") { String($0.meta?.revision ?? 0) },
+            Column("voided", "VOIDED", "ĐÃ HỦY") { m, p in voided(m.meta, p) },
+        ]
+    }
 
     /// Status events of a member.
     public static let statusEvent: [Column<StatusEvent>] = [
-        .text("id", "ID", "Mã ID") { $0.id },
+        Column.text("id", "ID", "Mã ID") { $0.id }.only(.data),
         Column("kind", "EVENT", "SỰ KIỆN") { e, p in TableCell(p.value(e.kind.protoName, e.kind.rawValue)) },
         .date("effective_on", "ON", "NGÀY") { $0.effectiveOn },
         .text("decision_ref", "DECISION", "QUYẾT ĐỊNH") { $0.decisionRef },
@@ -107,57 +143,75 @@ public enum Columns {
         .text("note", "NOTE", "GHI CHÚ") { $0.note },
     ]
 
-    /// Meetings.
-    public static let meeting: [Column<Meeting>] = [
-        .text("id", "ID", "Mã ID") { $0.id },
-        .text("cell_id", "CELL", "CHI BỘ") { $0.cellId },
-        .date("held_on", "DATE", "NGÀY") { $0.heldOn },
-        Column("kind", "KIND", "LOẠI") { m, p in TableCell(p.value(m.kind.protoName, m.kind.rawValue)) },
-        Column("time", "TIME", "GIỜ") { m, p in
-            TableCell(
-                m.startMinute == 0 && m.endMinute == 0
-                    ? "" : p.time(m.startMinute, blankZero: false) + "–" + p.time(m.endMinute, blankZero: false)
-            )
-        },
-        .text("topic", "TOPIC", "CHUYÊN ĐỀ") { $0.topic },
-        Column("present", "PRESENT", "CÓ MẶT", numeric: true) { m, _ in
-            let present = m.attendance.filter { $0.state == .present }.count
-            return TableCell("\(present)/\(m.attendance.count)")
-        },
-        Column("absent_unexcused", "UNEXCUSED", "VẮNG KLD", numeric: true) { m, _ in
-            let count = m.attendance.filter { $0.state == .absentUnexcused }.count
-            return TableCell(String(count), count > 0 ? .alert : .none)
-        },
-        .number("resolutions", "RESOLUTIONS", "NGHỊ QUYẾT") { Int32($0.resolutions.count) },
-        .text("revision", "REV", "PHIÊN BẢN") { String($0.meta?.revision ?? 0) },
-        Column("voided", "VOIDED", "ĐÃ HỦY") { m, p in voided(m.meta, p) },
-    ]
+    /// Meetings: in a table the cell by its code and no internal id (CSV keeps both).
+    public static func meeting(_ units: UnitNames) -> [Column<Meeting>] {
+        [
+            Column.text("id", "ID", "Mã ID") { $0.id }.only(.data),
+            Column.text("cell_id", "CELL", "CHI BỘ") { $0.cellId }.only(.data),
+            .text("cell_code", "CELL", "CHI BỘ") { units.code($0.cellId) },
+            .date("held_on", "DATE", "NGÀY") { $0.heldOn },
+            Column("kind", "KIND", "LOẠI") { m, p in TableCell(p.value(m.kind.protoName, m.kind.rawValue)) },
+            Column("time", "TIME", "GIỜ") { m, p in
+                TableCell(
+                    m.startMinute == 0 && m.endMinute == 0
+                        ? "" : p.time(m.startMinute, blankZero: false) + "–" + p.time(m.endMinute, blankZero: false)
+                )
+            }.only(.table),
+            Column("start", "START", "BẮT ĐẦU") { m, p in
+                TableCell(m.startMinute == 0 && m.endMinute == 0 ? "" : p.time(m.startMinute, blankZero: false))
+            }.only(.data),
+            Column("end", "END", "KẾT THÚC") { m, p in
+                TableCell(m.startMinute == 0 && m.endMinute == 0 ? "" : p.time(m.endMinute, blankZero: false))
+            }.only(.data),
+            .text("topic", "TOPIC", "CHUYÊN ĐỀ") { $0.topic },
+            Column("present", "PRESENT", "CÓ MẶT", numeric: true) { m, _ in
+                let present = m.attendance.filter { $0.state == .present }.count
+                return TableCell("\(present)/\(m.attendance.count)")
+            }.only(.table),
+            Column("present", "PRESENT", "CÓ MẶT", numeric: true) { m, _ in
+                TableCell(String(m.attendance.filter { $0.state == .present }.count))
+            }.only(.data),
+            .number("expected", "EXPECTED", "PHẢI DỰ") { Int32($0.attendance.count) }.only(.data),
+            Column("absent_unexcused", "UNEXCUSED", "VẮNG KLD", numeric: true) { m, _ in
+                let count = m.attendance.filter { $0.state == .absentUnexcused }.count
+                return TableCell(String(count), count > 0 ? .alert : .none)
+            },
+            .number("resolutions", "RESOLUTIONS", "NGHỊ QUYẾT") { Int32($0.resolutions.count) },
+            .text("revision", "REV", "PHIÊN BẢN") { String($0.meta?.revision ?? 0) },
+            Column("voided", "VOIDED", "ĐÃ HỦY") { m, p in voided(m.meta, p) },
+        ]
+    }
 
-    /// Attendance records of one meeting.
-    public static let attendance: [Column<AttendanceRecord>] = [
-        .text("member_id", "MEMBER", "ĐẢNG VIÊN") { $0.memberId },
-        .text("full_name", "NAME", "HỌ VÀ TÊN") { $0.fullName },
-        Column("state", "ATTENDANCE", "ĐIỂM DANH") { r, p in
-            let emphasis: TableCell.Emphasis =
-                switch r.state {
-                case .absentUnexcused: .alert
-                case .absentExcused, .notRecorded: .warning
-                default: .none
-                }
-            return TableCell(p.value(r.state.protoName, r.state.rawValue), emphasis)
-        },
-        .text("reason", "REASON", "LÝ DO") { $0.reason },
-        Column("category", "CATEGORY", "DIỆN") { r, p in TableCell(p.value(r.category.protoName, r.category.rawValue))
-        },
-        Column("spoke", "SPOKE", "PHÁT BIỂU") { r, p in
-            TableCell(r.spoke ? p.text(p.raw ? "true" : "yes", p.raw ? "true" : "có") : (p.raw ? "false" : ""))
-        },
-    ]
+    /// Attendance records of one meeting, members by party-card number in a table (`cards`:
+    /// member id to card; CSV keeps the id too).
+    public static func attendance(_ cards: [String: String]) -> [Column<AttendanceRecord>] {
+        [
+            Column.text("member_id", "MEMBER", "ĐẢNG VIÊN") { $0.memberId }.only(.data),
+            .text("party_card_number", "CARD NO.", "SỐ THẺ") { cards[$0.memberId] ?? "" },
+            .text("full_name", "NAME", "HỌ VÀ TÊN") { $0.fullName },
+            Column("state", "ATTENDANCE", "ĐIỂM DANH") { r, p in
+                let emphasis: TableCell.Emphasis =
+                    switch r.state {
+                    case .absentUnexcused: .alert
+                    case .absentExcused, .notRecorded: .warning
+                    default: .none
+                    }
+                return TableCell(p.value(r.state.protoName, r.state.rawValue), emphasis)
+            },
+            .text("reason", "REASON", "LÝ DO") { $0.reason },
+            Column("category", "CATEGORY", "DIỆN") { r, p in
+                TableCell(p.value(r.category.protoName, r.category.rawValue))
+            },
+            Column("spoke", "SPOKE", "PHÁT BIỂU") { r, p in
+                TableCell(r.spoke ? p.text(p.raw ? "true" : "yes", p.raw ? "true" : "có") : (p.raw ? "false" : ""))
+            },
+        ]
+    }
 
     /// Resolutions.
     public static let resolution: [Column<Resolution>] = [
-        .text("id", "ID", "Mã ID") { $0.id },
-        .text("meeting_id", "MEETING", "CUỘC HỌP") { $0.meetingId },
+        Column.text("id", "ID", "Mã ID") { $0.id }.only(.data),
+        Column.text("meeting_id", "MEETING", "CUỘC HỌP") { $0.meetingId }.only(.data),
         .text("text", "TASK", "NỘI DUNG") { $0.text },
         .text("owner", "OWNER", "PHỤ TRÁCH") { $0.ownerName.isEmpty ? $0.ownerMemberId : $0.ownerName },
         .date("due_on", "DUE", "HẠN") { $0.dueOn },
@@ -177,61 +231,81 @@ public enum Columns {
         .text("actor", "BY", "NGƯỜI SỬA") { $0.actor },
     ]
 
-    /// Attendance report rows.
-    public static let attendanceRow: [Column<AttendanceRow>] = [
-        .text("unit_id", "UNIT", "ĐƠN VỊ") { $0.unitId },
-        .text("unit_name", "NAME", "TÊN") { $0.unitName },
-        Column("period", "PERIOD", "KỲ") { r, _ in TableCell(r.period.map(Periods.label) ?? "") },
-        .number("meetings", "MEETINGS", "SỐ BUỔI") { $0.meetings },
-        .number("expected", "EXPECTED", "PHẢI DỰ") { $0.expected },
-        .number("present", "PRESENT", "CÓ MẶT") { $0.present },
-        .number("absent_excused", "EXCUSED", "VẮNG CLD") { $0.absentExcused },
-        Column("absent_unexcused", "UNEXCUSED", "VẮNG KLD", numeric: true) { r, _ in
-            TableCell(String(r.absentUnexcused), r.absentUnexcused > 0 ? .alert : .none)
+    /// The revisions of one record: when, who, what.
+    public static let revision: [Column<ChangeEvent>] = [
+        .text("revision", "REV", "PHIÊN BẢN") { String($0.revision) },
+        Column("at", "AT (UTC)", "LÚC (UTC)") { e, _ in TableCell(Timestamps.iso(milliseconds: e.atMs)) },
+        .text("actor", "BY", "NGƯỜI SỬA") { $0.actor },
+        .text("change", "CHANGE", "THAY ĐỔI") { $0.change },
+        Column("voided", "VOIDED", "ĐÃ HỦY") { e, p in
+            switch e.record {
+            case .member(let member)?: voided(member.meta, p)
+            case .meeting(let meeting)?: voided(meeting.meta, p)
+            case .orgUnit(let unit)?: voided(unit.meta, p)
+            default: TableCell("")
+            }
         },
-        Column("rate", "RATE", "TỶ LỆ", numeric: true) { r, p in TableCell(r.expected == 0 ? "" : p.percent(r.rateBp))
-        },
-        .number("good_meetings", "GOOD", "ĐẠT") { $0.goodMeetings },
-        .text("rule_set_id", "RULES", "QUY ĐỊNH") { $0.ruleSetId },
+        .text("seq", "SEQ", "SỐ") { String($0.seq) },
     ]
 
-    /// Report flags.
-    public static let flag: [Column<Flag>] = [
-        Column("kind", "FLAG", "CẢNH BÁO") { f, p in TableCell(p.value(f.kind.protoName, f.kind.rawValue), .alert) },
-        .text("unit_id", "UNIT", "ĐƠN VỊ") { $0.unitId },
-        .text("member_id", "MEMBER", "ĐẢNG VIÊN") { $0.memberId },
-        Column("period", "PERIOD", "KỲ") { f, _ in TableCell(f.period.map(Periods.label) ?? "") },
-        .date("on", "DATE", "NGÀY") { $0.on },
-        .text("detail", "DETAIL", "CHI TIẾT") { $0.detail },
-    ]
+    /// Attendance report rows, units by code.
+    public static func attendanceRow(_ units: UnitNames) -> [Column<AttendanceRow>] {
+        [
+            .text("unit_code", "UNIT", "ĐƠN VỊ") { units.code($0.unitId) },
+            .text("unit_name", "NAME", "TÊN") { $0.unitName },
+            Column("period", "PERIOD", "KỲ") { r, _ in TableCell(r.period.map(Periods.label) ?? "") },
+            .number("meetings", "MEETINGS", "SỐ BUỔI") { $0.meetings },
+            .number("expected", "EXPECTED", "PHẢI DỰ") { $0.expected },
+            .number("present", "PRESENT", "CÓ MẶT") { $0.present },
+            .number("absent_excused", "EXCUSED", "VẮNG CLD") { $0.absentExcused },
+            Column("absent_unexcused", "UNEXCUSED", "VẮNG KLD", numeric: true) { r, _ in
+                TableCell(String(r.absentUnexcused), r.absentUnexcused > 0 ? .alert : .none)
+            },
+            Column("rate", "RATE", "TỶ LỆ", numeric: true) { r, p in
+                TableCell(r.expected == 0 ? "" : p.percent(r.rateBp))
+            },
+            .number("good_meetings", "GOOD", "ĐẠT") { $0.goodMeetings },
+        ]
+    }
 
-    /// Flags as a person reads them in a table: the detail already names the unit and the
-    /// member, so their ids (opaque when records were imported) are left to JSON, CSV and YAML.
-    public static let flagInTable: [Column<Flag>] = flag.filter { $0.key != "unit_id" && $0.key != "member_id" }
+    /// Report flags: the unit by code and name, the member by card number and name, never ids.
+    public static func flag(_ units: UnitNames, _ members: MemberNames) -> [Column<Flag>] {
+        [
+            Column("kind", "FLAG", "CẢNH BÁO") { f, p in TableCell(p.value(f.kind.protoName, f.kind.rawValue), .alert)
+            },
+            .text("unit_code", "UNIT", "ĐƠN VỊ") { units.code($0.unitId) },
+            Column.text("unit_name", "UNIT NAME", "TÊN ĐƠN VỊ") { units.name($0.unitId) }.only(.data),
+            .text("party_card_number", "CARD NO.", "SỐ THẺ") { members.card($0.memberId) },
+            Column.text("member_name", "MEMBER", "ĐẢNG VIÊN") { members.name($0.memberId) }.only(.data),
+            Column("period", "PERIOD", "KỲ") { f, _ in TableCell(f.period.map(Periods.label) ?? "") },
+            .date("on", "DATE", "NGÀY") { $0.on },
+            .text("detail", "DETAIL", "CHI TIẾT") { $0.detail },
+        ]
+    }
 
-    /// The flag columns for an output format.
-    static func flags(in printer: Printer) -> [Column<Flag>] { printer.format == .table ? flagInTable : flag }
+    /// Participation report rows, units by code.
+    public static func participationRow(_ units: UnitNames) -> [Column<ParticipationRow>] {
+        [
+            .text("unit_code", "UNIT", "ĐƠN VỊ") { units.code($0.unitId) },
+            .text("unit_name", "NAME", "TÊN") { $0.unitName },
+            .number("meetings", "MEETINGS", "SỐ BUỔI") { $0.meetings },
+            .number("present", "PRESENT", "CÓ MẶT") { $0.present },
+            .number("spoke", "SPOKE", "PHÁT BIỂU") { $0.spoke },
+            Column("speaking_rate", "SPEAKING", "TỶ LỆ PB", numeric: true) { r, p in
+                TableCell(p.percent(r.speakingRateBp))
+            },
+            .number("supervised_meetings", "SUPERVISED", "CÓ PHỤ TRÁCH") { $0.supervisedMeetings },
+            .number("supervisor_attended", "ATTENDED", "PT DỰ") { $0.supervisorAttended },
+            Column("supervision_coverage", "COVERAGE", "TỶ LỆ DỰ", numeric: true) { r, p in
+                TableCell(p.percent(r.supervisionCoverageBp))
+            },
+        ]
+    }
 
-    /// Participation report rows.
-    public static let participationRow: [Column<ParticipationRow>] = [
-        .text("unit_id", "UNIT", "ĐƠN VỊ") { $0.unitId },
-        .text("unit_name", "NAME", "TÊN") { $0.unitName },
-        .number("meetings", "MEETINGS", "SỐ BUỔI") { $0.meetings },
-        .number("present", "PRESENT", "CÓ MẶT") { $0.present },
-        .number("spoke", "SPOKE", "PHÁT BIỂU") { $0.spoke },
-        Column("speaking_rate", "SPEAKING", "TỶ LỆ PB", numeric: true) { r, p in TableCell(p.percent(r.speakingRateBp))
-        },
-        .number("supervised_meetings", "SUPERVISED", "CÓ PHỤ TRÁCH") { $0.supervisedMeetings },
-        .number("supervisor_attended", "ATTENDED", "PT DỰ") { $0.supervisorAttended },
-        Column("supervision_coverage", "COVERAGE", "TỶ LỆ DỰ", numeric: true) { r, p in
-            TableCell(p.percent(r.supervisionCoverageBp))
-        },
-    ]
-
-    /// Grading report rows, one per commune.
-    public static let gradingRow: [Column<GradingRow>] = {
+    /// Grading report rows, one per commune, by code.
+    public static func gradingRow(_ units: UnitNames) -> [Column<GradingRow>] {
         var columns: [Column<GradingRow>] = [
-            .text("unit_id", "UNIT", "ĐƠN VỊ") { $0.unitId },
+            .text("unit_code", "UNIT", "ĐƠN VỊ") { units.code($0.unitId) },
             .number("year", "YEAR", "NĂM") { $0.year },
         ]
         for grade in [Grade.excellent, .good, .completed, .notCompleted] {
@@ -258,9 +332,8 @@ public enum Columns {
                 TableCell(String(row.violations.count), row.violations.isEmpty ? .none : .alert)
             }
         )
-        columns.append(.text("rule_set_id", "RULES", "QUY ĐỊNH") { $0.ruleSetId })
         return columns
-    }()
+    }
 
     /// Rule sets.
     public static let ruleSet: [Column<RuleSet>] = [
@@ -279,30 +352,37 @@ public enum Columns {
         Column("voided", "VOIDED", "ĐÃ HỦY") { r, p in voided(r.meta, p) },
     ]
 
-    /// Yearly evaluations.
-    public static let evaluation: [Column<Evaluation>] = [
-        .text("id", "ID", "Mã ID") { $0.id },
-        Column("subject", "SUBJECT", "ĐỐI TƯỢNG") { e, p in TableCell(p.value(e.subject.protoName, e.subject.rawValue))
-        },
-        .text("subject_id", "OF", "CỦA") { $0.subjectId },
-        .number("year", "YEAR", "NĂM") { $0.year },
-        Column("result", "RESULT", "KẾT QUẢ") { e, p in
-            switch e.result {
-            case .grade(let grade)?: TableCell(p.value(grade.protoName, grade.rawValue))
-            case .score(let score)?: TableCell(String(score))
-            case nil: TableCell("")
-            }
-        },
-        Column("clean_and_strong", "CLEAN & STRONG", "TSVM") { e, p in
-            TableCell(e.cleanAndStrong ? (p.raw ? "true" : p.text("yes", "có")) : (p.raw ? "false" : ""))
-        },
-        .text("decision_ref", "DECISION", "QUYẾT ĐỊNH") { $0.decisionRef },
-        .text("revision", "REV", "PHIÊN BẢN") { String($0.meta?.revision ?? 0) },
-    ]
+    /// Yearly evaluations; `names` gives whose each is (a card number, a unit code) for tables.
+    public static func evaluation(_ names: [String: String]) -> [Column<Evaluation>] {
+        [
+            Column.text("id", "ID", "Mã ID") { $0.id }.only(.data),
+            Column("subject", "SUBJECT", "ĐỐI TƯỢNG") { e, p in
+                TableCell(p.value(e.subject.protoName, e.subject.rawValue))
+            },
+            Column.text("subject_id", "OF", "CỦA") { $0.subjectId }.only(.data),
+            .text("subject", "OF", "CỦA") { names[$0.subjectId] ?? $0.subjectId },
+            .number("year", "YEAR", "NĂM") { $0.year },
+            Column("result", "RESULT", "KẾT QUẢ") { e, p in
+                switch e.result {
+                case .grade(let grade)?: TableCell(p.value(grade.protoName, grade.rawValue))
+                case .score(let score)?: TableCell(String(score))
+                case nil: TableCell("")
+                }
+            },
+            Column("clean_and_strong", "CLEAN & STRONG", "TSVM") { e, p in
+                TableCell(e.cleanAndStrong ? (p.raw ? "true" : p.text("yes", "có")) : (p.raw ? "false" : ""))
+            },
+            .text("decision_ref", "DECISION", "QUYẾT ĐỊNH") { $0.decisionRef },
+            .text("revision", "REV", "PHIÊN BẢN") { String($0.meta?.revision ?? 0) },
+            Column("voided", "VOIDED", "ĐÃ HỦY") { e, p in voided(e.meta, p) },
+        ]
+    }
 
-    private static func voided(_ meta: RecordMeta?, _ presenter: Presenter) -> TableCell {
-        guard meta?.voided == true else { return TableCell(presenter.raw ? "false" : "") }
-        return TableCell(presenter.raw ? "true" : presenter.text("voided", "đã hủy"), .warning)
+    static func voided(_ meta: RecordMeta?, _ presenter: Presenter) -> TableCell {
+        guard let meta, meta.voided else { return TableCell(presenter.raw ? "false" : "") }
+        if presenter.raw { return TableCell("true") }
+        let reason = meta.voidReason.isEmpty ? "" : ": " + meta.voidReason
+        return TableCell(presenter.text("VOIDED", "ĐÃ HỦY") + reason, .alert)
     }
 }
 

@@ -59,12 +59,22 @@ public struct Presenter: Sendable {
         return (hours < 10 ? "0" : "") + "\(hours):" + (rest < 10 ? "0" : "") + "\(rest)"
     }
 
-    /// Basis points as a percentage with one decimal ("92.5%"), or "92.50" in raw mode.
+    /// Basis points as a percentage rounded to one decimal ("90.91" → "90.9%", "90.95" →
+    /// "91.0%"), or exact as "92.50" in raw mode.
     public func percent(_ basisPoints: Int32) -> String {
-        let whole = basisPoints / 100
-        let fraction = abs(basisPoints % 100)
-        if raw { return "\(whole).\(fraction < 10 ? "0" : "")\(fraction)" }
-        return "\(whole).\(fraction / 10)%"
+        if raw {
+            let whole = basisPoints / 100
+            let fraction = abs(basisPoints % 100)
+            return "\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+        }
+        let tenths = Self.shownBp(basisPoints) / 10
+        return "\(tenths / 10).\(abs(tenths % 10))%"
+    }
+
+    /// Basis points as `percent` shows them (rounded to a tenth of a percent), so that a colour
+    /// judged against a threshold agrees with the number printed beside it.
+    public static func shownBp(_ basisPoints: Int32) -> Int32 {
+        basisPoints >= 0 ? (basisPoints + 5) / 10 * 10 : -((-basisPoints + 5) / 10 * 10)
     }
 
     /// An enum value: its label in the language, or its schema name in raw mode.
@@ -159,5 +169,8 @@ public struct Presenter: Sendable {
         "FLAG_KIND_GRADING_CAP_BROKEN": ("grading cap broken", "vượt tỷ lệ xếp loại"),
         "FLAG_KIND_ATTENDANCE_NOT_RECORDED": ("attendance not recorded", "không ghi điểm danh"),
         "FLAG_KIND_BADGE_ANNIVERSARY": ("party badge due", "xét tặng huy hiệu Đảng"),
+        "FLAG_KIND_EXCELLENT_CELL_NO_MEMBER_GRADED": (
+            "excellent cell, no member graded", "chi bộ xuất sắc chưa xếp loại đảng viên"
+        ),
     ]
 }

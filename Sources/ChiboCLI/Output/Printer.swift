@@ -3,8 +3,11 @@ import Foundation
 
 /// The output formats of `-o`.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    /// Columns aligned for people; the default when standard output is a terminal.
+    /// Columns aligned for people; the default when standard output is a terminal. Cells
+    /// longer than 48 columns are cut with "…".
     case table
+    /// A table whose cells are never cut.
+    case wide
     /// Canonical proto3 JSON: an object for one record, an array for a list; the default
     /// otherwise. The change feed with `--follow` writes one object per line (JSON Lines).
     case json
@@ -28,9 +31,11 @@ public struct Console: Sendable {
     }
 
     /// The process's standard output and standard error.
+    /// A closed pipe on standard output ends the process quietly with status 0 (see
+    /// `StandardStreams`).
     public static let standard = Console(
-        out: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
-        err: { text in FileHandle.standardError.write(Data(text.utf8)) }
+        out: { text in StandardStreams.out(text) },
+        err: { text in StandardStreams.err(text) }
     )
 
     /// Whether standard output is a terminal.
@@ -57,7 +62,19 @@ public struct Printer: Sendable {
     }
 
     /// The presenter for the format: labels for tables, stable values otherwise.
-    public var presenter: Presenter { Presenter(language: language, raw: format != .table) }
+    public var presenter: Presenter { Presenter(language: language, raw: !isTable) }
+
+    /// Whether the format is a table for people (`table` or `wide`).
+    public var isTable: Bool { format == .table || format == .wide }
+
+    /// A table renderer for the format: cells cut at `maxWidth` columns, or never with `-o wide`.
+    public func renderer(rightAligned: Set<Int> = [], maxWidth: Int = 48) -> TableRenderer {
+        TableRenderer(
+            style: style,
+            maxColumnWidth: format == .wide ? Int.max / 2 : maxWidth,
+            rightAligned: rightAligned
+        )
+    }
 
     /// A list of records.
     public func list<Row: ProtoMessage>(_ rows: [Row], columns: [Column<Row>]) {
@@ -78,7 +95,7 @@ public struct Printer: Sendable {
             console.out((single && values.count == 1 ? values[0] : .array(values)).serialized(pretty: true) + "\n")
         case .yaml:
             console.out(YAMLEmitter.emit(single && values.count == 1 ? values[0] : .array(values)))
-        case .csv, .table:
+        case .csv, .table, .wide:
             var keys: [String] = []
             for value in values {
                 for (key, _) in value.members where !keys.contains(key) { keys.append(key) }
@@ -87,15 +104,16 @@ public struct Printer: Sendable {
             if format == .csv {
                 console.out(CSV.record(keys) + rows.map { CSV.record($0) }.joined())
             } else {
-                let renderer = TableRenderer(style: style)
+                let renderer = renderer()
                 console.out(renderer.render(headers: keys, rows: rows.map { $0.map { TableCell($0) } }))
             }
         }
     }
 
     /// Renders a list.
-    public func renderList<Row: ProtoMessage>(_ rows: [Row], columns: [Column<Row>]) -> String {
+    public func renderList<Row: ProtoMessage>(_ rows: [Row], columns all: [Column<Row>]) -> String {
         let presenter = self.presenter
+        let columns = all.filter { $0.isShown(inTable: isTable) }
         switch format {
         case .json:
             return JSONValue.array(rows.map(Self.tree)).serialized(pretty: true) + "\n"
@@ -104,9 +122,9 @@ public struct Printer: Sendable {
         case .csv:
             return CSV.record(columns.map(\.key))
                 + rows.map { row in CSV.record(columns.map { $0.value(row, presenter).text }) }.joined()
-        case .table:
+        case .table, .wide:
             let numeric = Set(columns.indices.filter { columns[$0].numeric })
-            let renderer = TableRenderer(style: style, rightAligned: numeric)
+            let renderer = renderer(rightAligned: numeric)
             return renderer.render(
                 headers: columns.map { $0.header(language) },
                 rows: rows.map { row in columns.map { $0.value(row, presenter) } }
@@ -121,11 +139,13 @@ public struct Printer: Sendable {
         case .json: return Self.tree(row).serialized(pretty: true) + "\n"
         case .yaml: return YAMLEmitter.emit(Self.tree(row))
         case .csv: return renderList([row], columns: columns)
-        case .table:
-            let renderer = TableRenderer(style: style, maxColumnWidth: 100)
+        case .table, .wide:
+            let renderer = renderer(maxWidth: 100)
             return renderer.render(
                 headers: [presenter.text("FIELD", "TRƯỜNG"), presenter.text("VALUE", "GIÁ TRỊ")],
-                rows: columns.map { [TableCell($0.header(language)), $0.value(row, presenter)] }
+                rows: columns.filter { $0.isShown(inTable: true) }.map {
+                    [TableCell($0.header(language)), $0.value(row, presenter)]
+                }
             )
         }
     }

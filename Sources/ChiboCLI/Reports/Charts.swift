@@ -6,12 +6,17 @@ public enum TerminalCharts {
     private static let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
     private static let eighths: [Character] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"].map { $0.first ?? " " }
 
-    /// One character per value from ▁ (0) to █ (1); "·" where there is no value.
-    public static func sparkline(_ values: [Double?]) -> String {
+    /// The lowest rate a sparkline of attendance tells apart: ▁ is this or less, █ is 100%.
+    public static let sparklineFloor = 0.5
+
+    /// One character per value from ▁ (`floor` or less) to █ (1); "·" where there is no value.
+    /// Attendance lies mostly between 75% and 100%: a scale from 50% draws 77% and 100% as
+    /// different bars.
+    public static func sparkline(_ values: [Double?], floor: Double = 0) -> String {
         String(
             values.map { value -> Character in
                 guard let value else { return "·" }
-                let clamped = min(1, max(0, value))
+                let clamped = min(1, max(0, (value - floor) / (1 - floor)))
                 return levels[min(levels.count - 1, Int((clamped * Double(levels.count - 1)).rounded()))]
             }
         )
@@ -56,7 +61,9 @@ public enum TerminalCharts {
                 let row = own.first { ($0.period.map { $0.year * 100 + $0.index }) == month }
                 if let row, row.expected > 0 {
                     values.append(Double(row.rateBp) / 10_000)
-                    if row.rateBp <= thresholdBp || row.absentUnexcused > 0 { low.append(String(month % 100)) }
+                    if Presenter.shownBp(row.rateBp) <= thresholdBp || row.absentUnexcused > 0 {
+                        low.append(String(month % 100))
+                    }
                 } else {
                     values.append(nil)
                 }
@@ -65,15 +72,21 @@ public enum TerminalCharts {
             let present = own.reduce(0) { $0 + Int($1.present) }
             let rate = expected == 0 ? 0 : Double(present) / Double(expected)
             let rateBp = Int32((rate * 10_000).rounded())
-            let flagged = !low.isEmpty || (expected > 0 && rateBp <= thresholdBp)
+            let flagged = !low.isEmpty || (expected > 0 && Presenter.shownBp(rateBp) <= thresholdBp)
             table.append([
                 TableCell(unit.name.isEmpty ? unit.id : unit.name),
-                TableCell(sparkline(values)),
+                TableCell(sparkline(values, floor: sparklineFloor)),
                 TableCell(bar(rate, width: 20), flagged ? .alert : .good),
                 TableCell(expected == 0 ? "" : presenter.percent(rateBp), flagged ? .alert : .none),
                 TableCell(low.joined(separator: ","), low.isEmpty ? .none : .alert),
             ])
         }
-        return TableRenderer(style: style, rightAligned: [3]).render(headers: headers, rows: table)
+        let legend = presenter.text(
+            "By month: ▁ 50% or less … █ 100%, · no meeting. LOW MONTHS: months at or under the "
+                + "\(presenter.percent(thresholdBp)) threshold, or with a member absent without reason.",
+            "Theo tháng: ▁ từ 50% trở xuống … █ 100%, · không họp. THÁNG THẤP: tháng không vượt ngưỡng "
+                + "\(presenter.percent(thresholdBp)), hoặc có đảng viên vắng không lý do."
+        )
+        return TableRenderer(style: style, rightAligned: [3]).render(headers: headers, rows: table) + legend + "\n"
     }
 }

@@ -14,6 +14,8 @@ public struct OverviewHTML: Sendable {
     public var language: Language
     /// Names of units by id, for flags that name cells.
     public var unitNames: [String: String]
+    /// Members by id as "Name (card)", for flags that name members.
+    public var memberNames: [String: String]
 
     /// Creates the page's content.
     public init(
@@ -21,13 +23,15 @@ public struct OverviewHTML: Sendable {
         attendance: [AttendanceRow],
         thresholdBp: Int32,
         language: Language,
-        unitNames: [String: String] = [:]
+        unitNames: [String: String] = [:],
+        memberNames: [String: String] = [:]
     ) {
         self.overview = overview
         self.attendance = attendance
         self.thresholdBp = thresholdBp
         self.language = language
         self.unitNames = unitNames
+        self.memberNames = memberNames
     }
 
     private var presenter: Presenter { Presenter(language: language, raw: false) }
@@ -70,8 +74,8 @@ public struct OverviewHTML: Sendable {
             "<p class=\"meta\">"
             + Self.escape(
                 t("Statuses as of ", "Số liệu tính đến ngày ") + presenter.date(overview.on) + " · "
-                    + t("rules applied: ", "quy định áp dụng: ")
-                    + (overview.ruleSetId.isEmpty ? "–" : overview.ruleSetId)
+                    + t("a meeting is good above ", "buổi họp đạt khi tỷ lệ dự họp trên ")
+                    + presenter.percent(thresholdBp) + t(" attendance", "")
             ) + "</p></header>\n"
         html += summary()
         html += attendanceSection()
@@ -89,7 +93,9 @@ public struct OverviewHTML: Sendable {
 
     private func summary() -> String {
         let rate = overview.attendance.map { $0.expected == 0 ? "–" : presenter.percent($0.rateBp) } ?? "–"
-        let low = (overview.attendance?.rateBp ?? 10_000) <= thresholdBp && (overview.attendance?.expected ?? 0) > 0
+        let low =
+            Presenter.shownBp(overview.attendance?.rateBp ?? 10_000) <= thresholdBp
+            && (overview.attendance?.expected ?? 0) > 0
         let cards: [(String, String, Bool)] = [
             (t("Cells", "Chi bộ"), String(overview.cells), false),
             (t("Members", "Đảng viên"), String(overview.members), false),
@@ -139,9 +145,11 @@ public struct OverviewHTML: Sendable {
                 let x = labelWidth + (month - 1) * square
                 let (fill, text, cssClass): (String, String, String)
                 if let row, row.expected > 0 {
-                    let good = row.rateBp > thresholdBp && row.absentUnexcused == 0
-                    fill = good ? Self.green(row.rateBp) : (row.rateBp > thresholdBp ? "#f6c344" : "#e4572e")
-                    text = String(row.rateBp / 100) + "%"
+                    // The colour follows the whole percentage written in the square (90.91 → 91%).
+                    let shown = (row.rateBp + 50) / 100 * 100
+                    let good = shown > thresholdBp && row.absentUnexcused == 0
+                    fill = good ? Self.green(shown) : (shown > thresholdBp ? "#f6c344" : "#e4572e")
+                    text = String(shown / 100) + "%"
                     cssClass = good ? "good" : "low"
                 } else {
                     (fill, text, cssClass) = ("#eeeeee", "–", "none")
@@ -271,14 +279,19 @@ public struct OverviewHTML: Sendable {
                 t("Flag", "Cảnh báo"), t("Unit", "Đơn vị"), t("Member", "Đảng viên"), t("Date", "Ngày"),
                 t("Detail", "Chi tiết"),
             ].map(Self.escape).joined(separator: "</th><th>") + "</th></tr></thead>\n<tbody>\n"
-        for flag in overview.flags {
-            let unit = unitNames[flag.unitId] ?? flag.unitId
-            let date = flag.on.map { presenter.date($0) } ?? flag.period.map(Periods.label) ?? ""
-            html +=
-                "<tr class=\"flag\"><td class=\"kind\">"
-                + [
-                    presenter.value(flag.kind.protoName, flag.kind.rawValue), unit, flag.memberId, date, flag.detail,
-                ].map(Self.escape).joined(separator: "</td><td>") + "</td></tr>\n"
+        // Grouped by kind, the most frequent first, each group headed by its count.
+        for (kind, count) in counts.sorted(by: { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }) {
+            let name = presenter.value(kind.protoName, kind.rawValue)
+            html += "<tr class=\"group\"><th colspan=\"5\">\(Self.escape(name)) (\(count))</th></tr>\n"
+            for flag in overview.flags where flag.kind == kind {
+                let unit = unitNames[flag.unitId] ?? ""
+                let member = memberNames[flag.memberId] ?? ""
+                let date = flag.on.map { presenter.date($0) } ?? flag.period.map(Periods.label) ?? ""
+                html +=
+                    "<tr class=\"flag\"><td class=\"kind\">"
+                    + [name, unit, member, date, flag.detail].map(Self.escape).joined(separator: "</td><td>")
+                    + "</td></tr>\n"
+            }
         }
         return html + "</tbody>\n</table>\n</section>\n"
     }
@@ -292,14 +305,6 @@ public struct OverviewHTML: Sendable {
             html += "<tr><td>\(Self.escape(label))</td><td class=\"num\">\(count.count)</td></tr>\n"
         }
         html += "</tbody>\n</table>\n"
-        if !overview.byCategory.isEmpty {
-            html += "<h3>" + Self.escape(t("Attendance categories", "Diện điểm danh")) + "</h3>\n<table>\n<tbody>\n"
-            for count in overview.byCategory {
-                let label = presenter.value("MEMBER_CATEGORY_" + count.name, 1)
-                html += "<tr><td>\(Self.escape(label))</td><td class=\"num\">\(count.count)</td></tr>\n"
-            }
-            html += "</tbody>\n</table>\n"
-        }
         return html + "</section>\n"
     }
 

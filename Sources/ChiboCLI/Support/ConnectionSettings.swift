@@ -87,7 +87,8 @@ public struct ConnectionSettings: @unchecked Sendable {
             nonEmpty(flags.server) ?? nonEmpty(environment["CHIBO_SERVER"]) ?? nonEmpty(context?.server)
             ?? "127.0.0.1:7420"
         (host, port) = try Session.parseAddress(address)
-        token = nonEmpty(flags.token) ?? nonEmpty(environment["CHIBO_TOKEN"]) ?? context?.token ?? ""
+        // `--token ""` asks for no token: it does not fall back to CHIBO_TOKEN or the context.
+        token = flags.token ?? nonEmpty(environment["CHIBO_TOKEN"]) ?? context?.token ?? ""
         let seconds =
             flags.timeout ?? environment["CHIBO_TIMEOUT"].flatMap(Double.init)
             ?? ((context?.timeoutSeconds ?? 0) > 0 ? context?.timeoutSeconds : nil) ?? 30

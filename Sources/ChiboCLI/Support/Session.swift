@@ -46,7 +46,8 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     /// Output format.
     @Option(
         name: .shortAndLong,
-        help: "Output format: table, json, csv or yaml (default: table on a terminal, else json)."
+        help:
+            "Output format: table, wide (a table with nothing cut), json, csv or yaml (default: table on a terminal, else json)."
     )
     public var output: OutputFormat?
 
@@ -102,6 +103,28 @@ public final class Session: @unchecked Sendable {
     public let console: Console
     private let settings: ConnectionSettings
     private var client: ChiboClient?
+    /// Units read during this run, by id: names and codes for what ids the server answers with.
+    var unitsByID: [String: OrgUnit] = [:]
+    /// What people call the records read during this run, by id ("Tòng Văn Hạnh (0200101)",
+    /// "MB-BO (Chi bộ bản Bó)"): an error from the server names them so, not by id.
+    var labels: [String: String] = [:]
+
+    /// Remembers how people call these members.
+    func label(_ members: [Member]) {
+        for member in members where !member.id.isEmpty {
+            labels[member.id] =
+                member.partyCardNumber.isEmpty ? member.fullName : "\(member.fullName) (\(member.partyCardNumber))"
+        }
+    }
+
+    /// The failure with every id this run has a name for replaced by that name.
+    func readable(_ failure: CLIFailure) -> CLIFailure {
+        var failure = failure
+        for (id, label) in labels.sorted(by: { $0.key.count > $1.key.count }) {
+            failure.lines = failure.lines.map { $0.replacing(id, with: label) }
+        }
+        return failure
+    }
 
     /// Resolves the settings: flags first, then environment variables, then the context, then
     /// defaults.

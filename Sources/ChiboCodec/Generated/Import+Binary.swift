@@ -46,7 +46,7 @@ extension ImportHeader: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__ImportHeader>, _ arena: inout EncodeArena) {
         chibo__v1__import_header__init(c)
-        arena.reserveOutput(64)
+        arena.reserveOutput(80)
         if !self.importId.isEmpty {
             c.pointee.import_id = arena.copyString(self.importId, field: "ImportHeader.import_id")
         }
@@ -59,6 +59,9 @@ extension ImportHeader: ProtoMessage, CDescribedMessage {
         if self.dryRun {
             c.pointee.dry_run = self.dryRun ? 1 : 0
         }
+        if self.strict {
+            c.pointee.strict = self.strict ? 1 : 0
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -68,6 +71,7 @@ extension ImportHeader: ProtoMessage, CDescribedMessage {
         self.entity = ImportEntityKind(rawValue: Int32(bitPattern: c.pointee.entity.rawValue))
         self.onConflict = ImportConflictPolicy(rawValue: Int32(bitPattern: c.pointee.on_conflict.rawValue))
         self.dryRun = (c.pointee.dry_run != 0)
+        self.strict = (c.pointee.strict != 0)
     }
 }
 
@@ -556,6 +560,81 @@ extension ImportCounts: ProtoMessage, CDescribedMessage {
     }
 }
 
+extension ImportWarning: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.ImportWarning" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ImportWarning(c: raw.assumingMemoryBound(to: Chibo__V1__ImportWarning.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__ImportWarning.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__ImportWarning()
+        chibo__v1__import_warning__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ImportWarning>, _ arena: inout EncodeArena) {
+        chibo__v1__import_warning__init(c)
+        arena.reserveOutput(96)
+        if self.row != 0 {
+            c.pointee.row = self.row
+        }
+        if !self.field.isEmpty {
+            c.pointee.field = arena.copyString(self.field, field: "ImportWarning.field")
+        }
+        if !self.code.isEmpty {
+            c.pointee.code = arena.copyString(self.code, field: "ImportWarning.code")
+        }
+        if !self.fileValue.isEmpty {
+            c.pointee.file_value = arena.copyString(self.fileValue, field: "ImportWarning.file_value")
+        }
+        if !self.chiboValue.isEmpty {
+            c.pointee.chibo_value = arena.copyString(self.chiboValue, field: "ImportWarning.chibo_value")
+        }
+        if !self.message.isEmpty {
+            c.pointee.message = arena.copyString(self.message, field: "ImportWarning.message")
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ImportWarning>) throws(UnpackedStringFault) {
+        self.init()
+        self.row = c.pointee.row
+        self.field = try cString(c.pointee.field)
+        self.code = try cString(c.pointee.code)
+        self.fileValue = try cString(c.pointee.file_value)
+        self.chiboValue = try cString(c.pointee.chibo_value)
+        self.message = try cString(c.pointee.message)
+    }
+}
+
 extension RowRejection: ProtoMessage, CDescribedMessage {
     /// The message's full name in the schema.
     public static var protoMessageName: String { "chibo.v1.RowRejection" }
@@ -746,7 +825,7 @@ extension RunImportResponse: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__RunImportResponse>, _ arena: inout EncodeArena) {
         chibo__v1__run_import_response__init(c)
-        arena.reserveOutput(64)
+        arena.reserveOutput(80)
         if let value = self.checkpoint {
             let sub = arena.allocate(Chibo__V1__ImportCheckpoint.self)
             value.fill(sub, &arena)
@@ -781,6 +860,20 @@ extension RunImportResponse: ProtoMessage, CDescribedMessage {
         if self.dryRun {
             c.pointee.dry_run = self.dryRun ? 1 : 0
         }
+        if !self.warnings.isEmpty {
+            self.warnings.withUnsafeBufferPointer { items in
+                let elements = items.baseAddress!
+                arena.reserveOutput(16 * items.count)
+                let array = arena.allocate(UnsafeMutablePointer<Chibo__V1__ImportWarning>?.self, count: items.count)
+                for i in 0..<items.count {
+                    let sub = arena.allocate(Chibo__V1__ImportWarning.self)
+                    elements[i].fill(sub, &arena)
+                    array[i] = sub
+                }
+                c.pointee.n_warnings = items.count
+                c.pointee.warnings = array
+            }
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -806,6 +899,15 @@ extension RunImportResponse: ProtoMessage, CDescribedMessage {
             self.skippedBatches = items
         }
         self.dryRun = (c.pointee.dry_run != 0)
+        if let array = c.pointee.warnings, c.pointee.n_warnings > 0 {
+            let count = c.pointee.n_warnings
+            var items: [ImportWarning] = []
+            items.reserveCapacity(count)
+            for i in 0..<count {
+                items.append(try ImportWarning(c: array[i]!))
+            }
+            self.warnings = items
+        }
     }
 }
 

@@ -10,6 +10,7 @@ extension ImportHeader: JSONCodable {
         if self.entity.rawValue != 0 { writer.key("entity"); writer.enumValue(self.entity.rawValue, name: self.entity.protoName) }
         if self.onConflict.rawValue != 0 { writer.key("onConflict"); writer.enumValue(self.onConflict.rawValue, name: self.onConflict.protoName) }
         if self.dryRun { writer.key("dryRun"); writer.bool(self.dryRun) }
+        if self.strict { writer.key("strict"); writer.bool(self.strict) }
         writer.endObject()
     }
 
@@ -35,6 +36,10 @@ extension ImportHeader: JSONCodable {
                 try seen.mark(4, key: key, node: value)
                 if value.isNull { continue }
                 self.dryRun = try value.bool()
+            case "strict":
+                try seen.mark(5, key: key, node: value)
+                if value.isNull { continue }
+                self.strict = try value.bool()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }
@@ -324,6 +329,56 @@ extension ImportCounts: JSONCodable {
     }
 }
 
+extension ImportWarning: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if self.row != 0 { writer.key("row"); writer.int32(self.row) }
+        if !self.field.isEmpty { writer.key("field"); writer.string(self.field) }
+        if !self.code.isEmpty { writer.key("code"); writer.string(self.code) }
+        if !self.fileValue.isEmpty { writer.key("fileValue"); writer.string(self.fileValue) }
+        if !self.chiboValue.isEmpty { writer.key("chiboValue"); writer.string(self.chiboValue) }
+        if !self.message.isEmpty { writer.key("message"); writer.string(self.message) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.ImportWarning")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "row":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.row = try value.int32()
+            case "field":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.field = try value.string()
+            case "code":
+                try seen.mark(3, key: key, node: value)
+                if value.isNull { continue }
+                self.code = try value.string()
+            case "fileValue", "file_value":
+                try seen.mark(4, key: key, node: value)
+                if value.isNull { continue }
+                self.fileValue = try value.string()
+            case "chiboValue", "chibo_value":
+                try seen.mark(5, key: key, node: value)
+                if value.isNull { continue }
+                self.chiboValue = try value.string()
+            case "message":
+                try seen.mark(6, key: key, node: value)
+                if value.isNull { continue }
+                self.message = try value.string()
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
 extension RowRejection: JSONCodable {
     /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
     func writeJSON(to writer: inout JSONWriter) {
@@ -443,6 +498,15 @@ extension RunImportResponse: JSONCodable {
             writer.endArray()
         }
         if self.dryRun { writer.key("dryRun"); writer.bool(self.dryRun) }
+        if !self.warnings.isEmpty {
+            writer.key("warnings")
+            writer.beginArray()
+            for item in self.warnings {
+                writer.arrayElement()
+                item.writeJSON(to: &writer)
+            }
+            writer.endArray()
+        }
         writer.endObject()
     }
 
@@ -468,6 +532,10 @@ extension RunImportResponse: JSONCodable {
                 try seen.mark(4, key: key, node: value)
                 if value.isNull { continue }
                 self.dryRun = try value.bool()
+            case "warnings":
+                try seen.mark(5, key: key, node: value)
+                if value.isNull { continue }
+                self.warnings = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try ImportWarning(jsonNode: item, options: options) }
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

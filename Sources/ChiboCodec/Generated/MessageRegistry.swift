@@ -37,6 +37,7 @@ public enum MessageRegistry {
         ImportBatch.self,
         RunImportRequest.self,
         ImportCounts.self,
+        ImportWarning.self,
         RowRejection.self,
         ImportCheckpoint.self,
         RunImportResponse.self,

@@ -2445,6 +2445,16 @@ extension SchemaDescription {
                     oneof: "",
                     comment: "Check every row and report as if importing, but write nothing (no records, no checkpoint)."
                 ),
+                FieldDescription(
+                    name: "strict",
+                    jsonName: "strict",
+                    number: 5,
+                    type: "bool",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Refuse a row whose values disagree with what Chibo derives (an attendance category that is\nnot the member's status on the meeting's date) instead of storing it with a warning."
+                ),
             ]
         ),
         MessageDescription(
@@ -2788,10 +2798,78 @@ extension SchemaDescription {
             ]
         ),
         MessageDescription(
+            name: "chibo.v1.ImportWarning",
+            swiftName: "ImportWarning",
+            file: "chibo/v1/import.proto",
+            comment: "A row the server refused.\nA value of a row that Chibo derives otherwise: the row is stored with Chibo's value and the\ndifference reported (docs/IMPORT.md, \"Derived columns\").",
+            fields: [
+                FieldDescription(
+                    name: "row",
+                    jsonName: "row",
+                    number: 1,
+                    type: "int32",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The file's row number."
+                ),
+                FieldDescription(
+                    name: "field",
+                    jsonName: "field",
+                    number: 2,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The field concerned, for example \"category\"."
+                ),
+                FieldDescription(
+                    name: "code",
+                    jsonName: "code",
+                    number: 3,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "A short code, for example \"category_differs\"."
+                ),
+                FieldDescription(
+                    name: "file_value",
+                    jsonName: "fileValue",
+                    number: 4,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The value as the file gives it."
+                ),
+                FieldDescription(
+                    name: "chibo_value",
+                    jsonName: "chiboValue",
+                    number: 5,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The value Chibo derives and stores."
+                ),
+                FieldDescription(
+                    name: "message",
+                    jsonName: "message",
+                    number: 6,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "What differs, for a person."
+                ),
+            ]
+        ),
+        MessageDescription(
             name: "chibo.v1.RowRejection",
             swiftName: "RowRejection",
             file: "chibo/v1/import.proto",
-            comment: "A row the server refused.",
+            comment: "",
             fields: [
                 FieldDescription(
                     name: "row",
@@ -2958,6 +3036,16 @@ extension SchemaDescription {
                     repeated: false,
                     oneof: "",
                     comment: "True when nothing was written (a dry run)."
+                ),
+                FieldDescription(
+                    name: "warnings",
+                    jsonName: "warnings",
+                    number: 5,
+                    type: "message",
+                    typeName: "chibo.v1.ImportWarning",
+                    repeated: true,
+                    oneof: "",
+                    comment: "Rows of this call stored with a value Chibo derives differently from the file's (without\n`strict`)."
                 ),
             ]
         ),
@@ -6635,9 +6723,10 @@ extension SchemaDescription {
                 EnumValueDescription(name: "FLAG_KIND_PROBATION_OVERDUE", number: 7, comment: "A probationary member is past the probation period without review."),
                 EnumValueDescription(name: "FLAG_KIND_RETURN_OVERDUE", number: 8, comment: "A member working away is past the expected return."),
                 EnumValueDescription(name: "FLAG_KIND_RESOLUTION_OVERDUE", number: 9, comment: "A resolution is past its due date and not closed."),
-                EnumValueDescription(name: "FLAG_KIND_GRADING_CAP_BROKEN", number: 10, comment: "A grading cap was broken."),
+                EnumValueDescription(name: "FLAG_KIND_GRADING_CAP_BROKEN", number: 10, comment: "A grading cap was broken: excellent members over the cap, or an excellent cell whose members'\ngrades do not meet the conditions."),
                 EnumValueDescription(name: "FLAG_KIND_ATTENDANCE_NOT_RECORDED", number: 11, comment: "An attendance record was not recorded."),
                 EnumValueDescription(name: "FLAG_KIND_BADGE_ANNIVERSARY", number: 12, comment: "A member reaches a party-badge anniversary."),
+                EnumValueDescription(name: "FLAG_KIND_EXCELLENT_CELL_NO_MEMBER_GRADED", number: 13, comment: "A cell rated excellent with no member of it evaluated in the year: the conditions on its\nmembers' grades cannot be checked (docs/DOMAIN.md, \"Grading\")."),
             ]
         ),
         EnumDescription(

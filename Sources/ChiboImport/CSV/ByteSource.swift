@@ -28,6 +28,13 @@ final class ByteSource {
         }
     }
 
+    /// Reads an open file, such as the CSV made of a workbook's sheet.
+    init(name: String, handle: FileHandle) {
+        self.name = name
+        self.handle = handle
+        memory = []
+    }
+
     deinit {
         try? handle?.close()
     }

@@ -11,6 +11,8 @@ final class CSVInput {
         var offset: Int
         /// Problems of the row as a whole (encoding, legacy font, extra cells).
         var problems: [RowContext.Problem]
+        /// Cells converted on the way (TCVN3 text in a Unicode file).
+        var warnings: [RowWarning] = []
     }
 
     let reader: CSVRecordReader
@@ -18,6 +20,12 @@ final class CSVInput {
     let layout: HeaderLayout
     let report: HeaderReport
     let keys = KeyCache()
+    /// Whether the file starts with a UTF-8 byte order mark.
+    let hadBOM: Bool
+    /// Whether the rows come from a workbook's sheet (written out as UTF-8 CSV).
+    let isWorkbook: Bool
+    /// Where the header row starts, and its number.
+    let headerPosition: (offset: Int, row: Int)
     /// Where the first row after the header starts, to read the data again.
     private var dataStart: (offset: Int, row: Int)?
     var file: String { reader.source.name }
@@ -30,7 +38,19 @@ final class CSVInput {
     /// header (the first row, or a row under a title where at least two cells match columns),
     /// and matches it. Throws for a header in the wrong encoding or a legacy font encoding.
     init(source: ImportSource, columns: [ImportColumn], options: ImportOptions) throws(ImportError) {
-        let bytes = try ByteSource(source)
+        var options = options
+        let bytes: ByteSource
+        var sheet: String?
+        let isWorkbook = (options.format ?? ImportFormat(fileExtensionOf: source.name)) == .xlsx
+        if isWorkbook {
+            let converted = try XLSXSheetCSV.convert(source: source, sheet: options.sheet, limits: options.xlsxLimits)
+            bytes = ByteSource(name: source.name, handle: converted.handle)
+            sheet = converted.sheet
+            options.delimiter = .comma
+            options.encoding = .utf8
+        } else {
+            bytes = try ByteSource(source)
+        }
         let tsv = source.name.lowercased().hasSuffix(".tsv")
         let probe = CSVRecordReader(
             source: bytes,
@@ -39,6 +59,9 @@ final class CSVInput {
             chunkSize: options.chunkSize
         )
         let start = try probe.peekStart()
+        hadBOM = start.hadBOM
+        if !isWorkbook { try Self.refuseBinary(start.bytes, file: source.name) }
+        self.isWorkbook = isWorkbook
         let delimiter = options.delimiter ?? (tsv ? .tab : CSVRecordReader.detectDelimiter(in: start.bytes))
         probe.delimiter = delimiter.byte
         reader = probe
@@ -72,19 +95,51 @@ final class CSVInput {
         // entity needs at least two columns, so matching it throws `missingColumns`, listing it.
         let chosen = headerIndex ?? 0
         let header = candidates[chosen]
+        headerPosition = (header.offset, header.row)
         skippedRows = (skippedRows + candidates[..<chosen].map(\.row)).filter { $0 < header.row }.sorted()
         let matched = try matcher.match(header.cells, file: source.name)
         layout = matched.layout
         report = HeaderReport(
             file: source.name,
-            format: .csv,
-            encoding: options.encoding,
-            delimiter: delimiter,
+            format: isWorkbook ? .xlsx : .csv,
+            encoding: isWorkbook ? nil : options.encoding,
+            delimiter: isWorkbook ? nil : delimiter,
+            sheet: sheet,
             headerRow: header.row,
             skippedRows: skippedRows,
             columns: matched.columns,
             mappingsApplied: matched.mappings
         )
+    }
+
+    /// Refuses a file whose first bytes are no text: a workbook renamed .csv, or binary data
+    /// (NUL and other control bytes no text file holds), before any guess at its encoding.
+    static func refuseBinary(_ start: ArraySlice<UInt8>, file: String) throws(ImportError) {
+        if start.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            throw ImportError(
+                code: .binary,
+                message:
+                    "is a zip archive, not CSV text: an Excel workbook renamed? Name it .xlsx, or give --format xlsx",
+                file: file
+            )
+        }
+        if start.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
+            throw ImportError(
+                code: .binary,
+                message: "is an old Excel workbook (.xls), not CSV text: save it as .xlsx or as CSV UTF-8 in Excel",
+                file: file
+            )
+        }
+        let sample = start.prefix(64 << 10)
+        let control = sample.filter { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x1A }.count
+        if control > 0 && (sample.contains(0) || control * 100 > sample.count) {
+            throw ImportError(
+                code: .binary,
+                message: "holds binary data, not text: \(control) control bytes in its first \(sample.count) bytes "
+                    + "(no CSV file has them). Is it the right file?",
+                file: file
+            )
+        }
     }
 
     /// Decodes a header candidate; a cell that is not in the encoding, or text in a legacy font
@@ -162,20 +217,12 @@ final class CSVInput {
         cells.reserveCapacity(raw.count)
         var problems: [RowContext.Problem] = []
         var evidence = LegacyEvidence()
-        var legacyColumn: String?
         for index in 0..<raw.count {
             let bytes = raw.field(index)
             switch decoder.decode(bytes) {
             case .success(let text):
                 if index < layout.headers.count {
                     cells.append(text)
-                    if legacyColumn == nil, bytes.contains(where: { $0 >= 0x80 }) {
-                        var own = LegacyEvidence()
-                        decoder.addEvidence(text: text, bytes: bytes, to: &own)
-                        if own.verdict != nil || own.foreign > 0 && own.vietnamese == 0 {
-                            legacyColumn = layout.header(at: index)
-                        }
-                    }
                 } else if !text.isEmpty {
                     problems.append(
                         RowContext.Problem(
@@ -200,19 +247,59 @@ final class CSVInput {
                 )
             }
         }
+        var warnings: [RowWarning] = []
+        if decoder.mode == .utf8, evidence.verdict != .vni {
+            warnings = convertTCVN3Cells(&cells, row: raw.row)
+            if !warnings.isEmpty {
+                evidence = LegacyEvidence()
+                for cell in cells { evidence.add(text: cell) }
+            }
+        }
         if let legacy = evidence.verdict {
             let sample = cells.filter { $0.unicodeScalars.contains { $0.value >= 0x80 } }.joined(separator: ", ")
+            // The column named is the first whose cell looks legacy on its own.
+            let legacyColumn = cells.indices.first { index in
+                var own = LegacyEvidence()
+                own.add(text: cells[index])
+                return own.verdict != nil || own.foreign > 0 && own.vietnamese == 0
+            }
             problems.insert(
                 RowContext.Problem(
                     field: nil,
-                    header: legacyColumn,
+                    header: legacyColumn.map { layout.header(at: $0) },
                     code: .legacyEncoding,
                     message: legacy.message(sample: sample)
                 ),
                 at: 0
             )
         }
-        return DecodedRow(cells: cells, row: raw.row, offset: raw.offset, problems: problems)
+        return DecodedRow(cells: cells, row: raw.row, offset: raw.offset, problems: problems, warnings: warnings)
+    }
+
+    /// Converts the cells of a Unicode row that were typed in TCVN3 ("Lß V¨n §«ng" becomes "Lò Văn
+    /// Đông"), each judged on its own: a cell with TCVN3's telltale symbols (0xA1–0xBF) and more
+    /// legacy characters than Vietnamese letters. Returns a warning per cell converted.
+    private func convertTCVN3Cells(_ cells: inout [String], row: Int) -> [RowWarning] {
+        var warnings: [RowWarning] = []
+        for index in cells.indices where cells[index].unicodeScalars.contains(where: { $0.value >= 0x80 }) {
+            var own = LegacyEvidence()
+            own.add(text: cells[index])
+            guard own.verdict == .tcvn3, own.symbols > 0 else { continue }
+            let text = cells[index]
+            let converted = TextNormalization.cell(TCVN3.decode(misreadText: text))
+            warnings.append(
+                RowWarning(
+                    code: "legacy_text_converted",
+                    row: row,
+                    column: layout.header(at: index),
+                    fileValue: text,
+                    chiboValue: converted,
+                    message: "\"\(text)\" was typed in the legacy TCVN3 encoding: read as \"\(converted)\""
+                )
+            )
+            cells[index] = converted
+        }
+        return warnings
     }
 
     /// A context to map a decoded row, carrying its problems.

@@ -72,6 +72,12 @@ final class CSVRecordReader {
     private var nextRow: Int
     private var current = CSVRawRow()
 
+    /// When set, `raw` holds the bytes of the last row read exactly as written, quotes and line
+    /// end included (for reject files that quote rows byte for byte).
+    var keepRaw = false
+    /// The last row's bytes as written, when `keepRaw` is set.
+    private(set) var raw: [UInt8] = []
+
     /// The most bytes held at once (the chunk plus the row being cut), for tests of flat memory.
     private(set) var peakBufferedBytes = 0
 
@@ -126,6 +132,7 @@ final class CSVRecordReader {
     func next() throws(ImportError) -> CSVRawRow? {
         current.bytes.removeAll(keepingCapacity: true)
         current.ends.removeAll(keepingCapacity: true)
+        raw.removeAll(keepingCapacity: true)
         if skipLineFeed {
             skipLineFeed = false
             if position == chunk.count, !atEnd { try refill() }
@@ -150,6 +157,7 @@ final class CSVRecordReader {
             }
             let byte = chunk[position]
             position += 1
+            if keepRaw { raw.append(byte) }
             switch state {
             case .fieldStart, .unquoted:
                 if byte == delimiter {
@@ -214,9 +222,14 @@ final class CSVRecordReader {
                 offset: current.offset
             )
         }
+        let lines =
+            current.row == 1 && current.offset <= 3
+            ? ": the file has no line break in its first \(maxRowBytes) bytes, so it is not a table of rows "
+                + "(is it a CSV file?)"
+            : ", the limit for one row"
         return ImportError(
-            code: .unterminatedQuote,
-            message: "row \(current.row) is longer than \(maxRowBytes) bytes",
+            code: .tooLarge,
+            message: "row \(current.row) is longer than \(maxRowBytes) bytes\(lines)",
             file: source.name,
             row: current.row,
             offset: current.offset

@@ -39,6 +39,8 @@ public struct HeaderReport: Hashable, Sendable {
     public var encoding: TextEncoding?
     /// The delimiter used (CSV only).
     public var delimiter: CSVDelimiter?
+    /// The sheet read, for a workbook.
+    public var sheet: String?
     /// The row the header was found on (CSV only; 0 otherwise).
     public var headerRow: Int
     /// Rows above the header that were skipped (a title such as "DANH SÁCH ĐẢNG VIÊN").
@@ -54,6 +56,7 @@ public struct HeaderReport: Hashable, Sendable {
         format: ImportFormat,
         encoding: TextEncoding? = nil,
         delimiter: CSVDelimiter? = nil,
+        sheet: String? = nil,
         headerRow: Int = 0,
         skippedRows: [Int] = [],
         columns: [Column] = [],
@@ -63,6 +66,7 @@ public struct HeaderReport: Hashable, Sendable {
         self.format = format
         self.encoding = encoding
         self.delimiter = delimiter
+        self.sheet = sheet
         self.headerRow = headerRow
         self.skippedRows = skippedRows
         self.columns = columns

@@ -9,13 +9,17 @@ public struct ImportColumn: Hashable, Sendable {
         /// At least one column of the named group must be present, and every row must fill at
         /// least one of them (for example `party_card_number or citizen_id`).
         case oneOf(String)
+        /// The column may be left out, but rows of one kind must fill it (`for a working-away
+        /// event`).
+        case requiredFor(String)
 
-        /// `required`, `optional` or `one of: …`.
+        /// `required`, `optional`, `required: …` or `required for …`.
         public var description: String {
             switch self {
             case .required: "required"
             case .optional: "optional"
             case .oneOf(let group): "required: \(group)"
+            case .requiredFor(let rows): "required for \(rows)"
             }
         }
     }
@@ -254,14 +258,14 @@ public enum ImportColumns {
             ),
             column(
                 "admitted_on",
-                ["Ngày vào Đảng", "Ngày kết nạp"],
+                ["Ngày vào Đảng", "Ngày kết nạp", "Ngày vào Đảng Dự bị", "Ngày vào Đảng Ngày kết nạp"],
                 "date",
                 example: "19/05/2005",
                 "Date admitted to the party"
             ),
             column(
                 "official_on",
-                ["Ngày chính thức", "Ngày công nhận chính thức"],
+                ["Ngày chính thức", "Ngày công nhận chính thức", "Ngày vào Đảng Chính thức"],
                 "date",
                 example: "19/05/2006",
                 "Date made an official member"
@@ -299,8 +303,9 @@ public enum ImportColumns {
                 "place",
                 ["Nơi đến", "Nơi đi", "Nơi làm việc", "Địa điểm"],
                 "text",
+                .requiredFor("a working-away event"),
                 example: "Bình Dương",
-                "Where the member went or came from"
+                "Where the member went or came from; where a member working away works"
             ),
             column(
                 "expected_return_on",

@@ -175,9 +175,13 @@ final class GroupedMeetingsProducer: EventProducer {
                 current = MeetingBuilder(key: key, file: input.file, cells: [])
             }
             add(&context, key: key)
+            warnings += row.warnings
         }
         return queue.pop()
     }
+
+    /// The warnings of the current meeting's rows.
+    private var warnings: [RowWarning] = []
 
     private func add(_ context: inout RowContext, key: String) {
         guard var builder = current else { return }
@@ -218,6 +222,8 @@ final class GroupedMeetingsProducer: EventProducer {
     }
 
     private func close(_ builder: MeetingBuilder) -> [ImportEvent] {
+        let warnings = self.warnings
+        self.warnings = []
         guard !builder.overflowed, let first = builder.rows.first else { return [] }
         let meeting = MeetingAssembly.meeting(builder, layout: input.layout, keys: input.keys, firstRow: first)
         var cause: RowError?
@@ -228,7 +234,7 @@ final class GroupedMeetingsProducer: EventProducer {
         }
         guard let cause else {
             if case .success(let imported) = meeting {
-                return [.item(ImportItem(record: .meeting(imported), rows: builder.rows))]
+                return [.item(ImportItem(record: .meeting(imported), rows: builder.rows, warnings: warnings))]
             }
             return []
         }

@@ -56,7 +56,7 @@ final class RowPerRecordProducer: EventProducer {
         guard let row = try input.next() else { return nil }
         var context = input.context(row)
         if context.problems.isEmpty, let record = map(&context) {
-            return .item(ImportItem(record: record, rows: [row.row]))
+            return .item(ImportItem(record: record, rows: [row.row], warnings: row.warnings))
         }
         return .error(context.rowError()!)
     }

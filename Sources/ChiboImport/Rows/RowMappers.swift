@@ -95,6 +95,14 @@ enum RowMappers {
         event.effectiveOn = row.date("effective_on", required: true)
         event.decisionRef = row.text("decision_ref")
         event.place = row.text("place")
+        if event.kind == .workingAway, event.place.isEmpty {
+            row.fail(
+                "place",
+                .missingRequired,
+                "is empty; a working-away event needs the place where the member works"
+                    + (row.has("place") ? "" : " (add a column \"Nơi làm việc\")")
+            )
+        }
         event.expectedReturnOn = row.date("expected_return_on")
         event.note = row.text("note")
         let otherUnit = UnitRef(codeOrName: row.text("other_unit"))

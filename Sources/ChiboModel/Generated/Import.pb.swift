@@ -115,6 +115,9 @@ public struct ImportHeader: Hashable, Sendable {
     public var onConflict: ImportConflictPolicy = ImportConflictPolicy(rawValue: 0)
     /// Check every row and report as if importing, but write nothing (no records, no checkpoint).
     public var dryRun: Bool = false
+    /// Refuse a row whose values disagree with what Chibo derives (an attendance category that is
+    /// not the member's status on the meeting's date) instead of storing it with a warning.
+    public var strict: Bool = false
 
     /// A message with every field at its default.
     public init() {}
@@ -124,12 +127,14 @@ public struct ImportHeader: Hashable, Sendable {
         importId: String = "",
         entity: ImportEntityKind = ImportEntityKind(rawValue: 0),
         onConflict: ImportConflictPolicy = ImportConflictPolicy(rawValue: 0),
-        dryRun: Bool = false
+        dryRun: Bool = false,
+        strict: Bool = false
     ) {
         self.importId = importId
         self.entity = entity
         self.onConflict = onConflict
         self.dryRun = dryRun
+        self.strict = strict
     }
 }
 
@@ -323,6 +328,43 @@ public struct ImportCounts: Hashable, Sendable {
 }
 
 /// A row the server refused.
+/// A value of a row that Chibo derives otherwise: the row is stored with Chibo's value and the
+/// difference reported (docs/IMPORT.md, "Derived columns").
+public struct ImportWarning: Hashable, Sendable {
+    /// The file's row number.
+    public var row: Int32 = 0
+    /// The field concerned, for example "category".
+    public var field: String = ""
+    /// A short code, for example "category_differs".
+    public var code: String = ""
+    /// The value as the file gives it.
+    public var fileValue: String = ""
+    /// The value Chibo derives and stores.
+    public var chiboValue: String = ""
+    /// What differs, for a person.
+    public var message: String = ""
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        row: Int32 = 0,
+        field: String = "",
+        code: String = "",
+        fileValue: String = "",
+        chiboValue: String = "",
+        message: String = ""
+    ) {
+        self.row = row
+        self.field = field
+        self.code = code
+        self.fileValue = fileValue
+        self.chiboValue = chiboValue
+        self.message = message
+    }
+}
+
 public struct RowRejection: Hashable, Sendable {
     /// The file's row number (the first of the record's rows).
     public var row: Int32 = 0
@@ -405,6 +447,9 @@ public struct RunImportResponse: Hashable, Sendable {
     public var skippedBatches: [Int64] = []
     /// True when nothing was written (a dry run).
     public var dryRun: Bool = false
+    /// Rows of this call stored with a value Chibo derives differently from the file's (without
+    /// `strict`).
+    public var warnings: [ImportWarning] = []
 
     /// A message with every field at its default.
     public init() {}
@@ -414,12 +459,14 @@ public struct RunImportResponse: Hashable, Sendable {
         checkpoint: ImportCheckpoint? = nil,
         rejections: [RowRejection] = [],
         skippedBatches: [Int64] = [],
-        dryRun: Bool = false
+        dryRun: Bool = false,
+        warnings: [ImportWarning] = []
     ) {
         self.checkpoint = checkpoint
         self.rejections = rejections
         self.skippedBatches = skippedBatches
         self.dryRun = dryRun
+        self.warnings = warnings
     }
 }
 

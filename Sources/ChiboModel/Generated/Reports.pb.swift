@@ -74,15 +74,19 @@ public struct FlagKind: RawRepresentable, Hashable, Sendable, CaseIterable, Cust
     public static let returnOverdue = FlagKind(rawValue: 8)
     /// A resolution is past its due date and not closed.
     public static let resolutionOverdue = FlagKind(rawValue: 9)
-    /// A grading cap was broken.
+    /// A grading cap was broken: excellent members over the cap, or an excellent cell whose members'
+    /// grades do not meet the conditions.
     public static let gradingCapBroken = FlagKind(rawValue: 10)
     /// An attendance record was not recorded.
     public static let attendanceNotRecorded = FlagKind(rawValue: 11)
     /// A member reaches a party-badge anniversary.
     public static let badgeAnniversary = FlagKind(rawValue: 12)
+    /// A cell rated excellent with no member of it evaluated in the year: the conditions on its
+    /// members' grades cannot be checked (docs/DOMAIN.md, "Grading").
+    public static let excellentCellNoMemberGraded = FlagKind(rawValue: 13)
 
     /// Every value this build knows, in declaration order.
-    public static let allCases: [FlagKind] = [.unspecified, .missedRegularMeeting, .missedThematicMeeting, .shortMeeting, .offDayMeeting, .excusedAbsencesInRow, .unexcusedAbsenceMonths, .probationOverdue, .returnOverdue, .resolutionOverdue, .gradingCapBroken, .attendanceNotRecorded, .badgeAnniversary]
+    public static let allCases: [FlagKind] = [.unspecified, .missedRegularMeeting, .missedThematicMeeting, .shortMeeting, .offDayMeeting, .excusedAbsencesInRow, .unexcusedAbsenceMonths, .probationOverdue, .returnOverdue, .resolutionOverdue, .gradingCapBroken, .attendanceNotRecorded, .badgeAnniversary, .excellentCellNoMemberGraded]
 
     /// The value's name in the schema, or nil for a number this build does not know.
     public var protoName: String? {
@@ -100,6 +104,7 @@ public struct FlagKind: RawRepresentable, Hashable, Sendable, CaseIterable, Cust
         case 10: "FLAG_KIND_GRADING_CAP_BROKEN"
         case 11: "FLAG_KIND_ATTENDANCE_NOT_RECORDED"
         case 12: "FLAG_KIND_BADGE_ANNIVERSARY"
+        case 13: "FLAG_KIND_EXCELLENT_CELL_NO_MEMBER_GRADED"
         default: nil
         }
     }
@@ -120,6 +125,7 @@ public struct FlagKind: RawRepresentable, Hashable, Sendable, CaseIterable, Cust
         case "FLAG_KIND_GRADING_CAP_BROKEN": self = .gradingCapBroken
         case "FLAG_KIND_ATTENDANCE_NOT_RECORDED": self = .attendanceNotRecorded
         case "FLAG_KIND_BADGE_ANNIVERSARY": self = .badgeAnniversary
+        case "FLAG_KIND_EXCELLENT_CELL_NO_MEMBER_GRADED": self = .excellentCellNoMemberGraded
         default: return nil
         }
     }

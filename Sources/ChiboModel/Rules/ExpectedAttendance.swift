@@ -1,5 +1,5 @@
 /// Who a cell's meeting on a given date must record attendance for, and in which category
-/// (GLOSSARY.md, "Status and category"): every member of the cell still in the party that day,
+/// (docs/DOMAIN.md, "Status and category"): every member of the cell still in the party that day,
 /// whatever their status, plus members of other cells temporarily attached to it.
 public enum ExpectedAttendance {
     /// One member a meeting must record, with the category frozen in the record.

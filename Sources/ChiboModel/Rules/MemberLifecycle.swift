@@ -1,5 +1,5 @@
 /// The lifecycle of a member: which status events may follow which, and the status the events
-/// lead to (GLOSSARY.md, "Status and category"). Pure: no storage, no clock.
+/// lead to (docs/DOMAIN.md, "Status and category"). Pure: no storage, no clock.
 public enum MemberLifecycle {
     /// Why an event cannot be applied.
     public struct Violation: Error, Hashable, Sendable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 /// The national rule sets every store is seeded with, from the published guidance summarised in
-/// GLOSSARY.md. Each is complete (a national set gives every threshold; zero means "none", for
-/// example no minimum meeting length before 28/10/2025) and applies from its date until the next.
+/// docs/DOMAIN.md ("Rule sets by date"). Each is complete (a national set gives every threshold;
+/// zero means "none", for example no minimum meeting length before 28/10/2025) and applies from
+/// its date until the next.
 public enum NationalRules {
     /// HD 12-HD/BTCTW of 6 July 2018: monthly regular and quarterly thematic meetings; a good
     /// meeting has attendance strictly above 85%, nobody absent without reason and nobody absent

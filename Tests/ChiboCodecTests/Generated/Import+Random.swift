@@ -10,6 +10,7 @@ extension ImportHeader: RandomMessage {
         m.entity = ImportEntityKind(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 4, 5, 6], using: &rng, full: full))
         m.onConflict = ImportConflictPolicy(rawValue: RandomValues.enumNumber(known: [1, 2, 3], using: &rng, full: full))
         m.dryRun = RandomValues.bool(using: &rng, full: full)
+        m.strict = RandomValues.bool(using: &rng, full: full)
         return m
     }
 
@@ -156,6 +157,29 @@ extension ImportCounts: RandomMessage {
     }
 }
 
+extension ImportWarning: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.row = RandomValues.integer(Int32.self, using: &rng, full: full)
+        m.field = RandomValues.string(using: &rng, full: full)
+        m.code = RandomValues.string(using: &rng, full: full)
+        m.fileValue = RandomValues.string(using: &rng, full: full)
+        m.chiboValue = RandomValues.string(using: &rng, full: full)
+        m.message = RandomValues.string(using: &rng, full: full)
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
 extension RowRejection: RandomMessage {
     /// A random message; with `full`, every field is set to a non-default value.
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
@@ -209,6 +233,7 @@ extension RunImportResponse: RandomMessage {
         m.rejections = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in RowRejection.random(using: &rng, full: full, depth: depth + 1) }
         m.skippedBatches = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in RandomValues.integer(Int64.self, using: &rng, full: full) }
         m.dryRun = RandomValues.bool(using: &rng, full: full)
+        m.warnings = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in ImportWarning.random(using: &rng, full: full, depth: depth + 1) }
         return m
     }
 

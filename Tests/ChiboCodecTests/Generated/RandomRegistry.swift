@@ -36,6 +36,7 @@ let allRandomMessageTypes: [any RandomMessage.Type] = [
     ImportBatch.self,
     RunImportRequest.self,
     ImportCounts.self,
+    ImportWarning.self,
     RowRejection.self,
     ImportCheckpoint.self,
     RunImportResponse.self,

@@ -57,7 +57,7 @@ extension Flag: RandomMessage {
     /// A random message; with `full`, every field is set to a non-default value.
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
         var m = Self()
-        m.kind = FlagKind(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], using: &rng, full: full))
+        m.kind = FlagKind(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], using: &rng, full: full))
         m.unitId = RandomValues.string(using: &rng, full: full)
         m.memberId = RandomValues.string(using: &rng, full: full)
         m.meetingId = RandomValues.string(using: &rng, full: full)

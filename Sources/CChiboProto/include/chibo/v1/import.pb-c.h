@@ -26,6 +26,7 @@ typedef struct Chibo__V1__ImportRow Chibo__V1__ImportRow;
 typedef struct Chibo__V1__ImportBatch Chibo__V1__ImportBatch;
 typedef struct Chibo__V1__RunImportRequest Chibo__V1__RunImportRequest;
 typedef struct Chibo__V1__ImportCounts Chibo__V1__ImportCounts;
+typedef struct Chibo__V1__ImportWarning Chibo__V1__ImportWarning;
 typedef struct Chibo__V1__RowRejection Chibo__V1__RowRejection;
 typedef struct Chibo__V1__ImportCheckpoint Chibo__V1__ImportCheckpoint;
 typedef struct Chibo__V1__RunImportResponse Chibo__V1__RunImportResponse;
@@ -119,10 +120,15 @@ struct  Chibo__V1__ImportHeader
    * Check every row and report as if importing, but write nothing (no records, no checkpoint).
    */
   protobuf_c_boolean dry_run;
+  /*
+   * Refuse a row whose values disagree with what Chibo derives (an attendance category that is
+   * not the member's status on the meeting's date) instead of storing it with a warning.
+   */
+  protobuf_c_boolean strict;
 };
 #define CHIBO__V1__IMPORT_HEADER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__import_header__descriptor) \
-    , (char *)protobuf_c_empty_string, CHIBO__V1__IMPORT_ENTITY_KIND__IMPORT_ENTITY_KIND_UNSPECIFIED, CHIBO__V1__IMPORT_CONFLICT_POLICY__IMPORT_CONFLICT_POLICY_UNSPECIFIED, 0 }
+    , (char *)protobuf_c_empty_string, CHIBO__V1__IMPORT_ENTITY_KIND__IMPORT_ENTITY_KIND_UNSPECIFIED, CHIBO__V1__IMPORT_CONFLICT_POLICY__IMPORT_CONFLICT_POLICY_UNSPECIFIED, 0, 0 }
 
 
 /*
@@ -344,7 +350,42 @@ struct  Chibo__V1__ImportCounts
 
 /*
  * A row the server refused.
+ * A value of a row that Chibo derives otherwise: the row is stored with Chibo's value and the
+ * difference reported (docs/IMPORT.md, "Derived columns").
  */
+struct  Chibo__V1__ImportWarning
+{
+  ProtobufCMessage base;
+  /*
+   * The file's row number.
+   */
+  int32_t row;
+  /*
+   * The field concerned, for example "category".
+   */
+  char *field;
+  /*
+   * A short code, for example "category_differs".
+   */
+  char *code;
+  /*
+   * The value as the file gives it.
+   */
+  char *file_value;
+  /*
+   * The value Chibo derives and stores.
+   */
+  char *chibo_value;
+  /*
+   * What differs, for a person.
+   */
+  char *message;
+};
+#define CHIBO__V1__IMPORT_WARNING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__import_warning__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
 struct  Chibo__V1__RowRejection
 {
   ProtobufCMessage base;
@@ -439,10 +480,16 @@ struct  Chibo__V1__RunImportResponse
    * True when nothing was written (a dry run).
    */
   protobuf_c_boolean dry_run;
+  /*
+   * Rows of this call stored with a value Chibo derives differently from the file's (without
+   * `strict`).
+   */
+  size_t n_warnings;
+  Chibo__V1__ImportWarning **warnings;
 };
 #define CHIBO__V1__RUN_IMPORT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__run_import_response__descriptor) \
-    , NULL, 0,NULL, 0,NULL, 0 }
+    , NULL, 0,NULL, 0,NULL, 0, 0,NULL }
 
 
 /*
@@ -652,6 +699,25 @@ Chibo__V1__ImportCounts *
 void   chibo__v1__import_counts__free_unpacked
                      (Chibo__V1__ImportCounts *message,
                       ProtobufCAllocator *allocator);
+/* Chibo__V1__ImportWarning methods */
+void   chibo__v1__import_warning__init
+                     (Chibo__V1__ImportWarning         *message);
+size_t chibo__v1__import_warning__get_packed_size
+                     (const Chibo__V1__ImportWarning   *message);
+size_t chibo__v1__import_warning__pack
+                     (const Chibo__V1__ImportWarning   *message,
+                      uint8_t             *out);
+size_t chibo__v1__import_warning__pack_to_buffer
+                     (const Chibo__V1__ImportWarning   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__ImportWarning *
+       chibo__v1__import_warning__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__import_warning__free_unpacked
+                     (Chibo__V1__ImportWarning *message,
+                      ProtobufCAllocator *allocator);
 /* Chibo__V1__RowRejection methods */
 void   chibo__v1__row_rejection__init
                      (Chibo__V1__RowRejection         *message);
@@ -805,6 +871,9 @@ typedef void (*Chibo__V1__RunImportRequest_Closure)
 typedef void (*Chibo__V1__ImportCounts_Closure)
                  (const Chibo__V1__ImportCounts *message,
                   void *closure_data);
+typedef void (*Chibo__V1__ImportWarning_Closure)
+                 (const Chibo__V1__ImportWarning *message,
+                  void *closure_data);
 typedef void (*Chibo__V1__RowRejection_Closure)
                  (const Chibo__V1__RowRejection *message,
                   void *closure_data);
@@ -840,6 +909,7 @@ extern const ProtobufCMessageDescriptor chibo__v1__import_row__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__import_batch__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__run_import_request__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__import_counts__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__import_warning__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__row_rejection__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__import_checkpoint__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__run_import_response__descriptor;

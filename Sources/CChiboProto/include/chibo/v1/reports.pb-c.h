@@ -96,7 +96,8 @@ typedef enum _Chibo__V1__FlagKind {
    */
   CHIBO__V1__FLAG_KIND__FLAG_KIND_RESOLUTION_OVERDUE = 9,
   /*
-   * A grading cap was broken.
+   * A grading cap was broken: excellent members over the cap, or an excellent cell whose members'
+   * grades do not meet the conditions.
    */
   CHIBO__V1__FLAG_KIND__FLAG_KIND_GRADING_CAP_BROKEN = 10,
   /*
@@ -106,7 +107,12 @@ typedef enum _Chibo__V1__FlagKind {
   /*
    * A member reaches a party-badge anniversary.
    */
-  CHIBO__V1__FLAG_KIND__FLAG_KIND_BADGE_ANNIVERSARY = 12
+  CHIBO__V1__FLAG_KIND__FLAG_KIND_BADGE_ANNIVERSARY = 12,
+  /*
+   * A cell rated excellent with no member of it evaluated in the year: the conditions on its
+   * members' grades cannot be checked (docs/DOMAIN.md, "Grading").
+   */
+  CHIBO__V1__FLAG_KIND__FLAG_KIND_EXCELLENT_CELL_NO_MEMBER_GRADED = 13
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHIBO__V1__FLAG_KIND)
 } Chibo__V1__FlagKind;
 
