@@ -33,8 +33,10 @@ struct GRPCHarness: Sendable {
         let gate = AccessGate(store: store)
         var registry = MethodRegistry(gate: gate)
         Records.register(into: &registry, store: store, access: gate)
+        var chiboConfiguration = ServerConfiguration(port: 0, limits: limits, storage: store.backendName)
+        TestServer.patientHandshake(&chiboConfiguration.limits)
         let server = ChiboServer(
-            configuration: ServerConfiguration(port: 0, limits: limits, storage: store.backendName),
+            configuration: chiboConfiguration,
             registry: registry,
             logger: TestServer.quietLogger
         )

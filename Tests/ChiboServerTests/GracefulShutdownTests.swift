@@ -13,8 +13,10 @@ import Testing
         let handlerStarts = ServerClientTests.HandlerStarts()
         var logger = Logger(label: "chibo.test")
         logger.logLevel = .critical
+        var configuration = ServerConfiguration(port: 0, shutdownGracePeriod: .seconds(5))
+        TestServer.patientHandshake(&configuration.limits)
         let server = ChiboServer(
-            configuration: ServerConfiguration(port: 0, shutdownGracePeriod: .seconds(5)),
+            configuration: configuration,
             registry: ServerClientTests.testRegistry(handlerStarts: handlerStarts),
             logger: logger
         )

@@ -14,8 +14,8 @@ import Testing
         maxFrameBytes: 1024,
         maxConcurrentCalls: 4,
         initialWindow: 8,
-        idleTimeout: .seconds(10),
-        handshakeTimeout: .seconds(10)
+        idleTimeout: .seconds(60),
+        handshakeTimeout: .seconds(60)
     )
 
     /// Runs `body` against a server with small limits, then checks the server still serves.
