@@ -149,6 +149,7 @@ public struct MeetingService: Sendable {
         violations.checkDate(request.to, "to")
         if request.kind.rawValue != 0 && request.kind.protoName == nil { violations.add("kind", "not a meeting kind") }
         try violations.throwIfAny()
+        try await MemberService.requireUnits([request.cellId, request.subtreeOf], store: store)
         let query = MeetingQuery(
             cellID: request.cellId.isEmpty ? nil : request.cellId,
             subtreeOf: request.subtreeOf.isEmpty ? nil : request.subtreeOf,

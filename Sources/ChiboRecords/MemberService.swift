@@ -167,6 +167,17 @@ public struct MemberService: Sendable {
         return MemberResponse(member: Redaction.forCaller(member))
     }
 
+    /// Refuses a list filtered by a unit that does not exist (NOT_FOUND, as a unit out of the
+    /// token's reach is answered by the gate) instead of answering an empty page as if it had
+    /// no records; empty ids are no filter.
+    static func requireUnits(_ ids: [String], store: any Store) async throws {
+        for id in ids where !id.isEmpty {
+            if try await StoreErrors.mapping({ try await store.orgUnit(id: id) }) == nil {
+                throw CallError(.notFound, "org unit \(id) does not exist")
+            }
+        }
+    }
+
     func list(_ request: ListMembersRequest, _ stream: ResponseStream<Member>) async throws -> PageEnd {
         var violations = Violations()
         let (pageSize, token) = violations.page(request.page)
@@ -179,6 +190,7 @@ public struct MemberService: Sendable {
             violations.add("include_attached", "needs cell_id: attached to which cell")
         }
         try violations.throwIfAny()
+        try await Self.requireUnits([request.cellId, request.subtreeOf], store: store)
         let query = MemberQuery(
             cellID: request.cellId.isEmpty ? nil : request.cellId,
             subtreeOf: request.subtreeOf.isEmpty ? nil : request.subtreeOf,

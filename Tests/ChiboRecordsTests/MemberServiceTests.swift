@@ -77,6 +77,30 @@ import Testing
         }
     }
 
+    @Test func listsFilteredByAUnitThatDoesNotExistAreNotFound() async throws {
+        try await OrgUnitServiceTests.withRecordsServer { client in
+            try await setUpCell(client)
+            for request in [ListMembersRequest(cellId: "nope"), ListMembersRequest(subtreeOf: "nope")] {
+                do {
+                    for try await _ in try await client.serverStream(.membersList, request, as: Member.self) {}
+                    Issue.record("a list of an unknown unit must fail, not answer an empty page")
+                } catch let error as ClientError {
+                    #expect(error.code == .notFound && error.message == "org unit nope does not exist", "\(error)")
+                }
+            }
+            do {
+                for try await _ in try await client.serverStream(
+                    .meetingsList,
+                    ListMeetingsRequest(cellId: "nope"),
+                    as: Meeting.self
+                ) {}
+                Issue.record("a list of an unknown cell's meetings must fail")
+            } catch let error as ClientError {
+                #expect(error.code == .notFound, "\(error)")
+            }
+        }
+    }
+
     @Test func invalidMembersGetFieldViolations() async throws {
         try await OrgUnitServiceTests.withRecordsServer { client in
             try await setUpCell(client)
