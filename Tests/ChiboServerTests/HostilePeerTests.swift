@@ -3,6 +3,7 @@ import ChiboModel
 import ChiboServer
 import ChiboWire
 import Logging
+import Synchronization
 import Testing
 
 /// Misbehaving clients cost themselves a status or their connection, never the server: after
@@ -103,26 +104,28 @@ import Testing
     }
 
     @Test func aTruncatedFrameThenSilenceHitsTheIdleTimeout() async throws {
-        var limits = Self.limits
-        // Long enough that a loaded machine sends the truncated frame before the timeout.
-        limits.idleTimeout = .milliseconds(1500)
-        try await withServer(limits: limits) { port in
-            // On a machine busy enough that the server times out before the truncated frame is
-            // sent, the send fails and the attempt proves nothing: try again, a few times.
-            for attempt in 1...3 {
+        // The idle timeout must pass after the truncated frame is sent: on a machine too busy to
+        // shake hands and send it within the timeout, the attempt proves nothing, and the next
+        // one doubles the timeout (1.5 s, 3 s, … 24 s), so the test does not depend on speed.
+        for attempt in 0..<5 {
+            var limits = Self.limits
+            limits.idleTimeout = .milliseconds(1500 << attempt)
+            let proved = Mutex(false)
+            try await withServer(limits: limits) { port in
                 let connection = try await RawConnection.connect(port: port)
-                _ = try await connection.handshake()
                 do {
+                    _ = try await connection.handshake()
                     try await connection.send([0, 0, 0, 100, 0x08, 0x01])
                 } catch {
-                    if attempt == 3 { Issue.record("the truncated frame could not be sent: \(error)") }
-                    continue
+                    return
                 }
                 let status = goAwayStatus(try await connection.framesUntilClosed())
                 #expect(status?.code == .unavailable)
-                return
+                proved.withLock { $0 = true }
             }
+            if proved.withLock({ $0 }) { return }
         }
+        Issue.record("the truncated frame could not be sent within a 24-second idle timeout")
     }
 
     @Test func theFirstFrameMustBeAHello() async throws {
