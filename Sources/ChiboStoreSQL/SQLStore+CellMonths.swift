@@ -13,51 +13,57 @@ extension SQLStore {
         "not_recorded", "exempt", "away",
     ]
 
-    /// The counts of one cell's meetings of one month (not voided), recomputed: `cell` and the
-    /// month's first and last day keys are the parameters, twice over for the attendance part.
-    static let cellMonthCountSQL = """
-        SELECT
-            CAST(SUM(CASE WHEN m.kind = 1 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN m.kind = 2 THEN 1 ELSE 0 END) AS BIGINT),
-            CAST(SUM(CASE WHEN m.kind = 3 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN m.kind = 4 THEN 1 ELSE 0 END) AS BIGINT),
-            CAST(SUM(m.expected_count) AS BIGINT), CAST(SUM(m.present_count) AS BIGINT), CAST(SUM(m.excused_count) AS BIGINT), CAST(SUM(m.unexcused_count) AS BIGINT),
-            CAST(SUM(m.not_recorded_count) AS BIGINT),
-            (SELECT COUNT(*) FROM attendance a JOIN meeting x ON x.id = a.meeting_id
-                WHERE x.cell_id = ? AND x.held_on >= ? AND x.held_on <= ? AND x.voided = 0 AND a.category = 4),
-            (SELECT COUNT(*) FROM attendance a JOIN meeting x ON x.id = a.meeting_id
-                WHERE x.cell_id = ? AND x.held_on >= ? AND x.held_on <= ? AND x.voided = 0 AND a.category = 5),
-            COUNT(*)
-        FROM meeting m WHERE m.cell_id = ? AND m.held_on >= ? AND m.held_on <= ? AND m.voided = 0
+    /// The counts of the meetings (not voided) that `filter` keeps, grouped by cell and month:
+    /// `filter` is a condition on a meeting aliased `m`, applied to the meetings counted and to
+    /// the attendance read for them (so one cell-month reads only its own rows). Its arguments
+    /// are bound twice, attendance first.
+    static func cellMonthCountSQL(filter: String) -> String {
         """
+        SELECT m.cell_id AS cell_id, substr(m.held_on, 1, 7) AS month,
+            CAST(SUM(CASE WHEN m.kind = 1 THEN 1 ELSE 0 END) AS BIGINT) AS regular,
+            CAST(SUM(CASE WHEN m.kind = 2 THEN 1 ELSE 0 END) AS BIGINT) AS thematic,
+            CAST(SUM(CASE WHEN m.kind = 3 THEN 1 ELSE 0 END) AS BIGINT) AS combined,
+            CAST(SUM(CASE WHEN m.kind = 4 THEN 1 ELSE 0 END) AS BIGINT) AS extraordinary,
+            CAST(SUM(m.expected_count) AS BIGINT) AS expected, CAST(SUM(m.present_count) AS BIGINT) AS present,
+            CAST(SUM(m.excused_count) AS BIGINT) AS excused, CAST(SUM(m.unexcused_count) AS BIGINT) AS unexcused,
+            CAST(SUM(m.not_recorded_count) AS BIGINT) AS not_recorded,
+            CAST(SUM(COALESCE(x.exempt, 0)) AS BIGINT) AS exempt, CAST(SUM(COALESCE(x.away, 0)) AS BIGINT) AS away
+        FROM meeting m
+        LEFT JOIN (
+            SELECT a.meeting_id, SUM(CASE WHEN a.category = 4 THEN 1 ELSE 0 END) AS exempt,
+                SUM(CASE WHEN a.category = 5 THEN 1 ELSE 0 END) AS away
+            FROM meeting m JOIN attendance a ON a.meeting_id = m.id
+            WHERE \(filter) GROUP BY a.meeting_id
+        ) x ON x.meeting_id = m.id
+        WHERE m.voided = 0 AND length(m.held_on) >= 7 AND \(filter)
+        GROUP BY m.cell_id, substr(m.held_on, 1, 7)
+        """
+    }
 
     /// Recounts the row of `cellID` for the month of `heldOn` (a `YYYY-MM-DD` key); the row goes
     /// when no meeting of that month is left.
     static func recountCellMonth(_ db: any SQLDatabase, cellID: String, heldOn: String) throws {
         guard heldOn.count >= 7 else { return }
         let month = String(heldOn.prefix(7))
-        let (first, last) = (month + "-01", month + "-31")
+        var arguments: SQLArguments = [cellID, month + "-01", month + "-31"]
+        arguments += arguments
         try db.cachedStatement(sql: "DELETE FROM cell_month WHERE cell_id = ? AND month = ?").execute(arguments: [
             cellID, month,
         ])
-        guard
-            let row = try SQLRow.fetchOne(
-                db.cachedStatement(sql: cellMonthCountSQL),
-                arguments: [cellID, first, last, cellID, first, last, cellID, first, last]
-            ), (row.values.last.flatMap(Int64.fromSQLValue) ?? 0) > 0
-        else { return }
-        var arguments: SQLArguments = [cellID, month]
-        for index in 0..<cellMonthColumns.count {
-            arguments += [Int64.fromSQLValue(row.values[index]) ?? 0]
-        }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO cell_month (cell_id, month, \(cellMonthColumns.joined(separator: ", ")))
-                VALUES (?, ?, \(Array(repeating: "?", count: cellMonthColumns.count).joined(separator: ", ")))
-                """
-        ).execute(arguments: arguments)
+        try db.cachedStatement(sql: cellMonthInsertSQL(filter: "m.cell_id = ? AND m.held_on >= ? AND m.held_on <= ?"))
+            .execute(arguments: arguments)
     }
 
-    /// Counts of every cell and month, from the kept table (`kept`) or recomputed from the
-    /// meetings; `condition` and `arguments` narrow the kept rows.
+    /// Inserts into `cell_month` the counts `cellMonthCountSQL(filter:)` gives.
+    static func cellMonthInsertSQL(filter: String) -> String {
+        """
+        INSERT INTO cell_month (cell_id, month, \(cellMonthColumns.joined(separator: ", ")))
+        SELECT cell_id, month, \(cellMonthColumns.joined(separator: ", "))
+        FROM (\(cellMonthCountSQL(filter: filter))) AS counted
+        """
+    }
+
+    /// Counts per cell and month read by `sql` (the kept table, or a recount) with `arguments`.
     static func cellMonths(_ db: any SQLDatabase, sql: String, arguments: SQLArguments) throws -> [CellMonthCounts] {
         var counts: [CellMonthCounts] = []
         try SQLRow.forEach(db, sql: sql, arguments: arguments) { row in
@@ -104,26 +110,8 @@ extension SQLStore {
     }
 
     /// Every cell and month's counts computed from the meetings and attendance in one pass:
-    /// the migration that creates `cell_month` fills it with this, and checks compare with it.
-    public static let recountAllSQL = """
-        SELECT m.cell_id AS cell_id, substr(m.held_on, 1, 7) AS month,
-            CAST(SUM(CASE WHEN m.kind = 1 THEN 1 ELSE 0 END) AS BIGINT) AS regular,
-            CAST(SUM(CASE WHEN m.kind = 2 THEN 1 ELSE 0 END) AS BIGINT) AS thematic,
-            CAST(SUM(CASE WHEN m.kind = 3 THEN 1 ELSE 0 END) AS BIGINT) AS combined,
-            CAST(SUM(CASE WHEN m.kind = 4 THEN 1 ELSE 0 END) AS BIGINT) AS extraordinary,
-            CAST(SUM(m.expected_count) AS BIGINT) AS expected, CAST(SUM(m.present_count) AS BIGINT) AS present,
-            CAST(SUM(m.excused_count) AS BIGINT) AS excused, CAST(SUM(m.unexcused_count) AS BIGINT) AS unexcused,
-            CAST(SUM(m.not_recorded_count) AS BIGINT) AS not_recorded,
-            CAST(SUM(COALESCE(x.exempt, 0)) AS BIGINT) AS exempt, CAST(SUM(COALESCE(x.away, 0)) AS BIGINT) AS away
-        FROM meeting m
-        LEFT JOIN (
-            SELECT meeting_id, SUM(CASE WHEN category = 4 THEN 1 ELSE 0 END) AS exempt,
-                SUM(CASE WHEN category = 5 THEN 1 ELSE 0 END) AS away
-            FROM attendance GROUP BY meeting_id
-        ) x ON x.meeting_id = m.id
-        WHERE m.voided = 0 AND length(m.held_on) >= 7
-        GROUP BY m.cell_id, substr(m.held_on, 1, 7) ORDER BY 1, 2
-        """
+    /// checks compare the kept ones with it.
+    public static let recountAllSQL = cellMonthCountSQL(filter: "1 = 1") + " ORDER BY 1, 2"
 
     /// The `cell_month` table, in a backend's integer and text types.
     public static func cellMonthTableSQL(integer: String, text: String = "TEXT") -> String {
@@ -136,9 +124,6 @@ extension SQLStore {
         """
     }
 
-    /// Fills `cell_month` from the meetings recorded (`recountAllSQL`).
-    public static let cellMonthFillSQL = """
-        INSERT INTO cell_month (cell_id, month, \(cellMonthColumns.joined(separator: ", ")))
-        SELECT cell_id, month, \(cellMonthColumns.joined(separator: ", ")) FROM (\(recountAllSQL)) AS counted
-        """
+    /// Fills `cell_month` from the meetings recorded (the migration that creates it).
+    public static let cellMonthFillSQL = cellMonthInsertSQL(filter: "1 = 1")
 }

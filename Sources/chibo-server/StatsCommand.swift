@@ -10,13 +10,18 @@ struct StatsCommand: AsyncParsableCommand {
         abstract: "Print the database's bytes per table and index, and rows per table.",
         discussion: """
             SQLite: pages counted by the dbstat table; PostgreSQL: pg_table_size (with TOAST) and \
-            pg_relation_size of the indexes in the store's schema. Reads only.
+            pg_relation_size of the indexes in the store's schema. The database is opened as the \
+            server opens it, so one written by an older version is migrated first; a SQLite file \
+            that does not exist is refused, not created.
             """
     )
 
     @OptionGroup var database: DatabaseOption
 
     func run() async throws {
+        if !database.isPostgres && !FileManager.default.fileExists(atPath: database.db) {
+            throw ValidationError("--db \(database.db): no such database file")
+        }
         let opened = try await database.open()
         let stats: StorageStats
         do {

@@ -42,8 +42,12 @@ import Testing
         #expect(lines.contains { $0.first == "audit_log" && $0[1] == "1" }, "\(stats.stdout)")
         #expect(lines.contains { $0.first == "rule_set" && (Int($0[1]) ?? 0) > 0 }, "\(stats.stdout)")
         #expect(lines.last?.first == "total" && lines.last?.last == "100.0%", "\(stats.stdout)")
-        let missing = try Self.server(["stats", "--db", "postgres://nobody@127.0.0.1:1/none"])
-        #expect(missing.status != 0 && missing.stderr.contains("--db"), "\(missing.stderr)")
+        let unreachable = try Self.server(["stats", "--db", "postgres://nobody@127.0.0.1:1/none"])
+        #expect(unreachable.status != 0 && unreachable.stderr.contains("--db"), "\(unreachable.stderr)")
+        let absent = temporaryFolder().appendingPathComponent("typo.sqlite").path
+        let missing = try Self.server(["stats", "--db", absent])
+        #expect(missing.status != 0 && missing.stderr.contains("no such database file"), "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: absent), "a mistyped path is not created")
     }
 
     @Test func aDatabaseReadableByOthersIsMadePrivateWhenTheServerOpensIt() throws {

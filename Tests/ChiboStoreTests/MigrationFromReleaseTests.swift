@@ -2,11 +2,12 @@ import ChiboModel
 import ChiboStore
 import ChiboStorePostgres
 import ChiboStoreSQL
-import ChiboStoreSQLite
 import ChiboTesting
 import Foundation
 import GRDB
 import Testing
+
+@testable import ChiboStoreSQLite
 
 /// Databases written by the release before records were kept once (Tests/migrations) migrate
 /// to the current layout keeping every record, revision, change position, request outcome and
@@ -142,20 +143,7 @@ import Testing
             checkpoint: "release-sqlite.checkpoint"
         )
         // The released tables, read as they are.
-        let held = try await DatabaseQueue(path: path).read { db in
-            var held = Held()
-            for row in try Row.fetchAll(db, sql: "SELECT seq, entity, record FROM change_log ORDER BY seq") {
-                held.changes.append((row["seq"], row["entity"], row["record"]))
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT meeting_id, revision, record FROM meeting_revision") {
-                held.meetingRevisions.append((row["meeting_id"], row["revision"], row["record"]))
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT request_id, outcome FROM request_log") {
-                held.requests[row["request_id"]] = row["outcome"]
-            }
-            held.auditEntries = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log") ?? 0
-            return held
-        }
+        let held = try await DatabaseQueue(path: path).read { db in try Self.held(GRDBDatabase(db)) }
         let store = try SQLiteStore(path: path, auditSeal: try AuditSeal(key: key, checkpointPath: checkpointPath))
         try await Self.checkKept(store, held, key: key, checkpoint: checkpoint)
     }
