@@ -156,7 +156,12 @@ extension SQLStore {
                 arguments: [batch.importID]
             ) ?? 1
         )
-        for row in batch.rows {
+        // New records first, as sets; then, in file order, the rows that need the row path.
+        let set = try applySet(db, batch.rows, &application)
+        counts.inserted += set.inserted
+        counts.rejected += Int64(set.rejections.count)
+        rejections += set.rejections
+        for row in set.remaining {
             application.row = row.rowNumbers.first ?? 0
             application.labels = [:]
             var outcome = ImportRowOutcome.skipped
@@ -197,6 +202,7 @@ extension SQLStore {
             case .skipped: counts.skipped += 1
             }
         }
+        rejections.sort { $0.row < $1.row }
         var seq =
             try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM import_rejection WHERE import_id = ?"),
@@ -554,10 +560,15 @@ extension SQLStore {
 
     /// An optional member (a chair, a recorder, a resolution's owner): the member when the key
     /// names exactly one, else nil.
-    static func optionalMember(_ db: any SQLDatabase, _ key: MemberKey?, cellID: String?) throws -> Member? {
+    static func optionalMember(
+        _ db: any SQLDatabase,
+        _ key: MemberKey?,
+        cellID: String?,
+        cards: [String: Member]? = nil
+    ) throws -> Member? {
         guard let key, !isEmpty(key) else { return nil }
         do {
-            return try resolveMember(db, key, cellID: cellID, field: "")
+            return try resolveMember(db, key, cellID: cellID, field: "", cards: cards)
         } catch is ImportRefusal {
             return nil
         }

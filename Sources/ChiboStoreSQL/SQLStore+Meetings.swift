@@ -368,17 +368,56 @@ extension SQLStore {
     /// record's category, and fills members left out when the list is partial.
     static func checkAgainstStoredData(_ db: any SQLDatabase, _ meeting: inout Meeting, partialAttendance: Bool) throws
     {
-        var violations: [FieldViolation] = []
-        func add(_ field: String, _ description: String) {
-            violations.append(FieldViolation(field: field, description: description))
-        }
-        guard let heldOn = DateKeys.key(meeting.heldOn) else {
+        guard DateKeys.key(meeting.heldOn) != nil else {
             throw StoreError.invalidRecord([FieldViolation(field: "meeting.held_on", description: "required")])
         }
         guard let cell = try loadOrgUnit(db, id: meeting.cellId), cell.meta?.voided != true else {
             throw StoreError.invalidRecord([
                 FieldViolation(field: "meeting.cell_id", description: "cell \(meeting.cellId) does not exist")
             ])
+        }
+        try checkMeeting(
+            &meeting,
+            cell: cell,
+            candidates: try meetingCandidates(db, cellID: cell.id),
+            partialAttendance: partialAttendance,
+            memberExists: { try exists(db, table: "member", id: $0) }
+        )
+    }
+
+    /// The members who may be expected at a meeting of the cell: its members, those attached
+    /// to it and those who came to it or left it by an event. (One union of three indexed
+    /// lookups: written with OR, PostgreSQL scans every member.)
+    static func meetingCandidates(_ db: any SQLDatabase, cellID: String) throws -> [Member] {
+        try Data.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT record FROM member WHERE voided = 0 AND id IN (
+                        SELECT id FROM member WHERE cell_id = ?
+                        UNION SELECT member_id FROM member_event WHERE other_unit_id = ?
+                        UNION SELECT member_id FROM member_cell WHERE cell_id = ?)
+                    """
+            ),
+            arguments: [cellID, cellID, cellID]
+        ).map { try Member(serializedBytes: [UInt8]($0)) }
+    }
+
+    /// The checks of `checkAgainstStoredData` on what it read: the cell (found, not voided),
+    /// the members who may be expected (`meetingCandidates`) and whether a member exists. An
+    /// import checks a batch's meetings this way with each cell's candidates read once.
+    static func checkMeeting(
+        _ meeting: inout Meeting,
+        cell: OrgUnit,
+        candidates: [Member],
+        partialAttendance: Bool,
+        memberExists: (String) throws -> Bool
+    ) throws {
+        var violations: [FieldViolation] = []
+        func add(_ field: String, _ description: String) {
+            violations.append(FieldViolation(field: field, description: description))
+        }
+        guard let heldOn = DateKeys.key(meeting.heldOn) else {
+            throw StoreError.invalidRecord([FieldViolation(field: "meeting.held_on", description: "required")])
         }
         if cell.kind != .cell && cell.kind != .partyGroup {
             add("meeting.cell_id", "\(cell.id) is not a cell")
@@ -389,19 +428,6 @@ extension SQLStore {
         if let to = DateKeys.key(cell.valid?.to), heldOn >= to {
             add("meeting.held_on", "the cell \(cell.id) no longer existed on \(heldOn) (until \(to))")
         }
-        // Who was expected that day. (One union of three indexed lookups: written with OR,
-        // PostgreSQL scans every member.)
-        let candidates = try Data.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT record FROM member WHERE voided = 0 AND id IN (
-                        SELECT id FROM member WHERE cell_id = ?
-                        UNION SELECT member_id FROM member_event WHERE other_unit_id = ?
-                        UNION SELECT member_id FROM member_cell WHERE cell_id = ?)
-                    """
-            ),
-            arguments: [cell.id, cell.id, cell.id]
-        ).map { try Member(serializedBytes: [UInt8]($0)) }
         var expected: [String: ExpectedAttendance.Entry] = [:]
         var names: [String: String] = [:]
         for member in candidates {
@@ -449,7 +475,7 @@ extension SQLStore {
             add("meeting." + field, "\(id) is not recorded as present")
         }
         for (index, resolution) in meeting.resolutions.enumerated() where !resolution.ownerMemberId.isEmpty {
-            if !(try exists(db, table: "member", id: resolution.ownerMemberId)) {
+            if !(try memberExists(resolution.ownerMemberId)) {
                 add(
                     "meeting.resolutions[\(index)].owner_member_id",
                     "member \(resolution.ownerMemberId) does not exist"

@@ -28,6 +28,27 @@ extension SQLStore {
         }
         try checkPartyCard(db, member.partyCardNumber, excluding: nil)
         try checkCell(db, member.cellId)
+        member = try prepareNewMember(member, context: context)
+        guard write else { return member }
+        try writeMember(db, member, insert: true)
+        try logChange(
+            db,
+            context: context,
+            entity: "member",
+            id: member.id,
+            revision: 1,
+            change: "create",
+            record: member
+        )
+        return member
+    }
+
+    /// A new member as the store keeps it, once its card number and cell are checked: its id
+    /// (when it has none), names, cell history, event ids, status from its events (refused when
+    /// they break the lifecycle) and first revision.
+    static func prepareNewMember(_ member: Member, context: MutationContext) throws -> Member {
+        var member = member
+        if member.id.isEmpty { member.id = RecordID.make("m") }
         fillNames(&member)
         // The server keeps the cell history: a new record starts in its cell.
         member.cellHistory = member.cellId.isEmpty ? [] : [CellPeriod(cellId: member.cellId)]
@@ -44,17 +65,6 @@ extension SQLStore {
             createdAtMs: context.nowMs,
             updatedAtMs: context.nowMs,
             updatedBy: context.actor
-        )
-        guard write else { return member }
-        try writeMember(db, member, insert: true)
-        try logChange(
-            db,
-            context: context,
-            entity: "member",
-            id: member.id,
-            revision: 1,
-            change: "create",
-            record: member
         )
         return member
     }
@@ -310,7 +320,12 @@ extension SQLStore {
 
     static func checkCell(_ db: any SQLDatabase, _ cellID: String) throws {
         guard !cellID.isEmpty else { return }
-        guard let unit = try loadOrgUnit(db, id: cellID), unit.meta?.voided != true else {
+        try checkCell(try loadOrgUnit(db, id: cellID), id: cellID)
+    }
+
+    /// Refuses a member's cell that is missing, voided, or not a cell or party group.
+    static func checkCell(_ unit: OrgUnit?, id cellID: String) throws {
+        guard let unit, unit.meta?.voided != true else {
             throw StoreError.failedPrecondition("cell \(cellID) does not exist")
         }
         guard unit.kind == .cell || unit.kind == .partyGroup else {
