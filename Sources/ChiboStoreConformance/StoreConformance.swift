@@ -87,5 +87,5 @@ public enum StoreConformance {
 
     static let checks: [Check] =
         OrgUnitChecks.all + MemberChecks.all + MeetingChecks.all + ChangeFeedChecks.all
-        + OversightChecks.all + ImportChecks.all + ScopeChecks.all + CountChecks.all
+        + OversightChecks.all + ImportChecks.all + ImportSetChecks.all + ScopeChecks.all + CountChecks.all
 }

@@ -521,7 +521,9 @@ extension SQLStore {
         var positions: [(seq: Int64, id: String)] = []
         try changes.write(db) { row in positions.append((row["seq"], row["entity_id"])) }
         guard positions.count == created.count else {
-            throw StoreError.unavailable("the change log returned \(positions.count) positions for \(created.count) changes")
+            throw StoreError.unavailable(
+                "the change log returned \(positions.count) positions for \(created.count) changes"
+            )
         }
         // The audit's digest takes the changes in the order of their positions.
         var pending = db.pendingAudit ?? PendingAudit(context: context)
