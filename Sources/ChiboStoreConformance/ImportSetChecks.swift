@@ -56,7 +56,10 @@ enum ImportSetChecks {
         let context = StoreConformance.context()
         let admitted = StatusEvent(kind: .admitted, effectiveOn: StoreConformance.day(2010, 1, 1))
         for (letter, id, name) in cells {
-            _ = try await store.createOrgUnit(OrgUnit(id: id, name: name, kind: .cell, parentId: "mb"), context: context)
+            _ = try await store.createOrgUnit(
+                OrgUnit(id: id, name: name, kind: .cell, parentId: "mb"),
+                context: context
+            )
             for number in 1...4 {
                 _ = try await store.createMember(
                     Member(
