@@ -304,6 +304,18 @@ enum PostgresMigrations {
             name: "v8: attendance without the index by cell (SQLite's v18)",
             statements: "DROP INDEX attendance_by_cell"
         ),
+        Migration(
+            name: "v9: attendance rows keyed by numbers (SQLite's v19)",
+            statements: SQLStore.migrationNumberingAttendance(
+                integer: "BIGINT",
+                numbering: { table in
+                    """
+                    UPDATE \(table) SET no = n.no
+                    FROM (SELECT id, row_number() OVER (ORDER BY id) AS no FROM \(table)) n WHERE n.id = \(table).id
+                    """
+                }
+            ).joined(separator: ";\n")
+        ),
     ]
 
     /// Brings the schema of `db` (a connection outside any transaction) up to date, one

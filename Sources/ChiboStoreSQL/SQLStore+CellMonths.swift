@@ -16,8 +16,10 @@ extension SQLStore {
     /// The counts of the meetings (not voided) that `filter` keeps, grouped by cell and month:
     /// `filter` is a condition on a meeting aliased `m`, applied to the meetings counted and to
     /// the attendance read for them (so one cell-month reads only its own rows). Its arguments
-    /// are bound twice, attendance first.
-    static func cellMonthCountSQL(filter: String) -> String {
+    /// are bound twice, attendance first. `attendanceJoin` joins an attendance row `a` to its
+    /// meeting: by number (the attendance rows of today), or by id (those before schema 19,
+    /// which the migration that first filled `cell_month` read).
+    static func cellMonthCountSQL(filter: String, attendanceJoin: String = "a.meeting_no = m.no") -> String {
         """
         SELECT m.cell_id AS cell_id, substr(m.held_on, 1, 7) AS month,
             CAST(SUM(CASE WHEN m.kind = 1 THEN 1 ELSE 0 END) AS BIGINT) AS regular,
@@ -30,10 +32,10 @@ extension SQLStore {
             CAST(SUM(COALESCE(x.exempt, 0)) AS BIGINT) AS exempt, CAST(SUM(COALESCE(x.away, 0)) AS BIGINT) AS away
         FROM meeting m
         LEFT JOIN (
-            SELECT a.meeting_id, SUM(CASE WHEN a.category = 4 THEN 1 ELSE 0 END) AS exempt,
+            SELECT m.id AS meeting_id, SUM(CASE WHEN a.category = 4 THEN 1 ELSE 0 END) AS exempt,
                 SUM(CASE WHEN a.category = 5 THEN 1 ELSE 0 END) AS away
-            FROM meeting m JOIN attendance a ON a.meeting_id = m.id
-            WHERE \(filter) GROUP BY a.meeting_id
+            FROM meeting m JOIN attendance a ON \(attendanceJoin)
+            WHERE \(filter) GROUP BY m.id
         ) x ON x.meeting_id = m.id
         WHERE m.voided = 0 AND length(m.held_on) >= 7 AND \(filter)
         GROUP BY m.cell_id, substr(m.held_on, 1, 7)
@@ -54,12 +56,12 @@ extension SQLStore {
             .execute(arguments: arguments)
     }
 
-    /// Inserts into `cell_month` the counts `cellMonthCountSQL(filter:)` gives.
-    static func cellMonthInsertSQL(filter: String) -> String {
+    /// Inserts into `cell_month` the counts `cellMonthCountSQL(filter:attendanceJoin:)` gives.
+    static func cellMonthInsertSQL(filter: String, attendanceJoin: String = "a.meeting_no = m.no") -> String {
         """
         INSERT INTO cell_month (cell_id, month, \(cellMonthColumns.joined(separator: ", ")))
         SELECT cell_id, month, \(cellMonthColumns.joined(separator: ", "))
-        FROM (\(cellMonthCountSQL(filter: filter))) AS counted
+        FROM (\(cellMonthCountSQL(filter: filter, attendanceJoin: attendanceJoin))) AS counted
         """
     }
 
@@ -124,6 +126,7 @@ extension SQLStore {
         """
     }
 
-    /// Fills `cell_month` from the meetings recorded (the migration that creates it).
-    public static let cellMonthFillSQL = cellMonthInsertSQL(filter: "1 = 1")
+    /// Fills `cell_month` from the meetings recorded (the migration that creates it, when
+    /// attendance rows still named their meeting by id).
+    public static let cellMonthFillSQL = cellMonthInsertSQL(filter: "1 = 1", attendanceJoin: "a.meeting_id = m.id")
 }

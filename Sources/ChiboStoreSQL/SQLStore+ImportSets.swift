@@ -158,12 +158,13 @@ extension SQLStore {
             "member",
             [
                 "party_card_number", "cell_id", "status", "name_key", "sort_key", "voided", "revision", "record",
-                "citizen_id", "id",
+                "citizen_id", "id", "no",
             ]
         )
         var periods = RowSet("member_cell", ["member_id", "cell_id", "valid_from", "valid_to"])
         var events = RowSet("member_event", ["id", "member_id", "kind", "effective_on", "other_unit_id", "record"])
         var records: [String: [UInt8]] = [:]
+        var number = try nextNumber(db, table: "member")
         for (member, _) in accepted {
             let bytes = try member.serializedBytes()
             records[member.id] = bytes
@@ -171,7 +172,9 @@ extension SQLStore {
                 member.partyCardNumber.isEmpty ? nil : member.partyCardNumber,
                 member.cellId.isEmpty ? nil : member.cellId, member.status.rawValue, SearchKeys.fold(member.fullName),
                 sortKey(of: member), 0, 1, Data(bytes), member.citizenId.isEmpty ? nil : member.citizenId, member.id,
+                number,
             ])
+            number += 1
             for period in member.cellHistory {
                 periods.append([
                     member.id, period.cellId, DateKeys.key(period.valid?.from), DateKeys.key(period.valid?.to),
@@ -449,13 +452,12 @@ extension SQLStore {
             [
                 "cell_id", "held_on", "kind", "voided", "revision", "record", "id", "start_minute", "end_minute",
                 "expected_count", "present_count", "excused_count", "unexcused_count", "not_recorded_count",
-                "spoke_count", "supervisor_present",
+                "spoke_count", "supervisor_present", "no",
             ]
         )
-        var attendance = RowSet(
-            "attendance",
-            ["meeting_id", "member_id", "cell_id", "held_on", "state", "category", "spoke"]
-        )
+        var attendance = attendanceRows()
+        let members = try memberNumbers(db, meetings.flatMap { $0.attendance.map(\.memberId) })
+        var number = try nextNumber(db, table: "meeting")
         var resolutions = RowSet(
             "resolution",
             ["id", "meeting_id", "owner_member_id", "due_on", "status", "revision", "record"]
@@ -470,13 +472,10 @@ extension SQLStore {
                 meeting.cellId, heldOn, meeting.kind.rawValue, 0, 1, Data(try meeting.serializedBytes()), meeting.id,
                 summary.startMinute, summary.endMinute, summary.expected, summary.present, summary.absentExcused,
                 summary.absentUnexcused, summary.notRecorded, summary.spoke, summary.supervisorPresent ? 1 : 0,
+                number,
             ])
-            for entry in meeting.attendance {
-                attendance.append([
-                    meeting.id, entry.memberId, meeting.cellId, heldOn, entry.state.rawValue, entry.category.rawValue,
-                    entry.spoke ? 1 : 0,
-                ])
-            }
+            try addAttendance(of: meeting, number: number, members: members, to: &attendance)
+            number += 1
             for resolution in meeting.resolutions {
                 resolutions.append([
                     resolution.id, meeting.id, resolution.ownerMemberId.isEmpty ? nil : resolution.ownerMemberId,

@@ -551,12 +551,16 @@ extension SQLStore {
             meeting.cellId, heldOn, meeting.kind.rawValue, meeting.meta?.voided == true ? 1 : 0, revision, record,
             meeting.id,
         ]
+        let number: Int64
         if insert {
+            number = try nextNumber(db, table: "meeting")
             try db.cachedStatement(
-                sql:
-                    "INSERT INTO meeting (cell_id, held_on, kind, voided, revision, record, id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                sql: """
+                    INSERT INTO meeting (cell_id, held_on, kind, voided, revision, record, id, no)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
             ).execute(
-                arguments: arguments
+                arguments: SQLArguments(values: arguments.values + [number.sqlValue])
             )
         } else {
             try supersede(db, entity: "meeting", id: meeting.id)
@@ -566,24 +570,27 @@ extension SQLStore {
             ).execute(
                 arguments: arguments
             )
+            guard
+                let stored = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT no FROM meeting WHERE id = ?"),
+                    arguments: [meeting.id]
+                )
+            else { throw StoreError.notFound(entity: "meeting", id: meeting.id) }
+            number = stored
         }
         try writeMeetingSummary(db, MeetingSummary(of: meeting))
         // A new meeting has no attendance or resolutions to replace.
         if !insert {
-            try db.cachedStatement(sql: "DELETE FROM attendance WHERE meeting_id = ?").execute(arguments: [meeting.id])
+            try db.cachedStatement(sql: "DELETE FROM attendance WHERE meeting_no = ?").execute(arguments: [number])
         }
-        for entry in meeting.attendance {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO attendance (meeting_id, member_id, cell_id, held_on, state, category, spoke)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                meeting.id, entry.memberId, meeting.cellId, heldOn, entry.state.rawValue, entry.category.rawValue,
-                entry.spoke ? 1 : 0,
-            ]
-            )
-        }
+        var attendance = attendanceRows()
+        try addAttendance(
+            of: meeting,
+            number: number,
+            members: try memberNumbers(db, meeting.attendance.map(\.memberId)),
+            to: &attendance
+        )
+        try attendance.write(db)
         if !insert {
             try db.cachedStatement(sql: "DELETE FROM resolution WHERE meeting_id = ?").execute(arguments: [meeting.id])
         }

@@ -368,11 +368,11 @@ extension SQLStore {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO member (party_card_number, cell_id, status, name_key, sort_key, voided, revision, record,
-                        citizen_id, id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        citizen_id, id, no)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
-                arguments: arguments
+                arguments: SQLArguments(values: arguments.values + [try nextNumber(db, table: "member").sqlValue])
             )
         } else {
             try supersede(db, entity: "member", id: member.id)

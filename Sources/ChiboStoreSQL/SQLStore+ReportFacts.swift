@@ -85,20 +85,23 @@ extension SQLStore {
                 db,
                 sql: """
                     \(Self.everSubtree(db)),
-                    candidate(member_id) AS (
-                        SELECT a.member_id FROM ever e JOIN meeting m ON m.cell_id = e.id
-                        JOIN attendance a ON a.meeting_id = m.id
+                    candidate(member_no) AS (
+                        SELECT a.member_no FROM ever e JOIN meeting m ON m.cell_id = e.id
+                        JOIN attendance a ON a.meeting_no = m.no
                         WHERE m.held_on >= ?2 AND m.held_on <= ?3 AND m.voided = 0 AND a.category IN (1, 2, 3)
-                        GROUP BY a.member_id HAVING SUM(CASE WHEN a.state = 2 THEN 1 ELSE 0 END) >= ?4
+                        GROUP BY a.member_no HAVING SUM(CASE WHEN a.state = 2 THEN 1 ELSE 0 END) >= ?4
                             OR COUNT(DISTINCT CASE WHEN a.state = 3 THEN substr(m.held_on, 1, 7) END) >= ?5
                     )
-                    SELECT a.meeting_id, a.member_id, a.cell_id, a.held_on, a.state, a.category
-                    FROM candidate c JOIN attendance a ON a.member_id = c.member_id
-                    WHERE a.held_on >= ?2 AND a.held_on <= ?3
-                        AND a.meeting_id NOT IN (SELECT id FROM meeting WHERE voided = 1)
-                    ORDER BY a.member_id, a.held_on, a.meeting_id
+                    SELECT m.id, p.id, m.cell_id, m.held_on, a.state, a.category
+                    FROM candidate c JOIN attendance a ON a.member_no = c.member_no
+                    JOIN meeting m ON m.no = a.meeting_no JOIN member p ON p.no = a.member_no
+                    WHERE a.day >= ?6 AND a.day <= ?7 AND m.voided = 0
+                    ORDER BY p.id, m.held_on, m.id
                     """,
-                arguments: [rootID, DateKeys.key(from), DateKeys.key(through), minExcused, minUnexcusedMonths]
+                arguments: [
+                    rootID, DateKeys.key(from), DateKeys.key(through), minExcused, minUnexcusedMonths,
+                    Self.dayNumber(DateKeys.key(from) ?? ""), Self.dayNumber(DateKeys.key(through) ?? ""),
+                ]
             ) { row in
                 facts.append(
                     AttendanceFact(

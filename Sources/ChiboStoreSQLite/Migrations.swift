@@ -445,6 +445,17 @@ enum Migrations {
             // attendance row's columns once more (a fifth of the attendance's bytes), goes.
             try db.execute(sql: "DROP INDEX attendance_by_cell")
         }
+        migrator.registerMigration("v19: attendance rows keyed by numbers") { db in
+            // Members and meetings are numbered (their rowid, which this copy fixes: a later
+            // VACUUM may renumber rowids, never `no`); attendance rows name them by number and
+            // keep the date as an integer (`SQLStore+AttendanceRows`).
+            for statement in SQLStore.migrationNumberingAttendance(
+                integer: "INTEGER",
+                numbering: { "UPDATE \($0) SET no = rowid" }
+            ) {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }()
 }
