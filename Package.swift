@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ChiboModel", targets: ["ChiboModel"]),
+        .library(name: "ChiboDomain", targets: ["ChiboDomain"]),
         .library(name: "ChiboCodec", targets: ["ChiboCodec"]),
         .library(name: "ChiboWire", targets: ["ChiboWire"]),
         .library(name: "ChiboServer", targets: ["ChiboServer"]),
@@ -69,6 +70,14 @@ let package = Package(
             name: "ChiboModel",
             swiftSettings: strictSwift
         ),
+        // The rules of the domain as pure functions over the model types: search and date keys,
+        // org history by date, and the checks of units, members, meetings, attendance and
+        // evaluations that the services, the import and the store share. No I/O.
+        .target(
+            name: "ChiboDomain",
+            dependencies: ["ChiboModel"],
+            swiftSettings: strictSwift
+        ),
         // Binary (through libprotobuf-c) and proto3 JSON encoding of the model types.
         .target(
             name: "ChiboCodec",
@@ -113,7 +122,7 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // Storage: the Store protocol and its backends; search and sort keys computed in Swift.
+        // Storage: the Store protocol and its backends (search and sort keys from ChiboDomain).
         .target(
             name: "ChiboStore",
             dependencies: ["ChiboModel", "ChiboCodec", .product(name: "Crypto", package: "swift-crypto")],
@@ -123,7 +132,7 @@ let package = Package(
         // backend implements: every check and query is shared, so the backends cannot drift apart.
         .target(
             name: "ChiboStoreSQL",
-            dependencies: ["ChiboStore", "ChiboModel", "ChiboCodec"],
+            dependencies: ["ChiboStore", "ChiboDomain", "ChiboModel", "ChiboCodec"],
             swiftSettings: strictSwift
         ),
         // The embedded SQLite store, through GRDB.
@@ -163,7 +172,7 @@ let package = Package(
         // in Swift from the store's per-meeting counts, so all backends answer alike.
         .target(
             name: "ChiboReports",
-            dependencies: ["ChiboStore", "ChiboModel"],
+            dependencies: ["ChiboStore", "ChiboDomain", "ChiboModel"],
             swiftSettings: strictSwift
         ),
         // Access control: tokens, roles bound to org subtrees, the gate every call passes, and
@@ -171,7 +180,7 @@ let package = Package(
         .target(
             name: "ChiboAccess",
             dependencies: [
-                "ChiboServer", "ChiboWire", "ChiboStore", "ChiboReports", "ChiboModel", "ChiboCodec",
+                "ChiboServer", "ChiboWire", "ChiboStore", "ChiboDomain", "ChiboModel", "ChiboCodec",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -182,7 +191,8 @@ let package = Package(
         .target(
             name: "ChiboRecords",
             dependencies: [
-                "ChiboServer", "ChiboStore", "ChiboReports", "ChiboAccess", "ChiboModel", "ChiboCodec",
+                "ChiboServer", "ChiboStore", "ChiboDomain", "ChiboReports", "ChiboAccess", "ChiboModel",
+                "ChiboCodec",
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSwift
@@ -209,7 +219,7 @@ let package = Package(
             name: "chibo-server",
             dependencies: [
                 "ChiboServer", "ChiboRecords", "ChiboStore", "ChiboStoreSQL", "ChiboStoreSQLite", "ChiboStorePostgres",
-                "ChiboAccess", "ChiboModel", "ChiboStoreTransfer", "ChiboWire", "ChiboGRPC",
+                "ChiboAccess", "ChiboDomain", "ChiboModel", "ChiboStoreTransfer", "ChiboWire", "ChiboGRPC",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -246,7 +256,7 @@ let package = Package(
         .target(
             name: "ChiboImport",
             dependencies: [
-                "ChiboModel", "ChiboCodec", "ChiboStore",
+                "ChiboModel", "ChiboCodec", "ChiboDomain",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strictSwift
@@ -332,6 +342,12 @@ let package = Package(
         .testTarget(
             name: "ChiboReportsTests",
             dependencies: ["ChiboTesting", "ChiboReports", "ChiboModel", "ChiboStore"],
+            swiftSettings: strictSwift
+        ),
+        // The domain's pure rules on small inputs with known answers.
+        .testTarget(
+            name: "ChiboDomainTests",
+            dependencies: ["ChiboDomain", "ChiboModel"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,5 +1,5 @@
+import ChiboDomain
 import ChiboModel
-import ChiboReports
 import ChiboStore
 import NIOConcurrencyHelpers
 
@@ -92,12 +92,12 @@ public final class ScopeResolver: Sendable {
     public func canWrite(_ unitID: String, scope scopeUnitID: String, today: CalendarDate) async throws -> Bool {
         if scopeUnitID.isEmpty { return true }
         guard let unit = try await store.orgUnit(id: unitID), unit.meta?.voided != true,
-            OrgHistory.contains(unit.valid, today)
+            UnitHistory.contains(unit.valid, today)
         else { return false }
         var current = unit
         for _ in 0..<64 {
             if current.id == scopeUnitID { return true }
-            guard let parentID = OrgHistory(units: [current]).parent(of: current.id, on: today),
+            guard let parentID = UnitHistory.parent(of: current, on: today),
                 let parent = try await store.orgUnit(id: parentID)
             else { return false }
             current = parent

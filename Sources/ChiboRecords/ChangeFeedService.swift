@@ -1,4 +1,5 @@
 import ChiboAccess
+import ChiboDomain
 import ChiboModel
 import ChiboServer
 import ChiboStore

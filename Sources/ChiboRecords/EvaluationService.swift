@@ -1,3 +1,4 @@
+import ChiboDomain
 import ChiboModel
 import ChiboReports
 import ChiboServer
@@ -52,32 +53,6 @@ public struct EvaluationService: Sendable {
         }
     }
 
-    /// Checks what an evaluation must hold whatever is stored.
-    static func validate(_ evaluation: Evaluation, into violations: inout Violations) {
-        let prefix = "evaluation."
-        if evaluation.subject != .orgUnit && evaluation.subject != .member {
-            violations.add(prefix + "subject", "required: org unit or member")
-        }
-        if evaluation.subjectId.isEmpty { violations.add(prefix + "subject_id", "required") }
-        if !(1945...9999).contains(evaluation.year) { violations.add(prefix + "year", "required: the year evaluated") }
-        switch evaluation.result {
-        case .grade(let grade):
-            if grade.rawValue == 0 || grade.protoName == nil {
-                violations.add(prefix + "grade", "excellent, good, completed or not completed")
-            }
-        case .score(let score):
-            if !(0...100).contains(score) || score.isNaN { violations.add(prefix + "score", "a score from 0 to 100") }
-        case nil:
-            violations.add(prefix + "grade", "required: a grade or a score")
-        }
-        if evaluation.cleanAndStrong && evaluation.subject == .member {
-            violations.add(prefix + "clean_and_strong", "recognises a cell, not a member")
-        }
-        if evaluation.subject == .orgUnit && !evaluation.cellId.isEmpty {
-            violations.add(prefix + "cell_id", "only for members' evaluations")
-        }
-    }
-
     /// A score needs the 100-point bands of the rules in force at the end of the year.
     func checkScoreBands(_ evaluation: Evaluation, into violations: inout Violations) async throws {
         guard case .score = evaluation.result else { return }
@@ -103,7 +78,7 @@ public struct EvaluationService: Sendable {
             try violations.throwIfAny()
             return EvaluationResponse()
         }
-        Self.validate(evaluation, into: &violations)
+        EvaluationChecks.check(evaluation, prefix: "evaluation.", into: &violations)
         if evaluation.meta != nil { violations.add("evaluation.meta", "set by the server; leave it out") }
         try violations.throwIfAny()
         try await checkScoreBands(evaluation, into: &violations)
@@ -133,7 +108,7 @@ public struct EvaluationService: Sendable {
         let merged = try await StoreErrors.mapping {
             try await store.updateEvaluation(evaluation, mask: paths, context: dryRun)
         }
-        Self.validate(merged, into: &violations)
+        EvaluationChecks.check(merged, prefix: "evaluation.", into: &violations)
         try violations.throwIfAny()
         try await checkScoreBands(merged, into: &violations)
         try violations.throwIfAny()

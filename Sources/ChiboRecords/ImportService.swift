@@ -1,3 +1,4 @@
+import ChiboDomain
 import ChiboModel
 import ChiboServer
 import ChiboStore
@@ -263,10 +264,10 @@ public struct ImportService: Sendable {
         return row
     }
 
-    /// Why a row is refused before the store, or nil when its values pass the checks of the
-    /// service that records such a record one at a time. References (units, members, meetings)
-    /// are left to the store; they are filled with placeholders here so that only the values are
-    /// checked.
+    /// Why a row is refused before the store, or nil when its values pass the domain's checks,
+    /// the ones the service that records such a record one at a time runs. References (units,
+    /// members, meetings) are left to the store: the checks used here are the ones of a record's
+    /// values before its references are resolved.
     private func check(
         _ row: ImportRow,
         entity: ImportEntityKind,
@@ -276,7 +277,7 @@ public struct ImportService: Sendable {
     {
         var violations = Violations()
         switch (entity, row.record) {
-        case (.members, .member(var member)?):
+        case (.members, .member(let member)?):
             if member.partyCardNumber.isEmpty && member.citizenId.isEmpty {
                 return Refusal(
                     field: "party_card_number",
@@ -287,17 +288,13 @@ public struct ImportService: Sendable {
             if row.unitRef.isEmpty {
                 return Refusal(field: "cell", code: "missing_required", message: "the member's cell")
             }
-            member.cellId = row.unitRef
-            MemberService.validateProfile(member, prefix: "", into: &violations)
+            MemberChecks.checkProfile(member, prefix: "", into: &violations)
             for (index, event) in member.events.enumerated() {
-                MemberService.validateEvent(event, prefix: "events[\(index)].", into: &violations)
+                MemberChecks.checkEvent(event, prefix: "events[\(index)].", into: &violations)
             }
-        case (.orgUnits, .orgUnit(var unit)?):
+        case (.orgUnits, .orgUnit(let unit)?):
             if unit.code.isEmpty { return Refusal(field: "code", code: "missing_key", message: "the unit's code") }
-            unit.id = ""
-            unit.parentId = ""
-            unit.parentHistory = []
-            OrgUnitService.validate(unit, prefix: "", into: &violations)
+            OrgUnitChecks.checkFields(unit, prefix: "", into: &violations)
         case (.statusEvents, .statusEvent(let event)?):
             if row.memberKey.map(Self.isEmpty) ?? true {
                 return Refusal(
@@ -306,8 +303,8 @@ public struct ImportService: Sendable {
                     message: "the member: a party card number, a citizen ID or a name"
                 )
             }
-            MemberService.validateEvent(event, prefix: "", into: &violations)
-        case (.meetings, .meeting(var meeting)?):
+            MemberChecks.checkEvent(event, prefix: "", into: &violations)
+        case (.meetings, .meeting(let meeting)?):
             if row.unitRef.isEmpty {
                 return Refusal(field: "cell", code: "missing_required", message: "the meeting's cell")
             }
@@ -325,9 +322,7 @@ public struct ImportService: Sendable {
                     message: "attendance record \(index + 1) names no member"
                 )
             }
-            meeting.cellId = row.unitRef
-            for index in meeting.attendance.indices { meeting.attendance[index].memberId = "attendee \(index + 1)" }
-            MeetingService.validate(meeting, prefix: "", into: &violations)
+            MeetingChecks.checkValues(meeting, prefix: "", into: &violations)
         case (.resolutions, .resolution(let resolution)?):
             if row.meetingKey.isEmpty && (row.unitRef.isEmpty || row.meetingHeldOn == nil) {
                 return Refusal(
@@ -337,16 +332,8 @@ public struct ImportService: Sendable {
                 )
             }
             violations.checkDate(row.meetingHeldOn, "meeting_held_on")
-            MeetingService.validate(
-                Meeting(
-                    cellId: "cell",
-                    heldOn: CalendarDate(year: 2000, month: 1, day: 1),
-                    kind: .regular,
-                    resolutions: [resolution]
-                ),
-                prefix: "",
-                into: &violations
-            )
+            // The path a resolution had when it was checked as its meeting's first resolution.
+            ResolutionChecks.check(resolution, path: "resolutions[0]", into: &violations)
         case (.evaluations, .evaluation(var evaluation)?):
             let names = !(row.memberKey.map(Self.isEmpty) ?? true)
             if evaluation.subject.rawValue == 0 { evaluation.subject = names ? .member : .orgUnit }
@@ -356,9 +343,7 @@ public struct ImportService: Sendable {
             if evaluation.subject == .orgUnit && row.unitRef.isEmpty {
                 return Refusal(field: "unit", code: "missing_required", message: "the unit evaluated")
             }
-            evaluation.subjectId = "subject"
-            evaluation.cellId = ""
-            EvaluationService.validate(evaluation, into: &violations)
+            EvaluationChecks.checkValues(evaluation, prefix: "evaluation.", into: &violations)
             if violations.list.isEmpty {
                 try await bands.check(
                     evaluation,

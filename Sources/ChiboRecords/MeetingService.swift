@@ -1,3 +1,4 @@
+import ChiboDomain
 import ChiboModel
 import ChiboServer
 import ChiboStore
@@ -34,51 +35,6 @@ public struct MeetingService: Sendable {
         }
     }
 
-    /// Checks what a meeting must hold whatever is stored, with paths under `prefix`.
-    static func validate(_ meeting: Meeting, prefix: String, into violations: inout Violations) {
-        if meeting.cellId.isEmpty { violations.add(prefix + "cell_id", "required") }
-        if meeting.heldOn == nil {
-            violations.add(prefix + "held_on", "required")
-        } else {
-            violations.checkDate(meeting.heldOn, prefix + "held_on")
-        }
-        if meeting.kind.rawValue == 0 || meeting.kind.protoName == nil {
-            violations.add(prefix + "kind", "required: regular, thematic, combined or extraordinary")
-        }
-        for (value, field) in [(meeting.startMinute, "start_minute"), (meeting.endMinute, "end_minute")]
-        where !(0...1440).contains(value) {
-            violations.add(prefix + field, "minutes after midnight, 0 to 1440")
-        }
-        if meeting.endMinute != 0 && meeting.endMinute <= meeting.startMinute {
-            violations.add(prefix + "end_minute", "the meeting ends before it starts")
-        }
-        if case .qualityScore(let score)? = meeting.quality, !(0...100).contains(score) {
-            violations.add(prefix + "quality_score", "a score from 0 to 100")
-        }
-        for (index, record) in meeting.attendance.enumerated() {
-            let path = prefix + "attendance[\(index)]"
-            if record.memberId.isEmpty { violations.add(path + ".member_id", "required") }
-            if record.state.rawValue == 0 || record.state.protoName == nil {
-                violations.add(path + ".state", "required: present, absent excused, absent unexcused or not recorded")
-            }
-            if record.state == .absentExcused && record.reason.isEmpty {
-                violations.add(path + ".reason", "required for an excused absence")
-            }
-            if record.spoke && record.state != .present {
-                violations.add(path + ".spoke", "only someone present can speak")
-            }
-        }
-        for (index, item) in meeting.agenda.enumerated() {
-            violations.requireText(item.title, prefix + "agenda[\(index)].title", maxLength: 500)
-        }
-        for (index, resolution) in meeting.resolutions.enumerated() {
-            let path = prefix + "resolutions[\(index)]"
-            violations.requireText(resolution.text, path + ".text", maxLength: 2000)
-            violations.checkDate(resolution.dueOn, path + ".due_on")
-            if resolution.status.protoName == nil { violations.add(path + ".status", "not a resolution status") }
-        }
-    }
-
     func record(_ request: RecordMeetingRequest) async throws -> MeetingResponse {
         var violations = Violations()
         guard let meeting = request.meeting else {
@@ -86,7 +42,7 @@ public struct MeetingService: Sendable {
             try violations.throwIfAny()
             return MeetingResponse()
         }
-        Self.validate(meeting, prefix: "meeting.", into: &violations)
+        MeetingChecks.check(meeting, prefix: "meeting.", into: &violations)
         if meeting.meta != nil { violations.add("meeting.meta", "set by the server; leave it out") }
         try violations.throwIfAny()
         let stored = try await StoreErrors.mapping {
@@ -118,7 +74,7 @@ public struct MeetingService: Sendable {
         let merged = try await StoreErrors.mapping {
             try await store.amendMeeting(meeting, mask: paths, context: dryRun)
         }
-        Self.validate(merged, prefix: "meeting.", into: &violations)
+        MeetingChecks.check(merged, prefix: "meeting.", into: &violations)
         try violations.throwIfAny()
         if request.options?.validateOnly == true { return MeetingResponse(meeting: merged) }
         let amended = try await StoreErrors.mapping {

@@ -1,3 +1,4 @@
+import ChiboDomain
 import ChiboModel
 import ChiboServer
 import ChiboStore
@@ -30,52 +31,6 @@ public struct MemberService: Sendable {
         }
     }
 
-    /// Checks a member's profile fields, with paths under `prefix`.
-    static func validateProfile(_ member: Member, prefix: String, into violations: inout Violations) {
-        violations.requireText(member.fullName, prefix + "full_name", maxLength: 120)
-        if member.gender.protoName == nil {
-            violations.add(prefix + "gender", "\(member.gender.rawValue) is not a known gender")
-        }
-        for (date, field) in [
-            (member.birthDate, "birth_date"), (member.admittedOn, "admitted_on"), (member.officialOn, "official_on"),
-        ] {
-            violations.checkDate(date, prefix + field)
-        }
-        if !member.citizenId.isEmpty
-            && (member.citizenId.count != 12 || !member.citizenId.allSatisfy(\.isASCII)
-                || !member.citizenId.allSatisfy(\.isNumber))
-        {
-            violations.add(prefix + "citizen_id", "a citizen ID (CCCD) has 12 digits")
-        }
-        if member.partyCardNumber.count > 30 {
-            violations.add(prefix + "party_card_number", "longer than 30 characters")
-        }
-        for (index, position) in member.positions.enumerated() {
-            let path = prefix + "positions[\(index)]"
-            if position.kind.rawValue == 0 || position.kind.protoName == nil {
-                violations.add(path + ".kind", "required: secretary, deputy, committee member or standing committee")
-            }
-            if position.unitId.isEmpty { violations.add(path + ".unit_id", "required") }
-            violations.checkRange(position.valid, path + ".valid")
-        }
-    }
-
-    /// Checks one status event, with paths under `prefix`.
-    static func validateEvent(_ event: StatusEvent, prefix: String, into violations: inout Violations) {
-        if event.kind.rawValue == 0 || event.kind.protoName == nil {
-            violations.add(prefix + "kind", "required: a known status event kind")
-        }
-        if event.effectiveOn == nil {
-            violations.add(prefix + "effective_on", "required")
-        } else {
-            violations.checkDate(event.effectiveOn, prefix + "effective_on")
-        }
-        if event.kind == .workingAway && event.place.isEmpty {
-            violations.add(prefix + "place", "required: where the member works away")
-        }
-        violations.checkDate(event.expectedReturnOn, prefix + "expected_return_on")
-    }
-
     func create(_ request: CreateMemberRequest) async throws -> MemberResponse {
         var violations = Violations()
         guard let member = request.member else {
@@ -83,10 +38,10 @@ public struct MemberService: Sendable {
             try violations.throwIfAny()
             return MemberResponse()
         }
-        Self.validateProfile(member, prefix: "member.", into: &violations)
+        MemberChecks.checkProfile(member, prefix: "member.", into: &violations)
         if member.cellId.isEmpty { violations.add("member.cell_id", "required") }
         for (index, event) in member.events.enumerated() {
-            Self.validateEvent(event, prefix: "member.events[\(index)].", into: &violations)
+            MemberChecks.checkEvent(event, prefix: "member.events[\(index)].", into: &violations)
         }
         if member.meta != nil { violations.add("member.meta", "set by the server; leave it out") }
         try violations.throwIfAny()
@@ -116,7 +71,7 @@ public struct MemberService: Sendable {
         let merged = try await StoreErrors.mapping {
             try await store.updateMember(member, mask: paths, context: dryRun)
         }
-        Self.validateProfile(merged, prefix: "member.", into: &violations)
+        MemberChecks.checkProfile(merged, prefix: "member.", into: &violations)
         try violations.throwIfAny()
         if request.options?.validateOnly == true { return MemberResponse(member: Redaction.forCaller(merged)) }
         let updated = try await StoreErrors.mapping {
@@ -151,7 +106,7 @@ public struct MemberService: Sendable {
         if request.memberId.isEmpty { violations.add("member_id", "required") }
         if request.revision <= 0 { violations.add("revision", "required: the revision you read") }
         if let event = request.event {
-            Self.validateEvent(event, prefix: "event.", into: &violations)
+            MemberChecks.checkEvent(event, prefix: "event.", into: &violations)
         } else {
             violations.add("event", "required")
         }

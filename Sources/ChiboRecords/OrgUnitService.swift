@@ -1,3 +1,4 @@
+import ChiboDomain
 import ChiboModel
 import ChiboServer
 import ChiboStore
@@ -31,32 +32,6 @@ public struct OrgUnitService: Sendable {
         }
     }
 
-    /// Checks the fields a unit must have, with paths under `prefix`.
-    static func validate(_ unit: OrgUnit, prefix: String, into violations: inout Violations) {
-        violations.requireText(unit.name, prefix + "name")
-        if unit.kind.rawValue == 0 {
-            violations.add(prefix + "kind", "required")
-        } else if unit.kind.protoName == nil {
-            violations.add(prefix + "kind", "\(unit.kind.rawValue) is not a known unit kind")
-        }
-        if unit.code.count > 50 { violations.add(prefix + "code", "longer than 50 characters") }
-        if !(0...31).contains(unit.meetingDay) {
-            violations.add(prefix + "meeting_day", "must be a day of the month, 1 to 31 (0 for none)")
-        }
-        if unit.meetingDay != 0 && unit.kind != .cell && unit.kind != .partyGroup {
-            violations.add(prefix + "meeting_day", "only cells and party groups have a meeting day")
-        }
-        violations.checkRange(unit.valid, prefix + "valid")
-        for (index, period) in unit.parentHistory.enumerated() {
-            let path = prefix + "parent_history[\(index)]"
-            if period.parentId.isEmpty { violations.add(path + ".parent_id", "required") }
-            violations.checkRange(period.valid, path + ".valid")
-        }
-        if unit.parentId == unit.id && !unit.id.isEmpty {
-            violations.add(prefix + "parent_id", "a unit cannot be its own parent")
-        }
-    }
-
     func create(_ request: CreateOrgUnitRequest, _ context: CallContext) async throws -> OrgUnitResponse {
         var violations = Violations()
         guard let unit = request.unit else {
@@ -64,7 +39,7 @@ public struct OrgUnitService: Sendable {
             try violations.throwIfAny()
             return OrgUnitResponse()
         }
-        Self.validate(unit, prefix: "unit.", into: &violations)
+        OrgUnitChecks.check(unit, prefix: "unit.", into: &violations)
         if unit.meta != nil { violations.add("unit.meta", "set by the server; leave it out") }
         try violations.throwIfAny()
         let stored = try await StoreErrors.mapping {
@@ -101,7 +76,7 @@ public struct OrgUnitService: Sendable {
             default: break
             }
         }
-        Self.validate(merged, prefix: "unit.", into: &violations)
+        OrgUnitChecks.check(merged, prefix: "unit.", into: &violations)
         try violations.throwIfAny()
         let updated = try await StoreErrors.mapping {
             try await store.updateOrgUnit(unit, mask: paths, context: clock.mutationContext(for: request))
@@ -121,12 +96,8 @@ public struct OrgUnitService: Sendable {
             throw CallError(.notFound, "org unit \(request.id.isEmpty ? request.code : request.id) does not exist")
         }
         // As of a past date, the parent is the one of that date.
-        if let asOf = DateKeys.key(request.asOf) {
-            let period = unit.parentHistory.first { period in
-                (DateKeys.key(period.valid?.from).map { $0 <= asOf } ?? true)
-                    && (DateKeys.key(period.valid?.to).map { $0 > asOf } ?? true)
-            }
-            unit.parentId = period?.parentId ?? (unit.parentHistory.isEmpty ? unit.parentId : "")
+        if let asOf = request.asOf {
+            unit.parentId = UnitHistory.parent(of: unit, on: asOf) ?? ""
         }
         return OrgUnitResponse(unit: unit)
     }
@@ -260,7 +231,7 @@ struct MergeSplitHandlers {
         // A successor given by id alone absorbs the others; otherwise it is a new unit.
         let absorbing = !successor.id.isEmpty && successor.name.isEmpty && successor.kind.rawValue == 0
         if request.successor != nil && !absorbing {
-            OrgUnitService.validate(successor, prefix: "successor.", into: &violations)
+            OrgUnitChecks.check(successor, prefix: "successor.", into: &violations)
         }
         try violations.throwIfAny()
         let units = try await StoreErrors.mapping {
@@ -281,7 +252,7 @@ struct MergeSplitHandlers {
         for (index, successor) in request.successors.enumerated() {
             var candidate = successor
             if candidate.kind.rawValue == 0 { candidate.kind = .cell }
-            OrgUnitService.validate(candidate, prefix: "successors[\(index)].", into: &violations)
+            OrgUnitChecks.check(candidate, prefix: "successors[\(index)].", into: &violations)
             if successor.id.isEmpty { violations.add("successors[\(index)].id", "required: member moves name it") }
         }
         if request.effectiveOn == nil { violations.add("effective_on", "required") }

@@ -1,43 +1,11 @@
+import ChiboDomain
 import ChiboModel
 import ChiboServer
 import ChiboStore
-import Foundation
 
-/// Collects the invalid fields of a request, then throws them together as one
-/// INVALID_ARGUMENT, so a client learns every problem at once.
-struct Violations {
-    private(set) var list: [FieldViolation] = []
-
-    mutating func add(_ field: String, _ description: String) {
-        list.append(FieldViolation(field: field, description: description))
-    }
-
-    /// Requires a non-empty string of at most `maxLength` characters.
-    mutating func requireText(_ value: String, _ field: String, maxLength: Int = 200) {
-        if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            add(field, "required")
-        } else if value.count > maxLength {
-            add(field, "longer than \(maxLength) characters")
-        }
-    }
-
-    /// Checks an optional date.
-    mutating func checkDate(_ date: CalendarDate?, _ field: String) {
-        if let date, !DateKeys.isValid(date) {
-            add(field, "\(date.year)-\(date.month)-\(date.day) is not a calendar date")
-        }
-    }
-
-    /// Checks a date range: valid dates, and `from` before `to`.
-    mutating func checkRange(_ range: DateRange?, _ field: String) {
-        guard let range else { return }
-        checkDate(range.from, field + ".from")
-        checkDate(range.to, field + ".to")
-        if let from = DateKeys.key(range.from), let to = DateKeys.key(range.to), from >= to {
-            add(field, "ends on or before it starts")
-        }
-    }
-
+/// What the services add to the domain's violations: paging checks, and throwing them together
+/// as one INVALID_ARGUMENT.
+extension Violations {
     /// Checks a list's paging (a size of 0 to 1,000, a token this server made) and returns the
     /// page size to ask the store for (100 when none is given) and the token.
     mutating func page(_ page: PageRequest?) -> (size: Int, token: String) {

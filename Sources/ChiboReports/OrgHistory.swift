@@ -1,5 +1,5 @@
+import ChiboDomain
 import ChiboModel
-import ChiboStore
 
 /// The org tree over time, from unit records with their parent history: who sat under whom on
 /// any date, so a report places each meeting by the tree of its day (units merge, split and
@@ -45,15 +45,14 @@ public struct OrgHistory: Sendable {
     /// Whether a unit existed on a date (its validity period holds the date).
     public func exists(_ unitID: String, on date: CalendarDate) -> Bool {
         guard let unit = units[unitID] else { return false }
-        return Self.contains(unit.valid, date)
+        return UnitHistory.contains(unit.valid, date)
     }
 
     /// The parent of a unit on a date, from its parent history (or its current parent when it
     /// has none).
     public func parent(of unitID: String, on date: CalendarDate) -> String? {
         guard let unit = units[unitID] else { return nil }
-        if unit.parentHistory.isEmpty { return unit.parentId.isEmpty ? nil : unit.parentId }
-        return unit.parentHistory.last { Self.contains($0.valid, date) }?.parentId
+        return UnitHistory.parent(of: unit, on: date)
     }
 
     /// The unit's ancestors on a date, nearest first.
@@ -101,11 +100,4 @@ public struct OrgHistory: Sendable {
     /// The key reports sort units by: the name with diacritics and case folded, then the id, so
     /// "bản Áng" comes before "bản Bó".
     public func sortKey(of unitID: String) -> String { sortKeys[unitID] ?? unitID }
-
-    /// Whether a half-open range holds a date (absent ends are open).
-    public static func contains(_ range: DateRange?, _ date: CalendarDate) -> Bool {
-        if let from = range?.from, date < from { return false }
-        if let to = range?.to, date >= to { return false }
-        return true
-    }
 }

@@ -1,3 +1,4 @@
+import ChiboDomain
 import ChiboModel
 import ChiboStore
 
@@ -23,7 +24,7 @@ public enum ParticipationReport {
             row.present += Int32(meeting.present)
             row.spoke += Int32(meeting.spoke)
             let assigned = history.units[meeting.cellID]?.supervisors.contains { assignment in
-                OrgHistory.contains(assignment.valid, meeting.heldOn)
+                UnitHistory.contains(assignment.valid, meeting.heldOn)
             }
             if assigned == true {
                 row.supervisedMeetings += 1

@@ -1,4 +1,5 @@
 import ChiboCodec
+import ChiboDomain
 import ChiboModel
 import ChiboStore
 import Foundation
@@ -255,11 +256,7 @@ extension SQLStore {
                 ])
             }
             if evaluation.cellId.isEmpty {
-                let yearEnd = DateKeys.key(year: Int(evaluation.year), month: 12, day: 31)
-                let period = member.cellHistory.last { period in
-                    (DateKeys.key(period.valid?.from) ?? "") <= yearEnd
-                }
-                evaluation.cellId = period?.cellId ?? member.cellId
+                evaluation.cellId = EvaluationChecks.cell(of: member, year: evaluation.year)
             } else if !(try exists(db, table: "org_unit", id: evaluation.cellId)) {
                 throw StoreError.invalidRecord([
                     FieldViolation(

@@ -1,4 +1,5 @@
 import ChiboCodec
+import ChiboDomain
 import ChiboModel
 import ChiboStore
 import Foundation

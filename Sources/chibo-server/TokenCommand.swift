@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChiboAccess
+import ChiboDomain
 import ChiboModel
 import ChiboStore
 import Foundation

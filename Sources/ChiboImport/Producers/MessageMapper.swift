@@ -1,6 +1,6 @@
 import ChiboCodec
+import ChiboDomain
 import ChiboModel
-import ChiboStore
 
 /// Why a JSON line or protobuf message did not become a record.
 struct MessageFault: Error {

@@ -1,5 +1,5 @@
+import ChiboDomain
 import ChiboModel
-import ChiboStore
 
 /// Turns one CSV row into a record, recording problems in the context instead. Each returns
 /// nil when the row has a problem.

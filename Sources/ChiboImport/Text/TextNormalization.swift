@@ -1,4 +1,4 @@
-import ChiboStore
+import ChiboDomain
 import Foundation
 
 /// Normal forms of the text read from files, and the keys headers and values are matched by.

@@ -1,5 +1,5 @@
+import ChiboDomain
 import ChiboModel
-import ChiboStore
 import Foundation
 
 /// Parsers for the values spreadsheets hold: dates, times of day, numbers. Each returns the

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ChiboStore
+@testable import ChiboDomain
 
 /// Vietnamese search folding and name ordering.
 @Suite struct SearchKeysTests {
