@@ -165,7 +165,7 @@ let package = Package(
         // The checks every Store backend must pass; run by each backend's tests.
         .target(
             name: "ChiboStoreConformance",
-            dependencies: ["ChiboStore", "ChiboModel", "ChiboCodec"],
+            dependencies: ["ChiboStore", "ChiboDomain", "ChiboModel", "ChiboCodec"],
             swiftSettings: strictSwift
         ),
         // The oversight reports: rule sets resolved by date and unit, and every report computed

@@ -1,3 +1,4 @@
+import ChiboDomain
 import ChiboModel
 import ChiboStore
 
