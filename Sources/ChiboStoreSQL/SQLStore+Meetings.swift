@@ -403,9 +403,9 @@ extension SQLStore {
         ).map { try Member(serializedBytes: [UInt8]($0)) }
     }
 
-    /// The checks of `checkAgainstStoredData` on what it read: the cell (found, not voided),
-    /// the members who may be expected (`meetingCandidates`) and whether a member exists. An
-    /// import checks a batch's meetings this way with each cell's candidates read once.
+    /// The checks of `checkAgainstStoredData` on what it read (`MeetingMembership`), refused
+    /// together as an invalid record. An import checks a batch's meetings this way with each
+    /// cell's candidates read once.
     static func checkMeeting(
         _ meeting: inout Meeting,
         cell: OrgUnit,
@@ -413,77 +413,16 @@ extension SQLStore {
         partialAttendance: Bool,
         memberExists: (String) throws -> Bool
     ) throws {
-        var violations: [FieldViolation] = []
-        func add(_ field: String, _ description: String) {
-            violations.append(FieldViolation(field: field, description: description))
-        }
-        guard let heldOn = DateKeys.key(meeting.heldOn) else {
-            throw StoreError.invalidRecord([FieldViolation(field: "meeting.held_on", description: "required")])
-        }
-        if cell.kind != .cell && cell.kind != .partyGroup {
-            add("meeting.cell_id", "\(cell.id) is not a cell")
-        }
-        if let from = DateKeys.key(cell.valid?.from), heldOn < from {
-            add("meeting.held_on", "the cell \(cell.id) did not exist yet on \(heldOn) (from \(from))")
-        }
-        if let to = DateKeys.key(cell.valid?.to), heldOn >= to {
-            add("meeting.held_on", "the cell \(cell.id) no longer existed on \(heldOn) (until \(to))")
-        }
-        var expected: [String: ExpectedAttendance.Entry] = [:]
-        var names: [String: String] = [:]
-        for member in candidates {
-            names[member.id] = member.fullName
-            if let entry = ExpectedAttendance.entry(for: member, cellID: cell.id, dateKey: heldOn) {
-                expected[member.id] = entry
-            }
-        }
-        var seen = Set<String>()
-        for index in meeting.attendance.indices {
-            let record = meeting.attendance[index]
-            let path = "meeting.attendance[\(index)]"
-            guard seen.insert(record.memberId).inserted else {
-                add(path + ".member_id", "\(record.memberId) is recorded twice")
-                continue
-            }
-            guard let entry = expected[record.memberId] else {
-                add(path + ".member_id", "\(record.memberId) was not a member of \(cell.id) on \(heldOn)")
-                continue
-            }
-            meeting.attendance[index].category = entry.category
-            if meeting.attendance[index].fullName.isEmpty {
-                meeting.attendance[index].fullName = names[record.memberId] ?? ""
-            }
-        }
-        for (id, entry) in expected.sorted(by: { $0.key < $1.key }) where !seen.contains(id) {
-            if partialAttendance {
-                meeting.attendance.append(
-                    AttendanceRecord(
-                        memberId: id,
-                        state: .notRecorded,
-                        category: entry.category,
-                        fullName: names[id] ?? ""
-                    )
-                )
-            } else {
-                add("meeting.attendance", "\(names[id] ?? id) (\(id)) was a member on \(heldOn) and has no record")
-            }
-        }
-        let present = Set(meeting.attendance.filter { $0.state == .present }.map(\.memberId))
-        for (field, id) in [
-            ("chair_member_id", meeting.chairMemberId), ("recorder_member_id", meeting.recorderMemberId),
-        ]
-        where !id.isEmpty && !present.contains(id) {
-            add("meeting." + field, "\(id) is not recorded as present")
-        }
-        for (index, resolution) in meeting.resolutions.enumerated() where !resolution.ownerMemberId.isEmpty {
-            if !(try memberExists(resolution.ownerMemberId)) {
-                add(
-                    "meeting.resolutions[\(index)].owner_member_id",
-                    "member \(resolution.ownerMemberId) does not exist"
-                )
-            }
-        }
-        if !violations.isEmpty { throw StoreError.invalidRecord(violations) }
+        var violations = Violations()
+        try MeetingMembership.check(
+            &meeting,
+            cell: cell,
+            candidates: candidates,
+            partialAttendance: partialAttendance,
+            memberExists: memberExists,
+            into: &violations
+        )
+        if !violations.list.isEmpty { throw StoreError.invalidRecord(violations.list) }
     }
 
     // MARK: Rows
