@@ -129,7 +129,7 @@ final class PostgresSQLDatabase: SQLDatabase {
     private var transactionOpen = false
 
     /// Sends the held-back rows if `sql` names a table they go to (every row when `sql` is nil).
-    private func sendPending(before sql: String? = nil) throws {
+    func sendPending(before sql: String? = nil) throws {
         guard !pending.isEmpty else { return }
         var only: Set<String>?
         if let sql {

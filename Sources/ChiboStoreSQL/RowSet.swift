@@ -38,8 +38,26 @@ struct RowSet {
     /// holds a few shapes per table.
     var rowsPerStatement: Int { max(1, min(100, 30_000 / columns.count)) }
 
-    /// Writes the rows; `body` sees each row the statements return (with a `RETURNING` tail).
+    /// Adds rows given as one run of values.
+    mutating func append(values more: [SQLValue]) {
+        precondition(more.count % columns.count == 0, "rows of \(table) need \(columns.count) values each")
+        values += more
+    }
+
+    /// Writes the rows: plain rows through the backend's way of writing a set
+    /// (`SQLDatabase.insertRows`), rows with a tail (`RETURNING`, `ON CONFLICT`) with
+    /// statements; `body` sees each row the statements return.
     func write(_ db: any SQLDatabase, _ body: (SQLRow) throws -> Void = { _ in }) throws {
+        guard !values.isEmpty else { return }
+        if tail.isEmpty {
+            try db.insertRows(into: table, columns: columns, values: values)
+        } else {
+            try writeStatements(db, body)
+        }
+    }
+
+    /// Writes the rows with multi-row statements; `body` sees each row they return.
+    func writeStatements(_ db: any SQLDatabase, _ body: (SQLRow) throws -> Void = { _ in }) throws {
         let width = columns.count
         let total = count
         var start = 0

@@ -68,6 +68,20 @@ public protocol SQLDatabase: AnyObject {
     /// Runs `body` in a write transaction, committed when it returns `.commit`. Only inside
     /// `SQLEngine.writeWithoutTransaction`.
     func inTransaction(_ body: () throws -> SQLCompletion) throws
+
+    /// Writes a set of new rows to `table` (`values` row after row, one per column): the rows
+    /// of an import batch that were checked together. The default writes multi-row `INSERT`s;
+    /// PostgreSQL streams them with `COPY`.
+    func insertRows(into table: String, columns: [String], values: [SQLValue]) throws
+}
+
+extension SQLDatabase {
+    /// Writes the rows with multi-row `INSERT` statements (`RowSet`).
+    public func insertRows(into table: String, columns: [String], values: [SQLValue]) throws {
+        var rows = RowSet(table, columns)
+        rows.append(values: values)
+        try rows.writeStatements(self)
+    }
 }
 
 extension SQLDatabase {
