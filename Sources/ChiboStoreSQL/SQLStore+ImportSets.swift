@@ -387,15 +387,13 @@ extension SQLStore {
             }
         }
         guard !accepted.isEmpty else { return outcome }
-        try writeNewMeetings(db, accepted.map(\.meeting), keys: accepted.map(\.key), &application)
+        let records = try writeNewMeetings(db, accepted.map(\.meeting), keys: accepted.map(\.key), &application)
         try logCreations(
             db,
             entity: "meeting",
             change: "record",
             accepted.map { ($0.meeting.id, $0.row) },
-            records: Dictionary(
-                uniqueKeysWithValues: try accepted.map { ($0.meeting.id, try $0.meeting.serializedBytes()) }
-            ),
+            records: records,
             &application
         )
         outcome.inserted = Int64(accepted.count)
@@ -441,13 +439,14 @@ extension SQLStore {
 
     /// Writes new meetings as `writeMeeting` writes one (the record with its counts, its
     /// attendance and resolutions, the file's meeting keys), table by table, then recounts
-    /// each cell and month they fall in once.
+    /// each cell and month they fall in once. Returns each meeting's record bytes by id.
     private static func writeNewMeetings(
         _ db: any SQLDatabase,
         _ meetings: [Meeting],
         keys: [String],
         _ application: inout ImportApplication
-    ) throws {
+    ) throws -> [String: [UInt8]] {
+        var records: [String: [UInt8]] = [:]
         var rows = RowSet(
             "meeting",
             [
@@ -469,8 +468,10 @@ extension SQLStore {
         for (meeting, key) in zip(meetings, keys) {
             let heldOn = DateKeys.key(meeting.heldOn) ?? ""
             let summary = MeetingSummary(of: meeting)
+            let bytes = try meeting.serializedBytes()
+            records[meeting.id] = bytes
             rows.append([
-                meeting.cellId, heldOn, meeting.kind.rawValue, 0, 1, Data(try meeting.serializedBytes()), meeting.id,
+                meeting.cellId, heldOn, meeting.kind.rawValue, 0, 1, Data(bytes), meeting.id,
                 summary.startMinute, summary.endMinute, summary.expected, summary.present, summary.absentExcused,
                 summary.absentUnexcused, summary.notRecorded, summary.spoke, summary.supervisorPresent ? 1 : 0,
                 number,
@@ -494,6 +495,7 @@ extension SQLStore {
         try resolutions.write(db)
         try mapped.write(db)
         for (cell, heldOn) in recounts { try recountCellMonth(db, cellID: cell, heldOn: heldOn) }
+        return records
     }
 
     // MARK: Changes, effects and claims
