@@ -304,6 +304,10 @@ enum PostgresMigrations {
             name: "v8: attendance without the index by cell (SQLite's v18)",
             statements: "DROP INDEX attendance_by_cell"
         ),
+        Migration(
+            name: "v9: import meeting keys by meeting (SQLite's v19)",
+            statements: "CREATE INDEX import_meeting_key_by_meeting ON import_meeting_key(meeting_id)"
+        ),
     ]
 
     /// Brings the schema of `db` (a connection outside any transaction) up to date, one
