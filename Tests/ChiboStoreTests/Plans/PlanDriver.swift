@@ -7,6 +7,7 @@ import ChiboStore
 /// other flags), the lists by unit and by subtree, the change feed's catch-up, the audit log's
 /// verification, the imports, and the writes that keep the counts.
 enum PlanDriver {
+    /// Makes every call on `store` over the seeded commune.
     static func drive(_ store: any Store, _ seeded: PlanSeed.Commune) async throws {
         let commune = seeded.communeID
         let year = seeded.year

@@ -17,7 +17,22 @@ import Testing
             Issue.record("the \(backend) store is not an SQL store")
             return
         }
-        defer { if let postgres = base as? PostgresStore { Task { await postgres.close() } } }
+        var failure: (any Error)?
+        do { try await check(backend, backendStore) } catch { failure = error }
+        // The seeded database is large: it goes with the test.
+        if let postgres = base as? PostgresStore {
+            try await backendStore.engine.write { db in
+                try db.execute(sql: "DROP SCHEMA \(postgres.location.schema) CASCADE")
+            }
+            await postgres.close()
+        }
+        if let sqlite = base as? SQLiteStore {
+            try? FileManager.default.removeItem(atPath: (sqlite.path as NSString).deletingLastPathComponent)
+        }
+        if let failure { throw failure }
+    }
+
+    func check(_ backend: TestBackend, _ backendStore: SQLStore) async throws {
         let log = StatementLog()
         let store = SQLStore(engine: RecordingEngine(inner: backendStore.engine, log: log))
         let seeded = try await PlanSeed.seed(store, engine: backendStore.engine)
