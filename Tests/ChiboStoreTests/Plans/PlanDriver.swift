@@ -60,12 +60,14 @@ enum PlanDriver {
     /// Writes that read the large tables on their way: a member created, moved and voided; a
     /// meeting recorded, amended and voided (each recounts its cell's month).
     static func writes(_ store: any Store, _ seeded: PlanSeed.Commune) async throws {
-        let context = MutationContext(actor: "plans", nowMs: 1_700_000_000_000)
+        // A request id, as clients send: the request log is read and written too.
+        var context = MutationContext(requestID: "plans-write-1", actor: "plans", nowMs: 1_700_000_000_000)
         guard let meeting = try await store.meeting(id: seeded.meetingID, revision: nil),
             var member = try await store.member(id: seeded.memberID), var held = meeting.heldOn
         else { throw StoreError.notFound(entity: "meeting", id: seeded.meetingID) }
         member.fullName += " Mới"
         member = try await store.updateMember(member, mask: ["full_name"], context: context)
+        context.requestID = "plans-write-2"
         var copy = meeting
         copy.id = ""
         copy.meta = RecordMeta()
@@ -75,7 +77,9 @@ enum PlanDriver {
         let recorded = try await store.recordMeeting(copy, partialAttendance: false, context: context)
         var amended = recorded
         amended.endMinute += 10
+        context.requestID = "plans-write-3"
         amended = try await store.amendMeeting(amended, mask: ["end_minute"], context: context)
+        context.requestID = "plans-write-4"
         _ = try await store.voidMeeting(
             id: amended.id,
             revision: amended.meta?.revision ?? 0,
@@ -84,7 +88,8 @@ enum PlanDriver {
         )
     }
 
-    /// An import of members (one updated by card, one new) and one of a meeting, with their undo.
+    /// Imports of members (one updated by card, one new), of a meeting (then undone), of a status
+    /// event, a resolution and an evaluation.
     static func imports(_ store: any Store, _ seeded: PlanSeed.Commune) async throws {
         let context = MutationContext(actor: "plans", nowMs: 1_700_000_100_000)
         guard let cell = try await store.orgUnit(id: seeded.cellID),
@@ -145,6 +150,46 @@ enum PlanDriver {
             ]
         )
         _ = try await store.importBatch(meetings, context: context)
+        let card = MemberKey(partyCardNumber: member.partyCardNumber)
+        let others: [(String, ImportEntityKind, ImportRow)] = [
+            (
+                "7b2e0c9a-4d3f-4e5a-9b0c-9d8e7f6a5b4c", .statusEvents,
+                ImportRow(
+                    rowNumbers: [2],
+                    unitRef: unitRef,
+                    memberKey: card,
+                    record: .statusEvent(StatusEvent(kind: .workingAway, effectiveOn: held))
+                )
+            ),
+            (
+                "8c3f1d0b-5e4a-4f6b-8c1d-0e9f8a7b6c5d", .resolutions,
+                ImportRow(
+                    rowNumbers: [2],
+                    meetingKey: "PLAN-MEETING-1",
+                    owner: card,
+                    record: .resolution(Resolution(text: "Làm đường bê tông", dueOn: held))
+                )
+            ),
+            (
+                "9d4a2e1c-6f5b-4a7c-9d2e-1f0a9b8c7d6e", .evaluations,
+                ImportRow(
+                    rowNumbers: [2],
+                    unitRef: unitRef,
+                    memberKey: card,
+                    record: .evaluation(Evaluation(year: seeded.year, result: .grade(.excellent)))
+                )
+            ),
+        ]
+        for (importID, entity, row) in others {
+            let batch = ImportBatchInput(
+                importID: importID,
+                batchNumber: 1,
+                entity: entity,
+                onConflict: .update,
+                rows: [row]
+            )
+            _ = try await store.importBatch(batch, context: context)
+        }
         _ = try await store.importCheckpoint(importID: meetings.importID)
         _ = try await store.importRejections(importID: meetings.importID)
         _ = try await store.undoImport(importID: meetings.importID, context: context)

@@ -164,8 +164,8 @@ enum PlanExpectations {
         // Writes.
         PlanExpectation(
             name: "a record updated",
-            markers: ["UPDATE member SET", "UPDATE meeting SET"],
-            indexes: ["member_pkey", "meeting_pkey"]
+            markers: ["UPDATE member SET", "UPDATE meeting SET", "UPDATE evaluation SET", "UPDATE org_unit SET"],
+            indexes: ["member_pkey", "meeting_pkey", "evaluation_pkey", "org_unit_pkey"]
         ),
         PlanExpectation(
             name: "a member's events and cells, a meeting's attendance and resolutions replaced",
@@ -187,6 +187,16 @@ enum PlanExpectations {
             indexes: ["import_meeting_key_pkey", "import_meeting_key_by_meeting"]
         ),
         // Single records by key, last: other statements read them in subqueries.
+        PlanExpectation(
+            name: "a request's outcome, for a request sent again",
+            markers: ["FROM request_log WHERE request_id"],
+            indexes: ["request_log_pkey"]
+        ),
+        PlanExpectation(
+            name: "an evaluation by id, or by subject and year",
+            markers: ["FROM evaluation WHERE id = ?", "FROM evaluation WHERE voided = 0 AND subject = ?"],
+            indexes: ["evaluation_pkey", "evaluation_by_subject"]
+        ),
         PlanExpectation(
             name: "org units by id, code or parent",
             markers: [
