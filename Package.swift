@@ -380,7 +380,7 @@ let package = Package(
             dependencies: [
                 "ChiboTesting",
                 "ChiboStore", "ChiboStoreSQLite", "ChiboStorePostgres", "ChiboStoreSQL", "ChiboStoreConformance",
-                "ChiboStoreTransfer", "ChiboModel", "ChiboCodec",
+                "ChiboStoreTransfer", "ChiboModel", "ChiboCodec", "ChiboReports", "ChiboSample",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

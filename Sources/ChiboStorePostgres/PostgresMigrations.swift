@@ -305,7 +305,11 @@ enum PostgresMigrations {
             statements: "DROP INDEX attendance_by_cell"
         ),
         Migration(
-            name: "v9: attendance rows keyed by numbers (SQLite's v19)",
+            name: "v9: import meeting keys by meeting (SQLite's v19)",
+            statements: "CREATE INDEX import_meeting_key_by_meeting ON import_meeting_key(meeting_id)"
+        ),
+        Migration(
+            name: "v10: attendance rows keyed by numbers (SQLite's v20)",
             statements: SQLStore.migrationNumberingAttendance(
                 integer: "BIGINT",
                 numbering: { table in
@@ -313,7 +317,8 @@ enum PostgresMigrations {
                     UPDATE \(table) SET no = n.no
                     FROM (SELECT id, row_number() OVER (ORDER BY id) AS no FROM \(table)) n WHERE n.id = \(table).id
                     """
-                }
+                },
+                renamingOldKey: "ALTER INDEX attendance_pkey RENAME TO attendance_by_id_pkey"
             ).joined(separator: ";\n")
         ),
     ]

@@ -27,7 +27,13 @@ extension SQLStore {
     /// The migration to numbered attendance: members and meetings get their numbers
     /// (`numbering` gives each row of a table one, e.g. its rowid), the attendance rows are
     /// copied under them, and the text-keyed table goes.
-    public static func migrationNumberingAttendance(integer: String, numbering: (String) -> String) -> [String] {
+    /// `renamingOldKey` renames the old table's key index where the backend names indexes by
+    /// table (PostgreSQL's `attendance_pkey`), so the new key takes the usual name.
+    public static func migrationNumberingAttendance(
+        integer: String,
+        numbering: (String) -> String,
+        renamingOldKey: String? = nil
+    ) -> [String] {
         var statements: [String] = []
         for table in ["member", "meeting"] {
             statements += [
@@ -37,7 +43,10 @@ extension SQLStore {
             ]
         }
         statements += [
-            "ALTER TABLE attendance RENAME TO attendance_by_id",
+            "ALTER TABLE attendance RENAME TO attendance_by_id"
+        ]
+        if let renamingOldKey { statements.append(renamingOldKey) }
+        statements += [
             attendanceTableSQL(integer: integer),
             """
             INSERT INTO attendance (meeting_no, member_no, day, state, category, spoke)

@@ -96,11 +96,10 @@ extension SQLStore {
             try Self.cellMonths(
                 db,
                 sql: """
-                    \(Self.everSubtree(db))
-                    SELECT c.* FROM ever e JOIN cell_month c ON c.cell_id = e.id
-                    WHERE c.month >= ? AND c.month <= ? ORDER BY c.cell_id, c.month
+                    SELECT c.* FROM cell_month c
+                    WHERE \(db.isOneOf("c.cell_id")) AND c.month >= ? AND c.month <= ? ORDER BY c.cell_id, c.month
                     """,
-                arguments: [rootID, first, last]
+                arguments: [try Self.everSubtreeIDs(db, rootID: rootID), first, last]
             )
         }
     }

@@ -132,12 +132,16 @@ extension SQLStore {
             let sortKey = "(\(year) || '|' || e.subject || '|' || e.subject_id)"
             var conditions: [String] = []
             var arguments: SQLArguments = []
-            var with = ""
             if let subtree = query.subtreeOf {
-                with = Self.everSubtree(db)
-                arguments += [subtree]
+                // Two indexed lookups (a cell's evaluations by its id, a member's by the cell it was
+                // graded in) instead of an OR, which PostgreSQL answered by scanning the year.
+                let units = try Self.everSubtreeIDs(db, rootID: subtree)
+                arguments += [units, units]
                 conditions.append(
-                    "((e.subject = 1 AND e.subject_id IN (SELECT id FROM ever)) OR (e.subject = 2 AND e.cell_id IN (SELECT id FROM ever)))"
+                    """
+                    e.id IN (SELECT v.id FROM evaluation v WHERE v.subject = 1 AND \(db.isOneOf("v.subject_id"))
+                        UNION ALL SELECT v.id FROM evaluation v WHERE v.subject = 2 AND \(db.isOneOf("v.cell_id")))
+                    """
                 )
             }
             if let year = query.year {
@@ -161,7 +165,6 @@ extension SQLStore {
             let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
-                    \(with)
                     SELECT e.id, \(sortKey) AS sort_key, e.record FROM evaluation e
                     \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                     ORDER BY sort_key, e.id LIMIT \(limit + 1)

@@ -147,11 +147,9 @@ extension SQLStore {
         try await engine.read { db in
             var conditions: [String] = []
             var arguments: SQLArguments = []
-            var with = ""
             if let subtree = query.subtreeOf {
-                with = Self.currentSubtree(db)
-                arguments += [subtree]
-                conditions.append("m.cell_id IN (SELECT id FROM subtree)")
+                arguments += [try Self.currentSubtreeIDs(db, rootID: subtree)]
+                conditions.append(db.isOneOf("m.cell_id"))
             }
             if let cell = query.cellID {
                 conditions.append("m.cell_id = ?")
@@ -178,7 +176,6 @@ extension SQLStore {
             let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
-                    \(with)
                     SELECT m.id, m.held_on, m.record FROM meeting m
                     \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                     ORDER BY m.held_on, m.id LIMIT \(limit + 1)
@@ -322,11 +319,9 @@ extension SQLStore {
         try await engine.read { db in
             var conditions = ["m.voided = 0"]
             var arguments: SQLArguments = []
-            var with = ""
             if let subtree = query.subtreeOf {
-                with = Self.currentSubtree(db)
-                arguments += [subtree]
-                conditions.append("m.cell_id IN (SELECT id FROM subtree)")
+                arguments += [try Self.currentSubtreeIDs(db, rootID: subtree)]
+                conditions.append(db.isOneOf("m.cell_id"))
             }
             if !query.statuses.isEmpty {
                 conditions.append("r.status IN (\(query.statuses.map { _ in "?" }.joined(separator: ", ")))")
@@ -345,7 +340,6 @@ extension SQLStore {
             let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
-                    \(with)
                     SELECT r.id, \(dueKey) AS due_key, r.record FROM resolution r JOIN meeting m ON m.id = r.meeting_id
                     WHERE \(conditions.joined(separator: " AND "))
                     ORDER BY due_key, r.id LIMIT \(limit + 1)

@@ -194,32 +194,36 @@ extension SQLStore {
         try await engine.read { db in
             var conditions: [String] = []
             var arguments: SQLArguments = []
-            var with = ""
             if let subtree = query.subtreeOf {
-                with = Self.currentSubtree(db)
-                arguments += [subtree]
-                conditions.append("m.cell_id IN (SELECT id FROM subtree)")
+                arguments += [try Self.currentSubtreeIDs(db, rootID: subtree)]
+                conditions.append(db.isOneOf("m.cell_id"))
             }
             let asOf = DateKeys.key(query.asOf)
             if let cell = query.cellID {
-                var home: String
+                // The members of the cell (on the date, or now), with those attached to it as
+                // candidates (whether the transfer holds on the date is checked below): a union of
+                // indexed lookups, where an OR made PostgreSQL scan every member.
+                var homes: [String] = []
                 if let asOf {
-                    home = """
-                        m.id IN (SELECT member_id FROM member_cell WHERE cell_id = ?
-                            AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to > ?))
+                    homes.append(
                         """
+                        SELECT member_id FROM member_cell WHERE cell_id = ?
+                            AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to > ?)
+                        """
+                    )
                     arguments += [cell, asOf, asOf]
+                } else if query.includeAttached {
+                    homes.append("SELECT id FROM member WHERE cell_id = ?")
+                    arguments += [cell]
                 } else {
-                    home = "m.cell_id = ?"
+                    conditions.append("m.cell_id = ?")
                     arguments += [cell]
                 }
                 if query.includeAttached {
-                    // Candidates only: whether the transfer holds on the date is checked below.
-                    home =
-                        "(\(home) OR m.id IN (SELECT member_id FROM member_event WHERE kind = ? AND other_unit_id = ?))"
+                    homes.append("SELECT member_id FROM member_event WHERE kind = ? AND other_unit_id = ?")
                     arguments += [StatusEventKind.temporaryTransferOut.rawValue, cell]
                 }
-                conditions.append(home)
+                if !homes.isEmpty { conditions.append("m.id IN (\(homes.joined(separator: " UNION ")))") }
             }
             // A status on a past date is derived from the events, in Swift, after the query.
             if !query.statuses.isEmpty && asOf == nil {
@@ -238,7 +242,6 @@ extension SQLStore {
             }
             let limit = max(1, min(query.pageSize, 1000))
             let sql = """
-                \(with)
                 SELECT m.id, m.sort_key, m.record FROM member m
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY m.sort_key, m.id LIMIT \(limit + 1)

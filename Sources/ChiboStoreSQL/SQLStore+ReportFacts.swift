@@ -21,9 +21,8 @@ extension SQLStore {
         try await engine.read { db in
             try Data.fetchAll(
                 db,
-                sql:
-                    "\(Self.everSubtree(db)) SELECT u.record FROM org_unit u JOIN ever e ON e.id = u.id WHERE u.voided = 0",
-                arguments: [rootID]
+                sql: "SELECT u.record FROM org_unit u WHERE \(db.isOneOf("u.id")) AND u.voided = 0",
+                arguments: [try Self.everSubtreeIDs(db, rootID: rootID)]
             ).map { try OrgUnit(serializedBytes: [UInt8]($0)) }
         }
     }
@@ -39,15 +38,14 @@ extension SQLStore {
             try SQLRow.forEach(
                 db,
                 sql: """
-                    \(Self.everSubtree(db))
                     SELECT m.id, m.cell_id, m.held_on, m.kind, m.start_minute, m.end_minute, m.expected_count,
                         m.present_count, m.excused_count, m.unexcused_count, m.not_recorded_count, m.spoke_count,
                         m.supervisor_present
-                    FROM ever e JOIN meeting m ON m.cell_id = e.id
-                    WHERE m.voided = 0 AND m.held_on >= ? AND m.held_on <= ?
+                    FROM meeting m
+                    WHERE \(db.isOneOf("m.cell_id")) AND m.voided = 0 AND m.held_on >= ? AND m.held_on <= ?
                     ORDER BY m.held_on, m.id
                     """,
-                arguments: [rootID, DateKeys.key(from), DateKeys.key(through)]
+                arguments: [try Self.everSubtreeIDs(db, rootID: rootID), DateKeys.key(from), DateKeys.key(through)]
             ) { row in
                 summaries.append(
                     MeetingSummary(
@@ -72,7 +70,9 @@ extension SQLStore {
     }
 
     /// Attendance records of the members who could be flagged (see `Store.absenceFacts`): the
-    /// candidates are found in the covering index by cell and date, then only their records read.
+    /// subtree's cells are found first, then the candidates from the attendance of those cells'
+    /// meetings of the period (read by meeting), then only the candidates' records (read by
+    /// member).
     public func absenceFacts(
         everUnder rootID: String,
         from: CalendarDate,
@@ -81,27 +81,33 @@ extension SQLStore {
         minUnexcusedMonths: Int
     ) async throws -> [AttendanceFact] {
         try await engine.read { db in
+            let from = DateKeys.key(from)
+            let through = DateKeys.key(through)
+            let candidates = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT a.member_no FROM meeting m JOIN attendance a ON a.meeting_no = m.no
+                    WHERE \(db.isOneOf("m.cell_id")) AND m.held_on >= ? AND m.held_on <= ? AND m.voided = 0
+                        AND a.category IN (1, 2, 3)
+                    GROUP BY a.member_no HAVING SUM(CASE WHEN a.state = 2 THEN 1 ELSE 0 END) >= ?
+                        OR COUNT(DISTINCT CASE WHEN a.state = 3 THEN substr(m.held_on, 1, 7) END) >= ?
+                    """,
+                arguments: [try Self.everSubtreeIDs(db, rootID: rootID), from, through, minExcused, minUnexcusedMonths]
+            )
             var facts: [AttendanceFact] = []
+            guard !candidates.isEmpty else { return facts }
+            // The candidates bound as a list too: PostgreSQL cannot estimate how few members
+            // the grouping keeps, and guessed thousands, enough to scan the year's attendance.
             try SQLRow.forEach(
                 db,
                 sql: """
-                    \(Self.everSubtree(db)),
-                    candidate(member_no) AS (
-                        SELECT a.member_no FROM ever e JOIN meeting m ON m.cell_id = e.id
-                        JOIN attendance a ON a.meeting_no = m.no
-                        WHERE m.held_on >= ?2 AND m.held_on <= ?3 AND m.voided = 0 AND a.category IN (1, 2, 3)
-                        GROUP BY a.member_no HAVING SUM(CASE WHEN a.state = 2 THEN 1 ELSE 0 END) >= ?4
-                            OR COUNT(DISTINCT CASE WHEN a.state = 3 THEN substr(m.held_on, 1, 7) END) >= ?5
-                    )
                     SELECT m.id, p.id, m.cell_id, m.held_on, a.state, a.category
-                    FROM candidate c JOIN attendance a ON a.member_no = c.member_no
-                    JOIN meeting m ON m.no = a.meeting_no JOIN member p ON p.no = a.member_no
-                    WHERE a.day >= ?6 AND a.day <= ?7 AND m.voided = 0
+                    FROM attendance a JOIN meeting m ON m.no = a.meeting_no JOIN member p ON p.no = a.member_no
+                    WHERE \(db.isOneOfNumbers("a.member_no")) AND a.day >= ? AND a.day <= ? AND m.voided = 0
                     ORDER BY p.id, m.held_on, m.id
                     """,
                 arguments: [
-                    rootID, DateKeys.key(from), DateKeys.key(through), minExcused, minUnexcusedMonths,
-                    Self.dayNumber(DateKeys.key(from) ?? ""), Self.dayNumber(DateKeys.key(through) ?? ""),
+                    db.numberList(candidates), Self.dayNumber(from ?? ""), Self.dayNumber(through ?? ""),
                 ]
             ) { row in
                 facts.append(
@@ -123,17 +129,17 @@ extension SQLStore {
     /// indexed lookups (current cell, cell history) rather than a scan of every member.
     public func membersEverUnder(rootID: String) async throws -> [Member] {
         try await engine.read { db in
-            try Data.fetchAll(
+            let units = try Self.everSubtreeIDs(db, rootID: rootID)
+            return try Data.fetchAll(
                 db,
                 sql: """
-                    \(Self.everSubtree(db))
                     SELECT record FROM member WHERE voided = 0 AND id IN (
-                        SELECT m.id FROM ever e JOIN member m ON m.cell_id = e.id
-                        UNION SELECT c.member_id FROM ever e JOIN member_cell c ON c.cell_id = e.id
+                        SELECT m.id FROM member m WHERE \(db.isOneOf("m.cell_id"))
+                        UNION SELECT c.member_id FROM member_cell c WHERE \(db.isOneOf("c.cell_id"))
                     )
                     ORDER BY sort_key, id
                     """,
-                arguments: [rootID]
+                arguments: [units, units]
             ).map { try Member(serializedBytes: [UInt8]($0)) }
         }
     }
@@ -141,17 +147,17 @@ extension SQLStore {
     /// A year's evaluations under a root (see `Store.evaluations(everUnder:year:)`).
     public func evaluations(everUnder rootID: String, year: Int32) async throws -> [Evaluation] {
         try await engine.read { db in
-            try Data.fetchAll(
+            let units = try Self.everSubtreeIDs(db, rootID: rootID)
+            return try Data.fetchAll(
                 db,
                 sql: """
-                    \(Self.everSubtree(db))
-                    SELECT v.record FROM ever e JOIN evaluation v ON v.subject_id = e.id
-                        WHERE v.subject = 1 AND v.year = ? AND v.voided = 0
+                    SELECT v.record FROM evaluation v
+                        WHERE \(db.isOneOf("v.subject_id")) AND v.subject = 1 AND v.year = ? AND v.voided = 0
                     UNION ALL
-                    SELECT v.record FROM ever e JOIN evaluation v ON v.cell_id = e.id
-                        WHERE v.subject = 2 AND v.year = ? AND v.voided = 0
+                    SELECT v.record FROM evaluation v
+                        WHERE \(db.isOneOf("v.cell_id")) AND v.subject = 2 AND v.year = ? AND v.voided = 0
                     """,
-                arguments: [rootID, year, year]
+                arguments: [units, year, units, year]
             ).map { try Evaluation(serializedBytes: [UInt8]($0)) }
         }
     }
@@ -162,15 +168,14 @@ extension SQLStore {
             try SQLRow.fetchAll(
                 db,
                 sql: """
-                    \(Self.everSubtree(db))
-                    SELECT r.record, m.cell_id, m.held_on FROM ever e
-                        JOIN meeting m ON m.cell_id = e.id
+                    SELECT r.record, m.cell_id, m.held_on FROM meeting m
                         JOIN resolution r ON r.meeting_id = m.id
-                    WHERE m.voided = 0 AND r.status IN (?, ?) AND r.due_on < ?
+                    WHERE \(db.isOneOf("m.cell_id")) AND m.voided = 0 AND r.status IN (?, ?) AND r.due_on < ?
                     ORDER BY r.due_on, r.id
                     """,
                 arguments: [
-                    rootID, ResolutionStatus.open.rawValue, ResolutionStatus.inProgress.rawValue,
+                    try Self.everSubtreeIDs(db, rootID: rootID), ResolutionStatus.open.rawValue,
+                    ResolutionStatus.inProgress.rawValue,
                     DateKeys.key(dueBefore),
                 ]
             ).map { row in

@@ -445,7 +445,12 @@ enum Migrations {
             // attendance row's columns once more (a fifth of the attendance's bytes), goes.
             try db.execute(sql: "DROP INDEX attendance_by_cell")
         }
-        migrator.registerMigration("v19: attendance rows keyed by numbers") { db in
+        migrator.registerMigration("v19: import meeting keys by meeting") { db in
+            // Undoing an import forgets the keys of each meeting it voids: by meeting, not by a
+            // scan of every key ever imported.
+            try db.execute(sql: "CREATE INDEX import_meeting_key_by_meeting ON import_meeting_key(meeting_id)")
+        }
+        migrator.registerMigration("v20: attendance rows keyed by numbers") { db in
             // Members and meetings are numbered (their rowid, which this copy fixes: a later
             // VACUUM may renumber rowids, never `no`); attendance rows name them by number and
             // keep the date as an integer (`SQLStore+AttendanceRows`).
