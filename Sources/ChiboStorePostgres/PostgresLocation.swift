@@ -49,6 +49,10 @@ public struct PostgresLocation: Sendable, Hashable {
     public var schema: String
     /// TLS.
     public var tls: TLSMode
+    /// Whether, of several hosts, only one that accepts writes will do (libpq's
+    /// `target_session_attrs=read-write`, the default here); false takes the first that answers
+    /// (`any`).
+    public var requiresWritable = true
 
     /// The first server's host name or address.
     public var host: String {
@@ -122,8 +126,17 @@ public struct PostgresLocation: Sendable, Hashable {
                     throw StoreError.unavailable("schema must be letters, digits and underscores")
                 }
                 self.schema = schema
+            case "target_session_attrs":
+                switch value {
+                case "read-write", "primary": requiresWritable = true
+                case "any": requiresWritable = false
+                default:
+                    throw StoreError.unavailable("target_session_attrs must be read-write, primary or any")
+                }
             default:
-                throw StoreError.unavailable("unknown URL parameter \(name) (known: sslmode, schema)")
+                throw StoreError.unavailable(
+                    "unknown URL parameter \(name) (known: sslmode, schema, target_session_attrs)"
+                )
             }
         }
         if let passwordFile {

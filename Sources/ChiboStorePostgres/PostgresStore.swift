@@ -46,7 +46,7 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
     ) async throws {
         self.location = location
         let logger = logger ?? Logger(label: "chibo.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
-        let primary = try PostgresHosts(location, role: .writable, logger: logger) {
+        let primary = try PostgresHosts(location, role: location.requiresWritable ? .writable : .any, logger: logger) {
             try Self.configuration(location, $0)
         }
         var standbys: [PostgresHosts] = []
