@@ -34,8 +34,8 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
     ///
     /// With `replicas` (hot standbys of the same database, streaming from its primary), reads go
     /// to a standby that has replayed this server's last commit within `replicaWait`, else to the
-    /// primary (see `ReplicaRouter`). The standbys log in as `location` says (user, password,
-    /// TLS); their URLs' own schema, if any, must be the same.
+    /// primary (see `ReplicaRouter`). Each standby is logged in to as its URL says; the tables
+    /// are in `location`'s schema (a standby's URL that names another is refused).
     public init(
         location: PostgresLocation,
         replicas: [PostgresLocation] = [],
@@ -57,8 +57,10 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
                         + "not the primary's \(location.schema)"
                 )
             }
+            var replica = replica
+            replica.schema = location.schema
             standbys.append(
-                try PostgresHosts(replica, role: .standby, logger: logger) { try Self.configuration(location, $0) }
+                try PostgresHosts(replica, role: .standby, logger: logger) { try Self.configuration(replica, $0) }
             )
         }
         let router =
