@@ -297,3 +297,33 @@ final class FeedFollower: Sendable {
 
     func stop() { task.cancel() }
 }
+
+/// `--db-replica` refuses what cannot work, naming the option; no server needed.
+@Suite struct ReplicaOptionTests {
+    @Test(arguments: [
+        (["--db", "chibo.sqlite", "--db-replica", "postgres://chibo@127.0.0.1/chibo"], "needs a postgres:// --db"),
+        (
+            ["--db", "postgres://chibo@127.0.0.1/chibo", "--db-replica", "postgres://chibo@h1,h2/chibo"],
+            "give each standby its own --db-replica"
+        ),
+        (["--db", "postgres://chibo@127.0.0.1/chibo", "--db-replica", "standby.internal"], "--db-replica standby"),
+        (
+            [
+                "--db", "postgres://chibo@127.0.0.1/chibo", "--db-replica", "postgres://chibo@h1/chibo",
+                "--db-replica-wait", "70000",
+            ],
+            "--db-replica-wait must be 0 to 60000"
+        ),
+    ])
+    func refusesAStandbyThatCannotWork(arguments: [String], message: String) throws {
+        let folder = temporaryFolder("chibo-replica-option")
+        let result = try Executables.run(
+            "chibo-server",
+            arguments.map { $0 == "chibo.sqlite" ? folder.appendingPathComponent($0).path : $0 } + [
+                "--listen", "127.0.0.1:0",
+            ]
+        )
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+}
