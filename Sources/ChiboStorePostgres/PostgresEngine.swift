@@ -74,9 +74,8 @@ final class PostgresEngine: SQLEngine {
 
     func read<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) throws -> T) async throws -> T {
         try await readers.runIfActive {
-            if let router = self.router {
-                if let result = try router.read(body, database: self.database) { return result }
-                router.countPrimaryRead()
+            if let router = self.router, let result = try router.read(body, database: self.database) {
+                return result
             }
             return try self.withDatabase { db in try Self.inSnapshot(db, body) }
         }
@@ -121,9 +120,15 @@ final class PostgresEngine: SQLEngine {
     ) async throws -> T {
         try await writer.runIfActive {
             try self.withDatabase { db in
-                let result = try body(db)
-                self.router?.committed(on: db)
-                return result
+                do {
+                    let result = try body(db)
+                    self.router?.committed(on: db)
+                    return result
+                } catch {
+                    // The operation may have committed some of its transactions before failing.
+                    if !db.connection.isClosed { self.router?.committed(on: db) }
+                    throw error
+                }
             }
         }
     }

@@ -18,7 +18,6 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
     public let location: PostgresLocation
     private let postgres: PostgresEngine
     private let listener: Task<Void, Never>
-    private let router: ReplicaRouter?
 
     /// A short name for server info.
     public override var backendName: String { "postgres" }
@@ -65,7 +64,6 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
         }
         let router =
             standbys.isEmpty ? nil : ReplicaRouter(replicas: standbys, wait: replicaWait, logger: logger)
-        self.router = router
         let channel = "chibo_change_\(location.schema)"
         let engine = PostgresEngine(
             primary: primary,
@@ -108,10 +106,6 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
         configuration.options.connectTimeout = .seconds(10)
         return configuration
     }
-
-    /// Reads served by a standby and by the primary since the store opened (both zero without
-    /// standbys: every read then goes to the primary uncounted).
-    public var readCounts: (standby: Int, primary: Int) { router?.counts ?? (0, 0) }
 
     deinit { listener.cancel() }
 

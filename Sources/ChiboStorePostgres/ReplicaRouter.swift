@@ -41,8 +41,6 @@ final class ReplicaRouter: Sendable {
     let logger: Logger
     private let mark = Atomic<UInt64>(0)
     private let turn = Atomic<Int>(0)
-    private let standbyReadCount = Atomic<Int>(0)
-    private let primaryReadCount = Atomic<Int>(0)
 
     init(replicas: [PostgresHosts], wait: Duration, retryAfter: Duration = .seconds(5), logger: Logger) {
         self.replicas = replicas.map(Replica.init)
@@ -50,14 +48,6 @@ final class ReplicaRouter: Sendable {
         self.retryAfter = retryAfter
         self.logger = logger
     }
-
-    /// Reads served by a standby and by the primary since the store opened.
-    var counts: (standby: Int, primary: Int) {
-        (standbyReadCount.load(ordering: .relaxed), primaryReadCount.load(ordering: .relaxed))
-    }
-
-    /// Counts a read the primary served.
-    func countPrimaryRead() { primaryReadCount.add(1, ordering: .relaxed) }
 
     /// Raises the high-water mark to `position` (a commit's, or the primary's at a notification).
     func raise(to position: UInt64) {
@@ -132,7 +122,6 @@ final class ReplicaRouter: Sendable {
             do {
                 let result = try PostgresEngine.inSnapshot(db, body)
                 replica.pool.giveBack(connection)
-                standbyReadCount.add(1, ordering: .relaxed)
                 return result
             } catch {
                 if Self.isStandbyFailure(error, connection) {
@@ -180,8 +169,10 @@ final class ReplicaRouter: Sendable {
         }
     }
 
-    /// Leaves a standby out of reads for `retryAfter`, saying why once.
+    /// Leaves a standby out of reads for `retryAfter`, saying why once. Its idle connections
+    /// are closed: what failed one (a restart, a promotion) most likely ended the others.
     private func skip(_ replica: Replica, _ reason: String) {
+        replica.pool.drain()
         let wasServing = replica.state.withLock { state in
             let now = ContinuousClock.now
             let serving = state.skippedUntil.map { $0 <= now } ?? true
