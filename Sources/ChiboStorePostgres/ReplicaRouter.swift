@@ -106,12 +106,13 @@ final class ReplicaRouter: Sendable {
             let db = database(connection)
             do {
                 if let behind = try waitForReplay(db, replica, target) {
-                    replica.pool.giveBack(connection)
                     skip(
                         replica,
                         "it has replayed the log to \(WALPosition.text(behind)), short of this server's last "
                             + "commit at \(WALPosition.text(target)), after waiting \(wait)"
                     )
+                    // Lagging says nothing against the connection: it is kept.
+                    replica.pool.giveBack(connection)
                     continue
                 }
             } catch {
