@@ -85,7 +85,14 @@ public final class TokenAuthority: Sendable {
         if !fresh, let cached = cache.withLockedValue({ $0[hash] }), nowMs - cached.checkedAtMs < cacheLifetimeMs {
             return cached.identity
         }
-        guard let record = try await store.token(hash: hash) else { throw forget(hash, Refusal.unknown) }
+        let found: TokenRecord?
+        do {
+            found = try await store.token(hash: hash)
+        } catch StoreError.unavailable(let reason) {
+            // The database is restarting or failing over: the caller may try again.
+            throw CallError(.unavailable, "the token cannot be checked now: \(reason)")
+        }
+        guard let record = found else { throw forget(hash, Refusal.unknown) }
         if record.revokedAtMs != nil { throw forget(hash, Refusal.revoked) }
         if let expires = record.expiresOn, today >= expires { throw forget(hash, Refusal.expired(expires)) }
         let identity = CallerIdentity(

@@ -13,17 +13,22 @@ import Synchronization
 /// that read before they write (a party card in use, an import's claimed keys, the audit chain's
 /// last link) then see every committed write.
 ///
+/// With standbys (`ReplicaRouter`), reads go to a standby that has replayed this server's last
+/// commit, and to the primary otherwise; writes, and the reads that belong to a write, always go
+/// to the primary.
+///
 /// The store's operations are synchronous code over `SQLDatabase`, shared with SQLite, so they
 /// run on threads of their own and wait for each statement. postgres-nio's `PostgresClient`
 /// lends connections to async code only; this engine keeps its own small set instead, one
-/// connection per busy thread at most, replacing any that closed.
+/// connection per busy thread at most, replacing any that closed. When the server restarts,
+/// the operations in flight fail as unavailable and the next ones connect again.
 final class PostgresEngine: SQLEngine {
-    let configuration: PostgresConnection.Configuration
+    let primary: PostgresHosts
+    let router: ReplicaRouter?
     let logger: Logger
     private let readers: NIOThreadPool
     private let writer: NIOThreadPool
-    private let idle = Mutex<[PostgresConnection]>([])
-    private let nextConnectionID = Atomic<Int>(1)
+    private let pool = ConnectionPool()
 
     /// The statement every write transaction starts with: the lock of the store's schema.
     static let writeLock = "SELECT pg_advisory_xact_lock(hashtext('chibo write ' || current_schema()))"
@@ -32,8 +37,9 @@ final class PostgresEngine: SQLEngine {
 
     let channel: String
 
-    init(configuration: PostgresConnection.Configuration, channel: String, readerThreads: Int, logger: Logger) {
-        self.configuration = configuration
+    init(primary: PostgresHosts, router: ReplicaRouter?, channel: String, readerThreads: Int, logger: Logger) {
+        self.primary = primary
+        self.router = router
         self.channel = channel
         self.logger = logger
         readers = NIOThreadPool(numberOfThreads: max(1, readerThreads))
@@ -45,16 +51,13 @@ final class PostgresEngine: SQLEngine {
     deinit {
         readers.shutdownGracefully { _ in }
         writer.shutdownGracefully { _ in }
-        // A connection must be closed before it is freed: each is kept by its close's callback.
-        for connection in idle.withLock({ $0 }) { connection.close().whenComplete { _ in _ = connection } }
+        pool.drain()
+        for replica in router?.replicas ?? [] { replica.pool.drain() }
     }
 
     /// Closes the connections and stops the threads.
     func close() async {
-        for connection in idle.withLock({ connections in
-            defer { connections = [] }
-            return connections
-        }) {
+        for connection in pool.takeAll() + (router?.replicas ?? []).flatMap({ $0.pool.takeAll() }) {
             try? await connection.close()
         }
         try? await readers.shutdownGracefully()
@@ -63,7 +66,7 @@ final class PostgresEngine: SQLEngine {
 
     var schemaVersion: Int {
         get async throws {
-            try await read { db in
+            try await readPrimary { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chibo_migration") ?? 0
             }
         }
@@ -71,17 +74,29 @@ final class PostgresEngine: SQLEngine {
 
     func read<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) throws -> T) async throws -> T {
         try await readers.runIfActive {
-            try self.withDatabase { db in
-                try db.simple("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                do {
-                    let result = try body(db)
-                    try db.simple("COMMIT")
-                    return result
-                } catch {
-                    try? db.simple("ROLLBACK")
-                    throw error
-                }
+            if let router = self.router, let result = try router.read(body, database: self.database) {
+                return result
             }
+            return try self.withDatabase { db in try Self.inSnapshot(db, body) }
+        }
+    }
+
+    func readPrimary<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) throws -> T) async throws -> T {
+        try await readers.runIfActive {
+            try self.withDatabase { db in try Self.inSnapshot(db, body) }
+        }
+    }
+
+    /// Runs `body` in a read-only snapshot on `db`.
+    static func inSnapshot<T>(_ db: PostgresSQLDatabase, _ body: (any SQLDatabase) throws -> T) throws -> T {
+        try db.simple("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            let result = try body(db)
+            try db.simple("COMMIT")
+            return result
+        } catch {
+            try? db.simple("ROLLBACK")
+            throw error
         }
     }
 
@@ -94,6 +109,7 @@ final class PostgresEngine: SQLEngine {
                     return .commit
                 }
                 guard let result else { throw StoreError.unavailable("the write did not run") }
+                self.router?.committed(on: db)
                 return result
             }
         }
@@ -102,50 +118,79 @@ final class PostgresEngine: SQLEngine {
     func writeWithoutTransaction<T: Sendable>(
         _ body: @Sendable @escaping (any SQLDatabase) throws -> T
     ) async throws -> T {
-        try await writer.runIfActive { try self.withDatabase(body) }
+        try await writer.runIfActive {
+            try self.withDatabase { db in
+                do {
+                    let result = try body(db)
+                    self.router?.committed(on: db)
+                    return result
+                } catch {
+                    // The operation may have committed some of its transactions before failing.
+                    if !db.connection.isClosed { self.router?.committed(on: db) }
+                    throw error
+                }
+            }
+        }
     }
 
-    /// Runs `body` on a connection from the idle set, or a new one; returns the connection to
-    /// the set unless it closed.
-    func withDatabase<T>(_ body: (PostgresSQLDatabase) throws -> T) throws -> T {
-        let connection = try takeConnection()
-        let db = PostgresSQLDatabase(
+    /// The database interface over a connection.
+    func database(_ connection: PostgresConnection) -> PostgresSQLDatabase {
+        PostgresSQLDatabase(
             connection: connection,
             logger: logger,
             beginWrite: Self.writeLock,
             endWrite: Self.notify(channel: channel)
         )
-        do {
-            let result = try body(db)
-            if !connection.isClosed { idle.withLock { $0.append(connection) } }
-            return result
-        } catch {
-            // A connection goes back only outside any transaction; one that cannot even roll
-            // back is closed.
+    }
+
+    /// Runs `body` on a primary connection from the idle set, or a new one; returns the
+    /// connection to the set unless it closed. A connection lent from the set may have been
+    /// closed by a restart of the server since its last use: when nothing ran on it, `body` runs
+    /// once more on a new connection.
+    func withDatabase<T>(_ body: (PostgresSQLDatabase) throws -> T) throws -> T {
+        var retried = false
+        while true {
+            let pooled = pool.take()
+            let connection = try pooled ?? primary.connect()
+            let db = database(connection)
             do {
-                try db.simple("ROLLBACK")
-                idle.withLock { $0.append(connection) }
+                let result = try body(db)
+                pool.giveBack(connection)
+                return result
             } catch {
-                connection.close().whenComplete { _ in _ = connection }
+                guard Self.isConnectionFailure(error, connection) else {
+                    Self.putBack(connection, after: db, in: pool)
+                    throw error
+                }
+                ConnectionPool.discard(connection)
+                // The others are as old: a restart or a failover ended them too.
+                pool.drain()
+                if pooled != nil && db.statementsRun == 0 && !retried {
+                    retried = true
+                    continue
+                }
+                throw error
             }
-            throw error
         }
     }
 
-    private func takeConnection() throws -> PostgresConnection {
-        while let connection = idle.withLock({ $0.popLast() }) {
-            if !connection.isClosed { return connection }
-        }
+    /// Returns a connection to `pool` after an operation failed on it, outside any transaction;
+    /// one that cannot even roll back is closed.
+    static func putBack(_ connection: PostgresConnection, after db: PostgresSQLDatabase, in pool: ConnectionPool) {
         do {
-            return try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(),
-                configuration: configuration,
-                id: nextConnectionID.add(1, ordering: .relaxed).oldValue,
-                logger: logger
-            ).wait()
+            try db.simple("ROLLBACK")
+            pool.giveBack(connection)
         } catch {
-            throw StoreError.unavailable("cannot connect to PostgreSQL: \(Self.describe(error))")
+            ConnectionPool.discard(connection)
         }
+    }
+
+    /// Whether an operation failed because of its connection or the server (closed, shutting
+    /// down, no longer accepting writes) rather than because of what it asked.
+    static func isConnectionFailure(_ error: any Error, _ connection: PostgresConnection) -> Bool {
+        if connection.isClosed { return true }
+        if case StoreError.unavailable = error { return true }
+        return false
     }
 
     /// A connection failure in words: postgres-nio's errors hide the server's message from

@@ -21,6 +21,8 @@ final class PostgresSQLDatabase: SQLDatabase {
     var scopeMemo: [String: Bool] = [:]
     var auditKey: AuditKey?
     var pendingAudit: PendingAudit?
+    /// Statements that ran to completion on this connection through this interface.
+    private(set) var statementsRun = 0
 
     init(connection: PostgresConnection, logger: Logger, beginWrite: String, endWrite: String) {
         self.connection = connection
@@ -168,7 +170,9 @@ final class PostgresSQLDatabase: SQLDatabase {
         }
         let query = PostgresQuery(unsafeSQL: translated ? sql : PlaceholderTranslation.numbered(sql), binds: binds)
         do {
-            return try connection.query(query, logger: logger).wait()
+            let result = try connection.query(query, logger: logger).wait()
+            statementsRun += 1
+            return result
         } catch {
             throw Self.storeError(error, sql: sql)
         }
@@ -192,21 +196,32 @@ final class PostgresSQLDatabase: SQLDatabase {
         }
     }
 
-    /// A failure as the store reports it: a lost connection is `unavailable`; anything else
-    /// names the server's message and the statement.
+    /// A failure as the store reports it: a lost connection, a server shutting down or starting
+    /// (SQLSTATE class 57, operator intervention, and class 08, connection exception) and a
+    /// server that no longer accepts writes (25006, a primary demoted to a standby) are
+    /// `unavailable`, with the server's words; anything else names the server's message and the
+    /// statement.
     static func storeError(_ error: any Error, sql: String) -> any Error {
         if let psql = error as? PSQLError {
             switch psql.code {
             case .server:
                 let message = psql.serverInfo?[.message] ?? "unknown error"
                 let state = psql.serverInfo?[.sqlState] ?? ""
+                if state.hasPrefix("57") || state.hasPrefix("08") {
+                    return StoreError.unavailable("PostgreSQL: \(message) (SQLSTATE \(state))")
+                }
+                if state == "25006" {
+                    return StoreError.unavailable(
+                        "PostgreSQL does not accept writes on this server (a standby): \(message)"
+                    )
+                }
                 if state == "22021" {
                     // SQLite stores any text; PostgreSQL refuses NUL in text.
                     return StoreError.failedPrecondition("text with a NUL character cannot be stored: \(message)")
                 }
                 return PostgresStatementError(sqlState: state, message: message, statement: sql)
             default:
-                return StoreError.unavailable("PostgreSQL: \(psql.code)")
+                return StoreError.unavailable("the connection to PostgreSQL failed: \(PostgresEngine.describe(psql))")
             }
         }
         return error

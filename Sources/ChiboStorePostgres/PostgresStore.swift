@@ -30,34 +30,51 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
     /// the one writer. A database migrated by a newer version is refused with
     /// `StoreError.newerSchema`. With `auditSeal`, audit entries are authenticated with its key
     /// (see `SQLStore.auditSeal`).
+    ///
+    /// With `replicas` (hot standbys of the same database, streaming from its primary), reads go
+    /// to a standby that has replayed this server's last commit within `replicaWait`, else to the
+    /// primary (see `ReplicaRouter`). Each standby is logged in to as its URL says; the tables
+    /// are in `location`'s schema (a standby's URL that names another is refused).
     public init(
         location: PostgresLocation,
+        replicas: [PostgresLocation] = [],
+        replicaWait: Duration = .milliseconds(500),
         readerThreads: Int = 4,
         logger: Logger? = nil,
         auditSeal: AuditSeal? = nil
     ) async throws {
         self.location = location
-        var configuration = PostgresConnection.Configuration(
-            host: location.host,
-            port: location.port,
-            username: location.user,
-            password: location.password,
-            database: location.database,
-            tls: try Self.tls(location.tls)
-        )
-        configuration.options.additionalStartupParameters = [("search_path", location.schema)]
-        configuration.options.connectTimeout = .seconds(10)
         let logger = logger ?? Logger(label: "chibo.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        let primary = try PostgresHosts(location, role: location.requiresWritable ? .writable : .any, logger: logger) {
+            try Self.configuration(location, $0)
+        }
+        var standbys: [PostgresHosts] = []
+        for replica in replicas {
+            if replica.schema != "public" && replica.schema != location.schema {
+                throw StoreError.unavailable(
+                    "the standby \(replica.description) names the schema \(replica.schema), "
+                        + "not the primary's \(location.schema)"
+                )
+            }
+            var replica = replica
+            replica.schema = location.schema
+            standbys.append(
+                try PostgresHosts(replica, role: .standby, logger: logger) { try Self.configuration(replica, $0) }
+            )
+        }
+        let router =
+            standbys.isEmpty ? nil : ReplicaRouter(replicas: standbys, wait: replicaWait, logger: logger)
         let channel = "chibo_change_\(location.schema)"
         let engine = PostgresEngine(
-            configuration: configuration,
+            primary: primary,
+            router: router,
             channel: channel,
             readerThreads: readerThreads,
             logger: logger
         )
         postgres = engine
         let signal = ChangeSignal()
-        listener = Self.listen(configuration: configuration, channel: channel, signal: signal, logger: logger)
+        listener = Self.listen(primary: primary, channel: channel, signal: signal, router: router, logger: logger)
         super.init(engine: engine, changeSignal: signal, auditSeal: auditSeal)
         do {
             try await engine.writeWithoutTransaction { db in
@@ -68,6 +85,26 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
             await close()
             throw error
         }
+    }
+
+    /// How to log in to one server of `location`.
+    static func configuration(
+        _ location: PostgresLocation,
+        _ endpoint: PostgresLocation.Endpoint
+    ) throws -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: endpoint.host,
+            port: endpoint.port,
+            username: location.user,
+            password: location.password,
+            database: location.database,
+            tls: try Self.tls(location.tls)
+        )
+        configuration.options.additionalStartupParameters = [
+            ("search_path", location.schema), ("application_name", "chibo-server"),
+        ]
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
     }
 
     deinit { listener.cancel() }
@@ -86,29 +123,30 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
         }
     }
 
-    /// Listens on the change channel for as long as the store lives, reconnecting after a lost
-    /// connection; each notification (and each reconnection, which may have missed some) wakes
-    /// the change feed.
+    /// Listens on the change channel of the primary for as long as the store lives,
+    /// reconnecting after a lost connection (to whichever host accepts writes); each notification
+    /// (and each reconnection, which may have missed some) wakes the change feed. With standbys,
+    /// the primary's WAL position is read first and raises the router's mark, so that the feed's
+    /// catch-up, and any read after, waits for a standby to replay the change notified.
     static func listen(
-        configuration: PostgresConnection.Configuration,
+        primary: PostgresHosts,
         channel: String,
         signal: ChangeSignal,
+        router: ReplicaRouter?,
         logger: Logger
     ) -> Task<Void, Never> {
         Task.detached {
-            var connectionID = 1_000_000
             while !Task.isCancelled {
-                connectionID += 1
                 do {
-                    let connection = try await PostgresConnection.connect(
-                        configuration: configuration,
-                        id: connectionID,
-                        logger: logger
-                    )
+                    let connection = try await primary.connect()
                     do {
                         try await connection.listen(on: channel) { notifications in
+                            try await Self.raiseMark(router, connection, logger)
                             signal.notify()
-                            for try await _ in notifications { signal.notify() }
+                            for try await _ in notifications {
+                                try await Self.raiseMark(router, connection, logger)
+                                signal.notify()
+                            }
                         }
                     } catch {}
                     try? await connection.close()
@@ -116,5 +154,21 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+    }
+
+    /// Raises the router's mark to the primary's current WAL position, read on `connection`.
+    private static func raiseMark(
+        _ router: ReplicaRouter?,
+        _ connection: PostgresConnection,
+        _ logger: Logger
+    )
+        async throws
+    {
+        guard let router else { return }
+        let result = try await connection.query(PostgresQuery(unsafeSQL: ReplicaRouter.positionQuery), logger: logger)
+            .get()
+        guard let text = try result.rows.first?.first?.decode(String.self), let position = WALPosition.parse(text)
+        else { throw StoreError.unavailable("the primary answered no WAL position") }
+        router.raise(to: position)
     }
 }

@@ -8,6 +8,10 @@ public protocol SQLEngine: Sendable {
     /// Runs a read-only operation.
     func read<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) throws -> T) async throws -> T
 
+    /// Runs a read-only operation on the database writes go to, never on a standby: the reads
+    /// that belong to a write (the audit log's head after a commit, for one).
+    func readPrimary<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) throws -> T) async throws -> T
+
     /// Runs a write operation in one transaction.
     func write<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) throws -> T) async throws -> T
 
@@ -16,4 +20,13 @@ public protocol SQLEngine: Sendable {
     func writeWithoutTransaction<T: Sendable>(
         _ body: @Sendable @escaping (any SQLDatabase) throws -> T
     ) async throws -> T
+}
+
+extension SQLEngine {
+    /// An engine without standbys reads where it writes.
+    public func readPrimary<T: Sendable>(
+        _ body: @Sendable @escaping (any SQLDatabase) throws -> T
+    ) async throws -> T {
+        try await read(body)
+    }
 }

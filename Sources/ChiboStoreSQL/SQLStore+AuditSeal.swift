@@ -8,7 +8,7 @@ extension SQLStore {
     public func checkAuditSeal() async throws {
         guard let seal = auditSeal else { return }
         let last = seal.lastCheckpoint
-        let (mac, head, lastHash, keyedFrom) = try await engine.read { db in
+        let (mac, head, lastHash, keyedFrom) = try await engine.readPrimary { db in
             let mac = try String.fetchOne(
                 db,
                 sql: "SELECT mac FROM audit_log WHERE mac <> '' ORDER BY seq DESC LIMIT 1"

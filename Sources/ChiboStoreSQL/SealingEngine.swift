@@ -15,6 +15,10 @@ struct SealingEngine: SQLEngine {
         try await inner.read(body)
     }
 
+    func readPrimary<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) throws -> T) async throws -> T {
+        try await inner.readPrimary(body)
+    }
+
     func write<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) throws -> T) async throws -> T {
         let key = seal.key
         let (result, tail) = try await inner.write { db in
@@ -45,7 +49,7 @@ struct SealingEngine: SQLEngine {
         let known = seal.keyedFromSeq
         let last = seal.lastCheckpoint
         guard tail.seq > (last?.seq ?? 0) else { return }
-        let (keyedFrom, lastHash) = try await inner.read { db in
+        let (keyedFrom, lastHash) = try await inner.readPrimary { db in
             let keyedFrom =
                 known != 0 ? known : try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM audit_log WHERE mac <> ''") ?? 0
             let lastHash = try last.flatMap { last in
@@ -63,7 +67,7 @@ struct SealingEngine: SQLEngine {
 
     /// The last entry of the log; nil when it is empty.
     static func head(_ engine: any SQLEngine) async throws -> AuditChainTail? {
-        try await engine.read { db in
+        try await engine.readPrimary { db in
             try SQLRow.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").map {
                 AuditChainTail(seq: $0["seq"], hash: $0["hash"])
             }

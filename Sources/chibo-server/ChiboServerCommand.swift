@@ -63,6 +63,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
+    @OptionGroup var replicas: ReplicaOptions
+
     @OptionGroup var audit: AuditKeyOption
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
@@ -111,6 +113,7 @@ struct Serve: AsyncParsableCommand {
     var anonymousFrameLimit: Int = 64
 
     func validate() throws {
+        try replicas.validate(database: database)
         for (name, value) in [
             ("--memory-budget", memoryBudget), ("--max-connections", maxConnections),
             ("--max-connections-per-address", maxConnectionsPerAddress),
@@ -158,7 +161,12 @@ struct Serve: AsyncParsableCommand {
         // Held shared for the server's life: `restore` refuses to replace the file meanwhile.
         let lock = try database.serverLock()
         defer { withExtendedLifetime(lock) {} }
-        let opened = try await database.open(auditSeal: try audit.seal(for: database))
+        let opened = try await database.open(
+            auditSeal: try audit.seal(for: database),
+            replicas: replicas.dbReplica,
+            replicaWait: .milliseconds(replicas.dbReplicaWait),
+            logger: Logger(label: "chibo.postgres")
+        )
         let store = opened.store
         var tls: NIOSSLContext?
         var grpcTLS: NIOSSLContext?

@@ -3,6 +3,7 @@ import ChiboStore
 import ChiboStorePostgres
 import ChiboStoreSQL
 import ChiboStoreSQLite
+import Logging
 
 /// `--db` of every subcommand: a SQLite file, or a PostgreSQL database shared by several servers.
 struct DatabaseOption: ParsableArguments {
@@ -35,13 +36,35 @@ struct DatabaseOption: ParsableArguments {
 
     /// Opens the store, migrating its schema if needed. With `auditSeal`, the store
     /// authenticates the audit entries it writes, once the key and the log are checked to agree
-    /// (`SQLStore.checkAuditSeal`).
-    func open(auditSeal: AuditSeal? = nil) async throws -> OpenStore {
+    /// (`SQLStore.checkAuditSeal`). `replicas` are the URLs of hot standbys to read from (see
+    /// `ReplicaOptions`), logging in with the same password.
+    func open(
+        auditSeal: AuditSeal? = nil,
+        replicas: [String] = [],
+        replicaWait: Duration = .milliseconds(500),
+        logger: Logger? = nil
+    ) async throws -> OpenStore {
         let opened: OpenStore
         do {
             if isPostgres {
                 let location = try PostgresLocation(url: db, passwordFile: dbPasswordFile)
-                opened = .postgres(try await PostgresStore(location: location, auditSeal: auditSeal))
+                var standbys: [PostgresLocation] = []
+                for replica in replicas {
+                    do {
+                        standbys.append(try PostgresLocation(url: replica, passwordFile: dbPasswordFile))
+                    } catch let error as StoreError {
+                        throw ValidationError("--db-replica \(replica): \(error)")
+                    }
+                }
+                opened = .postgres(
+                    try await PostgresStore(
+                        location: location,
+                        replicas: standbys,
+                        replicaWait: replicaWait,
+                        logger: logger,
+                        auditSeal: auditSeal
+                    )
+                )
             } else {
                 opened = .sqlite(try SQLiteStore(path: db, auditSeal: auditSeal))
             }

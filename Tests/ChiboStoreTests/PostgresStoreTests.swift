@@ -225,7 +225,37 @@ struct PostgresStoreTests {
         #expect(fromFile.tls == .disable)
     }
 
+    @Test func readsSeveralHostsInLibpqsForm() throws {
+        let location = try PostgresLocation(
+            url: "postgres://chibo@10.0.0.1:5433,db2.example,[::1]:6000/chibo?schema=tinh",
+            environment: [:]
+        )
+        #expect(
+            location.endpoints == [
+                .init(host: "10.0.0.1", port: 5433), .init(host: "db2.example", port: 5432),
+                .init(host: "::1", port: 6000),
+            ]
+        )
+        #expect(location.host == "10.0.0.1")
+        #expect(location.database == "chibo")
+        #expect(location.description == "postgres://chibo@10.0.0.1:5433,db2.example:5432,[::1]:6000/chibo?schema=tinh")
+        #expect(location.requiresWritable)
+        // The URI `pg_autoctl show uri` prints is taken as it is.
+        let autoctl = try PostgresLocation(
+            url: "postgres://chibo@127.0.0.1:6002,127.0.0.1:6001/chibo?target_session_attrs=read-write&sslmode=prefer",
+            environment: [:]
+        )
+        #expect(autoctl.endpoints.map(\.port) == [6002, 6001])
+        #expect(autoctl.requiresWritable && autoctl.tls == .prefer)
+        #expect(try !PostgresLocation(url: "postgres://chibo@h1,h2/chibo?target_session_attrs=any").requiresWritable)
+    }
+
     @Test(arguments: [
+        ("postgres://chibo@h1:5432,,h2/chibo", "no host"),
+        ("postgres://chibo@h1:99999/chibo", "port of h1:99999"),
+        ("postgres://chibo@h1:x/chibo", "port of h1:x"),
+        ("postgres://chibo@[::1/chibo", "bracket"),
+        ("postgres://chibo@h1,h2/chibo?target_session_attrs=standby", "target_session_attrs"),
         ("postgres://chibo:secret@127.0.0.1/chibo", "PGPASSWORD"),
         ("postgres://127.0.0.1/chibo", "no user"),
         ("postgres://chibo@127.0.0.1", "no database"),
