@@ -138,11 +138,12 @@ public struct ImportService: Sendable {
                 rows: [],
                 writableUnits: writable
             )
+            let categories =
+                header.entity == .meetings
+                ? try await StoreErrors.mapping { try await ImportCategoryCheck.reading(batch.rows, store: store) }
+                : nil
             for row in batch.rows {
-                let warnings =
-                    header.entity == .meetings
-                    ? try await StoreErrors.mapping { try await ImportCategoryCheck.warnings(for: row, store: store) }
-                    : []
+                let warnings = categories?.warnings(for: row) ?? []
                 if header.strict, let first = warnings.first {
                     storeBatch.refused.append(
                         RowRejection(

@@ -194,6 +194,9 @@ public protocol Store: Sendable {
     func member(id: String) async throws -> Member?
     /// The member with this party card number.
     func member(partyCardNumber: String) async throws -> Member?
+    /// The members holding these party card numbers, by card number (numbers no member holds
+    /// are left out): one read for a batch of rows instead of one per card.
+    func members(partyCardNumbers: [String]) async throws -> [String: Member]
     /// Members matching the query, in Vietnamese name order.
     func listMembers(_ query: MemberQuery) async throws -> Page<Member>
 
