@@ -157,8 +157,21 @@ extension SQLStore {
                 arguments: [batch.importID]
             ) ?? 1
         )
-        // New records first, as sets; then, in file order, the rows that need the row path.
-        let set = try applySet(db, batch.rows, &application)
+        // New records first, as sets; then, in file order, the rows that need the row path. A
+        // set the database refuses as a whole (a value one backend cannot store, such as a NUL
+        // in PostgreSQL's text) leaves nothing behind, and the whole batch takes the row path,
+        // which refuses that row alone.
+        var set = ImportSetOutcome(remaining: batch.rows)
+        let firstEffect = application.nextEffect
+        do {
+            try db.inSavepoint {
+                set = try applySet(db, batch.rows, &application)
+                return .commit
+            }
+        } catch {
+            set = ImportSetOutcome(remaining: batch.rows)
+            application.nextEffect = firstEffect
+        }
         counts.inserted += set.inserted
         counts.rejected += Int64(set.rejections.count)
         rejections += set.rejections

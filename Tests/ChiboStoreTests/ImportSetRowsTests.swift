@@ -60,4 +60,41 @@ import Testing
         )
         #expect(again.counts.skipped == 3 && again.counts.inserted == 0, "\(again.counts)")
     }
+
+    @Test(arguments: TestBackend.all)
+    func aValueThatCannotBeStoredFailsTheBatchByNameAndLeavesNothing(backend: TestBackend) async throws {
+        let store = try await backend.makeStore()
+        let context = MutationContext(actor: "test", nowMs: 1_700_000_000_000)
+        _ = try await store.createOrgUnit(OrgUnit(id: "mb", name: "Xã Mường Bằng", kind: .commune), context: context)
+        _ = try await store.createOrgUnit(
+            OrgUnit(id: "bo", code: "MB-BO", name: "Chi bộ bản Bó", kind: .cell, parentId: "mb"),
+            context: context
+        )
+        // A NUL passes the set's checks and fails when the record is encoded: the set is
+        // rolled back, the row path meets the same value, and the batch fails naming it.
+        let names = ["Lò Văn Một", "Cầm Thị\u{0}Hai", "Quàng Văn Ba"]
+        let rows = names.enumerated().map { index, name in
+            ImportRow(
+                rowNumbers: [Int32(index + 2)],
+                unitRef: "MB-BO",
+                record: .member(
+                    Member(
+                        partyCardNumber: "N\(index)",
+                        fullName: name,
+                        events: [StatusEvent(kind: .admitted, effectiveOn: CalendarDate(year: 2015, month: 1, day: 1))]
+                    )
+                )
+            )
+        }
+        await #expect {
+            _ = try await store.importBatch(
+                ImportBatchInput(importID: "nul-rows", batchNumber: 1, entity: .members, onConflict: .fail, rows: rows),
+                context: context
+            )
+        } throws: { error in
+            "\(error)".contains("full_name") && "\(error)".contains("NUL")
+        }
+        #expect(try await store.listMembers(MemberQuery(cellID: "bo")).records.isEmpty)
+        #expect(try await store.importCheckpoint(importID: "nul-rows") == nil)
+    }
 }
