@@ -18,8 +18,15 @@ struct ImportCategoryCheck {
     private var members: [String: Member] = [:]
 
     /// Reads what the meetings rows of a batch name that gives a category: their cells by code
-    /// and their attendees by card, in one read for the attendees.
-    static func reading(_ rows: [ImportRow], store: any Store) async throws -> ImportCategoryCheck {
+    /// and their attendees by card, in one read for the attendees. Cells outside `writable`
+    /// (the caller's units; nil for no limit) are not compared: a warning names a member and
+    /// their status, which a caller may learn of its own units only (the store refuses such a
+    /// row as out of scope).
+    static func reading(
+        _ rows: [ImportRow],
+        writable: Set<String>?,
+        store: any Store
+    ) async throws -> ImportCategoryCheck {
         var check = ImportCategoryCheck()
         var cards: [String] = []
         for row in rows {
@@ -27,8 +34,11 @@ struct ImportCategoryCheck {
                 meeting.attendance.contains(where: { $0.category != .unspecified }), !row.unitRef.isEmpty
             else { continue }
             if check.cells[row.unitRef] == nil {
-                check.cells[row.unitRef] = .some(try await store.orgUnit(code: row.unitRef))
+                let cell = try await store.orgUnit(code: row.unitRef)
+                let allowed = cell.map { writable?.contains($0.id) ?? true } ?? false
+                check.cells[row.unitRef] = .some(allowed ? cell : nil)
             }
+            guard case .some(.some) = check.cells[row.unitRef] else { continue }
             cards += row.attendees.map(card)
         }
         check.members = try await store.members(partyCardNumbers: cards)

@@ -140,7 +140,9 @@ public struct ImportService: Sendable {
             )
             let categories =
                 header.entity == .meetings
-                ? try await StoreErrors.mapping { try await ImportCategoryCheck.reading(batch.rows, store: store) }
+                ? try await StoreErrors.mapping {
+                    try await ImportCategoryCheck.reading(batch.rows, writable: writable, store: store)
+                }
                 : nil
             for row in batch.rows {
                 let warnings = categories?.warnings(for: row) ?? []

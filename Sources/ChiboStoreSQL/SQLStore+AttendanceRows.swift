@@ -71,22 +71,11 @@ extension SQLStore {
         Int64(key.replacingOccurrences(of: "-", with: "")) ?? 0
     }
 
-    /// The numbers of the members with these ids, read 500 at a time.
+    /// The numbers of the members with these ids (see `rows(_:in:_:)`).
     static func memberNumbers(_ db: any SQLDatabase, _ ids: some Collection<String>) throws -> [String: Int64] {
-        let unique = Array(Set(ids))
         var numbers: [String: Int64] = [:]
-        var start = 0
-        while start < unique.count {
-            let chunk = Array(unique[start..<min(unique.count, start + 500)])
-            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            for row in try SQLRow.fetchAll(
-                db,
-                sql: "SELECT id, no FROM member WHERE id IN (\(placeholders))",
-                arguments: SQLArguments(values: chunk.map(\.sqlValue))
-            ) {
-                numbers[row["id"]] = row["no"]
-            }
-            start += chunk.count
+        for row in try rows(db, in: "SELECT id, no FROM member WHERE id IN", Array(Set(ids))) {
+            numbers[row["id"]] = row["no"]
         }
         return numbers
     }

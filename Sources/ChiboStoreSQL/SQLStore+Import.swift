@@ -196,18 +196,8 @@ extension SQLStore {
                 )
                 continue
             } catch let error as StoreError {
-                let refusal = Self.refusal(for: error)
-                var message = refusal.message
-                for (id, label) in application.labels { message = message.replacingOccurrences(of: id, with: label) }
                 counts.rejected += 1
-                rejections.append(
-                    RowRejection(
-                        row: application.row,
-                        field: refusal.field,
-                        code: refusal.code,
-                        message: message
-                    )
-                )
+                rejections.append(try rejection(error, row: application.row, labels: application.labels))
                 continue
             }
             switch outcome {
@@ -553,23 +543,11 @@ extension SQLStore {
     /// The members (not voided) holding the card numbers the keys name, by card number: one
     /// query for a meeting's attendees instead of one per attendee.
     static func membersByCard(_ db: any SQLDatabase, _ keys: [MemberKey]) throws -> [String: Member] {
-        let cards = Array(Set(keys.flatMap { [$0.partyCardNumber, $0.cardOrCitizenId] }.filter { !$0.isEmpty }))
-        var found: [String: Member] = [:]
-        var start = 0
-        while start < cards.count {
-            let chunk = Array(cards[start..<min(cards.count, start + 500)])
-            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            for data in try Data.fetchAll(
-                db,
-                sql: "SELECT record FROM member WHERE voided = 0 AND party_card_number IN (\(placeholders))",
-                arguments: SQLArguments(values: chunk.map(\.sqlValue))
-            ) {
-                let member = try Member(serializedBytes: [UInt8](data))
-                found[member.partyCardNumber] = member
-            }
-            start += chunk.count
-        }
-        return found
+        try membersByCard(
+            db,
+            sql: "SELECT record FROM member WHERE voided = 0 AND party_card_number IN",
+            keys.flatMap { [$0.partyCardNumber, $0.cardOrCitizenId] }
+        )
     }
 
     /// An optional member (a chair, a recorder, a resolution's owner): the member when the key

@@ -203,28 +203,13 @@ extension SQLStore {
         return outcome
     }
 
-    /// The values among `values` that a query finds: `sql` ends with `IN` and is completed
-    /// with a list of placeholders, 500 values at a time.
+    /// The values among `values` that `sql` (one column, ending with `IN`) finds.
     private static func existingValues(
         _ db: any SQLDatabase,
         sql: String,
         _ values: [String]
     ) throws -> Set<String> {
-        var found = Set<String>()
-        var start = 0
-        while start < values.count {
-            let chunk = Array(values[start..<min(values.count, start + 500)])
-            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            for value in try String.fetchAll(
-                db,
-                sql: "\(sql) (\(placeholders))",
-                arguments: SQLArguments(values: chunk.map(\.sqlValue))
-            ) {
-                found.insert(value)
-            }
-            start += chunk.count
-        }
-        return found
+        Set(try rows(db, in: sql, values).map { $0[0] as String })
     }
 
     // MARK: Meetings
@@ -528,9 +513,9 @@ extension SQLStore {
             )
         }
         // The audit's digest takes the changes in the order of their positions.
-        var pending = db.pendingAudit ?? PendingAudit(context: context)
         for (seq, id) in positions.sorted(by: { $0.seq < $1.seq }) {
-            pending.add(
+            addToPendingAudit(
+                db,
                 StoredChange(
                     seq: seq,
                     atMs: context.nowMs,
@@ -540,10 +525,10 @@ extension SQLStore {
                     revision: 1,
                     change: change,
                     record: records[id] ?? []
-                )
+                ),
+                context: context
             )
         }
-        db.pendingAudit = pending
         var effects = RowSet(
             "import_effect",
             ["import_id", "seq", "entity", "record_id", "effect", "before", "revision", "before_seq"]

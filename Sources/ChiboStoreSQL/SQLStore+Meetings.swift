@@ -472,14 +472,14 @@ extension SQLStore {
     static func writeMeeting(_ db: any SQLDatabase, _ meeting: Meeting, insert: Bool) throws {
         let record = Data(try meeting.serializedBytes())
         let heldOn = DateKeys.key(meeting.heldOn) ?? ""
-        // Where the meeting counted before, to recount that month too if it moves.
+        // Where the meeting counted before, to recount that month too if it moves, and its number.
         let previous =
             insert
             ? nil
             : try SQLRow.fetchOne(
-                db.cachedStatement(sql: "SELECT cell_id, held_on FROM meeting WHERE id = ?"),
+                db.cachedStatement(sql: "SELECT cell_id, held_on, no FROM meeting WHERE id = ?"),
                 arguments: [meeting.id]
-            ).map { (cell: $0["cell_id"] as String, heldOn: $0["held_on"] as String) }
+            ).map { (cell: $0["cell_id"] as String, heldOn: $0["held_on"] as String, number: $0["no"] as Int64) }
         let revision = meeting.meta?.revision ?? 1
         let arguments: SQLArguments = [
             meeting.cellId, heldOn, meeting.kind.rawValue, meeting.meta?.voided == true ? 1 : 0, revision, record,
@@ -504,13 +504,8 @@ extension SQLStore {
             ).execute(
                 arguments: arguments
             )
-            guard
-                let stored = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT no FROM meeting WHERE id = ?"),
-                    arguments: [meeting.id]
-                )
-            else { throw StoreError.notFound(entity: "meeting", id: meeting.id) }
-            number = stored
+            guard let previous else { throw StoreError.notFound(entity: "meeting", id: meeting.id) }
+            number = previous.number
         }
         try writeMeetingSummary(db, MeetingSummary(of: meeting))
         // A new meeting has no attendance or resolutions to replace.

@@ -192,25 +192,9 @@ extension SQLStore {
     /// The members holding these card numbers (see `Store.members(partyCardNumbers:)`), read
     /// 500 numbers at a time in one read.
     public func members(partyCardNumbers: [String]) async throws -> [String: Member] {
-        let cards = Array(Set(partyCardNumbers.filter { !$0.isEmpty }))
-        guard !cards.isEmpty else { return [:] }
+        guard !partyCardNumbers.isEmpty else { return [:] }
         return try await engine.read { db in
-            var found: [String: Member] = [:]
-            var start = 0
-            while start < cards.count {
-                let chunk = Array(cards[start..<min(cards.count, start + 500)])
-                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-                for data in try Data.fetchAll(
-                    db,
-                    sql: "SELECT record FROM member WHERE party_card_number IN (\(placeholders))",
-                    arguments: SQLArguments(values: chunk.map(\.sqlValue))
-                ) {
-                    let member = try Member(serializedBytes: [UInt8](data))
-                    found[member.partyCardNumber] = member
-                }
-                start += chunk.count
-            }
-            return found
+            try Self.membersByCard(db, sql: "SELECT record FROM member WHERE party_card_number IN", partyCardNumbers)
         }
     }
 

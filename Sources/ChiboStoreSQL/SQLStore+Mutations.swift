@@ -155,8 +155,8 @@ extension SQLStore {
                 )
             )
         else { throw StoreError.unavailable("the change log did not return the change's position") }
-        var pending = db.pendingAudit ?? PendingAudit(context: context)
-        pending.add(
+        addToPendingAudit(
+            db,
             StoredChange(
                 seq: seq,
                 atMs: context.nowMs,
@@ -166,8 +166,16 @@ extension SQLStore {
                 revision: revision,
                 change: change,
                 record: bytes
-            )
+            ),
+            context: context
         )
+    }
+
+    /// Adds a change just written to the operation's pending audit (`PendingAudit`), which its
+    /// one audit entry covers when the operation ends.
+    static func addToPendingAudit(_ db: any SQLDatabase, _ change: StoredChange, context: MutationContext) {
+        var pending = db.pendingAudit ?? PendingAudit(context: context)
+        pending.add(change)
         db.pendingAudit = pending
     }
 
