@@ -8,8 +8,15 @@ import ChiboStore
 public enum AttendanceReport {
     /// The rows, by cell name then period (`byCell`), or by period for the whole subtree.
     /// With `byCell`, a cell that held no meeting in a period it existed in gets a row of zeros.
+    ///
+    /// `totals` are meetings already summed by cell and period (`Store.attendanceTotals`) with
+    /// the rules they were judged by, for cells whose place and rules stand still over the range
+    /// (`AttendanceSources`); `summaries` hold the other cells' meetings. Both are added in the order
+    /// of their first meeting, so a row that gathers several rule sets names them in the order
+    /// reading every meeting would.
     public static func rows(
         summaries: [MeetingSummary],
+        totals: [(AttendanceTotals, EffectiveRules)] = [],
         history: OrgHistory,
         rules: RuleBook,
         rootID: String,
@@ -18,14 +25,26 @@ public enum AttendanceReport {
         period kind: PeriodKind,
         byCell: Bool
     ) -> [AttendanceRow] {
-        var groups: [GroupKey: Accumulator] = [:]
+        var parts: [(first: String, add: (inout [GroupKey: Accumulator]) -> Void)] = []
         for meeting in summaries where meeting.heldOn >= from && meeting.heldOn <= through {
             guard history.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn) else { continue }
             let period = Periods.period(of: meeting.heldOn, kind: kind)
             let key = GroupKey(unitID: byCell ? meeting.cellID : rootID, period: period)
             let applied = rules.rules(for: meeting.cellID, on: meeting.heldOn)
-            groups[key, default: Accumulator()].add(meeting, rules: applied.rules)
+            parts.append(
+                (
+                    AttendanceTotals.firstMeetingKey(meeting),
+                    { $0[key, default: Accumulator()].add(meeting, rules: applied.rules) }
+                )
+            )
         }
+        for (summed, applied) in totals {
+            let key = GroupKey(unitID: byCell ? summed.cellID : rootID, period: summed.period)
+            parts.append((summed.firstMeeting, { $0[key, default: Accumulator()].add(summed, rules: applied.rules) }))
+        }
+        if !totals.isEmpty { parts.sort { $0.first < $1.first } }
+        var groups: [GroupKey: Accumulator] = [:]
+        for part in parts { part.add(&groups) }
         let periods = Periods.periods(from: from, through: through, kind: kind)
         if byCell {
             for unit in history.units.values where unit.kind == .cell {
@@ -92,8 +111,7 @@ public enum AttendanceReport {
     /// Whether a meeting is good on attendance under some rules: rate strictly above the
     /// threshold and nobody absent without reason.
     public static func isGood(_ meeting: MeetingSummary, rules: RuleSet) -> Bool {
-        meeting.expected > 0 && meeting.absentUnexcused == 0
-            && meeting.present * 10_000 > Int(rules.goodAttendanceBp) * meeting.expected
+        AttendanceTotals.isGood(meeting, goodAttendanceBp: rules.goodAttendanceBp)
     }
 
     private struct GroupKey: Hashable {
@@ -124,6 +142,19 @@ public enum AttendanceReport {
             if AttendanceReport.isGood(meeting, rules: rules) { good += 1 }
             if meeting.notRecorded > 0 { withNotRecorded += 1 }
             if !ruleIDs.contains(rules.id) { ruleIDs.append(rules.id) }
+        }
+
+        mutating func add(_ summed: AttendanceTotals, rules: RuleSet) {
+            meetings += summed.meetings
+            expected += summed.expected
+            present += summed.present
+            excused += summed.absentExcused
+            unexcused += summed.absentUnexcused
+            notRecorded += summed.notRecorded
+            spoke += summed.spoke
+            good += summed.goodMeetings
+            withNotRecorded += summed.meetingsWithNotRecorded
+            if summed.meetings > 0, !ruleIDs.contains(rules.id) { ruleIDs.append(rules.id) }
         }
 
         func row(unitID: String, unitName: String, period: Period, ruleSetID: String) -> AttendanceRow {

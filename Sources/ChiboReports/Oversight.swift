@@ -53,9 +53,26 @@ public struct Oversight: Sendable {
         async throws -> [AttendanceRow]
     {
         let (history, rules) = try await context(rootID: rootID)
-        let summaries = try await facts.meetingSummaries(everUnder: rootID, from: from, through: through)
+        // Summed by the store where the tree and rules stand still, else meeting by meeting
+        // (see `AttendanceSources`).
+        let sources = AttendanceSources(history: history, rules: rules, rootID: rootID, from: from, through: through)
+        var totals: [(AttendanceTotals, EffectiveRules)] = []
+        for sum in sources.sums {
+            let summed = try await facts.attendanceTotals(
+                cellIDs: sum.unitIDs,
+                from: sum.from,
+                through: sum.through,
+                period: period,
+                goodAttendanceBp: sum.rules.rules.goodAttendanceBp
+            )
+            totals += summed.map { ($0, sum.rules) }
+        }
+        let summaries =
+            sources.readOneByOne.isEmpty
+            ? [] : try await facts.meetingSummaries(cellIDs: sources.readOneByOne, from: from, through: through)
         return AttendanceReport.rows(
             summaries: summaries,
+            totals: totals,
             history: history,
             rules: rules,
             rootID: rootID,

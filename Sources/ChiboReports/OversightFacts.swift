@@ -1,7 +1,7 @@
 import ChiboModel
 import ChiboStore
 
-/// The eight questions the oversight reports ask of the records, and nothing else: a store
+/// The questions the oversight reports ask of the records, and nothing else: a store
 /// answers them (`StoreFacts`), and a test can answer them from memory, so the reports are
 /// checked on small datasets with known answers without a database.
 public protocol OversightFacts: Sendable {
@@ -18,6 +18,22 @@ public protocol OversightFacts: Sendable {
         through: CalendarDate
     ) async throws
         -> [MeetingSummary]
+    /// Per-meeting counts of the meetings of some cells in a date range.
+    func meetingSummaries(
+        cellIDs: [String],
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws
+        -> [MeetingSummary]
+    /// The meetings of some cells in a date range summed by cell and period, each judged good at
+    /// `goodAttendanceBp` (what `AttendanceTotals.summing` gives of their summaries).
+    func attendanceTotals(
+        cellIDs: [String],
+        from: CalendarDate,
+        through: CalendarDate,
+        period: PeriodKind,
+        goodAttendanceBp: Int32
+    ) async throws -> [AttendanceTotals]
     /// The attendance records of members who may reach the absence thresholds in a range.
     func absenceFacts(
         everUnder rootID: String,
@@ -71,6 +87,34 @@ public struct StoreFacts: OversightFacts {
         -> [MeetingSummary]
     {
         try await store.meetingSummaries(everUnder: rootID, from: from, through: through)
+    }
+
+    /// See `OversightFacts`.
+    public func meetingSummaries(
+        cellIDs: [String],
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws
+        -> [MeetingSummary]
+    {
+        try await store.meetingSummaries(cellIDs: cellIDs, from: from, through: through)
+    }
+
+    /// See `OversightFacts`.
+    public func attendanceTotals(
+        cellIDs: [String],
+        from: CalendarDate,
+        through: CalendarDate,
+        period: PeriodKind,
+        goodAttendanceBp: Int32
+    ) async throws -> [AttendanceTotals] {
+        try await store.attendanceTotals(
+            cellIDs: cellIDs,
+            from: from,
+            through: through,
+            period: period,
+            goodAttendanceBp: goodAttendanceBp
+        )
     }
 
     /// See `OversightFacts`.

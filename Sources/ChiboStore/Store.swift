@@ -275,6 +275,25 @@ public protocol Store: Sendable {
         through: CalendarDate
     ) async throws
         -> [MeetingSummary]
+    /// Per-meeting counts of the meetings (not voided) of the cells `cellIDs`, held from `from`
+    /// up to and including `through`, by date then id.
+    func meetingSummaries(
+        cellIDs: [String],
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws
+        -> [MeetingSummary]
+    /// The meetings (not voided) of the cells `cellIDs` held from `from` through `through`,
+    /// summed by cell and period of `period`, each judged good at `goodAttendanceBp`: equal to
+    /// `AttendanceTotals.summing` of their summaries, by cell then period.
+    func attendanceTotals(
+        cellIDs: [String],
+        from: CalendarDate,
+        through: CalendarDate,
+        period: PeriodKind,
+        goodAttendanceBp: Int32
+    ) async throws
+        -> [AttendanceTotals]
     /// The attendance records, in that range, of the members who could be flagged for absences:
     /// those with at least `minExcused` absences with reason, or absences without reason in at
     /// least `minUnexcusedMonths` months, among the counted records of units ever under `rootID`

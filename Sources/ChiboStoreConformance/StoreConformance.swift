@@ -87,5 +87,6 @@ public enum StoreConformance {
 
     static let checks: [Check] =
         OrgUnitChecks.all + MemberChecks.all + MeetingChecks.all + ChangeFeedChecks.all
-        + OversightChecks.all + ImportChecks.all + ImportSetChecks.all + ScopeChecks.all + CountChecks.all
+        + OversightChecks.all + AttendanceTotalsChecks.all + ImportChecks.all + ImportSetChecks.all + ScopeChecks.all
+        + CountChecks.all
 }

@@ -34,39 +34,66 @@ extension SQLStore {
         through: CalendarDate
     ) async throws -> [MeetingSummary] {
         try await engine.read { db in
-            var summaries: [MeetingSummary] = []
-            try SQLRow.forEach(
+            try Self.meetingSummaries(
                 db,
-                sql: """
-                    SELECT m.id, m.cell_id, m.held_on, m.kind, m.start_minute, m.end_minute, m.expected_count,
-                        m.present_count, m.excused_count, m.unexcused_count, m.not_recorded_count, m.spoke_count,
-                        m.supervisor_present
-                    FROM meeting m
-                    WHERE \(db.isOneOf("m.cell_id")) AND m.voided = 0 AND m.held_on >= ? AND m.held_on <= ?
-                    ORDER BY m.held_on, m.id
-                    """,
-                arguments: [try Self.everSubtreeIDs(db, rootID: rootID), DateKeys.key(from), DateKeys.key(through)]
-            ) { row in
-                summaries.append(
-                    MeetingSummary(
-                        id: row[0],
-                        cellID: row[1],
-                        heldOn: Self.date(row[2]),
-                        kind: MeetingKind(rawValue: row[3]),
-                        startMinute: row[4],
-                        endMinute: row[5],
-                        expected: row[6],
-                        present: row[7],
-                        absentExcused: row[8],
-                        absentUnexcused: row[9],
-                        notRecorded: row[10],
-                        spoke: row[11],
-                        supervisorPresent: (row[12] as Int) != 0
-                    )
-                )
-            }
-            return summaries
+                cellList: try Self.everSubtreeIDs(db, rootID: rootID),
+                from: from,
+                through: through
+            )
         }
+    }
+
+    /// Per-meeting counts of some cells (see `Store.meetingSummaries(cellIDs:from:through:)`).
+    public func meetingSummaries(
+        cellIDs: [String],
+        from: CalendarDate,
+        through: CalendarDate
+    ) async throws -> [MeetingSummary] {
+        try await engine.read { db in
+            try Self.meetingSummaries(db, cellList: try db.idList(cellIDs), from: from, through: through)
+        }
+    }
+
+    /// The summaries of the meetings of the cells in `cellList` (an `idList`) in a range, from
+    /// the `meeting_counts` index.
+    static func meetingSummaries(
+        _ db: any SQLDatabase,
+        cellList: String,
+        from: CalendarDate,
+        through: CalendarDate
+    ) throws -> [MeetingSummary] {
+        var summaries: [MeetingSummary] = []
+        try SQLRow.forEach(
+            db,
+            sql: """
+                SELECT m.id, m.cell_id, m.held_on, m.kind, m.start_minute, m.end_minute, m.expected_count,
+                    m.present_count, m.excused_count, m.unexcused_count, m.not_recorded_count, m.spoke_count,
+                    m.supervisor_present
+                FROM meeting m
+                WHERE \(db.isOneOf("m.cell_id")) AND m.voided = 0 AND m.held_on >= ? AND m.held_on <= ?
+                ORDER BY m.held_on, m.id
+                """,
+            arguments: [cellList, DateKeys.key(from), DateKeys.key(through)]
+        ) { row in
+            summaries.append(
+                MeetingSummary(
+                    id: row[0],
+                    cellID: row[1],
+                    heldOn: Self.date(row[2]),
+                    kind: MeetingKind(rawValue: row[3]),
+                    startMinute: row[4],
+                    endMinute: row[5],
+                    expected: row[6],
+                    present: row[7],
+                    absentExcused: row[8],
+                    absentUnexcused: row[9],
+                    notRecorded: row[10],
+                    spoke: row[11],
+                    supervisorPresent: (row[12] as Int) != 0
+                )
+            )
+        }
+        return summaries
     }
 
     /// Attendance records of the members who could be flagged (see `Store.absenceFacts`): the

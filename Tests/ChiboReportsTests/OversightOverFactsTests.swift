@@ -29,6 +29,28 @@ import Testing
         {
             summaries.filter { $0.heldOn >= from && $0.heldOn <= through }
         }
+        func meetingSummaries(
+            cellIDs: [String],
+            from: CalendarDate,
+            through: CalendarDate
+        ) async throws
+            -> [MeetingSummary]
+        {
+            summaries.filter { cellIDs.contains($0.cellID) && $0.heldOn >= from && $0.heldOn <= through }
+        }
+        func attendanceTotals(
+            cellIDs: [String],
+            from: CalendarDate,
+            through: CalendarDate,
+            period: PeriodKind,
+            goodAttendanceBp: Int32
+        ) async throws -> [AttendanceTotals] {
+            AttendanceTotals.summing(
+                try await meetingSummaries(cellIDs: cellIDs, from: from, through: through),
+                period: period,
+                goodAttendanceBp: goodAttendanceBp
+            )
+        }
         func absenceFacts(
             everUnder rootID: String,
             from: CalendarDate,

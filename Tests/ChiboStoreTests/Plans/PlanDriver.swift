@@ -19,6 +19,13 @@ enum PlanDriver {
         let oversight = Oversight(store: store)
         _ = try await oversight.overview(rootID: commune, year: year, on: midYear)
         _ = try await oversight.attendance(rootID: commune, from: from, through: through, period: .month, byCell: true)
+        _ = try await oversight.attendance(
+            rootID: seeded.provinceID,
+            from: from,
+            through: through,
+            period: .year,
+            byCell: true
+        )
         _ = try await oversight.absences(rootID: commune, year: year)
         _ = try await oversight.regularity(rootID: commune, from: from, through: through)
         _ = try await oversight.participation(rootID: commune, from: from, through: through)

@@ -70,6 +70,11 @@ enum PlanExpectations {
             indexes: ["meeting_counts", "meeting_by_cell"]
         ),
         PlanExpectation(
+            name: "attendance summed by cell and period",
+            markers: ["MIN(m.held_on || ' ' || m.id) FROM meeting m WHERE"],
+            indexes: ["meeting_counts", "meeting_by_cell"]
+        ),
+        PlanExpectation(
             name: "absence candidates: attendance of the subtree's meetings",
             markers: ["GROUP BY a.member_no HAVING"],
             indexes: ["meeting_counts", "meeting_by_cell", "attendance_pkey"]

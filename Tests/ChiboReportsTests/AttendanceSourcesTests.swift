@@ -1,0 +1,222 @@
+import ChiboModel
+import ChiboStore
+import ChiboTesting
+import Testing
+
+@testable import ChiboReports
+
+/// The attendance report summed by the store (`AttendanceSources`, `Store.attendanceTotals`)
+/// against reading every meeting, on a province whose tree and rules change: a cell moves on
+/// 1 July 2025, one commune has its own threshold from 1 May 2025, the national rules change on
+/// 28 October 2025, and in 2024 a cell moves from commune E to commune C (and C's rules) in
+/// each month (more cuts than the report cuts a range into).
+@Suite struct AttendanceSourcesTests {
+    /// Facts held in memory; the totals are the reference sum of the summaries.
+    struct ProvinceFacts: OversightFacts {
+        var units: [OrgUnit]
+        var rules: [RuleSet]
+        var summaries: [MeetingSummary]
+
+        func unitsEverUnder(rootID: String) async throws -> [OrgUnit] { units }
+        func orgUnit(id: String) async throws -> OrgUnit? { units.first { $0.id == id } }
+        func ruleSets() async throws -> [RuleSet] { rules }
+        func meetingSummaries(
+            everUnder rootID: String,
+            from: CalendarDate,
+            through: CalendarDate
+        ) async throws -> [MeetingSummary] {
+            summaries.filter { $0.heldOn >= from && $0.heldOn <= through }
+        }
+        func meetingSummaries(
+            cellIDs: [String],
+            from: CalendarDate,
+            through: CalendarDate
+        ) async throws
+            -> [MeetingSummary]
+        {
+            summaries.filter { cellIDs.contains($0.cellID) && $0.heldOn >= from && $0.heldOn <= through }
+        }
+        func attendanceTotals(
+            cellIDs: [String],
+            from: CalendarDate,
+            through: CalendarDate,
+            period: PeriodKind,
+            goodAttendanceBp: Int32
+        ) async throws -> [AttendanceTotals] {
+            AttendanceTotals.summing(
+                try await meetingSummaries(cellIDs: cellIDs, from: from, through: through),
+                period: period,
+                goodAttendanceBp: goodAttendanceBp
+            )
+        }
+        func absenceFacts(
+            everUnder rootID: String,
+            from: CalendarDate,
+            through: CalendarDate,
+            minExcused: Int,
+            minUnexcusedMonths: Int
+        ) async throws -> [AttendanceFact] { [] }
+        func membersEverUnder(rootID: String) async throws -> [Member] { [] }
+        func evaluations(everUnder rootID: String, year: Int32) async throws -> [Evaluation] { [] }
+        func openResolutions(everUnder rootID: String, dueBefore: CalendarDate) async throws -> [ResolutionFact] {
+            []
+        }
+    }
+
+    static let facts: ProvinceFacts = {
+        var units = [
+            OrgUnit(id: "p", name: "Tỉnh P", kind: .province),
+            OrgUnit(id: "c", name: "Xã C", kind: .commune, parentId: "p"),
+            OrgUnit(id: "d", name: "Xã D", kind: .commune, parentId: "p"),
+            OrgUnit(id: "e", name: "Xã E", kind: .commune, parentId: "p"),
+            OrgUnit(id: "k1", name: "Chi bộ K1", kind: .cell, parentId: "c"),
+            OrgUnit(
+                id: "k2",
+                name: "Chi bộ K2",
+                kind: .cell,
+                parentId: "d",
+                parentHistory: [
+                    ParentPeriod(parentId: "c", valid: DateRange(to: day(2025, 7, 1))),
+                    ParentPeriod(parentId: "d", valid: DateRange(from: day(2025, 7, 1))),
+                ]
+            ),
+            OrgUnit(id: "k3", name: "Chi bộ K3", kind: .cell, parentId: "d"),
+            OrgUnit(id: "k4", name: "Chi bộ K4", kind: .cell, parentId: "e"),
+        ]
+        for month: Int32 in 1...12 {
+            units.append(
+                OrgUnit(
+                    id: "n\(month)",
+                    name: "Chi bộ chuyển \(month)",
+                    kind: .cell,
+                    parentId: "c",
+                    parentHistory: [
+                        ParentPeriod(parentId: "e", valid: DateRange(to: day(2024, month, 10))),
+                        ParentPeriod(parentId: "c", valid: DateRange(from: day(2024, month, 10))),
+                    ]
+                )
+            )
+        }
+        let local = RuleSet(id: "rd", scopeUnitId: "d", effectiveFrom: day(2025, 5, 1), goodAttendanceBp: 9500)
+        let commune = RuleSet(id: "rc", scopeUnitId: "c", effectiveFrom: day(2020, 1, 1), goodAttendanceBp: 6000)
+        var summaries: [MeetingSummary] = []
+        var draw: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            draw = draw &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((draw >> 33) % UInt64(bound))
+        }
+        for year: Int32 in [2024, 2025] {
+            for month: Int32 in 1...12 {
+                for unit in units where unit.kind == .cell {
+                    let expected = 4 + next(8)
+                    let unexcused = next(4) == 0 ? 1 : 0
+                    let excused = next(3)
+                    let present = max(0, expected - unexcused - excused)
+                    summaries.append(
+                        MeetingSummary(
+                            id: "\(unit.id)-\(year)-\(month)",
+                            cellID: unit.id,
+                            heldOn: day(year, month, Int32(1 + next(28))),
+                            kind: month % 3 == 0 && next(2) == 0 ? .thematic : .regular,
+                            expected: present + excused + unexcused,
+                            present: present,
+                            absentExcused: excused,
+                            absentUnexcused: unexcused,
+                            notRecorded: next(5) == 0 ? 1 : 0,
+                            spoke: next(present + 1)
+                        )
+                    )
+                }
+            }
+        }
+        // A store answers by date, then id.
+        summaries.sort { ($0.heldOn, $0.id) < ($1.heldOn, $1.id) }
+        return ProvinceFacts(units: units, rules: NationalRules.all + [local, commune], summaries: summaries)
+    }()
+
+    /// Every meeting read and added up, as the report did before it summed in the store.
+    func oneByOne(
+        rootID: String,
+        from: CalendarDate,
+        through: CalendarDate,
+        period: PeriodKind,
+        byCell: Bool
+    )
+        async throws -> [AttendanceRow]
+    {
+        let oversight = Oversight(facts: Self.facts)
+        let (history, rules) = try await oversight.context(rootID: rootID)
+        return AttendanceReport.rows(
+            summaries: try await Self.facts.meetingSummaries(everUnder: rootID, from: from, through: through),
+            history: history,
+            rules: rules,
+            rootID: rootID,
+            from: from,
+            through: through,
+            period: period,
+            byCell: byCell
+        )
+    }
+
+    @Test(arguments: [
+        (day(2025, 1, 1), day(2025, 12, 31)),
+        (day(2024, 1, 1), day(2024, 12, 31)),
+        (day(2024, 3, 15), day(2025, 8, 20)),
+        (day(2025, 6, 30), day(2025, 7, 1)),
+    ])
+    func summedByTheStoreAsReadOneByOne(range: (CalendarDate, CalendarDate)) async throws {
+        let oversight = Oversight(facts: Self.facts)
+        for root in ["p", "c", "d", "k2"] {
+            for period in [PeriodKind.month, .quarter, .year] {
+                for byCell in [true, false] {
+                    let summed = try await oversight.attendance(
+                        rootID: root,
+                        from: range.0,
+                        through: range.1,
+                        period: period,
+                        byCell: byCell
+                    )
+                    let read = try await oneByOne(
+                        rootID: root,
+                        from: range.0,
+                        through: range.1,
+                        period: period,
+                        byCell: byCell
+                    )
+                    #expect(summed == read, "\(root) \(period) byCell \(byCell)")
+                    #expect(!read.isEmpty)
+                }
+            }
+        }
+    }
+
+    @Test func aYearOfFewChangesIsSummedInSpansAndOneOfManyChangesPartly() async throws {
+        let (history, rules) = try await Oversight(facts: Self.facts).context(rootID: "p")
+        // 2025: cut on 1 May (the commune's rules), 1 July (the move), 28 October (national).
+        let year2025 = AttendanceSources(
+            history: history,
+            rules: rules,
+            rootID: "p",
+            from: day(2025, 1, 1),
+            through: day(2025, 12, 31)
+        )
+        #expect(year2025.readOneByOne.isEmpty)
+        #expect(
+            Set(year2025.sums.map(\.from)) == [day(2025, 1, 1), day(2025, 5, 1), day(2025, 7, 1), day(2025, 10, 28)]
+        )
+        let d = year2025.sums.first { $0.from == day(2025, 5, 1) && $0.unitIDs.contains("k3") }
+        #expect(d?.rules.rules.goodAttendanceBp == 9500 && d?.through == day(2025, 6, 30))
+        // 2024: twelve cells move, one each month: more cuts than spans, so the cells that stand
+        // still all year are summed and the moving ones (whose rules change) are read one by one.
+        let year2024 = AttendanceSources(
+            history: history,
+            rules: rules,
+            rootID: "p",
+            from: day(2024, 1, 1),
+            through: day(2024, 12, 31)
+        )
+        #expect(year2024.readOneByOne == (1...12).map { "n\($0)" }.sorted())
+        #expect(year2024.sums.flatMap(\.unitIDs).contains("k1"))
+        #expect(year2024.sums.map(\.rules.id).count == 2, "the national rules and commune C's")
+    }
+}
