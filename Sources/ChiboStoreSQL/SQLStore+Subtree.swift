@@ -58,11 +58,24 @@ extension SQLDatabase {
         case .sqlite:
             return String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
         case .postgres:
-            let quoted = ids.map { id in
-                "\"" + id.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                    + "\""
+            // Built byte by byte: Foundation's replacingOccurrences for each id of a province's
+            // 10,000 was a fifth of its attendance report.
+            var text = "{"
+            text.reserveCapacity(ids.reduce(2) { $0 + $1.utf8.count + 3 })
+            for (index, id) in ids.enumerated() {
+                if index > 0 { text.append(",") }
+                text.append("\"")
+                if id.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) {
+                    for character in id.unicodeScalars {
+                        if character == "\\" || character == "\"" { text.append("\\") }
+                        text.unicodeScalars.append(character)
+                    }
+                } else {
+                    text.append(id)
+                }
+                text.append("\"")
             }
-            return "{" + quoted.joined(separator: ",") + "}"
+            return text + "}"
         }
     }
 }

@@ -32,6 +32,16 @@ struct PostgresStoreTests {
         await second.close()
     }
 
+    @Test func aListOfIdsReachesTheServerAsItWasWhateverItHolds() async throws {
+        let store = try await PostgresStore(location: try PostgresTestDatabase.freshLocation(), readerThreads: 1)
+        let ids = ["ou-1", "a\"b", "c\\d", "e\\\"f", "Mường Bằng", "g,h", "{i}", ""]
+        let back = try await store.engine.read { db in
+            try String.fetchAll(db, sql: "SELECT unnest(CAST(? AS TEXT[]))", arguments: [try db.idList(ids)])
+        }
+        #expect(back == ids)
+        await store.close()
+    }
+
     @Test func aDatabaseMigratedByANewerVersionIsRefused() async throws {
         let location = try PostgresTestDatabase.freshLocation()
         try await PostgresStore(location: location, readerThreads: 1).close()
