@@ -46,7 +46,15 @@ public struct RuleBook: Sendable {
     /// The rules for a unit on a date, resolved once per unit and period of stillness.
     public func rules(for unitID: String, on date: CalendarDate) -> EffectiveRules {
         let key = UnitEpoch(unitID: unitID, epoch: OrgHistory.epoch(of: date, in: changeDates))
-        return memo.value(key) { resolve(unitID, on: date) }
+        return memo.value(key) {
+            // A unit with no sets of its own is judged as its parent is that day: a province's
+            // 10,000 cells resolve through their 400 communes rather than each on its own.
+            let ancestors = history.ancestors(of: unitID, on: date)
+            if scoped[unitID] == nil, let parent = ancestors.first, !ancestors.contains(unitID) {
+                return rules(for: parent, on: date)
+            }
+            return resolve(unitID, on: date)
+        }
     }
 
     private func resolve(_ unitID: String, on date: CalendarDate) -> EffectiveRules {
