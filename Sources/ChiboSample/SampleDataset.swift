@@ -17,10 +17,21 @@ public struct SampleDataset: Sequence, Sendable {
     /// What the records are generated from.
     public let plan: SamplePlan
 
-    /// The dataset of a kind and seed.
+    /// The dataset of a kind and seed (of the nation, its first province only: see
+    /// `init(nationProvince:seed:)`).
     public init(kind: SampleDatasetKind, seed: UInt64 = SampleDataset.defaultSeed) {
         plan = SamplePlan(kind: kind, seed: seed)
     }
+
+    /// One province of the nation dataset, `number` 1 to 63 (`SamplePlan.nationProvinces`): its
+    /// province unit, districts, communes, cells, members, meetings and evaluations, built
+    /// without the other provinces. The nation is the 63 provinces' datasets one after another.
+    public init(nationProvince number: Int, seed: UInt64 = SampleDataset.defaultSeed) {
+        plan = SamplePlan(nationProvince: number, seed: seed)
+    }
+
+    /// The starting value of the digest of `summary()`.
+    public static let digestBasis: UInt64 = 0xCBF2_9CE4_8422_2325
 
     /// Which dataset.
     public var kind: SampleDatasetKind { plan.kind }
@@ -81,8 +92,15 @@ public struct SampleDataset: Sequence, Sendable {
     /// Generates every record and returns the counts and a 64-bit FNV-1a digest of the
     /// records' bytes: equal digests mean byte-identical datasets.
     public func summary() throws -> (counts: SampleCounts, digest: UInt64) {
+        try summary(continuing: Self.digestBasis)
+    }
+
+    /// `summary()` with the digest carried on from `start`, the digest of the datasets before
+    /// this one: so the digest of several provinces of the nation is that of their records one
+    /// after another.
+    public func summary(continuing start: UInt64) throws -> (counts: SampleCounts, digest: UInt64) {
         var counts = SampleCounts()
-        var digest: UInt64 = 0xCBF2_9CE4_8422_2325
+        var digest = start
         func mix(_ byte: UInt8) {
             digest = (digest ^ UInt64(byte)) &* 0x100_0000_01B3
         }

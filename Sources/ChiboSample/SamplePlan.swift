@@ -1,6 +1,6 @@
 import ChiboModel
 
-/// The two sample datasets.
+/// The sample datasets.
 public enum SampleDatasetKind: String, CaseIterable, Sendable {
     /// Đảng bộ xã Mường Bằng (Mai Sơn, Sơn La) in 2019, as the 2020 article describes it: 27
     /// cells, 316 members, bản Bó with 22 members meeting on the 3rd.
@@ -8,6 +8,10 @@ public enum SampleDatasetKind: String, CaseIterable, Sendable {
     /// A fictional province at scale: 16 districts, 400 communes, 10,000 cells, 250,000 members
     /// and a year of meetings (about 4 million attendance records).
     case province
+    /// A fictional nation at scale: 63 provinces, about 250,000 cells, 5.3 million members and
+    /// a year of meetings (about 85 million attendance records), planned and generated one
+    /// province at a time (see `SampleDataset(nationProvince:seed:)`).
+    case nation
 }
 
 /// Whether a cell is a village's or an agency's: villages meet in the evening at the cultural
@@ -208,9 +212,20 @@ public struct SamplePlan: Sendable {
     var citizenPrefix: String
     /// The root generator.
     var random: SampleRandom
+    /// The number of the province (1 to 63) of a nation plan; nil for the other datasets.
+    public var nationProvince: Int?
 
-    /// Builds the plan of a dataset.
+    /// Builds the plan of a dataset (of the nation, its first province).
     public init(kind: SampleDatasetKind, seed: UInt64) {
+        if kind == .nation {
+            self.init(nationProvince: 1, seed: seed)
+        } else {
+            self.init(singleKind: kind, seed: seed)
+        }
+    }
+
+    /// The plan of Mường Bằng or the province.
+    private init(singleKind kind: SampleDatasetKind, seed: UInt64) {
         self.kind = kind
         self.seed = seed
         self.year = 2019
@@ -224,8 +239,26 @@ public struct SamplePlan: Sendable {
             (upperUnits, communes) = ProvinceAtScale.plan(random: random)
             cardPrefix = "99"
             citizenPrefix = "099"
+        case .nation:
+            preconditionFailure("unreachable: the nation is planned by init(nationProvince:seed:)")
         }
     }
+
+    /// Builds the plan of one province of the nation, `number` 1 to 63, without planning the
+    /// others.
+    public init(nationProvince number: Int, seed: UInt64) {
+        kind = .nation
+        self.seed = seed
+        year = 2019
+        nationProvince = number
+        random = NationAtScale.random(seed: seed, province: number)
+        (upperUnits, communes) = NationAtScale.plan(seed: seed, province: number)
+        cardPrefix = NationAtScale.code(number)
+        citizenPrefix = "0" + NationAtScale.code(number)
+    }
+
+    /// Number of provinces of the nation dataset.
+    public static let nationProvinces = NationAtScale.provinces
 
     /// Number of cells.
     public var cellCount: Int { communes.reduce(0) { $0 + $1.cells.count } }

@@ -148,6 +148,17 @@ public struct SampleCounts: Hashable, Sendable {
         }
     }
 
+    /// Adds the counts of `other` (of another province of the nation, say).
+    public mutating func add(_ other: SampleCounts) {
+        orgUnits += other.orgUnits
+        members += other.members
+        supervisors += other.supervisors
+        ruleSets += other.ruleSets
+        meetings += other.meetings
+        attendance += other.attendance
+        evaluations += other.evaluations
+    }
+
     /// Records of all kinds (attendance records are part of their meetings).
     public var records: Int { orgUnits + members + supervisors + ruleSets + meetings + evaluations }
 

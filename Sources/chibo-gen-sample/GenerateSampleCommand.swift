@@ -18,9 +18,11 @@ struct GenerateSampleCommand: AsyncParsableCommand {
         commandName: "chibo-gen-sample",
         abstract: "Generate Chibo's sample data and load it into a running chibo-server.",
         discussion: """
-            Datasets: muong-bang (the commune of Mường Bằng in 2019: 27 cells, 316 members) and \
+            Datasets: muong-bang (the commune of Mường Bằng in 2019: 27 cells, 316 members), \
             province (a fictional province: 400 communes, 10,000 cells, 250,000 members, about 4 \
-            million attendance records in 2019). The same seed gives the same records byte for \
+            million attendance records in 2019) and nation (63 fictional provinces, P01 to P63: \
+            about 250,000 cells, 5.3 million members, 85 million attendance records in 2019, \
+            generated one province at a time; --provinces picks some, for example 1-10 or 7). The same seed gives the same records byte for \
             byte. Loading uses request IDs, so running it again after an interruption completes \
             the load without duplicates. It needs an admin token (the province and district are \
             admin-only): `chibo-server token create --db FILE --role admin`, passed with --token \
@@ -32,12 +34,19 @@ struct GenerateSampleCommand: AsyncParsableCommand {
             status_events, meetings, resolutions, evaluations; as .csv with Vietnamese headers, \
             .jsonl, .binpb, and .xlsx workbooks with a title above the table and Excel dates), for \
             chibo-import; then --complete-import --server sends what \
-            the files do not carry (positions, supervisor assignments, rule sets).
+            the files do not carry (positions, supervisor assignments, rule sets). The nation's \
+            provinces go into subfolders p01 to p63 of DIR, each loadable on its own.
             """
     )
 
-    @Option(name: .long, help: "Dataset: muong-bang or province.")
+    @Option(name: .long, help: "Dataset: muong-bang, province or nation.")
     var dataset: SampleDatasetKind = .muongBang
+
+    @Option(
+        name: .long,
+        help: "With --dataset nation: only these provinces, N or A-B (1 to 63; default: all, one after another)."
+    )
+    var provinces: String?
 
     @Option(name: .long, help: "Seed of the generator; the same seed gives the same dataset.")
     var seed: UInt64 = SampleDataset.defaultSeed
@@ -78,19 +87,36 @@ struct GenerateSampleCommand: AsyncParsableCommand {
         if check && server == nil { throw ValidationError("--check needs --server") }
         if completeImport && server == nil { throw ValidationError("--complete-import needs --server") }
         if files != nil && server != nil { throw ValidationError("--files writes files; it does not take --server") }
+        if let provinces {
+            guard dataset == .nation else { throw ValidationError("--provinces applies to --dataset nation only") }
+            _ = try Self.parseProvinces(provinces)
+        }
     }
 
     func run() async throws {
-        let sample = SampleDataset(kind: dataset, seed: seed)
-        let planned = sample.plannedCounts
+        let parts = try provinceNumbers()
         if let files {
-            try writeFiles(sample, to: files)
+            for part in parts {
+                let sample = Self.dataset(dataset, seed: seed, province: part)
+                let directory = part.map { "\(files)/p\(Self.pad($0))" } ?? files
+                if let part { Self.log("province \(part) of the nation into \(directory)") }
+                try writeFiles(sample, to: directory)
+            }
             return
         }
         guard let server else {
-            let (counts, digest) = try sample.summary()
-            Self.log("\(dataset.rawValue), seed \(seed): \(Self.describe(counts))")
-            print("\(dataset.rawValue) seed=\(seed) records=\(counts.records) digest=\(Self.hex(digest))")
+            var counts = SampleCounts()
+            var digest = SampleDataset.digestBasis
+            for part in parts {
+                let sample = Self.dataset(dataset, seed: seed, province: part)
+                let (partCounts, partDigest) = try sample.summary(continuing: digest)
+                if let part { Self.log("province \(part): \(Self.describe(partCounts))") }
+                counts.add(partCounts)
+                digest = partDigest
+            }
+            let label = provinces.map { "\(dataset.rawValue) provinces=\($0)" } ?? dataset.rawValue
+            Self.log("\(label), seed \(seed): \(Self.describe(counts))")
+            print("\(label) seed=\(seed) records=\(counts.records) digest=\(Self.hex(digest))")
             return
         }
         let (host, port) = try Self.parseAddress(server)
@@ -102,24 +128,50 @@ struct GenerateSampleCommand: AsyncParsableCommand {
                 token: token ?? ProcessEnvironment.value("CHIBO_TOKEN") ?? ""
             )
         )
-        if completeImport {
-            defer { Task { await client.close() } }
-            let counts = try await SampleImportCompletion(client: client).run(sample)
-            Self.log(
-                "completed \(dataset.rawValue): \(counts.positions) members' positions, "
-                    + "\(counts.supervisors) supervisor assignments, \(counts.ruleSets) rule sets"
-            )
-            return
-        }
-        if check {
-            let loaded = try await SampleLoader(client: client).isLoaded(sample)
+        var missing: [String] = []
+        do {
+            for part in parts {
+                let sample = Self.dataset(dataset, seed: seed, province: part)
+                let name = part.map { "\(dataset.rawValue) province \($0)" } ?? dataset.rawValue
+                if completeImport {
+                    let counts = try await SampleImportCompletion(client: client).run(sample)
+                    Self.log(
+                        "completed \(name): \(counts.positions) members' positions, "
+                            + "\(counts.supervisors) supervisor assignments, \(counts.ruleSets) rule sets"
+                    )
+                } else if check {
+                    let loaded = try await SampleLoader(client: client).isLoaded(sample)
+                    Self.log("\(name) (seed \(seed)) is \(loaded ? "" : "not ")loaded on \(server)")
+                    if !loaded { missing.append(name) }
+                } else {
+                    try await load(sample, name: name, client: client, server: server)
+                }
+            }
+        } catch {
             await client.close()
-            Self.log("\(dataset.rawValue) (seed \(seed)) is \(loaded ? "" : "not ")loaded on \(server)")
-            if !loaded { throw ExitCode.failure }
-            return
+            throw error
         }
+        await client.close()
+        if !missing.isEmpty { throw ExitCode.failure }
+    }
+
+    /// The nation's provinces to work on (all 63 without --provinces), or [nil] for the other
+    /// datasets.
+    func provinceNumbers() throws -> [Int?] {
+        guard dataset == .nation else { return [nil] }
+        guard let provinces else { return Array(1...SamplePlan.nationProvinces) }
+        return try Array(Self.parseProvinces(provinces)).map { $0 }
+    }
+
+    static func dataset(_ kind: SampleDatasetKind, seed: UInt64, province: Int?) -> SampleDataset {
+        province.map { SampleDataset(nationProvince: $0, seed: seed) } ?? SampleDataset(kind: kind, seed: seed)
+    }
+
+    /// Loads one dataset (one province of the nation), logging progress; exits on a refusal.
+    private func load(_ sample: SampleDataset, name: String, client: ChiboClient, server: String) async throws {
+        let planned = sample.plannedCounts
         Self.log(
-            "loading \(dataset.rawValue) (seed \(seed)) into \(server), \(concurrency) calls in flight: "
+            "loading \(name) (seed \(seed)) into \(server), \(concurrency) calls in flight: "
                 + "\(Self.describe(planned))"
         )
         let loader = SampleLoader(client: client, concurrency: concurrency)
@@ -136,19 +188,14 @@ struct GenerateSampleCommand: AsyncParsableCommand {
                 )
             }
         } catch let error as SampleLoadError {
-            await client.close()
             Self.log("load stopped: \(error)")
             if error.error.code == .alreadyExists {
                 Self.log("the database holds records of another dataset or seed with the same IDs")
             }
             throw ExitCode.failure
-        } catch {
-            await client.close()
-            throw error
         }
-        await client.close()
         let seconds = Double(final.elapsed.components.seconds) + Double(final.elapsed.components.attoseconds) / 1e18
-        Self.log("loaded in \(Self.format(seconds, decimals: 1)) s: \(Self.describe(final.loaded))")
+        Self.log("loaded \(name) in \(Self.format(seconds, decimals: 1)) s: \(Self.describe(final.loaded))")
         for stage in SampleStage.allCases {
             guard let time = final.stageTimes[stage] else { continue }
             let stageSeconds = Double(time.components.seconds) + Double(time.components.attoseconds) / 1e18
@@ -158,6 +205,26 @@ struct GenerateSampleCommand: AsyncParsableCommand {
             Self.log("skipped \(Self.grouped(count)) \(entity) records: the server does not implement the method yet")
         }
     }
+
+    /// "7" or "1-63" as a range of province numbers, each from 1 to 63.
+    static func parseProvinces(_ text: String) throws -> ClosedRange<Int> {
+        let limit = SamplePlan.nationProvinces
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        let numbers = parts.map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard (1...2).contains(parts.count), let first = numbers[0], let last = numbers[parts.count - 1] else {
+            throw ValidationError("--provinces expects a number N or a range A-B (1 to \(limit)), got \"\(text)\"")
+        }
+        guard (1...limit).contains(first) && (1...limit).contains(last) else {
+            throw ValidationError("--provinces \(text): provinces are numbered 1 to \(limit)")
+        }
+        guard first <= last else {
+            throw ValidationError("--provinces \(text): the first province comes after the last")
+        }
+        return first...last
+    }
+
+    /// 7 as "07".
+    static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
 
     private func writeFiles(_ sample: SampleDataset, to directory: String) throws {
         do {

@@ -3,8 +3,11 @@
 // target as a Markdown table. tools/bench-reports starts the server and loads the data first.
 //
 // Usage: report-bench --server HOST:PORT[,HOST:PORT…] [--commune ID] [--province ID] [--year Y]
-//                     [--runs N] [--warmup N] [--only overview,year,month] [--token T]
-//                     [--throughput SECONDS --concurrency N]
+//                     [--runs N] [--warmup N] [--only overview,year,month,units] [--token T]
+//                     [--units ID,ID…] [--throughput SECONDS --concurrency N]
+// With --units, the "units" report calls the year's attendance of each unit listed (by_cell
+// false, period YEAR), one after another, and times the whole list as one run: the national
+// attendance by province is the 63 provinces' calls.
 // With --throughput, it instead keeps N overview calls of the commune in flight for SECONDS,
 // spread over the servers given (several servers on one database), and prints calls per second.
 // The token (an admin's, or a viewer's of the province) can also come from CHIBO_TOKEN.
@@ -20,7 +23,8 @@ struct Options {
     var year: Int32 = 2019
     var runs = 20
     var warmup = 3
-    var only: Set<String> = ["overview", "year", "month"]
+    var only: Set<String> = ["overview", "year", "month", "units"]
+    var units: [String] = []
     var token = ProcessInfo.processInfo.environment["CHIBO_TOKEN"] ?? ""
     var throughputSeconds = 0
     var concurrency = 8
@@ -41,6 +45,7 @@ struct Options {
             case "--warmup": warmup = max(0, Int(value(argument)) ?? warmup)
             case "--only": only = Set(value(argument).split(separator: ",").map(String.init))
             case "--token": token = value(argument)
+            case "--units": units = value(argument).split(separator: ",").map(String.init)
             case "--throughput": throughputSeconds = max(0, Int(value(argument)) ?? 0)
             case "--concurrency": concurrency = max(1, Int(value(argument)) ?? concurrency)
             default: fail("unknown argument \(argument)")
@@ -166,28 +171,52 @@ func attendance(_ period: PeriodKind) -> @Sendable () async throws -> Outcome {
     }
 }
 
-let cells = try await {
+/// The year's attendance of every unit of --units, by unit, one call after another.
+let unitsAttendance: @Sendable () async throws -> Outcome = { [options] in
+    let start = ContinuousClock.now
     var count = 0
-    var token = ""
-    repeat {
-        let units = try await client.serverStream(
-            .orgUnitsList,
-            ListOrgUnitsRequest(
-                page: PageRequest(pageSize: 1000, pageToken: token),
-                subtreeOf: options.province,
-                kind: .cell
-            ),
-            as: OrgUnit.self,
+    var first: Duration?
+    for unit in options.units {
+        let rows = try await client.serverStream(
+            .reportsAttendance,
+            AttendanceReportRequest(unitId: unit, from: from, to: to, period: .year, byCell: false),
+            as: AttendanceRow.self,
             options: callOptions
         )
-        for try await _ in units { count += 1 }
-        token = try units.trailer(as: PageEnd.self)?.nextPageToken ?? ""
-    } while !token.isEmpty
-    return count
-}()
-progress("\(options.server): \(cells) cells under \(options.province)")
+        for try await _ in rows {
+            if count == 0 { first = ContinuousClock.now - start }
+            count += 1
+        }
+    }
+    return Outcome(rows: count, firstRow: first)
+}
 
-let cases = [
+// The province's cells, the rows expected of its attendance by cell (not needed otherwise).
+let cells =
+    options.only.isDisjoint(with: ["year", "month"])
+    ? 0
+    : try await {
+        var count = 0
+        var token = ""
+        repeat {
+            let units = try await client.serverStream(
+                .orgUnitsList,
+                ListOrgUnitsRequest(
+                    page: PageRequest(pageSize: 1000, pageToken: token),
+                    subtreeOf: options.province,
+                    kind: .cell
+                ),
+                as: OrgUnit.self,
+                options: callOptions
+            )
+            for try await _ in units { count += 1 }
+            token = try units.trailer(as: PageEnd.self)?.nextPageToken ?? ""
+        } while !token.isEmpty
+        return count
+    }()
+if cells > 0 { progress("\(options.server): \(cells) cells under \(options.province)") }
+
+var cases = [
     Case(
         key: "overview",
         name: "Overview, one commune (\(options.commune)), year \(year)",
@@ -219,6 +248,17 @@ let cases = [
         call: attendance(.month)
     ),
 ]
+if !options.units.isEmpty {
+    cases.append(
+        Case(
+            key: "units",
+            name: "Attendance of \(options.units.count) units one after another (by unit), period YEAR",
+            target: .seconds(2),
+            expectedRows: options.units.count,
+            call: unitsAttendance
+        )
+    )
+}
 
 let clock = ContinuousClock()
 var lines: [String] = []
