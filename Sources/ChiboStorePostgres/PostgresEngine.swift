@@ -29,6 +29,8 @@ final class PostgresEngine: SQLEngine {
     private let readers: NIOThreadPool
     private let writer: NIOThreadPool
     private let pool = ConnectionPool()
+    /// The statements sent and round trips waited for, on every connection of the engine.
+    let traffic = TrafficCounter()
 
     /// The statement every write transaction starts with: the lock of the store's schema.
     static let writeLock = "SELECT pg_advisory_xact_lock(hashtext('chibo write ' || current_schema()))"
@@ -139,7 +141,8 @@ final class PostgresEngine: SQLEngine {
             connection: connection,
             logger: logger,
             beginWrite: Self.writeLock,
-            endWrite: Self.notify(channel: channel)
+            endWrite: Self.notify(channel: channel),
+            traffic: traffic
         )
     }
 

@@ -23,12 +23,21 @@ final class PostgresSQLDatabase: SQLDatabase {
     var pendingAudit: PendingAudit?
     /// Statements that ran to completion on this connection through this interface.
     private(set) var statementsRun = 0
+    /// Where the statements sent and the waits for them are counted (the engine's).
+    let traffic: TrafficCounter
 
-    init(connection: PostgresConnection, logger: Logger, beginWrite: String, endWrite: String) {
+    init(
+        connection: PostgresConnection,
+        logger: Logger,
+        beginWrite: String,
+        endWrite: String,
+        traffic: TrafficCounter = TrafficCounter()
+    ) {
         self.connection = connection
         self.logger = logger
         self.beginWrite = beginWrite
         self.endWrite = endWrite
+        self.traffic = traffic
     }
 
     var dialect: SQLDialect { .postgres }
@@ -169,6 +178,7 @@ final class PostgresSQLDatabase: SQLDatabase {
             }
         }
         let query = PostgresQuery(unsafeSQL: translated ? sql : PlaceholderTranslation.numbered(sql), binds: binds)
+        traffic.count(statements: 1, waited: true)
         do {
             let result = try connection.query(query, logger: logger).wait()
             statementsRun += 1

@@ -22,6 +22,10 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
     /// A short name for server info.
     public override var backendName: String { "postgres" }
 
+    /// The statements this store has sent to its servers and the round trips its operations
+    /// waited for, since it opened.
+    public var traffic: PostgresTraffic { postgres.traffic.traffic }
+
     /// The schema version this build migrates a database to.
     public static var latestSchemaVersion: Int { PostgresMigrations.all.count }
 
