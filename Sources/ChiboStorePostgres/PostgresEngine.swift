@@ -89,15 +89,17 @@ final class PostgresEngine: SQLEngine {
         }
     }
 
-    /// Runs `body` in a read-only snapshot on `db`.
+    /// Runs `body` in a read-only snapshot on `db`. The snapshot costs no wait of its own: its
+    /// `BEGIN` is sent with the body's first statement, and its `COMMIT` (which has nothing to
+    /// keep) is sent without waiting for the answer. A body that runs no statement opens none.
     static func inSnapshot<T>(_ db: PostgresSQLDatabase, _ body: (any SQLDatabase) throws -> T) throws -> T {
-        try db.simple("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        db.sendWithNext("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let result = try body(db)
-            try db.simple("COMMIT")
+            if !db.dropQueued() { db.sendWithoutWaiting("COMMIT") }
             return result
         } catch {
-            try? db.simple("ROLLBACK")
+            if !db.dropQueued() { try? db.simple("ROLLBACK") }
             throw error
         }
     }
