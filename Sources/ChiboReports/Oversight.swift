@@ -26,19 +26,13 @@ public struct Oversight: Sendable {
     }
 
     /// The tree and rules a report on `rootID` reads: the subtree over time and the root's
-    /// ancestors (whose rule sets apply to it). The rule sets are read while the tree is.
+    /// ancestors (whose rule sets apply to it), read together (`unitsEverUnderAndAbove`); the
+    /// rule sets are read meanwhile.
     public func context(rootID: String) async throws -> (history: OrgHistory, rules: RuleBook) {
         async let ruleSetsRead = facts.ruleSets()
-        var units = try await facts.unitsEverUnder(rootID: rootID)
-        guard let root = units.first(where: { $0.id == rootID }) else { throw Failure.unknownUnit(rootID) }
-        var seen = Set(units.map(\.id))
-        var pending = root.parentHistory.map(\.parentId) + (root.parentId.isEmpty ? [] : [root.parentId])
-        while let next = pending.popLast() {
-            guard seen.insert(next).inserted, let unit = try await facts.orgUnit(id: next) else { continue }
-            units.append(unit)
-            pending += unit.parentHistory.map(\.parentId) + (unit.parentId.isEmpty ? [] : [unit.parentId])
-        }
-        let history = OrgHistory(units: units)
+        let units = try await facts.unitsEverUnderAndAbove(rootID: rootID)
+        guard units.under.contains(where: { $0.id == rootID }) else { throw Failure.unknownUnit(rootID) }
+        let history = OrgHistory(units: units.under + units.above)
         let ruleSets = try await ruleSetsRead
         return (history, RuleBook(ruleSets: ruleSets, history: history))
     }
