@@ -22,8 +22,9 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
     /// A short name for server info.
     public override var backendName: String { "postgres" }
 
-    /// The statements this store has sent to its servers and the round trips its operations
-    /// waited for, since it opened.
+    /// The statements this store's operations have sent to its servers and the round trips they
+    /// waited for, since it opened (the role check of a new connection and the change listener's
+    /// statements are not counted).
     public var traffic: PostgresTraffic { postgres.traffic.traffic }
 
     /// The schema version this build migrates a database to.

@@ -3,6 +3,7 @@ import ChiboReports
 import ChiboSample
 import ChiboStore
 import ChiboStorePostgres
+import ChiboStoreSQL
 import Testing
 
 /// How many round trips a report waits for on PostgreSQL: the sample commune (Mường Bằng, a year
@@ -46,6 +47,38 @@ struct PostgresRoundTripTests {
                 attendanceTrips <= Self.attendanceBound,
                 "the attendance report waited for \(attendanceTrips) round trips"
             )
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    @Test func aReadIsASnapshotAndLeavesItsConnectionReadyHoweverItEnds() async throws {
+        // One reader connection: every read below runs on the same one.
+        let store = try await PostgresStore(location: PostgresTestDatabase.freshLocation(), readerThreads: 1)
+        do {
+            let before = store.traffic
+            let nothing = try await store.engine.read { _ in 7 }
+            #expect(nothing == 7)
+            #expect(store.traffic == before, "a read that runs no statement sends none")
+
+            await #expect(throws: PostgresStatementError.self) {
+                try await store.engine.read { db in
+                    try db.execute(sql: "SELECT no_such_column FROM org_unit")
+                }
+            }
+            let settings = try await store.engine.read { db in
+                (
+                    try String.fetchOne(db, sql: "SELECT current_setting('transaction_isolation')"),
+                    try String.fetchOne(db, sql: "SELECT current_setting('transaction_read_only')")
+                )
+            }
+            #expect(settings.0 == "repeatable read" && settings.1 == "on", "\(settings)")
+            // The failed read: its statement with the BEGIN, its ROLLBACK and the one made when its
+            // connection goes back to the idle set; the next: two statements, the first with the BEGIN.
+            let after = store.traffic
+            #expect(after.roundTrips - before.roundTrips == 3 + 2, "\(before) then \(after)")
         } catch {
             await store.close()
             throw error
