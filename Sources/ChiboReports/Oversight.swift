@@ -26,19 +26,14 @@ public struct Oversight: Sendable {
     }
 
     /// The tree and rules a report on `rootID` reads: the subtree over time and the root's
-    /// ancestors (whose rule sets apply to it).
+    /// ancestors (whose rule sets apply to it), read together (`unitsEverUnderAndAbove`); the
+    /// rule sets are read meanwhile.
     public func context(rootID: String) async throws -> (history: OrgHistory, rules: RuleBook) {
-        var units = try await facts.unitsEverUnder(rootID: rootID)
-        guard let root = units.first(where: { $0.id == rootID }) else { throw Failure.unknownUnit(rootID) }
-        var seen = Set(units.map(\.id))
-        var pending = root.parentHistory.map(\.parentId) + (root.parentId.isEmpty ? [] : [root.parentId])
-        while let next = pending.popLast() {
-            guard seen.insert(next).inserted, let unit = try await facts.orgUnit(id: next) else { continue }
-            units.append(unit)
-            pending += unit.parentHistory.map(\.parentId) + (unit.parentId.isEmpty ? [] : [unit.parentId])
-        }
-        let history = OrgHistory(units: units)
-        let ruleSets = try await facts.ruleSets()
+        async let ruleSetsRead = facts.ruleSets()
+        let units = try await facts.unitsEverUnderAndAbove(rootID: rootID)
+        guard units.under.contains(where: { $0.id == rootID }) else { throw Failure.unknownUnit(rootID) }
+        let history = OrgHistory(units: units.under + units.above)
+        let ruleSets = try await ruleSetsRead
         return (history, RuleBook(ruleSets: ruleSets, history: history))
     }
 
@@ -143,15 +138,17 @@ public struct Oversight: Sendable {
     }
 
     /// The overview of a unit for a year, statuses read on `date` (see `OverviewReport`). The
-    /// store's reads are independent and run side by side on the store's reader connections.
+    /// store's reads are independent and run side by side on the store's reader connections:
+    /// those that need neither the tree nor the rules start with the reads of the context.
     public func overview(rootID: String, year: Int32, on date: CalendarDate) async throws -> OverviewReport {
-        let (history, rules) = try await context(rootID: rootID)
         let from = CalendarDate(year: year, month: 1, day: 1)
         let through = min(CalendarDate(year: year, month: 12, day: 31), max(date, from))
-        let thresholds = rules.absenceThresholds
         let facts = self.facts
         async let summariesRead = facts.meetingSummaries(everUnder: rootID, from: from, through: through)
         async let membersRead = facts.membersEverUnder(rootID: rootID)
+        async let resolutionsRead = facts.openResolutions(everUnder: rootID, dueBefore: date)
+        let (history, rules) = try await context(rootID: rootID)
+        let thresholds = rules.absenceThresholds
         async let factsRead = facts.absenceFacts(
             everUnder: rootID,
             from: from,
@@ -159,7 +156,6 @@ public struct Oversight: Sendable {
             minExcused: thresholds.excused,
             minUnexcusedMonths: thresholds.unexcusedMonths
         )
-        async let resolutionsRead = facts.openResolutions(everUnder: rootID, dueBefore: date)
         async let gradingRows = grading(rootID: rootID, year: year, history: history, rules: rules)
         let summaries = try await summariesRead
         let members = try await membersRead

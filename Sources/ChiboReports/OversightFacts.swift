@@ -9,6 +9,8 @@ public protocol OversightFacts: Sendable {
     func unitsEverUnder(rootID: String) async throws -> [OrgUnit]
     /// The unit with this id (an ancestor of a report's root).
     func orgUnit(id: String) async throws -> OrgUnit?
+    /// The units ever under `rootID` and those above it (see `Store.unitsEverUnderAndAbove`).
+    func unitsEverUnderAndAbove(rootID: String) async throws -> (under: [OrgUnit], above: [OrgUnit])
     /// Every rule set in force (not voided).
     func ruleSets() async throws -> [RuleSet]
     /// Per-meeting counts of the meetings of cells ever under `rootID` in a date range.
@@ -50,6 +52,24 @@ public protocol OversightFacts: Sendable {
     func openResolutions(everUnder rootID: String, dueBefore: CalendarDate) async throws -> [ResolutionFact]
 }
 
+extension OversightFacts {
+    /// The units ever under `rootID`, then the units above it read one by one up the parents
+    /// (`orgUnit(id:)`), not through a unit under it.
+    public func unitsEverUnderAndAbove(rootID: String) async throws -> (under: [OrgUnit], above: [OrgUnit]) {
+        let units = try await unitsEverUnder(rootID: rootID)
+        guard let root = units.first(where: { $0.id == rootID }) else { return (units, []) }
+        var above: [OrgUnit] = []
+        var seen = Set(units.map(\.id))
+        var pending = root.parentHistory.map(\.parentId) + (root.parentId.isEmpty ? [] : [root.parentId])
+        while let next = pending.popLast() {
+            guard seen.insert(next).inserted, let unit = try await orgUnit(id: next) else { continue }
+            above.append(unit)
+            pending += unit.parentHistory.map(\.parentId) + (unit.parentId.isEmpty ? [] : [unit.parentId])
+        }
+        return (units, above)
+    }
+}
+
 /// The oversight facts as a store answers them.
 public struct StoreFacts: OversightFacts {
     /// The store asked.
@@ -65,6 +85,11 @@ public struct StoreFacts: OversightFacts {
 
     /// See `OversightFacts`.
     public func orgUnit(id: String) async throws -> OrgUnit? { try await store.orgUnit(id: id) }
+
+    /// See `OversightFacts`: one read of the store.
+    public func unitsEverUnderAndAbove(rootID: String) async throws -> (under: [OrgUnit], above: [OrgUnit]) {
+        try await store.unitsEverUnderAndAbove(rootID: rootID)
+    }
 
     /// See `OversightFacts`.
     public func ruleSets() async throws -> [RuleSet] {

@@ -211,6 +211,19 @@ enum OversightChecks {
             recorder.expect(Set(units.map(\.id)) == ["mb", "bo"], "bo was under mb: \(units.map(\.id))")
             let now = try await store.unitsEverUnder(rootID: "cm")
             recorder.expect(Set(now.map(\.id)) == ["cm", "bo"], "bo is under cm: \(now.map(\.id))")
+            let cell = try await store.unitsEverUnderAndAbove(rootID: "bo")
+            recorder.expect(
+                cell.under.map(\.id) == ["bo"] && Set(cell.above.map(\.id)) == ["mb", "cm"]
+                    && cell.above.count == 2,
+                "bo's parents then and now are above it: \(cell.under.map(\.id)) \(cell.above.map(\.id))"
+            )
+            let commune = try await store.unitsEverUnderAndAbove(rootID: "mb")
+            recorder.expect(
+                Set(commune.under.map(\.id)) == ["mb", "bo"] && commune.above.isEmpty,
+                "nothing above mb, and the walk up does not start from its cells: \(commune.above.map(\.id))"
+            )
+            let nowhere = try await store.unitsEverUnderAndAbove(rootID: "nowhere")
+            recorder.expect(nowhere.under.isEmpty && nowhere.above.isEmpty, "an unknown root has no units")
             let members = try await store.membersEverUnder(rootID: "mb")
             recorder.expect(members.count == 3, "the cell's members: \(members.map(\.id))")
         },

@@ -29,6 +29,8 @@ final class PostgresEngine: SQLEngine {
     private let readers: NIOThreadPool
     private let writer: NIOThreadPool
     private let pool = ConnectionPool()
+    /// The statements sent and round trips waited for, on every connection of the engine.
+    let traffic = TrafficCounter()
 
     /// The statement every write transaction starts with: the lock of the store's schema.
     static let writeLock = "SELECT pg_advisory_xact_lock(hashtext('chibo write ' || current_schema()))"
@@ -87,15 +89,17 @@ final class PostgresEngine: SQLEngine {
         }
     }
 
-    /// Runs `body` in a read-only snapshot on `db`.
+    /// Runs `body` in a read-only snapshot on `db`. The snapshot costs no wait of its own: its
+    /// `BEGIN` is sent with the body's first statement, and its `COMMIT` (which has nothing to
+    /// keep) is sent without waiting for the answer. A body that runs no statement opens none.
     static func inSnapshot<T>(_ db: PostgresSQLDatabase, _ body: (any SQLDatabase) throws -> T) throws -> T {
-        try db.simple("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        db.sendWithNext("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let result = try body(db)
-            try db.simple("COMMIT")
+            if !db.dropQueued() { db.sendWithoutWaiting("COMMIT") }
             return result
         } catch {
-            try? db.simple("ROLLBACK")
+            if !db.dropQueued() { try? db.simple("ROLLBACK") }
             throw error
         }
     }
@@ -139,7 +143,8 @@ final class PostgresEngine: SQLEngine {
             connection: connection,
             logger: logger,
             beginWrite: Self.writeLock,
-            endWrite: Self.notify(channel: channel)
+            endWrite: Self.notify(channel: channel),
+            traffic: traffic
         )
     }
 

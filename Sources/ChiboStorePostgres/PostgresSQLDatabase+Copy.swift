@@ -16,6 +16,7 @@ extension PostgresSQLDatabase {
         let connection = self.connection
         let logger = self.logger
         let promise = connection.eventLoop.makePromise(of: Void.self)
+        traffic.count(statements: 1, waited: true)
         promise.completeWithTask {
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
                 try await writer.write(data)

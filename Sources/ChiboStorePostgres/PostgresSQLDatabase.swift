@@ -23,12 +23,21 @@ final class PostgresSQLDatabase: SQLDatabase {
     var pendingAudit: PendingAudit?
     /// Statements that ran to completion on this connection through this interface.
     private(set) var statementsRun = 0
+    /// Where the statements sent and the waits for them are counted (the engine's).
+    let traffic: TrafficCounter
 
-    init(connection: PostgresConnection, logger: Logger, beginWrite: String, endWrite: String) {
+    init(
+        connection: PostgresConnection,
+        logger: Logger,
+        beginWrite: String,
+        endWrite: String,
+        traffic: TrafficCounter = TrafficCounter()
+    ) {
         self.connection = connection
         self.logger = logger
         self.beginWrite = beginWrite
         self.endWrite = endWrite
+        self.traffic = traffic
     }
 
     var dialect: SQLDialect { .postgres }
@@ -169,12 +178,55 @@ final class PostgresSQLDatabase: SQLDatabase {
             }
         }
         let query = PostgresQuery(unsafeSQL: translated ? sql : PlaceholderTranslation.numbered(sql), binds: binds)
+        let ahead = queued
+        queued = []
+        traffic.count(statements: ahead.count + 1, waited: true)
+        // postgres-nio keeps the statements of a connection in order and sends each as soon as
+        // the one before is answered: the thread waits once for them all.
+        let answersAhead = ahead.map { connection.query(PostgresQuery(unsafeSQL: $0), logger: logger) }
+        let answer = connection.query(query, logger: logger)
+        for (statement, answerAhead) in zip(ahead, answersAhead) {
+            do {
+                _ = try answerAhead.wait()
+                statementsRun += 1
+            } catch {
+                throw Self.storeError(error, sql: statement)
+            }
+        }
         do {
-            let result = try connection.query(query, logger: logger).wait()
+            let result = try answer.wait()
             statementsRun += 1
             return result
         } catch {
             throw Self.storeError(error, sql: sql)
+        }
+    }
+
+    /// Statements without arguments to send in front of the next statement (`sendWithNext`).
+    private var queued: [String] = []
+
+    /// Sends `statement` (without arguments) just before the next statement, so the thread waits
+    /// once for both: the `BEGIN` of a read snapshot. If the next statement never comes,
+    /// `dropQueued` forgets it.
+    func sendWithNext(_ statement: String) { queued.append(statement) }
+
+    /// Forgets the statements `sendWithNext` kept for a next statement that did not come;
+    /// whether there were any.
+    func dropQueued() -> Bool {
+        defer { queued = [] }
+        return !queued.isEmpty
+    }
+
+    /// Sends `statement` (without arguments) and does not wait for its answer: the `COMMIT` of a
+    /// read-only snapshot, which has nothing to keep. The connection answers its statements in
+    /// order, so the next one sent on it (by this operation or the next) is answered after this
+    /// one; a failure, which can only be the connection's, is logged and that next statement
+    /// fails with it.
+    func sendWithoutWaiting(_ statement: String) {
+        traffic.count(statements: 1, waited: false)
+        let logger = logger
+        connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).whenFailure { error in
+            logger.debug("\(statement) failed: \(PostgresEngine.describe(error))")
         }
     }
 

@@ -22,6 +22,11 @@ public final class PostgresStore: SQLStore, @unchecked Sendable {
     /// A short name for server info.
     public override var backendName: String { "postgres" }
 
+    /// The statements this store's operations have sent to its servers and the round trips they
+    /// waited for, since it opened (the role check of a new connection and the change listener's
+    /// statements are not counted).
+    public var traffic: PostgresTraffic { postgres.traffic.traffic }
+
     /// The schema version this build migrates a database to.
     public static var latestSchemaVersion: Int { PostgresMigrations.all.count }
 

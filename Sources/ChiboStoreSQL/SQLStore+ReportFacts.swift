@@ -27,6 +27,56 @@ extension SQLStore {
         }
     }
 
+    /// The units ever under a root and those above it (see `Store.unitsEverUnderAndAbove`), in
+    /// two statements: the subtree's ids, then its units with the units up the root's parent
+    /// history (`unitsUp`). The walk up is then done over those, as the definition says; a unit
+    /// it reaches that they lack (a current parent missing from a parent history) is read on
+    /// its own.
+    public func unitsEverUnderAndAbove(rootID: String) async throws -> (under: [OrgUnit], above: [OrgUnit]) {
+        try await engine.read { db in
+            var under: [OrgUnit] = []
+            var up: [String: OrgUnit] = [:]
+            try SQLRow.forEach(
+                db,
+                sql: """
+                    \(Self.unitsUp(db))
+                    SELECT 0 AS is_up, u.record FROM org_unit u WHERE \(db.isOneOf("u.id")) AND u.voided = 0
+                    UNION ALL
+                    SELECT 1 AS is_up, u.record FROM org_unit u WHERE u.id IN (SELECT id FROM up)
+                    """,
+                arguments: [rootID, try Self.everSubtreeIDs(db, rootID: rootID)]
+            ) { row in
+                let unit = try OrgUnit(serializedBytes: [UInt8](row[1] as Data))
+                if (row[0] as Int) != 0 { up[unit.id] = unit } else { under.append(unit) }
+            }
+            guard let root = under.first(where: { $0.id == rootID }) else { return (under, []) }
+            func parents(_ unit: OrgUnit) -> [String] {
+                unit.parentHistory.map(\.parentId) + (unit.parentId.isEmpty ? [] : [unit.parentId])
+            }
+            var above: [OrgUnit] = []
+            var seen = Set(under.map(\.id))
+            var pending = parents(root)
+            while let next = pending.popLast() {
+                guard seen.insert(next).inserted, let unit = try up[next] ?? Self.loadOrgUnit(db, id: next) else {
+                    continue
+                }
+                above.append(unit)
+                pending += parents(unit)
+            }
+            return (under, above)
+        }
+    }
+
+    /// An `up(id)` table of a unit (bound to the first `?`) and every unit it or one of them was
+    /// ever below, through the dated parent history (the mirror of `everSubtree`).
+    static func unitsUp(_ db: any SQLDatabase) -> String {
+        """
+        WITH RECURSIVE up(id) AS (
+            SELECT \(db.rootParameter) UNION SELECT p.parent_id FROM org_unit_parent p JOIN up a ON p.unit_id = a.id
+        )
+        """
+    }
+
     /// Per-meeting counts (see `Store.meetingSummaries`).
     public func meetingSummaries(
         everUnder rootID: String,

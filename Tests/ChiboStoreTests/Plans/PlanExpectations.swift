@@ -59,6 +59,11 @@ enum PlanExpectations {
             indexes: ["org_unit_parent_by_parent"]
         ),
         PlanExpectation(
+            name: "units ever under a unit by id, and the units up its parent history",
+            markers: ["WITH RECURSIVE up(id)"],
+            indexes: ["org_unit_parent_by_unit", "org_unit_pkey"]
+        ),
+        PlanExpectation(
             name: "units under a unit today",
             markers: ["WITH RECURSIVE subtree(id)"],
             indexes: ["org_unit_by_parent"]
