@@ -101,6 +101,28 @@ import Testing
         #expect(!TextNormalization.hasLatin1Symbol(""))
     }
 
+    @Test func legacyEvidenceFromBytesCountsAsFromScalars() {
+        var samples = [
+            "", "Tòng Văn Hạnh", "Tßng V¨n H¹nh", "Lß V¨n §«ng", "Hoï vaø teân", "Soá theû ñaûng vieân", "«Kinh tế hộ»",
+            "€‘Œ’ Ÿ ž", "😀 aø 😀", "Nguye\u{0302}\u{0303}n", "oï", "aê", "eâ", "Aø", "\u{10FFFF}ù",
+        ]
+        for value in UInt32(0x80)..<0x2200 {
+            if let scalar = Unicode.Scalar(value) { samples.append("o" + String(scalar) + "a" + String(scalar)) }
+        }
+        for sample in samples {
+            var fromBytes = LegacyEvidence()
+            fromBytes.add(text: sample)
+            var fromScalars = LegacyEvidence()
+            fromScalars.add(scalarsOf: sample)
+            let counts = [fromBytes.vietnamese, fromBytes.foreign, fromBytes.symbols, fromBytes.vniPairs]
+            let expected = [fromScalars.vietnamese, fromScalars.foreign, fromScalars.symbols, fromScalars.vniPairs]
+            #expect(counts == expected, "\(sample.unicodeScalars.map(\.value))")
+        }
+        #expect(LegacyEvidence.detect("Hoï vaø teân") == .vni)
+        #expect(LegacyEvidence.detect("Lß V¨n §«ng") == .tcvn3)
+        #expect(LegacyEvidence.detect("Tòng Văn Hạnh") == nil)
+    }
+
     @Test func tcvn3CellsInAMeetingLogAreConvertedOthersKept() throws {
         let text = """
             Mã cuộc họp,Chi bộ,Ngày sinh hoạt,Loại,Chủ đề,Số thẻ đảng viên,Họ và tên,Điểm danh

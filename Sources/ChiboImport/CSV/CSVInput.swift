@@ -273,7 +273,11 @@ final class CSVInput {
         }
         if evidence.mightHaveVerdict { evidence = allEvidence(raw) }
         var warnings: [RowWarning] = []
-        if decoder.mode == .utf8, evidence.verdict != .vni {
+        // A cell can be TCVN3 only with one of the symbols U+00A1–U+00BF, which no decoding,
+        // composing or trimming creates: a row whose bytes have none is not looked at further.
+        if decoder.mode == .utf8, evidence.verdict != .vni,
+            raw.bytes.withUnsafeBufferPointer({ UTF8Bytes.contains($0, lead: 0xC2, followedBy: 0xA1...0xBF) })
+        {
             warnings = convertTCVN3Cells(&cells, row: raw.row)
             if !warnings.isEmpty {
                 evidence = LegacyEvidence()

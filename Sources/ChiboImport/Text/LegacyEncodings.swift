@@ -77,26 +77,60 @@ struct LegacyEvidence {
         }
     }
 
-    /// Counts the characters of Unicode text (decoded from UTF-8).
+    /// Counts the characters of Unicode text (decoded from UTF-8), reading its UTF-8 bytes.
     mutating func add(text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ add(utf8: $0) }) == nil { add(scalarsOf: text) }
+    }
+
+    /// What `add(scalarsOf:)` counts, from valid UTF-8 bytes without making scalars of ASCII and
+    /// Latin-1.
+    private mutating func add(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        var index = 0
+        while index < bytes.count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                addByte(lead)
+                index += 1
+                continue
+            }
+            let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            var value = UInt32(lead) & (lead < 0xE0 ? 0x1F : lead < 0xF0 ? 0x0F : 0x07)
+            for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
+            index += length
+            if value < 0x100 {
+                addByte(UInt8(value))
+            } else {
+                addWide(value)
+            }
+        }
+        previousWasPlainVowel = false
+    }
+
+    /// Counts the characters of Unicode text scalar by scalar: the definition of `add(text:)`,
+    /// used for text whose bytes are not contiguous.
+    mutating func add(scalarsOf text: String) {
         for scalar in text.unicodeScalars {
             let value = scalar.value
             if value >= 0x100 {
-                if Self.isVietnamese(value) {
-                    vietnamese += 1
-                    previousWasPlainVowel = false
-                    continue
-                }
-                if let byte = CodePages.windows1252Byte(scalar) {
-                    addByte(byte)
-                } else {
-                    previousWasPlainVowel = false
-                }
+                addWide(value)
                 continue
             }
             addByte(UInt8(value))
         }
         previousWasPlainVowel = false
+    }
+
+    /// Counts a character of U+0100 and above: a Vietnamese letter, or the windows-1252 byte it
+    /// came from.
+    private mutating func addWide(_ value: UInt32) {
+        if Self.isVietnamese(value) {
+            vietnamese += 1
+            previousWasPlainVowel = false
+        } else if let byte = CodePages.windows1252Extras[value] {
+            addByte(byte)
+        } else {
+            previousWasPlainVowel = false
+        }
     }
 
     /// Counts the raw bytes of windows-1258 text: its Vietnamese letters count as Vietnamese,

@@ -47,7 +47,7 @@ enum TextNormalization {
     /// whitespace (spaces, tabs, no-break spaces, line breaks).
     static func cell(_ text: String) -> String {
         var text = nfc(text)
-        if text.utf8.contains(0x0D) {
+        if UTF8Bytes.contains(text, where: { $0 == 0x0D }) {
             text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,

@@ -12,16 +12,20 @@ enum UTF8Bytes {
     /// Whether `text` holds the byte `lead` followed by a byte in `range`.
     static func contains(_ text: String, lead: UInt8, followedBy range: ClosedRange<UInt8>) -> Bool {
         let utf8 = text.utf8
-        let scan = { (bytes: UnsafeBufferPointer<UInt8>) -> Bool in
-            var afterLead = false
-            for byte in bytes {
-                if afterLead, range.contains(byte) { return true }
-                afterLead = byte == lead
-            }
-            return false
-        }
+        let scan = { (bytes: UnsafeBufferPointer<UInt8>) in contains(bytes, lead: lead, followedBy: range) }
         if let found = utf8.withContiguousStorageIfAvailable(scan) { return found }
         return Array(utf8).withUnsafeBufferPointer(scan)
+    }
+
+    /// Whether `bytes` hold the byte `lead` followed by a byte in `range`.
+    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, lead: UInt8, followedBy range: ClosedRange<UInt8>) -> Bool
+    {
+        var index = 0
+        while index + 1 < bytes.count {
+            if bytes[index] == lead, range.contains(bytes[index + 1]) { return true }
+            index += 1
+        }
+        return false
     }
 
     /// Whether two strings have the same bytes (equal strings with different bytes are
