@@ -198,6 +198,30 @@ final class CSVInput {
         return nil
     }
 
+    /// The next data row with only the cells at `indices` decoded and the others left empty,
+    /// for a pass that reads a few columns (the meeting keys); nil at the end of the file. The
+    /// row is decoded whole, as `next` does, when one of those cells is not plain ASCII (its
+    /// text could then depend on the rest of the row), so the cells given are the same.
+    /// Problems and warnings are not looked for.
+    func next(decodingOnly indices: [Int]) throws(ImportError) -> DecodedRow? {
+        while let raw = try reader.next() {
+            if dataStart == nil { dataStart = (raw.offset, raw.row) }
+            if raw.isBlank {
+                blankRows += 1
+                continue
+            }
+            rowsRead += 1
+            let count = min(raw.count, layout.headers.count)
+            var cells = [String](repeating: "", count: count)
+            for index in indices where index < count {
+                guard let text = TextNormalization.plainASCIICell(raw.field(index)) else { return decode(raw) }
+                cells[index] = text
+            }
+            return DecodedRow(cells: cells, row: raw.row, offset: raw.offset, problems: [])
+        }
+        return nil
+    }
+
     /// Reads the row at a known offset (two-file form) without counting it again.
     func row(at offset: Int, row: Int) throws(ImportError) -> DecodedRow? {
         try reader.reposition(offset: offset, row: row)
@@ -234,7 +258,7 @@ final class CSVInput {
                         )
                     )
                 }
-                decoder.addEvidence(text: text, bytes: bytes, to: &evidence)
+                decoder.addTelltaleEvidence(text: text, bytes: bytes, to: &evidence)
             case .failure(let fault):
                 cells.append("")
                 problems.append(
@@ -247,8 +271,13 @@ final class CSVInput {
                 )
             }
         }
+        if evidence.mightHaveVerdict { evidence = allEvidence(raw) }
         var warnings: [RowWarning] = []
-        if decoder.mode == .utf8, evidence.verdict != .vni {
+        // A cell can be TCVN3 only with one of the symbols U+00A1–U+00BF, which no decoding,
+        // composing or trimming creates: a row whose bytes have none is not looked at further.
+        if decoder.mode == .utf8, evidence.verdict != .vni,
+            raw.bytes.withUnsafeBufferPointer({ UTF8Bytes.contains($0, lead: 0xC2, followedBy: 0xA1...0xBF) })
+        {
             warnings = convertTCVN3Cells(&cells, row: raw.row)
             if !warnings.isEmpty {
                 evidence = LegacyEvidence()
@@ -276,12 +305,27 @@ final class CSVInput {
         return DecodedRow(cells: cells, row: raw.row, offset: raw.offset, problems: problems, warnings: warnings)
     }
 
+    /// The legacy-encoding evidence of every cell of a row, for the few rows whose telltale
+    /// characters could give a verdict (then the Vietnamese letters of the other cells count too).
+    private func allEvidence(_ raw: CSVRawRow) -> LegacyEvidence {
+        var evidence = LegacyEvidence()
+        for index in 0..<raw.count {
+            let bytes = raw.field(index)
+            if case .success(let text) = decoder.decode(bytes) {
+                decoder.addEvidence(text: text, bytes: bytes, to: &evidence)
+            }
+        }
+        return evidence
+    }
+
     /// Converts the cells of a Unicode row that were typed in TCVN3 ("Lß V¨n §«ng" becomes "Lò Văn
     /// Đông"), each judged on its own: a cell with TCVN3's telltale symbols (0xA1–0xBF) and more
     /// legacy characters than Vietnamese letters. Returns a warning per cell converted.
     private func convertTCVN3Cells(_ cells: inout [String], row: Int) -> [RowWarning] {
         var warnings: [RowWarning] = []
-        for index in cells.indices where cells[index].unicodeScalars.contains(where: { $0.value >= 0x80 }) {
+        // Only a cell holding one of the symbols U+00A1–U+00BF (UTF-8 0xC2 0xA1–0xBF) can be
+        // judged TCVN3 here, so the others are not looked at further.
+        for index in cells.indices where TextNormalization.hasLatin1Symbol(cells[index]) {
             var own = LegacyEvidence()
             own.add(text: cells[index])
             guard own.verdict == .tcvn3, own.symbols > 0 else { continue }

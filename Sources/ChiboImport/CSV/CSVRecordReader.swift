@@ -143,7 +143,6 @@ final class CSVRecordReader {
         current.offset = chunkStart + position
         current.row = nextRow
         var state = State.fieldStart
-        let delimiter = self.delimiter
         while true {
             if position == chunk.count {
                 if current.bytes.count > maxRowBytes { throw tooLong(quoted: state == .quoted) }
@@ -155,32 +154,62 @@ final class CSVRecordReader {
                     return current
                 }
             }
-            let byte = chunk[position]
-            position += 1
-            if keepRaw { raw.append(byte) }
+            let ended = chunk.withUnsafeBufferPointer { cut($0, state: &state) }
+            if ended { return current }
+        }
+    }
+
+    /// Cuts the chunk's bytes from `position` into `current`, copying runs of field bytes at
+    /// once: true when the row ends, false when the chunk does first (`position` is then at the
+    /// chunk's end and `state` says where the row stands).
+    private func cut(_ buffer: UnsafeBufferPointer<UInt8>, state: inout State) -> Bool {
+        let delimiter = self.delimiter
+        let end = buffer.count
+        let start = position
+        var index = position
+        defer {
+            if keepRaw { raw.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<index])) }
+            position = index
+        }
+        while index < end {
             switch state {
             case .fieldStart, .unquoted:
-                if byte == delimiter {
-                    current.ends.append(current.bytes.count)
-                    state = .fieldStart
-                } else if byte == Self.lineFeed || byte == Self.carriageReturn {
-                    skipLineFeed = byte == Self.carriageReturn
-                    current.ends.append(current.bytes.count)
-                    nextRow += 1
-                    return current
-                } else if byte == Self.quote, state == .fieldStart {
+                if state == .fieldStart, buffer[index] == Self.quote {
                     state = .quoted
-                } else {
-                    current.bytes.append(byte)
+                    index += 1
+                    continue
+                }
+                let run = index
+                while index < end {
+                    let byte = buffer[index]
+                    if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn { break }
+                    index += 1
+                }
+                if index > run {
+                    current.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[run..<index]))
                     state = .unquoted
                 }
-            case .quoted:
-                if byte == Self.quote {
-                    state = .quoteInQuoted
+                if index == end { return false }
+                let byte = buffer[index]
+                index += 1
+                current.ends.append(current.bytes.count)
+                if byte == delimiter {
+                    state = .fieldStart
                 } else {
-                    current.bytes.append(byte)
+                    skipLineFeed = byte == Self.carriageReturn
+                    nextRow += 1
+                    return true
                 }
+            case .quoted:
+                let run = index
+                while index < end, buffer[index] != Self.quote { index += 1 }
+                if index > run { current.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[run..<index])) }
+                if index == end { return false }
+                index += 1
+                state = .quoteInQuoted
             case .quoteInQuoted:
+                let byte = buffer[index]
+                index += 1
                 if byte == Self.quote {
                     current.bytes.append(byte)
                     state = .quoted
@@ -191,13 +220,14 @@ final class CSVRecordReader {
                     skipLineFeed = byte == Self.carriageReturn
                     current.ends.append(current.bytes.count)
                     nextRow += 1
-                    return current
+                    return true
                 } else {
                     current.bytes.append(byte)
                     state = .unquoted
                 }
             }
         }
+        return false
     }
 
     private func unclosedQuote() -> ImportError {

@@ -44,7 +44,7 @@ private enum MeetingAssembly {
             if earlier.isEmpty || builder.valueRows[field] == nil {
                 builder.merged[index] = value
                 builder.valueRows[field] = context.row
-            } else if earlier != value {
+            } else if !UTF8Bytes.same(earlier, value), earlier != value {
                 context.fail(
                     field,
                     .conflictingValues,
@@ -134,7 +134,9 @@ final class GroupedMeetingsProducer: EventProducer {
         var closed = Set<Int>()
         var split = Set<Int>()
         var currentKey: String?
-        while let row = try input.next() {
+        // This pass needs only the columns a meeting key is made of.
+        let keyColumns = MeetingRowMapper.identifyingFields.compactMap { input.layout.index($0) }
+        while let row = try input.next(decodingOnly: keyColumns) {
             guard let key = MeetingRowMapper.key(input.context(row)) ?? currentKey else { continue }
             if key != currentKey {
                 if let previous = currentKey { closed.insert(previous.hashValue) }

@@ -175,8 +175,12 @@ struct RowContext {
     /// An identifier: spaces dropped; refused when a spreadsheet has turned it into a number
     /// (scientific notation) or, for a citizen ID, dropped its leading zero.
     mutating func identifier(_ field: String) -> String {
-        let value = text(field).filter { $0 != " " && $0 != "\u{00A0}" }
-        if value.uppercased().contains("E+") {
+        let cell = text(field)
+        // Most identifiers have no space to drop and no "+" of scientific notation: they are
+        // taken as they are, without a copy.
+        let spaced = UTF8Bytes.contains(cell, where: { $0 == 0x20 || $0 == 0xA0 })
+        let value = spaced ? cell.filter { $0 != " " && $0 != "\u{00A0}" } : cell
+        if UTF8Bytes.contains(value, where: { $0 == UInt8(ascii: "+") }), value.uppercased().contains("E+") {
             fail(
                 field,
                 .badNumber,

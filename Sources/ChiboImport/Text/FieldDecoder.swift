@@ -38,6 +38,9 @@ struct FieldDecoder {
 
     /// Decodes a cell: its text, or why its bytes are not valid.
     func decode(_ bytes: ArraySlice<UInt8>) -> Result<String, DecodeFault> {
+        // Most cells are plain ASCII, which every mode decodes to itself and which is NFC
+        // already: they skip the decoding and normalisation below.
+        if let text = TextNormalization.plainASCIICell(bytes) { return .success(text) }
         switch mode {
         case .utf8:
             guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -77,6 +80,19 @@ struct FieldDecoder {
             if bytes.contains(where: { $0 >= 0x80 }) { evidence.add(windows1258Bytes: bytes) }
         case .tcvn3Raw, .tcvn3MisreadAsUTF8:
             break
+        }
+    }
+
+    /// Adds what `addEvidence` adds, except that in UTF-8 only the cells holding a character of
+    /// U+0080–U+00FF (the only ones that count as foreign, TCVN3 symbols or VNI marks) are
+    /// counted: the Vietnamese letters of the other cells matter only when
+    /// `LegacyEvidence.mightHaveVerdict`, and then the caller counts every cell with `addEvidence`.
+    func addTelltaleEvidence(text: String, bytes: ArraySlice<UInt8>, to evidence: inout LegacyEvidence) {
+        switch mode {
+        case .utf8:
+            if UTF8Bytes.contains(text, where: { $0 == 0xC2 || $0 == 0xC3 }) { evidence.add(text: text) }
+        case .windows1258, .tcvn3Raw, .tcvn3MisreadAsUTF8:
+            addEvidence(text: text, bytes: bytes, to: &evidence)
         }
     }
 

@@ -56,32 +56,63 @@ struct LegacyEvidence {
     private var previous: UInt8 = 0
 
     /// Latin-1 letters Vietnamese uses (with their capitals): à á â ã è é ê ì í ò ó ô õ ù ú ý.
-    private static let vietnameseLatin1: Set<UInt8> = [
-        0xC0, 0xC1, 0xC2, 0xC3, 0xC8, 0xC9, 0xCA, 0xCC, 0xCD, 0xD2, 0xD3, 0xD4, 0xD5, 0xD9, 0xDA, 0xDD,
-        0xE0, 0xE1, 0xE2, 0xE3, 0xE8, 0xE9, 0xEA, 0xEC, 0xED, 0xF2, 0xF3, 0xF4, 0xF5, 0xF9, 0xFA, 0xFD,
-    ]
+    private static func isVietnameseLatin1(_ byte: UInt8) -> Bool {
+        switch byte | 0x20 {
+        case 0xE0, 0xE1, 0xE2, 0xE3, 0xE8, 0xE9, 0xEA, 0xEC, 0xED, 0xF2, 0xF3, 0xF4, 0xF5, 0xF9, 0xFA, 0xFD: true
+        default: false
+        }
+    }
     /// VNI's tone marks after a vowel: ù ø û õ ï and their capitals.
-    private static let vniTones: Set<UInt8> = [0xF9, 0xF8, 0xFB, 0xF5, 0xEF, 0xD9, 0xD8, 0xDB, 0xD5, 0xCF]
+    private static func isVNITone(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0xF9, 0xF8, 0xFB, 0xF5, 0xEF, 0xD9, 0xD8, 0xDB, 0xD5, 0xCF: true
+        default: false
+        }
+    }
     /// windows-1258 bytes that are Vietnamese letters or combining tone marks.
-    private static let windows1258Vietnamese: Set<UInt8> = [
-        0xC3, 0xCC, 0xD0, 0xD2, 0xD5, 0xDD, 0xDE, 0xE3, 0xEC, 0xF0, 0xF2, 0xF5, 0xFD,
-    ]
+    private static func isWindows1258Vietnamese(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0xC3, 0xCC, 0xD0, 0xD2, 0xD5, 0xDD, 0xDE, 0xE3, 0xEC, 0xF0, 0xF2, 0xF5, 0xFD: true
+        default: false
+        }
+    }
 
-    /// Counts the characters of Unicode text (decoded from UTF-8).
+    /// Counts the characters of Unicode text (decoded from UTF-8), reading its UTF-8 bytes.
     mutating func add(text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ add(utf8: $0) }) == nil { add(scalarsOf: text) }
+    }
+
+    /// What `add(scalarsOf:)` counts, from valid UTF-8 bytes without making scalars of ASCII and
+    /// Latin-1.
+    private mutating func add(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        var index = 0
+        while index < bytes.count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                addByte(lead)
+                index += 1
+                continue
+            }
+            let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            var value = UInt32(lead) & (lead < 0xE0 ? 0x1F : lead < 0xF0 ? 0x0F : 0x07)
+            for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
+            index += length
+            if value < 0x100 {
+                addByte(UInt8(value))
+            } else {
+                addWide(value)
+            }
+        }
+        previousWasPlainVowel = false
+    }
+
+    /// Counts the characters of Unicode text scalar by scalar: the definition of `add(text:)`,
+    /// used for text whose bytes are not contiguous.
+    mutating func add(scalarsOf text: String) {
         for scalar in text.unicodeScalars {
             let value = scalar.value
             if value >= 0x100 {
-                if Self.isVietnamese(value) {
-                    vietnamese += 1
-                    previousWasPlainVowel = false
-                    continue
-                }
-                if let byte = CodePages.windows1252Byte(scalar) {
-                    addByte(byte)
-                } else {
-                    previousWasPlainVowel = false
-                }
+                addWide(value)
                 continue
             }
             addByte(UInt8(value))
@@ -89,11 +120,24 @@ struct LegacyEvidence {
         previousWasPlainVowel = false
     }
 
+    /// Counts a character of U+0100 and above: a Vietnamese letter, or the windows-1252 byte it
+    /// came from.
+    private mutating func addWide(_ value: UInt32) {
+        if Self.isVietnamese(value) {
+            vietnamese += 1
+            previousWasPlainVowel = false
+        } else if let byte = CodePages.windows1252Extras[value] {
+            addByte(byte)
+        } else {
+            previousWasPlainVowel = false
+        }
+    }
+
     /// Counts the raw bytes of windows-1258 text: its Vietnamese letters count as Vietnamese,
     /// the rest as the Latin-1 characters they share codes with.
     mutating func add(windows1258Bytes bytes: some Sequence<UInt8>) {
         for byte in bytes {
-            if Self.windows1258Vietnamese.contains(byte) {
+            if Self.isWindows1258Vietnamese(byte) {
                 vietnamese += 1
                 previousWasPlainVowel = false
             } else {
@@ -124,14 +168,14 @@ struct LegacyEvidence {
                 && (lowerPrevious == UInt8(ascii: "a") || lowerPrevious == UInt8(ascii: "e")
                     || lowerPrevious == UInt8(ascii: "o"))
             let breve = (byte == 0xEA || byte == 0xCA) && lowerPrevious == UInt8(ascii: "a")
-            if Self.vniTones.contains(byte) || hat || breve {
+            if Self.isVNITone(byte) || hat || breve {
                 vniPairs += 1
             }
         }
         if byte >= 0xA1 && byte <= 0xBF {
             foreign += 1
             symbols += 1
-        } else if byte >= 0xC0 && !Self.vietnameseLatin1.contains(byte) {
+        } else if byte >= 0xC0 && !Self.isVietnameseLatin1(byte) {
             foreign += 1
         }
     }
@@ -150,8 +194,14 @@ struct LegacyEvidence {
     /// than Unicode Vietnamese letters.
     var verdict: LegacyEncoding? {
         let telltales = max(foreign, vniPairs)
-        guard telltales > vietnamese, foreign >= 2 || (vniPairs >= 1 && foreign + vniPairs >= 2) else { return nil }
+        guard telltales > vietnamese, mightHaveVerdict else { return nil }
         return vniPairs > symbols ? .vni : .tcvn3
+    }
+
+    /// Whether there are enough telltale characters for a verdict if the text had no
+    /// Vietnamese letter: false means `verdict` is nil however many Vietnamese letters are added.
+    var mightHaveVerdict: Bool {
+        foreign >= 2 || (vniPairs >= 1 && foreign + vniPairs >= 2)
     }
 
     /// The verdict on one string of Unicode text.
