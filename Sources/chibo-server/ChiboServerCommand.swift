@@ -141,6 +141,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocArenas.limit(cores: System.coreCount)
         let (host, port) = try Self.parseAddress(listen)
         let level = logLevel
         LoggingSystem.bootstrap { label in
