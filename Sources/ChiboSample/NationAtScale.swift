@@ -109,60 +109,18 @@ enum NationAtScale {
             : roll < 8 ? SampleEthnicMix(thai: 70, kinh: 20, mong: 10) : SampleEthnicMix(thai: 10, kinh: 5, mong: 85)
         let sizes = (0..<random.int(villageCellsPerCommune)).map { _ in random.int(villageCellSize) }
         let villageNames = ProvinceAtScale.uniqueNames(count: sizes.count, &random)
-        var cells = [
-            SampleCellPlan(
-                id: "\(id)-c00",
-                name: "Chi bộ Cơ quan xã",
-                placeName: "Cơ quan xã \(name)",
-                kind: .agency,
-                meetingDay: random.int(1...10),
-                size: agencyCellSize,
-                mix: SampleEthnicMix(thai: base.thai, kinh: max(base.kinh, 30), mong: base.mong),
-                index: 0,
-                cardSerialBase: serial
-            )
-        ]
-        serial += agencyCellSize
-        for village in sizes.indices {
-            cells.append(
-                SampleCellPlan(
-                    id: "\(id)-c\(ProvinceAtScale.pad(village + 1, 2))",
-                    name: "Chi bộ bản \(villageNames[village])",
-                    placeName: "bản \(villageNames[village])",
-                    kind: .village,
-                    meetingDay: random.int(1...15),
-                    size: sizes[village],
-                    mix: base,
-                    index: village + 1,
-                    cardSerialBase: serial
-                )
-            )
-            serial += sizes[village]
-        }
-        let localRules =
-            random.chance(0.3)
-            ? RuleSet(
-                id: "\(id)-rules-2019",
-                scopeUnitId: id,
-                effectiveFrom: SampleCalendar.date(2019, 1, 1),
-                source: "Nghị quyết Đảng ủy xã \(name) về nâng cao chất lượng sinh hoạt chi bộ (2019)",
-                goodAttendanceBp: 9000
-            ) : nil
-        return SampleCommunePlan(
+        return ProvinceAtScale.commune(
             id: id,
-            name: "Đảng bộ xã \(name)",
-            placeName: name,
-            parentID: districtID,
+            index: index,
+            name: name,
+            districtID: districtID,
             region: region,
-            cells: cells,
-            standingCommittee: 5,
-            anomalies: SampleAnomalies(),
-            specialMembers: [],
-            cellGrades: [],
-            cleanAndStrong: [],
-            breaksExcellentCap: random.chance(0.1),
-            localRules: localRules,
-            index: index
+            base: base,
+            villageSizes: sizes,
+            villageNames: villageNames,
+            agencyCellSize: agencyCellSize,
+            serial: &serial,
+            random: &random
         )
     }
 }

@@ -91,6 +91,38 @@ enum ProvinceAtScale {
             }
         }
         let villageNames = uniqueNames(count: villageCellsPerCommune, &random)
+        return commune(
+            id: id,
+            index: index,
+            name: name,
+            districtID: districtID,
+            region: "huyện \(districtName), tỉnh Sơn Lâm",
+            base: base,
+            villageSizes: sizes,
+            villageNames: villageNames,
+            agencyCellSize: agencyCellSize,
+            serial: &serial,
+            random: &random
+        )
+    }
+
+    /// A commune of an agencies' cell and village cells of the sizes and names given, members of
+    /// `base`'s mix, card serials from `serial` on: the rest of its plan (meeting days, its own
+    /// rules for a third of communes, the excellent cap broken by one in ten) drawn from
+    /// `random`, in the same order for the province and the nation.
+    static func commune(
+        id: String,
+        index: Int,
+        name: String,
+        districtID: String,
+        region: String,
+        base: SampleEthnicMix,
+        villageSizes sizes: [Int],
+        villageNames: [String],
+        agencyCellSize: Int,
+        serial: inout Int,
+        random: inout SampleRandom
+    ) -> SampleCommunePlan {
         var cells = [
             SampleCellPlan(
                 id: "\(id)-c00",
@@ -105,7 +137,7 @@ enum ProvinceAtScale {
             )
         ]
         serial += agencyCellSize
-        for village in 0..<villageCellsPerCommune {
+        for village in sizes.indices {
             cells.append(
                 SampleCellPlan(
                     id: "\(id)-c\(pad(village + 1, 2))",
@@ -136,7 +168,7 @@ enum ProvinceAtScale {
             name: "Đảng bộ xã \(name)",
             placeName: name,
             parentID: districtID,
-            region: "huyện \(districtName), tỉnh Sơn Lâm",
+            region: region,
             cells: cells,
             standingCommittee: 5,
             anomalies: SampleAnomalies(),
