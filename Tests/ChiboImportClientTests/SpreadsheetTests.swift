@@ -423,4 +423,50 @@ extension OrgChangeFileTests {
         #expect(try EndToEndTests.rejectCodes(rejects) == [2: "category_differs"])
         #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains(",Diện,\"row 2: "))
     }
+
+    @Test func aCellOutsideTheTokensScopeGetsNoWarningThatNamesItsMembers() throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        let roster = try writeFile(
+            "ds-bo.csv",
+            Array(
+                """
+                Số thẻ đảng viên,Họ và tên,Ngày vào Đảng,Ngày chính thức,Chi bộ
+                01012345,Lò Văn Hạnh,19/05/2005,19/05/2006,MB-BO
+
+                """.utf8
+            )
+        )
+        #expect(try server.chiboImport([roster, "--entity", "members"]).status == 0)
+        // An officer of bản Phiêng imports a log of bản Bó that says something about a member
+        // of Bó: refused as out of scope, and no warning tells them what Chibo holds of him.
+        let officer = try LaunchedServer.makeToken(
+            db: server.folder.appendingPathComponent("chibo.sqlite").path,
+            role: "officer",
+            scope: "MB-PH",
+            name: "officer-ph"
+        )
+        let log = try writeFile(
+            "hop-bo-ph.csv",
+            Array(
+                """
+                Mã cuộc họp,Chi bộ,Ngày họp,Loại,Số thẻ đảng viên,Có mặt,Diện
+                BO-9,MB-BO,03/03/2026,định kỳ,01012345,x,miễn sinh hoạt
+
+                """.utf8
+            )
+        )
+        let rejects = server.folder.appendingPathComponent("loi-ph.csv").path
+        let result = try server.chiboImport(
+            [log, "--entity", "meetings", "--reject-file", rejects],
+            environment: ["CHIBO_TOKEN": officer]
+        )
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(!result.stderr.contains("category_differs"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Lò Văn Hạnh"), "\(result.stderr)")
+        let warnings = server.folder.appendingPathComponent("loi-ph-warnings.csv").path
+        let written = (try? String(contentsOfFile: warnings, encoding: .utf8)) ?? ""
+        #expect(!written.contains("Lò Văn Hạnh") && !written.contains("official"), "\(written)")
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains("BO-9"))
+    }
 }
