@@ -5117,7 +5117,7 @@ const ProtobufCMessageDescriptor chibo__v1__list_evaluations_request__descriptor
   (ProtobufCMessageInit) chibo__v1__list_evaluations_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__attendance_report_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor chibo__v1__attendance_report_request__field_descriptors[6] =
 {
   {
     "unit_id",
@@ -5179,10 +5179,23 @@ static const ProtobufCFieldDescriptor chibo__v1__attendance_report_request__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "group_by",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__AttendanceReportRequest, group_by),
+    &chibo__v1__org_unit_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__attendance_report_request__field_indices_by_name[] = {
   4,   /* field[4] = by_cell */
   1,   /* field[1] = from */
+  5,   /* field[5] = group_by */
   3,   /* field[3] = period */
   2,   /* field[2] = to */
   0,   /* field[0] = unit_id */
@@ -5190,7 +5203,7 @@ static const unsigned chibo__v1__attendance_report_request__field_indices_by_nam
 static const ProtobufCIntRange chibo__v1__attendance_report_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor chibo__v1__attendance_report_request__descriptor =
 {
@@ -5200,7 +5213,7 @@ const ProtobufCMessageDescriptor chibo__v1__attendance_report_request__descripto
   "Chibo__V1__AttendanceReportRequest",
   "chibo.v1",
   sizeof(Chibo__V1__AttendanceReportRequest),
-  5,
+  6,
   chibo__v1__attendance_report_request__field_descriptors,
   chibo__v1__attendance_report_request__field_indices_by_name,
   1,  chibo__v1__attendance_report_request__number_ranges,

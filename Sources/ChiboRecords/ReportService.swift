@@ -26,14 +26,25 @@ public struct ReportService: Sendable {
             if request.period.rawValue == 0 || request.period.protoName == nil {
                 violations.add("period", "required: month, quarter or year")
             }
-            try service.requireUnit(request.unitId, into: &violations)
+            // The empty unit is the whole tree (the access policy leaves it to admin tokens).
+            switch request.groupBy {
+            case .unspecified, .cell: break
+            case .province, .district, .commune:
+                if request.byCell {
+                    violations.add("group_by", "by_cell gives a row per cell: ask for one or the other")
+                }
+            default:
+                violations.add("group_by", "a province, district, commune or cell, or unspecified")
+            }
+            try violations.throwIfAny()
             let rows = try await Self.mapping {
                 try await service.oversight.attendance(
                     rootID: request.unitId,
                     from: range.from,
                     through: range.through,
                     period: request.period,
-                    byCell: request.byCell
+                    byCell: request.byCell,
+                    groupBy: request.groupBy
                 )
             }
             for row in rows { try await stream.send(row) }

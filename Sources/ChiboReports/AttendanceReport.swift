@@ -6,30 +6,38 @@ import ChiboStore
 /// recorded are left out of the rate and counted apart. Each meeting is placed by the tree of
 /// its date and judged "good" by the rules in force that day.
 public enum AttendanceReport {
-    /// The rows, by cell name then period (`byCell`), or by period for the whole subtree.
-    /// With `byCell`, a cell that held no meeting in a period it existed in gets a row of zeros.
+    /// The rows, by unit name then period: one row per cell (`byCell`, or `groupBy` `.cell`),
+    /// per unit of `groupBy`'s kind (each meeting counted for the unit of that kind its cell sat
+    /// under that day, `rowUnit`), or per period for the whole subtree. A cell or unit of the
+    /// kind that held no meeting in a period it existed in gets a row of zeros. The empty root
+    /// is the whole tree.
     ///
     /// `totals` are meetings already summed by cell and period (`Store.attendanceTotals`) with
-    /// the rules they were judged by, for cells whose place and rules stand still over the range
-    /// (`AttendanceSources`); `summaries` hold the other cells' meetings. Both are added in the order
-    /// of their first meeting, so a row that gathers several rule sets names them in the order
-    /// reading every meeting would.
+    /// the rules they were judged by and a day of their span, for cells whose place and rules
+    /// stand still over it (`AttendanceSources`); `summaries` hold the other cells' meetings. Both
+    /// are added in the order of their first meeting, so a row that gathers several rule sets
+    /// names them in the order reading every meeting would.
     public static func rows(
         summaries: [MeetingSummary],
-        totals: [(AttendanceTotals, EffectiveRules)] = [],
+        totals: [(AttendanceTotals, EffectiveRules, CalendarDate)] = [],
         history: OrgHistory,
         rules: RuleBook,
         rootID: String,
         from: CalendarDate,
         through: CalendarDate,
         period kind: PeriodKind,
-        byCell: Bool
+        byCell: Bool,
+        groupBy: OrgUnitKind = .unspecified
     ) -> [AttendanceRow] {
+        let grouping: OrgUnitKind = byCell ? .cell : groupBy
+        func row(_ cellID: String, _ date: CalendarDate) -> String {
+            rowUnit(of: cellID, on: date, history: history, rootID: rootID, groupBy: grouping)
+        }
         var parts: [(first: String, add: (inout [GroupKey: Accumulator]) -> Void)] = []
         for meeting in summaries where meeting.heldOn >= from && meeting.heldOn <= through {
             guard history.isUnder(meeting.cellID, root: rootID, on: meeting.heldOn) else { continue }
             let period = Periods.period(of: meeting.heldOn, kind: kind)
-            let key = GroupKey(unitID: byCell ? meeting.cellID : rootID, period: period)
+            let key = GroupKey(unitID: row(meeting.cellID, meeting.heldOn), period: period)
             let applied = rules.rules(for: meeting.cellID, on: meeting.heldOn)
             parts.append(
                 (
@@ -38,16 +46,16 @@ public enum AttendanceReport {
                 )
             )
         }
-        for (summed, applied) in totals {
-            let key = GroupKey(unitID: byCell ? summed.cellID : rootID, period: summed.period)
+        for (summed, applied, day) in totals {
+            let key = GroupKey(unitID: row(summed.cellID, day), period: summed.period)
             parts.append((summed.firstMeeting, { $0[key, default: Accumulator()].add(summed, rules: applied.rules) }))
         }
         if !totals.isEmpty { parts.sort { $0.first < $1.first } }
         var groups: [GroupKey: Accumulator] = [:]
         for part in parts { part.add(&groups) }
         let periods = Periods.periods(from: from, through: through, kind: kind)
-        if byCell {
-            for unit in history.units.values where unit.kind == .cell {
+        if grouping != .unspecified {
+            for unit in history.units.values where unit.kind == grouping {
                 for period in periods {
                     let first = max(Periods.first(period), from)
                     let last = min(Periods.last(period), through)
@@ -80,6 +88,23 @@ public enum AttendanceReport {
                 period: key.period,
                 ruleSetID: ruleIDs.joined(separator: ", ")
             )
+        }
+    }
+
+    /// The unit whose row a cell's meetings of a day go to: the cell (`.cell`), the unit of
+    /// `groupBy`'s kind it is or sat under inside the subtree (the root when there is none), or
+    /// the root (`.unspecified`).
+    public static func rowUnit(
+        of cellID: String,
+        on date: CalendarDate,
+        history: OrgHistory,
+        rootID: String,
+        groupBy: OrgUnitKind
+    ) -> String {
+        switch groupBy {
+        case .unspecified: rootID
+        case .cell: cellID
+        default: history.unit(ofKind: groupBy, holding: cellID, root: rootID, on: date) ?? rootID
         }
     }
 

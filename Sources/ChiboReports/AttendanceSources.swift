@@ -31,8 +31,17 @@ struct AttendanceSources {
     /// Units whose meetings are read one by one (their place or rules change in the range).
     var readOneByOne: [String] = []
 
-    /// The sources of a report on `rootID` from `from` through `through`.
-    init(history: OrgHistory, rules: RuleBook, rootID: String, from: CalendarDate, through: CalendarDate) {
+    /// The sources of a report on `rootID` from `from` through `through`. `rowOf` gives the
+    /// row a unit's meetings of a day go to (its cell, its commune, the root): a unit summed over
+    /// the whole range must keep its row too.
+    init(
+        history: OrgHistory,
+        rules: RuleBook,
+        rootID: String,
+        from: CalendarDate,
+        through: CalendarDate,
+        rowOf: (String, CalendarDate) -> String = { _, _ in "" }
+    ) {
         guard from <= through else { return }
         let cuts = rules.changeDates.filter { $0 > from && $0 <= through }
         let unitIDs = history.units.keys.sorted()
@@ -53,7 +62,10 @@ struct AttendanceSources {
             let placed = days.map { history.isUnder(unitID, root: rootID, on: $0) }
             guard placed.contains(true) else { continue }
             let first = rules.rules(for: unitID, on: from).id
-            if !placed.contains(false), days.allSatisfy({ rules.rules(for: unitID, on: $0).id == first }) {
+            let row = rowOf(unitID, from)
+            if !placed.contains(false), days.allSatisfy({ rules.rules(for: unitID, on: $0).id == first }),
+                days.allSatisfy({ rowOf(unitID, $0) == row })
+            {
                 steady.append(unitID)
             } else {
                 readOneByOne.append(unitID)

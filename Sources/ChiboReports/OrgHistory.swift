@@ -71,9 +71,28 @@ public struct OrgHistory: Sendable {
         return chain
     }
 
-    /// Whether a unit was `rootID` or below it on a date.
+    /// Whether a unit was `rootID` or below it on a date; every unit is under the empty root,
+    /// the whole tree.
     public func isUnder(_ unitID: String, root rootID: String, on date: CalendarDate) -> Bool {
-        unitID == rootID || ancestors(of: unitID, on: date).contains(rootID)
+        if rootID.isEmpty { return units[unitID] != nil }
+        return unitID == rootID || ancestors(of: unitID, on: date).contains(rootID)
+    }
+
+    /// The unit of `kind` that `unitID` is or sat under on a date, from the unit up to the root
+    /// (the root included; the empty root is the whole tree), or nil when there is none.
+    public func unit(
+        ofKind kind: OrgUnitKind,
+        holding unitID: String,
+        root rootID: String,
+        on date: CalendarDate
+    )
+        -> String?
+    {
+        for candidate in [unitID] + ancestors(of: unitID, on: date) {
+            if units[candidate]?.kind == kind { return candidate }
+            if candidate == rootID { return nil }
+        }
+        return nil
     }
 
     /// Whether a unit existed and sat under the root on every day from `first` to `last`.

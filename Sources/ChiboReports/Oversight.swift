@@ -31,27 +31,40 @@ public struct Oversight: Sendable {
     public func context(rootID: String) async throws -> (history: OrgHistory, rules: RuleBook) {
         async let ruleSetsRead = facts.ruleSets()
         let units = try await facts.unitsEverUnderAndAbove(rootID: rootID)
-        guard units.under.contains(where: { $0.id == rootID }) else { throw Failure.unknownUnit(rootID) }
+        guard rootID.isEmpty || units.under.contains(where: { $0.id == rootID }) else {
+            throw Failure.unknownUnit(rootID)
+        }
         let history = OrgHistory(units: units.under + units.above)
         let ruleSets = try await ruleSetsRead
         return (history, RuleBook(ruleSets: ruleSets, history: history))
     }
 
-    /// Attendance rows (see `AttendanceReport`).
+    /// Attendance rows (see `AttendanceReport`); the empty root is the whole tree.
     public func attendance(
         rootID: String,
         from: CalendarDate,
         through: CalendarDate,
         period: PeriodKind,
-        byCell: Bool
+        byCell: Bool,
+        groupBy: OrgUnitKind = .unspecified
     )
         async throws -> [AttendanceRow]
     {
         let (history, rules) = try await context(rootID: rootID)
         // Summed by the store where the tree and rules stand still, else meeting by meeting
         // (see `AttendanceSources`).
-        let sources = AttendanceSources(history: history, rules: rules, rootID: rootID, from: from, through: through)
-        var totals: [(AttendanceTotals, EffectiveRules)] = []
+        let grouping: OrgUnitKind = byCell ? .cell : groupBy
+        let sources = AttendanceSources(
+            history: history,
+            rules: rules,
+            rootID: rootID,
+            from: from,
+            through: through,
+            rowOf: { unitID, day in
+                AttendanceReport.rowUnit(of: unitID, on: day, history: history, rootID: rootID, groupBy: grouping)
+            }
+        )
+        var totals: [(AttendanceTotals, EffectiveRules, CalendarDate)] = []
         for sum in sources.sums {
             let summed = try await facts.attendanceTotals(
                 cellIDs: sum.unitIDs,
@@ -60,7 +73,7 @@ public struct Oversight: Sendable {
                 period: period,
                 goodAttendanceBp: sum.rules.rules.goodAttendanceBp
             )
-            totals += summed.map { ($0, sum.rules) }
+            totals += summed.map { ($0, sum.rules, sum.from) }
         }
         let summaries =
             sources.readOneByOne.isEmpty
@@ -74,7 +87,8 @@ public struct Oversight: Sendable {
             from: from,
             through: through,
             period: period,
-            byCell: byCell
+            byCell: byCell,
+            groupBy: groupBy
         )
     }
 

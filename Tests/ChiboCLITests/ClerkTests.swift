@@ -110,6 +110,42 @@ import Testing
         }
     }
 
+    /// `--by commune` gives the commune's rows; `--all` the whole tree; contradictory or
+    /// unknown choices are refused before anything is asked of the server.
+    @Test func attendanceByCommuneOverTheWholeTree() throws {
+        let fixture = try Self.fixture()
+        defer { fixture.server.stop() }
+        let server = fixture.server
+        func rows(_ arguments: [String]) throws -> [[String: String]] {
+            let csv = try server.ok(
+                ["reports", "attendance", "--year", "2026", "--period", "year", "-o", "csv"] + arguments
+            )
+            let lines = csv.split(separator: "\r\n").map {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            }
+            let header = try #require(lines.first)
+            return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+        }
+        let byCommune = try rows(["--all", "--by", "commune"])
+        let commune = try rows(["--unit", "MB"])
+        #expect(byCommune.map { $0["unit_code"] } == ["MB"], "\(byCommune)")
+        #expect(byCommune == commune, "\(byCommune) against \(commune)")
+        #expect(commune.first?["meetings"] == "1", "\(commune)")
+        let byCell = try rows(["--unit", "MB", "--by", "cell"])
+        #expect(byCell.compactMap { $0["unit_code"] } == ["MB-BO", "MB-PH"], "\(byCell)")
+
+        for (arguments, says) in [
+            (["--unit", "MB", "--by", "ward"], "ward"),
+            (["--year", "2026"], "--unit"),
+            (["--all", "--unit", "MB"], "--all"),
+            (["--unit", "MB", "--by", "commune", "--by-cell"], "--by-cell"),
+        ] {
+            let refused = try server.chibo(["reports", "attendance"] + arguments)
+            #expect(refused.status == 2, "\(arguments): \(refused.stdout)")
+            #expect(refused.stderr.contains(says), "\(arguments): \(refused.stderr)")
+        }
+    }
+
     @Test func scriptsGetOneClearLineAndTheFlagTheyGave() throws {
         let fixture = try Self.fixture()
         defer { fixture.server.stop() }

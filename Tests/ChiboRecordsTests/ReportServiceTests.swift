@@ -440,8 +440,65 @@ import Testing
         }
     }
 
+    /// Rows by commune are the reports on each commune; the whole tree (no unit) by province is
+    /// the report on the province, and without grouping one row for everything.
+    @Test func attendanceByCommuneAndForTheWholeTree() async throws {
+        try await withFixture { client in
+            func report(_ unit: String, by kind: OrgUnitKind = .unspecified) async throws -> [AttendanceRow] {
+                try await collect(
+                    client,
+                    .reportsAttendance,
+                    AttendanceReportRequest(
+                        unitId: unit,
+                        from: day(2025, 1, 1),
+                        to: day(2025, 12, 31),
+                        period: .quarter,
+                        groupBy: kind
+                    ),
+                    as: AttendanceRow.self
+                )
+            }
+            let byCommune = try await report("tinh", by: .commune)
+            // Mường Bằng and the old Chiềng Mung until 30 June, the new Chiềng Mung from 1 July: a
+            // commune has rows for the quarters it existed in, each the report on the commune.
+            let quarters = { (unit: String) in byCommune.filter { $0.unitId == unit }.map { $0.period?.index ?? 0 } }
+            #expect(quarters("mb") == [1, 2], "\(quarters("mb"))")
+            #expect(quarters("cmold") == [1, 2], "\(quarters("cmold"))")
+            #expect(quarters("cm") == [3, 4], "\(quarters("cm"))")
+            for commune in ["cm", "mb", "cmold"] {
+                let rows = byCommune.filter { $0.unitId == commune }
+                let alone = try await report(commune).filter { row in rows.contains { $0.period == row.period } }
+                #expect(rows == alone, "\(commune)")
+                #expect(rows.map(\.meetings).reduce(0, +) > 0, "\(commune)")
+            }
+            let province = try await report("tinh")
+            #expect(try await report("", by: .province) == province)
+            let whole = try await report("")
+            #expect(whole.map(\.unitId) == ["", "", "", ""])
+            #expect(whole.map(\.meetings) == province.map(\.meetings))
+            #expect(whole.map(\.present) == province.map(\.present))
+        }
+    }
+
     @Test func reportsRefuseBadRequests() async throws {
         try await withFixture { client in
+            for (request, why) in [
+                (AttendanceReportRequest(period: .year, groupBy: .partyGroup), "a party group"),
+                (AttendanceReportRequest(period: .year, byCell: true, groupBy: .commune), "by cell"),
+                (AttendanceReportRequest(period: .year, groupBy: OrgUnitKind(rawValue: 42)), "unknown"),
+            ] {
+                var request = request
+                request.unitId = "tinh"
+                request.from = day(2025, 1, 1)
+                request.to = day(2025, 12, 31)
+                do {
+                    _ = try await collect(client, .reportsAttendance, request, as: AttendanceRow.self)
+                    Issue.record("group_by \(why) should be refused")
+                } catch let error as ClientError {
+                    #expect(error.code == .invalidArgument)
+                    #expect(error.violations.map(\.field) == ["group_by"], "\(why)")
+                }
+            }
             do {
                 _ = try await collect(
                     client,

@@ -82,6 +82,19 @@ import Testing
             ),
             OrgUnit(id: "k3", name: "Chi bộ K3", kind: .cell, parentId: "d"),
             OrgUnit(id: "k4", name: "Chi bộ K4", kind: .cell, parentId: "e"),
+            OrgUnit(id: "f", name: "Xã F", kind: .commune, parentId: "p"),
+            // Moves between two communes judged by the national rules: steady under the
+            // province, not in a report by commune.
+            OrgUnit(
+                id: "k5",
+                name: "Chi bộ K5",
+                kind: .cell,
+                parentId: "f",
+                parentHistory: [
+                    ParentPeriod(parentId: "e", valid: DateRange(to: day(2024, 6, 10))),
+                    ParentPeriod(parentId: "f", valid: DateRange(from: day(2024, 6, 10))),
+                ]
+            ),
         ]
         for month: Int32 in 1...12 {
             units.append(
@@ -140,7 +153,8 @@ import Testing
         from: CalendarDate,
         through: CalendarDate,
         period: PeriodKind,
-        byCell: Bool
+        byCell: Bool,
+        groupBy: OrgUnitKind = .unspecified
     )
         async throws -> [AttendanceRow]
     {
@@ -154,8 +168,92 @@ import Testing
             from: from,
             through: through,
             period: period,
-            byCell: byCell
+            byCell: byCell,
+            groupBy: groupBy
         )
+    }
+
+    /// Rows by commune and by province, under the province and under the whole tree (the empty
+    /// root), summed as reading every meeting gives: in 2024 the moving cells change commune
+    /// each month, so a cell steady under the root is not steady in its row.
+    @Test(arguments: [
+        (day(2025, 1, 1), day(2025, 12, 31)),
+        (day(2024, 1, 1), day(2024, 12, 31)),
+        (day(2024, 3, 15), day(2025, 8, 20)),
+    ])
+    func groupedByAKindAsReadOneByOne(range: (CalendarDate, CalendarDate)) async throws {
+        let oversight = Oversight(facts: Self.facts)
+        for root in ["p", "", "c"] {
+            for groupBy in [OrgUnitKind.commune, .province, .district] {
+                for period in [PeriodKind.month, .year] {
+                    let summed = try await oversight.attendance(
+                        rootID: root,
+                        from: range.0,
+                        through: range.1,
+                        period: period,
+                        byCell: false,
+                        groupBy: groupBy
+                    )
+                    let read = try await oneByOne(
+                        rootID: root,
+                        from: range.0,
+                        through: range.1,
+                        period: period,
+                        byCell: false,
+                        groupBy: groupBy
+                    )
+                    #expect(summed == read, "root \(root) by \(groupBy) \(period)")
+                    #expect(!read.isEmpty)
+                }
+            }
+        }
+    }
+
+    /// A commune's rows in the report by commune are the report on that commune, row for row
+    /// (the same meetings, judged by the same rules, named in the same order), and the whole
+    /// tree by province is the report on the one province.
+    @Test func aGroupsRowIsTheReportOnThatUnit() async throws {
+        let oversight = Oversight(facts: Self.facts)
+        for (from, through) in [(day(2024, 1, 1), day(2024, 12, 31)), (day(2025, 1, 1), day(2025, 12, 31))] {
+            for period in [PeriodKind.month, .quarter] {
+                let byCommune = try await oversight.attendance(
+                    rootID: "p",
+                    from: from,
+                    through: through,
+                    period: period,
+                    byCell: false,
+                    groupBy: .commune
+                )
+                for commune in ["c", "d", "e", "f"] {
+                    let alone = try await oversight.attendance(
+                        rootID: commune,
+                        from: from,
+                        through: through,
+                        period: period,
+                        byCell: false
+                    )
+                    #expect(byCommune.filter { $0.unitId == commune } == alone, "\(commune) \(period) \(from)")
+                    #expect(alone.contains { $0.meetings > 0 })
+                }
+                #expect(Set(byCommune.map(\.unitId)) == ["c", "d", "e", "f"])
+                let nation = try await oversight.attendance(
+                    rootID: "",
+                    from: from,
+                    through: through,
+                    period: period,
+                    byCell: false,
+                    groupBy: .province
+                )
+                let province = try await oversight.attendance(
+                    rootID: "p",
+                    from: from,
+                    through: through,
+                    period: period,
+                    byCell: false
+                )
+                #expect(nation == province)
+            }
+        }
     }
 
     @Test(arguments: [
@@ -218,5 +316,16 @@ import Testing
         #expect(year2024.readOneByOne == (1...12).map { "n\($0)" }.sorted())
         #expect(year2024.sums.flatMap(\.unitIDs).contains("k1"))
         #expect(year2024.sums.map(\.rules.id).count == 2, "the national rules and commune C's")
+        #expect(year2024.sums.flatMap(\.unitIDs).contains("k5"))
+        // By commune, the cell that changes commune under the same rules is read one by one.
+        let byCommune = AttendanceSources(
+            history: history,
+            rules: rules,
+            rootID: "p",
+            from: day(2024, 1, 1),
+            through: day(2024, 12, 31),
+            rowOf: { AttendanceReport.rowUnit(of: $0, on: $1, history: history, rootID: "p", groupBy: .commune) }
+        )
+        #expect(byCommune.readOneByOne == ((1...12).map { "n\($0)" } + ["k5"]).sorted())
     }
 }

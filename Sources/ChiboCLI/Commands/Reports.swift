@@ -23,6 +23,13 @@ public struct Reports: AsyncParsableCommand {
             completion: Completions.unitCodes
         )
         var unit: String
+        @OptionGroup var days: Days
+
+        func dates() throws(CLIFailure) -> (CalendarDate, CalendarDate) { try days.dates() }
+    }
+
+    /// The date range of a report.
+    struct Days: ParsableArguments {
         @Option(help: "First day (YYYY-MM-DD); default 1 January of --year.") var from: String?
         @Option(help: "Last day, inclusive (YYYY-MM-DD); default 31 December of --year.") var to: String?
         @Option(help: "The year, when --from and --to are left out (default: this year).") var year: Int32?
@@ -73,10 +80,24 @@ public struct Reports: AsyncParsableCommand {
             abstract: "Attendance rates per month, quarter or year; --chart draws a sparkline per cell."
         )
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var range: Range
+        @Option(
+            help: "The unit whose subtree is reported (a province, a commune, a cell), by code or name.",
+            completion: Completions.unitCodes
+        )
+        var unit: String?
+        @ArgumentParser.Flag(help: "The whole tree instead of one unit's subtree (admin tokens only).")
+        var all = false
+        @OptionGroup var days: Days
         @Option(help: "Rows per month, quarter or year.") var period = "month"
         @ArgumentParser.Flag(help: "One row per cell and period, instead of one per period for the subtree.")
         var byCell = false
+        @Option(
+            help: """
+                One row per province, district, commune or cell under the unit, and period (a meeting counts \
+                for the one its cell sat under that day).
+                """
+        )
+        var by: String?
         @ArgumentParser.Flag(
             help: "In a table: one line per cell with a sparkline of its months and a bar (implies --by-cell)."
         )
@@ -85,16 +106,40 @@ public struct Reports: AsyncParsableCommand {
         /// Creates the command.
         public init() {}
 
-        /// Refuses `--chart` with an output format it cannot be drawn in.
+        /// Refuses `--chart` with an output format it cannot be drawn in, and `--by` with a kind
+        /// that holds no cells or that `--by-cell` or `--chart` contradicts.
         public func validate() throws {
             if chart, let output = global.output, output != .table && output != .wide {
                 throw ValidationError("--chart draws a table; it cannot be written as -o \(output.rawValue)")
+            }
+            if (unit == nil) == !all {
+                throw ValidationError(
+                    all ? "--all and --unit: choose one" : "give --unit (a unit's code or name) or --all"
+                )
+            }
+            let kind = try groupBy()
+            if (byCell || chart) && kind != .unspecified && kind != .cell {
+                throw ValidationError(
+                    "--by \(by ?? "") and \(chart ? "--chart" : "--by-cell") ask for different rows: choose one"
+                )
+            }
+        }
+
+        /// The unit kind of `--by`.
+        func groupBy() throws -> OrgUnitKind {
+            guard let by else { return .unspecified }
+            switch by.lowercased() {
+            case "province", "tinh", "tỉnh": return .province
+            case "district", "huyen", "huyện": return .district
+            case "commune", "xa", "xã": return .commune
+            case "cell", "chi-bo", "chi bộ", "chibo": return .cell
+            default: throw ValidationError("--by \"\(by)\": expected province, district, commune or cell")
             }
         }
 
         /// Runs it.
         public func run() async throws {
-            let (from, to) = try range.dates()
+            let (from, to) = try days.dates()
             // A chart is a table even when standard output is not a terminal (a file, a pager).
             var global = self.global
             if chart && global.output == nil { global.output = .table }
@@ -104,8 +149,10 @@ public struct Reports: AsyncParsableCommand {
                 period: PeriodKind(rawValue: try Values.enumNumber(period, enumName: "PeriodKind", option: "--period")),
                 byCell: byCell || chart
             )
+            let kind = try groupBy()
+            if kind == .cell { request.byCell = true } else { request.groupBy = kind }
             try await global.session { session in
-                request.unitId = try await session.unitID(range.unit)
+                if let unit { request.unitId = try await session.unitID(unit) }
                 let rows = try await session.stream(.reportsAttendance, request, as: AttendanceRow.self)
                 if chart {
                     let threshold = await Reports.threshold(session, unit: request.unitId, on: to)

@@ -5727,7 +5727,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "The unit whose subtree is reported (a cell, a commune, a province)."
+                    comment: "The unit whose subtree is reported (a cell, a commune, a province). Empty: the whole tree,\nevery unit at the top and all below them (admin tokens only); its rows have an empty unit_id."
                 ),
                 FieldDescription(
                     name: "from",
@@ -5767,7 +5767,17 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "One row per cell and period; otherwise one row per period for the whole subtree."
+                    comment: "One row per cell and period; otherwise one row per period for the whole subtree (or per\ngroup_by unit). Not with a group_by other than ORG_UNIT_KIND_CELL."
+                ),
+                FieldDescription(
+                    name: "group_by",
+                    jsonName: "groupBy",
+                    number: 6,
+                    type: "enum",
+                    typeName: "chibo.v1.OrgUnitKind",
+                    repeated: false,
+                    oneof: "",
+                    comment: "One row per unit of this kind under the root and period (ORG_UNIT_KIND_PROVINCE,\n_DISTRICT, _COMMUNE or _CELL; _CELL is by_cell): each meeting counts for the unit of this\nkind its cell sat under on the meeting's date, as a report on that unit would count it; a\ncell under no such unit inside the subtree counts in a row of the root. Units of the kind\nthat held no meeting in a period they existed in get a row of zeros. Unspecified: by_cell\ndecides."
                 ),
             ]
         ),

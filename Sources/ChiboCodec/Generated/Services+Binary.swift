@@ -3081,7 +3081,7 @@ extension AttendanceReportRequest: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__AttendanceReportRequest>, _ arena: inout EncodeArena) {
         chibo__v1__attendance_report_request__init(c)
-        arena.reserveOutput(80)
+        arena.reserveOutput(96)
         if !self.unitId.isEmpty {
             c.pointee.unit_id = arena.copyString(self.unitId, field: "AttendanceReportRequest.unit_id")
         }
@@ -3101,6 +3101,9 @@ extension AttendanceReportRequest: ProtoMessage, CDescribedMessage {
         if self.byCell {
             c.pointee.by_cell = self.byCell ? 1 : 0
         }
+        if self.groupBy.rawValue != 0 {
+            c.pointee.group_by = Chibo__V1__OrgUnitKind(rawValue: UInt32(bitPattern: self.groupBy.rawValue))
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -3111,6 +3114,7 @@ extension AttendanceReportRequest: ProtoMessage, CDescribedMessage {
         if let value = c.pointee.to { self.to = try CalendarDate(c: value) }
         self.period = PeriodKind(rawValue: Int32(bitPattern: c.pointee.period.rawValue))
         self.byCell = (c.pointee.by_cell != 0)
+        self.groupBy = OrgUnitKind(rawValue: Int32(bitPattern: c.pointee.group_by.rawValue))
     }
 }
 

@@ -1612,6 +1612,7 @@ extension AttendanceReportRequest: JSONCodable {
         if let value = self.to { writer.key("to"); value.writeJSON(to: &writer) }
         if self.period.rawValue != 0 { writer.key("period"); writer.enumValue(self.period.rawValue, name: self.period.protoName) }
         if self.byCell { writer.key("byCell"); writer.bool(self.byCell) }
+        if self.groupBy.rawValue != 0 { writer.key("groupBy"); writer.enumValue(self.groupBy.rawValue, name: self.groupBy.protoName) }
         writer.endObject()
     }
 
@@ -1641,6 +1642,10 @@ extension AttendanceReportRequest: JSONCodable {
                 try seen.mark(5, key: key, node: value)
                 if value.isNull { continue }
                 self.byCell = try value.bool()
+            case "groupBy", "group_by":
+                try seen.mark(6, key: key, node: value)
+                if value.isNull { continue }
+                self.groupBy = OrgUnitKind(rawValue: try value.enumNumber(options: options) { OrgUnitKind(protoName: $0)?.rawValue })
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

@@ -1333,7 +1333,8 @@ public struct ListEvaluationsRequest: Hashable, Sendable {
 
 /// Reports.Attendance request.
 public struct AttendanceReportRequest: Hashable, Sendable {
-    /// The unit whose subtree is reported (a cell, a commune, a province).
+    /// The unit whose subtree is reported (a cell, a commune, a province). Empty: the whole tree,
+    /// every unit at the top and all below them (admin tokens only); its rows have an empty unit_id.
     public var unitId: String = ""
     /// First day of the range (inclusive).
     public var from: CalendarDate? = nil
@@ -1341,8 +1342,16 @@ public struct AttendanceReportRequest: Hashable, Sendable {
     public var to: CalendarDate? = nil
     /// Rows per month, quarter or year.
     public var period: PeriodKind = PeriodKind(rawValue: 0)
-    /// One row per cell and period; otherwise one row per period for the whole subtree.
+    /// One row per cell and period; otherwise one row per period for the whole subtree (or per
+    /// group_by unit). Not with a group_by other than ORG_UNIT_KIND_CELL.
     public var byCell: Bool = false
+    /// One row per unit of this kind under the root and period (ORG_UNIT_KIND_PROVINCE,
+    /// _DISTRICT, _COMMUNE or _CELL; _CELL is by_cell): each meeting counts for the unit of this
+    /// kind its cell sat under on the meeting's date, as a report on that unit would count it; a
+    /// cell under no such unit inside the subtree counts in a row of the root. Units of the kind
+    /// that held no meeting in a period they existed in get a row of zeros. Unspecified: by_cell
+    /// decides.
+    public var groupBy: OrgUnitKind = OrgUnitKind(rawValue: 0)
 
     /// A message with every field at its default.
     public init() {}
@@ -1353,13 +1362,15 @@ public struct AttendanceReportRequest: Hashable, Sendable {
         from: CalendarDate? = nil,
         to: CalendarDate? = nil,
         period: PeriodKind = PeriodKind(rawValue: 0),
-        byCell: Bool = false
+        byCell: Bool = false,
+        groupBy: OrgUnitKind = OrgUnitKind(rawValue: 0)
     ) {
         self.unitId = unitId
         self.from = from
         self.to = to
         self.period = period
         self.byCell = byCell
+        self.groupBy = groupBy
     }
 }
 

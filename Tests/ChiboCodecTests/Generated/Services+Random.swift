@@ -902,6 +902,7 @@ extension AttendanceReportRequest: RandomMessage {
         if full || Bool.random(using: &rng) { m.to = CalendarDate.random(using: &rng, full: full, depth: depth + 1) }
         m.period = PeriodKind(rawValue: RandomValues.enumNumber(known: [1, 2, 3], using: &rng, full: full))
         m.byCell = RandomValues.bool(using: &rng, full: full)
+        m.groupBy = OrgUnitKind(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 4, 5], using: &rng, full: full))
         return m
     }
 

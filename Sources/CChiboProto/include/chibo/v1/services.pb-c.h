@@ -1404,7 +1404,8 @@ struct  Chibo__V1__AttendanceReportRequest
 {
   ProtobufCMessage base;
   /*
-   * The unit whose subtree is reported (a cell, a commune, a province).
+   * The unit whose subtree is reported (a cell, a commune, a province). Empty: the whole tree,
+   * every unit at the top and all below them (admin tokens only); its rows have an empty unit_id.
    */
   char *unit_id;
   /*
@@ -1420,13 +1421,23 @@ struct  Chibo__V1__AttendanceReportRequest
    */
   Chibo__V1__PeriodKind period;
   /*
-   * One row per cell and period; otherwise one row per period for the whole subtree.
+   * One row per cell and period; otherwise one row per period for the whole subtree (or per
+   * group_by unit). Not with a group_by other than ORG_UNIT_KIND_CELL.
    */
   protobuf_c_boolean by_cell;
+  /*
+   * One row per unit of this kind under the root and period (ORG_UNIT_KIND_PROVINCE,
+   * _DISTRICT, _COMMUNE or _CELL; _CELL is by_cell): each meeting counts for the unit of this
+   * kind its cell sat under on the meeting's date, as a report on that unit would count it; a
+   * cell under no such unit inside the subtree counts in a row of the root. Units of the kind
+   * that held no meeting in a period they existed in get a row of zeros. Unspecified: by_cell
+   * decides.
+   */
+  Chibo__V1__OrgUnitKind group_by;
 };
 #define CHIBO__V1__ATTENDANCE_REPORT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__attendance_report_request__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, NULL, CHIBO__V1__PERIOD_KIND__PERIOD_KIND_UNSPECIFIED, 0 }
+    , (char *)protobuf_c_empty_string, NULL, NULL, CHIBO__V1__PERIOD_KIND__PERIOD_KIND_UNSPECIFIED, 0, CHIBO__V1__ORG_UNIT_KIND__ORG_UNIT_KIND_UNSPECIFIED }
 
 
 /*
