@@ -217,10 +217,14 @@ struct ImportJob {
 
         var ending = Ending.completed
         var response = RunImportResponse(dryRun: command.dryRun)
+        // A token the server refuses: running again (or resuming) with it gets no further.
+        var tokenRefused = false
         do {
             response = try await upload.value
         } catch {
             ending = stoppedByServerErrors ? .stopped : .failed(Self.describe(error))
+            let code = (error as? ClientError)?.code
+            tokenRefused = code == .permissionDenied || code == .unauthenticated
         }
         let state = tracker.snapshot
         if case .completed = ending, state.stopRequested { ending = .stopped }
@@ -273,7 +277,12 @@ struct ImportJob {
         let sentAny = state.lastBatchSent > skipThrough
         let committed: String
         let canResume: Bool
-        if !committedKnown && !sentAny && skipThrough == 0 {
+        if tokenRefused && !(committedKnown && lastBatch > 0) {
+            // Rows already committed are skipped by a later run: the same command with another
+            // token picks up where this one could not.
+            committed = "run the same command with a token that may import these records (an admin's or an officer's)"
+            canResume = false
+        } else if !committedKnown && !sentAny && skipThrough == 0 {
             committed = "nothing was committed (no batch was sent): run the same command again"
             canResume = false
         } else if !committedKnown {

@@ -228,6 +228,24 @@ import Testing
         #expect(result.stderr.contains("nothing was committed") || result.stderr.contains("cannot"), "\(result.stderr)")
     }
 
+    @Test func aTokenThatMayNotImportIsToldSoWithoutAResumeCommand() throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        let viewer = try LaunchedServer.makeToken(
+            db: server.folder.appendingPathComponent("chibo.sqlite").path,
+            role: "viewer",
+            scope: "MB-BO",
+            name: "viewer-bo"
+        )
+        let file = try rosterFile(count: 3)
+        let result = try server.chiboImport([file, "--entity", "members"], environment: ["CHIBO_TOKEN": viewer])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("PERMISSION_DENIED"), "\(result.stderr)")
+        // Resuming with the same token gets no further: the clerk is told what to change.
+        #expect(!result.stderr.contains("resume with"), "\(result.stderr)")
+        #expect(result.stderr.contains("a token that may import"), "\(result.stderr)")
+    }
+
     @Test func aServerKilledMidImportIsNotReportedAsNothingCommitted() async throws {
         let server = try ImportServer()
         defer { server.stop() }
