@@ -64,16 +64,31 @@ public struct Oversight: Sendable {
                 AttendanceReport.rowUnit(of: unitID, on: day, history: history, rootID: rootID, groupBy: grouping)
             }
         )
-        var totals: [(AttendanceTotals, EffectiveRules, CalendarDate)] = []
+        // One statement per span and threshold rather than per rule set: the store needs only
+        // the threshold, and the nation's thousands of communes' rule sets share a few.
+        var statements: [SumStatement: [AttendanceSources.Sum]] = [:]
+        var order: [SumStatement] = []
         for sum in sources.sums {
+            let key = SumStatement(from: sum.from, through: sum.through, bp: sum.rules.rules.goodAttendanceBp)
+            if statements[key] == nil { order.append(key) }
+            statements[key, default: []].append(sum)
+        }
+        var totals: [(AttendanceTotals, EffectiveRules, CalendarDate)] = []
+        for key in order {
+            let sums = statements[key] ?? []
+            var rulesOfUnit: [String: EffectiveRules] = [:]
+            for sum in sums { for unitID in sum.unitIDs { rulesOfUnit[unitID] = sum.rules } }
             let summed = try await facts.attendanceTotals(
-                cellIDs: sum.unitIDs,
-                from: sum.from,
-                through: sum.through,
+                cellIDs: sums.flatMap(\.unitIDs),
+                from: key.from,
+                through: key.through,
                 period: period,
-                goodAttendanceBp: sum.rules.rules.goodAttendanceBp
+                goodAttendanceBp: key.bp
             )
-            totals += summed.map { ($0, sum.rules, sum.from) }
+            for group in summed {
+                guard let applied = rulesOfUnit[group.cellID] else { continue }
+                totals.append((group, applied, key.from))
+            }
         }
         let summaries =
             sources.readOneByOne.isEmpty
@@ -90,6 +105,13 @@ public struct Oversight: Sendable {
             byCell: byCell,
             groupBy: groupBy
         )
+    }
+
+    /// What one statement of `attendanceTotals` sums: a span at one threshold.
+    private struct SumStatement: Hashable {
+        var from: CalendarDate
+        var through: CalendarDate
+        var bp: Int32
     }
 
     /// Regularity flags (see `RegularityReport`).

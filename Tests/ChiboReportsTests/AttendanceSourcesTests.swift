@@ -144,7 +144,20 @@ import Testing
         }
         // A store answers by date, then id.
         summaries.sort { ($0.heldOn, $0.id) < ($1.heldOn, $1.id) }
-        return ProvinceFacts(units: units, rules: NationalRules.all + [local, commune], summaries: summaries)
+        // Commune F's own rules from 2025 keep the national threshold: summed in one statement
+        // with the national cells, its rows still name its rules.
+        let sameThreshold = RuleSet(
+            id: "rf",
+            scopeUnitId: "f",
+            effectiveFrom: day(2025, 1, 1),
+            goodAttendanceBp: 8500,
+            thematicEveryMonths: 3
+        )
+        return ProvinceFacts(
+            units: units,
+            rules: NationalRules.all + [local, commune, sameThreshold],
+            summaries: summaries
+        )
     }()
 
     /// Every meeting read and added up, as the report did before it summed in the store.
