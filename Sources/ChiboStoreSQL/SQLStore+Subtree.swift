@@ -56,7 +56,23 @@ extension SQLDatabase {
     public func idList(_ ids: [String]) throws -> String {
         switch dialect {
         case .sqlite:
-            return String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
+            // Encoding the whole list with JSONEncoder was 4 % of a province's attendance report:
+            // ids that need no escaping (all of Chibo's own) are copied as they are, any other
+            // goes through JSONEncoder on its own.
+            var text = "["
+            text.reserveCapacity(ids.reduce(2) { $0 + $1.utf8.count + 3 })
+            for (index, id) in ids.enumerated() {
+                if index > 0 { text.append(",") }
+                if id.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                    text.append("\"")
+                    text.append(id)
+                    text.append("\"")
+                } else {
+                    let encoded = String(decoding: try JSONEncoder().encode([id]), as: UTF8.self)
+                    text.append(contentsOf: encoded.dropFirst().dropLast())
+                }
+            }
+            return text + "]"
         case .postgres:
             // Built byte by byte: Foundation's replacingOccurrences for each id of a province's
             // 10,000 was a fifth of its attendance report.

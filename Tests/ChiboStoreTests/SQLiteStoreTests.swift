@@ -26,6 +26,15 @@ import Testing
         MutationContext(requestID: requestID, validateOnly: validateOnly, actor: "test", nowMs: nowMs)
     }
 
+    @Test func aListOfIdsReachesSQLiteAsItWasWhateverItHolds() async throws {
+        let store = try SQLiteStore(path: Self.temporaryPath())
+        let ids = ["ou-1", "a\"b", "c\\d", "e\\\"f", "Mường Bằng", "g,h", "[i]", "", "tab\there", "bell\u{7}", "a/b"]
+        let back = try await store.engine.read { db in
+            try String.fetchAll(db, sql: "SELECT value FROM json_each(?)", arguments: [try db.idList(ids)])
+        }
+        #expect(back == ids)
+    }
+
     @Test func aDatabaseReadableByOthersIsMadePrivateWithItsWALAndSharedMemory() async throws {
         let path = Self.temporaryPath()
         let first = try SQLiteStore(path: path)
