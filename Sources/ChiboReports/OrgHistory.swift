@@ -8,8 +8,9 @@ public struct OrgHistory: Sendable {
     /// Units by id.
     public let units: [String: OrgUnit]
 
-    /// Sort keys by unit id, computed once.
-    private let sortKeys: [String: String]
+    /// Sort keys by unit id, each computed when first asked for: a report over the whole tree
+    /// sorts a few rows, not its 250,000 units.
+    private let sortKeys = Memo<String, String>()
     /// Every date on which some unit starts, ends or changes parent, sorted: between two of
     /// them the tree stands still.
     let changeDates: [CalendarDate]
@@ -18,7 +19,6 @@ public struct OrgHistory: Sendable {
     /// Creates a history from unit records (the report's subtree and the root's ancestors).
     public init(units: [OrgUnit]) {
         self.units = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.sortKeys = self.units.mapValues { SearchKeys.fold($0.name) + "\u{0}" + $0.id }
         var dates = Set<CalendarDate>()
         for unit in units {
             for date in [unit.valid?.from, unit.valid?.to]
@@ -118,5 +118,8 @@ public struct OrgHistory: Sendable {
 
     /// The key reports sort units by: the name with diacritics and case folded, then the id, so
     /// "bản Áng" comes before "bản Bó".
-    public func sortKey(of unitID: String) -> String { sortKeys[unitID] ?? unitID }
+    public func sortKey(of unitID: String) -> String {
+        guard let unit = units[unitID] else { return unitID }
+        return sortKeys.value(unitID) { SearchKeys.fold(unit.name) + "\u{0}" + unit.id }
+    }
 }
