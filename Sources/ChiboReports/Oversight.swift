@@ -8,15 +8,21 @@ import ChiboStore
 public struct Oversight: Sendable {
     /// Where the facts come from.
     public let facts: any OversightFacts
+    /// Most cells one statement of `attendanceTotals` sums: the nation's quarter of a million
+    /// cells go in chunks read side by side, on as many of the store's readers as it has.
+    let cellsPerStatement: Int
 
     /// Creates the reports over a store.
     public init(store: any Store) {
         self.facts = StoreFacts(store: store)
+        self.cellsPerStatement = 16_384
     }
 
-    /// Creates the reports over any source of the facts (a test's, in memory).
-    public init(facts: any OversightFacts) {
+    /// Creates the reports over any source of the facts (a test's, in memory), summing at most
+    /// `cellsPerStatement` cells a statement.
+    public init(facts: any OversightFacts, cellsPerStatement: Int = 16_384) {
         self.facts = facts
+        self.cellsPerStatement = max(1, cellsPerStatement)
     }
 
     /// Why a report cannot be made.
@@ -64,32 +70,7 @@ public struct Oversight: Sendable {
                 AttendanceReport.rowUnit(of: unitID, on: day, history: history, rootID: rootID, groupBy: grouping)
             }
         )
-        // One statement per span and threshold rather than per rule set: the store needs only
-        // the threshold, and the nation's thousands of communes' rule sets share a few.
-        var statements: [SumStatement: [AttendanceSources.Sum]] = [:]
-        var order: [SumStatement] = []
-        for sum in sources.sums {
-            let key = SumStatement(from: sum.from, through: sum.through, bp: sum.rules.rules.goodAttendanceBp)
-            if statements[key] == nil { order.append(key) }
-            statements[key, default: []].append(sum)
-        }
-        var totals: [(AttendanceTotals, EffectiveRules, CalendarDate)] = []
-        for key in order {
-            let sums = statements[key] ?? []
-            var rulesOfUnit: [String: EffectiveRules] = [:]
-            for sum in sums { for unitID in sum.unitIDs { rulesOfUnit[unitID] = sum.rules } }
-            let summed = try await facts.attendanceTotals(
-                cellIDs: sums.flatMap(\.unitIDs),
-                from: key.from,
-                through: key.through,
-                period: period,
-                goodAttendanceBp: key.bp
-            )
-            for group in summed {
-                guard let applied = rulesOfUnit[group.cellID] else { continue }
-                totals.append((group, applied, key.from))
-            }
-        }
+        let totals = try await summed(sources.sums, period: period)
         let summaries =
             sources.readOneByOne.isEmpty
             ? [] : try await facts.meetingSummaries(cellIDs: sources.readOneByOne, from: from, through: through)
@@ -112,6 +93,61 @@ public struct Oversight: Sendable {
         var from: CalendarDate
         var through: CalendarDate
         var bp: Int32
+    }
+
+    /// The store's sums of `sums`, each with the rules it was judged by and the first day of its
+    /// span. One statement per span and threshold rather than per rule set (the store needs only
+    /// the threshold, and the nation's thousands of communes' rule sets share a few), in chunks
+    /// of `cellsPerStatement` cells read concurrently, put back in order.
+    private func summed(
+        _ sums: [AttendanceSources.Sum],
+        period: PeriodKind
+    ) async throws -> [(AttendanceTotals, EffectiveRules, CalendarDate)] {
+        var statements: [SumStatement: [AttendanceSources.Sum]] = [:]
+        var order: [SumStatement] = []
+        for sum in sums {
+            let key = SumStatement(from: sum.from, through: sum.through, bp: sum.rules.rules.goodAttendanceBp)
+            if statements[key] == nil { order.append(key) }
+            statements[key, default: []].append(sum)
+        }
+        var rulesOfUnit: [SumStatement: [String: EffectiveRules]] = [:]
+        var jobs: [(key: SumStatement, cellIDs: ArraySlice<String>)] = []
+        for key in order {
+            let grouped = statements[key] ?? []
+            var rules: [String: EffectiveRules] = [:]
+            for sum in grouped { for unitID in sum.unitIDs { rules[unitID] = sum.rules } }
+            rulesOfUnit[key] = rules
+            let cellIDs = grouped.flatMap(\.unitIDs)
+            for start in stride(from: 0, to: cellIDs.count, by: cellsPerStatement) {
+                jobs.append((key, cellIDs[start..<min(start + cellsPerStatement, cellIDs.count)]))
+            }
+        }
+        let facts = self.facts
+        let results = try await withThrowingTaskGroup(of: (Int, [AttendanceTotals]).self) { group in
+            for (index, job) in jobs.enumerated() {
+                group.addTask {
+                    let totals = try await facts.attendanceTotals(
+                        cellIDs: Array(job.cellIDs),
+                        from: job.key.from,
+                        through: job.key.through,
+                        period: period,
+                        goodAttendanceBp: job.key.bp
+                    )
+                    return (index, totals)
+                }
+            }
+            var results = [[AttendanceTotals]](repeating: [], count: jobs.count)
+            for try await (index, totals) in group { results[index] = totals }
+            return results
+        }
+        var totals: [(AttendanceTotals, EffectiveRules, CalendarDate)] = []
+        for (job, summed) in zip(jobs, results) {
+            for group in summed {
+                guard let applied = rulesOfUnit[job.key]?[group.cellID] else { continue }
+                totals.append((group, applied, job.key.from))
+            }
+        }
+        return totals
     }
 
     /// Regularity flags (see `RegularityReport`).
