@@ -26,20 +26,29 @@ enum AttendanceTotalsChecks {
             let through = StoreConformance.day(2024, 11, 20)
             let summaries = try await store.meetingSummaries(cellIDs: ["bo", "na"], from: from, through: through)
             recorder.expect(summaries.count == 22, "the range holds 22 meetings of both cells: \(summaries.count)")
-            for kind in [PeriodKind.month, .quarter, .year, .unspecified] {
-                for threshold: Int32 in [8000, 5000] {
-                    let summed = try await store.attendanceTotals(
-                        cellIDs: ["bo", "na"],
-                        from: from,
-                        through: through,
-                        period: kind,
-                        goodAttendanceBp: threshold
-                    )
-                    let reference = AttendanceTotals.summing(summaries, period: kind, goodAttendanceBp: threshold)
-                    recorder.expect(
-                        summed == reference,
-                        "\(kind) at \(threshold): \(summed.filter { !reference.contains($0) }) against \(reference.filter { !summed.contains($0) })"
-                    )
+            // Ranges over several periods and inside one (a quarter, a month: summed by cell alone).
+            let ranges = [
+                (from, through), (StoreConformance.day(2024, 4, 1), StoreConformance.day(2024, 6, 30)),
+                (StoreConformance.day(2024, 5, 2), StoreConformance.day(2024, 5, 30)),
+            ]
+            for (first, last) in ranges {
+                let inRange = summaries.filter { $0.heldOn >= first && $0.heldOn <= last }
+                for kind in [PeriodKind.month, .quarter, .year, .unspecified] {
+                    for threshold: Int32 in [8000, 5000] {
+                        let summed = try await store.attendanceTotals(
+                            cellIDs: ["bo", "na"],
+                            from: first,
+                            through: last,
+                            period: kind,
+                            goodAttendanceBp: threshold
+                        )
+                        let reference = AttendanceTotals.summing(inRange, period: kind, goodAttendanceBp: threshold)
+                        recorder.expect(
+                            summed == reference && !summed.isEmpty,
+                            "\(first)–\(last) \(kind) at \(threshold): \(summed.filter { !reference.contains($0) }) "
+                                + "against \(reference.filter { !summed.contains($0) })"
+                        )
+                    }
                 }
             }
             // The threshold is strict and matters: at 80 % the 4-of-5 meetings of Nà are not good.

@@ -14,11 +14,15 @@ extension SQLStore {
         period: PeriodKind,
         goodAttendanceBp: Int32
     ) async throws -> [AttendanceTotals] {
-        try await engine.read { db in
+        // A range inside one period (a year's report by year, a span of it) is grouped by cell
+        // alone, in the index's order; a computed period key needs a sort (twice the time).
+        let first = AttendanceTotals.period(of: from, kind: period)
+        let only = first == AttendanceTotals.period(of: through, kind: period) ? first : nil
+        return try await engine.read { db in
             var totals: [AttendanceTotals] = []
             try SQLRow.forEach(
                 db,
-                sql: Self.attendanceTotalsSQL(db, period: period),
+                sql: Self.attendanceTotalsSQL(db, period: period, only: only),
                 arguments: [Int64(goodAttendanceBp), try db.idList(cellIDs), DateKeys.key(from), DateKeys.key(through)]
             ) { row in
                 var group = AttendanceTotals(
@@ -42,21 +46,27 @@ extension SQLStore {
     }
 
     /// The statement: the year of a meeting is the first four characters of its `held_on` key,
-    /// the month the two after the dash, the quarter counted from the month; the good-meeting
-    /// test is `AttendanceTotals.isGood` in SQL. Arguments: the threshold, the cells, the range.
-    static func attendanceTotalsSQL(_ db: any SQLDatabase, period: PeriodKind) -> String {
+    /// the month the two after the dash, the quarter counted from the month; with `only` (every
+    /// meeting of the range in that period) the keys are that period's and the groups are the
+    /// cells. The good-meeting test is `AttendanceTotals.isGood` in SQL. Arguments: the
+    /// threshold, the cells, the range.
+    static func attendanceTotalsSQL(_ db: any SQLDatabase, period: PeriodKind, only: Period? = nil) -> String {
+        let year = only.map { "'\($0.year)'" } ?? "substr(m.held_on, 1, 4)"
         let part =
-            switch period {
-            case .month: "substr(m.held_on, 6, 2)"
-            case .quarter:
-                """
-                CASE WHEN substr(m.held_on, 6, 2) <= '03' THEN '1' WHEN substr(m.held_on, 6, 2) <= '06' THEN '2'
-                    WHEN substr(m.held_on, 6, 2) <= '09' THEN '3' ELSE '4' END
-                """
-            default: "'0'"
+            if let only { "'\(only.index)'" } else {
+                switch period {
+                case .month: "substr(m.held_on, 6, 2)"
+                case .quarter:
+                    """
+                    CASE WHEN substr(m.held_on, 6, 2) <= '03' THEN '1' WHEN substr(m.held_on, 6, 2) <= '06' THEN '2'
+                        WHEN substr(m.held_on, 6, 2) <= '09' THEN '3' ELSE '4' END
+                    """
+                default: "'0'"
+                }
             }
+        let groups = only == nil ? "m.cell_id, year_key, part_key" : "m.cell_id"
         return """
-            SELECT m.cell_id, substr(m.held_on, 1, 4) AS year_key, \(part) AS part_key,
+            SELECT m.cell_id, \(year) AS year_key, \(part) AS part_key,
                 CAST(COUNT(*) AS BIGINT), CAST(SUM(m.expected_count) AS BIGINT),
                 CAST(SUM(m.present_count) AS BIGINT), CAST(SUM(m.excused_count) AS BIGINT),
                 CAST(SUM(m.unexcused_count) AS BIGINT), CAST(SUM(m.not_recorded_count) AS BIGINT),
@@ -67,7 +77,7 @@ extension SQLStore {
                 MIN(m.held_on || ' ' || m.id)
             FROM meeting m
             WHERE \(db.isOneOf("m.cell_id")) AND m.voided = 0 AND m.held_on >= ? AND m.held_on <= ?
-            GROUP BY m.cell_id, year_key, part_key
+            GROUP BY \(groups)
             """
     }
 
