@@ -267,7 +267,7 @@ var cases = [
     ),
 ]
 if !options.units.isEmpty {
-    cases.append(
+    cases += [
         Case(
             key: "units",
             name: "Attendance of \(options.units.count) units one after another (by unit), period YEAR",
@@ -281,8 +281,8 @@ if !options.units.isEmpty {
             target: .seconds(2),
             expectedRows: options.units.count,
             call: nationAttendance
-        )
-    )
+        ),
+    ]
 }
 
 let clock = ContinuousClock()
