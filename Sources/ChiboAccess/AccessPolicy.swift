@@ -12,7 +12,7 @@ import ChiboStore
 /// | read(units) | admin; officer, secretary and viewer within their scope |
 /// | write(units) | admin; officer within their scope |
 /// | meetings(units) | admin; officer and secretary within their scope |
-/// | adminOnly | admin (units at the top of the tree, national rule sets, the whole tree's attendance) |
+/// | adminOnly | admin (units at the top of the tree, national rule sets) |
 /// | audit | admin, auditor |
 /// | importers | admin, officer (each imported row is checked against the officer's scope) |
 /// | readList | read, with the list narrowed to the caller's scope when it names no unit |
@@ -135,9 +135,7 @@ enum AccessPolicy {
         case (.evaluationsList, let request as ListEvaluationsRequest): return .readList(named: [request.subtreeOf])
         case (.evaluationsVoidRecord, let request as VoidRequest): return .write([.evaluation(request.id)])
 
-        case (.reportsAttendance, let request as AttendanceReportRequest):
-            // The empty unit is the whole tree: beyond any scope.
-            return request.unitId.isEmpty ? .adminOnly : .read([.unit(request.unitId)])
+        case (.reportsAttendance, let request as AttendanceReportRequest): return .read([.unit(request.unitId)])
         case (.reportsRegularity, let request as RegularityReportRequest): return .read([.unit(request.unitId)])
         case (.reportsAbsences, let request as AbsenceReportRequest): return .read([.unit(request.unitId)])
         case (.reportsParticipation, let request as ParticipationReportRequest): return .read([.unit(request.unitId)])

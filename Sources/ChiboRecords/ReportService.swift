@@ -26,7 +26,6 @@ public struct ReportService: Sendable {
             if request.period.rawValue == 0 || request.period.protoName == nil {
                 violations.add("period", "required: month, quarter or year")
             }
-            // The empty unit is the whole tree (the access policy leaves it to admin tokens).
             switch request.groupBy {
             case .unspecified, .cell: break
             case .province, .district, .commune:
@@ -36,7 +35,7 @@ public struct ReportService: Sendable {
             default:
                 violations.add("group_by", "a province, district, commune or cell, or unspecified")
             }
-            try violations.throwIfAny()
+            try service.requireUnit(request.unitId, into: &violations)
             let rows = try await Self.mapping {
                 try await service.oversight.attendance(
                     rootID: request.unitId,

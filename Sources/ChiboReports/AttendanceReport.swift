@@ -9,8 +9,7 @@ public enum AttendanceReport {
     /// The rows, by unit name then period: one row per cell (`byCell`, or `groupBy` `.cell`),
     /// per unit of `groupBy`'s kind (each meeting counted for the unit of that kind its cell sat
     /// under that day, `rowUnit`), or per period for the whole subtree. A cell or unit of the
-    /// kind that held no meeting in a period it existed in gets a row of zeros. The empty root
-    /// is the whole tree.
+    /// kind that held no meeting in a period it existed in gets a row of zeros.
     ///
     /// `totals` are meetings already summed by cell and period (`Store.attendanceTotals`) with
     /// the rules they were judged by and a day of their span, for cells whose place and rules

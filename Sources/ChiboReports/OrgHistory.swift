@@ -71,15 +71,13 @@ public struct OrgHistory: Sendable {
         return chain
     }
 
-    /// Whether a unit was `rootID` or below it on a date; every unit is under the empty root,
-    /// the whole tree.
+    /// Whether a unit was `rootID` or below it on a date.
     public func isUnder(_ unitID: String, root rootID: String, on date: CalendarDate) -> Bool {
-        if rootID.isEmpty { return units[unitID] != nil }
-        return unitID == rootID || ancestors(of: unitID, on: date).contains(rootID)
+        unitID == rootID || ancestors(of: unitID, on: date).contains(rootID)
     }
 
     /// The unit of `kind` that `unitID` is or sat under on a date, from the unit up to the root
-    /// (the root included; the empty root is the whole tree), or nil when there is none.
+    /// (the root included), or nil when there is none.
     public func unit(
         ofKind kind: OrgUnitKind,
         holding unitID: String,

@@ -8,8 +8,8 @@ import ChiboStore
 public struct Oversight: Sendable {
     /// Where the facts come from.
     public let facts: any OversightFacts
-    /// Most cells one statement of `attendanceTotals` sums: the nation's quarter of a million
-    /// cells go in chunks read side by side, on as many of the store's readers as it has.
+    /// Most cells one statement of `attendanceTotals` sums: a larger subtree's cells go in
+    /// chunks read side by side, on as many of the store's readers as it has.
     let cellsPerStatement: Int
 
     /// Creates the reports over a store.
@@ -37,15 +37,13 @@ public struct Oversight: Sendable {
     public func context(rootID: String) async throws -> (history: OrgHistory, rules: RuleBook) {
         async let ruleSetsRead = facts.ruleSets()
         let units = try await facts.unitsEverUnderAndAbove(rootID: rootID)
-        guard rootID.isEmpty || units.under.contains(where: { $0.id == rootID }) else {
-            throw Failure.unknownUnit(rootID)
-        }
+        guard units.under.contains(where: { $0.id == rootID }) else { throw Failure.unknownUnit(rootID) }
         let history = OrgHistory(units: units.under + units.above)
         let ruleSets = try await ruleSetsRead
         return (history, RuleBook(ruleSets: ruleSets, history: history))
     }
 
-    /// Attendance rows (see `AttendanceReport`); the empty root is the whole tree.
+    /// Attendance rows (see `AttendanceReport`).
     public func attendance(
         rootID: String,
         from: CalendarDate,
@@ -97,7 +95,7 @@ public struct Oversight: Sendable {
 
     /// The store's sums of `sums`, each with the rules it was judged by and the first day of its
     /// span. One statement per span and threshold rather than per rule set (the store needs only
-    /// the threshold, and the nation's thousands of communes' rule sets share a few), in chunks
+    /// the threshold, and a province's hundreds of communes' rule sets share a few), in chunks
     /// of `cellsPerStatement` cells read concurrently, put back in order.
     private func summed(
         _ sums: [AttendanceSources.Sum],

@@ -264,13 +264,12 @@ public protocol Store: Sendable {
         -> Evaluation
 
     /// Every unit that was ever in the subtree of `rootID` (the root included), not voided, with
-    /// its parent history: reports place each meeting by the tree of its date. The empty root
-    /// is the whole tree: every unit not voided.
+    /// its parent history: reports place each meeting by the tree of its date.
     func unitsEverUnder(rootID: String) async throws -> [OrgUnit]
     /// The units a report on `rootID` places its records by, read together: `under`, as
     /// `unitsEverUnder`; `above`, every unit reached from the root by its parents over time
     /// (parent history and current parent) and theirs, voided or not, without passing through a
-    /// unit of `under` (none for the empty root, the whole tree).
+    /// unit of `under`.
     func unitsEverUnderAndAbove(rootID: String) async throws -> (under: [OrgUnit], above: [OrgUnit])
     /// Per-meeting counts of the meetings (not voided) of every unit ever under `rootID`, held
     /// from `from` up to and including `through`, by date then id. Kept per meeting when

@@ -16,11 +16,9 @@ extension SQLStore {
         """
     }
 
-    /// Every unit ever under `rootID` (see `Store.unitsEverUnder`); every unit for the empty
-    /// root.
+    /// Every unit ever under `rootID` (see `Store.unitsEverUnder`).
     public func unitsEverUnder(rootID: String) async throws -> [OrgUnit] {
-        if rootID.isEmpty { return try await allUnits() }
-        return try await engine.read { db in
+        try await engine.read { db in
             try Data.fetchAll(
                 db,
                 sql: "SELECT u.record FROM org_unit u WHERE \(db.isOneOf("u.id")) AND u.voided = 0",
@@ -35,8 +33,7 @@ extension SQLStore {
     /// it reaches that they lack (a current parent missing from a parent history) is read on
     /// its own.
     public func unitsEverUnderAndAbove(rootID: String) async throws -> (under: [OrgUnit], above: [OrgUnit]) {
-        if rootID.isEmpty { return (try await allUnits(), []) }
-        return try await engine.read { db in
+        try await engine.read { db in
             var under: [OrgUnit] = []
             var up: [String: OrgUnit] = [:]
             try SQLRow.forEach(
@@ -67,14 +64,6 @@ extension SQLStore {
                 pending += parents(unit)
             }
             return (under, above)
-        }
-    }
-
-    /// Every unit not voided: the whole tree, the subtree of the empty root.
-    private func allUnits() async throws -> [OrgUnit] {
-        try await engine.read { db in
-            try Data.fetchAll(db, sql: "SELECT record FROM org_unit WHERE voided = 0", arguments: [])
-                .map { try OrgUnit(serializedBytes: [UInt8]($0)) }
         }
     }
 

@@ -397,14 +397,6 @@ import Testing
                 AttendanceReportRequest(unitId: cell(inside), from: range.0, to: range.1, period: .year)
             }
         ),
-        // The whole tree (no unit) by commune: beyond every scope.
-        Case(
-            method: .reportsAttendance,
-            kind: .adminOnly,
-            call: stream(.reportsAttendance, AttendanceRow.self) { _, _ in
-                AttendanceReportRequest(from: range.0, to: range.1, period: .year, groupBy: .commune)
-            }
-        ),
         Case(
             method: .reportsRegularity,
             kind: .read,

@@ -110,9 +110,9 @@ import Testing
         }
     }
 
-    /// `--by commune` gives the commune's rows; `--all` the whole tree; contradictory or
-    /// unknown choices are refused before anything is asked of the server.
-    @Test func attendanceByCommuneOverTheWholeTree() throws {
+    /// `--by commune` gives the commune's rows, `--by cell` the cells'; contradictory or unknown
+    /// choices are refused before anything is asked of the server.
+    @Test func attendanceByCommuneAndByCell() throws {
         let fixture = try Self.fixture()
         defer { fixture.server.stop() }
         let server = fixture.server
@@ -126,7 +126,7 @@ import Testing
             let header = try #require(lines.first)
             return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
         }
-        let byCommune = try rows(["--all", "--by", "commune"])
+        let byCommune = try rows(["--unit", "MB", "--by", "commune"])
         let commune = try rows(["--unit", "MB"])
         #expect(byCommune.map { $0["unit_code"] } == ["MB"], "\(byCommune)")
         #expect(byCommune == commune, "\(byCommune) against \(commune)")
@@ -137,7 +137,6 @@ import Testing
         for (arguments, says) in [
             (["--unit", "MB", "--by", "ward"], "ward"),
             (["--year", "2026"], "--unit"),
-            (["--all", "--unit", "MB"], "--all"),
             (["--unit", "MB", "--by", "commune", "--by-cell"], "--by-cell"),
         ] {
             let refused = try server.chibo(["reports", "attendance"] + arguments)

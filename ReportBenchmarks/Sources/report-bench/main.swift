@@ -3,11 +3,11 @@
 // target as a Markdown table. tools/bench-reports starts the server and loads the data first.
 //
 // Usage: report-bench --server HOST:PORT[,HOST:PORT…] [--commune ID] [--province ID] [--year Y]
-//                     [--runs N] [--warmup N] [--only overview,year,month,units,nation] [--token T]
+//                     [--runs N] [--warmup N] [--only overview,year,month,units] [--token T]
 //                     [--units ID,ID…] [--throughput SECONDS --concurrency N]
 // With --units, the "units" report calls the year's attendance of each unit listed (by_cell
-// false, period YEAR), one after another, and times the whole list as one run; the "nation"
-// report is the same as one call: the whole tree (an admin token) grouped by province.
+// false, period YEAR), one after another, and times the whole list as one run: the national
+// attendance by province is the 63 provinces' calls.
 // With --throughput, it instead keeps N overview calls of the commune in flight for SECONDS,
 // spread over the servers given (several servers on one database), and prints calls per second.
 // The token (an admin's, or a viewer's of the province) can also come from CHIBO_TOKEN.
@@ -23,7 +23,7 @@ struct Options {
     var year: Int32 = 2019
     var runs = 20
     var warmup = 3
-    var only: Set<String> = ["overview", "year", "month", "units", "nation"]
+    var only: Set<String> = ["overview", "year", "month", "units"]
     var units: [String] = []
     var token = ProcessInfo.processInfo.environment["CHIBO_TOKEN"] ?? ""
     var throughputSeconds = 0
@@ -191,24 +191,6 @@ let unitsAttendance: @Sendable () async throws -> Outcome = { [options] in
     return Outcome(rows: count, firstRow: first)
 }
 
-/// The year's attendance of the whole tree by province, in one call.
-let nationAttendance: @Sendable () async throws -> Outcome = {
-    let start = ContinuousClock.now
-    var count = 0
-    var first: Duration?
-    let rows = try await client.serverStream(
-        .reportsAttendance,
-        AttendanceReportRequest(from: from, to: to, period: .year, groupBy: .province),
-        as: AttendanceRow.self,
-        options: callOptions
-    )
-    for try await _ in rows {
-        if count == 0 { first = ContinuousClock.now - start }
-        count += 1
-    }
-    return Outcome(rows: count, firstRow: first)
-}
-
 // The province's cells, the rows expected of its attendance by cell (not needed otherwise).
 let cells =
     options.only.isDisjoint(with: ["year", "month"])
@@ -267,22 +249,15 @@ var cases = [
     ),
 ]
 if !options.units.isEmpty {
-    cases += [
+    cases.append(
         Case(
             key: "units",
             name: "Attendance of \(options.units.count) units one after another (by unit), period YEAR",
             target: .seconds(2),
             expectedRows: options.units.count,
             call: unitsAttendance
-        ),
-        Case(
-            key: "nation",
-            name: "Attendance of the whole tree by province (\(options.units.count) provinces), one call, period YEAR",
-            target: .seconds(2),
-            expectedRows: options.units.count,
-            call: nationAttendance
-        ),
-    ]
+        )
+    )
 }
 
 let clock = ContinuousClock()

@@ -80,14 +80,7 @@ public struct Reports: AsyncParsableCommand {
             abstract: "Attendance rates per month, quarter or year; --chart draws a sparkline per cell."
         )
         @OptionGroup var global: GlobalOptions
-        @Option(
-            help: "The unit whose subtree is reported (a province, a commune, a cell), by code or name.",
-            completion: Completions.unitCodes
-        )
-        var unit: String?
-        @ArgumentParser.Flag(help: "The whole tree instead of one unit's subtree (admin tokens only).")
-        var all = false
-        @OptionGroup var days: Days
+        @OptionGroup var range: Range
         @Option(help: "Rows per month, quarter or year.") var period = "month"
         @ArgumentParser.Flag(help: "One row per cell and period, instead of one per period for the subtree.")
         var byCell = false
@@ -112,11 +105,6 @@ public struct Reports: AsyncParsableCommand {
             if chart, let output = global.output, output != .table && output != .wide {
                 throw ValidationError("--chart draws a table; it cannot be written as -o \(output.rawValue)")
             }
-            if (unit == nil) == !all {
-                throw ValidationError(
-                    all ? "--all and --unit: choose one" : "give --unit (a unit's code or name) or --all"
-                )
-            }
             let kind = try groupBy()
             if (byCell || chart) && kind != .unspecified && kind != .cell {
                 throw ValidationError(
@@ -139,7 +127,7 @@ public struct Reports: AsyncParsableCommand {
 
         /// Runs it.
         public func run() async throws {
-            let (from, to) = try days.dates()
+            let (from, to) = try range.dates()
             // A chart is a table even when standard output is not a terminal (a file, a pager).
             var global = self.global
             if chart && global.output == nil { global.output = .table }
@@ -152,7 +140,7 @@ public struct Reports: AsyncParsableCommand {
             let kind = try groupBy()
             if kind == .cell { request.byCell = true } else { request.groupBy = kind }
             try await global.session { session in
-                if let unit { request.unitId = try await session.unitID(unit) }
+                request.unitId = try await session.unitID(range.unit)
                 let rows = try await session.stream(.reportsAttendance, request, as: AttendanceRow.self)
                 if chart {
                     let threshold = await Reports.threshold(session, unit: request.unitId, on: to)

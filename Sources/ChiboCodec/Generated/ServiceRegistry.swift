@@ -5727,7 +5727,7 @@ extension SchemaDescription {
                     typeName: "",
                     repeated: false,
                     oneof: "",
-                    comment: "The unit whose subtree is reported (a cell, a commune, a province). Empty: the whole tree,\nevery unit at the top and all below them (admin tokens only); its rows have an empty unit_id."
+                    comment: "The unit whose subtree is reported (a cell, a commune, a province)."
                 ),
                 FieldDescription(
                     name: "from",

@@ -1333,8 +1333,7 @@ public struct ListEvaluationsRequest: Hashable, Sendable {
 
 /// Reports.Attendance request.
 public struct AttendanceReportRequest: Hashable, Sendable {
-    /// The unit whose subtree is reported (a cell, a commune, a province). Empty: the whole tree,
-    /// every unit at the top and all below them (admin tokens only); its rows have an empty unit_id.
+    /// The unit whose subtree is reported (a cell, a commune, a province).
     public var unitId: String = ""
     /// First day of the range (inclusive).
     public var from: CalendarDate? = nil

@@ -1404,8 +1404,7 @@ struct  Chibo__V1__AttendanceReportRequest
 {
   ProtobufCMessage base;
   /*
-   * The unit whose subtree is reported (a cell, a commune, a province). Empty: the whole tree,
-   * every unit at the top and all below them (admin tokens only); its rows have an empty unit_id.
+   * The unit whose subtree is reported (a cell, a commune, a province).
    */
   char *unit_id;
   /*
