@@ -63,6 +63,20 @@ import Testing
         }
     }
 
+    /// A cell under `from` until `day`, then under `to`.
+    static func movingCell(_ id: String, _ name: String, from: String, to: String, on day: CalendarDate) -> OrgUnit {
+        OrgUnit(
+            id: id,
+            name: name,
+            kind: .cell,
+            parentId: to,
+            parentHistory: [
+                ParentPeriod(parentId: from, valid: DateRange(to: day)),
+                ParentPeriod(parentId: to, valid: DateRange(from: day)),
+            ]
+        )
+    }
+
     static let facts: ProvinceFacts = {
         var units = [
             OrgUnit(id: "p", name: "Tỉnh P", kind: .province),
@@ -70,44 +84,17 @@ import Testing
             OrgUnit(id: "d", name: "Xã D", kind: .commune, parentId: "p"),
             OrgUnit(id: "e", name: "Xã E", kind: .commune, parentId: "p"),
             OrgUnit(id: "k1", name: "Chi bộ K1", kind: .cell, parentId: "c"),
-            OrgUnit(
-                id: "k2",
-                name: "Chi bộ K2",
-                kind: .cell,
-                parentId: "d",
-                parentHistory: [
-                    ParentPeriod(parentId: "c", valid: DateRange(to: day(2025, 7, 1))),
-                    ParentPeriod(parentId: "d", valid: DateRange(from: day(2025, 7, 1))),
-                ]
-            ),
+            movingCell("k2", "Chi bộ K2", from: "c", to: "d", on: day(2025, 7, 1)),
             OrgUnit(id: "k3", name: "Chi bộ K3", kind: .cell, parentId: "d"),
             OrgUnit(id: "k4", name: "Chi bộ K4", kind: .cell, parentId: "e"),
             OrgUnit(id: "f", name: "Xã F", kind: .commune, parentId: "p"),
             // Moves between two communes judged by the national rules: steady under the
             // province, not in a report by commune.
-            OrgUnit(
-                id: "k5",
-                name: "Chi bộ K5",
-                kind: .cell,
-                parentId: "f",
-                parentHistory: [
-                    ParentPeriod(parentId: "e", valid: DateRange(to: day(2024, 6, 10))),
-                    ParentPeriod(parentId: "f", valid: DateRange(from: day(2024, 6, 10))),
-                ]
-            ),
+            movingCell("k5", "Chi bộ K5", from: "e", to: "f", on: day(2024, 6, 10)),
         ]
         for month: Int32 in 1...12 {
             units.append(
-                OrgUnit(
-                    id: "n\(month)",
-                    name: "Chi bộ chuyển \(month)",
-                    kind: .cell,
-                    parentId: "c",
-                    parentHistory: [
-                        ParentPeriod(parentId: "e", valid: DateRange(to: day(2024, month, 10))),
-                        ParentPeriod(parentId: "c", valid: DateRange(from: day(2024, month, 10))),
-                    ]
-                )
+                movingCell("n\(month)", "Chi bộ chuyển \(month)", from: "e", to: "c", on: day(2024, month, 10))
             )
         }
         let local = RuleSet(id: "rd", scopeUnitId: "d", effectiveFrom: day(2025, 5, 1), goodAttendanceBp: 9500)
