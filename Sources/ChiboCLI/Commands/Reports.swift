@@ -85,10 +85,13 @@ public struct Reports: AsyncParsableCommand {
         @ArgumentParser.Flag(help: "One row per cell and period, instead of one per period for the subtree.")
         var byCell = false
         @Option(
-            help: """
+            help: ArgumentHelp(
+                """
                 One row per province, district, commune or cell under the unit, and period (a meeting counts \
                 for the one its cell sat under that day).
-                """
+                """,
+                valueName: "kind"
+            )
         )
         var by: String?
         @ArgumentParser.Flag(
