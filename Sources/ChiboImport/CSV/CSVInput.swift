@@ -186,6 +186,11 @@ final class CSVInput {
 
     /// The next data row, skipping blank rows; nil at the end of the file.
     func next() throws(ImportError) -> DecodedRow? {
+        try nextDataRow().map(decode)
+    }
+
+    /// The next row that is not blank, counted (blank rows apart); nil at the end of the file.
+    private func nextDataRow() throws(ImportError) -> CSVRawRow? {
         while let raw = try reader.next() {
             if dataStart == nil { dataStart = (raw.offset, raw.row) }
             if raw.isBlank {
@@ -193,7 +198,7 @@ final class CSVInput {
                 continue
             }
             rowsRead += 1
-            return decode(raw)
+            return raw
         }
         return nil
     }
@@ -204,22 +209,14 @@ final class CSVInput {
     /// text could then depend on the rest of the row), so the cells given are the same.
     /// Problems and warnings are not looked for.
     func next(decodingOnly indices: [Int]) throws(ImportError) -> DecodedRow? {
-        while let raw = try reader.next() {
-            if dataStart == nil { dataStart = (raw.offset, raw.row) }
-            if raw.isBlank {
-                blankRows += 1
-                continue
-            }
-            rowsRead += 1
-            let count = min(raw.count, layout.headers.count)
-            var cells = [String](repeating: "", count: count)
-            for index in indices where index < count {
-                guard let text = TextNormalization.plainASCIICell(raw.field(index)) else { return decode(raw) }
-                cells[index] = text
-            }
-            return DecodedRow(cells: cells, row: raw.row, offset: raw.offset, problems: [])
+        guard let raw = try nextDataRow() else { return nil }
+        let count = min(raw.count, layout.headers.count)
+        var cells = [String](repeating: "", count: count)
+        for index in indices where index < count {
+            guard let text = TextNormalization.plainASCIICell(raw.field(index)) else { return decode(raw) }
+            cells[index] = text
         }
-        return nil
+        return DecodedRow(cells: cells, row: raw.row, offset: raw.offset, problems: [])
     }
 
     /// Reads the row at a known offset (two-file form) without counting it again.
