@@ -17,4 +17,10 @@ public enum UnitHistory {
         if unit.parentHistory.isEmpty { return unit.parentId.isEmpty ? nil : unit.parentId }
         return unit.parentHistory.last { contains($0.valid, date) }?.parentId
     }
+
+    /// Every unit a unit was ever directly under: the parents of its history, then its current
+    /// parent (the walk up a report's root follows these).
+    public static func parentsEver(of unit: OrgUnit) -> [String] {
+        unit.parentHistory.map(\.parentId) + (unit.parentId.isEmpty ? [] : [unit.parentId])
+    }
 }

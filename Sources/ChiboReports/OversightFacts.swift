@@ -1,3 +1,4 @@
+import ChiboDomain
 import ChiboModel
 import ChiboStore
 
@@ -60,11 +61,11 @@ extension OversightFacts {
         guard let root = units.first(where: { $0.id == rootID }) else { return (units, []) }
         var above: [OrgUnit] = []
         var seen = Set(units.map(\.id))
-        var pending = root.parentHistory.map(\.parentId) + (root.parentId.isEmpty ? [] : [root.parentId])
+        var pending = UnitHistory.parentsEver(of: root)
         while let next = pending.popLast() {
             guard seen.insert(next).inserted, let unit = try await orgUnit(id: next) else { continue }
             above.append(unit)
-            pending += unit.parentHistory.map(\.parentId) + (unit.parentId.isEmpty ? [] : [unit.parentId])
+            pending += UnitHistory.parentsEver(of: unit)
         }
         return (units, above)
     }

@@ -50,18 +50,15 @@ extension SQLStore {
                 if (row[0] as Int) != 0 { up[unit.id] = unit } else { under.append(unit) }
             }
             guard let root = under.first(where: { $0.id == rootID }) else { return (under, []) }
-            func parents(_ unit: OrgUnit) -> [String] {
-                unit.parentHistory.map(\.parentId) + (unit.parentId.isEmpty ? [] : [unit.parentId])
-            }
             var above: [OrgUnit] = []
             var seen = Set(under.map(\.id))
-            var pending = parents(root)
+            var pending = UnitHistory.parentsEver(of: root)
             while let next = pending.popLast() {
                 guard seen.insert(next).inserted, let unit = try up[next] ?? Self.loadOrgUnit(db, id: next) else {
                     continue
                 }
                 above.append(unit)
-                pending += parents(unit)
+                pending += UnitHistory.parentsEver(of: unit)
             }
             return (under, above)
         }
