@@ -173,6 +173,7 @@ extension SQLStore {
             application.nextEffect = firstEffect
         }
         counts.inserted += set.inserted
+        counts.skipped += set.skipped
         counts.rejected += Int64(set.rejections.count)
         rejections += set.rejections
         for row in set.remaining {
@@ -465,6 +466,20 @@ extension SQLStore {
             && normalised(key.fullName).isEmpty
     }
 
+    /// How a member found reads in a message: the name, with the card number when there is one.
+    static func label(of member: Member) -> String {
+        member.partyCardNumber.isEmpty ? member.fullName : "\(member.fullName) (card \(member.partyCardNumber))"
+    }
+
+    /// How a member's event reads in a message: "the working_away event of 2024-01-01 of Lò
+    /// Văn An (card 030001)", its kind as a file may write it.
+    static func describeEvent(_ kind: StatusEventKind, on dateKey: String, of member: Member) -> String {
+        let text = kind.description
+        let prefix = "STATUS_EVENT_KIND_"
+        let name = (text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text).lowercased()
+        return "the \(name) event of \(dateKey) of \(label(of: member))"
+    }
+
     /// How a member key reads in a message.
     static func describe(_ key: MemberKey) -> String {
         var parts: [String] = []
@@ -480,27 +495,31 @@ extension SQLStore {
     /// (its members on any date and those attached to it), or among all members without a cell.
     /// Throws `unknown_member` or `ambiguous_match` naming the member as written.
     /// `cards`, when given, holds every member found by the card numbers the row names (see
-    /// `membersByCard`), so each is not looked up again.
+    /// `membersByCard`), and `citizens` every member found by its citizen IDs (see
+    /// `membersByCitizen`), so each is not looked up again.
     static func resolveMember(
         _ db: any SQLDatabase,
         _ key: MemberKey,
         cellID: String?,
         field: String,
-        cards: [String: Member]? = nil
+        cards: [String: Member]? = nil,
+        citizens: [String: [Member]]? = nil
     ) throws -> Member {
         func byCard(_ card: String) throws -> Member? {
             if let cards { return cards[card] }
             return try loadMember(db, sql: "SELECT record FROM member WHERE party_card_number = ? AND voided = 0", card)
         }
         func byCitizen(_ citizen: String) throws -> Member? {
-            let found = try Data.fetchAll(
-                db.cachedStatement(sql: "SELECT record FROM member WHERE citizen_id = ? AND voided = 0"),
-                arguments: [citizen]
-            )
+            let found =
+                try citizens.map { $0[citizen] ?? [] }
+                ?? Data.fetchAll(
+                    db.cachedStatement(sql: "SELECT record FROM member WHERE citizen_id = ? AND voided = 0"),
+                    arguments: [citizen]
+                ).map { try Member(serializedBytes: [UInt8]($0)) }
             if found.count > 1 {
                 throw ImportRefusal(field, "ambiguous_match", "citizen ID \(citizen) names \(found.count) members")
             }
-            return try found.first.map { try Member(serializedBytes: [UInt8]($0)) }
+            return found.first
         }
         if !key.partyCardNumber.isEmpty, let member = try byCard(key.partyCardNumber) { return member }
         if !key.citizenId.isEmpty, let member = try byCitizen(key.citizenId) { return member }
@@ -548,6 +567,22 @@ extension SQLStore {
             sql: "SELECT record FROM member WHERE voided = 0 AND party_card_number IN",
             keys.flatMap { [$0.partyCardNumber, $0.cardOrCitizenId] }
         )
+    }
+
+    /// The members (not voided) holding the citizen IDs the keys name, by citizen ID: several
+    /// under one ID when the roster holds it twice, which `resolveMember` refuses as ambiguous.
+    static func membersByCitizen(_ db: any SQLDatabase, _ keys: [MemberKey]) throws -> [String: [Member]] {
+        var found: [String: [Member]] = [:]
+        let citizens = Set(keys.flatMap { [$0.citizenId, $0.cardOrCitizenId] }.filter { !$0.isEmpty })
+        for row in try rows(
+            db,
+            in: "SELECT record FROM member WHERE voided = 0 AND citizen_id IN",
+            Array(citizens)
+        ) {
+            let member = try Member(serializedBytes: [UInt8](row["record"] as Data))
+            found[member.citizenId, default: []].append(member)
+        }
+        return found
     }
 
     /// An optional member (a chair, a recorder, a resolution's owner): the member when the key

@@ -119,7 +119,7 @@ extension SQLStore {
             return .inserted
         }
         let stored = member.events[index]
-        let what = "the \(incoming.kind) event of \(dateKey) of member \(member.id)"
+        let what = describeEvent(incoming.kind, on: dateKey, of: member)
         guard
             try matched(
                 db,
@@ -193,9 +193,7 @@ extension SQLStore {
         for (index, key) in row.attendees.enumerated() {
             let member = try resolveMember(db, key, cellID: cell.id, field: "attendees[\(index)]", cards: cards)
             incoming.attendance[index].memberId = member.id
-            application.labels[member.id] =
-                member.partyCardNumber.isEmpty
-                ? member.fullName : "\(member.fullName) (card \(member.partyCardNumber))"
+            application.labels[member.id] = label(of: member)
             if incoming.attendance[index].fullName.isEmpty { incoming.attendance[index].fullName = member.fullName }
             names[normalised(member.fullName)] = member.id
         }

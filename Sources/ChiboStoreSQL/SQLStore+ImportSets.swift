@@ -16,11 +16,12 @@ import Foundation
 /// the conflict policy, claims and savepoints as before. Outcomes do not depend on the path.
 extension SQLStore {
     /// What the set path did with a batch: the rows it left to the row path (in file order),
-    /// the rows it refused and how many records it created.
+    /// the rows it refused, how many records it created and how many rows it skipped.
     struct ImportSetOutcome {
         var remaining: [ImportRow] = []
         var rejections: [RowRejection] = []
         var inserted: Int64 = 0
+        var skipped: Int64 = 0
     }
 
     /// What a batch looks up once: the units its rows name and whether the caller may write
@@ -57,8 +58,8 @@ extension SQLStore {
         }
     }
 
-    /// Applies what the set path can of a batch (members and meetings; other kinds go through
-    /// the row path whole).
+    /// Applies what the set path can of a batch (members, meetings and status events; other
+    /// kinds go through the row path whole).
     static func applySet(
         _ db: any SQLDatabase,
         _ rows: [ImportRow],
@@ -67,6 +68,7 @@ extension SQLStore {
         switch application.batch.entity {
         case .members: return try applyMemberSet(db, rows, &application)
         case .meetings: return try applyMeetingSet(db, rows, &application)
+        case .statusEvents: return try applyStatusEventSet(db, rows, &application)
         default: return ImportSetOutcome(remaining: rows)
         }
     }
@@ -319,9 +321,7 @@ extension SQLStore {
                 for (index, key) in row.attendees.enumerated() {
                     let member = try resolveMember(db, key, cellID: cell.id, field: "attendees[\(index)]", cards: cards)
                     incoming.attendance[index].memberId = member.id
-                    labels[member.id] =
-                        member.partyCardNumber.isEmpty
-                        ? member.fullName : "\(member.fullName) (card \(member.partyCardNumber))"
+                    labels[member.id] = label(of: member)
                     if incoming.attendance[index].fullName.isEmpty {
                         incoming.attendance[index].fullName = member.fullName
                     }

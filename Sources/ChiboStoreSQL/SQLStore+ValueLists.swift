@@ -7,9 +7,16 @@ extension SQLStore {
     static let valuesPerLookup = 500
 
     /// The rows of `sql`, a statement ending with `IN`, completed with a placeholder per value
-    /// and run once per `valuesPerLookup` values: a batch's keys looked up in a few statements
-    /// instead of one each, whatever their number.
-    static func rows(_ db: any SQLDatabase, in sql: String, _ values: [String]) throws -> [SQLRow] {
+    /// (and `suffix`, such as a `GROUP BY`) and run once per `valuesPerLookup` values: a
+    /// batch's keys looked up in a few statements instead of one each, whatever their number.
+    /// `leading` binds the placeholders before the list.
+    static func rows(
+        _ db: any SQLDatabase,
+        in sql: String,
+        _ values: [some SQLValueConvertible],
+        leading: SQLArguments = [],
+        suffix: String = ""
+    ) throws -> [SQLRow] {
         var rows: [SQLRow] = []
         var start = 0
         while start < values.count {
@@ -17,12 +24,27 @@ extension SQLStore {
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             rows += try SQLRow.fetchAll(
                 db,
+                sql: "\(sql) (\(placeholders))\(suffix.isEmpty ? "" : " " + suffix)",
+                arguments: SQLArguments(values: leading.values + chunk.map(\.sqlValue))
+            )
+            start += chunk.count
+        }
+        return rows
+    }
+
+    /// Runs `sql`, a statement ending with `IN`, completed with a placeholder per value, once
+    /// per `valuesPerLookup` values.
+    static func execute(_ db: any SQLDatabase, in sql: String, _ values: [some SQLValueConvertible]) throws {
+        var start = 0
+        while start < values.count {
+            let chunk = values[start..<min(values.count, start + valuesPerLookup)]
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            try db.execute(
                 sql: "\(sql) (\(placeholders))",
                 arguments: SQLArguments(values: chunk.map(\.sqlValue))
             )
             start += chunk.count
         }
-        return rows
     }
 
     /// The members (records) `sql` finds among `cards`, by card number (see `rows(_:in:_:)`).

@@ -150,8 +150,11 @@ enum PlanExpectations {
             indexes: recordKeys.union(["change_log_pkey"])
         ),
         PlanExpectation(
-            name: "changes of a record",
-            markers: ["FROM change_log c WHERE c.entity = ?", "FROM change_log WHERE entity = ?"],
+            name: "changes of a record; the last of each member a status-event batch names",
+            markers: [
+                "FROM change_log c WHERE c.entity = ?", "FROM change_log WHERE entity = ?",
+                "FROM change_log WHERE entity = 'member' AND entity_id IN",
+            ],
             indexes: recordKeys.union(["change_log_entity"])
         ),
         PlanExpectation(
