@@ -1,3 +1,4 @@
+import ChiboServer
 import Logging
 import NIOCore
 
@@ -34,14 +35,37 @@ final class ConnectionGuard: ChannelInboundHandler {
         self.logger = logger
     }
 
+    /// Whether the connection is counted in `chibo_connections{listener="grpc"}`.
+    private var counted = false
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if context.channel.isActive { arm(context) }
+        if context.channel.isActive {
+            count()
+            arm(context)
+        }
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        count()
         arm(context)
         context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        uncount()
+    }
+
+    private func count() {
+        guard !counted else { return }
+        counted = true
+        CallMetrics.grpcConnections.increment()
+    }
+
+    private func uncount() {
+        guard counted else { return }
+        counted = false
+        CallMetrics.grpcConnections.decrement()
     }
 
     private func arm(_ context: ChannelHandlerContext) {
@@ -72,6 +96,7 @@ final class ConnectionGuard: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        uncount()
         context.fireChannelInactive()
     }
 

@@ -7,7 +7,8 @@ import Metrics
 /// - `chibo_calls_total{method, code}`: calls finished, by method and status code.
 /// - `chibo_call_errors_total{method}`: calls that ended with a status other than OK.
 /// - `chibo_call_duration_seconds{method}`: how long handlers ran (a histogram).
-/// - `chibo_connections`: connections open now.
+/// - `chibo_connections{listener}`: connections open now, on the Chibo protocol's listener
+///   (`chibo`) and on the gRPC listener (`grpc`).
 public enum CallMetrics {
     /// Records a finished call.
     static func record(method: String, status: Status, since start: ContinuousClock.Instant) {
@@ -24,6 +25,9 @@ public enum CallMetrics {
             .record(duration: ContinuousClock.now - start)
     }
 
-    /// Open connections.
-    static let connections = Meter(label: "chibo_connections")
+    /// Open connections of the Chibo protocol's listener.
+    static let connections = Meter(label: "chibo_connections", dimensions: [("listener", "chibo")])
+
+    /// Open connections of the gRPC listener.
+    public static let grpcConnections = Meter(label: "chibo_connections", dimensions: [("listener", "grpc")])
 }

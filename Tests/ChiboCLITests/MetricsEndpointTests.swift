@@ -95,4 +95,56 @@ import Glibc
         #expect(value(#"chibo_import_rows_total{entity="org_units",outcome="rejected"}"#) == 1, "\(body)")
         #expect(try Self.get("127.0.0.1", port, "/other").status.contains("404"))
     }
+
+    /// Connections are counted per listener: a gRPC connection held open is one in
+    /// `chibo_connections{listener="grpc"}`, and leaves it when it closes.
+    @Test func connectionsAreCountedOnEachListener() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = folder.appendingPathComponent("chibo.sqlite").path
+        _ = try ServerProcess.makeToken(db: db, role: "admin", name: "metrics-test")
+        let server = try LaunchedServer(db: db, extra: ["--grpc-listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0"])
+        defer { server.stop() }
+        let grpcLine = server.nextLine()
+        let metricsLine = server.nextLine()
+        #expect(grpcLine.hasPrefix("grpc 127.0.0.1:"), "\(grpcLine)")
+        let grpcPort = UInt16(grpcLine.dropFirst("grpc 127.0.0.1:".count)) ?? 0
+        let metricsPort =
+            UInt16(metricsLine.dropFirst("metrics http://127.0.0.1:".count).dropLast("/metrics".count)) ?? 0
+        func connections(_ listener: String) throws -> Double? {
+            let prefix = #"chibo_connections{listener=""# + listener + #""}"#
+            return try Self.get("127.0.0.1", metricsPort, "/metrics").body.split(separator: "\n")
+                .first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        /// Asks again until the metric reads `expected` (the server counts on its event loop,
+        /// after the connection is made or closed); a minute is far more than it takes.
+        func waitFor(_ listener: String, _ expected: Double) throws -> Double? {
+            let deadline = ContinuousClock.now + .seconds(60)
+            var seen = try connections(listener)
+            while seen != expected && ContinuousClock.now < deadline {
+                usleep(20_000)
+                seen = try connections(listener)
+            }
+            return seen
+        }
+
+        // A gRPC connection: TCP, then the HTTP/2 client preface and an empty SETTINGS frame,
+        // so the handshake timeout does not close it.
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = grpcPort.bigEndian
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        #expect(connected == 0)
+        let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0]
+        _ = preface.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+        #expect(try waitFor("grpc", 1) == 1)
+        close(descriptor)
+        #expect(try waitFor("grpc", 0) == 0)
+    }
 }
