@@ -115,7 +115,13 @@ public final class ChiboClient: Sendable {
                 }
                 return handler.value.welcome
             }.get()
+            // The deadline is judged on the event loop, where the welcome arrives: a welcome in
+            // time counts however late this task resumes to read it (on a loaded machine the
+            // task may wait past the deadline, and closing then failed the first call).
+            let welcomed = NIOLockedValueBox(false)
+            future.whenSuccess { _ in welcomed.withLockedValue { $0 = true } }
             let timeout = channel.eventLoop.scheduleTask(in: .nanoseconds(configuration.handshakeTimeout.nanoseconds)) {
+                guard !welcomed.withLockedValue({ $0 }) else { return }
                 timedOut.withLockedValue { $0 = true }
                 channel.close(promise: nil)
             }
