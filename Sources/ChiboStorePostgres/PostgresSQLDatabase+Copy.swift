@@ -37,7 +37,17 @@ enum CopyText {
     /// The rows of `values` (`columns` values each) in the text format.
     static func encode(_ values: [SQLValue], columns: Int) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(values.count * 12)
+        // Room for the rows at once (escapes aside): the buffer then grows at most once.
+        var capacity = values.count
+        for value in values {
+            switch value {
+            case .null: capacity += 2
+            case .integer, .real: capacity += 20
+            case .text(let text): capacity += text.utf8.count
+            case .blob(let blob): capacity += 3 + 2 * blob.count
+            }
+        }
+        buffer.reserveCapacity(capacity)
         for (index, value) in values.enumerated() {
             switch value {
             case .null: buffer.writeStaticString("\\N")
@@ -46,10 +56,7 @@ enum CopyText {
             case .text(let text): writeEscaped(text, to: &buffer)
             case .blob(let blob):
                 buffer.writeStaticString("\\\\x")
-                for byte in blob {
-                    buffer.writeInteger(hexDigits[Int(byte >> 4)])
-                    buffer.writeInteger(hexDigits[Int(byte & 0x0F)])
-                }
+                writeHex(blob, to: &buffer)
             }
             buffer.writeInteger(index % columns == columns - 1 ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
         }
@@ -58,9 +65,37 @@ enum CopyText {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// The bytes as lowercase hex digits, written into the buffer's memory in one pass: a
+    /// meeting record is kilobytes, and a byte-at-a-time write checked capacity for every digit
+    /// (a fifth of the server's time importing meeting logs into PostgreSQL).
+    static func writeHex(_ bytes: Data, to buffer: inout ByteBuffer) {
+        let length = bytes.count * 2
+        guard length > 0 else { return }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { output in
+            hexDigits.withUnsafeBufferPointer { digits in
+                bytes.withUnsafeBytes { input in
+                    var position = 0
+                    for byte in input {
+                        output[position] = digits[Int(byte >> 4)]
+                        output[position + 1] = digits[Int(byte & 0x0F)]
+                        position += 2
+                    }
+                }
+            }
+            return length
+        }
+    }
+
     /// Text with the characters the format gives meaning escaped: backslash, tab, newline,
-    /// carriage return.
+    /// carriage return; text without them (names, ids, dates: nearly all) is written whole.
     static func writeEscaped(_ text: String, to buffer: inout ByteBuffer) {
+        let special: (UInt8) -> Bool = {
+            $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r")
+        }
+        guard text.utf8.contains(where: special) else {
+            buffer.writeString(text)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")

@@ -21,6 +21,13 @@ import Testing
         #expect(String(buffer: buffer) == "-7\ta\\tb\\nc\\\\d\\re\t\\N\n\\\\x00ab5c\tLò Văn\t0\n")
     }
 
+    @Test func everyByteValueIsWrittenAsTwoLowercaseHexDigits() {
+        let bytes = Data((0...255).map { UInt8($0) } + (0...255).reversed().map { UInt8($0) })
+        let buffer = CopyText.encode([.blob(bytes), .blob(Data()), .text("plain text, no escapes")], columns: 3)
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        #expect(String(buffer: buffer) == "\\\\x\(hex)\t\\\\x\tplain text, no escapes\n")
+    }
+
     @Test(arguments: TestBackend.all)
     func namesWithTabsNewlinesAndBackslashesComeBackAsImported(backend: TestBackend) async throws {
         let store = try await backend.makeStore()
