@@ -1538,7 +1538,7 @@ const ProtobufCMessageDescriptor chibo__v1__import_checkpoint__descriptor =
   (ProtobufCMessageInit) chibo__v1__import_checkpoint__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chibo__v1__run_import_response__field_descriptors[5] =
+static const ProtobufCFieldDescriptor chibo__v1__run_import_response__field_descriptors[7] =
 {
   {
     "checkpoint",
@@ -1600,18 +1600,44 @@ static const ProtobufCFieldDescriptor chibo__v1__run_import_response__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "rejections_not_listed",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__RunImportResponse, rejections_not_listed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warnings_not_listed",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__RunImportResponse, warnings_not_listed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chibo__v1__run_import_response__field_indices_by_name[] = {
   0,   /* field[0] = checkpoint */
   3,   /* field[3] = dry_run */
   1,   /* field[1] = rejections */
+  5,   /* field[5] = rejections_not_listed */
   2,   /* field[2] = skipped_batches */
   4,   /* field[4] = warnings */
+  6,   /* field[6] = warnings_not_listed */
 };
 static const ProtobufCIntRange chibo__v1__run_import_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor chibo__v1__run_import_response__descriptor =
 {
@@ -1621,7 +1647,7 @@ const ProtobufCMessageDescriptor chibo__v1__run_import_response__descriptor =
   "Chibo__V1__RunImportResponse",
   "chibo.v1",
   sizeof(Chibo__V1__RunImportResponse),
-  5,
+  7,
   chibo__v1__run_import_response__field_descriptors,
   chibo__v1__run_import_response__field_indices_by_name,
   1,  chibo__v1__run_import_response__number_ranges,

@@ -325,6 +325,16 @@ struct ImportJob {
             if !command.dryRun { say(canResume ? "\(committed); \(resumeHint)" : committed) }
         }
         if !refusals.isEmpty { say("refused by kind: " + ErrorKinds.line(refusals)) }
+        // The server lists the first refused and warned rows, as many as a response holds.
+        if response.rejectionsNotListed > 0 {
+            say(
+                "the server listed the first \(response.rejections.count) refused rows and left out "
+                    + "\(response.rejectionsNotListed) more: fix those listed and run the import again to see the next"
+            )
+        }
+        if response.warningsNotListed > 0 {
+            say("the server listed \(response.warnings.count) warnings and left out \(response.warningsNotListed) more")
+        }
         if !warnings.isEmpty {
             say("\(warnings.count) warnings: " + ErrorKinds.line(warnings: warnings))
             if !command.quiet && command.rejectFile == nil {
@@ -356,7 +366,8 @@ struct ImportJob {
             readable: true,
             skippedBatches: response.skippedBatches,
             dryRun: response.dryRun,
-            warnings: warnings
+            warnings: warnings,
+            notListed: (response.rejectionsNotListed, response.warningsNotListed)
         )
         switch ending {
         case .completed: return counts.rejected == 0 ? ImportExit.ok : ImportExit.someRefused
@@ -390,7 +401,8 @@ struct ImportJob {
         readable: Bool,
         skippedBatches: [Int64] = [],
         dryRun: Bool? = nil,
-        warnings: [RowWarning] = []
+        warnings: [RowWarning] = [],
+        notListed: (rejections: Int64, warnings: Int64) = (0, 0)
     ) {
         if let path = command.rejectFile {
             do {
@@ -425,6 +437,8 @@ struct ImportJob {
                 "skipped_batches": skippedBatches,
                 "rejected_by_kind": ErrorKinds.counts(refusals),
                 "warnings": warnings.count,
+                "rejections_not_listed": notListed.rejections,
+                "warnings_not_listed": notListed.warnings,
                 "peak_memory_kb": Self.peakMemoryKB(),
             ]
             do {

@@ -116,6 +116,7 @@ public struct ImportService: Sendable {
         var checkpoint: ImportCheckpoint?
         var previous: Int64 = 0
         var bands = ScoreBandCache()
+        var listed = ListedRows()
         while let request = try await iterator.next() {
             guard case .batch(let batch)? = request.message else {
                 throw CallError.invalidArgument(field: "header", "sent once, before the batches")
@@ -157,7 +158,7 @@ public struct ImportService: Sendable {
                     )
                     continue
                 }
-                response.warnings += warnings
+                for warning in warnings { listed.add(warning, to: &response) }
                 if let refusal = try await check(row, entity: header.entity, bands: &bands) {
                     storeBatch.refused.append(
                         RowRejection(
@@ -180,7 +181,9 @@ public struct ImportService: Sendable {
             if outcome.alreadyCommitted {
                 response.skippedBatches.append(batch.batchNumber)
             } else {
-                response.rejections += outcome.rejections
+                if header.dryRun {
+                    for rejection in outcome.rejections { listed.add(rejection, to: &response) }
+                }
                 Self.add(outcome.counts, to: &callCounts)
                 if !header.dryRun { Self.count(outcome.counts, entity: header.entity) }
             }
@@ -201,11 +204,49 @@ public struct ImportService: Sendable {
             response.checkpoint =
                 stored ?? checkpoint
                 ?? ImportCheckpoint(importId: header.importId, entity: header.entity, counts: ImportCounts())
-            response.rejections = try await StoreErrors.mapping {
-                try await store.importRejections(importID: header.importId)
+            let (first, total) = try await StoreErrors.mapping {
+                try await store.importRejections(importID: header.importId, limit: ListedRows.maxRejections)
             }
+            for rejection in first { listed.add(rejection, to: &response) }
+            response.rejectionsNotListed += total - Int64(first.count)
         }
         return response
+    }
+
+    /// What a response lists of the rows refused and warned about: the first ones, up to a
+    /// budget of bytes each, so that the response fits in a frame (4 MiB) and the call holds
+    /// a bounded amount whatever the file; the others are counted.
+    struct ListedRows {
+        /// Rejections read from the store at most (about 2 MiB of the shortest).
+        static let maxRejections = 20_000
+        /// Bytes of rejections listed at most.
+        static let rejectionBytes = 2 << 20
+        /// Bytes of warnings listed at most.
+        static let warningBytes = 1 << 20
+        private var rejectionsSize = 0
+        private var warningsSize = 0
+
+        mutating func add(_ rejection: RowRejection, to response: inout RunImportResponse) {
+            let size = 16 + rejection.field.utf8.count + rejection.code.utf8.count + rejection.message.utf8.count
+            if rejectionsSize + size > Self.rejectionBytes {
+                response.rejectionsNotListed += 1
+            } else {
+                rejectionsSize += size
+                response.rejections.append(rejection)
+            }
+        }
+
+        mutating func add(_ warning: ImportWarning, to response: inout RunImportResponse) {
+            let size =
+                16 + warning.field.utf8.count + warning.code.utf8.count + warning.message.utf8.count
+                + warning.fileValue.utf8.count + warning.chiboValue.utf8.count
+            if warningsSize + size > Self.warningBytes {
+                response.warningsNotListed += 1
+            } else {
+                warningsSize += size
+                response.warnings.append(warning)
+            }
+        }
     }
 
     /// Rejections by row number, keeping the order of those of one row.

@@ -372,15 +372,23 @@ public protocol Store: Sendable {
     func importBatch(_ batch: ImportBatchInput, context: MutationContext) async throws -> ImportBatchOutcome
     /// The checkpoint of an import, or nil when no batch of it was committed.
     func importCheckpoint(importID: String) async throws -> ImportCheckpoint?
-    /// Every row refused in the committed batches of an import, by row number (then in the
-    /// order they were refused).
-    func importRejections(importID: String) async throws -> [RowRejection]
+    /// The first `limit` rows refused in the committed batches of an import, by row number (then
+    /// in the order they were refused), and how many were refused in all.
+    func importRejections(importID: String, limit: Int) async throws -> (first: [RowRejection], total: Int64)
     /// Undoes an import in one transaction: what it created is voided, what it changed is
     /// restored to its state before the import as a new revision, each change audited; a record
     /// changed since the import is left alone and reported. The checkpoint is marked undone
     /// (no more batches); undoing again changes nothing. With `context.validateOnly` it reports
     /// and rolls back.
     func undoImport(importID: String, context: MutationContext) async throws -> UndoImportResponse
+}
+
+extension Store {
+    /// Every row refused in the committed batches of an import, by row number (then in the
+    /// order they were refused).
+    public func importRejections(importID: String) async throws -> [RowRejection] {
+        try await importRejections(importID: importID, limit: Int.max).first
+    }
 }
 
 /// A batch of an import as the store applies it: the wire rows the service checked, and the

@@ -33,17 +33,28 @@ extension SQLStore {
         try await engine.read { db in try Self.loadCheckpoint(db, importID: importID) }
     }
 
-    /// The rows an import refused (see `Store.importRejections`).
-    public func importRejections(importID: String) async throws -> [RowRejection] {
+    /// The first rows an import refused and their number (see `Store.importRejections`).
+    public func importRejections(importID: String, limit: Int) async throws -> (first: [RowRejection], total: Int64) {
         try await engine.read { db in
-            try SQLRow.fetchAll(
+            let first = try SQLRow.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT row, field, code, message FROM import_rejection WHERE import_id = ? ORDER BY row, seq"
+                    sql: """
+                        SELECT row, field, code, message FROM import_rejection WHERE import_id = ?
+                        ORDER BY row, seq LIMIT ?
+                        """
                 ),
-                arguments: [importID]
+                arguments: [importID, Int64(clamping: limit)]
             ).map { row in
                 RowRejection(row: row["row"], field: row["field"], code: row["code"], message: row["message"])
             }
+            let total =
+                first.count < limit
+                ? Int64(first.count)
+                : try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM import_rejection WHERE import_id = ?"),
+                    arguments: [importID]
+                ) ?? 0
+            return (first, total)
         }
     }
 

@@ -126,6 +126,38 @@ import Testing
         #expect(try server.memberCards().isEmpty)
     }
 
+    /// A file whose refusals would not fit in one response (10,000 rows naming a 600-character
+    /// cell that does not exist, about 6 MB of messages against a 4 MiB frame): the server lists
+    /// the first ones and counts the others, the import completes and says so, and the reject
+    /// file and summary hold what was listed. Before, the response broke the connection.
+    @Test func refusalsBeyondOneResponseAreCountedNotLost() throws {
+        let server = try ImportServer()
+        defer { server.stop() }
+        let cell = String(repeating: "X", count: 600)
+        let rows = 10_000
+        var text = "Số thẻ đảng viên,Họ và tên,Chi bộ\n"
+        for index in 1...rows { text += "\(String(format: "%08d", index)),Lò Văn Số \(index),\(cell)\n" }
+        let file = try writeFile("unknown-cells.csv", Array(text.utf8))
+        for dryRun in [true, false] {
+            let folder = temporaryFolder("chibo-import")
+            let summary = folder.appendingPathComponent("summary.json").path
+            let rejects = folder.appendingPathComponent("rejects.csv").path
+            let result = try server.chiboImport(
+                [file, "--entity", "members", "--summary-json", summary, "--reject-file", rejects]
+                    + (dryRun ? ["--dry-run"] : [])
+            )
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("\(rows) rows read: 0 inserted"), "\(result.stderr)")
+            #expect(result.stderr.contains("more: fix those listed and run the import again"), "\(result.stderr)")
+            let json = try jsonObject(summary)
+            let notListed = json["rejections_not_listed"] as? Int ?? 0
+            let listed = try csvRecords(rejects).count - 1
+            #expect(notListed > 0 && listed > 1_000, "listed \(listed), not listed \(notListed)")
+            #expect(listed + notListed == rows)
+            #expect(json["rejected"] as? Int == rows)
+        }
+    }
+
     @Test func aDryRunWritesNothing() async throws {
         let server = try ImportServer()
         defer { server.stop() }

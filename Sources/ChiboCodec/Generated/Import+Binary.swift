@@ -825,7 +825,7 @@ extension RunImportResponse: ProtoMessage, CDescribedMessage {
     /// cannot encode is recorded in `arena.failure`.
     func fill(_ c: UnsafeMutablePointer<Chibo__V1__RunImportResponse>, _ arena: inout EncodeArena) {
         chibo__v1__run_import_response__init(c)
-        arena.reserveOutput(80)
+        arena.reserveOutput(112)
         if let value = self.checkpoint {
             let sub = arena.allocate(Chibo__V1__ImportCheckpoint.self)
             value.fill(sub, &arena)
@@ -874,6 +874,12 @@ extension RunImportResponse: ProtoMessage, CDescribedMessage {
                 c.pointee.warnings = array
             }
         }
+        if self.rejectionsNotListed != 0 {
+            c.pointee.rejections_not_listed = self.rejectionsNotListed
+        }
+        if self.warningsNotListed != 0 {
+            c.pointee.warnings_not_listed = self.warningsNotListed
+        }
     }
 
     /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
@@ -908,6 +914,8 @@ extension RunImportResponse: ProtoMessage, CDescribedMessage {
             }
             self.warnings = items
         }
+        self.rejectionsNotListed = c.pointee.rejections_not_listed
+        self.warningsNotListed = c.pointee.warnings_not_listed
     }
 }
 

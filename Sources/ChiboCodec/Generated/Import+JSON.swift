@@ -507,6 +507,8 @@ extension RunImportResponse: JSONCodable {
             }
             writer.endArray()
         }
+        if self.rejectionsNotListed != 0 { writer.key("rejectionsNotListed"); writer.int64(self.rejectionsNotListed) }
+        if self.warningsNotListed != 0 { writer.key("warningsNotListed"); writer.int64(self.warningsNotListed) }
         writer.endObject()
     }
 
@@ -536,6 +538,14 @@ extension RunImportResponse: JSONCodable {
                 try seen.mark(5, key: key, node: value)
                 if value.isNull { continue }
                 self.warnings = try value.arrayElements().map { (item: JSONNode) throws(CodecError) in try ImportWarning(jsonNode: item, options: options) }
+            case "rejectionsNotListed", "rejections_not_listed":
+                try seen.mark(6, key: key, node: value)
+                if value.isNull { continue }
+                self.rejectionsNotListed = try value.int64()
+            case "warningsNotListed", "warnings_not_listed":
+                try seen.mark(7, key: key, node: value)
+                if value.isNull { continue }
+                self.warningsNotListed = try value.int64()
             default:
                 try seen.unknown(key: key, node: value, options: options)
             }

@@ -3047,6 +3047,26 @@ extension SchemaDescription {
                     oneof: "",
                     comment: "Rows of this call stored with a value Chibo derives differently from the file's (without\n`strict`)."
                 ),
+                FieldDescription(
+                    name: "rejections_not_listed",
+                    jsonName: "rejectionsNotListed",
+                    number: 6,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Rejections left out of `rejections`, which lists the first ones by row up to about 2 MiB\nof them, so that the response fits in a frame whatever the file; the server keeps them all."
+                ),
+                FieldDescription(
+                    name: "warnings_not_listed",
+                    jsonName: "warningsNotListed",
+                    number: 7,
+                    type: "int64",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Warnings of this call left out of `warnings`, which lists the first ones up to about 1 MiB."
+                ),
             ]
         ),
         MessageDescription(

@@ -450,6 +450,11 @@ public struct RunImportResponse: Hashable, Sendable {
     /// Rows of this call stored with a value Chibo derives differently from the file's (without
     /// `strict`).
     public var warnings: [ImportWarning] = []
+    /// Rejections left out of `rejections`, which lists the first ones by row up to about 2 MiB
+    /// of them, so that the response fits in a frame whatever the file; the server keeps them all.
+    public var rejectionsNotListed: Int64 = 0
+    /// Warnings of this call left out of `warnings`, which lists the first ones up to about 1 MiB.
+    public var warningsNotListed: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -460,13 +465,17 @@ public struct RunImportResponse: Hashable, Sendable {
         rejections: [RowRejection] = [],
         skippedBatches: [Int64] = [],
         dryRun: Bool = false,
-        warnings: [ImportWarning] = []
+        warnings: [ImportWarning] = [],
+        rejectionsNotListed: Int64 = 0,
+        warningsNotListed: Int64 = 0
     ) {
         self.checkpoint = checkpoint
         self.rejections = rejections
         self.skippedBatches = skippedBatches
         self.dryRun = dryRun
         self.warnings = warnings
+        self.rejectionsNotListed = rejectionsNotListed
+        self.warningsNotListed = warningsNotListed
     }
 }
 

@@ -234,6 +234,8 @@ extension RunImportResponse: RandomMessage {
         m.skippedBatches = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in RandomValues.integer(Int64.self, using: &rng, full: full) }
         m.dryRun = RandomValues.bool(using: &rng, full: full)
         m.warnings = (0..<RandomValues.count(using: &rng, full: full, depth: depth)).map { _ in ImportWarning.random(using: &rng, full: full, depth: depth + 1) }
+        m.rejectionsNotListed = RandomValues.integer(Int64.self, using: &rng, full: full)
+        m.warningsNotListed = RandomValues.integer(Int64.self, using: &rng, full: full)
         return m
     }
 

@@ -486,10 +486,19 @@ struct  Chibo__V1__RunImportResponse
    */
   size_t n_warnings;
   Chibo__V1__ImportWarning **warnings;
+  /*
+   * Rejections left out of `rejections`, which lists the first ones by row up to about 2 MiB
+   * of them, so that the response fits in a frame whatever the file; the server keeps them all.
+   */
+  int64_t rejections_not_listed;
+  /*
+   * Warnings of this call left out of `warnings`, which lists the first ones up to about 1 MiB.
+   */
+  int64_t warnings_not_listed;
 };
 #define CHIBO__V1__RUN_IMPORT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__run_import_response__descriptor) \
-    , NULL, 0,NULL, 0,NULL, 0, 0,NULL }
+    , NULL, 0,NULL, 0,NULL, 0, 0,NULL, 0, 0 }
 
 
 /*
