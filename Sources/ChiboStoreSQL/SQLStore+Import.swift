@@ -38,9 +38,11 @@ extension SQLStore {
         try await engine.read { db in
             let first = try SQLRow.fetchAll(
                 db.cachedStatement(
+                    // A message quotes the file's value, which a row may make long: the first
+                    // 2,000 characters are read, so the first rows' memory stays bounded.
                     sql: """
-                        SELECT row, field, code, message FROM import_rejection WHERE import_id = ?
-                        ORDER BY row, seq LIMIT ?
+                        SELECT row, field, code, substr(message, 1, 2000) AS message FROM import_rejection
+                        WHERE import_id = ? ORDER BY row, seq LIMIT ?
                         """
                 ),
                 arguments: [importID, Int64(clamping: limit)]

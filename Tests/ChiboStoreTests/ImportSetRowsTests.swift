@@ -68,6 +68,33 @@ import Testing
         #expect(again.counts.skipped == 3 && again.counts.inserted == 0, "\(again.counts)")
     }
 
+    /// A refusal quotes the value the file gave; read back, its message is cut at 2,000
+    /// characters, and the total counts every refused row while `limit` lists the first ones.
+    @Test(arguments: TestBackend.all)
+    func refusalsAreReadBackFirstOnesAndShortened(backend: TestBackend) async throws {
+        let store = try await backend.makeStore()
+        let context = MutationContext(actor: "test", nowMs: 1_700_000_000_000)
+        let long = String(repeating: "Bản Xa ", count: 1_500)
+        let rows = (0..<3).map { index in
+            ImportRow(
+                rowNumbers: [Int32(index + 2)],
+                unitRef: long + "\(index)",
+                record: .member(Member(partyCardNumber: "L\(index)", fullName: "Lò Văn \(index)"))
+            )
+        }
+        let outcome = try await store.importBatch(
+            ImportBatchInput(importID: "long-refs", batchNumber: 1, entity: .members, onConflict: .fail, rows: rows),
+            context: context
+        )
+        #expect(outcome.counts.rejected == 3)
+        #expect(outcome.rejections.first?.message.count ?? 0 > 10_000)
+        let (first, total) = try await store.importRejections(importID: "long-refs", limit: 2)
+        #expect(total == 3)
+        #expect(first.map(\.row) == [2, 3])
+        #expect(first.allSatisfy { $0.message.count == 2_000 && $0.code == "unknown_unit" })
+        #expect(first.first?.message.hasPrefix("no unit has the code or the name Bản Xa") == true)
+    }
+
     @Test(arguments: TestBackend.all)
     func aValueThatCannotBeStoredFailsTheBatchByNameAndLeavesNothing(backend: TestBackend) async throws {
         let store = try await backend.makeStore()
