@@ -144,7 +144,7 @@ extension SQLStore {
         }
         var current = stored
         var applied: [AppliedEvent] = []
-        var claims = RowSet("import_key", ["import_id", "natural_key", "row"], tail: "ON CONFLICT DO NOTHING")
+        var claims = importKeyClaims()
         for (row, candidate) in zip(rows, candidates) {
             guard let candidate else {
                 if case .statusEvent? = row.record {} else { outcome.remaining.append(row) }
@@ -254,12 +254,7 @@ extension SQLStore {
         }
         try updateMembers(db, Array(last.values))
         var events = RowSet("member_event", ["id", "member_id", "kind", "effective_on", "other_unit_id", "record"])
-        var changes = RowSet(
-            "change_log",
-            ["at_ms", "actor", "entity", "entity_id", "revision", "change", "record"],
-            tail: "RETURNING seq, entity_id, revision"
-        )
-        var records: [String: [UInt8]] = [:]
+        var changes: [BatchChange] = []
         for event in applied {
             let member = event.after
             guard let added = member.events.last else { continue }
@@ -269,54 +264,28 @@ extension SQLStore {
             ])
             let revision = member.meta?.revision ?? 0
             let bytes = try member.serializedBytes()
-            records["\(member.id)\u{1F}\(revision)"] = bytes
             let isLast = last[member.id]?.meta?.revision == revision
-            changes.append([
-                context.nowMs, context.actor, "member", member.id, revision, "status_event", isLast ? nil : Data(bytes),
-            ])
+            changes.append(
+                BatchChange(id: member.id, revision: revision, record: bytes, kept: isLast ? nil : Data(bytes))
+            )
         }
         try events.write(db)
-        var positions: [String: Int64] = [:]
-        try changes.write(db) { row in
-            let id: String = row["entity_id"]
-            let revision: Int64 = row["revision"]
-            positions["\(id)\u{1F}\(revision)"] = row["seq"]
-        }
-        guard positions.count == applied.count else {
-            throw StoreError.unavailable(
-                "the change log returned \(positions.count) positions for \(applied.count) changes"
-            )
-        }
-        // The audit's digest takes the changes in the order of their positions.
-        for (key, seq) in positions.sorted(by: { $0.value < $1.value }) {
-            let parts = key.split(separator: "\u{1F}", maxSplits: 1)
-            addToPendingAudit(
-                db,
-                StoredChange(
-                    seq: seq,
-                    atMs: context.nowMs,
-                    actor: context.actor,
-                    entity: "member",
-                    entityID: String(parts[0]),
-                    revision: Int64(parts[1]) ?? 0,
-                    change: "status_event",
-                    record: records[key] ?? []
-                ),
-                context: context
-            )
-        }
-        var effects = RowSet(
-            "import_effect",
-            ["import_id", "seq", "entity", "record_id", "effect", "before", "revision", "before_seq"]
+        let positions = try logBatchChanges(
+            db,
+            entity: "member",
+            change: "status_event",
+            changes,
+            context: context
         )
-        var claims = RowSet("import_key", ["import_id", "natural_key", "row"], tail: "ON CONFLICT DO NOTHING")
+        var effects = importEffectRows()
+        var claims = importKeyClaims()
         for event in applied {
             let id = event.after.id
             let beforeBytes = Data(try event.before.serializedBytes())
             let beforeRevision = event.before.meta?.revision ?? 0
             // The version before this event: an entry of this batch, or the member's last entry
             // before it when that entry holds the same bytes; else the effect keeps the bytes.
-            var beforeSeq = positions["\(id)\u{1F}\(beforeRevision)"]
+            var beforeSeq = positions[BatchChange.key(id, beforeRevision)]
             if beforeSeq == nil, let seq = previous[id], previousBytes[seq] == beforeBytes { beforeSeq = seq }
             effects.append([
                 application.batch.importID, application.nextEffect, "member", id, "updated",

@@ -485,6 +485,78 @@ extension SQLStore {
 
     // MARK: Changes, effects and claims
 
+    /// A change a batch logs: the record's id and revision after it, its bytes (for the audit),
+    /// and the bytes the change log keeps (nil when the record's row holds them).
+    struct BatchChange {
+        let id: String
+        let revision: Int64
+        let record: [UInt8]
+        let kept: Data?
+
+        /// The key `logBatchChanges` returns positions by.
+        var key: String { Self.key(id, revision) }
+
+        /// The key of the change that left record `id` at `revision`.
+        static func key(_ id: String, _ revision: Int64) -> String { "\(id)\u{1F}\(revision)" }
+    }
+
+    /// Logs a batch's changes of `entity` with multi-row statements, adds them to the batch's
+    /// pending audit in the order of their positions (the order the audit's digest takes), and
+    /// returns each change's position by `BatchChange.key`.
+    static func logBatchChanges(
+        _ db: any SQLDatabase,
+        entity: String,
+        change: String,
+        _ changes: [BatchChange],
+        context: MutationContext
+    ) throws -> [String: Int64] {
+        var rows = RowSet(
+            "change_log",
+            ["at_ms", "actor", "entity", "entity_id", "revision", "change", "record"],
+            tail: "RETURNING seq, entity_id, revision"
+        )
+        for logged in changes {
+            rows.append([context.nowMs, context.actor, entity, logged.id, logged.revision, change, logged.kept])
+        }
+        var positions: [String: Int64] = [:]
+        try rows.write(db) { row in positions[BatchChange.key(row["entity_id"], row["revision"])] = row["seq"] }
+        guard positions.count == changes.count else {
+            throw StoreError.unavailable(
+                "the change log returned \(positions.count) positions for \(changes.count) changes"
+            )
+        }
+        for logged in changes.sorted(by: { positions[$0.key] ?? 0 < positions[$1.key] ?? 0 }) {
+            addToPendingAudit(
+                db,
+                StoredChange(
+                    seq: positions[logged.key] ?? 0,
+                    atMs: context.nowMs,
+                    actor: context.actor,
+                    entity: entity,
+                    entityID: logged.id,
+                    revision: logged.revision,
+                    change: change,
+                    record: logged.record
+                ),
+                context: context
+            )
+        }
+        return positions
+    }
+
+    /// The rows of a batch's undo effects (`import_effect`).
+    static func importEffectRows() -> RowSet {
+        RowSet(
+            "import_effect",
+            ["import_id", "seq", "entity", "record_id", "effect", "before", "revision", "before_seq"]
+        )
+    }
+
+    /// The rows of a batch's claims (`import_key`): a key claimed twice keeps its first row.
+    static func importKeyClaims() -> RowSet {
+        RowSet("import_key", ["import_id", "natural_key", "row"], tail: "ON CONFLICT DO NOTHING")
+    }
+
     /// Logs the creation of records just written (their rows hold exactly `records`, so the
     /// change log keeps no copy), adds them to the batch's pending audit, notes them as
     /// created for undo and claims them for the import: one multi-row statement per table.
@@ -496,44 +568,15 @@ extension SQLStore {
         records: [String: [UInt8]],
         _ application: inout ImportApplication
     ) throws {
-        let context = application.context
-        var changes = RowSet(
-            "change_log",
-            ["at_ms", "actor", "entity", "entity_id", "revision", "change", "record"],
-            tail: "RETURNING seq, entity_id"
+        _ = try logBatchChanges(
+            db,
+            entity: entity,
+            change: change,
+            created.map { BatchChange(id: $0.id, revision: 1, record: records[$0.id] ?? [], kept: nil) },
+            context: application.context
         )
-        for (id, _) in created {
-            changes.append([context.nowMs, context.actor, entity, id, 1, change, nil])
-        }
-        var positions: [(seq: Int64, id: String)] = []
-        try changes.write(db) { row in positions.append((row["seq"], row["entity_id"])) }
-        guard positions.count == created.count else {
-            throw StoreError.unavailable(
-                "the change log returned \(positions.count) positions for \(created.count) changes"
-            )
-        }
-        // The audit's digest takes the changes in the order of their positions.
-        for (seq, id) in positions.sorted(by: { $0.seq < $1.seq }) {
-            addToPendingAudit(
-                db,
-                StoredChange(
-                    seq: seq,
-                    atMs: context.nowMs,
-                    actor: context.actor,
-                    entity: entity,
-                    entityID: id,
-                    revision: 1,
-                    change: change,
-                    record: records[id] ?? []
-                ),
-                context: context
-            )
-        }
-        var effects = RowSet(
-            "import_effect",
-            ["import_id", "seq", "entity", "record_id", "effect", "before", "revision", "before_seq"]
-        )
-        var claims = RowSet("import_key", ["import_id", "natural_key", "row"], tail: "ON CONFLICT DO NOTHING")
+        var effects = importEffectRows()
+        var claims = importKeyClaims()
         for (id, row) in created {
             effects.append([application.batch.importID, application.nextEffect, entity, id, "created", nil, 1, nil])
             application.nextEffect += 1
