@@ -112,7 +112,10 @@ struct CallRunner: Sendable {
                 try await withRPCCancellationHandler {
                     try await work.value
                 } onCancelRPC: {
-                    work.cancel()
+                    // A graceful shutdown makes the transport cancel every call in flight; the
+                    // server lets them finish within the grace period instead, as the Chibo
+                    // listener does (the period's end cancels this task, and so the work).
+                    if !dispatcher.isShuttingDown { work.cancel() }
                 }
             } onCancel: {
                 work.cancel()

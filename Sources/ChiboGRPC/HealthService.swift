@@ -86,7 +86,10 @@ struct HealthService: RegistrableRPCService {
                 try await withRPCCancellationHandler {
                     try await work.value
                 } onCancelRPC: {
-                    work.cancel()
+                    // The transport cancels every call in flight when a graceful shutdown
+                    // begins; the watch then ends by itself with NOT_SERVING (the shutdown was
+                    // signalled first), so only a cancellation for another reason stops it.
+                    if !dispatcher.isShuttingDown { work.cancel() }
                 }
             } onCancel: {
                 work.cancel()
