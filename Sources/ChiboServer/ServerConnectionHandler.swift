@@ -433,6 +433,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return
         }
         releaseCall(callID)
+        if !machine.fitsFrame(payload.count + status.message.utf8.count) {
+            logger.warning(
+                "call \(callID): a response of \(payload.count) bytes passes the frame limit; the call ends with RESOURCE_EXHAUSTED"
+            )
+        }
         perform(machine.finish(callID: callID, payload: payload, status: status))
     }
 
@@ -517,6 +522,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                     break sending
                 case .callGone:
                     stopCall(callID)
+                    return
+                case .tooLarge(let end):
+                    logger.warning(
+                        "call \(callID): a stream message of \(payload.count) bytes passes the frame limit; the call ends with RESOURCE_EXHAUSTED"
+                    )
+                    perform(end)
                     return
                 }
             }

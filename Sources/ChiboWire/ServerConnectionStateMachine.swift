@@ -1,3 +1,4 @@
+import ChiboCodec
 import ChiboModel
 
 /// The server side of one Chibo connection as a pure value: it is fed what happened (a frame
@@ -34,6 +35,9 @@ public struct ServerConnectionStateMachine: Sendable {
         case wait
         /// The call no longer exists (cancelled, timed out or finished): stop producing.
         case callGone
+        /// The message's frame would pass the frame limit: the call ends with this action (its
+        /// RESOURCE_EXHAUSTED `Close`); stop producing.
+        case tooLarge(Action)
     }
 
     private enum State: Hashable, Sendable {
@@ -75,6 +79,27 @@ public struct ServerConnectionStateMachine: Sendable {
 
     /// Number of calls in flight.
     public var openCalls: Int { calls.count }
+
+    /// Room kept in a frame for its own fields around a message: the call ID, the body's tag
+    /// and the lengths, at most 18 bytes.
+    public static let envelopeAllowance = 32
+
+    /// The largest frame body either side may send on the connection now, as the welcome
+    /// announces it: the server sends nothing larger.
+    public var frameLimit: Int { limits.frameLimit(authenticated: authenticated) }
+
+    /// Whether a frame carrying `bytes` of message (and status) stays within the frame limit.
+    public func fitsFrame(_ bytes: Int) -> Bool { bytes <= frameLimit - Self.envelopeAllowance }
+
+    /// The status of a call whose response would not fit in a frame: it names the size and the
+    /// limit, and what the caller can do.
+    static func tooLargeStatus(_ bytes: Int, limit: Int) -> Status {
+        Status(
+            code: .resourceExhausted,
+            message: "the response is \(bytes) bytes, more than the frame limit of \(limit) bytes on this "
+                + "connection: ask for less (a smaller page, a narrower report or period)"
+        )
+    }
 
     /// Whether the hello has been accepted.
     public var isEstablished: Bool {
@@ -217,6 +242,11 @@ public struct ServerConnectionStateMachine: Sendable {
     public mutating func sendMessage(callID id: UInt32, payload: [UInt8]) -> SendDecision {
         guard var call = calls[id] else { return .callGone }
         guard call.sendWindow > 0 else { return .wait }
+        guard fitsFrame(payload.count) else {
+            calls.removeValue(forKey: id)
+            let status = Self.tooLargeStatus(payload.count, limit: frameLimit)
+            return .tooLarge(stopCall(id, status.code, status.message))
+        }
         call.sendWindow -= 1
         calls[id] = call
         return .send(Frame(callId: id, body: .data(StreamMessage(payload: payload))))
@@ -226,7 +256,11 @@ public struct ServerConnectionStateMachine: Sendable {
     /// draining connection closes after its last call.
     public mutating func finish(callID id: UInt32, payload: [UInt8], status: Status) -> Action {
         guard calls.removeValue(forKey: id) != nil else { return .none }
-        let close = Close(payload: payload, status: status.code == .ok && status.message.isEmpty ? nil : status)
+        var close = Close(payload: payload, status: status.code == .ok && status.message.isEmpty ? nil : status)
+        let statusBytes = close.status.map { (try? $0.serializedBytes().count) ?? 0 } ?? 0
+        if !fitsFrame(payload.count + statusBytes) {
+            close = Close(status: Self.tooLargeStatus(payload.count + statusBytes, limit: frameLimit))
+        }
         let frame = Frame(callId: id, body: .close(close))
         if case .draining = state, calls.isEmpty {
             state = .closed

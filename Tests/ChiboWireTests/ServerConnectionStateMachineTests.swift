@@ -275,4 +275,60 @@ import Testing
                 == .send(Frame(callId: 0, body: .pong(Pong(opaque: 42))))
         )
     }
+
+    @Test func aResponseLargerThanAFrameEndsItsCallNotTheConnection() {
+        let small = ConnectionLimits(maxFrameBytes: 1_000, anonymousMaxFrameBytes: 100)
+        var machine = ServerConnectionStateMachine(
+            limits: small,
+            serverName: "chibo-test",
+            methods: [.healthCheck: .unary, .membersList: .serverStreaming]
+        )
+        machine.authenticated = true
+        _ = machine.receive(Frame(callId: 0, body: .hello(Hello(protocolVersion: 1))))
+        #expect(machine.frameLimit == 1_000)
+        // The largest response that fits goes out whole; one byte more ends the call with a
+        // status naming both sizes.
+        let largest = 1_000 - ServerConnectionStateMachine.envelopeAllowance
+        _ = machine.receive(open(1, .healthCheck))
+        #expect(
+            machine.finish(callID: 1, payload: Array(repeating: 7, count: largest), status: Status())
+                == .send(Frame(callId: 1, body: .close(Close(payload: Array(repeating: 7, count: largest)))))
+        )
+        _ = machine.receive(open(3, .healthCheck))
+        let tooLarge = machine.finish(callID: 3, payload: Array(repeating: 7, count: largest + 1), status: Status())
+        #expect(status(of: tooLarge)?.code == .resourceExhausted)
+        #expect(status(of: tooLarge)?.message.contains("\(largest + 1) bytes") == true)
+        #expect(status(of: tooLarge)?.message.contains("1000 bytes") == true)
+        // A stream's message too large ends that stream; the connection takes new calls.
+        _ = machine.receive(open(5, .membersList))
+        guard case .tooLarge(let end) = machine.sendMessage(callID: 5, payload: Array(repeating: 1, count: 2_000))
+        else {
+            Issue.record("expected the stream to end")
+            return
+        }
+        guard case .cancelCall(5, _) = end else {
+            Issue.record("expected the stream's call to be stopped, got \(end)")
+            return
+        }
+        #expect(status(of: end)?.code == .resourceExhausted)
+        #expect(machine.sendMessage(callID: 5, payload: [1]) == .callGone)
+        #expect(machine.openCalls == 0)
+        guard case .startCall = machine.receive(open(7, .healthCheck)) else {
+            Issue.record("the connection should take a new call")
+            return
+        }
+    }
+
+    @Test func beforeAuthenticatingTheSmallerLimitBoundsResponses() {
+        var machine = ServerConnectionStateMachine(
+            limits: ConnectionLimits(maxFrameBytes: 1_000, anonymousMaxFrameBytes: 100),
+            serverName: "chibo-test",
+            methods: [.healthCheck: .unary]
+        )
+        _ = machine.receive(Frame(callId: 0, body: .hello(Hello(protocolVersion: 1))))
+        #expect(machine.frameLimit == 100)
+        _ = machine.receive(open(1, .healthCheck))
+        let action = machine.finish(callID: 1, payload: Array(repeating: 7, count: 200), status: Status())
+        #expect(status(of: action)?.code == .resourceExhausted)
+    }
 }
