@@ -70,6 +70,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         timeout: Duration?,
         response: AsyncThrowingStream<[UInt8], any Error>.Continuation
     ) -> UInt32? {
+        if let oversized = machine.oversizedRequest(payload.count) {
+            response.finish(throwing: ClientError(status: oversized))
+            return nil
+        }
         guard let (id, frame) = machine.startCall(kind: kind, method: method, payload: payload, timeout: timeout) else {
             response.finish(throwing: Self.unavailable)
             return nil
@@ -87,6 +91,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         timeout: Duration?,
         stream: AsyncThrowingStream<StreamEvent, any Error>.Continuation
     ) -> UInt32? {
+        if let oversized = machine.oversizedRequest(payload.count) {
+            stream.finish(throwing: ClientError(status: oversized))
+            return nil
+        }
         guard
             let (id, frame) = machine.startCall(
                 kind: .serverStreaming,
@@ -121,6 +129,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// A client-stream message: written when the server's window allows, else parked.
     func sendStreamMessage(_ id: UInt32, payload: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+        if let oversized = machine.oversizedRequest(payload.count) {
+            // The call ends here, with the reason, and the server is told to stop it.
+            let error = ClientError(status: oversized)
+            abandon(id, error: error)
+            continuation.resume(throwing: error)
+            return
+        }
         switch machine.sendMessage(callID: id, payload: payload) {
         case .send(let frame):
             write(frame)

@@ -67,6 +67,19 @@ public struct ClientConnectionStateMachine: Sendable {
     /// Calls in flight.
     public var openCalls: Int { calls.count }
 
+    /// Why a request message of `bytes` cannot be sent, when its frame would pass the frame
+    /// limit the server announced (the server would end the whole connection for it); nil
+    /// when it fits.
+    public func oversizedRequest(_ bytes: Int) -> Status? {
+        let limit = limits.maxFrameBytes
+        guard bytes > limit - ServerConnectionStateMachine.envelopeAllowance else { return nil }
+        return Status(
+            code: .resourceExhausted,
+            message: "the request is \(bytes) bytes, more than the server's frame limit of \(limit) bytes: "
+                + "send less in one message (fewer rows in a batch, a shorter text)"
+        )
+    }
+
     /// The hello that opens the connection.
     public func hello(clientName: String, token: String) -> Frame {
         Frame(

@@ -25,7 +25,21 @@ import Testing
                 try await stream.send(Member(id: "m-\(index)", fullName: name))
             }
         }
+        // Counts the meetings streamed.
+        registry.registerClientStreaming(.meetingsRecord) { (requests: RequestStream<RecordMeetingRequest>, _) in
+            var meetings = 0
+            for try await _ in requests { meetings += 1 }
+            return MeetingResponse(meeting: Meeting(id: "\(meetings)"))
+        }
         return registry
+    }
+
+    /// `requests` as a stream.
+    static func stream(_ requests: [RecordMeetingRequest]) -> AsyncStream<RecordMeetingRequest> {
+        AsyncStream { continuation in
+            for request in requests { continuation.yield(request) }
+            continuation.finish()
+        }
     }
 
     @Test func aResponsePastTheFrameLimitEndsItsCallNotTheConnection() async throws {
@@ -71,6 +85,49 @@ import Testing
             var count = 0
             for try await _ in try await client.serverStream(.membersList, whole, as: Member.self) { count += 1 }
             #expect(count == 5)
+            await client.close()
+        }
+    }
+
+    @Test func aRequestPastTheFrameLimitFailsInTheClientAndTheConnectionGoesOn() async throws {
+        try await TestServer.run(registry: Self.registry()) { running in
+            let client = ChiboClient(host: "127.0.0.1", port: running.port)
+            let limit = ConnectionLimits.default.maxFrameBytes
+            let huge = String(repeating: "x", count: limit)
+            do {
+                _ = try await client.unary(.membersGet, GetMemberRequest(id: huge), as: MemberResponse.self)
+                Issue.record("a request larger than a frame was sent")
+            } catch let error as ClientError {
+                #expect(error.code == .resourceExhausted)
+                #expect(error.message.contains("frame limit of \(limit) bytes"), "\(error.message)")
+            }
+            // A client stream whose third message is too large ends with the reason.
+            let meetings = [
+                RecordMeetingRequest(meeting: Meeting(id: "a")),
+                RecordMeetingRequest(meeting: Meeting(id: "b")),
+                RecordMeetingRequest(meeting: Meeting(id: "c", topic: huge)),
+                RecordMeetingRequest(meeting: Meeting(id: "d")),
+            ]
+            do {
+                _ = try await client.clientStream(
+                    .meetingsRecord,
+                    requests: Self.stream(meetings),
+                    as: MeetingResponse.self
+                )
+                Issue.record("a stream message larger than a frame was sent")
+            } catch let error as ClientError {
+                #expect(error.code == .resourceExhausted)
+                #expect(error.message.contains("the request is"), "\(error.message)")
+            }
+            // The connection was not closed by the server: the next calls go through on it.
+            let small = try await client.unary(.membersGet, GetMemberRequest(id: "3"), as: MemberResponse.self)
+            #expect(small.member?.fullName == "aaa")
+            let two = try await client.clientStream(
+                .meetingsRecord,
+                requests: Self.stream(Array(meetings.prefix(2))),
+                as: MeetingResponse.self
+            )
+            #expect(two.meeting?.id == "2")
             await client.close()
         }
     }
