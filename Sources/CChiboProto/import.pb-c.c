@@ -502,6 +502,51 @@ void   chibo__v1__get_import_status_request__free_unpacked
   assert(message->base.descriptor == &chibo__v1__get_import_status_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chibo__v1__list_import_rejections_request__init
+                     (Chibo__V1__ListImportRejectionsRequest         *message)
+{
+  static const Chibo__V1__ListImportRejectionsRequest init_value = CHIBO__V1__LIST_IMPORT_REJECTIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chibo__v1__list_import_rejections_request__get_packed_size
+                     (const Chibo__V1__ListImportRejectionsRequest *message)
+{
+  assert(message->base.descriptor == &chibo__v1__list_import_rejections_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chibo__v1__list_import_rejections_request__pack
+                     (const Chibo__V1__ListImportRejectionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chibo__v1__list_import_rejections_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chibo__v1__list_import_rejections_request__pack_to_buffer
+                     (const Chibo__V1__ListImportRejectionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chibo__v1__list_import_rejections_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chibo__V1__ListImportRejectionsRequest *
+       chibo__v1__list_import_rejections_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chibo__V1__ListImportRejectionsRequest *)
+     protobuf_c_message_unpack (&chibo__v1__list_import_rejections_request__descriptor,
+                                allocator, len, data);
+}
+void   chibo__v1__list_import_rejections_request__free_unpacked
+                     (Chibo__V1__ListImportRejectionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chibo__v1__list_import_rejections_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chibo__v1__undo_import_request__init
                      (Chibo__V1__UndoImportRequest         *message)
 {
@@ -1690,6 +1735,57 @@ const ProtobufCMessageDescriptor chibo__v1__get_import_status_request__descripto
   chibo__v1__get_import_status_request__field_indices_by_name,
   1,  chibo__v1__get_import_status_request__number_ranges,
   (ProtobufCMessageInit) chibo__v1__get_import_status_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chibo__v1__list_import_rejections_request__field_descriptors[2] =
+{
+  {
+    "import_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListImportRejectionsRequest, import_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chibo__V1__ListImportRejectionsRequest, page),
+    &chibo__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chibo__v1__list_import_rejections_request__field_indices_by_name[] = {
+  0,   /* field[0] = import_id */
+  1,   /* field[1] = page */
+};
+static const ProtobufCIntRange chibo__v1__list_import_rejections_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chibo__v1__list_import_rejections_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chibo.v1.ListImportRejectionsRequest",
+  "ListImportRejectionsRequest",
+  "Chibo__V1__ListImportRejectionsRequest",
+  "chibo.v1",
+  sizeof(Chibo__V1__ListImportRejectionsRequest),
+  2,
+  chibo__v1__list_import_rejections_request__field_descriptors,
+  chibo__v1__list_import_rejections_request__field_indices_by_name,
+  1,  chibo__v1__list_import_rejections_request__number_ranges,
+  (ProtobufCMessageInit) chibo__v1__list_import_rejections_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor chibo__v1__undo_import_request__field_descriptors[2] =

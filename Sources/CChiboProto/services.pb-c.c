@@ -5578,7 +5578,7 @@ const ProtobufCMessageDescriptor chibo__v1__overview_request__descriptor =
   (ProtobufCMessageInit) chibo__v1__overview_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[50] =
+static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[51] =
 {
   { "METHOD_UNSPECIFIED", "CHIBO__V1__METHOD__METHOD_UNSPECIFIED", 0 },
   { "METHOD_HEALTH_CHECK", "CHIBO__V1__METHOD__METHOD_HEALTH_CHECK", 1 },
@@ -5630,11 +5630,12 @@ static const ProtobufCEnumValue chibo__v1__method__enum_values_by_number[50] =
   { "METHOD_IMPORT_RUN", "CHIBO__V1__METHOD__METHOD_IMPORT_RUN", 900 },
   { "METHOD_IMPORT_STATUS", "CHIBO__V1__METHOD__METHOD_IMPORT_STATUS", 901 },
   { "METHOD_IMPORT_UNDO", "CHIBO__V1__METHOD__METHOD_IMPORT_UNDO", 902 },
+  { "METHOD_IMPORT_LIST_REJECTIONS", "CHIBO__V1__METHOD__METHOD_IMPORT_LIST_REJECTIONS", 903 },
 };
 static const ProtobufCIntRange chibo__v1__method__value_ranges[] = {
-{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{500, 28},{600, 33},{700, 38},{800, 45},{900, 47},{0, 50}
+{0, 0},{100, 4},{200, 14},{300, 20},{400, 27},{500, 28},{600, 33},{700, 38},{800, 45},{900, 47},{0, 51}
 };
-static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[50] =
+static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[51] =
 {
   { "METHOD_AUDIT_LIST", 45 },
   { "METHOD_AUDIT_VERIFY", 46 },
@@ -5646,6 +5647,7 @@ static const ProtobufCEnumValueIndex chibo__v1__method__enum_values_by_name[50] 
   { "METHOD_EVALUATIONS_VOID_RECORD", 37 },
   { "METHOD_HEALTH_CHECK", 1 },
   { "METHOD_HEALTH_WATCH", 3 },
+  { "METHOD_IMPORT_LIST_REJECTIONS", 50 },
   { "METHOD_IMPORT_RUN", 47 },
   { "METHOD_IMPORT_STATUS", 48 },
   { "METHOD_IMPORT_UNDO", 49 },
@@ -5694,9 +5696,9 @@ const ProtobufCEnumDescriptor chibo__v1__method__descriptor =
   "Method",
   "Chibo__V1__Method",
   "chibo.v1",
-  50,
+  51,
   chibo__v1__method__enum_values_by_number,
-  50,
+  51,
   chibo__v1__method__enum_values_by_name,
   10,
   chibo__v1__method__value_ranges,
@@ -6422,13 +6424,15 @@ void chibo__v1__audit__init (Chibo__V1__Audit_Service *service,
                                      &chibo__v1__audit__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor chibo__v1__import__method_descriptors[3] =
+static const ProtobufCMethodDescriptor chibo__v1__import__method_descriptors[4] =
 {
   { "Run", &chibo__v1__run_import_request__descriptor, &chibo__v1__run_import_response__descriptor },
   { "Status", &chibo__v1__get_import_status_request__descriptor, &chibo__v1__import_checkpoint__descriptor },
   { "Undo", &chibo__v1__undo_import_request__descriptor, &chibo__v1__undo_import_response__descriptor },
+  { "ListRejections", &chibo__v1__list_import_rejections_request__descriptor, &chibo__v1__row_rejection__descriptor },
 };
 const unsigned chibo__v1__import__method_indices_by_name[] = {
+  3,        /* ListRejections */
   0,        /* Run */
   1,        /* Status */
   2         /* Undo */
@@ -6440,7 +6444,7 @@ const ProtobufCServiceDescriptor chibo__v1__import__descriptor =
   "Import",
   "Chibo__V1__Import",
   "chibo.v1",
-  3,
+  4,
   chibo__v1__import__method_descriptors,
   chibo__v1__import__method_indices_by_name
 };
@@ -6467,6 +6471,14 @@ void chibo__v1__import__undo(ProtobufCService *service,
 {
   assert(service->descriptor == &chibo__v1__import__descriptor);
   service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chibo__v1__import__list_rejections(ProtobufCService *service,
+                                        const Chibo__V1__ListImportRejectionsRequest *input,
+                                        Chibo__V1__RowRejection_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &chibo__v1__import__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chibo__v1__import__init (Chibo__V1__Import_Service *service,
                               Chibo__V1__Import_ServiceDestroy destroy)

@@ -55,7 +55,7 @@ enum AccessPolicy {
         case (.healthCheck, _), (.healthWatch, _): return .open
         case (.serverInfoGet, _), (.rulesGet, _), (.rulesList, _): return .signedIn
         case (.auditList, _), (.auditVerify, _): return .audit
-        case (.importStatus, _), (.importUndo, _): return .importers
+        case (.importStatus, _), (.importUndo, _), (.importListRejections, _): return .importers
 
         case (.orgUnitsCreate, let request as CreateOrgUnitRequest):
             let parent = request.unit?.parentId ?? ""

@@ -253,6 +253,15 @@ struct ImportJob {
                     + "\(before.counts?.read ?? 0) in them: was the file or --batch-size changed since the first run?"
             )
         }
+        // The response lists the first refused rows; the others are read a page at a time, so
+        // the reject file and the counts by kind cover every row. A server that cannot list
+        // them leaves the count of those left out, which is said below.
+        if !command.dryRun, committedKnown, response.rejectionsNotListed > 0,
+            let every = try? await allRejections(importID, client: client)
+        {
+            response.rejections = every
+            response.rejectionsNotListed = 0
+        }
         var counts = response.checkpoint?.counts ?? ImportCounts()
         let readerErrors = state.readerErrors.count
         counts.read += Int64(readerErrors)
@@ -329,7 +338,8 @@ struct ImportJob {
         if response.rejectionsNotListed > 0 {
             say(
                 "the server listed the first \(response.rejections.count) refused rows and left out "
-                    + "\(response.rejectionsNotListed) more: fix those listed and run the import again to see the next"
+                    + "\(response.rejectionsNotListed) more (it could not list them): fix those listed and run the "
+                    + "import again to see the next"
             )
         }
         if response.warningsNotListed > 0 {
@@ -373,6 +383,28 @@ struct ImportJob {
         case .completed: return counts.rejected == 0 ? ImportExit.ok : ImportExit.someRefused
         case .stopped, .failed: return ImportExit.failed
         }
+    }
+
+    /// Every row the import's committed batches refused, by Import.ListRejections, a page of
+    /// 1,000 at a time.
+    func allRejections(_ id: String, client: ChiboClient) async throws -> [RowRejection] {
+        var rows: [RowRejection] = []
+        var token = ""
+        repeat {
+            let request = ListImportRejectionsRequest(
+                importId: id,
+                page: PageRequest(pageSize: 1_000, pageToken: token)
+            )
+            let page = try await client.serverStream(
+                .importListRejections,
+                request,
+                as: RowRejection.self,
+                options: CallOptions(timeout: settings.timeout, idempotent: true)
+            )
+            for try await rejection in page { rows.append(rejection) }
+            token = try page.trailer(as: PageEnd.self)?.nextPageToken ?? ""
+        } while !token.isEmpty
+        return rows
     }
 
     /// Import.Status, or nil when nothing is committed yet.

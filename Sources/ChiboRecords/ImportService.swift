@@ -36,6 +36,33 @@ public struct ImportService: Sendable {
         registry.registerUnary(.importUndo) { (request: UndoImportRequest, context) in
             try await service.undo(request, caller: context.identity)
         }
+        registry.registerServerStreaming(.importListRejections) {
+            (request: ListImportRejectionsRequest, stream: ResponseStream<RowRejection>, context) in
+            try await service.listRejections(request, stream, caller: context.identity)
+        }
+    }
+
+    /// A page of the rows an import refused, to the token that made it (or an admin), as
+    /// `Import.Status` answers.
+    func listRejections(
+        _ request: ListImportRejectionsRequest,
+        _ stream: ResponseStream<RowRejection>,
+        caller: CallerIdentity?
+    ) async throws -> PageEnd {
+        var violations = Violations()
+        if UUID(uuidString: request.importId) == nil { violations.add("import_id", "required: a UUID") }
+        let (pageSize, token) = violations.page(request.page)
+        let after = token.isEmpty ? nil : RejectionPosition(pageToken: token)
+        if !token.isEmpty && after == nil && PageToken.parse(token) != nil {
+            violations.add("page.page_token", "not a token of this list")
+        }
+        try violations.throwIfAny()
+        _ = try await owned(request.importId, by: caller)
+        let page = try await StoreErrors.mapping {
+            try await store.importRejections(importID: request.importId, after: after, limit: pageSize)
+        }
+        for rejection in page.rows { try await stream.send(rejection) }
+        return PageEnd(nextPageToken: page.next?.pageToken ?? "")
     }
 
     func status(_ request: GetImportStatusRequest, caller: CallerIdentity?) async throws -> ImportCheckpoint {

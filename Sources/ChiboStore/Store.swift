@@ -375,6 +375,14 @@ public protocol Store: Sendable {
     /// The first `limit` rows refused in the committed batches of an import, by row number (then
     /// in the order they were refused), and how many were refused in all.
     func importRejections(importID: String, limit: Int) async throws -> (first: [RowRejection], total: Int64)
+    /// The rows refused in the committed batches of an import after `after` (nil: from the
+    /// first), by row number then in the order they were refused, at most `limit`; `next` is
+    /// where the next page starts when more follow. Messages are cut at 2,000 characters.
+    func importRejections(
+        importID: String,
+        after: RejectionPosition?,
+        limit: Int
+    ) async throws -> (rows: [RowRejection], next: RejectionPosition?)
     /// Undoes an import in one transaction: what it created is voided, what it changed is
     /// restored to its state before the import as a new revision, each change audited; a record
     /// changed since the import is left alone and reported. The checkpoint is marked undone
@@ -388,6 +396,32 @@ extension Store {
     /// order they were refused).
     public func importRejections(importID: String) async throws -> [RowRejection] {
         try await importRejections(importID: importID, limit: Int.max).first
+    }
+}
+
+/// Where a page of an import's refused rows ends: the last row's number and the order in which
+/// it was refused among that row's refusals.
+public struct RejectionPosition: Hashable, Sendable {
+    /// The file's row number.
+    public var row: Int64
+    /// The refusal's order in the import.
+    public var seq: Int64
+
+    /// A position after the refusal `seq` of row `row`.
+    public init(row: Int64, seq: Int64) {
+        self.row = row
+        self.seq = seq
+    }
+
+    /// The position as a page token.
+    public var pageToken: String { PageToken.make(sortKey: String(row), id: String(seq)) }
+
+    /// The position a page token continues after; nil for a token that is not one.
+    public init?(pageToken: String) {
+        guard let (row, seq) = PageToken.parse(pageToken), let row = Int64(row), let seq = Int64(seq) else {
+            return nil
+        }
+        self.init(row: row, seq: seq)
     }
 }
 

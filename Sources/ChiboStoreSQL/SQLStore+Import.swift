@@ -60,6 +60,35 @@ extension SQLStore {
         }
     }
 
+    /// A page of the rows an import refused (see `Store.importRejections(importID:after:limit:)`):
+    /// a range of the index by import, row and order, one row more than the page to know
+    /// whether another follows.
+    public func importRejections(
+        importID: String,
+        after: RejectionPosition?,
+        limit: Int
+    ) async throws -> (rows: [RowRejection], next: RejectionPosition?) {
+        let start = after ?? RejectionPosition(row: Int64.min, seq: Int64.min)
+        return try await engine.read { db in
+            var rows = try SQLRow.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT row, seq, field, code, substr(message, 1, 2000) AS message FROM import_rejection
+                        WHERE import_id = ? AND (row, seq) > (?, ?) ORDER BY row, seq LIMIT ?
+                        """
+                ),
+                arguments: [importID, start.row, start.seq, min(Int64(clamping: limit), Int64.max - 1) + 1]
+            )
+            let more = rows.count > limit
+            if more { rows.removeLast() }
+            let next = more ? rows.last.map { RejectionPosition(row: $0["row"], seq: $0["seq"]) } : nil
+            return (
+                rows.map { RowRejection(row: $0["row"], field: $0["field"], code: $0["code"], message: $0["message"]) },
+                next
+            )
+        }
+    }
+
     static func loadCheckpoint(_ db: any SQLDatabase, importID: String) throws -> ImportCheckpoint? {
         guard
             let row = try SQLRow.fetchOne(

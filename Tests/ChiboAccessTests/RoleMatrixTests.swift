@@ -484,6 +484,13 @@ import Testing
                 UndoImportRequest(importId: "00000000-0000-0000-0000-000000000000", dryRun: true)
             }
         ),
+        Case(
+            method: .importListRejections,
+            kind: .importers,
+            call: stream(.importListRejections, RowRejection.self) { _, _ in
+                ListImportRejectionsRequest(importId: "00000000-0000-0000-0000-000000000000")
+            }
+        ),
     ]
 
     @Test func theTableCoversEveryMethod() {

@@ -233,6 +233,26 @@ import Testing
                 await Self.code { _ = try await other.unary(.importStatus, status, as: ImportCheckpoint.self) }
                     == .notFound
             )
+            let listing = ListImportRejectionsRequest(importId: importID)
+            #expect(
+                await Self.code {
+                    for try await _ in try await other.serverStream(
+                        .importListRejections,
+                        listing,
+                        as: RowRejection.self
+                    ) {}
+                } == .notFound,
+                "another token lists none of its refused rows"
+            )
+            #expect(
+                await Self.code {
+                    for try await _ in try await officer.serverStream(
+                        .importListRejections,
+                        listing,
+                        as: RowRejection.self
+                    ) {}
+                } == .ok
+            )
             let unknownID = UUID().uuidString
             let foreign = await Self.message {
                 _ = try await other.unary(.importStatus, status, as: ImportCheckpoint.self)

@@ -225,4 +225,86 @@ import Testing
             #expect(refused == .refused(.permissionDenied))
         }
     }
+
+    /// Every page of Import.ListRejections for `id`, with the page size asked for.
+    static func rejections(_ client: ChiboClient, id: String, pageSize: Int32) async throws -> ([RowRejection], Int) {
+        var all: [RowRejection] = []
+        var token = ""
+        var pages = 0
+        repeat {
+            let request = ListImportRejectionsRequest(
+                importId: id,
+                page: PageRequest(pageSize: pageSize, pageToken: token)
+            )
+            let stream = try await client.serverStream(.importListRejections, request, as: RowRejection.self)
+            for try await rejection in stream { all.append(rejection) }
+            token = try stream.trailer(as: PageEnd.self)?.nextPageToken ?? ""
+            pages += 1
+        } while !token.isEmpty
+        return (all, pages)
+    }
+
+    @Test func everyRefusedRowIsListedPageByPageToTheImportsOwner() async throws {
+        try await AccessHarness.with { harness in
+            let officer = harness.client(.officer)
+            defer { Task { await officer.close() } }
+            // 250 rows naming a cell outside the officer's commune, and one good row, over three
+            // batches; the rows of a batch are refused in file order.
+            let refused = (0..<250).map { index in
+                Self.row(
+                    Int32(1_000 - index * 3),
+                    "CM-NA",
+                    card: "04\(String(format: "%04d", index))",
+                    name: "Ngoài \(index)"
+                )
+            }
+            let good = Self.row(2, "MB-BO", card: "030001", name: "Lò Văn Một")
+            let id = Self.newID()
+            let response = try await Self.run(
+                officer,
+                id: id,
+                policy: .update,
+                batches: [(1, Array(refused[0..<100])), (2, Array(refused[100..<250]) + [good]), (3, [])]
+            )
+            #expect(response.checkpoint?.counts?.rejected == 250)
+            let (listed, pages) = try await Self.rejections(officer, id: id, pageSize: 100)
+            #expect(pages == 3)
+            #expect(listed.count == 250)
+            #expect(listed.map(\.row) == refused.map { $0.rowNumbers[0] }.sorted())
+            #expect(listed.allSatisfy { $0.code == "out_of_scope" })
+            let (whole, onePage) = try await Self.rejections(officer, id: id, pageSize: 1_000)
+            #expect(onePage == 1)
+            #expect(whole == listed)
+
+            // A role that may not import may not read them either (another officer's token
+            // is answered NOT_FOUND: ScopeReachTests); an admin may.
+            let secretary = harness.client(.secretary)
+            defer { Task { await secretary.close() } }
+            let other = await Outcome.of { _ = try await Self.rejections(secretary, id: id, pageSize: 10) }
+            #expect(other == .refused(.permissionDenied))
+            let admin = harness.client(.admin)
+            defer { Task { await admin.close() } }
+            #expect(try await Self.rejections(admin, id: id, pageSize: 1_000).0.count == 250)
+
+            // A token that is not this list's is named; so is a page too large.
+            for (page, field) in [
+                (PageRequest(pageToken: "bm90IGEgdG9rZW4="), "page.page_token"),
+                (PageRequest(pageToken: PageToken.make(sortKey: "x", id: "y")), "page.page_token"),
+                (PageRequest(pageSize: 5_000), "page.page_size"),
+            ] {
+                do {
+                    let stream = try await officer.serverStream(
+                        .importListRejections,
+                        ListImportRejectionsRequest(importId: id, page: page),
+                        as: RowRejection.self
+                    )
+                    for try await _ in stream {}
+                    Issue.record("\(page) was accepted")
+                } catch let error as ClientError {
+                    #expect(error.code == .invalidArgument)
+                    #expect(error.violations.map(\.field) == [field], "\(error)")
+                }
+            }
+        }
+    }
 }

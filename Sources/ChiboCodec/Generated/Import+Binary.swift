@@ -974,6 +974,67 @@ extension GetImportStatusRequest: ProtoMessage, CDescribedMessage {
     }
 }
 
+extension ListImportRejectionsRequest: ProtoMessage, CDescribedMessage {
+    /// The message's full name in the schema.
+    public static var protoMessageName: String { "chibo.v1.ListImportRejectionsRequest" }
+
+    /// Decodes the binary protobuf encoding; throws `CodecError` on malformed input.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default) throws(CodecError) {
+        self = try BinaryDecoding.decode(bytes, limits: limits, descriptor: Self.cDescriptor, messageName: Self.protoMessageName) {
+            (raw) throws(UnpackedStringFault) in
+            try ListImportRejectionsRequest(c: raw.assumingMemoryBound(to: Chibo__V1__ListImportRejectionsRequest.self))
+        }
+    }
+
+    /// Encodes the binary protobuf encoding; throws `CodecError` for a string holding NUL.
+    public func serializedBytes() throws(CodecError) -> [UInt8] {
+        try BinaryEncoding.encode { (arena: inout EncodeArena) in
+            let c = arena.allocate(Chibo__V1__ListImportRejectionsRequest.self)
+            self.fill(c, &arena)
+            return UnsafeMutableRawPointer(c)
+        }
+    }
+
+    /// Encodes canonical proto3 JSON as UTF-8.
+    public func jsonUTF8(options: JSONEncodingOptions = .init()) -> [UInt8] {
+        JSONEncoding.encode(self, options: options)
+    }
+
+    /// Decodes proto3 JSON; throws `CodecError` naming the field path and byte offset.
+    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, options: JSONDecodingOptions = .init()) throws(CodecError) {
+        self = try JSONDecoding.decode(Self.self, from: bytes, options: options)
+    }
+
+    /// The protoc-c descriptor of this message.
+    nonisolated(unsafe) static let cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Chibo__V1__ListImportRejectionsRequest()
+        chibo__v1__list_import_rejections_request__init(&m)
+        return m.base.descriptor
+    }()
+
+    /// Writes this message into a protoc-c struct whose storage lives in `arena`; a string it
+    /// cannot encode is recorded in `arena.failure`.
+    func fill(_ c: UnsafeMutablePointer<Chibo__V1__ListImportRejectionsRequest>, _ arena: inout EncodeArena) {
+        chibo__v1__list_import_rejections_request__init(c)
+        arena.reserveOutput(32)
+        if !self.importId.isEmpty {
+            c.pointee.import_id = arena.copyString(self.importId, field: "ListImportRejectionsRequest.import_id")
+        }
+        if let value = self.page {
+            let sub = arena.allocate(Chibo__V1__PageRequest.self)
+            value.fill(sub, &arena)
+            c.pointee.page = sub
+        }
+    }
+
+    /// Reads a message unpacked by protoc-c; throws when a string is not valid UTF-8.
+    init(c: UnsafePointer<Chibo__V1__ListImportRejectionsRequest>) throws(UnpackedStringFault) {
+        self.init()
+        self.importId = try cString(c.pointee.import_id)
+        if let value = c.pointee.page { self.page = try PageRequest(c: value) }
+    }
+}
+
 extension UndoImportRequest: ProtoMessage, CDescribedMessage {
     /// The message's full name in the schema.
     public static var protoMessageName: String { "chibo.v1.UndoImportRequest" }

@@ -578,6 +578,36 @@ extension GetImportStatusRequest: JSONCodable {
     }
 }
 
+extension ListImportRejectionsRequest: JSONCodable {
+    /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if !self.importId.isEmpty { writer.key("importId"); writer.string(self.importId) }
+        if let value = self.page { writer.key("page"); value.writeJSON(to: &writer) }
+        writer.endObject()
+    }
+
+    /// Reads proto3 JSON: lowerCamelCase or proto field names, enums by name or number.
+    init(jsonNode node: JSONNode, options: JSONDecodingOptions) throws(CodecError) {
+        self.init()
+        var seen = JSONFieldTracker(messageName: "chibo.v1.ListImportRejectionsRequest")
+        for (key, value) in try node.objectMembers() {
+            switch key {
+            case "importId", "import_id":
+                try seen.mark(1, key: key, node: value)
+                if value.isNull { continue }
+                self.importId = try value.string()
+            case "page":
+                try seen.mark(2, key: key, node: value)
+                if value.isNull { continue }
+                self.page = try PageRequest(jsonNode: value, options: options)
+            default:
+                try seen.unknown(key: key, node: value, options: options)
+            }
+        }
+    }
+}
+
 extension UndoImportRequest: JSONCodable {
     /// Writes canonical proto3 JSON: fields in number order, defaults omitted.
     func writeJSON(to writer: inout JSONWriter) {

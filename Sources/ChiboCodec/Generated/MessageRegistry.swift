@@ -42,6 +42,7 @@ public enum MessageRegistry {
         ImportCheckpoint.self,
         RunImportResponse.self,
         GetImportStatusRequest.self,
+        ListImportRejectionsRequest.self,
         UndoImportRequest.self,
         UndoConflict.self,
         UndoImportResponse.self,

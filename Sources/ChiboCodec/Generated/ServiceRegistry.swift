@@ -521,6 +521,15 @@ extension ServiceRegistry {
                     streaming: .unary,
                     comment: "Voids the records an import created and restores those it changed (each change audited);\nrecords changed since are left and reported."
                 ),
+                MethodDescriptor(
+                    service: "Import",
+                    name: "ListRejections",
+                    method: .importListRejections,
+                    requestType: ListImportRejectionsRequest.self,
+                    responseType: RowRejection.self,
+                    streaming: .serverStreaming,
+                    comment: "Every row the import's committed batches refused, by row number, a page at a time (Run's\nresponse lists the first and counts the rest); the trailer is a PageEnd."
+                ),
             ]
         ),
     ]
@@ -3084,6 +3093,34 @@ extension SchemaDescription {
                     repeated: false,
                     oneof: "",
                     comment: "The import's id."
+                ),
+            ]
+        ),
+        MessageDescription(
+            name: "chibo.v1.ListImportRejectionsRequest",
+            swiftName: "ListImportRejectionsRequest",
+            file: "chibo/v1/import.proto",
+            comment: "Import.ListRejections request.",
+            fields: [
+                FieldDescription(
+                    name: "import_id",
+                    jsonName: "importId",
+                    number: 1,
+                    type: "string",
+                    typeName: "",
+                    repeated: false,
+                    oneof: "",
+                    comment: "The import's id."
+                ),
+                FieldDescription(
+                    name: "page",
+                    jsonName: "page",
+                    number: 2,
+                    type: "message",
+                    typeName: "chibo.v1.PageRequest",
+                    repeated: false,
+                    oneof: "",
+                    comment: "Paging: at most 1,000 rows a page (100 by default), in row order."
                 ),
             ]
         ),
@@ -6824,6 +6861,7 @@ extension SchemaDescription {
                 EnumValueDescription(name: "METHOD_IMPORT_RUN", number: 900, comment: "Import.Run (client streaming)."),
                 EnumValueDescription(name: "METHOD_IMPORT_STATUS", number: 901, comment: "Import.Status."),
                 EnumValueDescription(name: "METHOD_IMPORT_UNDO", number: 902, comment: "Import.Undo."),
+                EnumValueDescription(name: "METHOD_IMPORT_LIST_REJECTIONS", number: 903, comment: "Import.ListRejections (server streaming)."),
             ]
         ),
         EnumDescription(

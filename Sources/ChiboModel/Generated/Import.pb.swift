@@ -495,6 +495,26 @@ public struct GetImportStatusRequest: Hashable, Sendable {
     }
 }
 
+/// Import.ListRejections request.
+public struct ListImportRejectionsRequest: Hashable, Sendable {
+    /// The import's id.
+    public var importId: String = ""
+    /// Paging: at most 1,000 rows a page (100 by default), in row order.
+    public var page: PageRequest? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; omitted ones keep their defaults.
+    public init(
+        importId: String = "",
+        page: PageRequest? = nil
+    ) {
+        self.importId = importId
+        self.page = page
+    }
+}
+
 /// Import.Undo request.
 public struct UndoImportRequest: Hashable, Sendable {
     /// The import to undo.

@@ -109,9 +109,11 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
     public static let importStatus = Method(rawValue: 901)
     /// Import.Undo.
     public static let importUndo = Method(rawValue: 902)
+    /// Import.ListRejections (server streaming).
+    public static let importListRejections = Method(rawValue: 903)
 
     /// Every value this build knows, in declaration order.
-    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow, .rulesCreate, .rulesGet, .rulesList, .rulesResolve, .rulesVoidRecord, .evaluationsCreate, .evaluationsUpdate, .evaluationsGet, .evaluationsList, .evaluationsVoidRecord, .reportsAttendance, .reportsRegularity, .reportsAbsences, .reportsParticipation, .reportsGrading, .reportsDue, .reportsOverview, .auditList, .auditVerify, .importRun, .importStatus, .importUndo]
+    public static let allCases: [Method] = [.unspecified, .healthCheck, .serverInfoGet, .healthWatch, .orgUnitsCreate, .orgUnitsUpdate, .orgUnitsGet, .orgUnitsList, .orgUnitsMove, .orgUnitsMerge, .orgUnitsSplit, .orgUnitsAssignSupervisor, .orgUnitsEndSupervisor, .orgUnitsVoidRecord, .membersCreate, .membersUpdate, .membersGet, .membersList, .membersAddStatusEvent, .membersVoidRecord, .meetingsRecord, .meetingsAmend, .meetingsGet, .meetingsList, .meetingsVoidRecord, .meetingsUpdateResolution, .meetingsListResolutions, .changesFollow, .rulesCreate, .rulesGet, .rulesList, .rulesResolve, .rulesVoidRecord, .evaluationsCreate, .evaluationsUpdate, .evaluationsGet, .evaluationsList, .evaluationsVoidRecord, .reportsAttendance, .reportsRegularity, .reportsAbsences, .reportsParticipation, .reportsGrading, .reportsDue, .reportsOverview, .auditList, .auditVerify, .importRun, .importStatus, .importUndo, .importListRejections]
 
     /// The value's name in the schema, or nil for a number this build does not know.
     public var protoName: String? {
@@ -166,6 +168,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case 900: "METHOD_IMPORT_RUN"
         case 901: "METHOD_IMPORT_STATUS"
         case 902: "METHOD_IMPORT_UNDO"
+        case 903: "METHOD_IMPORT_LIST_REJECTIONS"
         default: nil
         }
     }
@@ -223,6 +226,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, CaseIterable, Custom
         case "METHOD_IMPORT_RUN": self = .importRun
         case "METHOD_IMPORT_STATUS": self = .importStatus
         case "METHOD_IMPORT_UNDO": self = .importUndo
+        case "METHOD_IMPORT_LIST_REJECTIONS": self = .importListRejections
         default: return nil
         }
     }

@@ -267,6 +267,25 @@ extension GetImportStatusRequest: RandomMessage {
     }
 }
 
+extension ListImportRejectionsRequest: RandomMessage {
+    /// A random message; with `full`, every field is set to a non-default value.
+    static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
+        var m = Self()
+        m.importId = RandomValues.string(using: &rng, full: full)
+        if full || Bool.random(using: &rng) { m.page = PageRequest.random(using: &rng, full: full, depth: depth + 1) }
+        return m
+    }
+
+    /// Fully populated instances that between them set every field of every oneof.
+    static func fullyPopulated(using rng: inout some RandomNumberGenerator) -> [Self] {
+        (0..<1).map { index in
+            let m = Self.random(using: &rng, full: true)
+            _ = index
+            return m
+        }
+    }
+}
+
 extension UndoImportRequest: RandomMessage {
     /// A random message; with `full`, every field is set to a non-default value.
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {

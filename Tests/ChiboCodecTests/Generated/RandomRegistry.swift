@@ -41,6 +41,7 @@ let allRandomMessageTypes: [any RandomMessage.Type] = [
     ImportCheckpoint.self,
     RunImportResponse.self,
     GetImportStatusRequest.self,
+    ListImportRejectionsRequest.self,
     UndoImportRequest.self,
     UndoConflict.self,
     UndoImportResponse.self,

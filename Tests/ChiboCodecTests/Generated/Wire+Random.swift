@@ -110,7 +110,7 @@ extension Open: RandomMessage {
     /// A random message; with `full`, every field is set to a non-default value.
     static func random(using rng: inout some RandomNumberGenerator, full: Bool, depth: Int = 0) -> Self {
         var m = Self()
-        m.method = Method(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 200, 201, 202, 203, 204, 205, 300, 301, 302, 303, 304, 305, 306, 400, 500, 501, 502, 503, 504, 600, 601, 602, 603, 604, 700, 701, 702, 703, 704, 705, 706, 800, 801, 900, 901, 902], using: &rng, full: full))
+        m.method = Method(rawValue: RandomValues.enumNumber(known: [1, 2, 3, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 200, 201, 202, 203, 204, 205, 300, 301, 302, 303, 304, 305, 306, 400, 500, 501, 502, 503, 504, 600, 601, 602, 603, 604, 700, 701, 702, 703, 704, 705, 706, 800, 801, 900, 901, 902, 903], using: &rng, full: full))
         m.timeoutMs = RandomValues.integer(UInt32.self, using: &rng, full: full)
         m.payload = RandomValues.bytes(using: &rng, full: full)
         return m

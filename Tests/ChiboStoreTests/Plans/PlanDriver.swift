@@ -199,6 +199,11 @@ enum PlanDriver {
         }
         _ = try await store.importCheckpoint(importID: meetings.importID)
         _ = try await store.importRejections(importID: meetings.importID)
+        _ = try await store.importRejections(
+            importID: meetings.importID,
+            after: RejectionPosition(row: 2, seq: 1),
+            limit: 100
+        )
         _ = try await store.undoImport(importID: meetings.importID, context: context)
     }
 }

@@ -31,6 +31,7 @@ typedef struct Chibo__V1__RowRejection Chibo__V1__RowRejection;
 typedef struct Chibo__V1__ImportCheckpoint Chibo__V1__ImportCheckpoint;
 typedef struct Chibo__V1__RunImportResponse Chibo__V1__RunImportResponse;
 typedef struct Chibo__V1__GetImportStatusRequest Chibo__V1__GetImportStatusRequest;
+typedef struct Chibo__V1__ListImportRejectionsRequest Chibo__V1__ListImportRejectionsRequest;
 typedef struct Chibo__V1__UndoImportRequest Chibo__V1__UndoImportRequest;
 typedef struct Chibo__V1__UndoConflict Chibo__V1__UndoConflict;
 typedef struct Chibo__V1__UndoImportResponse Chibo__V1__UndoImportResponse;
@@ -518,6 +519,26 @@ struct  Chibo__V1__GetImportStatusRequest
 
 
 /*
+ * Import.ListRejections request.
+ */
+struct  Chibo__V1__ListImportRejectionsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The import's id.
+   */
+  char *import_id;
+  /*
+   * Paging: at most 1,000 rows a page (100 by default), in row order.
+   */
+  Chibo__V1__PageRequest *page;
+};
+#define CHIBO__V1__LIST_IMPORT_REJECTIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chibo__v1__list_import_rejections_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+/*
  * Import.Undo request.
  */
 struct  Chibo__V1__UndoImportRequest
@@ -803,6 +824,25 @@ Chibo__V1__GetImportStatusRequest *
 void   chibo__v1__get_import_status_request__free_unpacked
                      (Chibo__V1__GetImportStatusRequest *message,
                       ProtobufCAllocator *allocator);
+/* Chibo__V1__ListImportRejectionsRequest methods */
+void   chibo__v1__list_import_rejections_request__init
+                     (Chibo__V1__ListImportRejectionsRequest         *message);
+size_t chibo__v1__list_import_rejections_request__get_packed_size
+                     (const Chibo__V1__ListImportRejectionsRequest   *message);
+size_t chibo__v1__list_import_rejections_request__pack
+                     (const Chibo__V1__ListImportRejectionsRequest   *message,
+                      uint8_t             *out);
+size_t chibo__v1__list_import_rejections_request__pack_to_buffer
+                     (const Chibo__V1__ListImportRejectionsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chibo__V1__ListImportRejectionsRequest *
+       chibo__v1__list_import_rejections_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chibo__v1__list_import_rejections_request__free_unpacked
+                     (Chibo__V1__ListImportRejectionsRequest *message,
+                      ProtobufCAllocator *allocator);
 /* Chibo__V1__UndoImportRequest methods */
 void   chibo__v1__undo_import_request__init
                      (Chibo__V1__UndoImportRequest         *message);
@@ -895,6 +935,9 @@ typedef void (*Chibo__V1__RunImportResponse_Closure)
 typedef void (*Chibo__V1__GetImportStatusRequest_Closure)
                  (const Chibo__V1__GetImportStatusRequest *message,
                   void *closure_data);
+typedef void (*Chibo__V1__ListImportRejectionsRequest_Closure)
+                 (const Chibo__V1__ListImportRejectionsRequest *message,
+                  void *closure_data);
 typedef void (*Chibo__V1__UndoImportRequest_Closure)
                  (const Chibo__V1__UndoImportRequest *message,
                   void *closure_data);
@@ -923,6 +966,7 @@ extern const ProtobufCMessageDescriptor chibo__v1__row_rejection__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__import_checkpoint__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__run_import_response__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__get_import_status_request__descriptor;
+extern const ProtobufCMessageDescriptor chibo__v1__list_import_rejections_request__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__undo_import_request__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__undo_conflict__descriptor;
 extern const ProtobufCMessageDescriptor chibo__v1__undo_import_response__descriptor;

@@ -283,7 +283,11 @@ typedef enum _Chibo__V1__Method {
   /*
    * Import.Undo.
    */
-  CHIBO__V1__METHOD__METHOD_IMPORT_UNDO = 902
+  CHIBO__V1__METHOD__METHOD_IMPORT_UNDO = 902,
+  /*
+   * Import.ListRejections (server streaming).
+   */
+  CHIBO__V1__METHOD__METHOD_IMPORT_LIST_REJECTIONS = 903
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHIBO__V1__METHOD)
 } Chibo__V1__Method;
 /*
@@ -3253,6 +3257,10 @@ struct Chibo__V1__Import_Service
                const Chibo__V1__UndoImportRequest *input,
                Chibo__V1__UndoImportResponse_Closure closure,
                void *closure_data);
+  void (*list_rejections)(Chibo__V1__Import_Service *service,
+                          const Chibo__V1__ListImportRejectionsRequest *input,
+                          Chibo__V1__RowRejection_Closure closure,
+                          void *closure_data);
 };
 typedef void (*Chibo__V1__Import_ServiceDestroy)(Chibo__V1__Import_Service *);
 void chibo__v1__import__init (Chibo__V1__Import_Service *service,
@@ -3263,7 +3271,8 @@ void chibo__v1__import__init (Chibo__V1__Import_Service *service,
     { CHIBO__V1__IMPORT__BASE_INIT,\
       function_prefix__ ## run,\
       function_prefix__ ## status,\
-      function_prefix__ ## undo  }
+      function_prefix__ ## undo,\
+      function_prefix__ ## list_rejections  }
 void chibo__v1__import__run(ProtobufCService *service,
                             const Chibo__V1__RunImportRequest *input,
                             Chibo__V1__RunImportResponse_Closure closure,
@@ -3276,6 +3285,10 @@ void chibo__v1__import__undo(ProtobufCService *service,
                              const Chibo__V1__UndoImportRequest *input,
                              Chibo__V1__UndoImportResponse_Closure closure,
                              void *closure_data);
+void chibo__v1__import__list_rejections(ProtobufCService *service,
+                                        const Chibo__V1__ListImportRejectionsRequest *input,
+                                        Chibo__V1__RowRejection_Closure closure,
+                                        void *closure_data);
 
 /* --- descriptors --- */
 
