@@ -92,6 +92,47 @@ import Testing
         }
     }
 
+    /// An import's refused rows over gRPC, a page at a time, the next page's token in the
+    /// trailing metadata as for every list.
+    @Test func anImportsRefusedRowsAreListedPageByPage() async throws {
+        let listRejections = Call<ListImportRejectionsRequest, RowRejection>("chibo.v1.Import", "ListRejections")
+        try await GRPCHarness.with { harness in
+            try await harness.client { client in
+                let auth = GRPCHarness.bearer(harness.admin)
+                let rows = (0..<5).map { index in
+                    ImportRow(
+                        rowNumbers: [Int32(10 - index)],
+                        unitRef: "NO-SUCH-CELL",
+                        record: .member(Member(partyCardNumber: "05000\(index)", fullName: "Không Có \(index)"))
+                    )
+                }
+                let batches = Self.importing(.members, rows)
+                guard case .header(let header)? = batches.first?.message else { return }
+                let response = try await Self.runImport.clientStream(client, batches, metadata: auth)
+                #expect(response.checkpoint?.counts?.rejected == 5)
+                var listed: [RowRejection] = []
+                var token = ""
+                var pages = 0
+                repeat {
+                    let (page, trailer) = try await listRejections.serverStream(
+                        client,
+                        ListImportRejectionsRequest(
+                            importId: header.importId,
+                            page: PageRequest(pageSize: 2, pageToken: token)
+                        ),
+                        metadata: auth
+                    )
+                    listed += page
+                    token = trailer[stringValues: "chibo-next-page-token"].first { _ in true } ?? ""
+                    pages += 1
+                } while !token.isEmpty && pages < 10
+                #expect(pages == 3)
+                #expect(listed.map(\.row) == [6, 7, 8, 9, 10])
+                #expect(listed.allSatisfy { $0.code == "unknown_unit" })
+            }
+        }
+    }
+
     @Test func fieldViolationsTravelAsGoogleRPCBadRequest() async throws {
         try await GRPCHarness.with { harness in
             try await harness.client { client in
