@@ -86,6 +86,25 @@ struct PostgresRoundTripTests {
         await store.close()
     }
 
+    /// Every connection, reader and writer, runs without JIT: at the nation's size the planner's
+    /// estimates made PostgreSQL compile a 3 ms statement for 248 ms.
+    @Test func everyConnectionRunsWithoutJIT() async throws {
+        let store = try await PostgresStore(location: PostgresTestDatabase.freshLocation(), readerThreads: 1)
+        do {
+            let read = try await store.engine.read { db in
+                try String.fetchOne(db, sql: "SELECT current_setting('jit')")
+            }
+            let written = try await store.engine.write { db in
+                try String.fetchOne(db, sql: "SELECT current_setting('jit')")
+            }
+            #expect(read == "off" && written == "off", "reader \(read ?? "-"), writer \(written ?? "-")")
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
     /// Writes every record of the Mường Bằng sample through `store`.
     static func writeSample(_ store: any Store) async throws {
         let context = MutationContext(actor: "round-trips", nowMs: 1_600_000_000_000)
