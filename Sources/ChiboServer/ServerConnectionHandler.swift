@@ -433,7 +433,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return
         }
         releaseCall(callID)
-        if !machine.fitsFrame(payload.count + status.message.utf8.count) {
+        if !machine.fitsFrame(ServerConnectionStateMachine.responseBytes(payload: payload, status: status)) {
             logger.warning(
                 "call \(callID): a response of \(payload.count) bytes passes the frame limit; the call ends with RESOURCE_EXHAUSTED"
             )

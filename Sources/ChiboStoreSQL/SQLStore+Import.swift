@@ -33,36 +33,24 @@ extension SQLStore {
         try await engine.read { db in try Self.loadCheckpoint(db, importID: importID) }
     }
 
-    /// The first rows an import refused and their number (see `Store.importRejections`).
+    /// The first rows an import refused and their number (see `Store.importRejections`): the
+    /// first page, and a count only when more follow.
     public func importRejections(importID: String, limit: Int) async throws -> (first: [RowRejection], total: Int64) {
-        try await engine.read { db in
-            let first = try SQLRow.fetchAll(
-                db.cachedStatement(
-                    // A message quotes the file's value, which a row may make long: the first
-                    // 2,000 characters are read, so the first rows' memory stays bounded.
-                    sql: """
-                        SELECT row, field, code, substr(message, 1, 2000) AS message FROM import_rejection
-                        WHERE import_id = ? ORDER BY row, seq LIMIT ?
-                        """
-                ),
-                arguments: [importID, Int64(clamping: limit)]
-            ).map { row in
-                RowRejection(row: row["row"], field: row["field"], code: row["code"], message: row["message"])
-            }
-            let total =
-                first.count < limit
-                ? Int64(first.count)
-                : try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT COUNT(*) FROM import_rejection WHERE import_id = ?"),
-                    arguments: [importID]
-                ) ?? 0
-            return (first, total)
+        let page = try await importRejections(importID: importID, after: nil, limit: limit)
+        guard page.next != nil else { return (page.rows, Int64(page.rows.count)) }
+        let total = try await engine.read { db in
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM import_rejection WHERE import_id = ?"),
+                arguments: [importID]
+            ) ?? 0
         }
+        return (page.rows, total)
     }
 
     /// A page of the rows an import refused (see `Store.importRejections(importID:after:limit:)`):
     /// a range of the index by import, row and order, one row more than the page to know
-    /// whether another follows.
+    /// whether another follows. A message quotes the file's value, which a row may make long:
+    /// its first 2,000 characters are read, so a page's memory stays bounded.
     public func importRejections(
         importID: String,
         after: RejectionPosition?,

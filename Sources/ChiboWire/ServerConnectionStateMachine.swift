@@ -91,6 +91,12 @@ public struct ServerConnectionStateMachine: Sendable {
     /// Whether a frame carrying `bytes` of message (and status) stays within the frame limit.
     public func fitsFrame(_ bytes: Int) -> Bool { bytes <= frameLimit - Self.envelopeAllowance }
 
+    /// The bytes of a call's response and status a `Close` carries (less its own fields).
+    public static func responseBytes(payload: [UInt8], status: Status) -> Int {
+        guard status.code != .ok || !status.message.isEmpty else { return payload.count }
+        return payload.count + ((try? status.serializedBytes().count) ?? 0)
+    }
+
     /// The status of a call whose response would not fit in a frame: it names the size and the
     /// limit, and what the caller can do.
     static func tooLargeStatus(_ bytes: Int, limit: Int) -> Status {
@@ -257,9 +263,9 @@ public struct ServerConnectionStateMachine: Sendable {
     public mutating func finish(callID id: UInt32, payload: [UInt8], status: Status) -> Action {
         guard calls.removeValue(forKey: id) != nil else { return .none }
         var close = Close(payload: payload, status: status.code == .ok && status.message.isEmpty ? nil : status)
-        let statusBytes = close.status.map { (try? $0.serializedBytes().count) ?? 0 } ?? 0
-        if !fitsFrame(payload.count + statusBytes) {
-            close = Close(status: Self.tooLargeStatus(payload.count + statusBytes, limit: frameLimit))
+        let bytes = Self.responseBytes(payload: payload, status: status)
+        if !fitsFrame(bytes) {
+            close = Close(status: Self.tooLargeStatus(bytes, limit: frameLimit))
         }
         let frame = Frame(callId: id, body: .close(close))
         if case .draining = state, calls.isEmpty {
