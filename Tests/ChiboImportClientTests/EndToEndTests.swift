@@ -211,27 +211,20 @@ import Testing
         // The run that is killed reads the file's first 2,000 rows through a pipe that stays
         // open: it commits the batches of the first chunk it reads and then waits for more, so
         // the kill comes in the middle of the import however fast the machine is.
-        let pipe = server.folder.appendingPathComponent("roster-pipe.csv").path
-        #expect(mkfifo(pipe, 0o600) == 0)
-        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
-        let firstRows = Data((lines.prefix(2_001).joined(separator: "\n") + "\n").utf8)
+        let pipe = try RosterPipe()
+        defer { pipe.finish() }
         let id = UUID().uuidString.lowercased()
-        let arguments = [pipe, "--entity", "members", "--batch-size", "100", "--import-id", id]
+        let arguments = [pipe.path, "--entity", "members", "--batch-size", "100", "--import-id", id]
         let process = try Executables.start("chibo-import", arguments, environment: server.environment).process
-        // Opening the pipe waits for the reader, and writing more than the pipe holds waits for
-        // it to read: off the test's threads.
-        let writer = try await Executables.offThePool {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: pipe))
-            try handle.write(contentsOf: firstRows)
-            return handle
-        }
+        try await pipe.open(readerEnded: { !process.isRunning })
+        try await pipe.write(rows: 1...2_000, header: true)
         try await waitUntil("five committed batches", every: .milliseconds(50)) {
             try await server.status(id)?.lastBatch ?? 0 >= 5 || !process.isRunning
         }
         #expect(process.isRunning, "the import ended before it was killed")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        try writer.close()
+        pipe.finish()
         let atKill = try #require(try await server.status(id))
         #expect(atKill.lastBatch >= 5)
         #expect(atKill.counts?.read ?? 0 <= 2_000, "read no further than the pipe held")

@@ -2,6 +2,7 @@ import ChiboClient
 import ChiboModel
 import ChiboTesting
 import Foundation
+import Glibc
 import Testing
 
 /// A `chibo-server` with an admin token, and the cells `MB-BO` and `MB-PH` under the commune
@@ -170,4 +171,74 @@ func csvRecords(_ path: String) throws -> [[String]] {
     }
     if !field.isEmpty || !fields.isEmpty { records.append(fields + [field]) }
     return records
+}
+
+/// A roster that arrives in parts: a named pipe `chibo-import` reads as its CSV file, written
+/// by the test a range of rows at a time, so the import cannot end before `finish()`, however
+/// fast or slow the machine.
+final class RosterPipe: @unchecked Sendable {
+    /// The pipe's path, named `.csv` so that `chibo-import` reads it as CSV.
+    let path: String
+    private var descriptor: Int32 = -1
+
+    init() throws {
+        path = temporaryFolder("chibo-import").appendingPathComponent("roster.csv").path
+        guard mkfifo(path, 0o600) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        // A reader that dies mid-file makes the next write fail with EPIPE, not kill the tests.
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    deinit { finish() }
+
+    /// Opens the pipe for writing once the importer has opened it for reading; fails if
+    /// `readerEnded` says the importer ended first.
+    func open(readerEnded: @escaping () -> Bool) async throws {
+        try await waitUntil("chibo-import to open the roster", every: .milliseconds(20)) {
+            // Without a reader, a non-blocking open fails with ENXIO instead of waiting.
+            descriptor = Glibc.open(path, O_WRONLY | O_NONBLOCK)
+            if descriptor >= 0 { return true }
+            guard errno == ENXIO, !readerEnded() else {
+                throw RosterPipeError(message: "cannot open the roster pipe: chibo-import ended or errno \(errno)")
+            }
+            return false
+        }
+        // Writes wait for the reader from here on.
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+    }
+
+    /// Writes the header (when `header`) and the members numbered `rows` of bản Bó, in the
+    /// layout of `rosterFile`.
+    func write(rows: ClosedRange<Int>, header: Bool = false) async throws {
+        var text = header ? "Số thẻ đảng viên,Họ và tên,Giới tính,Ngày sinh,Chi bộ\n" : ""
+        for index in rows {
+            text += "\(String(format: "%08d", index)),Lò Văn Số \(index),Nam,01/02/1980,MB-BO\n"
+        }
+        let bytes = Array(text.utf8)
+        let descriptor = self.descriptor
+        try await Executables.offThePool {
+            var written = 0
+            while written < bytes.count {
+                let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                guard count > 0 else {
+                    if count < 0, errno == EINTR { continue }
+                    throw RosterPipeError(message: "the roster pipe's reader went away (errno \(errno))")
+                }
+                written += count
+            }
+        }
+    }
+
+    /// Closes the pipe: the importer reads the end of its file.
+    func finish() {
+        if descriptor >= 0 { Glibc.close(descriptor) }
+        descriptor = -1
+    }
+}
+
+/// Why a `RosterPipe` could not be written.
+struct RosterPipeError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
