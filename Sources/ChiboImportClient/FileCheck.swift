@@ -135,8 +135,11 @@ enum ErrorKinds {
     }
 
     /// `bad_date 3, unknown_unit 2`: most frequent first, then by name.
-    static func line(_ refusals: [Refusal]) -> String {
-        counts(refusals).sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
+    static func line(_ refusals: [Refusal]) -> String { line(counts: counts(refusals)) }
+
+    /// The same, of counts by code.
+    static func line(counts: [String: Int]) -> String {
+        counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
             .joined(separator: ", ")
     }
 }

@@ -102,16 +102,15 @@ struct ImportJob {
             reader = try ImportReader(source: .file(path: file), options: options)
         } catch {
             say("\(error)")
-            let refusal = Refusal(row: error.row ?? 0, column: "", code: error.code.rawValue, message: error.message)
+            let refused = refusalSink(options: options, readable: false)
+            refused.add(Refusal(row: error.row ?? 0, column: "", code: error.code.rawValue, message: error.message))
             writeOutputs(
-                refusals: [refusal],
+                refused: refused,
                 counts: ImportCounts(),
                 importID: importID,
                 status: "failed",
                 lastBatch: 0,
-                readerErrors: 0,
-                options: options,
-                readable: false
+                readerErrors: 0
             )
             return ImportExit.failed
         }
@@ -253,21 +252,34 @@ struct ImportJob {
                     + "\(before.counts?.read ?? 0) in them: was the file or --batch-size changed since the first run?"
             )
         }
-        // The response lists the first refused rows; the others are read a page at a time, so
-        // the reject file and the counts by kind cover every row. A server that cannot list
-        // them leaves the count of those left out, which is said below.
+        // Every refused row, the reader's and the server's, in row order, goes to the reject file
+        // and the counts by kind as it comes. The response lists the first the server refused;
+        // when it left some out, all are read a page at a time, so memory stays flat however
+        // many rows are refused. A server that cannot list them leaves the count of those left
+        // out, which is said below.
+        let columns = RejectColumns(report: reader.header, entity: options.entity)
+        let refused: RefusalSink
         if !command.dryRun, committedKnown, response.rejectionsNotListed > 0,
-            let every = try? await allRejections(importID, client: client)
+            let every = await allRefusals(
+                importID,
+                client: client,
+                readerErrors: state.readerErrors,
+                columns: columns,
+                options: options
+            )
         {
-            response.rejections = every
+            refused = every
             response.rejectionsNotListed = 0
+        } else {
+            refused = refusalSink(options: options, readable: true)
+            for refusal in Refusal.merged(reader: state.readerErrors, server: response.rejections, columns: columns) {
+                refused.add(refusal)
+            }
         }
         var counts = response.checkpoint?.counts ?? ImportCounts()
         let readerErrors = state.readerErrors.count
         counts.read += Int64(readerErrors)
         counts.rejected += Int64(readerErrors)
-        let columns = RejectColumns(report: reader.header, entity: options.entity)
-        let refusals = Refusal.merged(reader: state.readerErrors, server: response.rejections, columns: columns)
         // The reader's warnings (cells converted) and the server's (values Chibo derives otherwise).
         let warnings =
             (state.warnings
@@ -333,7 +345,8 @@ struct ImportJob {
             say("the import failed: \(message)")
             if !command.dryRun { say(canResume ? "\(committed); \(resumeHint)" : committed) }
         }
-        if !refusals.isEmpty { say("refused by kind: " + ErrorKinds.line(refusals)) }
+        let tally = refused.tally
+        if tally.total > 0 { say("refused by kind: " + tally.kindsLine) }
         // The server lists the first refused and warned rows, as many as a response holds.
         if response.rejectionsNotListed > 0 {
             say(
@@ -352,12 +365,14 @@ struct ImportJob {
             }
         }
         if !command.quiet && command.rejectFile == nil {
-            for refusal in refusals.prefix(10) {
+            for refusal in tally.first {
                 say(
                     "  row \(refusal.row)\(refusal.column.isEmpty ? "" : " \(refusal.column)"): \(refusal.message) [\(refusal.code)]"
                 )
             }
-            if refusals.count > 10 { say("  … \(refusals.count - 10) more (see --reject-file)") }
+            if tally.total > tally.first.count {
+                say("  … \(tally.total - tally.first.count) more (see --reject-file)")
+            }
         }
         let status: String
         switch ending {
@@ -366,14 +381,12 @@ struct ImportJob {
         case .failed: status = "failed"
         }
         writeOutputs(
-            refusals: refusals,
+            refused: refused,
             counts: counts,
             importID: importID,
             status: status,
             lastBatch: lastBatch,
             readerErrors: readerErrors,
-            options: options,
-            readable: true,
             skippedBatches: response.skippedBatches,
             dryRun: response.dryRun,
             warnings: warnings,
@@ -385,26 +398,53 @@ struct ImportJob {
         }
     }
 
-    /// Every row the import's committed batches refused, by Import.ListRejections, a page of
-    /// 1,000 at a time.
-    func allRejections(_ id: String, client: ChiboClient) async throws -> [RowRejection] {
-        var rows: [RowRejection] = []
+    /// The reader's errors merged with every row the import's committed batches refused (read
+    /// by Import.ListRejections a page of 1,000 at a time, each page passed on before the next is
+    /// read) into a new sink; nil when a page cannot be read.
+    func allRefusals(
+        _ id: String,
+        client: ChiboClient,
+        readerErrors: [RowError],
+        columns: RejectColumns,
+        options: ImportOptions
+    ) async -> RefusalSink? {
+        let refused = refusalSink(options: options, readable: true)
+        var merge = RefusalMerge(reader: readerErrors)
         var token = ""
-        repeat {
-            let request = ListImportRejectionsRequest(
-                importId: id,
-                page: PageRequest(pageSize: 1_000, pageToken: token)
-            )
-            let page = try await client.serverStream(
-                .importListRejections,
-                request,
-                as: RowRejection.self,
-                options: CallOptions(timeout: settings.timeout, idempotent: true)
-            )
-            for try await rejection in page { rows.append(rejection) }
-            token = try page.trailer(as: PageEnd.self)?.nextPageToken ?? ""
-        } while !token.isEmpty
-        return rows
+        do {
+            repeat {
+                let request = ListImportRejectionsRequest(
+                    importId: id,
+                    page: PageRequest(pageSize: 1_000, pageToken: token)
+                )
+                let page = try await client.serverStream(
+                    .importListRejections,
+                    request,
+                    as: RowRejection.self,
+                    options: CallOptions(timeout: settings.timeout, idempotent: true)
+                )
+                for try await rejection in page {
+                    merge.add(Refusal(rejection, columns: columns), to: refused.add)
+                }
+                token = try page.trailer(as: PageEnd.self)?.nextPageToken ?? ""
+            } while !token.isEmpty
+        } catch {
+            refused.close()
+            return nil
+        }
+        merge.finish(refused.add)
+        return refused
+    }
+
+    /// A sink for refused rows: the reject file when one is asked for, quoting the input's rows
+    /// when it is `readable`.
+    func refusalSink(options: ImportOptions, readable: Bool) -> RefusalSink {
+        RefusalSink(
+            rejectFile: command.rejectFile,
+            source: readable ? .file(path: command.file ?? "") : nil,
+            options: options,
+            language: command.language
+        )
     }
 
     /// Import.Status, or nil when nothing is committed yet.
@@ -421,16 +461,15 @@ struct ImportJob {
         }
     }
 
-    /// The reject file and the summary JSON, when asked for; a failure to write them is said.
+    /// Closes the reject file and writes the warnings file and the summary JSON, when asked for;
+    /// a failure to write them is said.
     func writeOutputs(
-        refusals: [Refusal],
+        refused: RefusalSink,
         counts: ImportCounts,
         importID: String,
         status: String,
         lastBatch: Int64,
         readerErrors: Int,
-        options: ImportOptions,
-        readable: Bool,
         skippedBatches: [Int64] = [],
         dryRun: Bool? = nil,
         warnings: [RowWarning] = [],
@@ -442,18 +481,9 @@ struct ImportJob {
             } catch {
                 say("cannot write the warnings file: \(error)")
             }
-            do {
-                try RejectFile.write(
-                    refusals,
-                    source: readable ? .file(path: command.file ?? "") : nil,
-                    options: options,
-                    language: command.language,
-                    to: path
-                )
-            } catch {
-                say("cannot write the reject file: \(error)")
-            }
         }
+        refused.close()
+        if let failure = refused.failure { say("cannot write the reject file: \(failure)") }
         if let path = command.summaryJSON {
             let summary: [String: Any] = [
                 "import_id": importID,
@@ -467,7 +497,7 @@ struct ImportJob {
                 "rejected": counts.rejected,
                 "rejected_by_file_check": readerErrors,
                 "skipped_batches": skippedBatches,
-                "rejected_by_kind": ErrorKinds.counts(refusals),
+                "rejected_by_kind": refused.tally.byKind,
                 "warnings": warnings.count,
                 "rejections_not_listed": notListed.rejections,
                 "warnings_not_listed": notListed.warnings,

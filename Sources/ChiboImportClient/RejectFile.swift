@@ -39,23 +39,64 @@ public struct Refusal: Hashable, Sendable {
 
     /// The same, with the server's fields named as the file's header names their columns.
     static func merged(reader: [RowError], server: [RowRejection], columns: RejectColumns?) -> [Refusal] {
-        let named = server.map { rejection in
-            var refusal = Refusal(rejection)
-            if let columns {
-                refusal.column = columns.header(
-                    field: rejection.field,
-                    code: rejection.code,
-                    message: rejection.message
-                )
-            }
-            return refusal
-        }
-        var seen = Set<Refusal>()
+        var merge = RefusalMerge(reader: reader)
         var all: [Refusal] = []
-        for refusal in reader.map(Refusal.init) + named where seen.insert(refusal).inserted {
-            all.append(refusal)
+        let inRowOrder = server.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }
+        for (_, rejection) in inRowOrder {
+            merge.add(Refusal(rejection, columns: columns)) { all.append($0) }
         }
-        return all.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element)
+        merge.finish { all.append($0) }
+        return all
+    }
+
+    /// A server's rejection, its field named as the file's header names the column.
+    init(_ rejection: RowRejection, columns: RejectColumns?) {
+        self.init(rejection)
+        if let columns {
+            column = columns.header(field: rejection.field, code: rejection.code, message: rejection.message)
+        }
+    }
+}
+
+/// The reader's errors and the server's rejections merged in row order without repeats (a
+/// server reports a resumed import's earlier rejections again), the server's taken one at a time
+/// as they arrive, in row order: only the reader's errors are held. On a row, the reader's come
+/// first.
+struct RefusalMerge {
+    private let reader: [Refusal]
+    private var nextReader = 0
+    private var row = Int.min
+    private var seenOnRow = Set<Refusal>()
+
+    init(reader: [RowError]) {
+        self.reader = reader.enumerated()
+            .sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }
+            .map { Refusal($0.element) }
+    }
+
+    /// Passes on the reader's errors up to `refusal`'s row, then `refusal` unless it was passed.
+    mutating func add(_ refusal: Refusal, to emit: (Refusal) throws -> Void) rethrows {
+        while nextReader < reader.count, reader[nextReader].row <= refusal.row {
+            try pass(reader[nextReader], to: emit)
+            nextReader += 1
+        }
+        try pass(refusal, to: emit)
+    }
+
+    /// Passes on the reader's errors left.
+    mutating func finish(_ emit: (Refusal) throws -> Void) rethrows {
+        while nextReader < reader.count {
+            try pass(reader[nextReader], to: emit)
+            nextReader += 1
+        }
+    }
+
+    private mutating func pass(_ refusal: Refusal, to emit: (Refusal) throws -> Void) rethrows {
+        if refusal.row != row {
+            row = refusal.row
+            seenOnRow.removeAll(keepingCapacity: true)
+        }
+        if seenOnRow.insert(refusal).inserted { try emit(refusal) }
     }
 }
 
@@ -80,26 +121,58 @@ public enum RejectFile {
         columns: [ImportColumn]? = nil,
         to path: String
     ) throws {
-        let out = try PrivateFile(path: path)
-        defer { out.close() }
+        let writer = try RejectFileWriter(
+            source: source,
+            options: options,
+            language: language,
+            columns: columns,
+            to: path
+        )
+        defer { writer.close() }
+        for refusal in refusals { try writer.append(refusal) }
+    }
+
+    /// One CSV line: every field quoted when it holds a comma, a quote or a line break.
+    static func csvLine(_ fields: [String]) -> String {
+        fields.map { field in
+            guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }.joined(separator: ",") + "\n"
+    }
+}
+
+/// A reject file (see `RejectFile`) written a refused row at a time, so that an import's
+/// refusals need not be held in memory: the header at creation, then each refusal in row order,
+/// the source read forward alongside.
+public final class RejectFileWriter {
+    private let out: PrivateFile
+    private let rows: OriginalRows?
+    private let layout: OriginalRows.Layout?
+    private let language: ReportLanguage
+    private let delimiter: UInt8
+    private let lineEnd: [UInt8]
+    private let width: Int
+    private var current: (row: Int, bytes: [UInt8])?
+    private var ended: Bool
+
+    /// Creates (or empties) the private file at `path` and writes its header row.
+    public init(
+        source: ImportSource?,
+        options: ImportOptions,
+        language: ReportLanguage = .english,
+        columns: [ImportColumn]? = nil,
+        to path: String
+    ) throws {
+        out = try PrivateFile(path: path)
         let rows: OriginalRows? = source.flatMap { try? OriginalRows(source: $0, options: options, columns: columns) }
         let header = (try? rows?.rawHeader()) ?? nil
-        let layout = rows?.layout
-        let delimiter = layout?.delimiter ?? 0x2C
-        let lineEnd = layout?.lineEnd ?? [0x0D, 0x0A]
-        let encode: (String) -> [UInt8] = { text in rows?.encode(text) ?? Array(text.utf8) }
-        func field(_ text: String) -> [UInt8] {
-            let bytes = encode(text)
-            guard bytes.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
-                return bytes
-            }
-            var quoted: [UInt8] = [0x22]
-            for byte in bytes {
-                if byte == 0x22 { quoted.append(0x22) }
-                quoted.append(byte)
-            }
-            return quoted + [0x22]
-        }
+        self.rows = rows
+        layout = rows?.layout
+        self.language = language
+        delimiter = layout?.delimiter ?? 0x2C
+        lineEnd = layout?.lineEnd ?? [0x0D, 0x0A]
+        width = rows?.columns.count ?? 0
+        ended = rows == nil || (layout != nil && header == nil)
         var line: [UInt8] = []
         if layout?.byteOrderMark ?? true { line += [0xEF, 0xBB, 0xBF] }
         // The header: the file's own when it has one, then the two added columns.
@@ -110,37 +183,52 @@ public enum RejectFile {
             let columns = (rows?.columns ?? []) + added
             line += columns.map(field).joined(separator: [delimiter]) + lineEnd
         }
-        try out.write(bytes: line)
-        let width = rows?.columns.count ?? 0
-        var current: (row: Int, bytes: [UInt8])?
-        var ended = rows == nil || (layout != nil && header == nil)
-        for refusal in refusals {
-            // Rows come in file order: read forward to the refused row.
-            while !ended, current.map({ $0.row < refusal.row }) ?? true {
-                if let next = (try? rows?.nextRaw()) ?? nil {
-                    current = next
-                } else {
-                    ended = true
-                }
-            }
-            line = []
-            if let current, current.row == refusal.row, refusal.row > 0 {
-                line += layout == nil ? field(String(decoding: current.bytes, as: UTF8.self)) : current.bytes
-            } else {
-                line += Array(repeating: delimiter, count: max(0, width - 1))
-            }
-            let reason = language.reason(row: refusal.row, code: refusal.code, message: refusal.message)
-            line += [delimiter] + field(refusal.column) + [delimiter] + field(reason) + lineEnd
+        do {
             try out.write(bytes: line)
+        } catch {
+            out.close()
+            throw error
         }
     }
 
-    /// One CSV line: every field quoted when it holds a comma, a quote or a line break.
-    static func csvLine(_ fields: [String]) -> String {
-        fields.map { field in
-            guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }.joined(separator: ",") + "\n"
+    /// Appends `refusal`, after those of earlier or equal rows: the row as the file wrote it (or
+    /// empty cells when it cannot be read again), the column at fault and the reason.
+    public func append(_ refusal: Refusal) throws {
+        // Rows come in file order: read forward to the refused row.
+        while !ended, current.map({ $0.row < refusal.row }) ?? true {
+            if let next = (try? rows?.nextRaw()) ?? nil {
+                current = next
+            } else {
+                ended = true
+            }
+        }
+        var line: [UInt8] = []
+        if let current, current.row == refusal.row, refusal.row > 0 {
+            line += layout == nil ? field(String(decoding: current.bytes, as: UTF8.self)) : current.bytes
+        } else {
+            line += Array(repeating: delimiter, count: max(0, width - 1))
+        }
+        let reason = language.reason(row: refusal.row, code: refusal.code, message: refusal.message)
+        line += [delimiter] + field(refusal.column) + [delimiter] + field(reason) + lineEnd
+        try out.write(bytes: line)
+    }
+
+    /// Closes the file.
+    public func close() { out.close() }
+
+    /// `text` in the source's encoding, quoted when it holds the delimiter, a quote or a line
+    /// break.
+    private func field(_ text: String) -> [UInt8] {
+        let bytes = rows?.encode(text) ?? Array(text.utf8)
+        guard bytes.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+            return bytes
+        }
+        var quoted: [UInt8] = [0x22]
+        for byte in bytes {
+            if byte == 0x22 { quoted.append(0x22) }
+            quoted.append(byte)
+        }
+        return quoted + [0x22]
     }
 }
 

@@ -330,5 +330,29 @@ import Testing
             serverAfterLarge - serverAfterSmall < 40_000,
             "server peak \(serverAfterSmall) kB after 20,000 rows, \(serverAfterLarge) kB after 200,000 more"
         )
+
+        // 100,000 rows all refused (no unit has the code): the refusals go to the reject file and
+        // the counts as they are read back a page at a time, not held (held, they took about 60 MB).
+        let summary = server.folder.appendingPathComponent("summary-refused.json").path
+        let rejects = server.folder.appendingPathComponent("rejects.csv").path
+        let refusedFile = try rosterFile(count: 100_000, first: 2_000_000, cell: "MB-KHONG")
+        let refused = try await Executables.offThePool {
+            try server.chiboImport([
+                refusedFile, "--entity", "members", "--summary-json", summary, "--reject-file", rejects, "--quiet",
+            ])
+        }
+        #expect(refused.status == 1, "\(refused.stderr)")
+        let object = try jsonObject(summary)
+        #expect(object["rejected"] as? Int == 100_000)
+        #expect(object["rejections_not_listed"] as? Int == 0)
+        #expect((object["rejected_by_kind"] as? [String: Int]) == ["unknown_unit": 100_000], "\(object)")
+        let rejectRows = try csvRecords(rejects)
+        #expect(rejectRows.count == 100_001)
+        #expect(rejectRows.last?.first == "02099999", "\(rejectRows.last ?? [])")
+        let refusedPeak = object["peak_memory_kb"] as? Int ?? 0
+        #expect(
+            refusedPeak - small < 40_000,
+            "peak resident memory \(small) kB for 20,000 rows, \(refusedPeak) kB for 100,000 refused"
+        )
     }
 }
