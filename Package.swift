@@ -235,7 +235,7 @@ let package = Package(
         .target(
             name: "ChiboImportClient",
             dependencies: [
-                "ChiboImport", "ChiboClient", "ChiboModel", "ChiboCLI",
+                "ChiboImport", "ChiboClient", "ChiboCodec", "ChiboModel", "ChiboCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

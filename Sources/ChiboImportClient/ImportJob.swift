@@ -202,7 +202,7 @@ struct ImportJob {
             if let limit = command.maxErrors, !command.dryRun, ContinuousClock.now >= pollDue {
                 pollDue = ContinuousClock.now + .seconds(1)
                 if let checkpoint = try? await status(importID, client: client) {
-                    let refused = Int(checkpoint.counts?.rejected ?? 0) + state.readerErrors.count
+                    let refused = Int(checkpoint.counts?.rejected ?? 0) + state.readerErrorCount
                     if refused > limit {
                         stoppedByServerErrors = true
                         tracker.requestStop()
@@ -263,7 +263,7 @@ struct ImportJob {
             let every = await allRefusals(
                 importID,
                 client: client,
-                readerErrors: state.readerErrors,
+                readerErrors: tracker.readerRefusals(),
                 columns: columns,
                 options: options
             )
@@ -272,12 +272,15 @@ struct ImportJob {
             response.rejectionsNotListed = 0
         } else {
             refused = refusalSink(options: options, readable: true)
-            for refusal in Refusal.merged(reader: state.readerErrors, server: response.rejections, columns: columns) {
-                refused.add(refusal)
-            }
+            Refusal.merge(
+                RefusalMerge(reader: tracker.readerRefusals()),
+                server: response.rejections,
+                columns: columns,
+                into: refused.add
+            )
         }
         var counts = response.checkpoint?.counts ?? ImportCounts()
-        let readerErrors = state.readerErrors.count
+        let readerErrors = state.readerErrorCount
         counts.read += Int64(readerErrors)
         counts.rejected += Int64(readerErrors)
         // The reader's warnings (cells converted) and the server's (values Chibo derives otherwise).
@@ -404,7 +407,7 @@ struct ImportJob {
     func allRefusals(
         _ id: String,
         client: ChiboClient,
-        readerErrors: [RowError],
+        readerErrors: AnyIterator<Refusal>,
         columns: RejectColumns,
         options: ImportOptions
     ) async -> RefusalSink? {

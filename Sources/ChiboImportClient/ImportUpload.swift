@@ -20,8 +20,8 @@ public final class UploadTracker: Sendable {
         public var bytesRead = 0
         /// Data rows read from the file.
         public var rowsRead = 0
-        /// Rows the reader refused.
-        public var readerErrors: [RowError] = []
+        /// How many rows the reader refused (the rows are in `readerRefusals()`).
+        public var readerErrorCount = 0
         /// Warnings of the rows sent (cells converted, values that differ from what Chibo derives).
         public var warnings: [RowWarning] = []
         /// Set to end the stream at the next batch boundary.
@@ -29,6 +29,8 @@ public final class UploadTracker: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    /// The rows the reader refused, added under `state`'s lock.
+    private let refused = RefusalSpool()
 
     /// Creates an empty tracker.
     public init() {}
@@ -37,7 +39,19 @@ public final class UploadTracker: Sendable {
     public var snapshot: Snapshot { state.withLock { $0 } }
 
     /// Rows the reader refused so far.
-    public var readerErrorCount: Int { state.withLock { $0.readerErrors.count } }
+    public var readerErrorCount: Int { state.withLock { $0.readerErrorCount } }
+
+    /// The rows the reader refused so far, in row order.
+    func readerRefusals() -> AnyIterator<Refusal> { state.withLock { _ in refused.inOrder() } }
+
+    /// Counts and keeps the rows the reader refused, with the other changes `body` makes.
+    func update(refusing errors: [RowError], _ body: (inout Snapshot) -> Void) {
+        state.withLock { state in
+            for error in errors { refused.add(Refusal(error)) }
+            state.readerErrorCount += errors.count
+            body(&state)
+        }
+    }
 
     /// Asks the reader to stop before its next batch.
     public func requestStop() { state.withLock { $0.stopRequested = true } }
@@ -103,7 +117,7 @@ public struct ImportRequests: AsyncSequence, Sendable {
                 // counts 25, so a batch of meetings weighs what a batch of members does (the
                 // server holds a window of batches in memory), and is never split.
                 var filled = 0
-                while filled < batchSize, let event = try reader.next() {
+                reading: while filled < batchSize, let event = try reader.next() {
                     switch event {
                     case .item(let item):
                         if strict, let refused = StrictWarnings.error(for: item, file: reader.header.file) {
@@ -113,18 +127,28 @@ public struct ImportRequests: AsyncSequence, Sendable {
                         warnings += item.warnings
                         batch.rows.append(item.wireRow)
                         filled += item.rowCount
-                    case .error(let error): errors.append(error)
+                    case .error(let error):
+                        errors.append(error)
+                        // A batch's rows may all be refused, and so may the whole file's: the
+                        // errors go to the tracker's spool as they pile up, not with the batch.
+                        if errors.count >= 1_000 {
+                            tracker.update(refusing: errors) { _ in }
+                            errors.removeAll(keepingCapacity: true)
+                        }
+                        // Past the error limit the batch is not sent: no need to read it to its end.
+                        if let limit = stopOnReaderErrors, tracker.readerErrorCount + errors.count > limit {
+                            break reading
+                        }
                     }
                 }
                 let summary = reader.summary
                 let bytes = reader.bytesRead
                 var stop = false
-                tracker.update { state in
-                    state.readerErrors += errors
+                tracker.update(refusing: errors) { state in
                     state.warnings += warnings
                     state.bytesRead = bytes
                     state.rowsRead = summary.rowsRead
-                    if let limit = stopOnReaderErrors, state.readerErrors.count > limit { state.stopRequested = true }
+                    if let limit = stopOnReaderErrors, state.readerErrorCount > limit { state.stopRequested = true }
                     stop = state.stopRequested
                 }
                 // A batch cut short by the error limit is not sent: batches stay the same on resume.

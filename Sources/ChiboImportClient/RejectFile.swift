@@ -39,14 +39,25 @@ public struct Refusal: Hashable, Sendable {
 
     /// The same, with the server's fields named as the file's header names their columns.
     static func merged(reader: [RowError], server: [RowRejection], columns: RejectColumns?) -> [Refusal] {
-        var merge = RefusalMerge(reader: reader)
         var all: [Refusal] = []
-        let inRowOrder = server.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }
-        for (_, rejection) in inRowOrder {
-            merge.add(Refusal(rejection, columns: columns)) { all.append($0) }
-        }
-        merge.finish { all.append($0) }
+        merge(RefusalMerge(reader: reader), server: server, columns: columns) { all.append($0) }
         return all
+    }
+
+    /// Passes the reader's refusals of `merge` and the server's `rejections` (in any order) to
+    /// `emit`, in row order without repeats.
+    static func merge(
+        _ merge: RefusalMerge,
+        server rejections: [RowRejection],
+        columns: RejectColumns?,
+        into emit: (Refusal) -> Void
+    ) {
+        var merge = merge
+        let inRowOrder = rejections.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }
+        for (_, rejection) in inRowOrder {
+            merge.add(Refusal(rejection, columns: columns), to: emit)
+        }
+        merge.finish(emit)
     }
 
     /// A server's rejection, its field named as the file's header names the column.
@@ -60,34 +71,42 @@ public struct Refusal: Hashable, Sendable {
 
 /// The reader's errors and the server's rejections merged in row order without repeats (a
 /// server reports a resumed import's earlier rejections again), the server's taken one at a time
-/// as they arrive, in row order: only the reader's errors are held. On a row, the reader's come
-/// first.
+/// as they arrive, in row order, and the reader's drawn from an iterator in row order as they
+/// are due. On a row, the reader's come first.
 struct RefusalMerge {
-    private let reader: [Refusal]
-    private var nextReader = 0
+    private let reader: AnyIterator<Refusal>
+    private var pending: Refusal?
     private var row = Int.min
     private var seenOnRow = Set<Refusal>()
 
-    init(reader: [RowError]) {
-        self.reader = reader.enumerated()
-            .sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }
-            .map { Refusal($0.element) }
+    /// Merges with the reader's refusals, `reader` yielding them in row order.
+    init(reader: AnyIterator<Refusal>) {
+        self.reader = reader
+        pending = reader.next()
     }
 
-    /// Passes on the reader's errors up to `refusal`'s row, then `refusal` unless it was passed.
+    /// Merges with the reader's errors, in any order.
+    init(reader errors: [RowError]) {
+        let sorted = errors.enumerated()
+            .sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }
+            .map { Refusal($0.element) }
+        self.init(reader: AnyIterator(sorted.makeIterator()))
+    }
+
+    /// Passes on the reader's refusals up to `refusal`'s row, then `refusal` unless it was passed.
     mutating func add(_ refusal: Refusal, to emit: (Refusal) throws -> Void) rethrows {
-        while nextReader < reader.count, reader[nextReader].row <= refusal.row {
-            try pass(reader[nextReader], to: emit)
-            nextReader += 1
+        while let due = pending, due.row <= refusal.row {
+            try pass(due, to: emit)
+            pending = reader.next()
         }
         try pass(refusal, to: emit)
     }
 
-    /// Passes on the reader's errors left.
+    /// Passes on the reader's refusals left.
     mutating func finish(_ emit: (Refusal) throws -> Void) rethrows {
-        while nextReader < reader.count {
-            try pass(reader[nextReader], to: emit)
-            nextReader += 1
+        while let due = pending {
+            try pass(due, to: emit)
+            pending = reader.next()
         }
     }
 

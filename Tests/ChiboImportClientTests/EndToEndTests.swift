@@ -354,5 +354,27 @@ import Testing
             refusedPeak - small < 40_000,
             "peak resident memory \(small) kB for 20,000 rows, \(refusedPeak) kB for 100,000 refused"
         )
+
+        // 100,000 rows the file check refuses (a date that does not exist): kept in a temporary
+        // file past the first thousand, not in memory (held, they took about 40 MB more than the
+        // 20,000 rows imported; kept, about the same).
+        let badDates = try rosterFile(count: 100_000, first: 3_000_000, born: "31/02/1980")
+        let checked = try await Executables.offThePool {
+            try server.chiboImport([
+                badDates, "--entity", "members", "--summary-json", summary, "--reject-file", rejects, "--quiet",
+            ])
+        }
+        #expect(checked.status == 1, "\(checked.stderr)")
+        let checkedSummary = try jsonObject(summary)
+        #expect(checkedSummary["rejected_by_file_check"] as? Int == 100_000)
+        #expect((checkedSummary["rejected_by_kind"] as? [String: Int]) == ["bad_date": 100_000], "\(checkedSummary)")
+        let checkedRows = try csvRecords(rejects)
+        #expect(checkedRows.count == 100_001)
+        #expect(checkedRows.last?.first == "03099999", "\(checkedRows.last ?? [])")
+        let checkedPeak = checkedSummary["peak_memory_kb"] as? Int ?? 0
+        #expect(
+            checkedPeak - small < 20_000,
+            "peak resident memory \(small) kB for 20,000 rows, \(checkedPeak) kB for 100,000 refused by the check"
+        )
     }
 }

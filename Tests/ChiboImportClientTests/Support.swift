@@ -110,14 +110,14 @@ func writeFile(_ name: String, _ bytes: [UInt8]) throws -> String {
 }
 
 /// A members CSV of `count` rows with card numbers from `first`, all in cell MB-BO.
-func rosterFile(count: Int, first: Int = 1, cell: String = "MB-BO") throws -> String {
+func rosterFile(count: Int, first: Int = 1, cell: String = "MB-BO", born: String = "01/02/1980") throws -> String {
     let path = temporaryFolder("chibo-import").appendingPathComponent("roster-\(count).csv").path
     _ = FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     defer { try? handle.close() }
     var chunk = "Số thẻ đảng viên,Họ và tên,Giới tính,Ngày sinh,Chi bộ\n"
     for index in first..<(first + count) {
-        chunk += "\(String(format: "%08d", index)),Lò Văn Số \(index),Nam,01/02/1980,\(cell)\n"
+        chunk += "\(String(format: "%08d", index)),Lò Văn Số \(index),Nam,\(born),\(cell)\n"
         if chunk.utf8.count > 1 << 16 {
             handle.write(Data(chunk.utf8))
             chunk = ""
