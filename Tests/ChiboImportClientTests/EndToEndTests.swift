@@ -331,50 +331,45 @@ import Testing
             "server peak \(serverAfterSmall) kB after 20,000 rows, \(serverAfterLarge) kB after 200,000 more"
         )
 
-        // 100,000 rows all refused (no unit has the code): the refusals go to the reject file and
-        // the counts as they are read back a page at a time, not held (held, they took about 60 MB).
-        let summary = server.folder.appendingPathComponent("summary-refused.json").path
-        let rejects = server.folder.appendingPathComponent("rejects.csv").path
-        let refusedFile = try rosterFile(count: 100_000, first: 2_000_000, cell: "MB-KHONG")
-        let refused = try await Executables.offThePool {
-            try server.chiboImport([
-                refusedFile, "--entity", "members", "--summary-json", summary, "--reject-file", rejects, "--quiet",
-            ])
+        // Imports `file`, whose 100,000 rows are all refused as `kind`: every one is in the reject
+        // file and the counts by kind; the importer's peak memory.
+        func refusedPeak(_ file: String, kind: String, lastCard: String) async throws -> Int {
+            let summary = server.folder.appendingPathComponent("summary-\(kind).json").path
+            let rejects = server.folder.appendingPathComponent("rejects-\(kind).csv").path
+            let result = try await Executables.offThePool {
+                try server.chiboImport([
+                    file, "--entity", "members", "--summary-json", summary, "--reject-file", rejects, "--quiet",
+                ])
+            }
+            #expect(result.status == 1, "\(result.stderr)")
+            let object = try jsonObject(summary)
+            #expect(object["rejected"] as? Int == 100_000)
+            #expect(object["rejections_not_listed"] as? Int == 0)
+            #expect((object["rejected_by_kind"] as? [String: Int]) == [kind: 100_000], "\(object)")
+            let rows = try csvRecords(rejects)
+            #expect(rows.count == 100_001)
+            #expect(rows.last?.first == lastCard, "\(rows.last ?? [])")
+            return object["peak_memory_kb"] as? Int ?? 0
         }
-        #expect(refused.status == 1, "\(refused.stderr)")
-        let object = try jsonObject(summary)
-        #expect(object["rejected"] as? Int == 100_000)
-        #expect(object["rejections_not_listed"] as? Int == 0)
-        #expect((object["rejected_by_kind"] as? [String: Int]) == ["unknown_unit": 100_000], "\(object)")
-        let rejectRows = try csvRecords(rejects)
-        #expect(rejectRows.count == 100_001)
-        #expect(rejectRows.last?.first == "02099999", "\(rejectRows.last ?? [])")
-        let refusedPeak = object["peak_memory_kb"] as? Int ?? 0
+
+        // Refused by the server (no unit has the code): the refusals go to the reject file and
+        // the counts as they are read back a page at a time, not held (held, they took about
+        // 60 MB more than the 20,000 rows imported).
+        let unknownCell = try rosterFile(count: 100_000, first: 2_000_000, cell: "MB-KHONG")
+        let serverRefused = try await refusedPeak(unknownCell, kind: "unknown_unit", lastCard: "02099999")
         #expect(
-            refusedPeak - small < 40_000,
-            "peak resident memory \(small) kB for 20,000 rows, \(refusedPeak) kB for 100,000 refused"
+            serverRefused - small < 40_000,
+            "peak resident memory \(small) kB for 20,000 rows, \(serverRefused) kB for 100,000 refused"
         )
 
-        // 100,000 rows the file check refuses (a date that does not exist): kept in a temporary
-        // file past the first thousand, not in memory (held, they took about 40 MB more than the
-        // 20,000 rows imported; kept, about the same).
+        // Refused by the file check (a date that does not exist): kept in a temporary file past
+        // the first thousand, not in memory (held, they took about 40 MB more than the 20,000
+        // rows imported; kept, about the same).
         let badDates = try rosterFile(count: 100_000, first: 3_000_000, born: "31/02/1980")
-        let checked = try await Executables.offThePool {
-            try server.chiboImport([
-                badDates, "--entity", "members", "--summary-json", summary, "--reject-file", rejects, "--quiet",
-            ])
-        }
-        #expect(checked.status == 1, "\(checked.stderr)")
-        let checkedSummary = try jsonObject(summary)
-        #expect(checkedSummary["rejected_by_file_check"] as? Int == 100_000)
-        #expect((checkedSummary["rejected_by_kind"] as? [String: Int]) == ["bad_date": 100_000], "\(checkedSummary)")
-        let checkedRows = try csvRecords(rejects)
-        #expect(checkedRows.count == 100_001)
-        #expect(checkedRows.last?.first == "03099999", "\(checkedRows.last ?? [])")
-        let checkedPeak = checkedSummary["peak_memory_kb"] as? Int ?? 0
+        let checkRefused = try await refusedPeak(badDates, kind: "bad_date", lastCard: "03099999")
         #expect(
-            checkedPeak - small < 20_000,
-            "peak resident memory \(small) kB for 20,000 rows, \(checkedPeak) kB for 100,000 refused by the check"
+            checkRefused - small < 20_000,
+            "peak resident memory \(small) kB for 20,000 rows, \(checkRefused) kB for 100,000 refused by the check"
         )
     }
 }
