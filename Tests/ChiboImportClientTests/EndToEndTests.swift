@@ -265,9 +265,11 @@ import Testing
         let object = try jsonObject(summary)
         #expect(object["status"] as? String == "stopped")
         let checkpoint = try #require(try await server.status(id))
-        // The 6th bad row (row 301) is read while batch 3 fills; batch 3 is full, so it is sent,
-        // and the stream ends there.
-        #expect(checkpoint.lastBatch == 3)
+        // The 6th bad row (row 301) is read while batch 3 fills: the reading stops there, and
+        // batch 3, not full, is not sent.
+        #expect(checkpoint.lastBatch == 2)
+        // Two batches of 100 rows and the 6 rows refused by the check.
+        #expect(object["read"] as? Int == 206, "\(object)")
 
         // Resuming without the limit imports the rest; the bad rows stay refused.
         let rest = try server.chiboImport([file, "--entity", "members", "--batch-size", "100", "--resume", id])
