@@ -98,7 +98,17 @@ public final class ChiboClient: Sendable {
                         made.withLockedValue { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
                     }
                 }
-                .connect(host: host, port: port).get()
+                .connect(host: host, port: port)
+                .map { channel in
+                    // The hello goes out on the event loop as soon as the connection is up, not
+                    // when this task resumes: on a loaded machine the task can wait past the
+                    // server's handshake deadline, which runs from the connection's start.
+                    if channel.isActive, let handler = made.withLockedValue({ $0 }) {
+                        handler.value.sendHello(clientName: configuration.clientName, token: configuration.token)
+                    }
+                    return channel
+                }
+                .get()
         } catch {
             throw HandshakeDiagnosis.connectFailure(error, host: host, port: port)
         }
@@ -109,12 +119,7 @@ public final class ChiboClient: Sendable {
             guard let handler = made.withLockedValue({ $0 }) else {
                 throw ClientError(code: .internal, message: "the connection's pipeline was not set up")
             }
-            let future = try await channel.eventLoop.submit {
-                if channel.isActive {
-                    handler.value.sendHello(clientName: configuration.clientName, token: configuration.token)
-                }
-                return handler.value.welcome
-            }.get()
+            let future = try await channel.eventLoop.submit { handler.value.welcome }.get()
             // The deadline is judged on the event loop, where the welcome arrives: a welcome in
             // time counts however late this task resumes to read it (on a loaded machine the
             // task may wait past the deadline, and closing then failed the first call).

@@ -105,7 +105,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// its handshake would hold the connection open forever.
     private func handshakeTimedOut() {
         guard let context else { return }
-        switch machine.handshakeTimedOut() {
+        switch machine.handshakeTimedOut(helloArrived: helloArrived) {
         case .sendAndClose(let frame):
             if encode(frame), let buffer = outbound {
                 outbound = nil

@@ -287,10 +287,15 @@ public struct ServerConnectionStateMachine: Sendable {
         return stopCall(id, code, message)
     }
 
-    /// No hello arrived in time.
-    public mutating func handshakeTimedOut() -> Action {
+    /// No hello was taken in time: none arrived, or, when `helloArrived`, its token was still
+    /// being checked.
+    public mutating func handshakeTimedOut(helloArrived: Bool = false) -> Action {
         guard case .awaitingHello = state else { return .none }
-        return goAwayAndClose(.deadlineExceeded, "no hello within the handshake timeout")
+        let message =
+            helloArrived
+            ? "the hello's token was not checked within the handshake timeout (the server is overloaded)"
+            : "no hello within the handshake timeout"
+        return goAwayAndClose(.deadlineExceeded, message)
     }
 
     /// No frame arrived for the idle timeout.

@@ -236,7 +236,14 @@ import Testing
 
     @Test func timeoutsCloseTheConnection() {
         var waiting = machine()
-        #expect(status(of: waiting.handshakeTimedOut())?.code == .deadlineExceeded)
+        let silent = status(of: waiting.handshakeTimedOut())
+        #expect(silent?.code == .deadlineExceeded)
+        #expect(silent?.message == "no hello within the handshake timeout")
+        // A hello that came, its token still being checked: said so.
+        var checking = machine()
+        let late = status(of: checking.handshakeTimedOut(helloArrived: true))
+        #expect(late?.code == .deadlineExceeded)
+        #expect(late?.message.contains("token was not checked within the handshake timeout") == true)
         var idle = established()
         #expect(status(of: idle.idleTimedOut())?.code == .unavailable)
         var busy = established()
