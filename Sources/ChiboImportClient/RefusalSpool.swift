@@ -129,8 +129,12 @@ final class RefusalSpool: @unchecked Sendable {
                         let bytes = buffer[(start + 4)..<(start + 4 + length)]
                         start += 4 + length
                         left -= 1
-                        // The process wrote it a moment ago: it decodes, or the file is gone.
-                        guard let rejection = try? RowRejection(serializedBytes: bytes) else { return nil }
+                        // Written by this process with the same codec, so it decodes; the limit is
+                        // the writer's (a message quoting a cell of several MiB), not a peer's.
+                        let limits = DecodingLimits(maxMessageBytes: Int(Int32.max))
+                        guard let rejection = try? RowRejection(serializedBytes: bytes, limits: limits) else {
+                            continue
+                        }
                         return Refusal(rejection)
                     }
                 }
