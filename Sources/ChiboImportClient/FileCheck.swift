@@ -22,7 +22,9 @@ struct FileCheck {
             reader = try ImportReader(source: .file(path: file), options: options)
         } catch {
             say("\(error)")
-            writeRejects([Refusal(row: error.row ?? 0, column: "", code: error.code.rawValue, message: error.message)])
+            let refused = rejectSink()
+            refused.add(Refusal(row: error.row ?? 0, column: "", code: error.code.rawValue, message: error.message))
+            close(refused)
             return ImportExit.failed
         }
         if !command.quiet {
@@ -31,7 +33,9 @@ struct FileCheck {
             if header.headerRow > 1 { say("header on row \(header.headerRow)") }
             for ignored in header.ignored { say("column \"\(ignored.header)\" is not imported") }
         }
-        var refusals: [Refusal] = []
+        // Refusals go to the reject file as they are found (a file of a million bad rows costs
+        // the memory of a good one); the tally keeps the counts and the first few.
+        let refused = rejectSink()
         var warnings: [RowWarning] = []
         var records = 0
         var keys = DuplicateKeys(entity: options.entity, report: reader.header)
@@ -40,40 +44,40 @@ struct FileCheck {
                 switch event {
                 case .item(let item):
                     if let refusal = keys.check(item) ?? OfflineRules.check(item, report: reader.header) {
-                        refusals.append(refusal)
-                    } else if command.strict, let refused = StrictWarnings.error(for: item, file: file) {
-                        refusals.append(Refusal(refused))
+                        refused.add(refusal)
+                    } else if command.strict, let strict = StrictWarnings.error(for: item, file: file) {
+                        refused.add(Refusal(strict))
                     } else {
                         warnings += item.warnings
                         records += 1
                     }
                 case .error(let error):
-                    refusals.append(Refusal(error))
+                    refused.add(Refusal(error))
                 }
             }
         } catch {
             say("\(error)")
-            refusals.append(Refusal(row: error.row ?? 0, column: "", code: error.code.rawValue, message: error.message))
-            printRefusals(refusals)
-            writeRejects(refusals)
+            refused.add(Refusal(row: error.row ?? 0, column: "", code: error.code.rawValue, message: error.message))
+            printRefusals(refused.tally)
+            close(refused)
             return ImportExit.failed
         }
         let summary = reader.summary
         let what = options.entity == .meetings ? "meetings" : "records"
         say(
             "checked \(file) without a server: \(summary.rowsRead) rows read, \(records) \(what) pass, "
-                + "\(refusals.count) rows refused"
+                + "\(refused.tally.total) rows refused"
                 + (summary.blankRows > 0 ? ", \(summary.blankRows) blank rows skipped" : "")
         )
-        if !refusals.isEmpty { say("refused by kind: " + ErrorKinds.line(refusals)) }
+        if refused.tally.total > 0 { say("refused by kind: " + refused.tally.kindsLine) }
         if !warnings.isEmpty {
             say("\(warnings.count) warnings: " + ErrorKinds.line(warnings: warnings))
             if !command.quiet && command.rejectFile == nil {
                 for warning in warnings.prefix(10) { say("  warning: \(warning)") }
             }
         }
-        printRefusals(refusals)
-        writeRejects(refusals)
+        printRefusals(refused.tally)
+        close(refused)
         if let path = command.rejectFile {
             do {
                 try WarningsFile.write(warnings, language: command.language, besides: path)
@@ -81,40 +85,41 @@ struct FileCheck {
                 say("cannot write the warnings file: \(error)")
             }
         }
-        writeSummary(rows: summary.rowsRead, passed: records, refusals: refusals, warnings: warnings.count)
-        return refusals.isEmpty ? ImportExit.ok : ImportExit.someRefused
+        writeSummary(rows: summary.rowsRead, passed: records, refusals: refused.tally, warnings: warnings.count)
+        return refused.tally.total == 0 ? ImportExit.ok : ImportExit.someRefused
     }
 
-    private func printRefusals(_ refusals: [Refusal]) {
+    private func printRefusals(_ tally: RefusalTally) {
         guard !command.quiet, command.rejectFile == nil else { return }
-        for refusal in refusals.prefix(10) {
+        for refusal in tally.first {
             let column = refusal.column.isEmpty ? "" : " \(refusal.column)"
             say("  row \(refusal.row)\(column): \(refusal.message) [\(refusal.code)]")
         }
-        if refusals.count > 10 { say("  … \(refusals.count - 10) more (see --reject-file)") }
+        if tally.total > tally.first.count { say("  … \(tally.total - tally.first.count) more (see --reject-file)") }
     }
 
-    private func writeRejects(_ refusals: [Refusal]) {
-        guard let path = command.rejectFile else { return }
-        do {
-            try RejectFile.write(
-                refusals,
-                source: .file(path: command.file ?? ""),
-                options: command.readOptions,
-                language: command.language,
-                to: path
-            )
-        } catch {
-            say("cannot write the reject file: \(error)")
-        }
+    /// The reject file when one is asked for, quoting the input's rows, and the tally.
+    private func rejectSink() -> RefusalSink {
+        RefusalSink(
+            rejectFile: command.rejectFile,
+            source: .file(path: command.file ?? ""),
+            options: command.readOptions,
+            language: command.language
+        )
     }
 
-    private func writeSummary(rows: Int, passed: Int, refusals: [Refusal], warnings: Int) {
+    /// Closes the reject file, saying why it could not be written if it could not.
+    private func close(_ refused: RefusalSink) {
+        refused.close()
+        if let failure = refused.failure { say("cannot write the reject file: \(failure)") }
+    }
+
+    private func writeSummary(rows: Int, passed: Int, refusals: RefusalTally, warnings: Int) {
         guard let path = command.summaryJSON else { return }
         let summary: [String: Any] = [
-            "status": "checked", "read": rows, "passed": passed, "rejected": refusals.count, "warnings": warnings,
+            "status": "checked", "read": rows, "passed": passed, "rejected": refusals.total, "warnings": warnings,
             "peak_memory_kb": ImportJob.peakMemoryKB(),
-            "rejected_by_kind": ErrorKinds.counts(refusals),
+            "rejected_by_kind": refusals.byKind,
         ]
         do {
             let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
